@@ -1,0 +1,287 @@
+/**
+ * The shape of firebell's configuration, validated with zod. Three files:
+ *   config/firebell.yaml  networks, channel groups, escalation policies, store, the bot itself
+ *   config/contacts.yaml  people: handles, timezone, working hours, roles, tier
+ *   whitelist.yaml        who may post `#status` updates (the file in git the seed asks for)
+ * Every object is strict: an unknown key is an error, because a typo must never silently disable paging.
+ * Field names carry their unit (`afterMinutes`, `linesPerSecond`).
+ */
+import { z } from 'zod';
+import { parseHours, type WorkingHours } from './hours.js';
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected an id of lowercase letters, digits, "-" and "_", such as "opendev"');
+const positiveMinutes = z.number().positive('expected a number of minutes greater than 0');
+const ircChannel = z.string().regex(/^[#&!+][^\s,\x07]+$/, 'expected an IRC channel name such as "#opendev"');
+const matrixRoom = z
+  .string()
+  .regex(/^[#!][^:\s]+:\S+$/, 'expected a Matrix room alias such as "#opendev:example.org" or a room id "!abc:example.org"');
+export const matrixUserId = z.string().regex(/^@[^:\s]+:\S+$/, 'expected a Matrix user id such as "@alice:example.org"');
+const ircAccount = z.string().regex(/^[^\s!@#:,]+$/, 'expected an IRC services account name');
+const ircNick = z.string().regex(/^[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]*$/, 'expected an IRC nick');
+const url = z.url({ message: 'expected a URL such as "https://example.org/playbook"' });
+
+function isIanaZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
+}
+export const timezone = z.string().refine(isIanaZone, {
+  message: 'expected an IANA timezone such as "Europe/Berlin" or "America/New_York"',
+});
+
+// ---------------------------------------------------------------- firebell.yaml
+
+const pacing = z.strictObject({
+  /** Lines that may go out at once before pacing starts. */
+  burst: z.number().int().min(1).max(20).default(4),
+  /** Sustained rate after the burst. Libera/OFTC-class servers tolerate about 2/s; 0.5 is safe. */
+  linesPerSecond: z.number().positive().max(20).default(0.5),
+  /** Bound on queued lines; relayed chatter beyond it is dropped (with a count), pages never. */
+  queueLimit: z.number().int().min(10).default(1000),
+});
+
+const ircNetwork = z
+  .strictObject({
+    id,
+    host: nonEmpty,
+    /** Defaults to 6697 with TLS and 6667 without (irc-framework would use 6667 even with TLS). */
+    port: z.number().int().min(1).max(65535).optional(),
+    tls: z.boolean().default(true),
+    tlsRejectUnauthorized: z.boolean().default(true),
+    nick: ircNick,
+    altNicks: z.array(ircNick).default([]),
+    username: z.string().regex(/^[^\s@]+$/, 'expected an IRC username (ident)').default('firebell'),
+    /** Defaults to a bot label with the admin contact, as network bot policies ask. */
+    realname: nonEmpty.optional(),
+    /** Server password (PASS). */
+    password: nonEmpty.optional(),
+    sasl: z.strictObject({ account: nonEmpty, password: nonEmpty }).optional(),
+    /** NickServ IDENTIFY, used when SASL is not configured or fails. */
+    nickservPassword: nonEmpty.optional(),
+    /** Channel keys for +k channels. */
+    channelKeys: z.record(ircChannel, nonEmpty).default({}),
+    pacing: pacing.default({ burst: 4, linesPerSecond: 0.5, queueLimit: 1000 }),
+    /**
+     * Networks without services (no accounts) cannot verify anyone. Only if this is true does a nick count
+     * as an identity there, for privileged commands. Never enable it on a network with services.
+     */
+    trustNicksWithoutServices: z.boolean().default(false),
+    /** Seconds of silence from the server before the connection is considered dead. */
+    pingTimeoutSeconds: z.number().int().min(10).default(120),
+  })
+  .transform((network) => ({ ...network, kind: 'irc' as const, port: network.port ?? (network.tls ? 6697 : 6667) }));
+
+const matrixNetwork = z
+  .strictObject({
+    id,
+    homeserver: url,
+    userId: matrixUserId,
+    /** An access token; or a password, exchanged once for a token that is stored. */
+    accessToken: nonEmpty.optional(),
+    password: nonEmpty.optional(),
+    /** Users (besides contacts and the whitelist) whose invites the bot accepts. */
+    acceptInvitesFrom: z.array(matrixUserId).default([]),
+    queueLimit: z.number().int().min(10).default(1000),
+  })
+  .refine((network) => network.accessToken !== undefined || network.password !== undefined, {
+    message: 'needs accessToken or password',
+  })
+  .transform((network) => ({ ...network, kind: 'matrix' as const }));
+
+const shellNetwork = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** Who you are when firebell starts; `/as <contact>` switches. */
+    user: nonEmpty.default('you'),
+  })
+  .transform((network) => ({ ...network, id: 'shell', kind: 'shell' as const }));
+
+const groupMember = z
+  .strictObject({
+    network: id,
+    channel: ircChannel.optional(),
+    room: matrixRoom.optional(),
+    /** Set to false to keep firebell (and `#status alert`) from changing this channel's topic. */
+    topic: z.boolean().default(true),
+    /** Set to false to leave this channel out of `#status` fan-out. */
+    status: z.boolean().default(true),
+  })
+  .refine((member) => (member.channel === undefined) !== (member.room === undefined), {
+    message: 'give exactly one of channel (IRC, shell) or room (Matrix)',
+  })
+  .transform(({ channel, room, ...rest }) => ({ ...rest, conversation: (channel ?? room) as string }));
+
+const group = z.strictObject({
+  id,
+  name: nonEmpty.optional(),
+  members: z.array(groupMember).min(1, 'a group needs at least one channel or room'),
+  /** Escalation policy for incidents declared in this group; defaults to escalation.defaultPolicy. */
+  policy: id.optional(),
+  /** Relay conversation between the members (the bridge). */
+  relay: z.boolean().default(true),
+  relayJoinsAndParts: z.boolean().default(false),
+});
+
+const tier = z.strictObject({ tier: z.number().int().min(1), afterMinutes: positiveMinutes });
+
+const policy = z.strictObject({
+  tiers: z.array(tier).min(1, 'a policy needs at least one tier'),
+  repeat: z.number().int().min(0).max(100).default(0),
+  whenExhausted: z
+    .strictObject({
+      action: z.enum(['stop', 'keep-paging-last-tier']),
+      afterMinutes: positiveMinutes,
+    })
+    .default({ action: 'stop', afterMinutes: 30 }),
+  ackTimeoutMinutes: positiveMinutes.nullable().default(null),
+  statusReminder: z
+    .strictObject({ afterMinutes: positiveMinutes, repeatMinutes: positiveMinutes.nullable().default(null) })
+    .nullable()
+    .default({ afterMinutes: 10, repeatMinutes: null }),
+  nobodyAwake: z.enum(['soonest', 'whole-tier', 'next-tier']).default('soonest'),
+});
+
+const permission = z.enum(['anyone', 'verified', 'contacts', 'whitelist']);
+
+const role = z.strictObject({ id, name: nonEmpty, description: nonEmpty });
+
+export const firebellFileSchema = z.strictObject({
+  bot: z.strictObject({
+    name: nonEmpty.default('firebell'),
+    /** How to reach the humans who run the bot; goes into the IRC realname and the play book. */
+    admin: nonEmpty,
+    /** The public play book; every announcement and page links to it. */
+    playbookUrl: url,
+    /** Base URL of firebell's own HTTP listener, for links to long relayed messages. */
+    publicUrl: url.optional(),
+    /** Where that listener binds, e.g. "127.0.0.1:8080". */
+    httpListen: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional(),
+  }),
+  store: z.strictObject({ path: nonEmpty }),
+  files: z
+    .strictObject({ contacts: nonEmpty.default('contacts.yaml'), whitelist: nonEmpty.default('../whitelist.yaml') })
+    .default({ contacts: 'contacts.yaml', whitelist: '../whitelist.yaml' }),
+  networks: z.strictObject({
+    shell: shellNetwork.optional(),
+    irc: z.array(ircNetwork).default([]),
+    matrix: z.array(matrixNetwork).default([]),
+  }),
+  groups: z.array(group).min(1, 'at least one channel group is needed to announce incidents'),
+  escalation: z.strictObject({
+    defaultPolicy: id,
+    policies: z.record(id, policy),
+  }),
+  incidents: z
+    .strictObject({
+      /** A second declaration of the same summary in the same group within this window joins the open incident. */
+      dedupeWindowMinutes: positiveMinutes.default(15),
+      permissions: z
+        .strictObject({
+          declare: permission.default('anyone'),
+          ack: permission.default('verified'),
+          unack: permission.default('verified'),
+          assign: permission.default('verified'),
+          resolve: permission.default('verified'),
+        })
+        .default({ declare: 'anyone', ack: 'verified', unack: 'verified', assign: 'verified', resolve: 'verified' }),
+    })
+    .default({
+      dedupeWindowMinutes: 15,
+      permissions: { declare: 'anyone', ack: 'verified', unack: 'verified', assign: 'verified', resolve: 'verified' },
+    }),
+  statusbot: z
+    .strictObject({
+      /** builtin: firebell speaks `#status` itself. external: another statusbot does; firebell only prompts. */
+      mode: z.enum(['builtin', 'external']).default('builtin'),
+      /** In external mode: the other bot's nick per network, whose notices count as a status being posted. */
+      externalBots: z.array(z.strictObject({ network: id, nick: nonEmpty })).default([]),
+      /** Where `alert.json` is written ({"alert": msg} or {"alert": null}), atomically. */
+      alertFile: nonEmpty.optional(),
+    })
+    .default({ mode: 'builtin', externalBots: [] }),
+  roles: z.array(role).default([]),
+  bridge: z
+    .strictObject({
+      /** Matrix messages longer than this many lines reach IRC as their first lines plus a link. */
+      maxLines: z.number().int().min(1).max(50).default(3),
+      /** Regular expressions for other bots and bridges' puppets, whose messages are never relayed. */
+      ignoreIrcNicks: z.array(nonEmpty).default([]),
+      ignoreMatrixUsers: z.array(nonEmpty).default([]),
+    })
+    .default({ maxLines: 3, ignoreIrcNicks: [], ignoreMatrixUsers: [] }),
+});
+
+// ---------------------------------------------------------------- contacts.yaml
+
+const hours = z
+  .record(z.string(), z.union([z.string(), z.array(z.string())]))
+  .transform((raw, ctx): WorkingHours => {
+    const parsed = parseHours(raw);
+    if (!parsed.ok) {
+      for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+      return z.NEVER;
+    }
+    return parsed.hours;
+  });
+
+const ircHandle = z.strictObject({
+  /** The services (NickServ) account: what permission checks use. */
+  account: ircAccount,
+  /** The usual nick, for highlights. Defaults to the account. */
+  nick: ircNick.optional(),
+});
+
+export const contactSchema = z.strictObject({
+  id,
+  name: nonEmpty,
+  irc: ircHandle.optional(),
+  matrix: matrixUserId.optional(),
+  email: z.email().optional(),
+  timezone,
+  /** Weekday (mon, mon-fri, weekdays, weekends, daily) → "HH:MM-HH:MM" or a list; may cross midnight. */
+  hours,
+  roles: z.array(id).default([]),
+  /** Escalation tier; omit for people who are contacts but never paged. */
+  tier: z.number().int().min(1).optional(),
+  /** How pages reach them: a highlight in the incident's channels, a private message, or both. */
+  reach: z.enum(['highlight', 'private', 'both']).default('both'),
+});
+
+export const contactsFileSchema = z.strictObject({ contacts: z.array(contactSchema) });
+
+// ---------------------------------------------------------------- whitelist.yaml
+
+const whitelistEntry = z.union([
+  z.strictObject({ contact: id }),
+  z
+    .strictObject({
+      name: nonEmpty,
+      irc: z.strictObject({ account: ircAccount, nick: ircNick.optional() }).optional(),
+      matrix: matrixUserId.optional(),
+    })
+    .refine((entry) => entry.irc !== undefined || entry.matrix !== undefined, {
+      message: 'give irc.account (a services account) and/or matrix (a user id): a name alone identifies nobody',
+    }),
+]);
+
+export const whitelistFileSchema = z.strictObject({ whitelist: z.array(whitelistEntry) });
+
+export type FirebellFile = z.output<typeof firebellFileSchema>;
+export type ContactsFile = z.output<typeof contactsFileSchema>;
+export type WhitelistFile = z.output<typeof whitelistFileSchema>;
+export type IrcNetworkConfig = z.output<typeof ircNetwork>;
+export type MatrixNetworkConfig = z.output<typeof matrixNetwork>;
+export type ShellNetworkConfig = z.output<typeof shellNetwork>;
+export type GroupConfig = z.output<typeof group>;
+export type GroupMemberConfig = z.output<typeof groupMember>;
+export type PolicyConfig = z.output<typeof policy>;
+export type Permission = z.output<typeof permission>;
+export type RoleConfig = z.output<typeof role>;
+export type ContactConfig = z.output<typeof contactSchema>;
+export type WhitelistEntryConfig = z.output<typeof whitelistEntry>;

@@ -1,0 +1,106 @@
+/**
+ * What travels between the network adapters and the core. Adapters turn protocol traffic into
+ * `InboundMessage`s and render `OutboundMessage`s; the core never sees a protocol.
+ */
+import type { RichText } from './rich-text.js';
+
+export type NetworkKind = 'irc' | 'matrix' | 'shell';
+
+/** A person as the networks know them. A contact from contacts.yaml maps to one of these. */
+export interface PersonRef {
+  /** Human name, for rendering. */
+  readonly name: string;
+  /** The contact id from contacts.yaml when the person is a known contact. */
+  readonly contactId?: string;
+  readonly irc?: { readonly nick: string; readonly account?: string };
+  readonly matrix?: { readonly userId: string };
+  readonly shell?: { readonly user: string };
+}
+
+/**
+ * How the adapter established who sent a message. Only `account` is ever used for a permission
+ * check, never the display name or the nick.
+ */
+export type Verification =
+  /** IRC: services account from account-tag, extended-join, account-notify or WHOX/WHOIS. */
+  | 'services'
+  /** Matrix: the user id, which the homeserver vouches for. */
+  | 'homeserver'
+  /** Shell: the local terminal user. */
+  | 'local'
+  /** IRC network without services, where the config explicitly allows trusting the nick. */
+  | 'nick-fallback'
+  | 'none';
+
+export interface Sender {
+  /** Where a reply goes: the IRC nick, the Matrix user id, the shell user. */
+  readonly id: string;
+  /** For rendering: IRC nick, Matrix display name. */
+  readonly name: string;
+  /** The verified identity (IRC services account, Matrix user id, shell user); absent when unverified. */
+  readonly account?: string;
+  readonly verification: Verification;
+}
+
+export interface ConversationRef {
+  /** The network instance id from the config (`libera`, `matrix`, `shell`). */
+  readonly network: string;
+  /** IRC channel, Matrix room id, or for a direct conversation the peer's id (nick or DM room id). */
+  readonly id: string;
+  readonly direct: boolean;
+}
+
+export type MessageStyle = 'message' | 'notice' | 'emote';
+
+export interface InboundMessage {
+  readonly conversation: ConversationRef;
+  readonly sender: Sender;
+  /** Plain text, formatting stripped: what commands are parsed from. */
+  readonly text: string;
+  /** The same text with its formatting, for relaying. */
+  readonly rich?: RichText;
+  readonly style: MessageStyle;
+  /** When it was sent (server time when the network provides it), in ms since the epoch. */
+  readonly at: number;
+  /** The network's id for this message (Matrix event id); used to relate edits, replies and reactions. */
+  readonly messageId?: string;
+  readonly replyTo?: { readonly messageId: string };
+  /** Set when this message replaces an earlier one; an edited command is never run again. */
+  readonly editOf?: { readonly messageId: string };
+}
+
+export interface InboundReaction {
+  readonly conversation: ConversationRef;
+  readonly sender: Sender;
+  /** The message reacted to. */
+  readonly messageId: string;
+  readonly key: string;
+  readonly at: number;
+}
+
+/**
+ * Lanes of the outgoing queues, most urgent first. `urgent` (command replies and pages) always goes
+ * first and is never dropped; `relay` (bridged chatter) may be dropped on overflow, with a count;
+ * `bulk` (status fan-out, topics) is never dropped but yields to everything else.
+ */
+export type Priority = 'urgent' | 'normal' | 'relay' | 'bulk';
+
+export type Destination =
+  | { readonly network: string; readonly conversation: string }
+  | { readonly network: string; readonly person: PersonRef };
+
+export interface OutboundMessage {
+  readonly to: Destination;
+  readonly body: RichText;
+  readonly style: MessageStyle;
+  readonly priority: Priority;
+  /** Network message id this answers (Matrix reply relation); IRC ignores it. */
+  readonly replyTo?: string;
+  /** Optional tag for the adapter's logs and tests ("page", "announce", "reply", "relay", "status"). */
+  readonly purpose?: string;
+  /** For incident output: the incident number, so adapters can remember which message announced what. */
+  readonly incidentId?: number;
+}
+
+export const isDirectDestination = (to: Destination): to is { network: string; person: PersonRef } =>
+  'person' in to;
