@@ -26,9 +26,13 @@ const round = (value: number): string =>
 
 export function formatFigure(figure: BenchFigure): string {
   const parts: string[] = [];
-  if (figure.baseline) parts.push(`baseline ${figure.baseline.name}: ${round(figure.baseline.value)} ${figure.baseline.unit}`);
+  if (figure.baseline)
+    parts.push(`baseline ${figure.baseline.name}: ${round(figure.baseline.value)} ${figure.baseline.unit}`);
   if (figure.note) parts.push(figure.note);
-  if (figure.target) parts.push(`target ${figure.target}${figure.met === undefined ? '' : figure.met ? ' (met)' : ' (MISSED)'}`);
+  if (figure.target)
+    parts.push(
+      `target ${figure.target}${figure.met === undefined ? '' : figure.met ? ' (met)' : ' (MISSED)'}`,
+    );
   const tail = parts.length > 0 ? ` (${parts.join('; ')})` : '';
   return `${figure.name}: ${round(figure.value)} ${figure.unit}${tail}`;
 }

@@ -22,7 +22,9 @@ for (const file of files) {
     for (const figure of await module.benchmark.run()) console.log(formatFigure(figure));
   } catch (error) {
     failed = true;
-    console.log(`${module.benchmark.name}: failed (${error instanceof Error ? error.message : String(error)})`);
+    console.log(
+      `${module.benchmark.name}: failed (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }
 process.exit(failed ? 1 : 0);

@@ -20,7 +20,11 @@ export function startEscalation(policy: EscalationPolicy, at: number): Escalatio
 }
 
 /** After the page in `cursor.next` went out at `firedAt`: the following tier, the next round, or exhaustion. */
-export function advanceAfterPage(policy: EscalationPolicy, cursor: EscalationCursor, firedAt: number): EscalationCursor {
+export function advanceAfterPage(
+  policy: EscalationPolicy,
+  cursor: EscalationCursor,
+  firedAt: number,
+): EscalationCursor {
   if (cursor.next.kind !== 'page') return cursor;
   const { tierIndex, round } = cursor.next;
   const lastPage = { tierIndex, round };
@@ -34,22 +38,46 @@ export function advanceAfterPage(policy: EscalationPolicy, cursor: EscalationCur
     };
   }
   if (tierIndex < lastTier) {
-    return { ...cursor, lastPage, next: { kind: 'page', tierIndex: tierIndex + 1, round }, dueAt: firedAt + tierDelay(policy, tierIndex + 1) };
+    return {
+      ...cursor,
+      lastPage,
+      next: { kind: 'page', tierIndex: tierIndex + 1, round },
+      dueAt: firedAt + tierDelay(policy, tierIndex + 1),
+    };
   }
   if (round < policy.repeat) {
-    return { ...cursor, lastPage, next: { kind: 'page', tierIndex: 0, round: round + 1 }, dueAt: firedAt + tierDelay(policy, 0) };
+    return {
+      ...cursor,
+      lastPage,
+      next: { kind: 'page', tierIndex: 0, round: round + 1 },
+      dueAt: firedAt + tierDelay(policy, 0),
+    };
   }
-  return { ...cursor, lastPage, next: { kind: 'exhaust' }, dueAt: firedAt + minutes(policy.whenExhausted.afterMinutes) };
+  return {
+    ...cursor,
+    lastPage,
+    next: { kind: 'exhaust' },
+    dueAt: firedAt + minutes(policy.whenExhausted.afterMinutes),
+  };
 }
 
 /**
  * Exhaustion was announced at `firedAt`. `keep-paging-last-tier` pages the last tier now and every
  * `afterMinutes` after; `stop` ends escalation (null).
  */
-export function advanceAfterExhaustion(policy: EscalationPolicy, cursor: EscalationCursor, firedAt: number): EscalationCursor | null {
+export function advanceAfterExhaustion(
+  policy: EscalationPolicy,
+  cursor: EscalationCursor,
+  firedAt: number,
+): EscalationCursor | null {
   if (policy.whenExhausted.action === 'stop') return null;
   const round = (cursor.lastPage?.round ?? policy.repeat) + 1;
-  return { ...cursor, repagingLastTier: true, next: { kind: 'page', tierIndex: policy.tiers.length - 1, round }, dueAt: firedAt };
+  return {
+    ...cursor,
+    repagingLastTier: true,
+    next: { kind: 'page', tierIndex: policy.tiers.length - 1, round },
+    dueAt: firedAt,
+  };
 }
 
 /**

@@ -36,7 +36,10 @@ export interface EscalationPolicy {
    * When the last tier of the last pass has gone unanswered for `afterMinutes`: announce that escalation
    * is exhausted, then either stop or keep paging the last tier every `afterMinutes`.
    */
-  readonly whenExhausted: { readonly action: 'stop' | 'keep-paging-last-tier'; readonly afterMinutes: number };
+  readonly whenExhausted: {
+    readonly action: 'stop' | 'keep-paging-last-tier';
+    readonly afterMinutes: number;
+  };
   /** After an ack, if the incident is still open this long, it is unacknowledged and escalation restarts. */
   readonly ackTimeoutMinutes: number | null;
   /** Ask the whitelisted people to post a `#status` if none was posted this long after the announcement. */
@@ -122,7 +125,12 @@ export interface IncidentContext {
   readonly escalation: EscalationCursor | null;
   readonly ackTimeoutAt: number | null;
   readonly status: StatusUpdates;
-  readonly resolution: { readonly at: number; readonly by: Actor; readonly note: string | null; readonly bySource: boolean } | null;
+  readonly resolution: {
+    readonly at: number;
+    readonly by: Actor;
+    readonly note: string | null;
+    readonly bySource: boolean;
+  } | null;
   readonly timeline: readonly TimelineEntry[];
   /**
    * The machine's own notion of "now": the time of the last event it processed or of the deadline that
@@ -137,9 +145,25 @@ export type IncidentEvent =
   | { readonly type: 'incident.ack'; readonly at: number; readonly by: Actor }
   | { readonly type: 'incident.unack'; readonly at: number; readonly by: Actor }
   | { readonly type: 'incident.assign'; readonly at: number; readonly by: Actor; readonly assignee: Actor }
-  | { readonly type: 'incident.resolve'; readonly at: number; readonly by: Actor; readonly note: string | null }
-  | { readonly type: 'incident.source-resolved'; readonly at: number; readonly by: Actor; readonly note: string | null }
-  | { readonly type: 'incident.status'; readonly at: number; readonly by: Actor; readonly kind: StatusKind; readonly text: string }
+  | {
+      readonly type: 'incident.resolve';
+      readonly at: number;
+      readonly by: Actor;
+      readonly note: string | null;
+    }
+  | {
+      readonly type: 'incident.source-resolved';
+      readonly at: number;
+      readonly by: Actor;
+      readonly note: string | null;
+    }
+  | {
+      readonly type: 'incident.status';
+      readonly at: number;
+      readonly by: Actor;
+      readonly kind: StatusKind;
+      readonly text: string;
+    }
   /** The service's report of a page it sent: who it reached. An empty list means nobody could be paged. */
   | {
       readonly type: 'incident.paged';
@@ -156,11 +180,27 @@ export type IncidentEventType = IncidentEvent['type'];
 /** What the machine asks the service to do. Effects run only after the transition is stored. */
 export type IncidentEffect =
   | { readonly type: 'effect.announce'; readonly at: number }
-  | { readonly type: 'effect.page'; readonly at: number; readonly tierIndex: number; readonly tier: number; readonly round: number; readonly repeatOfLastTier: boolean }
+  | {
+      readonly type: 'effect.page';
+      readonly at: number;
+      readonly tierIndex: number;
+      readonly tier: number;
+      readonly round: number;
+      readonly repeatOfLastTier: boolean;
+    }
   | { readonly type: 'effect.escalation-exhausted'; readonly at: number }
-  | { readonly type: 'effect.prompt-status'; readonly at: number; readonly reason: 'reminder' | 'resolved-with-alert-up' }
+  | {
+      readonly type: 'effect.prompt-status';
+      readonly at: number;
+      readonly reason: 'reminder' | 'resolved-with-alert-up';
+    }
   | { readonly type: 'effect.acknowledged'; readonly at: number; readonly by: Actor }
-  | { readonly type: 'effect.unacknowledged'; readonly at: number; readonly by: Actor | null; readonly reason: 'unack' | 'ack-timeout' }
+  | {
+      readonly type: 'effect.unacknowledged';
+      readonly at: number;
+      readonly by: Actor | null;
+      readonly reason: 'unack' | 'ack-timeout';
+    }
   | { readonly type: 'effect.assigned'; readonly at: number; readonly by: Actor; readonly assignee: Actor }
   | { readonly type: 'effect.resolved'; readonly at: number };
 

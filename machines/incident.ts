@@ -13,7 +13,12 @@
  * Effects leave through `emit`; the service stores the transition first and only then performs them.
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import { advanceAfterExhaustion, advanceAfterPage, skipAfterEmptyPage, startEscalation } from './escalation-cursor.js';
+import {
+  advanceAfterExhaustion,
+  advanceAfterPage,
+  skipAfterEmptyPage,
+  startEscalation,
+} from './escalation-cursor.js';
 import {
   MINUTE_MS,
   type Actor,
@@ -30,9 +35,14 @@ const remaining = (deadline: number | null | undefined, context: IncidentContext
   deadline === null || deadline === undefined ? 0 : Math.max(0, deadline - context.lastEventAt);
 
 const timeOf = (context: IncidentContext, event: IncidentEvent | { type: string }): number =>
-  'at' in event && typeof event.at === 'number' ? Math.max(context.lastEventAt, event.at) : context.lastEventAt;
+  'at' in event && typeof event.at === 'number'
+    ? Math.max(context.lastEventAt, event.at)
+    : context.lastEventAt;
 
-const withEntry = (context: IncidentContext, entry: TimelineEntry): readonly TimelineEntry[] => [...context.timeline, entry];
+const withEntry = (context: IncidentContext, entry: TimelineEntry): readonly TimelineEntry[] => [
+  ...context.timeline,
+  entry,
+];
 
 const describeStatus = (kind: string, text: string): string => (text ? `${kind}: ${text}` : kind);
 
@@ -50,19 +60,22 @@ export const incidentMachine = setup({
   },
   guards: {
     nextStepIsPage: ({ context }) => context.escalation?.next.kind === 'page',
-    keepsPagingWhenExhausted: ({ context }) => context.policy.whenExhausted.action === 'keep-paging-last-tier',
+    keepsPagingWhenExhausted: ({ context }) =>
+      context.policy.whenExhausted.action === 'keep-paging-last-tier',
     hasAckTimeout: ({ context }) => context.ackTimeoutAt !== null,
     hasStatusReminder: ({ context }) => context.policy.statusReminder !== null,
     hasNextStatusReminder: ({ context }) => context.status.reminderAt !== null,
     pageReachedNobodySkippable: ({ context, event }) => {
-      if (event.type !== 'incident.paged' || event.recipients.length > 0 || context.escalation === null) return false;
+      if (event.type !== 'incident.paged' || event.recipients.length > 0 || context.escalation === null)
+        return false;
       return skipAfterEmptyPage(context.escalation, event, timeOf(context, event)) !== null;
     },
   },
   actions: {
     /** Timer transitions carry no `at`: the logical time is the deadline that fired (or later, after a resume). */
     fireEscalationDeadline: assign({
-      lastEventAt: ({ context }) => Math.max(context.lastEventAt, context.escalation?.dueAt ?? context.lastEventAt),
+      lastEventAt: ({ context }) =>
+        Math.max(context.lastEventAt, context.escalation?.dueAt ?? context.lastEventAt),
     }),
     noteTime: assign({ lastEventAt: ({ context, event }) => timeOf(context, event) }),
 
@@ -84,10 +97,15 @@ export const incidentMachine = setup({
       const at = timeOf(context, event);
       const tier = context.policy.tiers[page.tierIndex]?.tier ?? page.tierIndex + 1;
       const who = page.recipients.length > 0 ? page.recipients.join(', ') : 'nobody could be reached';
-      return { lastEventAt: at, timeline: withEntry(context, { at, kind: 'paged', detail: `tier ${tier}: ${who}` }) };
+      return {
+        lastEventAt: at,
+        timeline: withEntry(context, { at, kind: 'paged', detail: `tier ${tier}: ${who}` }),
+      };
     }),
 
-    beginEscalation: assign(({ context }) => ({ escalation: startEscalation(context.policy, context.lastEventAt) })),
+    beginEscalation: assign(({ context }) => ({
+      escalation: startEscalation(context.policy, context.lastEventAt),
+    })),
     endEscalation: assign({ escalation: null }),
     pageNextTier: emit(({ context }) => {
       const next = context.escalation?.next;
@@ -102,17 +120,23 @@ export const incidentMachine = setup({
       } as const;
     }),
     advanceEscalation: assign(({ context }) => ({
-      escalation: context.escalation && advanceAfterPage(context.policy, context.escalation, context.lastEventAt),
+      escalation:
+        context.escalation && advanceAfterPage(context.policy, context.escalation, context.lastEventAt),
     })),
-    announceExhaustion: emit(({ context }) => ({ type: 'effect.escalation-exhausted', at: context.lastEventAt }) as const),
+    announceExhaustion: emit(
+      ({ context }) => ({ type: 'effect.escalation-exhausted', at: context.lastEventAt }) as const,
+    ),
     recordExhaustion: assign(({ context }) => ({
       timeline: withEntry(context, { at: context.lastEventAt, kind: 'escalation-exhausted' }),
-      escalation: context.escalation && advanceAfterExhaustion(context.policy, context.escalation, context.lastEventAt),
+      escalation:
+        context.escalation && advanceAfterExhaustion(context.policy, context.escalation, context.lastEventAt),
     })),
     skipEmptyTier: assign(({ context, event }) => {
       const page = event as EventOf<'incident.paged'>;
       return {
-        escalation: context.escalation && (skipAfterEmptyPage(context.escalation, page, timeOf(context, event)) ?? context.escalation),
+        escalation:
+          context.escalation &&
+          (skipAfterEmptyPage(context.escalation, page, timeOf(context, event)) ?? context.escalation),
       };
     }),
 
@@ -122,22 +146,31 @@ export const incidentMachine = setup({
       return {
         lastEventAt: at,
         assignee: by,
-        ackTimeoutAt: context.policy.ackTimeoutMinutes === null ? null : at + context.policy.ackTimeoutMinutes * MINUTE_MS,
+        ackTimeoutAt:
+          context.policy.ackTimeoutMinutes === null
+            ? null
+            : at + context.policy.ackTimeoutMinutes * MINUTE_MS,
         timeline: withEntry(context, { at, kind: 'acknowledged', by }),
       };
     }),
-    emitAcknowledged: emit(({ context, event }) => ({
-      type: 'effect.acknowledged',
-      at: context.lastEventAt,
-      by: (event as EventOf<'incident.ack'>).by,
-    }) as const),
+    emitAcknowledged: emit(
+      ({ context, event }) =>
+        ({
+          type: 'effect.acknowledged',
+          at: context.lastEventAt,
+          by: (event as EventOf<'incident.ack'>).by,
+        }) as const,
+    ),
     assignTo: assign(({ context, event }) => {
       const { by, assignee } = event as EventOf<'incident.assign'>;
       const at = timeOf(context, event);
       return {
         lastEventAt: at,
         assignee,
-        ackTimeoutAt: context.policy.ackTimeoutMinutes === null ? null : at + context.policy.ackTimeoutMinutes * MINUTE_MS,
+        ackTimeoutAt:
+          context.policy.ackTimeoutMinutes === null
+            ? null
+            : at + context.policy.ackTimeoutMinutes * MINUTE_MS,
         timeline: withEntry(context, { at, kind: 'assigned', by, detail: assignee.name }),
       };
     }),
@@ -148,14 +181,22 @@ export const incidentMachine = setup({
     unacknowledge: assign(({ context, event }) => {
       const { by } = event as EventOf<'incident.unack'>;
       const at = timeOf(context, event);
-      return { lastEventAt: at, assignee: null, ackTimeoutAt: null, timeline: withEntry(context, { at, kind: 'unacknowledged', by }) };
+      return {
+        lastEventAt: at,
+        assignee: null,
+        ackTimeoutAt: null,
+        timeline: withEntry(context, { at, kind: 'unacknowledged', by }),
+      };
     }),
-    emitUnacknowledged: emit(({ context, event }) => ({
-      type: 'effect.unacknowledged',
-      at: context.lastEventAt,
-      by: (event as EventOf<'incident.unack'>).by,
-      reason: 'unack',
-    }) as const),
+    emitUnacknowledged: emit(
+      ({ context, event }) =>
+        ({
+          type: 'effect.unacknowledged',
+          at: context.lastEventAt,
+          by: (event as EventOf<'incident.unack'>).by,
+          reason: 'unack',
+        }) as const,
+    ),
     timeOutAck: assign(({ context }) => {
       const at = Math.max(context.lastEventAt, context.ackTimeoutAt ?? context.lastEventAt);
       const detail = context.assignee ? `${context.assignee.name} did not resolve it in time` : undefined;
@@ -163,10 +204,21 @@ export const incidentMachine = setup({
         lastEventAt: at,
         assignee: null,
         ackTimeoutAt: null,
-        timeline: withEntry(context, detail ? { at, kind: 'ack-timed-out', detail } : { at, kind: 'ack-timed-out' }),
+        timeline: withEntry(
+          context,
+          detail ? { at, kind: 'ack-timed-out', detail } : { at, kind: 'ack-timed-out' },
+        ),
       };
     }),
-    emitAckTimedOut: emit(({ context }) => ({ type: 'effect.unacknowledged', at: context.lastEventAt, by: null, reason: 'ack-timeout' }) as const),
+    emitAckTimedOut: emit(
+      ({ context }) =>
+        ({
+          type: 'effect.unacknowledged',
+          at: context.lastEventAt,
+          by: null,
+          reason: 'ack-timeout',
+        }) as const,
+    ),
 
     resolve: assign(({ context, event }) => {
       const { by, note } = event as EventOf<'incident.resolve'>;
@@ -186,7 +238,11 @@ export const incidentMachine = setup({
     emitResolved: emit(({ context }) => ({ type: 'effect.resolved', at: context.lastEventAt }) as const),
     promptForStatusOkIfAlertUp: enqueueActions(({ context, enqueue }) => {
       if (context.status.alertUp) {
-        enqueue.emit({ type: 'effect.prompt-status', at: context.lastEventAt, reason: 'resolved-with-alert-up' });
+        enqueue.emit({
+          type: 'effect.prompt-status',
+          at: context.lastEventAt,
+          reason: 'resolved-with-alert-up',
+        });
       }
     }),
 
@@ -208,7 +264,10 @@ export const incidentMachine = setup({
       status: {
         ...context.status,
         reminderAt:
-          context.policy.statusReminder === null ? null : (context.announcedAt ?? context.lastEventAt) + context.policy.statusReminder.afterMinutes * MINUTE_MS,
+          context.policy.statusReminder === null
+            ? null
+            : (context.announcedAt ?? context.lastEventAt) +
+              context.policy.statusReminder.afterMinutes * MINUTE_MS,
       },
     })),
     fireStatusReminder: assign(({ context }) => {
@@ -220,7 +279,10 @@ export const incidentMachine = setup({
         timeline: withEntry(context, { at, kind: 'status-reminder' }),
       };
     }),
-    emitStatusPrompt: emit(({ context }) => ({ type: 'effect.prompt-status', at: context.lastEventAt, reason: 'reminder' }) as const),
+    emitStatusPrompt: emit(
+      ({ context }) =>
+        ({ type: 'effect.prompt-status', at: context.lastEventAt, reason: 'reminder' }) as const,
+    ),
   },
 }).createMachine({
   id: 'incident',
@@ -253,8 +315,14 @@ export const incidentMachine = setup({
             'incident.ack': { target: 'assigned', actions: ['acknowledge', 'emitAcknowledged'] },
             'incident.assign': { target: 'assigned', actions: ['assignTo', 'emitAssigned'] },
             'incident.reported': { actions: 'recordReport' },
-            'incident.resolve': { target: 'resolved', actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'] },
-            'incident.source-resolved': { target: 'resolved', actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'] },
+            'incident.resolve': {
+              target: 'resolved',
+              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
+            },
+            'incident.source-resolved': {
+              target: 'resolved',
+              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
+            },
           },
         },
         announced: {
@@ -265,20 +333,33 @@ export const incidentMachine = setup({
             escalating: {
               after: {
                 escalationDue: [
-                  { guard: 'nextStepIsPage', target: 'escalating', reenter: true, actions: ['fireEscalationDeadline', 'pageNextTier', 'advanceEscalation'] },
+                  {
+                    guard: 'nextStepIsPage',
+                    target: 'escalating',
+                    reenter: true,
+                    actions: ['fireEscalationDeadline', 'pageNextTier', 'advanceEscalation'],
+                  },
                   {
                     guard: 'keepsPagingWhenExhausted',
                     target: 'escalating',
                     reenter: true,
                     actions: ['fireEscalationDeadline', 'announceExhaustion', 'recordExhaustion'],
                   },
-                  { target: 'exhausted', actions: ['fireEscalationDeadline', 'announceExhaustion', 'recordExhaustion'] },
+                  {
+                    target: 'exhausted',
+                    actions: ['fireEscalationDeadline', 'announceExhaustion', 'recordExhaustion'],
+                  },
                 ],
               },
               on: {
                 'incident.resume': { target: 'escalating', reenter: true, actions: 'noteTime' },
                 'incident.paged': [
-                  { guard: 'pageReachedNobodySkippable', target: 'escalating', reenter: true, actions: ['recordPage', 'skipEmptyTier'] },
+                  {
+                    guard: 'pageReachedNobodySkippable',
+                    target: 'escalating',
+                    reenter: true,
+                    actions: ['recordPage', 'skipEmptyTier'],
+                  },
                   { actions: 'recordPage' },
                 ],
               },
@@ -292,8 +373,14 @@ export const incidentMachine = setup({
             'incident.ack': { target: 'assigned', actions: ['acknowledge', 'emitAcknowledged'] },
             'incident.assign': { target: 'assigned', actions: ['assignTo', 'emitAssigned'] },
             'incident.reported': { actions: 'recordReport' },
-            'incident.resolve': { target: 'resolved', actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'] },
-            'incident.source-resolved': { target: 'resolved', actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'] },
+            'incident.resolve': {
+              target: 'resolved',
+              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
+            },
+            'incident.source-resolved': {
+              target: 'resolved',
+              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
+            },
           },
         },
         assigned: {
@@ -305,7 +392,10 @@ export const incidentMachine = setup({
             /** Acknowledged, with an ack timeout: unresolved by the deadline means unacknowledged again. */
             timingOut: {
               after: {
-                ackTimeoutDue: { target: '#incident.lifecycle.announced', actions: ['timeOutAck', 'emitAckTimedOut'] },
+                ackTimeoutDue: {
+                  target: '#incident.lifecycle.announced',
+                  actions: ['timeOutAck', 'emitAckTimedOut'],
+                },
               },
               on: { 'incident.resume': { target: 'timingOut', reenter: true, actions: 'noteTime' } },
             },
@@ -317,8 +407,14 @@ export const incidentMachine = setup({
             'incident.announced': { actions: 'recordAnnounced' },
             'incident.reported': { actions: 'recordReport' },
             'incident.paged': { actions: 'recordPage' },
-            'incident.resolve': { target: 'resolved', actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'] },
-            'incident.source-resolved': { target: 'resolved', actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'] },
+            'incident.resolve': {
+              target: 'resolved',
+              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
+            },
+            'incident.source-resolved': {
+              target: 'resolved',
+              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
+            },
           },
         },
         resolved: { type: 'final' },
@@ -330,7 +426,11 @@ export const incidentMachine = setup({
         /** Before the announcement, or when the policy has no reminder. */
         notDue: {
           on: {
-            'incident.announced': { guard: 'hasStatusReminder', target: 'awaiting', actions: 'armStatusReminder' },
+            'incident.announced': {
+              guard: 'hasStatusReminder',
+              target: 'awaiting',
+              actions: 'armStatusReminder',
+            },
             'incident.status': { target: 'posted', actions: 'recordStatus' },
             'incident.resolve': { target: 'closed' },
             'incident.source-resolved': { target: 'closed' },
@@ -338,9 +438,7 @@ export const incidentMachine = setup({
         },
         awaiting: {
           after: {
-            statusReminderDue: [
-              { target: 'reminded', actions: ['fireStatusReminder', 'emitStatusPrompt'] },
-            ],
+            statusReminderDue: [{ target: 'reminded', actions: ['fireStatusReminder', 'emitStatusPrompt'] }],
           },
           on: {
             'incident.resume': { target: 'awaiting', reenter: true, actions: 'noteTime' },
@@ -378,7 +476,12 @@ export type IncidentPhase = 'detected' | 'announced' | 'assigned' | 'resolved';
 
 export function phaseOf(value: unknown): IncidentPhase {
   const lifecycle = (value as { lifecycle?: unknown } | null)?.lifecycle;
-  const name = typeof lifecycle === 'string' ? lifecycle : lifecycle && typeof lifecycle === 'object' ? Object.keys(lifecycle)[0] : undefined;
+  const name =
+    typeof lifecycle === 'string'
+      ? lifecycle
+      : lifecycle && typeof lifecycle === 'object'
+        ? Object.keys(lifecycle)[0]
+        : undefined;
   return name === 'announced' || name === 'assigned' || name === 'resolved' ? name : 'detected';
 }
 

@@ -59,6 +59,7 @@ export function policyForGroup(config: Config, groupId: string): EscalationPolic
   const group = config.groups.find((candidate) => candidate.id === groupId);
   const name = group?.policy ?? config.defaultPolicy;
   const policy = config.policies[name] ?? config.policies[config.defaultPolicy];
-  if (!policy) throw new Error(`no escalation policy named "${name}" (the config loader should have caught this)`);
+  if (!policy)
+    throw new Error(`no escalation policy named "${name}" (the config loader should have caught this)`);
   return policy;
 }

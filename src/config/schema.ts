@@ -12,13 +12,21 @@ import { parseHours, type WorkingHours } from './hours.js';
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const id = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected an id of lowercase letters, digits, "-" and "_", such as "opendev"');
+  .regex(
+    /^[a-z0-9][a-z0-9_-]*$/,
+    'expected an id of lowercase letters, digits, "-" and "_", such as "opendev"',
+  );
 const positiveMinutes = z.number().positive('expected a number of minutes greater than 0');
 const ircChannel = z.string().regex(/^[#&!+][^\s,\x07]+$/, 'expected an IRC channel name such as "#opendev"');
 const matrixRoom = z
   .string()
-  .regex(/^[#!][^:\s]+:\S+$/, 'expected a Matrix room alias such as "#opendev:example.org" or a room id "!abc:example.org"');
-export const matrixUserId = z.string().regex(/^@[^:\s]+:\S+$/, 'expected a Matrix user id such as "@alice:example.org"');
+  .regex(
+    /^[#!][^:\s]+:\S+$/,
+    'expected a Matrix room alias such as "#opendev:example.org" or a room id "!abc:example.org"',
+  );
+export const matrixUserId = z
+  .string()
+  .regex(/^@[^:\s]+:\S+$/, 'expected a Matrix user id such as "@alice:example.org"');
 const ircAccount = z.string().regex(/^[^\s!@#:,]+$/, 'expected an IRC services account name');
 const ircNick = z.string().regex(/^[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]*$/, 'expected an IRC nick');
 const url = z.url({ message: 'expected a URL such as "https://example.org/playbook"' });
@@ -56,7 +64,10 @@ const ircNetwork = z
     tlsRejectUnauthorized: z.boolean().default(true),
     nick: ircNick,
     altNicks: z.array(ircNick).default([]),
-    username: z.string().regex(/^[^\s@]+$/, 'expected an IRC username (ident)').default('firebell'),
+    username: z
+      .string()
+      .regex(/^[^\s@]+$/, 'expected an IRC username (ident)')
+      .default('firebell'),
     /** Defaults to a bot label with the admin contact, as network bot policies ask. */
     realname: nonEmpty.optional(),
     /** Server password (PASS). */
@@ -75,7 +86,11 @@ const ircNetwork = z
     /** Seconds of silence from the server before the connection is considered dead. */
     pingTimeoutSeconds: z.number().int().min(10).default(120),
   })
-  .transform((network) => ({ ...network, kind: 'irc' as const, port: network.port ?? (network.tls ? 6697 : 6667) }));
+  .transform((network) => ({
+    ...network,
+    kind: 'irc' as const,
+    port: network.port ?? (network.tls ? 6697 : 6667),
+  }));
 
 const matrixNetwork = z
   .strictObject({
@@ -161,11 +176,17 @@ export const firebellFileSchema = z.strictObject({
     /** Base URL of firebell's own HTTP listener, for links to long relayed messages. */
     publicUrl: url.optional(),
     /** Where that listener binds, e.g. "127.0.0.1:8080". */
-    httpListen: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').optional(),
+    httpListen: z
+      .string()
+      .regex(/^[^:\s]+:\d+$/, 'expected host:port')
+      .optional(),
   }),
   store: z.strictObject({ path: nonEmpty }),
   files: z
-    .strictObject({ contacts: nonEmpty.default('contacts.yaml'), whitelist: nonEmpty.default('../whitelist.yaml') })
+    .strictObject({
+      contacts: nonEmpty.default('contacts.yaml'),
+      whitelist: nonEmpty.default('../whitelist.yaml'),
+    })
     .default({ contacts: 'contacts.yaml', whitelist: '../whitelist.yaml' }),
   networks: z.strictObject({
     shell: shellNetwork.optional(),
@@ -189,11 +210,23 @@ export const firebellFileSchema = z.strictObject({
           assign: permission.default('verified'),
           resolve: permission.default('verified'),
         })
-        .default({ declare: 'anyone', ack: 'verified', unack: 'verified', assign: 'verified', resolve: 'verified' }),
+        .default({
+          declare: 'anyone',
+          ack: 'verified',
+          unack: 'verified',
+          assign: 'verified',
+          resolve: 'verified',
+        }),
     })
     .default({
       dedupeWindowMinutes: 15,
-      permissions: { declare: 'anyone', ack: 'verified', unack: 'verified', assign: 'verified', resolve: 'verified' },
+      permissions: {
+        declare: 'anyone',
+        ack: 'verified',
+        unack: 'verified',
+        assign: 'verified',
+        resolve: 'verified',
+      },
     }),
   statusbot: z
     .strictObject({
@@ -224,7 +257,8 @@ const hours = z
   .transform((raw, ctx): WorkingHours => {
     const parsed = parseHours(raw);
     if (!parsed.ok) {
-      for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+      for (const problem of parsed.problems)
+        ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
       return z.NEVER;
     }
     return parsed.hours;
@@ -266,7 +300,8 @@ const whitelistEntry = z.union([
       matrix: matrixUserId.optional(),
     })
     .refine((entry) => entry.irc !== undefined || entry.matrix !== undefined, {
-      message: 'give irc.account (a services account) and/or matrix (a user id): a name alone identifies nobody',
+      message:
+        'give irc.account (a services account) and/or matrix (a user id): a name alone identifies nobody',
     }),
 ]);
 

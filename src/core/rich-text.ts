@@ -62,7 +62,9 @@ export function toPlainText(body: RichText): string {
         case 'text':
           return segment.text;
         case 'link':
-          return segment.label && segment.label !== segment.url ? `${segment.label} (${segment.url})` : segment.url;
+          return segment.label && segment.label !== segment.url
+            ? `${segment.label} (${segment.url})`
+            : segment.url;
         case 'mention':
           return segment.person.name;
         case 'code-block':

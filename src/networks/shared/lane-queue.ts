@@ -1,0 +1,92 @@
+/**
+ * The outgoing queue both chat adapters put in front of their connection: one FIFO lane per priority,
+ * most urgent first, bounded. The overflow policy is explicit: when the queue is full, relayed chatter is
+ * dropped (the oldest first, counted so the adapter can say how many), and nothing else ever is: a page or
+ * a command reply is accepted even past the bound.
+ */
+import type { Priority } from '../../core/messages.js';
+
+const LANES: readonly Priority[] = ['urgent', 'normal', 'relay', 'bulk'];
+
+export class LaneQueue<T> {
+  private readonly lanes = new Map<Priority, T[]>(LANES.map((lane) => [lane, []]));
+  private count = 0;
+  private droppedRelay = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Queues an item; returns false when it was relayed chatter dropped for lack of room. */
+  push(item: T, priority: Priority): boolean {
+    if (this.count >= this.limit) {
+      if (priority === 'relay') {
+        this.droppedRelay += 1;
+        return false;
+      }
+      const relay = this.lane('relay');
+      if (relay.length > 0) {
+        relay.shift();
+        this.count -= 1;
+        this.droppedRelay += 1;
+      }
+    }
+    this.lane(priority).push(item);
+    this.count += 1;
+    return true;
+  }
+
+  /** Puts an item back at the head of its lane (a send that failed and will be retried first). */
+  unshift(item: T, priority: Priority): void {
+    this.lane(priority).unshift(item);
+    this.count += 1;
+  }
+
+  peek(): T | undefined {
+    for (const lane of LANES) {
+      const head = this.lane(lane)[0];
+      if (head !== undefined) return head;
+    }
+    return undefined;
+  }
+
+  shift(): T | undefined {
+    for (const lane of LANES) {
+      const queue = this.lane(lane);
+      if (queue.length > 0) {
+        this.count -= 1;
+        return queue.shift();
+      }
+    }
+    return undefined;
+  }
+
+  /** Relay items dropped since the last call; resets the count. */
+  takeDroppedCount(): number {
+    const dropped = this.droppedRelay;
+    this.droppedRelay = 0;
+    return dropped;
+  }
+
+  /** Removes and returns every queued item matching `predicate` (e.g. lines for a channel we left). */
+  removeWhere(predicate: (item: T) => boolean): T[] {
+    const removed: T[] = [];
+    for (const lane of LANES) {
+      const queue = this.lane(lane);
+      const kept = queue.filter((item) => {
+        if (!predicate(item)) return true;
+        removed.push(item);
+        return false;
+      });
+      this.lanes.set(lane, kept);
+    }
+    this.count -= removed.length;
+    return removed;
+  }
+
+  private lane(priority: Priority): T[] {
+    return this.lanes.get(priority) as T[];
+  }
+}
