@@ -62,8 +62,9 @@ export function advanceAfterPage(
 }
 
 /**
- * Exhaustion was announced at `firedAt`. `keep-paging-last-tier` pages the last tier now and every
- * `afterMinutes` after; `stop` ends escalation (null).
+ * Exhaustion was announced at `firedAt`. `keep-paging-last-tier` makes the last tier the next page, due
+ * now (the machine pages it in the same transition), and every `afterMinutes` after; `stop` ends
+ * escalation (null).
  */
 export function advanceAfterExhaustion(
   policy: EscalationPolicy,

@@ -295,7 +295,8 @@ export const incidentMachine = setup({
     declaredBy: input.declaredBy,
     detectedAt: input.at,
     announcedAt: null,
-    policy: input.policy,
+    // A copy: later config edits (or a caller mutating its object) never change a running incident.
+    policy: structuredClone(input.policy),
     assignee: null,
     escalation: null,
     ackTimeoutAt: null,
@@ -343,7 +344,13 @@ export const incidentMachine = setup({
                     guard: 'keepsPagingWhenExhausted',
                     target: 'escalating',
                     reenter: true,
-                    actions: ['fireEscalationDeadline', 'announceExhaustion', 'recordExhaustion'],
+                    actions: [
+                      'fireEscalationDeadline',
+                      'announceExhaustion',
+                      'recordExhaustion',
+                      'pageNextTier',
+                      'advanceEscalation',
+                    ],
                   },
                   {
                     target: 'exhausted',

@@ -1,0 +1,159 @@
+/**
+ * Chat text → command, pure and network-independent. Three outcomes: a command; a usage error for a
+ * malformed use of one of our commands (the room gets a one-line usage reply); or nothing, for ordinary
+ * chat and for `!words` we don't know (other bots share the channels).
+ */
+import type { StatusKind } from '../../../machines/incident-types.js';
+import { COMMANDS, commandSpec, type CommandName, type CommandSpec } from './catalog.js';
+
+export type Command =
+  | { readonly name: 'incident'; readonly summary: string }
+  | { readonly name: 'ack'; readonly id?: number }
+  | { readonly name: 'unack'; readonly id?: number }
+  | { readonly name: 'assign'; readonly who: string; readonly id?: number }
+  | { readonly name: 'resolved'; readonly id?: number; readonly note?: string }
+  | { readonly name: 'incidents' }
+  | { readonly name: 'status'; readonly id?: number }
+  | { readonly name: 'help'; readonly topic?: string }
+  | { readonly name: 'playbook' }
+  | { readonly name: 'oncall' }
+  | { readonly name: 'status-update'; readonly kind: StatusKind; readonly text: string }
+  | { readonly name: 'success'; readonly text: string };
+
+export type ParseResult =
+  | { readonly kind: 'command'; readonly command: Command }
+  | { readonly kind: 'usage'; readonly spec: CommandSpec; readonly problem: string; readonly hint?: string }
+  | { readonly kind: 'none' };
+
+export const MAX_SUMMARY_LENGTH = 300;
+
+const NONE: ParseResult = { kind: 'none' };
+const STATUS_KINDS: readonly StatusKind[] = ['alert', 'notice', 'log', 'ok'];
+
+const command = (value: Command): ParseResult => ({ kind: 'command', command: value });
+
+function usage(name: CommandName, problem: string, hint?: string): ParseResult {
+  const spec = commandSpec(name);
+  return hint === undefined ? { kind: 'usage', spec, problem } : { kind: 'usage', spec, problem, hint };
+}
+
+/** `12` or `#12` → 12; anything else → undefined. */
+export function parseIncidentId(token: string | undefined): number | undefined {
+  if (token === undefined) return undefined;
+  const match = /^#?(\d{1,9})$/.exec(token);
+  if (!match) return undefined;
+  const id = Number(match[1]);
+  return id > 0 ? id : undefined;
+}
+
+const looksLikeId = (token: string): boolean => /^#?\d+$/.test(token);
+
+function triggerOf(word: string): CommandSpec | undefined {
+  const lowered = word.toLowerCase();
+  return COMMANDS.find((spec) => spec.trigger === lowered || spec.aliases.includes(lowered));
+}
+
+/** Commands that take at most an incident id. */
+function parseOptionalId(name: 'ack' | 'unack' | 'status', args: string[]): ParseResult {
+  if (args.length === 0) return command({ name });
+  const id = parseIncidentId(args[0]);
+  if (args.length > 1 || id === undefined) {
+    return usage(name, `"${args.join(' ')}" is not an incident number`);
+  }
+  return command({ name, id });
+}
+
+function parseBang(spec: CommandSpec, args: string[], rest: string): ParseResult {
+  switch (spec.name) {
+    case 'incident': {
+      if (rest.length === 0) return usage('incident', 'say what is broken');
+      if (rest.length > MAX_SUMMARY_LENGTH) {
+        return usage(
+          'incident',
+          `keep the summary under ${MAX_SUMMARY_LENGTH} characters (details can follow in chat)`,
+        );
+      }
+      return command({ name: 'incident', summary: rest });
+    }
+    case 'ack':
+    case 'unack':
+    case 'status':
+      return parseOptionalId(spec.name, args);
+    case 'assign': {
+      const [who, idToken, ...extra] = args;
+      if (who === undefined) return usage('assign', 'say who to assign');
+      if (looksLikeId(who) && idToken === undefined)
+        return usage('assign', 'say who to assign, then the incident number');
+      if (idToken === undefined) return command({ name: 'assign', who });
+      const id = parseIncidentId(idToken);
+      if (id === undefined || extra.length > 0)
+        return usage('assign', `"${[idToken, ...extra].join(' ')}" is not an incident number`);
+      return command({ name: 'assign', who, id });
+    }
+    case 'resolved': {
+      const [first, ...others] = args;
+      if (first === undefined) return command({ name: 'resolved' });
+      const id = parseIncidentId(first);
+      if (id === undefined) {
+        if (looksLikeId(first)) return usage('resolved', `"${first}" is not an incident number`);
+        return command({ name: 'resolved', note: rest });
+      }
+      const note = others.join(' ');
+      return command(note ? { name: 'resolved', id, note } : { name: 'resolved', id });
+    }
+    case 'help':
+      if (args.length > 1) return usage('help', 'name one command');
+      return command(args[0] === undefined ? { name: 'help' } : { name: 'help', topic: args[0] });
+    case 'incidents':
+    case 'playbook':
+    case 'oncall':
+      if (args.length > 0) return usage(spec.name, 'takes no arguments');
+      return command({ name: spec.name });
+    default:
+      return NONE;
+  }
+}
+
+/**
+ * `#status alert|notice|log|ok <message>`, compatible with the OpenStack statusbot. A bare
+ * `#status <message>` (as the founding mail wrote it) gets the usage and a suggestion.
+ */
+function parseStatus(rest: string): ParseResult {
+  const [kindWord = '', ...words] = rest.split(/\s+/).filter(Boolean);
+  const kind = kindWord.toLowerCase() as StatusKind;
+  const text = words.join(' ');
+  if (kindWord === '') return usage('status-update', 'say which kind of update: alert, notice, log or ok');
+  if (!STATUS_KINDS.includes(kind)) {
+    return usage(
+      'status-update',
+      `"${kindWord}" is not alert, notice, log or ok`,
+      `did you mean "#status alert ${rest}"?`,
+    );
+  }
+  if (kind !== 'ok' && text === '') return usage('status-update', `#status ${kind} needs a message`);
+  return command({ name: 'status-update', kind, text });
+}
+
+export function parseCommand(input: string): ParseResult {
+  const trimmed = input.trim();
+  if (trimmed.length < 2) return NONE;
+  const [word = '', ...args] = trimmed.split(/\s+/);
+  const rest = trimmed.slice(word.length).trim();
+
+  if (word.startsWith('!')) {
+    const spec = triggerOf(word);
+    return spec ? parseBang(spec, args, rest) : NONE;
+  }
+  // `#status` and `#success` are case-sensitive, as in statusbot; `#statusfoo` is not ours.
+  if (word === '#status') return parseStatus(rest);
+  if (word === '#success') {
+    return rest ? command({ name: 'success', text: rest }) : usage('success', 'say what went well');
+  }
+  return NONE;
+}
+
+/** The one-line reply for a malformed command. */
+export function usageLine(result: Extract<ParseResult, { kind: 'usage' }>): string {
+  const hint = result.hint ? ` (${result.hint})` : '';
+  return `${result.problem}${hint}. Usage: ${result.spec.usage}`;
+}
