@@ -1,0 +1,31 @@
+/**
+ * What a command handler receives and how handlers are registered. Each area of firebell (incidents,
+ * help, the statusbot, on-call) contributes handlers for the commands it owns; the router dispatches.
+ */
+import type { Actor } from '../../../machines/incident-types.js';
+import type { GroupConfig } from '../../config/schema.js';
+import type { InboundMessage } from '../messages.js';
+import type { RichText } from '../rich-text.js';
+import type { Command } from './parse.js';
+
+export interface CommandContext {
+  readonly message: InboundMessage;
+  /** The network instance the command came from. */
+  readonly network: string;
+  /** Who typed it, as recorded in timelines. */
+  readonly actor: Actor;
+  /** The channel group it was typed in; undefined in a private message. */
+  readonly group: GroupConfig | undefined;
+  readonly at: number;
+  /** Answers the person (on every side of the group, addressed to them). */
+  reply(body: RichText | string): void;
+}
+
+export type CommandHandler<C extends Command = Command> = (
+  command: C,
+  context: CommandContext,
+) => void | Promise<void>;
+
+export type CommandHandlers = {
+  readonly [N in Command['name']]?: CommandHandler<Extract<Command, { name: N }>>;
+};

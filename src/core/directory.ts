@@ -1,0 +1,134 @@
+/**
+ * Who is who. A person is one contact with several handles (IRC services account and nick, Matrix user id,
+ * shell user); permission checks ask "which contact, verified how?", never "which nick?". Only a sender's
+ * verified `account` is ever matched; the nick and the display name are for rendering.
+ */
+import type { Actor } from '../../machines/incident-types.js';
+import type { Contact, WhitelistedPerson } from '../config/config.js';
+import type { NetworkKind, PersonRef, Sender } from './messages.js';
+
+/** RFC 1459 casemapping, which IRC services use for account names: []\~ are the upper case of {}|^. */
+export function ircFold(value: string): string {
+  return value.toLowerCase().replace(/\[/g, '{').replace(/\]/g, '}').replace(/\\/g, '|').replace(/~/g, '^');
+}
+
+function handleMatches(
+  kind: NetworkKind,
+  account: string,
+  person: { readonly irc?: { readonly account: string } | undefined; readonly matrix?: string | undefined },
+  contactId: string | undefined,
+): boolean {
+  switch (kind) {
+    case 'irc':
+      return person.irc !== undefined && ircFold(person.irc.account) === ircFold(account);
+    case 'matrix':
+      return person.matrix === account;
+    case 'shell':
+      return contactId !== undefined && contactId === account;
+  }
+}
+
+export function personRefOf(contact: Contact): PersonRef {
+  return {
+    name: contact.name,
+    contactId: contact.id,
+    ...(contact.irc
+      ? { irc: { nick: contact.irc.nick ?? contact.irc.account, account: contact.irc.account } }
+      : {}),
+    ...(contact.matrix ? { matrix: { userId: contact.matrix } } : {}),
+    shell: { user: contact.id },
+  };
+}
+
+export class Directory {
+  private readonly kinds: ReadonlyMap<string, NetworkKind>;
+
+  constructor(
+    readonly contacts: readonly Contact[],
+    readonly whitelist: readonly WhitelistedPerson[],
+    networkKinds: ReadonlyMap<string, NetworkKind>,
+  ) {
+    this.kinds = networkKinds;
+  }
+
+  kindOf(network: string): NetworkKind | undefined {
+    return this.kinds.get(network);
+  }
+
+  contact(id: string): Contact | undefined {
+    return this.contacts.find((contact) => contact.id === id);
+  }
+
+  /** The contact a sender verifiably is, or undefined (unknown person, or unverified). */
+  contactOf(network: string, sender: Sender): Contact | undefined {
+    const kind = this.kinds.get(network);
+    if (!kind || sender.account === undefined || sender.verification === 'none') return undefined;
+    if (sender.verification === 'nick-fallback' && kind === 'irc') {
+      // A network without services: the config explicitly chose to trust nicks there.
+      return this.contacts.find(
+        (contact) =>
+          contact.irc && ircFold(contact.irc.nick ?? contact.irc.account) === ircFold(sender.account ?? ''),
+      );
+    }
+    return this.contacts.find((contact) =>
+      handleMatches(kind, sender.account as string, contact, contact.id),
+    );
+  }
+
+  isWhitelisted(network: string, sender: Sender): boolean {
+    const kind = this.kinds.get(network);
+    if (!kind || sender.account === undefined || sender.verification === 'none') return false;
+    const contact = this.contactOf(network, sender);
+    return this.whitelist.some(
+      (person) =>
+        (contact !== undefined && person.contactId === contact.id) ||
+        (sender.verification !== 'nick-fallback' &&
+          handleMatches(kind, sender.account as string, person, person.contactId)),
+    );
+  }
+
+  /** The actor recorded in the timeline for something a sender did. */
+  actorOf(network: string, sender: Sender): Actor {
+    const contact = this.contactOf(network, sender);
+    return {
+      name: contact?.name ?? sender.name,
+      network,
+      ...(contact ? { contactId: contact.id } : {}),
+      ...(sender.account !== undefined && sender.verification !== 'none' ? { account: sender.account } : {}),
+    };
+  }
+
+  /** Resolves what someone typed after `!assign`: a contact id, an IRC nick or account, a Matrix user id. */
+  findContact(word: string): Contact | undefined {
+    const trimmed = word
+      .trim()
+      .replace(/^@(?=[^:]*$)/, '')
+      .replace(/:$/, '');
+    return (
+      this.contact(trimmed) ??
+      this.contacts.find((contact) => contact.matrix === word.trim()) ??
+      this.contacts.find(
+        (contact) =>
+          contact.irc !== undefined &&
+          (ircFold(contact.irc.account) === ircFold(trimmed) ||
+            ircFold(contact.irc.nick ?? '') === ircFold(trimmed)),
+      ) ??
+      this.contacts.find((contact) => contact.name.toLowerCase() === trimmed.toLowerCase())
+    );
+  }
+
+  /** Whitelisted people as people to mention. */
+  whitelistedPeople(): PersonRef[] {
+    return this.whitelist.map((person) => {
+      const contact = person.contactId ? this.contact(person.contactId) : undefined;
+      if (contact) return personRefOf(contact);
+      return {
+        name: person.name,
+        ...(person.irc
+          ? { irc: { nick: person.irc.nick ?? person.irc.account, account: person.irc.account } }
+          : {}),
+        ...(person.matrix ? { matrix: { userId: person.matrix } } : {}),
+      };
+    });
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Performs what the incident machine asks for: turns each effect into outbound messages, and reports back
+ * what happened when the machine needs to know (the announcement went out; who a page reached).
+ *
+ * Pages go out on every network a contact is reachable on, at once, so a network that is down does not
+ * stop a page: the other one still carries it (and the down one delivers when it is back).
+ */
+import type { Contact } from '../../config/config.js';
+import type {
+  EscalationPolicy,
+  IncidentContext,
+  IncidentEffect,
+  IncidentEvent,
+} from '../../../machines/incident-types.js';
+import type { Clock } from '../clock.js';
+import { personRefOf, type Directory } from '../directory.js';
+import type { Groups } from '../groups.js';
+import type { IncidentView } from '../incident-service.js';
+import type { Logger } from '../logger.js';
+import type { NetworkKind, PersonRef } from '../messages.js';
+import type { Speaker } from '../outbox.js';
+import type { PendingEffect } from '../store.js';
+import { formatMinutes } from '../format/duration.js';
+import {
+  renderAcknowledged,
+  renderAnnouncement,
+  renderAssigned,
+  renderExhausted,
+  renderNobodyReachable,
+  renderPageInChannel,
+  renderPagePrivate,
+  renderResolved,
+  renderStatusOkPrompt,
+  renderStatusPrompt,
+  renderUnacknowledged,
+  type RenderContext,
+} from './render.js';
+import { rich, type RichText } from '../rich-text.js';
+
+export interface PageResolution {
+  readonly recipients: readonly Contact[];
+  /** When nobody can be paged: why, in words ("nobody is in tier 3"). */
+  readonly whyNobody?: string;
+  /** Said in the channel alongside the page, e.g. that people outside their hours are being woken. */
+  readonly note?: RichText;
+}
+
+/** Decides who a tier's page reaches right now. The timezone-aware resolver replaces the plain one. */
+export type PageResolver = (input: {
+  readonly tier: number;
+  readonly policy: EscalationPolicy;
+  readonly at: number;
+}) => PageResolution;
+
+/** Everyone in the tier, whatever the hour. */
+export function everyoneInTier(contacts: readonly Contact[]): PageResolver {
+  return ({ tier }) => {
+    const recipients = contacts.filter((contact) => contact.tier === tier);
+    return recipients.length > 0 ? { recipients } : { recipients, whyNobody: `nobody is in tier ${tier}` };
+  };
+}
+
+export interface EffectRunnerDeps {
+  readonly groups: Groups;
+  readonly directory: Directory;
+  readonly speaker: Speaker;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly playbookUrl: string;
+  readonly resolvePage: PageResolver;
+  /** Whom to ask for a status update now (the whitelisted people, the awake ones first). */
+  readonly statusPromptRecipients: (at: number) => readonly PersonRef[];
+  /** Sends an event back to the incident (the service's `send`). */
+  readonly report: (incidentId: number, event: IncidentEvent) => void;
+}
+
+/** Which networks carry a person: those of a kind they have a handle on. */
+function reachableKinds(contact: Contact): Set<NetworkKind> {
+  const kinds = new Set<NetworkKind>(['shell']);
+  if (contact.irc) kinds.add('irc');
+  if (contact.matrix) kinds.add('matrix');
+  return kinds;
+}
+
+export class EffectRunner {
+  constructor(private readonly deps: EffectRunnerDeps) {}
+
+  readonly perform = async (incident: IncidentView, effects: readonly PendingEffect[]): Promise<void> => {
+    for (const { effect } of effects) this.performOne(incident.context, effect);
+  };
+
+  private performOne(incident: IncidentContext, effect: IncidentEffect): void {
+    const r = this.renderContext();
+    const group = incident.group;
+    const id = incident.id;
+    switch (effect.type) {
+      case 'effect.announce':
+        this.deps.speaker.toGroup(group, renderAnnouncement(incident, r), {
+          priority: 'normal',
+          purpose: 'announce',
+          incidentId: id,
+        });
+        this.deps.report(id, { type: 'incident.announced', at: this.deps.clock.now() });
+        return;
+      case 'effect.page':
+        this.page(incident, effect.tierIndex, effect.tier, effect.round, r);
+        return;
+      case 'effect.escalation-exhausted':
+        this.deps.speaker.toGroup(group, renderExhausted(incident, r), {
+          priority: 'urgent',
+          purpose: 'exhausted',
+          incidentId: id,
+        });
+        return;
+      case 'effect.acknowledged':
+        this.deps.speaker.toGroup(group, renderAcknowledged(incident, effect.by, r), {
+          priority: 'urgent',
+          purpose: 'ack',
+          incidentId: id,
+        });
+        return;
+      case 'effect.assigned': {
+        const contact = effect.assignee.contactId
+          ? this.deps.directory.contact(effect.assignee.contactId)
+          : undefined;
+        const assignee: PersonRef = contact ? personRefOf(contact) : { name: effect.assignee.name };
+        this.deps.speaker.toGroup(group, renderAssigned(incident, effect.by, assignee), {
+          priority: 'urgent',
+          purpose: 'assign',
+          incidentId: id,
+        });
+        return;
+      }
+      case 'effect.unacknowledged':
+        this.deps.speaker.toGroup(group, renderUnacknowledged(incident, effect.by, effect.reason), {
+          priority: 'urgent',
+          purpose: 'unack',
+          incidentId: id,
+        });
+        return;
+      case 'effect.resolved':
+        this.deps.speaker.toGroup(group, renderResolved(incident), {
+          priority: 'normal',
+          purpose: 'resolved',
+          incidentId: id,
+        });
+        return;
+      case 'effect.prompt-status': {
+        const whom = this.deps.statusPromptRecipients(this.deps.clock.now());
+        const body =
+          effect.reason === 'reminder'
+            ? renderStatusPrompt(incident, whom, r)
+            : renderStatusOkPrompt(incident, whom, r);
+        this.deps.speaker.toGroup(group, body, {
+          priority: 'normal',
+          purpose: 'status-prompt',
+          incidentId: id,
+        });
+        return;
+      }
+      default: {
+        const unknown: never = effect;
+        this.deps.logger.warn({ effect: unknown }, 'unknown effect ignored');
+      }
+    }
+  }
+
+  private page(
+    incident: IncidentContext,
+    tierIndex: number,
+    tier: number,
+    round: number,
+    r: RenderContext,
+  ): void {
+    const at = this.deps.clock.now();
+    const resolution = this.deps.resolvePage({ tier, policy: incident.policy, at });
+    const recipients = resolution.recipients;
+    const options = { priority: 'urgent' as const, purpose: 'page', incidentId: incident.id };
+    if (resolution.note)
+      this.deps.speaker.toGroup(
+        incident.group,
+        rich('Incident ', `#${incident.id}: `, resolution.note),
+        options,
+      );
+
+    if (recipients.length === 0) {
+      const why = resolution.whyNobody ?? `nobody in tier ${tier} can be reached`;
+      this.deps.speaker.toGroup(
+        incident.group,
+        renderNobodyReachable(incident, tier, why, nextStepAfter(incident.policy, tierIndex, round)),
+        options,
+      );
+      this.deps.report(incident.id, { type: 'incident.paged', at, tierIndex, round, recipients: [] });
+      return;
+    }
+
+    const members = this.deps.groups.members(incident.group);
+    const pagedNetworks = new Set<string>();
+    // One line per channel or room, mentioning only the people that network can ping.
+    for (const member of members) {
+      const kind = this.deps.directory.kindOf(member.network);
+      if (!kind) continue;
+      const here = recipients
+        .filter((contact) => contact.reach !== 'private' && reachableKinds(contact).has(kind))
+        .map(personRefOf);
+      if (here.length === 0) continue;
+      this.deps.speaker.toConversation(
+        { network: member.network, id: member.conversation, direct: false },
+        renderPageInChannel(incident, tier, here, r),
+        options,
+      );
+      pagedNetworks.add(member.network);
+    }
+
+    const privateContext: RenderContext = {
+      ...r,
+      where: members.map((member) => member.conversation).join(', '),
+    };
+    for (const contact of recipients) {
+      if (contact.reach === 'highlight') continue;
+      const kinds = reachableKinds(contact);
+      for (const network of this.networksFor(incident.group)) {
+        const kind = this.deps.directory.kindOf(network);
+        if (!kind || !kinds.has(kind)) continue;
+        this.deps.speaker.toPerson(
+          network,
+          personRefOf(contact),
+          renderPagePrivate(incident, tier, privateContext),
+          options,
+        );
+        pagedNetworks.add(network);
+      }
+    }
+    this.deps.logger.info(
+      {
+        incident: incident.id,
+        tier,
+        round,
+        recipients: recipients.map((contact) => contact.id),
+        networks: [...pagedNetworks],
+      },
+      `incident #${incident.id} paged tier ${tier}`,
+    );
+    this.deps.report(incident.id, {
+      type: 'incident.paged',
+      at,
+      tierIndex,
+      round,
+      recipients: recipients.map((contact) => contact.name),
+    });
+  }
+
+  /** The networks of an incident's group; private pages go out on each of them. */
+  private networksFor(groupId: string): string[] {
+    return [...new Set(this.deps.groups.members(groupId).map((member) => member.network))];
+  }
+
+  private renderContext(): RenderContext {
+    return { playbookUrl: this.deps.playbookUrl, now: this.deps.clock.now() };
+  }
+}
+
+/** What escalation does after a tier that reached nobody, in words for the channel. */
+function nextStepAfter(policy: EscalationPolicy, tierIndex: number, round: number): string {
+  const next = policy.tiers[tierIndex + 1];
+  if (next) return `Paging tier ${next.tier} now.`;
+  if (round < policy.repeat) {
+    const first = policy.tiers[0];
+    return `That was the last tier; starting again with tier ${first?.tier ?? 1} in ${formatMinutes(first?.afterMinutes ?? 0)}.`;
+  }
+  return 'That was the last tier.';
+}

@@ -1,0 +1,201 @@
+/**
+ * The words firebell says about an incident, as rich text. Pure: everything arrives as arguments. Every
+ * announcement and page carries the play book link, so whoever reads it at night knows where to look.
+ */
+import type { Actor, IncidentContext } from '../../../machines/incident-types.js';
+import { formatDuration, formatMinutes } from '../format/duration.js';
+import type { PersonRef } from '../messages.js';
+import { bold, code, link, mention, rich, type RichText, type Segment } from '../rich-text.js';
+
+export interface RenderContext {
+  readonly playbookUrl: string;
+  readonly now: number;
+  /** The incident's conversations, named for a private page ("#opendev on OFTC"). */
+  readonly where?: string;
+}
+
+const ref = (id: number): Segment => bold(`#${id}`);
+const playbook = (r: RenderContext): RichText => rich(' · play book: ', link(r.playbookUrl));
+
+export function actorName(actor: Actor): string {
+  return actor.name;
+}
+
+function people(persons: readonly PersonRef[]): RichText {
+  const parts: Array<string | Segment> = [];
+  persons.forEach((person, index) => {
+    if (index > 0) parts.push(index === persons.length - 1 ? ' and ' : ', ');
+    parts.push(mention(person));
+  });
+  return rich(...parts);
+}
+
+export function renderAnnouncement(incident: IncidentContext, r: RenderContext): RichText {
+  return rich(
+    'Incident ',
+    ref(incident.id),
+    ` declared by ${actorName(incident.declaredBy)}: `,
+    bold(incident.summary),
+    ' — take it with ',
+    code(`!ack ${incident.id}`),
+    ', close it with ',
+    code(`!resolved ${incident.id} <note>`),
+    playbook(r),
+  );
+}
+
+export function renderJoinedDuplicate(incident: IncidentContext, r: RenderContext): RichText {
+  return rich(
+    'That is already incident ',
+    ref(incident.id),
+    ` (declared by ${actorName(incident.declaredBy)} ${formatDuration(r.now - incident.detectedAt)} ago): `,
+    incident.summary,
+    '. Noted that you see it too; ',
+    code(`!ack ${incident.id}`),
+    ' if you are taking it.',
+  );
+}
+
+export function renderPageInChannel(
+  incident: IncidentContext,
+  tier: number,
+  recipients: readonly PersonRef[],
+  r: RenderContext,
+): RichText {
+  return rich(
+    people(recipients),
+    `: paging you (tier ${tier}) for incident `,
+    ref(incident.id),
+    ': ',
+    bold(incident.summary),
+    ` — unacknowledged for ${formatDuration(r.now - (incident.announcedAt ?? incident.detectedAt))}. `,
+    'Acknowledge with ',
+    code(`!ack ${incident.id}`),
+    playbook(r),
+  );
+}
+
+export function renderPagePrivate(incident: IncidentContext, tier: number, r: RenderContext): RichText {
+  const where = r.where ? ` in ${r.where}` : '';
+  return rich(
+    `You are paged (tier ${tier}) for incident `,
+    ref(incident.id),
+    where,
+    ': ',
+    bold(incident.summary),
+    ` — declared ${formatDuration(r.now - incident.detectedAt)} ago by ${actorName(incident.declaredBy)}, nobody has acknowledged. `,
+    'Reply ',
+    code(`!ack ${incident.id}`),
+    ' here or in the channel',
+    playbook(r),
+  );
+}
+
+export function renderNobodyReachable(
+  incident: IncidentContext,
+  tier: number,
+  why: string,
+  nextStep: string,
+): RichText {
+  return rich('Incident ', ref(incident.id), `: nobody in tier ${tier} can be paged (${why}). ${nextStep}`);
+}
+
+export function renderExhausted(incident: IncidentContext, r: RenderContext): RichText {
+  const rounds = incident.policy.repeat + 1;
+  const keepsPaging = incident.policy.whenExhausted.action === 'keep-paging-last-tier';
+  return rich(
+    'Nobody has acknowledged incident ',
+    ref(incident.id),
+    ` (`,
+    incident.summary,
+    `) after paging every tier${rounds > 1 ? ` ${rounds} times` : ''}. `,
+    keepsPaging
+      ? `The last tier will be paged again every ${formatMinutes(incident.policy.whenExhausted.afterMinutes)}. `
+      : 'Escalation has stopped. ',
+    'Anyone who can help: ',
+    code(`!ack ${incident.id}`),
+    '. Who else to contact, and how',
+    playbook(r),
+  );
+}
+
+export function renderAcknowledged(incident: IncidentContext, by: Actor, r: RenderContext): RichText {
+  return rich(
+    'Incident ',
+    ref(incident.id),
+    ` acknowledged by ${actorName(by)} after ${formatDuration(r.now - incident.detectedAt)}; paging stopped.`,
+  );
+}
+
+export function renderAssigned(incident: IncidentContext, by: Actor, assignee: PersonRef): RichText {
+  return rich(
+    'Incident ',
+    ref(incident.id),
+    ' assigned to ',
+    mention(assignee),
+    ` by ${actorName(by)}; paging stopped.`,
+  );
+}
+
+export function renderUnacknowledged(
+  incident: IncidentContext,
+  by: Actor | null,
+  reason: 'unack' | 'ack-timeout',
+): RichText {
+  const firstDelay = formatMinutes(incident.policy.tiers[0]?.afterMinutes ?? 0);
+  const why =
+    reason === 'unack'
+      ? `${by ? actorName(by) : 'someone'} gave it back`
+      : `acknowledged ${incident.policy.ackTimeoutMinutes === null ? '' : formatMinutes(incident.policy.ackTimeoutMinutes) + ' '}ago and still open`;
+  return rich(
+    'Incident ',
+    ref(incident.id),
+    ` is unacknowledged again (${why}); escalation restarts from tier ${incident.policy.tiers[0]?.tier ?? 1} in ${firstDelay}. `,
+    code(`!ack ${incident.id}`),
+    ' to take it.',
+  );
+}
+
+export function renderResolved(incident: IncidentContext): RichText {
+  const resolution = incident.resolution;
+  const by = resolution?.bySource
+    ? `by its alert source (${resolution.by.name})`
+    : `by ${resolution ? actorName(resolution.by) : 'someone'}`;
+  const after = resolution ? ` after ${formatDuration(resolution.at - incident.detectedAt)}` : '';
+  const note = resolution?.note ? `: ${resolution.note}` : '.';
+  return rich('Incident ', ref(incident.id), ' (', incident.summary, `) resolved ${by}${after}${note}`);
+}
+
+export function renderStatusPrompt(
+  incident: IncidentContext,
+  whitelisted: readonly PersonRef[],
+  r: RenderContext,
+): RichText {
+  const since = formatDuration(r.now - (incident.announcedAt ?? incident.detectedAt));
+  const suggestion = code(`#status alert ${incident.summary}`);
+  const who = whitelisted.length > 0 ? rich(people(whitelisted), ': ') : rich('');
+  return rich(
+    who,
+    'incident ',
+    ref(incident.id),
+    ` has been open ${since} and no status update was posted. Please post one, for example: `,
+    suggestion,
+    playbook(r),
+  );
+}
+
+export function renderStatusOkPrompt(
+  incident: IncidentContext,
+  whitelisted: readonly PersonRef[],
+  r: RenderContext,
+): RichText {
+  const who = whitelisted.length > 0 ? rich(people(whitelisted), ': ') : rich('');
+  return rich(
+    who,
+    'incident ',
+    ref(incident.id),
+    ' is resolved but the status alert is still up. Clear it with ',
+    code('#status ok <what was fixed>'),
+    playbook(r),
+  );
+}

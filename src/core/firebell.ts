@@ -1,0 +1,134 @@
+/**
+ * firebell's core, assembled from its ports: the config, a store, the chat networks, a clock and a logger.
+ * It opens nothing itself (the composition root in src/app.ts opens the database and builds the networks),
+ * so tests assemble the same core with an in-memory store and fake networks.
+ */
+import type { Config } from '../config/config.js';
+import { policyForGroup } from '../config/config.js';
+import type { Clock } from './clock.js';
+import { Directory } from './directory.js';
+import { EffectRunner, everyoneInTier, type PageResolver } from './effects/effect-runner.js';
+import { Groups } from './groups.js';
+import { IncidentService, type RestoreReport } from './incident-service.js';
+import type { Logger } from './logger.js';
+import type { NetworkKind, PersonRef } from './messages.js';
+import type { ChatNetwork } from './network.js';
+import { NetworkOutbox, Speaker, type Outbox } from './outbox.js';
+import { Router, type Relay } from './router.js';
+import type { IncidentStore } from './store.js';
+import type { CommandHandlers } from './commands/handler.js';
+import { incidentCommands } from './commands/incident-commands.js';
+import { infoCommands } from './commands/info-commands.js';
+
+export interface FirebellDeps {
+  readonly config: Config;
+  readonly store: IncidentStore;
+  readonly networks: readonly ChatNetwork[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Who a page reaches; defaults to everyone in the tier. */
+  readonly resolvePage?: PageResolver;
+  /** Whom to ask for a status update; defaults to everyone on the whitelist. */
+  readonly statusPromptRecipients?: (at: number) => readonly PersonRef[];
+  /** Handlers contributed by other areas (statusbot, on-call), merged over the built-in ones. */
+  readonly extraHandlers?: readonly CommandHandlers[];
+  readonly relay?: Relay;
+  /** Replaces the network outbox (benchmarks and tests that count outbound messages). */
+  readonly outbox?: Outbox;
+}
+
+export class Firebell {
+  readonly groups: Groups;
+  readonly directory: Directory;
+  readonly speaker: Speaker;
+  readonly service: IncidentService;
+  readonly router: Router;
+  private readonly networks: ReadonlyMap<string, ChatNetwork>;
+  private started = false;
+
+  constructor(private readonly deps: FirebellDeps) {
+    const { config, clock, logger } = deps;
+    this.networks = new Map(deps.networks.map((network) => [network.id, network]));
+    const kinds = new Map<string, NetworkKind>(deps.networks.map((network) => [network.id, network.kind]));
+    this.groups = new Groups(config.groups);
+    this.directory = new Directory(config.contacts, config.whitelist, kinds);
+    this.speaker = new Speaker(
+      deps.outbox ?? new NetworkOutbox(this.networks, logger.child({ module: 'outbox' })),
+      this.groups,
+    );
+
+    let service: IncidentService | undefined;
+    const runner = new EffectRunner({
+      groups: this.groups,
+      directory: this.directory,
+      speaker: this.speaker,
+      clock,
+      logger: logger.child({ module: 'effects' }),
+      playbookUrl: config.bot.playbookUrl,
+      resolvePage: deps.resolvePage ?? everyoneInTier(config.contacts),
+      statusPromptRecipients: deps.statusPromptRecipients ?? (() => this.directory.whitelistedPeople()),
+      report: (id, event) => {
+        const outcome = service?.send(id, event);
+        if (outcome && !outcome.ok && outcome.reason === 'not-found')
+          logger.warn({ incident: id, event: event.type }, 'report for an unknown incident');
+      },
+    });
+    service = new IncidentService({
+      store: deps.store,
+      clock,
+      logger: logger.child({ module: 'incidents' }),
+      performEffects: runner.perform,
+    });
+    this.service = service;
+
+    this.router = new Router({
+      groups: this.groups,
+      directory: this.directory,
+      speaker: this.speaker,
+      clock,
+      logger: logger.child({ module: 'router' }),
+      handlers: [
+        infoCommands({ playbookUrl: config.bot.playbookUrl }),
+        incidentCommands({
+          service,
+          directory: this.directory,
+          groups: this.groups,
+          clock,
+          permissions: config.incidents.permissions,
+          dedupeWindowMinutes: config.incidents.dedupeWindowMinutes,
+          policyFor: (groupId) => policyForGroup(config, groupId),
+          playbookUrl: config.bot.playbookUrl,
+        }),
+        ...(deps.extraHandlers ?? []),
+      ],
+      ...(deps.relay ? { relay: deps.relay } : {}),
+    });
+  }
+
+  /** Restores the open incidents, then connects the networks. */
+  async start(): Promise<RestoreReport> {
+    const report = this.service.restore();
+    this.deps.logger.info(report, `restored ${report.restored} open incident(s)`);
+    this.started = true;
+    await Promise.all(
+      [...this.networks.values()].map((network) =>
+        network.start({
+          message: (message) => void this.router.handleMessage(message),
+          reaction: (reaction) => this.router.handleReaction(reaction),
+          connection: (state, _at, detail) =>
+            this.deps.logger.info({ network: network.id, state, detail }, `network ${network.id} ${state}`),
+        }),
+      ),
+    );
+    return report;
+  }
+
+  /** Lets queued effects go out, then stops the networks and the incidents' timers. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.service.idle();
+    this.service.stop();
+    await Promise.allSettled([...this.networks.values()].map((network) => network.stop()));
+  }
+}

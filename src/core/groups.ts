@@ -1,0 +1,53 @@
+/**
+ * Channel groups: the IRC channels and Matrix rooms that are linked into one conversation. Incidents belong
+ * to a group; announcements go to every member; command replies go to every side of the group.
+ */
+import type { GroupConfig } from '../config/schema.js';
+import type { ConversationRef } from './messages.js';
+
+export interface GroupMember {
+  readonly network: string;
+  readonly conversation: string;
+  readonly topic: boolean;
+  readonly status: boolean;
+}
+
+export class Groups {
+  constructor(readonly all: readonly GroupConfig[]) {}
+
+  get(id: string): GroupConfig | undefined {
+    return this.all.find((group) => group.id === id);
+  }
+
+  /** The group a channel or room belongs to; direct conversations belong to none. */
+  of(conversation: ConversationRef): GroupConfig | undefined {
+    if (conversation.direct) return undefined;
+    return this.all.find((group) =>
+      group.members.some(
+        (member) =>
+          member.network === conversation.network && sameConversation(member.conversation, conversation.id),
+      ),
+    );
+  }
+
+  members(groupId: string): readonly GroupMember[] {
+    return this.get(groupId)?.members ?? [];
+  }
+
+  /** Where incidents declared in a private message are announced: the first group. */
+  get primary(): GroupConfig {
+    const first = this.all[0];
+    if (!first) throw new Error('no channel groups configured');
+    return first;
+  }
+}
+
+/** IRC channel names are case-insensitive; Matrix ids and aliases are compared as written. */
+export function sameConversation(configured: string, actual: string): boolean {
+  return (
+    configured === actual ||
+    (configured.startsWith('#') &&
+      !configured.includes(':') &&
+      configured.toLowerCase() === actual.toLowerCase())
+  );
+}

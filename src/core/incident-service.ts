@@ -1,0 +1,348 @@
+/**
+ * Runs the incidents: one xstate actor per open incident, each transition stored before its effects run.
+ *
+ * The order that makes a crash harmless: the machine emits effects while it transitions (they are
+ * buffered here), xstate then notifies the observer, which writes the snapshot, the new timeline entries
+ * and the effects in one transaction; only then are the effects performed, in order, per incident, and
+ * marked done. A crash after the write re-performs the stored effects at the next start; a crash before
+ * it loses a transition that nobody has seen the effects of.
+ *
+ * After a restart every open incident is restored from its snapshot and sent `incident.resume`, which
+ * re-arms its timers for the time that remains (xstate does not restore pending `after` timers). A
+ * snapshot that cannot be restored is quarantined and the others go on.
+ */
+import { createActor, type Actor as XActor, type SnapshotFrom } from 'xstate';
+import {
+  incidentMachine,
+  phaseOf,
+  type IncidentMachine,
+  type IncidentPhase,
+} from '../../machines/incident.js';
+import type {
+  Actor,
+  EscalationPolicy,
+  IncidentContext,
+  IncidentEffect,
+  IncidentEvent,
+  IncidentSource,
+} from '../../machines/incident-types.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import type { IncidentRecord, IncidentStore, PendingEffect } from './store.js';
+
+export interface IncidentView {
+  readonly id: number;
+  readonly phase: IncidentPhase;
+  readonly open: boolean;
+  readonly context: IncidentContext;
+}
+
+export type EffectPerformer = (incident: IncidentView, effects: readonly PendingEffect[]) => Promise<void>;
+
+export type SendOutcome =
+  | { readonly ok: true; readonly incident: IncidentView }
+  | {
+      readonly ok: false;
+      readonly reason: 'not-found' | 'closed' | 'not-applicable';
+      readonly incident?: IncidentView;
+    };
+
+export interface DeclareInput {
+  readonly summary: string;
+  readonly group: string;
+  readonly by: Actor;
+  readonly policy: EscalationPolicy;
+  readonly source: IncidentSource;
+}
+
+export interface RestoreReport {
+  readonly restored: number;
+  readonly quarantined: readonly number[];
+  readonly pendingEffects: number;
+}
+
+interface Running {
+  readonly actor: XActor<IncidentMachine>;
+  /** Effects emitted during the transition now being processed, not yet stored. */
+  buffer: IncidentEffect[];
+  /** How many timeline entries are already stored. */
+  storedTimeline: number;
+  /** Effects run one after the other per incident, in the order their transitions were stored. */
+  chain: Promise<void>;
+  log: Logger;
+}
+
+export interface IncidentServiceDeps {
+  readonly store: IncidentStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly performEffects: EffectPerformer;
+}
+
+export class IncidentService {
+  private readonly running = new Map<number, Running>();
+  private readonly settling = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly deps: IncidentServiceDeps) {}
+
+  /** Restores every open incident, re-arms its timers and re-performs effects stored but not performed. */
+  restore(): RestoreReport {
+    const quarantined: number[] = [];
+    const pending = this.deps.store.pendingEffects();
+    let restored = 0;
+    for (const record of this.deps.store.loadOpen()) {
+      const problem = this.tryRestore(record);
+      if (problem === undefined) {
+        restored += 1;
+        continue;
+      }
+      this.deps.logger.error(
+        { incident: record.id, reason: problem },
+        `incident #${record.id} cannot be restored; quarantined`,
+      );
+      this.deps.store.quarantine(record.id, problem);
+      quarantined.push(record.id);
+    }
+    const leftover = pending.filter((effect) => !quarantined.includes(effect.incidentId));
+    for (const [incidentId, effects] of groupBy(leftover, (effect) => effect.incidentId)) {
+      const view = this.get(incidentId);
+      if (view) this.enqueueEffects(incidentId, view, effects);
+    }
+    const now = this.deps.clock.now();
+    for (const [id, running] of this.running) {
+      running.actor.send({ type: 'incident.resume', at: now });
+      running.log.info('resumed');
+      void id;
+    }
+    return { restored, quarantined, pendingEffects: leftover.length };
+  }
+
+  declare(input: DeclareInput): IncidentView {
+    const id = this.deps.store.allocateId();
+    const at = this.deps.clock.now();
+    const actor = createActor(incidentMachine, {
+      clock: this.deps.clock,
+      logger: this.xstateLogger(id),
+      input: {
+        id,
+        summary: input.summary,
+        group: input.group,
+        declaredBy: input.by,
+        at,
+        policy: input.policy,
+        source: input.source,
+      },
+    });
+    this.run(id, actor, 0);
+    const view = this.get(id);
+    if (!view) throw new Error(`incident #${id} did not start`);
+    return view;
+  }
+
+  /** Sends an event to an open incident, if the incident can take it in its current state. */
+  send(id: number, event: IncidentEvent): SendOutcome {
+    const running = this.running.get(id);
+    if (!running) {
+      const stored = this.get(id);
+      return stored ? { ok: false, reason: 'closed', incident: stored } : { ok: false, reason: 'not-found' };
+    }
+    const snapshot = running.actor.getSnapshot();
+    if (!snapshot.can(event)) return { ok: false, reason: 'not-applicable', incident: viewOf(id, snapshot) };
+    running.actor.send(event);
+    return { ok: true, incident: viewOf(id, running.actor.getSnapshot()) };
+  }
+
+  /** An open incident from memory, or a closed one from the store. */
+  get(id: number): IncidentView | undefined {
+    const running = this.running.get(id);
+    if (running) return viewOf(id, running.actor.getSnapshot());
+    const record = this.deps.store.get(id);
+    return record ? viewOfRecord(record) : undefined;
+  }
+
+  open(): IncidentView[] {
+    return [...this.running.entries()]
+      .map(([id, running]) => viewOf(id, running.actor.getSnapshot()))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  recent(limit: number): IncidentView[] {
+    return this.deps.store.recent(limit).map((record) => this.get(record.id) ?? viewOfRecord(record));
+  }
+
+  /** Resolves once every effect queued so far has been performed (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const running of this.running.values()) running.actor.stop();
+    this.running.clear();
+  }
+
+  private tryRestore(record: IncidentRecord): string | undefined {
+    const shape = record.snapshot as {
+      status?: unknown;
+      value?: unknown;
+      context?: Partial<IncidentContext>;
+    } | null;
+    if (!shape || typeof shape !== 'object' || !shape.context || shape.context.id !== record.id) {
+      return 'the stored snapshot is not an incident snapshot (missing or mismatched context)';
+    }
+    if (
+      !Array.isArray(shape.context.timeline) ||
+      !shape.context.policy ||
+      !Array.isArray(shape.context.policy.tiers)
+    ) {
+      return 'the stored snapshot lacks its timeline or escalation policy';
+    }
+    let actor: XActor<IncidentMachine>;
+    try {
+      actor = createActor(incidentMachine, {
+        clock: this.deps.clock,
+        logger: this.xstateLogger(record.id),
+        snapshot: record.snapshot as SnapshotFrom<IncidentMachine>,
+        // Required by the machine's input type; xstate ignores it when restoring a snapshot.
+        input: undefined as never,
+      });
+    } catch (error) {
+      return `xstate could not restore it: ${errorMessage(error)}`;
+    }
+    const status = actor.getSnapshot().status;
+    if (status === 'error')
+      return `xstate restored it in error status: ${errorMessage(actor.getSnapshot().error)}`;
+    if (status !== 'active') return `it is not active (status ${status}) although stored as open`;
+    try {
+      this.run(record.id, actor, shape.context.timeline.length);
+    } catch (error) {
+      this.running.delete(record.id);
+      return `it failed to start: ${errorMessage(error)}`;
+    }
+    return undefined;
+  }
+
+  private run(id: number, actor: XActor<IncidentMachine>, storedTimeline: number): void {
+    const running: Running = {
+      actor,
+      buffer: [],
+      storedTimeline,
+      chain: Promise.resolve(),
+      log: this.deps.logger.child({ incident: id }),
+    };
+    this.running.set(id, running);
+    actor.on('*', (effect) => {
+      running.buffer.push(effect as IncidentEffect);
+    });
+    actor.subscribe({
+      next: (snapshot) => this.persist(id, running, snapshot),
+      error: (error) => running.log.error({ err: error }, 'incident actor failed'),
+    });
+    actor.start();
+  }
+
+  /**
+   * Called by xstate after every transition: store first, then hand the effects on. A transition with no
+   * timeline entry and no effect (a restore, a resume re-arming timers, an ignored event) changes nothing
+   * worth keeping: its deadlines are the stored ones. Skipping it keeps a restart of 10,000 incidents from
+   * rewriting 10,000 rows.
+   */
+  private persist(id: number, running: Running, snapshot: SnapshotFrom<IncidentMachine>): void {
+    const context = snapshot.context;
+    const newEntries = context.timeline.slice(running.storedTimeline);
+    const open = snapshot.status === 'active';
+    if (newEntries.length === 0 && running.buffer.length === 0 && open) return;
+    const effects = running.buffer;
+    const phase = phaseOf(snapshot.value);
+    let stored: PendingEffect[];
+    try {
+      stored = this.deps.store.saveTransition({
+        incidentId: id,
+        group: context.group,
+        summary: context.summary,
+        phase,
+        open,
+        snapshot: running.actor.getPersistedSnapshot(),
+        at: context.lastEventAt,
+        timeline: { from: running.storedTimeline, entries: newEntries },
+        effects,
+      });
+    } catch (error) {
+      // Effects are never performed for a transition that is not stored; they stay buffered and go out
+      // with the next transition that stores.
+      running.log.error({ err: error, phase }, 'could not store the transition; its effects are held back');
+      return;
+    }
+    running.buffer = [];
+    running.storedTimeline = context.timeline.length;
+    for (const entry of newEntries) {
+      running.log.info(
+        { phase, kind: entry.kind, by: entry.by?.name, detail: entry.detail },
+        `incident #${id} ${entry.kind}`,
+      );
+    }
+    if (!open) {
+      this.running.delete(id);
+      running.log.info({ phase }, `incident #${id} closed`);
+    }
+    if (stored.length > 0) this.enqueueEffects(id, viewOf(id, snapshot), stored, running);
+  }
+
+  private enqueueEffects(
+    id: number,
+    view: IncidentView,
+    effects: readonly PendingEffect[],
+    running = this.running.get(id),
+  ): void {
+    const log = running?.log ?? this.deps.logger.child({ incident: id });
+    const previous = running?.chain ?? Promise.resolve();
+    const next = previous.then(async () => {
+      if (this.stopped) return;
+      for (const effect of effects)
+        log.info({ effect: effect.effect.type }, `incident #${id} effect ${effect.effect.type}`);
+      try {
+        await this.deps.performEffects(view, effects);
+      } catch (error) {
+        log.error({ err: error }, 'an effect failed; it stays pending and is retried at the next start');
+        return;
+      }
+      this.deps.store.completeEffects(effects.map((effect) => effect.id));
+    });
+    if (running) running.chain = next;
+    this.settling.add(next);
+    void next.finally(() => this.settling.delete(next));
+  }
+
+  private xstateLogger(id: number): (...args: unknown[]) => void {
+    const log = this.deps.logger.child({ incident: id, module: 'xstate' });
+    return (...args: unknown[]) => log.debug({ args }, 'xstate log');
+  }
+}
+
+function viewOf(id: number, snapshot: SnapshotFrom<IncidentMachine>): IncidentView {
+  return {
+    id,
+    phase: phaseOf(snapshot.value),
+    open: snapshot.status === 'active',
+    context: snapshot.context,
+  };
+}
+
+function viewOfRecord(record: IncidentRecord): IncidentView {
+  const context = (record.snapshot as { context: IncidentContext }).context;
+  return { id: record.id, phase: record.phase, open: record.open, context };
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    groups.set(k, [...(groups.get(k) ?? []), item]);
+  }
+  return groups;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

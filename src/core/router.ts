@@ -1,0 +1,99 @@
+/**
+ * The one entry point for everything that arrives from a chat network. A message is relayed to the other
+ * members of its group (by the bridge, when one is wired) and, unless it is a notice or an edit, parsed for
+ * a command; a command is dispatched to the handler that owns it and answered on every side of its group.
+ */
+import type { Clock } from './clock.js';
+import type { Directory } from './directory.js';
+import type { Groups } from './groups.js';
+import type { Logger } from './logger.js';
+import type { InboundMessage, InboundReaction } from './messages.js';
+import type { Speaker } from './outbox.js';
+import { rich, text, type RichText } from './rich-text.js';
+import type { CommandContext, CommandHandler, CommandHandlers } from './commands/handler.js';
+import { parseCommand, usageLine, type Command } from './commands/parse.js';
+
+export interface Relay {
+  /** Passes ordinary chat on to the other members of its group. */
+  relay(message: InboundMessage): void;
+  reaction?(reaction: InboundReaction): void;
+}
+
+export interface RouterDeps {
+  readonly groups: Groups;
+  readonly directory: Directory;
+  readonly speaker: Speaker;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly handlers: readonly CommandHandlers[];
+  readonly relay?: Relay;
+}
+
+export class Router {
+  private readonly handlers: CommandHandlers;
+
+  constructor(private readonly deps: RouterDeps) {
+    this.handlers = Object.assign({}, ...deps.handlers) as CommandHandlers;
+  }
+
+  /** Handles one inbound message. Never throws: a failing handler is logged and answered with an apology. */
+  async handleMessage(message: InboundMessage): Promise<void> {
+    const parsed =
+      message.style === 'notice' || message.editOf ? ({ kind: 'none' } as const) : parseCommand(message.text);
+    if (parsed.kind === 'none') {
+      this.deps.relay?.relay(message);
+      return;
+    }
+    const context = this.contextFor(message);
+    if (parsed.kind === 'usage') {
+      context.reply(usageLine(parsed));
+      return;
+    }
+    const handler = this.handlers[parsed.command.name] as CommandHandler<Command> | undefined;
+    if (!handler) {
+      context.reply(`${parsed.command.name} is not available in this firebell.`);
+      return;
+    }
+    const log = this.deps.logger.child({
+      command: parsed.command.name,
+      network: message.conversation.network,
+    });
+    try {
+      await handler(parsed.command, context);
+      log.info(
+        { by: context.actor.name, account: context.actor.account, conversation: message.conversation.id },
+        `command ${parsed.command.name}`,
+      );
+    } catch (error) {
+      log.error({ err: error }, 'command failed');
+      context.reply('Sorry, that failed inside firebell; the error is in its log.');
+    }
+  }
+
+  handleReaction(reaction: InboundReaction): void {
+    this.deps.relay?.reaction?.(reaction);
+  }
+
+  private contextFor(message: InboundMessage): CommandContext {
+    const network = message.conversation.network;
+    const group = this.deps.groups.of(message.conversation);
+    const asker = message.sender.name;
+    return {
+      message,
+      network,
+      actor: this.deps.directory.actorOf(network, message.sender),
+      group,
+      at: this.deps.clock.now(),
+      reply: (body: RichText | string) => {
+        const content = typeof body === 'string' ? [text(body)] : body;
+        // Addressed to the asker, as IRC bots do, so a reply seen on the other side makes sense.
+        const addressed = message.conversation.direct ? content : rich(`${asker}: `, content);
+        this.deps.speaker.reply(message.conversation, addressed, {
+          priority: 'urgent',
+          purpose: 'reply',
+          ...(message.messageId === undefined ? {} : { replyTo: message.messageId }),
+        });
+      },
+    };
+  }
+}

@@ -1,0 +1,379 @@
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SimulatedClock } from 'xstate';
+import { Firebell } from '../../src/core/firebell.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { FakeNetwork, ircUser, matrixUser } from '../support/fake-network.js';
+import { MemoryIncidentStore } from '../support/memory-incident-store.js';
+import { testConfig } from '../support/config-fixture.js';
+import type { Config } from '../../src/config/config.js';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 10, 25, 15, 0); // a Wednesday, 09:00 in Chicago
+
+interface World {
+  clock: SimulatedClock;
+  store: MemoryIncidentStore;
+  irc: FakeNetwork;
+  matrix: FakeNetwork;
+  shell: FakeNetwork;
+  firebell: Firebell;
+  settle(): Promise<void>;
+  at(minute: number): Promise<void>;
+  all(): string[];
+}
+
+const running: Firebell[] = [];
+afterEach(async () => {
+  for (const firebell of running.splice(0)) await firebell.stop();
+});
+
+async function world(
+  options: { store?: MemoryIncidentStore; startAt?: number; config?: Config } = {},
+): Promise<World> {
+  const clock = new SimulatedClock();
+  clock.set(options.startAt ?? T0);
+  const store = options.store ?? new MemoryIncidentStore();
+  const irc = new FakeNetwork('libera', 'irc', () => clock.now());
+  const matrix = new FakeNetwork('matrix', 'matrix', () => clock.now());
+  const shell = new FakeNetwork('shell', 'shell', () => clock.now());
+  const firebell = new Firebell({
+    config: options.config ?? testConfig(),
+    store,
+    networks: [irc, matrix, shell],
+    clock,
+    logger: silentLogger,
+  });
+  running.push(firebell);
+  await firebell.start();
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 5; i += 1) {
+      await firebell.service.idle();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return {
+    clock,
+    store,
+    irc,
+    matrix,
+    shell,
+    firebell,
+    settle,
+    at: async (minute) => {
+      await settle();
+      for (let t = Math.floor((clock.now() - T0) / MIN) + 1; t <= minute; t += 1) {
+        clock.set(T0 + t * MIN);
+        await settle();
+      }
+    },
+    all: () => [...irc.lines(), ...matrix.lines(), ...shell.lines()],
+  };
+}
+
+const alice = ircUser('alice', 'alice');
+const ana = ircUser('ana', 'ana');
+const impostor = ircUser('ana');
+
+describe('declaring and announcing', () => {
+  test('a declaration is announced on every side of the group, with how to ack and the play book', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident PyPI mirror errors are failing gate jobs');
+    await w.settle();
+    const expected =
+      'Incident #1 declared by alice: PyPI mirror errors are failing gate jobs — take it with !ack 1, close it with !resolved 1 <note> · play book: https://example.org/playbook';
+    assert.deepEqual(w.irc.lines(), [`#infra: ${expected}`]);
+    assert.deepEqual(w.matrix.lines(), [`#infra:example.org: ${expected}`]);
+    assert.deepEqual(w.shell.lines(), [`#infra: ${expected}`]);
+    assert.equal(w.firebell.service.get(1)?.phase, 'announced');
+    assert.equal(w.irc.sent[0]?.priority, 'normal');
+    assert.equal(w.irc.sent[0]?.incidentId, 1);
+  });
+
+  test('a repeated declaration within the window joins the open incident', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident PyPI mirror errors are failing gate jobs');
+    await w.at(3);
+    w.matrix.type(
+      '#infra:example.org',
+      matrixUser('@cy:example.org', 'Cy'),
+      '!declare pypi mirror errors failing the gate jobs!',
+    );
+    await w.settle();
+    assert.equal(w.firebell.service.open().length, 1);
+    assert.match(
+      w.matrix.lines().at(-1) ?? '',
+      /^#infra:example\.org: Cy: That is already incident #1 \(declared by alice 3 min ago\)/,
+    );
+    assert.equal(w.firebell.service.get(1)?.context.timeline.at(-1)?.kind, 'reported-again');
+  });
+
+  test('a different incident in the same group is a second incident', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident PyPI mirror errors');
+    w.irc.type('#infra', alice, '!incident Zuul scheduler is not dequeuing');
+    await w.settle();
+    assert.deepEqual(
+      w.firebell.service.open().map((incident) => incident.id),
+      [1, 2],
+    );
+  });
+
+  test('declared in a private message: announced in the primary group, confirmed privately', async () => {
+    const w = await world();
+    w.irc.type('alice', alice, '!incident gerrit is down', { direct: true });
+    await w.settle();
+    assert.ok(w.irc.lines().includes('alice: Declared incident #1 and announced it in infra.'));
+    assert.ok(
+      w.matrix.lines().some((line) => line.startsWith('#infra:example.org: Incident #1 declared by alice')),
+    );
+  });
+});
+
+describe('escalation through the networks', () => {
+  test('tier 1 is paged after 5 minutes: highlights where each person can be pinged, private messages on every network', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.settle();
+    [w.irc, w.matrix, w.shell].forEach((network) => network.clear());
+    await w.at(4);
+    assert.deepEqual(w.all(), []);
+    await w.at(5);
+    const pageLine =
+      'paging you (tier 1) for incident #1: gate is failing — unacknowledged for 5 min. Acknowledge with !ack 1 · play book: https://example.org/playbook';
+    assert.deepEqual(
+      w.irc.lines().filter((line) => line.startsWith('#infra')),
+      [`#infra: Ana and Bo: ${pageLine}`],
+    );
+    assert.deepEqual(
+      w.matrix.lines().filter((line) => line.startsWith('#infra')),
+      [`#infra:example.org: Ana: ${pageLine}`],
+      'Bo has no Matrix id',
+    );
+    assert.deepEqual(
+      w
+        .all()
+        .filter((line) => line.startsWith('@'))
+        .map((line) => line.split(':')[0]),
+      ['@Ana', '@Ana', '@Ana'],
+      'Ana (reach: both) gets a private page on IRC, Matrix and the shell; Bo (highlight) none',
+    );
+    assert.ok(w.irc.sent.every((message) => message.priority === 'urgent'));
+    const mentions = w.matrix.sent[0]?.body.filter((segment) => segment.kind === 'mention');
+    assert.equal(mentions?.length, 1);
+    assert.equal(w.firebell.service.get(1)?.context.timeline.at(-1)?.detail, 'tier 1: Ana, Bo');
+  });
+
+  test('tier 2 after 10 more minutes; a private-only contact is messaged, not highlighted', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.at(14);
+    [w.irc, w.matrix, w.shell].forEach((network) => network.clear());
+    await w.at(15);
+    assert.deepEqual(
+      w.matrix.lines().map((line) => line.split(':')[0]),
+      ['@Cy'],
+    );
+    assert.deepEqual(w.irc.lines(), [], 'Cy has no IRC account and reach: private');
+  });
+
+  test('a verified ack stops paging; an unverified one is refused with how to identify', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.at(2);
+    w.irc.type('#infra', impostor, '!ack');
+    await w.settle();
+    assert.match(
+      w.irc.lines().at(-1) ?? '',
+      /^#infra: ana: to acknowledge an incident firebell needs to know who you are, and your IRC services account is unknown: identify to NickServ/,
+    );
+    assert.equal(w.firebell.service.get(1)?.phase, 'announced');
+    w.irc.type('#infra', ana, '!ack');
+    await w.settle();
+    assert.ok(
+      w.all().includes('#infra:example.org: Incident #1 acknowledged by Ana after 2 min; paging stopped.'),
+    );
+    [w.irc, w.matrix, w.shell].forEach((network) => network.clear());
+    await w.at(60);
+    assert.deepEqual(w.all(), []);
+    const ack = w.firebell.service.get(1)?.context.timeline.find((entry) => entry.kind === 'acknowledged');
+    assert.deepEqual(ack?.by, { name: 'Ana', network: 'libera', contactId: 'ana', account: 'ana' });
+  });
+
+  test('a command is answered once on every side of the group, addressed to the asker', async () => {
+    const w = await world();
+    w.matrix.type('#infra:example.org', matrixUser('@cy:example.org', 'Cy'), '!incidents');
+    await w.settle();
+    assert.deepEqual(w.all(), [
+      '#infra: Cy: No open incidents.',
+      '#infra:example.org: Cy: No open incidents.',
+      '#infra: Cy: No open incidents.',
+    ]);
+  });
+
+  test('with two open incidents a bare !ack asks which one', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident PyPI mirror errors');
+    w.irc.type('#infra', alice, '!incident Zuul scheduler stuck');
+    await w.settle();
+    w.irc.clear();
+    w.irc.type('#infra', ana, '!ack');
+    await w.settle();
+    assert.deepEqual(w.irc.lines(), [
+      '#infra: ana: Several incidents are open here: #1 (PyPI mirror errors), #2 (Zuul scheduler stuck). Say which, e.g. !ack 1',
+    ]);
+    w.irc.type('#infra', ana, '!ack #2');
+    await w.settle();
+    assert.equal(w.firebell.service.get(2)?.phase, 'assigned');
+    assert.equal(w.firebell.service.get(1)?.phase, 'announced');
+  });
+
+  test('explaining commands that do not apply', async () => {
+    const w = await world();
+    w.irc.type('#infra', ana, '!ack 9');
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.settle();
+    w.irc.type('#infra', ana, '!unack');
+    w.irc.type('#infra', ana, '!ack');
+    w.irc.type('#infra', alice, '!ack');
+    w.irc.type('#infra', alice, '!resolved 1 fixed');
+    w.irc.type('#infra', alice, '!resolved 1');
+    await w.settle();
+    const replies = w.irc.lines().filter((line) => /^#infra: (ana|alice): /.test(line));
+    assert.deepEqual(replies, [
+      '#infra: ana: There is no incident #9.',
+      '#infra: ana: Incident #1 is not acknowledged, so there is nothing to give back.',
+      '#infra: alice: Incident #1 is already acknowledged by Ana; to take it over: !assign alice 1',
+      '#infra: alice: Incident #1 is already resolved.',
+    ]);
+  });
+
+  test('assign to a contact mentions them; resolve announces the note', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.at(1);
+    w.irc.type('#infra', alice, '!assign bo');
+    await w.at(31);
+    w.irc.type('#infra', ana, '!resolved mirror resynced');
+    await w.settle();
+    const lines = w.irc.lines();
+    assert.ok(lines.includes('#infra: Incident #1 assigned to Bo by alice; paging stopped.'));
+    assert.ok(
+      lines.includes('#infra: Incident #1 (gate is failing) resolved by Ana after 31 min: mirror resynced'),
+    );
+    assert.equal(w.firebell.service.open().length, 0);
+  });
+
+  test('!status shows state, age, the next step and the latest timeline entries', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.settle();
+    await w.at(7);
+    w.irc.clear();
+    w.irc.type('#infra', alice, '!status');
+    await w.settle();
+    assert.deepEqual(w.irc.lines(), [
+      '#infra: alice: #1 gate is failing — announced, not acknowledged; declared 7 min ago by alice; tier 2 is paged in 8 min unless someone acks. Latest: detected by alice 7 min ago; announced 7 min ago; paged (tier 1: Ana, Bo) 2 min ago.',
+    ]);
+  });
+});
+
+describe('input that is not a command', () => {
+  test('malformed commands get a usage line; unknown !words, notices and edits are ignored', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!ack soon');
+    w.irc.type('#infra', alice, '!deploy everything');
+    w.irc.type('#infra', alice, '!incident from a notice', { style: 'notice' });
+    await w.settle();
+    assert.deepEqual(w.irc.lines(), ['#infra: alice: "soon" is not an incident number. Usage: !ack [id]']);
+    assert.equal(w.firebell.service.open().length, 0);
+  });
+});
+
+describe('restart', () => {
+  test('restored incidents page at their original due time, once', async () => {
+    const store = new MemoryIncidentStore();
+    const first = await world({ store });
+    first.irc.type('#infra', alice, '!incident gate is failing');
+    await first.at(7);
+    assert.equal(first.irc.lines().filter((line) => line.includes('paging you (tier 1)')).length, 1);
+    await first.firebell.stop();
+
+    const second = await world({ store, startAt: T0 + 9 * MIN });
+    await second.settle();
+    assert.deepEqual(second.all(), [], 'nothing is repeated at restart');
+    await second.at(14);
+    assert.deepEqual(second.all(), []);
+    await second.at(15);
+    assert.equal(
+      second.matrix.lines().filter((line) => line.startsWith('@Cy')).length,
+      1,
+      'tier 2 at its original due time',
+    );
+    const kinds = second.firebell.service.get(1)?.context.timeline.map((entry) => entry.kind);
+    assert.deepEqual(kinds, ['detected', 'announced', 'paged', 'paged']);
+    assert.deepEqual(
+      second.store.timeline(1).map((entry) => entry.kind),
+      kinds,
+      'the stored timeline matches',
+    );
+  });
+
+  test('a snapshot that cannot be restored is quarantined and the others go on', async () => {
+    const store = new MemoryIncidentStore();
+    const first = await world({ store });
+    first.irc.type('#infra', alice, '!incident one');
+    first.irc.type('#infra', alice, '!incident two, unrelated');
+    await first.settle();
+    await first.firebell.stop();
+    const broken = store.incidents.get(1);
+    assert.ok(broken);
+    store.incidents.set(1, {
+      ...broken,
+      snapshot: { status: 'active', value: { lifecycle: 'nonsense' }, context: { id: 1 } },
+    });
+
+    const second = await world({ store, startAt: T0 + MIN });
+    assert.deepEqual([...store.quarantined.keys()], [1]);
+    assert.match(store.quarantined.get(1) ?? '', /lacks its timeline|could not restore|not an incident/);
+    assert.deepEqual(
+      second.firebell.service.open().map((incident) => incident.id),
+      [2],
+    );
+    await second.at(6);
+    assert.ok(second.irc.lines().some((line) => line.includes('paging you (tier 1) for incident #2')));
+  });
+
+  test('effects stored but not performed before a crash are performed at the next start', async () => {
+    const store = new MemoryIncidentStore();
+    const first = await world({ store });
+    first.irc.type('#infra', alice, '!incident gate is failing');
+    await first.settle();
+    // Simulate the crash window: the announcement was stored but never marked done.
+    for (const effect of store.effects.values()) effect.done = false;
+    await first.firebell.stop();
+
+    const second = await world({ store, startAt: T0 + MIN });
+    await second.settle();
+    assert.equal(second.irc.lines().filter((line) => line.includes('Incident #1 declared')).length, 1);
+    assert.equal(store.pendingEffects().length, 0);
+  });
+
+  test('a transition that cannot be stored holds its effects back until one can', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.at(4);
+    w.irc.clear();
+    w.store.failNextSave = true;
+    await w.at(5);
+    assert.deepEqual(w.irc.lines(), [], 'the tier 1 page is not sent while its transition is not stored');
+    w.irc.type('#infra', ana, '!ack');
+    await w.settle();
+    const lines = w.irc.lines();
+    assert.ok(
+      lines.some((line) => line.includes('paging you (tier 1)')),
+      'stored and sent with the next transition',
+    );
+    assert.ok(lines.some((line) => line.includes('acknowledged by Ana')));
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * A complete Config for core tests, built in code: two people per tier on IRC and Matrix, one group that
+ * links an IRC channel, a Matrix room and a shell channel, and a two-tier policy.
+ */
+import type { Config, Contact } from '../../src/config/config.js';
+import { parseHours } from '../../src/config/hours.js';
+import type { EscalationPolicy } from '../../machines/incident-types.js';
+
+export function hours(raw: Record<string, string | string[]>): Contact['hours'] {
+  const parsed = parseHours(raw);
+  if (!parsed.ok) throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
+  return parsed.hours;
+}
+
+export const testPolicy: EscalationPolicy = {
+  name: 'default',
+  tiers: [
+    { tier: 1, afterMinutes: 5 },
+    { tier: 2, afterMinutes: 10 },
+  ],
+  repeat: 0,
+  whenExhausted: { action: 'stop', afterMinutes: 15 },
+  ackTimeoutMinutes: null,
+  statusReminder: null,
+  nobodyAwake: 'soonest',
+};
+
+export const contacts: Contact[] = [
+  {
+    id: 'ana',
+    name: 'Ana',
+    irc: { account: 'ana', nick: 'ana' },
+    matrix: '@ana:example.org',
+    timezone: 'America/Chicago',
+    hours: hours({ 'mon-fri': '09:00-17:00' }),
+    roles: ['incident-commander'],
+    tier: 1,
+    reach: 'both',
+  },
+  {
+    id: 'bo',
+    name: 'Bo',
+    irc: { account: 'bo_account', nick: 'bo' },
+    timezone: 'Europe/Berlin',
+    hours: hours({ daily: '08:00-20:00' }),
+    roles: [],
+    tier: 1,
+    reach: 'highlight',
+  },
+  {
+    id: 'cy',
+    name: 'Cy',
+    matrix: '@cy:example.org',
+    timezone: 'Asia/Kolkata',
+    hours: hours({ 'mon-sat': '10:00-18:00' }),
+    roles: ['communications'],
+    tier: 2,
+    reach: 'private',
+  },
+];
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    files: {
+      firebell: 'config/firebell.yaml',
+      contacts: 'config/contacts.yaml',
+      whitelist: 'whitelist.yaml',
+    },
+    bot: { name: 'firebell', admin: 'infra-root@example.org', playbookUrl: 'https://example.org/playbook' },
+    storePath: ':memory:',
+    networks: { irc: [], matrix: [] },
+    groups: [
+      {
+        id: 'infra',
+        name: 'infra',
+        members: [
+          { network: 'libera', conversation: '#infra', topic: true, status: true },
+          { network: 'matrix', conversation: '#infra:example.org', topic: true, status: true },
+          { network: 'shell', conversation: '#infra', topic: true, status: true },
+        ],
+        relay: true,
+        relayJoinsAndParts: false,
+      },
+    ],
+    policies: { default: testPolicy },
+    defaultPolicy: 'default',
+    incidents: {
+      dedupeWindowMinutes: 15,
+      permissions: {
+        declare: 'anyone',
+        ack: 'verified',
+        unack: 'verified',
+        assign: 'verified',
+        resolve: 'verified',
+      },
+    },
+    statusbot: { mode: 'builtin', externalBots: [] },
+    roles: [],
+    bridge: { maxLines: 3, ignoreIrcNicks: [], ignoreMatrixUsers: [] },
+    contacts,
+    whitelist: [
+      { name: 'Ana', contactId: 'ana', irc: { account: 'ana', nick: 'ana' }, matrix: '@ana:example.org' },
+    ],
+    ...overrides,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * A ChatNetwork for tests of the core: records what firebell sends and lets a test type as a user.
+ */
+import type { InboundMessage, NetworkKind, OutboundMessage, Sender } from '../../src/core/messages.js';
+import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../src/core/network.js';
+import { toPlainText } from '../../src/core/rich-text.js';
+
+export class FakeNetwork implements ChatNetwork {
+  readonly sent: OutboundMessage[] = [];
+  readonly topics = new Map<string, string>();
+  private events: NetworkEvents | undefined;
+  private state: ConnectionState = 'disconnected';
+  private sequence = 0;
+
+  constructor(
+    readonly id: string,
+    readonly kind: NetworkKind,
+    private readonly now: () => number,
+  ) {}
+
+  async start(events: NetworkEvents): Promise<void> {
+    this.events = events;
+    this.state = 'connected';
+  }
+
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+  }
+
+  connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  send(message: OutboundMessage): void {
+    this.sent.push(message);
+    this.events?.delivered?.(message, [`${this.id}-out-${(this.sequence += 1)}`]);
+  }
+
+  async getTopic(conversation: string): Promise<string | undefined> {
+    return this.topics.get(conversation);
+  }
+
+  async setTopic(conversation: string, topic: string): Promise<TopicResult> {
+    this.topics.set(conversation, topic);
+    return { ok: true };
+  }
+
+  /** Types a message as `sender` in `conversation` (a channel, or `direct` for a private message). */
+  type(
+    conversation: string,
+    sender: Sender,
+    text: string,
+    options: { direct?: boolean; style?: InboundMessage['style'] } = {},
+  ): void {
+    this.events?.message({
+      conversation: { network: this.id, id: conversation, direct: options.direct ?? false },
+      sender,
+      text,
+      style: options.style ?? 'message',
+      at: this.now(),
+      messageId: `${this.id}-in-${(this.sequence += 1)}`,
+    });
+  }
+
+  /** What was sent, as plain text lines `where: text`. */
+  lines(): string[] {
+    return this.sent.map((message) => {
+      const where = 'person' in message.to ? `@${message.to.person.name}` : message.to.conversation;
+      return `${where}: ${toPlainText(message.body)}`;
+    });
+  }
+
+  clear(): void {
+    this.sent.length = 0;
+  }
+}
+
+export const ircUser = (nick: string, account?: string): Sender =>
+  account === undefined
+    ? { id: nick, name: nick, verification: 'none' }
+    : { id: nick, name: nick, account, verification: 'services' };
+
+export const matrixUser = (userId: string, name: string): Sender => ({
+  id: userId,
+  name,
+  account: userId,
+  verification: 'homeserver',
+});
