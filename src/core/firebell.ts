@@ -57,7 +57,6 @@ export class Firebell {
       this.groups,
     );
 
-    let service: IncidentService | undefined;
     const runner = new EffectRunner({
       groups: this.groups,
       directory: this.directory,
@@ -68,12 +67,13 @@ export class Firebell {
       resolvePage: deps.resolvePage ?? everyoneInTier(config.contacts),
       statusPromptRecipients: deps.statusPromptRecipients ?? (() => this.directory.whitelistedPeople()),
       report: (id, event) => {
-        const outcome = service?.send(id, event);
-        if (outcome && !outcome.ok && outcome.reason === 'not-found')
+        // Reports arrive later, from effects; by then the service below exists.
+        const outcome = this.service.send(id, event);
+        if (!outcome.ok && outcome.reason === 'not-found')
           logger.warn({ incident: id, event: event.type }, 'report for an unknown incident');
       },
     });
-    service = new IncidentService({
+    const service = new IncidentService({
       store: deps.store,
       clock,
       logger: logger.child({ module: 'incidents' }),
