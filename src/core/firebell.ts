@@ -15,7 +15,8 @@ import type { NetworkKind, PersonRef } from './messages.js';
 import type { ChatNetwork } from './network.js';
 import { NetworkOutbox, Speaker, type Outbox } from './outbox.js';
 import { Router, type Relay } from './router.js';
-import type { IncidentStore } from './store.js';
+import type { IncidentStore, StatusStore } from './store.js';
+import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
 import type { CommandHandlers } from './commands/handler.js';
 import { incidentCommands } from './commands/incident-commands.js';
 import { infoCommands } from './commands/info-commands.js';
@@ -35,6 +36,8 @@ export interface FirebellDeps {
   readonly relay?: Relay;
   /** Replaces the network outbox (benchmarks and tests that count outbound messages). */
   readonly outbox?: Outbox;
+  /** The statusbot's durable state and where alert.json goes; without them there is no `#status`. */
+  readonly status?: { readonly store: StatusStore; readonly alert: AlertPublisher };
 }
 
 export class Firebell {
@@ -43,6 +46,7 @@ export class Firebell {
   readonly speaker: Speaker;
   readonly service: IncidentService;
   readonly router: Router;
+  readonly statusbot: Statusbot | undefined;
   private readonly networks: ReadonlyMap<string, ChatNetwork>;
   private started = false;
 
@@ -81,6 +85,23 @@ export class Firebell {
     });
     this.service = service;
 
+    this.statusbot =
+      deps.status &&
+      new Statusbot({
+        mode: config.statusbot.mode,
+        externalBots: config.statusbot.externalBots,
+        groups: this.groups,
+        directory: this.directory,
+        networks: this.networks,
+        speaker: this.speaker,
+        store: deps.status.store,
+        alert: deps.status.alert,
+        service,
+        clock,
+        logger: logger.child({ module: 'statusbot' }),
+        whitelistFile: config.files.whitelist,
+      });
+
     this.router = new Router({
       groups: this.groups,
       directory: this.directory,
@@ -99,14 +120,19 @@ export class Firebell {
           policyFor: (groupId) => policyForGroup(config, groupId),
           playbookUrl: config.bot.playbookUrl,
         }),
+        ...(this.statusbot ? [this.statusbot.handlers()] : []),
         ...(deps.extraHandlers ?? []),
       ],
+      watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
       ...(deps.relay ? { relay: deps.relay } : {}),
     });
   }
 
   /** Restores the open incidents, then connects the networks. */
   async start(): Promise<RestoreReport> {
+    // alert.json reflects the stored alert from the first moment (the old statusbot reset it to null).
+    if (this.deps.status)
+      await this.deps.status.alert.publish(this.deps.status.store.currentAlert()?.text ?? null);
     const report = this.service.restore();
     this.deps.logger.info(report, `restored ${report.restored} open incident(s)`);
     this.started = true;

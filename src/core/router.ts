@@ -27,6 +27,8 @@ export interface RouterDeps {
   readonly logger: Logger;
   readonly handlers: readonly CommandHandlers[];
   readonly relay?: Relay;
+  /** See every inbound message first (the statusbot watches for another statusbot's notices). */
+  readonly watchers?: readonly ((message: InboundMessage) => void)[];
 }
 
 export class Router {
@@ -38,6 +40,13 @@ export class Router {
 
   /** Handles one inbound message. Never throws: a failing handler is logged and answered with an apology. */
   async handleMessage(message: InboundMessage): Promise<void> {
+    for (const watch of this.deps.watchers ?? []) {
+      try {
+        watch(message);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'a message watcher failed');
+      }
+    }
     const parsed =
       message.style === 'notice' || message.editOf ? ({ kind: 'none' } as const) : parseCommand(message.text);
     if (parsed.kind === 'none') {

@@ -3,7 +3,7 @@
  * on PostgreSQL). The rule they serve: a transition's snapshot, its new timeline entries and the effects
  * it asks for are written in one transaction, before any effect goes out.
  */
-import type { IncidentEffect, TimelineEntry } from '../../machines/incident-types.js';
+import type { Actor, IncidentEffect, StatusKind, TimelineEntry } from '../../machines/incident-types.js';
 import type { IncidentPhase } from '../../machines/incident.js';
 
 export interface IncidentRecord {
@@ -65,4 +65,28 @@ export interface KeyValueStore {
   markSeen(namespace: string, key: string, at: number): boolean;
   /** Forgets seen keys older than `before`. */
   pruneSeen(namespace: string, before: number): void;
+}
+
+/** A status update as posted with `#status` (or `#success`), kept as the public status history. */
+export interface StatusEntry {
+  readonly kind: StatusKind | 'success';
+  readonly text: string;
+  readonly by: Actor;
+  readonly at: number;
+}
+
+/**
+ * What the statusbot must not forget across a restart: the alert that is up, and each channel's topic from
+ * before the alert (the old statusbot kept these in memory, so a restart "restored" the alert text).
+ */
+export interface StatusStore {
+  currentAlert(): StatusEntry | undefined;
+  setAlert(alert: StatusEntry | null): void;
+  savedTopic(network: string, conversation: string): string | undefined;
+  /** Keeps the first saved topic: a second alert must not save the first alert's text as "the topic". */
+  saveTopicIfUnsaved(network: string, conversation: string, topic: string, at: number): void;
+  clearSavedTopic(network: string, conversation: string): void;
+  record(entry: StatusEntry): void;
+  /** Most recent first. */
+  history(limit: number): StatusEntry[];
 }

@@ -1,0 +1,258 @@
+/**
+ * The statusbot, compatible with the OpenStack one: `#status alert|notice|log|ok` and `#success`, posted by
+ * the people in whitelist.yaml (verified: IRC services account or Matrix user id, never a nick).
+ *
+ *   alert   a notice in every status channel and room, each topic set to the alert (the previous topic kept
+ *           in the store, not only in memory), alert.json = {"alert": msg}
+ *   notice  a notice everywhere
+ *   log     recorded only
+ *   ok      topics restored from the store, the alert cleared, an optional notice
+ *
+ * Fan-out is queued at bulk priority on each network's paced queue and the topics are set concurrently, so
+ * the bot stays responsive (the old statusbot slept 2 s per line, deaf for minutes). In `external` mode
+ * another statusbot posts; firebell only prompts, and takes that bot's notices as the status being posted.
+ */
+import type { Actor, StatusKind } from '../../../machines/incident-types.js';
+import type { Directory } from '../directory.js';
+import type { Groups, GroupMember } from '../groups.js';
+import type { IncidentService } from '../incident-service.js';
+import type { Logger } from '../logger.js';
+import type { InboundMessage } from '../messages.js';
+import type { ChatNetwork } from '../network.js';
+import type { Speaker } from '../outbox.js';
+import { checkPermission } from '../permissions.js';
+import { text } from '../rich-text.js';
+import type { StatusStore } from '../store.js';
+import type { CommandContext, CommandHandlers } from '../commands/handler.js';
+import type { Clock } from '../clock.js';
+
+/** Where `alert.json` goes (a file, atomically); a later issue adds the HTTP status page. */
+export interface AlertPublisher {
+  publish(alert: string | null): Promise<void>;
+}
+
+export interface StatusbotDeps {
+  readonly mode: 'builtin' | 'external';
+  readonly externalBots: readonly { readonly network: string; readonly nick: string }[];
+  readonly groups: Groups;
+  readonly directory: Directory;
+  readonly networks: ReadonlyMap<string, ChatNetwork>;
+  readonly speaker: Speaker;
+  readonly store: StatusStore;
+  readonly alert: AlertPublisher;
+  readonly service: IncidentService;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Named in refusals, so people know where the list lives and that it changes by review. */
+  readonly whitelistFile: string;
+}
+
+/** The statusbot's broadcast line, as the OpenStack statusbot wrote it. */
+export const noticeText = (message: string): string => `NOTICE: ${message}`;
+
+interface TopicOutcome {
+  readonly member: GroupMember;
+  readonly ok: boolean;
+  readonly reason?: string;
+}
+
+export class Statusbot {
+  constructor(private readonly deps: StatusbotDeps) {}
+
+  handlers(): CommandHandlers {
+    return {
+      'status-update': (command, context) => this.statusUpdate(command.kind, command.text, context),
+      success: (command, context) => {
+        this.deps.store.record({ kind: 'success', text: command.text, by: context.actor, at: context.at });
+        context.reply('Added your success to the status history. Thank you!');
+      },
+    };
+  }
+
+  /** In external mode: the other statusbot's notices count as a status posted for the open incidents. */
+  observe(message: InboundMessage): void {
+    if (this.deps.mode !== 'external' || message.style !== 'notice' || !message.text.startsWith('NOTICE: '))
+      return;
+    const fromBot = this.deps.externalBots.some(
+      (bot) =>
+        bot.network === message.conversation.network &&
+        bot.nick.toLowerCase() === message.sender.id.toLowerCase(),
+    );
+    if (!fromBot) return;
+    const by: Actor = { name: message.sender.name, network: message.conversation.network };
+    this.markIncidents(
+      message.conversation.direct ? undefined : this.deps.groups.of(message.conversation)?.id,
+      'notice',
+      message.text.slice(8),
+      by,
+      message.at,
+    );
+  }
+
+  private async statusUpdate(kind: StatusKind, message: string, context: CommandContext): Promise<void> {
+    if (this.deps.mode === 'external') return; // the other statusbot answers
+    const check = checkPermission(
+      'whitelist',
+      'post status updates',
+      context.network,
+      context.message.sender,
+      this.deps.directory,
+      this.deps.whitelistFile,
+    );
+    if (!check.ok) {
+      context.reply(check.reason);
+      return;
+    }
+    const entry = { kind, text: message, by: context.actor, at: context.at };
+    const members = this.statusMembers();
+    this.deps.store.record(entry);
+    this.markIncidents(context.group?.id, kind, message, context.actor, context.at);
+    this.deps.logger.info(
+      { kind, by: context.actor.name, account: context.actor.account, channels: members.length },
+      `#status ${kind}`,
+    );
+
+    switch (kind) {
+      case 'log':
+        context.reply('Logged.');
+        return;
+      case 'notice':
+        context.reply(`Sending notice to ${members.length} channels and rooms.`);
+        this.broadcast(members, message);
+        return;
+      case 'alert': {
+        context.reply(`Sending alert to ${members.length} channels and rooms; changing their topics.`);
+        this.broadcast(members, message);
+        this.deps.store.setAlert(entry);
+        const [topics] = await Promise.all([this.setTopics(members, message), this.publish(message)]);
+        context.reply(`Finished sending alert${describeTopics(topics)}`);
+        return;
+      }
+      case 'ok': {
+        context.reply(`Sending ok: restoring topics${message ? ' and sending the notice' : ''}.`);
+        const [topics] = await Promise.all([this.restoreTopics(members), this.publish(null)]);
+        if (message) this.broadcast(members, message);
+        this.deps.store.setAlert(null);
+        context.reply(`Finished sending ok${describeTopics(topics)}`);
+        return;
+      }
+    }
+  }
+
+  /** Every channel and room of every group that takes status updates, once each. */
+  private statusMembers(): GroupMember[] {
+    const seen = new Set<string>();
+    return this.deps.groups.all
+      .flatMap((group) => group.members)
+      .filter((member) => {
+        const key = `${member.network}\u0000${member.conversation.toLowerCase()}`;
+        if (!member.status || seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+  }
+
+  private broadcast(members: readonly GroupMember[], message: string): void {
+    for (const member of members) {
+      this.deps.speaker.toConversation(
+        { network: member.network, id: member.conversation, direct: false },
+        [text(noticeText(message))],
+        {
+          priority: 'bulk',
+          style: 'notice',
+          purpose: 'status',
+        },
+      );
+    }
+  }
+
+  private async setTopics(members: readonly GroupMember[], alert: string): Promise<TopicOutcome[]> {
+    return Promise.all(
+      members
+        .filter((member) => member.topic)
+        .map(async (member): Promise<TopicOutcome> => {
+          const network = this.deps.networks.get(member.network);
+          if (!network) return { member, ok: false, reason: 'network not configured' };
+          try {
+            const current = await network.getTopic(member.conversation);
+            const saved = this.deps.store.savedTopic(member.network, member.conversation);
+            // The topic before the first alert is what `ok` restores, even across several alerts.
+            if (current !== undefined && saved === undefined && current !== alert) {
+              this.deps.store.saveTopicIfUnsaved(
+                member.network,
+                member.conversation,
+                current,
+                this.deps.clock.now(),
+              );
+            }
+            const result = await network.setTopic(member.conversation, alert);
+            return result.ok ? { member, ok: true } : this.topicFailed(member, result.reason);
+          } catch (error) {
+            return this.topicFailed(member, error instanceof Error ? error.message : String(error));
+          }
+        }),
+    );
+  }
+
+  private async restoreTopics(members: readonly GroupMember[]): Promise<TopicOutcome[]> {
+    return Promise.all(
+      members
+        .filter(
+          (member) =>
+            member.topic && this.deps.store.savedTopic(member.network, member.conversation) !== undefined,
+        )
+        .map(async (member): Promise<TopicOutcome> => {
+          const network = this.deps.networks.get(member.network);
+          const saved = this.deps.store.savedTopic(member.network, member.conversation) as string;
+          if (!network) return { member, ok: false, reason: 'network not configured' };
+          try {
+            const result = await network.setTopic(member.conversation, saved);
+            if (!result.ok) return this.topicFailed(member, result.reason);
+            this.deps.store.clearSavedTopic(member.network, member.conversation);
+            return { member, ok: true };
+          } catch (error) {
+            return this.topicFailed(member, error instanceof Error ? error.message : String(error));
+          }
+        }),
+    );
+  }
+
+  private topicFailed(member: GroupMember, reason: string): TopicOutcome {
+    this.deps.logger.warn(
+      { network: member.network, conversation: member.conversation, reason },
+      'could not set the topic',
+    );
+    return { member, ok: false, reason };
+  }
+
+  private async publish(alert: string | null): Promise<void> {
+    try {
+      await this.deps.alert.publish(alert);
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'could not publish alert.json');
+    }
+  }
+
+  /** A status posted about open incidents stops their reminders (and records it in their timelines). */
+  private markIncidents(
+    groupId: string | undefined,
+    kind: StatusKind,
+    message: string,
+    by: Actor,
+    at: number,
+  ): void {
+    for (const incident of this.deps.service.open()) {
+      if (groupId !== undefined && incident.context.group !== groupId) continue;
+      this.deps.service.send(incident.id, { type: 'incident.status', at, by, kind, text: message });
+    }
+  }
+}
+
+function describeTopics(topics: readonly TopicOutcome[]): string {
+  const failed = topics.filter((topic) => !topic.ok);
+  const set = topics.length - failed.length;
+  const failures = failed
+    .map((topic) => `${topic.member.conversation}: ${topic.reason ?? 'failed'}`)
+    .join('; ');
+  return `: topics changed in ${set}${failed.length > 0 ? `, not in ${failed.length} (${failures})` : ''}.`;
+}

@@ -1,0 +1,300 @@
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SimulatedClock } from 'xstate';
+import { Firebell } from '../../src/core/firebell.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { TopicResult } from '../../src/core/network.js';
+import type { Config } from '../../src/config/config.js';
+import { FakeNetwork, ircUser, matrixUser } from '../support/fake-network.js';
+import { MemoryIncidentStore } from '../support/memory-incident-store.js';
+import { MemoryStatusStore } from '../support/memory-status-store.js';
+import { testConfig, testPolicy } from '../support/config-fixture.js';
+
+const T0 = Date.UTC(2026, 10, 25, 15, 0);
+const ana = ircUser('ana', 'ana');
+const anaOnMatrix = matrixUser('@ana:example.org', 'Ana');
+const alice = ircUser('alice', 'alice');
+
+class TopicNetwork extends FakeNetwork {
+  refuse = new Set<string>();
+  override async setTopic(conversation: string, topic: string): Promise<TopicResult> {
+    if (this.refuse.has(conversation))
+      return { ok: false, reason: 'firebell is not a channel operator there' };
+    return super.setTopic(conversation, topic);
+  }
+}
+
+const running: Firebell[] = [];
+afterEach(async () => {
+  for (const firebell of running.splice(0)) await firebell.stop();
+});
+
+async function world(
+  options: { status?: MemoryStatusStore; incidents?: MemoryIncidentStore; config?: Config } = {},
+) {
+  const clock = new SimulatedClock();
+  clock.set(T0);
+  const irc = new TopicNetwork('libera', 'irc', () => clock.now());
+  const matrix = new TopicNetwork('matrix', 'matrix', () => clock.now());
+  const shell = new TopicNetwork('shell', 'shell', () => clock.now());
+  irc.topics.set('#infra', 'Infra team | meeting Tuesdays 19:00 UTC');
+  matrix.topics.set('#infra:example.org', 'Infra (bridged)');
+  const status = options.status ?? new MemoryStatusStore();
+  const published: Array<string | null> = [];
+  const firebell = new Firebell({
+    config: options.config ?? testConfig(),
+    store: options.incidents ?? new MemoryIncidentStore(),
+    networks: [irc, matrix, shell],
+    clock,
+    logger: silentLogger,
+    status: { store: status, alert: { publish: async (alert) => void published.push(alert) } },
+  });
+  running.push(firebell);
+  await firebell.start();
+  published.length = 0;
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 5; i += 1) {
+      await firebell.service.idle();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return { clock, irc, matrix, shell, status, published, firebell, settle };
+}
+
+describe('#status', () => {
+  test('alert: notices everywhere, topics set, old topics kept in the store, alert.json published', async () => {
+    const w = await world();
+    w.irc.type('#infra', ana, '#status alert Pypi mirror problems causing gate failures. Please stand-by...');
+    await w.settle();
+    const notice = 'NOTICE: Pypi mirror problems causing gate failures. Please stand-by...';
+    for (const [network, where] of [
+      [w.irc, '#infra'],
+      [w.matrix, '#infra:example.org'],
+      [w.shell, '#infra'],
+    ] as const) {
+      const sent = network.sent.filter((message) => message.purpose === 'status');
+      assert.deepEqual(
+        sent.map((message) => [message.priority, message.style]),
+        [['bulk', 'notice']],
+      );
+      assert.ok(network.lines().includes(`${where}: ${notice}`));
+      assert.equal(
+        network.topics.get(where),
+        'Pypi mirror problems causing gate failures. Please stand-by...',
+      );
+    }
+    assert.equal(w.status.savedTopic('libera', '#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
+    assert.equal(w.status.savedTopic('matrix', '#infra:example.org'), 'Infra (bridged)');
+    assert.deepEqual(w.published, ['Pypi mirror problems causing gate failures. Please stand-by...']);
+    assert.equal(w.status.currentAlert()?.by.name, 'Ana');
+    assert.deepEqual(
+      w.irc.lines().filter((line) => line.startsWith('#infra: ana:')),
+      [
+        '#infra: ana: Sending alert to 3 channels and rooms; changing their topics.',
+        '#infra: ana: Finished sending alert: topics changed in 3.',
+      ],
+    );
+  });
+
+  test('a second alert keeps the topic from before the first; ok restores it and clears the alert', async () => {
+    const w = await world();
+    w.irc.type('#infra', ana, '#status alert first problem');
+    await w.settle();
+    w.matrix.type('#infra:example.org', anaOnMatrix, '#status alert second problem');
+    await w.settle();
+    assert.equal(w.status.savedTopic('libera', '#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
+    w.irc.type('#infra', ana, '#status ok gate is back');
+    await w.settle();
+    assert.equal(w.irc.topics.get('#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
+    assert.equal(w.matrix.topics.get('#infra:example.org'), 'Infra (bridged)');
+    assert.equal(w.status.currentAlert(), undefined);
+    assert.deepEqual(w.published, ['first problem', 'second problem', null]);
+    assert.ok(w.matrix.lines().includes('#infra:example.org: NOTICE: gate is back'));
+    assert.equal(w.status.savedTopic('libera', '#infra'), undefined);
+  });
+
+  test('topics are restored from the store after a restart', async () => {
+    const status = new MemoryStatusStore();
+    const first = await world({ status });
+    first.irc.type('#infra', ana, '#status alert gate down');
+    await first.settle();
+    await first.firebell.stop();
+
+    const second = await world({ status });
+    second.irc.topics.set('#infra', 'gate down'); // the server still shows the alert
+    second.irc.type('#infra', ana, '#status ok');
+    await second.settle();
+    assert.equal(second.irc.topics.get('#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
+  });
+
+  test('notice and log', async () => {
+    const w = await world();
+    w.irc.type('#infra', ana, '#status notice gate recovering');
+    w.irc.type('#infra', ana, '#status log restarted the mirror job');
+    await w.settle();
+    assert.equal(w.irc.sent.filter((message) => message.purpose === 'status').length, 1, 'log sends nothing');
+    assert.equal(
+      w.irc.topics.get('#infra'),
+      'Infra team | meeting Tuesdays 19:00 UTC',
+      'notice leaves topics alone',
+    );
+    assert.deepEqual(
+      w.status.history(5).map((entry) => [entry.kind, entry.text]),
+      [
+        ['log', 'restarted the mirror job'],
+        ['notice', 'gate recovering'],
+      ],
+    );
+    assert.deepEqual(w.published, []);
+  });
+
+  test('refusals: not on the whitelist (naming the file), and a whitelisted nick without the account', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '#status alert x');
+    w.irc.type('#infra', ircUser('ana'), '#status alert y');
+    w.matrix.type('#infra:example.org', matrixUser('@mallory:evil.example', 'Ana'), '#status alert z');
+    await w.settle();
+    assert.deepEqual(w.irc.lines().slice(0, 3), [
+      '#infra: alice: only the people listed in whitelist.yaml may post status updates, and alice is not on it (changes to that file go through code review)',
+      '#infra: ana: to post status updates firebell needs to know who you are, and your IRC services account is unknown: identify to NickServ (/msg NickServ IDENTIFY <password>, or SASL) and try again',
+      '#infra: Ana: only the people listed in whitelist.yaml may post status updates, and @mallory:evil.example is not on it (changes to that file go through code review)',
+    ]);
+    assert.equal(w.irc.topics.get('#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
+    assert.equal(w.status.history(10).length, 0);
+  });
+
+  test('a bare #status <msg>, as the founding mail wrote it, gets the usage and a suggestion', async () => {
+    const w = await world();
+    w.irc.type('#infra', ana, '#status Pypi mirror problems causing gate failures. Please stand-by...');
+    await w.settle();
+    assert.deepEqual(w.irc.lines(), [
+      '#infra: ana: "Pypi" is not alert, notice, log or ok (did you mean "#status alert Pypi mirror problems causing gate failures. Please stand-by..."?). Usage: #status alert|notice|log|ok <message>',
+    ]);
+  });
+
+  test('per-channel opt-out of topic changes, and a channel where the bot lacks the rights', async () => {
+    const config = testConfig();
+    const group = config.groups[0]!;
+    const w = await world({
+      config: {
+        ...config,
+        groups: [
+          {
+            ...group,
+            members: group.members.map((m) => (m.network === 'matrix' ? { ...m, topic: false } : m)),
+          },
+        ],
+      },
+    });
+    w.irc.refuse.add('#infra');
+    w.irc.type('#infra', ana, '#status alert gate down');
+    await w.settle();
+    assert.equal(w.matrix.topics.get('#infra:example.org'), 'Infra (bridged)', 'opted out');
+    assert.ok(w.matrix.lines().includes('#infra:example.org: NOTICE: gate down'), 'still gets the notice');
+    assert.ok(
+      w.irc
+        .lines()
+        .includes(
+          '#infra: ana: Finished sending alert: topics changed in 1, not in 1 (#infra: firebell is not a channel operator there).',
+        ),
+    );
+  });
+
+  test('works in a private message', async () => {
+    const w = await world();
+    w.matrix.type('!dm:example.org', anaOnMatrix, '#status notice maintenance at 20:00 UTC', {
+      direct: true,
+    });
+    await w.settle();
+    assert.ok(w.irc.lines().includes('#infra: NOTICE: maintenance at 20:00 UTC'));
+    assert.ok(w.matrix.lines().includes('!dm:example.org: Sending notice to 3 channels and rooms.'));
+  });
+
+  test('#success is open to anyone and recorded', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '#success the new mirror held up on release day');
+    await w.settle();
+    assert.equal(w.status.history(1)[0]?.text, 'the new mirror held up on release day');
+    assert.ok(w.irc.lines().includes('#infra: alice: Added your success to the status history. Thank you!'));
+  });
+});
+
+describe('#status and incidents', () => {
+  test('a status posted stops the reminder; resolving with the alert still up asks for #status ok', async () => {
+    const config = testConfig({
+      policies: { default: { ...testPolicy, statusReminder: { afterMinutes: 10, repeatMinutes: null } } },
+    });
+    const w = await world({ config });
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.settle();
+    w.irc.type('#infra', ana, '#status alert gate is failing, stand by');
+    await w.settle();
+    for (let minute = 1; minute <= 20; minute += 1) {
+      w.clock.set(T0 + minute * 60_000);
+      await w.settle();
+    }
+    assert.equal(w.irc.sent.filter((message) => message.purpose === 'status-prompt').length, 0);
+    w.irc.type('#infra', ana, '!resolved mirror fixed');
+    await w.settle();
+    const prompt = w.irc
+      .lines()
+      .find((line) => line.includes('is resolved but the status alert is still up'));
+    assert.equal(
+      prompt,
+      '#infra: Ana: incident #1 is resolved but the status alert is still up. Clear it with #status ok <what was fixed> · play book: https://example.org/playbook',
+    );
+  });
+
+  test('without a status the reminder asks the whitelisted people, with a line to paste', async () => {
+    const config = testConfig({
+      policies: { default: { ...testPolicy, statusReminder: { afterMinutes: 10, repeatMinutes: null } } },
+    });
+    const w = await world({ config });
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.settle();
+    for (let minute = 1; minute <= 10; minute += 1) {
+      w.clock.set(T0 + minute * 60_000);
+      await w.settle();
+    }
+    const prompts = w.matrix.sent.filter((message) => message.purpose === 'status-prompt');
+    assert.equal(prompts.length, 1);
+    assert.ok(
+      prompts[0]?.body.some(
+        (segment) => segment.kind === 'mention' && segment.person.matrix?.userId === '@ana:example.org',
+      ),
+    );
+    assert.ok(
+      w.matrix
+        .lines()
+        .some((line) =>
+          line.endsWith(
+            'Please post one, for example: #status alert gate is failing · play book: https://example.org/playbook',
+          ),
+        ),
+    );
+  });
+
+  test('external mode: firebell leaves #status to the other bot and takes its notices as the status', async () => {
+    const config = testConfig({
+      statusbot: { mode: 'external', externalBots: [{ network: 'libera', nick: 'opendevstatus' }] },
+      policies: { default: { ...testPolicy, statusReminder: { afterMinutes: 10, repeatMinutes: null } } },
+    });
+    const w = await world({ config });
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.settle();
+    w.irc.type('#infra', ana, '#status alert gate down');
+    w.irc.type('#infra', ircUser('opendevstatus', 'opendevstatus'), 'NOTICE: gate down', { style: 'notice' });
+    await w.settle();
+    assert.equal(
+      w.irc.sent.filter((message) => message.purpose === 'status').length,
+      0,
+      'firebell does not post',
+    );
+    assert.equal(w.firebell.service.get(1)?.context.status.lastKind, 'notice');
+    for (let minute = 1; minute <= 12; minute += 1) {
+      w.clock.set(T0 + minute * 60_000);
+      await w.settle();
+    }
+    assert.equal(w.irc.sent.filter((message) => message.purpose === 'status-prompt').length, 0);
+  });
+});
