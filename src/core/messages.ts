@@ -67,6 +67,19 @@ export interface InboundMessage {
   readonly replyTo?: { readonly messageId: string };
   /** Set when this message replaces an earlier one; an edited command is never run again. */
   readonly editOf?: { readonly messageId: string };
+  /** The adapter saw a relay marker on it: another firebell (or this one) relayed it; never relay it again. */
+  readonly relayedByBot?: boolean;
+}
+
+/** Someone joined or left a channel or room: relayed only when a group asks for it, netsplits never. */
+export interface MembershipChange {
+  readonly conversation: ConversationRef;
+  readonly sender: Sender;
+  readonly change: 'join' | 'part' | 'quit' | 'kick';
+  readonly reason?: string;
+  /** A QUIT caused by a netsplit ("*.net *.split"); never relayed. */
+  readonly netsplit?: boolean;
+  readonly at: number;
 }
 
 export interface InboundReaction {
@@ -100,6 +113,11 @@ export interface OutboundMessage {
   readonly purpose?: string;
   /** For incident output: the incident number, so adapters can remember which message announced what. */
   readonly incidentId?: number;
+  /**
+   * Relayed chat (not firebell's own words). Adapters mark it on the wire where the protocol allows (a
+   * Matrix content field, an IRC client tag) so that no firebell relays it again.
+   */
+  readonly relayed?: boolean;
 }
 
 export const isDirectDestination = (to: Destination): to is { network: string; person: PersonRef } =>

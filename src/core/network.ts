@@ -3,7 +3,13 @@
  * Adapters own their lifecycle (connect, reconnect with backoff, pacing, queues) and never throw from
  * `send`: a message is queued and either delivered or, for droppable lanes, counted as dropped.
  */
-import type { InboundMessage, InboundReaction, NetworkKind, OutboundMessage } from './messages.js';
+import type {
+  InboundMessage,
+  InboundReaction,
+  MembershipChange,
+  NetworkKind,
+  OutboundMessage,
+} from './messages.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
@@ -12,6 +18,7 @@ export type TopicResult = { readonly ok: true } | { readonly ok: false; readonly
 export interface NetworkEvents {
   message(message: InboundMessage): void;
   reaction?(reaction: InboundReaction): void;
+  membership?(change: MembershipChange): void;
   connection?(state: ConnectionState, at: number, detail?: string): void;
   /** An outbound message reached the server; `messageIds` are the network's ids for what was sent. */
   delivered?(message: OutboundMessage, messageIds: readonly string[]): void;
