@@ -141,6 +141,8 @@ export class Firebell {
         network.start({
           message: (message) => void this.router.handleMessage(message),
           reaction: (reaction) => this.router.handleReaction(reaction),
+          membership: (change) => this.router.handleMembership(change),
+          delivered: (message, ids) => this.router.handleDelivered(message, ids),
           connection: (state, _at, detail) =>
             this.deps.logger.info({ network: network.id, state, detail }, `network ${network.id} ${state}`),
         }),

@@ -7,7 +7,7 @@ import type { Clock } from './clock.js';
 import type { Directory } from './directory.js';
 import type { Groups } from './groups.js';
 import type { Logger } from './logger.js';
-import type { InboundMessage, InboundReaction } from './messages.js';
+import type { InboundMessage, InboundReaction, MembershipChange, OutboundMessage } from './messages.js';
 import type { Speaker } from './outbox.js';
 import { rich, text, type RichText } from './rich-text.js';
 import type { CommandContext, CommandHandler, CommandHandlers } from './commands/handler.js';
@@ -17,6 +17,9 @@ export interface Relay {
   /** Passes ordinary chat on to the other members of its group. */
   relay(message: InboundMessage): void;
   reaction?(reaction: InboundReaction): void;
+  membership?(change: MembershipChange): void;
+  /** What an adapter sent, with the network's ids for it (to relate later edits, replies and reactions). */
+  delivered?(message: OutboundMessage, messageIds: readonly string[]): void;
 }
 
 export interface RouterDeps {
@@ -81,6 +84,14 @@ export class Router {
 
   handleReaction(reaction: InboundReaction): void {
     this.deps.relay?.reaction?.(reaction);
+  }
+
+  handleMembership(change: MembershipChange): void {
+    this.deps.relay?.membership?.(change);
+  }
+
+  handleDelivered(message: OutboundMessage, messageIds: readonly string[]): void {
+    this.deps.relay?.delivered?.(message, messageIds);
   }
 
   private contextFor(message: InboundMessage): CommandContext {
