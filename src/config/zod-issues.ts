@@ -4,7 +4,7 @@
  * to be. Messages the schema itself words (regexes, refinements) are kept, with the value appended.
  */
 import type { z } from 'zod';
-import { closest, type KeyPath } from './problems.js';
+import { closest, plural, type KeyPath } from './problems.js';
 import { isSecretPath } from './secrets.js';
 
 export interface IssueFinding {
@@ -98,6 +98,7 @@ function allowedKeysAt(schema: SchemaLike, path: KeyPath): string[] | undefined 
 
 // ---------------------------------------------------------------- messages
 
+/** "at least 1", "greater than 0", "at most 20", "less than 5". */
 function bound(issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolean }, low: boolean): string {
   const limit = String(low ? issue.minimum : issue.maximum);
   if (low) return issue.inclusive ? `at least ${limit}` : `greater than ${limit}`;
@@ -113,10 +114,11 @@ function defaultMessage(issue: z.core.$ZodIssue, value: unknown, secret: boolean
     case 'too_small':
     case 'too_big': {
       const low = issue.code === 'too_small';
+      const limit = bound(issue, low);
       if (issue.origin === 'array' && Array.isArray(value))
-        return `expected ${bound(issue, low)} items, got ${value.length}`;
-      if (issue.origin === 'string') return `expected ${bound(issue, low)} characters, ${got}`;
-      return `expected a number ${bound(issue, low)}, ${got}`;
+        return `expected a list of ${limit} items, got ${plural(value.length, 'item')}`;
+      if (issue.origin === 'string') return `expected ${limit} characters, ${got}`;
+      return `expected a number ${issue.inclusive ? 'of ' : ''}${limit}, ${got}`;
     }
     case 'invalid_value': {
       const options = issue.values.map((option) => JSON.stringify(option));
@@ -125,8 +127,10 @@ function defaultMessage(issue: z.core.$ZodIssue, value: unknown, secret: boolean
     case 'invalid_format':
       return `expected ${FORMATS[issue.format] ?? `a ${issue.format}`}, ${got}`;
     case 'invalid_key': {
+      // The key is what is wrong here, and keys are never secret.
+      const key = `got ${JSON.stringify(String(path[path.length - 1]))}`;
       const inner = issue.issues[0]?.message;
-      return inner && inner !== ZOD_DEFAULT_MESSAGE ? withFound(inner, got) : `invalid key, ${got}`;
+      return `invalid key: ${inner && inner !== ZOD_DEFAULT_MESSAGE ? withFound(inner, key) : key}`;
     }
     case 'invalid_union':
       return `does not match any of the allowed forms, ${got}`;

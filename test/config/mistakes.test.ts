@@ -324,3 +324,24 @@ test('an empty file and a file with two documents', () => {
     'whitelist.yaml: expected one YAML document, found 2 (remove the "---" separators)',
   ]);
 });
+
+test('a bad key in a map names the key, and limits are stated', () => {
+  const firebell = FIREBELL.replace(
+    'networks:\n  shell: {}\n',
+    `networks:
+  shell: {}
+  irc:
+    - id: oftc
+      host: irc.oftc.net
+      nick: firebell
+      channelKeys: { ops: channel-key-secret }
+      pacing: { burst: 0, linesPerSecond: 30 }
+`,
+  ).replace("    members:\n      - network: shell\n        channel: '#ops'\n", '    members: []\n');
+  assert.deepEqual(problems({ firebell }), [
+    'cfg/firebell.yaml:12:22: networks.irc[0].channelKeys.ops: invalid key: expected an IRC channel name such as "#opendev", got "ops"',
+    'cfg/firebell.yaml:13:17: networks.irc[0].pacing.burst: expected a number of at least 1, got 0',
+    'cfg/firebell.yaml:13:27: networks.irc[0].pacing.linesPerSecond: expected a number of at most 20, got 30',
+    'cfg/firebell.yaml:16:5: groups[0].members: a group needs at least one channel or room',
+  ]);
+});
