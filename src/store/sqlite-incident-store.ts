@@ -1,6 +1,7 @@
 /**
  * `IncidentStore` on SQLite (better-sqlite3, synchronous). Every statement is prepared once, here; a
- * transition is one transaction of one upsert, one row per new timeline entry and one per effect.
+ * transition is one transaction of one upsert, one row per new timeline entry and one per effect. With
+ * synchronous=FULL each commit waits for an fsync, so `saveTransitions` offers group commit on top.
  *
  * A row that cannot be read back (its JSON damaged on disk) is logged and skipped, and an open incident's
  * damaged snapshot is quarantined on the spot: one bad row never blocks the others from loading.
@@ -15,7 +16,7 @@ import { parseJsonColumn, toJsonColumn } from './json-column.js';
 
 export interface SqliteIncidentStoreOptions {
   readonly logger?: Logger;
-  /** Stamps quarantines. */
+  /** Stamps quarantines and completed effects. */
   readonly now?: () => number;
 }
 
@@ -48,9 +49,10 @@ const INCIDENT_COLUMNS = 'id, group_id, summary, phase, open, snapshot, created_
 export class SqliteIncidentStore implements IncidentStore {
   private readonly logger: Logger;
   private readonly now: () => number;
-  private readonly statements: ReturnType<typeof prepare>;
+  private readonly statements: Statements;
   private readonly saveInTransaction: (transition: IncidentTransition) => PendingEffect[];
-  private readonly completeInTransaction: (ids: readonly number[]) => void;
+  private readonly saveManyInTransaction: (transitions: readonly IncidentTransition[]) => PendingEffect[][];
+  private readonly completeInTransaction: (ids: readonly number[], at: number) => void;
   private readonly quarantineInTransaction: Transaction<(id: number, reason: string, at: number) => void>;
 
   /** The store closes `db` on `close()`; share it with a `SqliteKeyValueStore` freely until then. */
@@ -63,36 +65,14 @@ export class SqliteIncidentStore implements IncidentStore {
     const s = prepare(db);
     this.statements = s;
 
-    this.saveInTransaction = db.transaction((t: IncidentTransition): PendingEffect[] => {
-      s.upsertIncident.run({
-        id: t.incidentId,
-        group: t.group,
-        summary: t.summary,
-        phase: t.phase,
-        open: t.open ? 1 : 0,
-        snapshot: toJsonColumn(t.snapshot, `incident #${t.incidentId}'s snapshot`),
-        at: t.at,
-      });
-      t.timeline.entries.forEach((entry, index) => {
-        const by = entry.by === undefined ? null : toJsonColumn(entry.by, 'a timeline actor');
-        s.upsertTimeline.run(
-          t.incidentId,
-          t.timeline.from + index,
-          entry.at,
-          entry.kind,
-          by,
-          entry.detail ?? null,
-        );
-      });
-      return t.effects.map((effect) => {
-        const json = toJsonColumn(effect, `incident #${t.incidentId}'s effect ${effect.type}`);
-        const { lastInsertRowid } = s.insertEffect.run(t.incidentId, json, t.at);
-        return { id: Number(lastInsertRowid), incidentId: t.incidentId, effect };
-      });
-    });
+    this.saveInTransaction = db.transaction((transition: IncidentTransition) => write(s, transition));
+    this.saveManyInTransaction = db.transaction((transitions: readonly IncidentTransition[]) =>
+      transitions.map((transition) => write(s, transition)),
+    );
 
-    this.completeInTransaction = db.transaction((ids: readonly number[]) => {
-      for (const id of ids) s.deleteEffect.run(id);
+    this.completeInTransaction = db.transaction((ids: readonly number[], at: number) => {
+      for (const id of ids) s.markEffectDone.run(at, id);
+      s.sweepDoneEffects.run();
     });
 
     this.quarantineInTransaction = db.transaction((id: number, reason: string, at: number) => {
@@ -109,14 +89,19 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   saveTransition(transition: IncidentTransition): PendingEffect[] {
-    const { from } = transition.timeline;
-    if (!Number.isSafeInteger(from) || from < 0)
-      throw new RangeError(`incident #${transition.incidentId}: timeline position ${from} is not an index`);
     return this.saveInTransaction(transition);
   }
 
+  /**
+   * Group commit: several transitions (of any incidents) in one transaction, all or none, for one
+   * fsync instead of one each. Their effects may go out once this returns, as with `saveTransition`.
+   */
+  saveTransitions(transitions: readonly IncidentTransition[]): PendingEffect[][] {
+    return transitions.length === 0 ? [] : this.saveManyInTransaction(transitions);
+  }
+
   completeEffects(ids: readonly number[]): void {
-    if (ids.length > 0) this.completeInTransaction(ids);
+    if (ids.length > 0) this.completeInTransaction(ids, this.now());
   }
 
   pendingEffects(): PendingEffect[] {
@@ -175,6 +160,34 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 }
 
+type Statements = ReturnType<typeof prepare>;
+
+/** One transition's rows; the caller holds the transaction. */
+function write(s: Statements, t: IncidentTransition): PendingEffect[] {
+  const { from } = t.timeline;
+  if (!Number.isSafeInteger(from) || from < 0)
+    throw new RangeError(`incident #${t.incidentId}: timeline position ${from} is not an index`);
+  s.upsertIncident.run({
+    id: t.incidentId,
+    group: t.group,
+    summary: t.summary,
+    phase: t.phase,
+    open: t.open ? 1 : 0,
+    snapshot: toJsonColumn(t.snapshot, `incident #${t.incidentId}'s snapshot`),
+    at: t.at,
+  });
+  s.updateOpen.run({ open: t.open ? 1 : 0, id: t.incidentId });
+  t.timeline.entries.forEach((entry, index) => {
+    const by = entry.by === undefined ? null : toJsonColumn(entry.by, 'a timeline actor');
+    s.upsertTimeline.run(t.incidentId, from + index, entry.at, entry.kind, by, entry.detail ?? null);
+  });
+  return t.effects.map((effect) => {
+    const json = toJsonColumn(effect, `incident #${t.incidentId}'s effect ${effect.type}`);
+    const { lastInsertRowid } = s.insertEffect.run(t.incidentId, json, t.at);
+    return { id: Number(lastInsertRowid), incidentId: t.incidentId, effect };
+  });
+}
+
 function prepare(db: Database) {
   const statement = (sql: string): Statement => db.prepare(sql);
   return {
@@ -188,8 +201,11 @@ function prepare(db: Database) {
        VALUES (@id, @group, @summary, @phase, @open, @snapshot, @at, @at)
        ON CONFLICT (id) DO UPDATE SET
          group_id = excluded.group_id, summary = excluded.summary, phase = excluded.phase,
-         open = excluded.open, snapshot = excluded.snapshot, updated_at = excluded.updated_at`,
+         snapshot = excluded.snapshot, updated_at = excluded.updated_at`,
     ),
+    // Not part of the upsert: naming `open` there rewrites its partial index entry on every save (one more
+    // page per commit); this writes only when the value changes, once in an incident's life.
+    updateOpen: statement('UPDATE incidents SET open = @open WHERE id = @id AND open <> @open'),
     // The latest save wins on overlap: it carries the same entries as the snapshot it was saved with.
     upsertTimeline: statement(
       `INSERT INTO timeline (incident_id, seq, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?, ?)
@@ -197,7 +213,11 @@ function prepare(db: Database) {
          at = excluded.at, kind = excluded.kind, actor = excluded.actor, detail = excluded.detail`,
     ),
     insertEffect: statement('INSERT INTO effects (incident_id, effect, created_at) VALUES (?, ?, ?)'),
-    deleteEffect: statement('DELETE FROM effects WHERE id = ?'),
+    markEffectDone: statement('UPDATE effects SET done_at = ? WHERE id = ? AND done_at IS NULL'),
+    // The newest row stays (done) so that its id is never handed out again; see migration 001.
+    sweepDoneEffects: statement(
+      'DELETE FROM effects WHERE done_at IS NOT NULL AND id < (SELECT max(id) FROM effects)',
+    ),
     retireEffects: statement('UPDATE effects SET done_at = ? WHERE incident_id = ? AND done_at IS NULL'),
     selectPendingEffects: statement(
       'SELECT id, incident_id, effect FROM effects WHERE done_at IS NULL ORDER BY id',

@@ -42,7 +42,6 @@ test('a fresh database gets every migration, recorded with its id, name and time
     'quarantine',
     'schema_migrations',
     'seen',
-    'sqlite_sequence',
     'timeline',
   ]);
 });

@@ -121,7 +121,11 @@ test('the outbox: effects stay pending until completed, across a reopen, and ids
   assert.deepEqual(store.pendingEffects(), rest, 'what was not completed is still pending after a reopen');
   store.completeEffects(rest.map((pending) => pending.id));
   assert.deepEqual(store.pendingEffects(), []);
-  assert.equal(count(db, 'effects'), 0, 'completed effects leave the table');
+  assert.deepEqual(
+    db.prepare('SELECT id, done_at FROM effects').all(),
+    [{ id: stored.length, done_at: NOW }],
+    'completed effects leave the table, but for the newest, kept (done) so its id is not reused',
+  );
 
   const last = run.transitions.at(-1) as IncidentTransition;
   const resolvedEffect: IncidentEffect = { type: 'effect.resolved', at: last.at };
@@ -130,7 +134,9 @@ test('the outbox: effects stay pending until completed, across a reopen, and ids
     effects: [resolvedEffect],
     timeline: { from: 11, entries: [] },
   });
-  assert.equal(again?.id, stored.length + 1, 'the highest id is not handed out again after its deletion');
+  assert.equal(again?.id, stored.length + 1, 'the highest id is not handed out again');
+  store.completeEffects([again?.id ?? -1]);
+  assert.deepEqual(db.prepare('SELECT id FROM effects').pluck().all(), [stored.length + 1]);
 });
 
 test('a transition that fails midway writes nothing of itself', async (t) => {
@@ -286,4 +292,27 @@ test('loadOpen leaves out resolved incidents; recent lists newest first; get fin
   assert.deepEqual(store.timeline(12).at(-1), { at: last.at + 1, kind: 'resolved', by: alice });
   assert.equal(store.get(99), undefined);
   assert.deepEqual(store.timeline(99), []);
+});
+
+test('saveTransitions commits several incidents together, or none of them', (t) => {
+  const { store, db } = openStore(t, join(tempDir(t), 'group-commit.sqlite'));
+  const [twelve, thirteen] = [runIncident(12).transitions, runIncident(13).transitions];
+  const first = [twelve[0], thirteen[0]] as IncidentTransition[];
+  const stored = store.saveTransitions(first);
+  assert.deepEqual(stored, [
+    [{ id: 1, incidentId: 12, effect: twelve[0]?.effects[0] }],
+    [{ id: 2, incidentId: 13, effect: thirteen[0]?.effects[0] }],
+  ]);
+  assert.deepEqual(store.saveTransitions([]), []);
+
+  const badPosition = { ...(thirteen[1] as IncidentTransition), timeline: { from: -5, entries: [] } };
+  assert.throws(
+    () => store.saveTransitions([twelve[1] as IncidentTransition, badPosition]),
+    new RangeError('incident #13: timeline position -5 is not an index'),
+  );
+  assert.deepEqual(
+    [store.timeline(12).length, store.timeline(13).length, count(db, 'effects')],
+    [1, 1, 2],
+    'the valid first transition was rolled back with the invalid second',
+  );
 });

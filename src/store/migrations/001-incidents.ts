@@ -4,8 +4,10 @@
  * - `counters` hands out incident numbers; a number once allocated is never handed out again, even if
  *   the incident was never saved.
  * - `timeline` is keyed by (incident, position), so re-saving an overlapping range rewrites the same rows.
- * - `effects` is the outbox: written in the transition's transaction, deleted once performed. AUTOINCREMENT
- *   keeps an id from being reused after its row is deleted, so a late `completeEffects` cannot hit a newer one.
+ * - `effects` is the outbox: written in the transition's transaction, marked done once performed, and
+ *   swept at the next completion, except the newest row: SQLite numbers a new row max(id) + 1, so keeping
+ *   the newest means an id is never handed out twice and a late `completeEffects` cannot hit a newer
+ *   effect. (AUTOINCREMENT guarantees the same by writing one more page on every insert.)
  * - `quarantine` keeps a snapshot that could not be restored, with the reason, out of the open set.
  */
 import type { Migration } from '../migrations.js';
@@ -44,7 +46,7 @@ export const incidents: Migration = {
       ) STRICT, WITHOUT ROWID;
 
       CREATE TABLE effects (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id INTEGER PRIMARY KEY,
         incident_id INTEGER NOT NULL REFERENCES incidents (id),
         effect TEXT NOT NULL,
         created_at INTEGER NOT NULL,
