@@ -5,6 +5,9 @@
  *
  * A row that cannot be read back (its JSON damaged on disk) is logged and skipped, and an open incident's
  * damaged snapshot is quarantined on the spot: one bad row never blocks the others from loading.
+ *
+ * Quarantine copies the snapshot beside the reason and keeps the incident's own row and timeline, so
+ * people can still look it up (`get`, `recent`, `timeline`); only `loadOpen` and the outbox leave it out.
  */
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { Actor, IncidentEffect, TimelineEntry, TimelineKind } from '../../machines/incident-types.js';
@@ -85,7 +88,9 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   allocateId(): number {
-    return this.statements.allocateId.get() as number;
+    const id = this.statements.allocateId.get() as number | undefined;
+    if (id === undefined) throw new Error('the incident counter is missing: was migration 001 altered?');
+    return id;
   }
 
   saveTransition(transition: IncidentTransition): PendingEffect[] {

@@ -220,12 +220,14 @@ test('a quarantined incident is not loaded as open and its pending effects never
   assert.throws(() => store.quarantine(99, 'x'), new RangeError('there is no incident #99 to quarantine'));
 });
 
-test('a damaged snapshot is quarantined while loading and does not stop the others', (t) => {
+test('a damaged snapshot or effect is set aside while loading and does not stop the others', (t) => {
   const warnings: unknown[] = [];
+  const errors: unknown[] = [];
   const logger: Logger = {
     ...silentLogger,
     child: () => logger,
     warn: (object: unknown) => warnings.push(object),
+    error: (object: unknown) => errors.push(object),
   };
   const { store, db } = openStore(t, join(tempDir(t), 'damaged.sqlite'), logger);
   for (const id of [12, 13, 14]) saveAll(store, runIncident(id).transitions);
@@ -239,6 +241,22 @@ test('a damaged snapshot is quarantined while loading and does not stop the othe
   assert.match(reason, /^the stored snapshot is not valid JSON: /);
   assert.deepEqual(warnings, [{ incident: 13, reason }]);
   assert.equal(store.get(13)?.snapshot, null, 'a listing still shows it');
+  assert.equal(errors.length, 1, 'and says the snapshot is damaged');
+  errors.length = 0;
+
+  db.prepare("UPDATE effects SET effect = 'not json' WHERE id = 1").run();
+  const perIncident = runIncident(12).transitions.flatMap((transition) => transition.effects).length;
+  const idsOf = (incident: number): number[] =>
+    Array.from({ length: perIncident }, (_, index) => (incident - 12) * perIncident + index + 1);
+  assert.deepEqual(
+    store.pendingEffects().map((pending) => pending.id),
+    [...idsOf(12).slice(1), ...idsOf(14)],
+    "13's effects were retired by the quarantine; 12's damaged one is skipped",
+  );
+  assert.deepEqual(
+    errors.map((error) => (error as { effectId: number }).effectId),
+    [1],
+  );
   assert.deepEqual(
     store.loadOpen().map((record) => record.id),
     [12, 14],
