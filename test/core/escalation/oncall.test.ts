@@ -4,28 +4,9 @@ import { oncallAnswer } from '../../../src/core/escalation/oncall.js';
 import { mentionedPeople, toPlainText } from '../../../src/core/rich-text.js';
 import type { EscalationPolicy } from '../../../machines/incident-types.js';
 import { at, makeContact } from './make-contact.js';
+import { ana, dev, frida as tierOneFrida } from './team.js';
 
-const ana = makeContact({
-  id: 'ana',
-  name: 'Ana',
-  timezone: 'America/Chicago',
-  hours: { 'mon-fri': '09:00-17:00' },
-  tier: 1,
-});
-const dev = makeContact({
-  id: 'dev',
-  name: 'Dev',
-  timezone: 'Asia/Kolkata',
-  hours: { 'mon-fri': '10:00-18:30' },
-  tier: 1,
-});
-const frida = makeContact({
-  id: 'frida',
-  name: 'Frida',
-  timezone: 'Europe/Berlin',
-  hours: { 'mon-fri': '07:00-15:30' },
-  tier: 2,
-});
+const frida = { ...tierOneFrida, tier: 2 };
 const sam = makeContact({
   id: 'sam',
   name: 'Sam',

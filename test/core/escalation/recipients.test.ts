@@ -3,25 +3,8 @@ import assert from 'node:assert/strict';
 import { pageTargets, personRef, resolveTier } from '../../../src/core/escalation/recipients.js';
 import type { TierResolution } from '../../../src/core/escalation/recipients.js';
 import { at, makeContact } from './make-contact.js';
+import { ana, dev, frida } from './team.js';
 
-const ana = makeContact({
-  id: 'ana',
-  timezone: 'America/Chicago',
-  hours: { 'mon-fri': '09:00-17:00' },
-  tier: 1,
-});
-const dev = makeContact({
-  id: 'dev',
-  timezone: 'Asia/Kolkata',
-  hours: { 'mon-fri': '10:00-18:30' },
-  tier: 1,
-});
-const frida = makeContact({
-  id: 'frida',
-  timezone: 'Europe/Berlin',
-  hours: { 'mon-fri': '07:00-15:30' },
-  tier: 1,
-});
 // Lord Howe 15:30 (+11 in March) is the same instant as Kolkata 10:00: a tie with dev.
 const lh = makeContact({
   id: 'lh',
@@ -204,4 +187,38 @@ test('personRef carries the handles the networks need', () => {
     irc: { nick: 'fungi', account: 'fungi' },
     matrix: { userId: '@fungi:opendev.org' },
   });
+});
+
+test('soonest across a DST change: Adelaide ties with Kolkata only once it has left daylight saving', () => {
+  const adelaide = makeContact({
+    id: 'adl',
+    timezone: 'Australia/Adelaide',
+    hours: { 'mon-fri': '14:00-22:00' },
+    tier: 1,
+  });
+  const kolkata = makeContact({
+    id: 'kol',
+    timezone: 'Asia/Kolkata',
+    hours: { 'mon-fri': '10:00-18:30' },
+    tier: 1,
+  });
+  const contacts = [adelaide, kolkata];
+  // Before 2025-04-06 Adelaide is +10:30: Monday 14:00 is 03:30Z, an hour before Kolkata's 10:00 (04:30Z).
+  assert.deepEqual(
+    summary(resolveTier({ contacts, tier: 1, at: at('2025-03-29T12:00:00Z'), rule: 'soonest' })),
+    {
+      recipients: ['adl'],
+      reason: 'soonest',
+      nextAwake: { contact: 'adl', at: '2025-03-31T03:30:00.000Z' },
+    },
+  );
+  // After it, +09:30: Monday 14:00 is 04:30Z, the same instant as Kolkata's 10:00.
+  assert.deepEqual(
+    summary(resolveTier({ contacts, tier: 1, at: at('2025-04-05T12:00:00Z'), rule: 'soonest' })),
+    {
+      recipients: ['adl', 'kol'],
+      reason: 'soonest',
+      nextAwake: { contact: 'adl', at: '2025-04-07T04:30:00.000Z' },
+    },
+  );
 });
