@@ -42,7 +42,7 @@ export function groupPlaces(config: Config, group: GroupConfig): RichText[] {
 /** How to reach firebell itself: its nick on each IRC network, its Matrix user id. */
 export function botHandles(config: Config): RichText[] {
   return [
-    ...config.networks.irc.map((network) => rich(code(network.nick), ` on IRC (${network.host})`)),
+    ...config.networks.irc.map((network) => rich(code(network.nick), ` on ${network.host}`)),
     ...config.networks.matrix.map((network) => rich(code(network.userId), ' on Matrix')),
   ];
 }
