@@ -173,6 +173,8 @@ export const firebellFileSchema = z.strictObject({
     admin: nonEmpty,
     /** The public play book; every announcement and page links to it. */
     playbookUrl: url,
+    /** Where people read and propose changes to whitelist.yaml (its page in the git repository); the play book links it. */
+    whitelistUrl: url.optional(),
     /** Base URL of firebell's own HTTP listener, for links to long relayed messages. */
     publicUrl: url.optional(),
     /** Where that listener binds, e.g. "127.0.0.1:8080". */
