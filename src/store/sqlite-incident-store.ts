@@ -73,14 +73,16 @@ export class SqliteIncidentStore implements IncidentStore {
     this.statements = s;
 
     this.saveInTransaction = db.transaction((transition: IncidentTransition) => write(s, transition));
-    this.saveManyInTransaction = db.transaction((transitions: readonly IncidentTransition[], completed: readonly number[], at: number) => {
-      const stored = transitions.map((transition) => write(s, transition));
-      if (completed.length > 0) {
-        for (const id of completed) s.markEffectDone.run(at, id);
-        s.sweepDoneEffects.run();
-      }
-      return stored;
-    });
+    this.saveManyInTransaction = db.transaction(
+      (transitions: readonly IncidentTransition[], completed: readonly number[], at: number) => {
+        const stored = transitions.map((transition) => write(s, transition));
+        if (completed.length > 0) {
+          for (const id of completed) s.markEffectDone.run(at, id);
+          s.sweepDoneEffects.run();
+        }
+        return stored;
+      },
+    );
 
     this.completeInTransaction = db.transaction((ids: readonly number[], at: number) => {
       for (const id of ids) s.markEffectDone.run(at, id);
@@ -110,7 +112,10 @@ export class SqliteIncidentStore implements IncidentStore {
    * Group commit: several transitions (of any incidents) in one transaction, all or none, for one
    * fsync instead of one each. Their effects may go out once this returns, as with `saveTransition`.
    */
-  saveTransitions(transitions: readonly IncidentTransition[], completed: readonly number[] = []): PendingEffect[][] {
+  saveTransitions(
+    transitions: readonly IncidentTransition[],
+    completed: readonly number[] = [],
+  ): PendingEffect[][] {
     if (transitions.length === 0 && completed.length === 0) return [];
     return this.saveManyInTransaction(transitions, completed, this.now());
   }

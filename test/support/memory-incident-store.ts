@@ -64,7 +64,10 @@ export class MemoryIncidentStore implements IncidentStore {
     });
   }
 
-  saveTransitions(transitions: readonly IncidentTransition[], completed: readonly number[] = []): PendingEffect[][] {
+  saveTransitions(
+    transitions: readonly IncidentTransition[],
+    completed: readonly number[] = [],
+  ): PendingEffect[][] {
     if (this.failNextSave) {
       this.failNextSave = false;
       throw new Error('disk full (simulated)');

@@ -29,19 +29,6 @@ export function formatDateTime(time: DateTime): string {
   return `${WEEKDAY_NAMES[time.weekday - 1] ?? ''} ${date} ${pad(time.hour)}:${pad(time.minute)}`;
 }
 
-/** "45m", "6h 18m", "6h", "2d 5h", "3d". */
-export function formatDuration(totalMinutes: number): string {
-  const minutes = Math.max(0, Math.round(totalMinutes));
-  if (minutes < 60) return `${minutes}m`;
-  if (minutes < 1440) {
-    const rest = minutes % 60;
-    return rest === 0 ? `${Math.floor(minutes / 60)}h` : `${Math.floor(minutes / 60)}h ${rest}m`;
-  }
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  return hours === 0 ? `${days}d` : `${days}d ${hours}h`;
-}
-
 /** "1 minute", "5 minutes". */
 export function minutesInWords(minutes: number): string {
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;

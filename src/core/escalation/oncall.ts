@@ -7,7 +7,8 @@ import type { Contact } from '../../config/config.js';
 import type { EscalationPolicy } from '../../../machines/incident-types.js';
 import { bold, lineBreak, rich, type RichText, type Segment } from '../rich-text.js';
 import { awakeUntil, localTime, minutesUntilStart } from './awake.js';
-import { formatClock, formatDateTime, formatDuration, formatTimeOfDay } from './format.js';
+import { formatMinutes } from '../format/duration.js';
+import { formatClock, formatDateTime, formatTimeOfDay } from './format.js';
 import { isPageable, resolveTier, soonestToStart, tierMembers, type TierResolution } from './recipients.js';
 
 const MINUTE_MS = 60_000;
@@ -29,7 +30,7 @@ function describePerson(contact: Contact, at: number): string {
     return `${contact.name} (awake, ${clock}, until ${formatTimeOfDay(localTime(contact, until))})`;
   }
   const minutes = minutesUntilStart(contact, at);
-  const starts = minutes === null ? 'no working hours' : `starts in ${formatDuration(minutes)}`;
+  const starts = minutes === null ? 'no working hours' : `starts in ${formatMinutes(minutes)}`;
   return `${contact.name} (asleep, ${clock}, ${starts})`;
 }
 
@@ -73,7 +74,7 @@ function nobodyAwakeLine(pageable: readonly Contact[], at: number): string {
   const first = soonest?.contacts[0];
   if (!soonest || !first) return 'Nobody on call is awake right now, and nobody has working hours.';
   const names = soonest.contacts.map((contact) => contact.name).join(' and ');
-  const wait = formatDuration(Math.ceil((soonest.at - at) / MINUTE_MS));
+  const wait = formatMinutes(Math.ceil((soonest.at - at) / MINUTE_MS));
   const when = `${formatClock(localTime(first, soonest.at))} ${first.timezone}`;
   return `Nobody on call is awake right now. First to start: ${names}, in ${wait} (${when}). Pages still go out as the policy says.`;
 }

@@ -4,7 +4,6 @@
  */
 import type { Contact } from '../../config/config.js';
 import type { NobodyAwakeRule } from '../../../machines/incident-types.js';
-import type { PersonRef } from '../messages.js';
 import { isAwake, nextStartOfHours } from './awake.js';
 
 export type TierReason =
@@ -77,54 +76,4 @@ export function resolveTier(input: {
     case 'next-tier':
       return { recipients: [], reason: 'next-tier', ...nextAwake };
   }
-}
-
-/** How a page reaches a contact on each kind of network, from their handles and `reach`. */
-export interface PageTargets {
-  readonly irc?: {
-    readonly nick: string;
-    readonly account: string;
-    /** Highlight them by nick in the incident's channels. */
-    readonly highlight: boolean;
-    /** Send them a private message by nick. */
-    readonly privateMessage: boolean;
-  };
-  readonly matrix?: {
-    readonly userId: string;
-    /** Mention them (a pill, listed in `m.mentions`) in the incident's rooms. */
-    readonly pill: boolean;
-    /** Send them a direct message. */
-    readonly directMessage: boolean;
-  };
-}
-
-export function pageTargets(contact: Contact): PageTargets {
-  const highlight = contact.reach !== 'private';
-  const direct = contact.reach !== 'highlight';
-  const irc = contact.irc
-    ? {
-        irc: {
-          nick: contact.irc.nick ?? contact.irc.account,
-          account: contact.irc.account,
-          highlight,
-          privateMessage: direct,
-        },
-      }
-    : {};
-  const matrix = contact.matrix
-    ? { matrix: { userId: contact.matrix, pill: highlight, directMessage: direct } }
-    : {};
-  return { ...irc, ...matrix };
-}
-
-/** The contact as the networks know them, for mentions and private messages. */
-export function personRef(contact: Contact): PersonRef {
-  return {
-    name: contact.name,
-    contactId: contact.id,
-    ...(contact.irc
-      ? { irc: { nick: contact.irc.nick ?? contact.irc.account, account: contact.irc.account } }
-      : {}),
-    ...(contact.matrix ? { matrix: { userId: contact.matrix } } : {}),
-  };
 }

@@ -4,7 +4,8 @@
  */
 import { DateTime } from 'luxon';
 import type { Config } from '../../config/config.js';
-import { WEEKDAY_NAMES, formatDuration, formatMinuteOfDay } from '../../core/escalation/format.js';
+import { WEEKDAY_NAMES, formatMinuteOfDay } from '../../core/escalation/format.js';
+import { formatDuration } from '../../core/format/duration.js';
 import { formatOffset, offsetAt, offsetChanges, zoneOf } from '../../core/escalation/zone.js';
 import { bold, rich } from '../../core/rich-text.js';
 import { bulletList, cell, paragraph, type Block, type Cell, type Section } from '../document.js';
@@ -94,7 +95,7 @@ function gapBlocks(ctx: PlaybookContext): Block[] {
     bulletList(
       coverage.gaps.map((gap) =>
         rich(
-          `${weekPoint(week, gap.start, false)} – ${weekPoint(week, gap.end, true)} (${formatDuration((gap.end - gap.start) / MINUTE_MS)})`,
+          `${weekPoint(week, gap.start, false)} – ${weekPoint(week, gap.end, true)} (${formatDuration(gap.end - gap.start)})`,
         ),
       ),
     ),

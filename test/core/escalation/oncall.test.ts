@@ -42,8 +42,8 @@ test('!oncall: tier by tier, local times, and what a page does where nobody is a
     toPlainText(answer),
     [
       'On call at Wed 2025-03-12 15:42 UTC:',
-      'Tier 1: Ana (awake, 10:42 Wed, America/Chicago, until 17:00), Dev (asleep, 21:12 Wed, Asia/Kolkata, starts in 12h 48m)',
-      'Tier 2: Frida (asleep, 16:42 Wed, Europe/Berlin, starts in 14h 18m), Sam (cannot be paged: no IRC or Matrix handle; 16:42 Wed, Europe/Paris) — nobody awake: a page goes to Frida, whose day starts soonest',
+      'Tier 1: Ana (awake, 10:42 Wed, America/Chicago, until 17:00), Dev (asleep, 21:12 Wed, Asia/Kolkata, starts in 12 h 48 min)',
+      'Tier 2: Frida (asleep, 16:42 Wed, Europe/Berlin, starts in 14 h 18 min), Sam (cannot be paged: no IRC or Matrix handle; 16:42 Wed, Europe/Paris) — nobody awake: a page goes to Frida, whose day starts soonest',
     ].join('\n'),
   );
   assert.deepEqual(mentionedPeople(answer), [], 'asking who is on call pings nobody');
@@ -55,9 +55,9 @@ test('!oncall when nobody at all is awake says so, with the first to start', () 
     toPlainText(oncallAnswer({ contacts, at: at('2025-03-15T12:00:00Z'), policy: policy(rule) })).split('\n');
   assert.deepEqual(answer('soonest'), [
     'On call at Sat 2025-03-15 12:00 UTC:',
-    'Tier 1: Ana (asleep, 07:00 Sat, America/Chicago, starts in 2d 2h), Dev (asleep, 17:30 Sat, Asia/Kolkata, starts in 1d 16h) — nobody awake: a page goes to Dev, whose day starts soonest',
-    'Tier 2: Frida (asleep, 13:00 Sat, Europe/Berlin, starts in 1d 18h) — nobody awake: a page goes to Frida, whose day starts soonest',
-    'Nobody on call is awake right now. First to start: Dev, in 1d 16h (10:00 Mon Asia/Kolkata). Pages still go out as the policy says.',
+    'Tier 1: Ana (asleep, 07:00 Sat, America/Chicago, starts in 2 d 2 h), Dev (asleep, 17:30 Sat, Asia/Kolkata, starts in 1 d 16 h) — nobody awake: a page goes to Dev, whose day starts soonest',
+    'Tier 2: Frida (asleep, 13:00 Sat, Europe/Berlin, starts in 1 d 18 h) — nobody awake: a page goes to Frida, whose day starts soonest',
+    'Nobody on call is awake right now. First to start: Dev, in 1 d 16 h (10:00 Mon Asia/Kolkata). Pages still go out as the policy says.',
   ]);
   assert.equal(
     answer('whole-tier')[1]?.endsWith('— nobody awake: a page goes to the whole tier anyway'),
@@ -82,7 +82,7 @@ test('!oncall lists policy tiers nobody belongs to, and tiers without a policy i
   const withoutPolicy = toPlainText(oncallAnswer({ contacts: [frida, ana], at: at('2025-03-12T15:42:00Z') }));
   assert.equal(
     withoutPolicy.split('\n')[2],
-    'Tier 2: Frida (asleep, 16:42 Wed, Europe/Berlin, starts in 14h 18m)',
+    'Tier 2: Frida (asleep, 16:42 Wed, Europe/Berlin, starts in 14 h 18 min)',
     'without a policy there is no consequence to state',
   );
 });

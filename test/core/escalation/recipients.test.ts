@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pageTargets, personRef, resolveTier } from '../../../src/core/escalation/recipients.js';
+import { resolveTier } from '../../../src/core/escalation/recipients.js';
 import type { TierResolution } from '../../../src/core/escalation/recipients.js';
 import { at, makeContact } from './make-contact.js';
 import { ana, dev, frida } from './team.js';
@@ -134,58 +134,6 @@ test('soonest, when nobody in the tier has any hours, pages the whole tier rathe
     recipients: ['idle', 'idle2'],
     reason: 'whole-tier',
     nextAwake: undefined,
-  });
-});
-
-test('page targets follow reach, per network', () => {
-  const both = makeContact({
-    id: 'fungi',
-    timezone: 'UTC',
-    hours: {},
-    irc: { account: 'fungi', nick: 'fungi_' },
-    matrix: '@fungi:opendev.org',
-  });
-  assert.deepEqual(pageTargets(both), {
-    irc: { nick: 'fungi_', account: 'fungi', highlight: true, privateMessage: true },
-    matrix: { userId: '@fungi:opendev.org', pill: true, directMessage: true },
-  });
-  const highlightOnly = makeContact({
-    id: 'h',
-    timezone: 'UTC',
-    hours: {},
-    matrix: '@h:example.org',
-    reach: 'highlight',
-  });
-  assert.deepEqual(pageTargets(highlightOnly), {
-    matrix: { userId: '@h:example.org', pill: true, directMessage: false },
-  });
-  const privateOnly = makeContact({
-    id: 'p',
-    timezone: 'UTC',
-    hours: {},
-    irc: { account: 'pacct' },
-    reach: 'private',
-  });
-  assert.deepEqual(pageTargets(privateOnly), {
-    irc: { nick: 'pacct', account: 'pacct', highlight: false, privateMessage: true },
-  });
-  assert.deepEqual(pageTargets(makeContact({ id: 'x', timezone: 'UTC', hours: {}, noHandles: true })), {});
-});
-
-test('personRef carries the handles the networks need', () => {
-  const both = makeContact({
-    id: 'fungi',
-    name: 'Jeremy',
-    timezone: 'UTC',
-    hours: {},
-    irc: { account: 'fungi' },
-    matrix: '@fungi:opendev.org',
-  });
-  assert.deepEqual(personRef(both), {
-    name: 'Jeremy',
-    contactId: 'fungi',
-    irc: { nick: 'fungi', account: 'fungi' },
-    matrix: { userId: '@fungi:opendev.org' },
   });
 });
 
