@@ -32,16 +32,22 @@ const recorded = (db: BetterSqlite3.Database): unknown[] =>
 test('a fresh database gets every migration, recorded with its id, name and time', (t) => {
   const db = openDatabase(join(tempDir(t), 'fresh.sqlite'), { now: () => NOW });
   t.after(() => db.close());
-  assert.deepEqual(recorded(db), [{ id: 1, name: 'incidents', applied_at: NOW }]);
-  assert.equal(migrations.length, 1);
+  assert.deepEqual(recorded(db), [
+    { id: 1, name: 'incidents', applied_at: NOW },
+    { id: 2, name: 'status', applied_at: NOW },
+  ]);
+  assert.equal(migrations.length, 2);
   assert.deepEqual(tablesOf(db), [
     'counters',
     'effects',
     'incidents',
     'kv',
     'quarantine',
+    'saved_topics',
     'schema_migrations',
     'seen',
+    'status_alert',
+    'status_history',
     'timeline',
   ]);
 });

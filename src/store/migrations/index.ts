@@ -4,5 +4,6 @@
  */
 import type { Migration } from '../migrations.js';
 import { incidents } from './001-incidents.js';
+import { status } from './002-status.js';
 
-export const migrations: readonly Migration[] = [incidents];
+export const migrations: readonly Migration[] = [incidents, status];
