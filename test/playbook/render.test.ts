@@ -98,3 +98,18 @@ test('Markdown escapes names so they never become HTML or markup', () => {
   assert.doesNotMatch(page, /(<|\]\()javascript:/, 'no javascript: link');
   assert.ok(page.includes('Published at javascript:alert(1).'), 'shown as text instead');
 });
+
+test('golden: the play book of the sample configuration, in Markdown and HTML', async () => {
+  const { loadConfig } = await import('../../src/config/load.js');
+  const sample = loadConfig({ dir: fileURLToPath(new URL('../../../config/', import.meta.url)), env: {} });
+  assert.ok(sample.ok, 'the sample configuration loads');
+  if (!sample.ok) return;
+  checkGolden(
+    'sample.md',
+    renderPlaybook(sample.config, { format: 'markdown', generatedAt: PLAYBOOK_GENERATED_AT }),
+  );
+  checkGolden(
+    'sample.html',
+    renderPlaybook(sample.config, { format: 'html', generatedAt: PLAYBOOK_GENERATED_AT }),
+  );
+});
