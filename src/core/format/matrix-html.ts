@@ -63,7 +63,8 @@ function segmentHtml(segment: Segment): string {
       return styled(lines(segment.text), segment.style);
     case 'link': {
       const label = escapeHtml(segment.label ?? segment.url);
-      if (!SAFE_LINK.test(segment.url)) return segment.label ? `${label} (${escapeHtml(segment.url)})` : label;
+      if (!SAFE_LINK.test(segment.url))
+        return segment.label ? `${label} (${escapeHtml(segment.url)})` : label;
       return `<a href="${escapeHtml(segment.url)}">${label}</a>`;
     }
     case 'mention': {
