@@ -23,7 +23,7 @@ export type FaultRule = FaultKind & {
   readonly userId?: string;
   /** How many requests to fault. */
   readonly times: number;
-  /** Lets every n-th matching request through unharmed (it does not count towards `times`). */
+  /** Lets every n-th matching request through to later rules (it does not count towards `times`). */
   readonly passEvery?: number;
 };
 
@@ -57,7 +57,7 @@ export class FaultInjector {
       if (!routes.includes(route)) continue;
       if (fault.rule.userId !== undefined && fault.rule.userId !== userId) continue;
       fault.matched += 1;
-      if (fault.rule.passEvery !== undefined && fault.matched % fault.rule.passEvery === 0) return undefined;
+      if (fault.rule.passEvery !== undefined && fault.matched % fault.rule.passEvery === 0) continue;
       fault.remaining -= 1;
       return fault.rule;
     }
