@@ -61,7 +61,6 @@ export class MatrixSession {
     this.userId = options.credentials.userId;
     this.storage = new KeyValueStorageProvider(kv, namespace);
     this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
-    this.client.syncingTimeout = tuning.syncTimeoutMs;
     this.sleeper = new Sleeper(clock);
     this.guard = new EventGuard(kv, `${namespace}:events`, clock.now());
     this.serializer = new RoomSerializer(logger);
@@ -86,6 +85,7 @@ export class MatrixSession {
       sleeper: this.sleeper,
       retryBaseMs: tuning.retryBaseMs,
       retryMaxMs: tuning.retryMaxMs,
+      longPollMs: tuning.syncTimeoutMs,
       handle: (response, receivedAt) => this.handleBatch(response, receivedAt),
       state: options.state,
     });

@@ -15,8 +15,9 @@ export class SyncingMatrixClient extends MatrixClient {
     return Promise.resolve();
   }
 
-  /** One /sync long-poll from `token` (none: the initial snapshot). */
-  syncOnce(token: string | null): Promise<SyncResponse> {
+  /** One /sync from `token` (none: the initial snapshot), long-polling up to `timeoutMs`. */
+  syncOnce(token: string | null, timeoutMs: number): Promise<SyncResponse> {
+    this.syncingTimeout = timeoutMs;
     return this.doSync(token as string) as Promise<SyncResponse>;
   }
 

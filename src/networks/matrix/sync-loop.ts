@@ -3,7 +3,8 @@
  * has been handled, and only then save `next_batch`, so a crash mid-batch replays it (deduplicated by
  * event id) instead of losing it. Failures back off exponentially on the injected clock and are reported
  * as connection states: the first failure makes the network 'disconnected', the next success
- * 'connected'.
+ * 'connected'. The first request after starting or failing does not long-poll, so 'connected' is known
+ * at once.
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
@@ -21,6 +22,8 @@ export interface SyncLoopDeps {
   readonly sleeper: Sleeper;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  /** The long-poll timeout once caught up; the first sync, and the first after a failure, do not wait. */
+  readonly longPollMs: number;
   /** Handles one batch; `receivedAt` is when it arrived, in the injected clock. */
   handle(response: SyncResponse, receivedAt: number): Promise<void>;
   state(state: ConnectionState, detail?: string): void;
@@ -48,7 +51,7 @@ export class SyncLoop {
     let connected = false;
     while (!this.stopped) {
       try {
-        const response = await client.syncOnce(token);
+        const response = await client.syncOnce(token, connected ? this.deps.longPollMs : 0);
         if (this.stopped) return;
         const receivedAt = clock.now();
         if (!connected) this.deps.state('connected');

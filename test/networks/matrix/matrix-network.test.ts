@@ -39,7 +39,7 @@ test('joins the configured room by alias; a command there gets a reply notice th
   await until(() => hs.membership(room, botUser.userId) === 'join', 'the bot to join #infra');
   await until(() => bot.states.some((entry) => entry.state === 'connected'), 'the first sync');
   const commandId = hs.post(alice.userId, room, text('!status'));
-  await until(() => hs.messagesFrom(room, botUser.userId).length === 1, 'the reply');
+  await until(() => hs.messagesFrom(room, botUser.userId).length === 1 && bot.delivered.length === 1, 'the reply');
 
   const inbound = bot.messages.find((message) => message.messageId === commandId);
   assert.deepEqual(inbound?.conversation, { network: 'matrix', id: '#infra:test.local', direct: false });
