@@ -99,6 +99,16 @@ export class TestHomeserver {
     this.model.leave(userId, roomId, reason);
   }
 
+  kick(kicker: string, roomId: string, target: string, reason?: string): void {
+    this.model.kick(kicker, roomId, target, reason);
+  }
+
+  /** Points an existing alias at another room (as a room upgrade or a move does). */
+  moveAlias(alias: string, roomId: string): void {
+    this.model.deleteAlias(alias);
+    this.model.setAlias(alias, roomId);
+  }
+
   /** Posts an `m.room.message` (or `type`) as a user; `ts` back-dates it. Returns the event id. */
   post(
     userId: string,

@@ -282,6 +282,18 @@ export class HomeserverModel {
     this.changed();
   }
 
+  /** CS API v1.18 "POST /_matrix/client/v3/rooms/{roomId}/kick". */
+  kick(kicker: string, roomId: string, target: string, reason?: string): void {
+    const room = this.joinedRoom(kicker, roomId);
+    const membership = room.membership(target);
+    if (membership !== 'join' && membership !== 'invite') throw forbidden(`${target} is not in the room`);
+    if (room.userLevel(kicker) < room.actionLevel('kick') || room.userLevel(kicker) <= room.userLevel(target))
+      throw forbidden('You do not have permission to kick this user');
+    const content: Content = { membership: 'leave', ...(reason === undefined ? {} : { reason }) };
+    this.appendEvent(room, { type: 'm.room.member', sender: kicker, state_key: target, content });
+    this.changed();
+  }
+
   /**
    * CS API v1.18 "PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}". Transaction ids are
    * scoped to the access token ("Transaction identifiers"): a retransmit gets the first event's id back.

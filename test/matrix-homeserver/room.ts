@@ -20,6 +20,8 @@ const POWER_DEFAULTS = {
 export class Room {
   readonly events: StoredEvent[] = [];
   private readonly state = new Map<string, StoredEvent>();
+  /** Each user's membership changes in stream order, so /sync need not scan the whole room. */
+  private readonly memberships = new Map<string, Array<{ pos: number; membership: Membership }>>();
 
   constructor(
     readonly roomId: string,
@@ -32,6 +34,11 @@ export class Room {
       const previous = this.state.get(key);
       if (previous) event.prevContent = previous.content;
       this.state.set(key, event);
+      if (event.type === 'm.room.member') {
+        const history = this.memberships.get(event.state_key) ?? [];
+        history.push({ pos: event.pos, membership: event.content.membership as Membership });
+        this.memberships.set(event.state_key, history);
+      }
     }
     this.events.push(event);
   }
@@ -55,12 +62,18 @@ export class Room {
   /** Membership as of stream position `pos` (inclusive): what a `since` token saw. */
   membershipAt(userId: string, pos: number): Membership | undefined {
     let membership: Membership | undefined;
-    for (const event of this.events) {
-      if (event.pos > pos) break;
-      if (event.type === 'm.room.member' && event.state_key === userId)
-        membership = event.content.membership as Membership;
+    for (const change of this.memberships.get(userId) ?? []) {
+      if (change.pos > pos) break;
+      membership = change.membership;
     }
     return membership;
+  }
+
+  /** Events after stream position `pos`, found from the end (incremental syncs ask for few). */
+  eventsAfter(pos: number): StoredEvent[] {
+    let index = this.events.length;
+    while (index > 0 && (this.events[index - 1] as StoredEvent).pos > pos) index -= 1;
+    return this.events.slice(index);
   }
 
   members(membership: Membership = 'join'): string[] {

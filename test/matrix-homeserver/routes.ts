@@ -190,6 +190,16 @@ export const routes: readonly Route[] = [
     context.model.leave(me(context), context.params.roomId as string, optionalString(context.body, 'reason'));
     return {};
   }),
+  // "POST /_matrix/client/v3/rooms/{roomId}/kick"
+  route('kick', 'POST', `${C}/rooms/{roomId}/kick`, true, (context) => {
+    context.model.kick(
+      me(context),
+      context.params.roomId as string,
+      stringField(context.body, 'user_id'),
+      optionalString(context.body, 'reason'),
+    );
+    return {};
+  }),
   // "GET /_matrix/client/v3/directory/room/{roomAlias}"
   route('directory.get', 'GET', `${C}/directory/room/{roomAlias}`, false, ({ model, params }) => ({
     room_id: model.resolveAlias(params.roomAlias as string),

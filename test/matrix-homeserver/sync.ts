@@ -169,8 +169,9 @@ function joinedRoom(
 ): Record<string, unknown> | undefined {
   // A room joined since `since` is sent whole, history included as far as its visibility allows.
   const fresh = since === undefined || then !== 'join';
-  const from = fresh ? room.visibleFrom(userId) : (since as number) + 1;
-  const candidates = room.events.filter((event) => event.pos >= from);
+  const candidates = fresh
+    ? room.eventsAfter(room.visibleFrom(userId) - 1)
+    : room.eventsAfter(since as number);
   if (candidates.length === 0 && !fullState && !fresh) return undefined;
   const timeline = candidates.slice(-filter.timelineLimit);
   const limited = candidates.length > timeline.length;

@@ -28,6 +28,7 @@ export class TestMatrixClient {
   private readonly seen: SyncedEvent[] = [];
   private readonly waiters = new Set<Waiter>();
   private abort: AbortController | undefined;
+  private onEvent: ((event: SyncedEvent) => void) | undefined;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -43,7 +44,8 @@ export class TestMatrixClient {
   }
 
   /** Starts following /sync from now on (the first sync only establishes the position). */
-  async follow(): Promise<void> {
+  async follow(onEvent?: (event: SyncedEvent) => void): Promise<void> {
+    this.onEvent = onEvent;
     const first = (await this.request('GET', '/_matrix/client/v3/sync?timeout=0')) as { next_batch: string };
     this.since = first.next_batch;
     this.abort = new AbortController();
@@ -104,6 +106,7 @@ export class TestMatrixClient {
       for (const event of room.timeline?.events ?? []) {
         const synced = { roomId, event, receivedAt };
         this.seen.push(synced);
+        this.onEvent?.(synced);
         for (const waiter of [...this.waiters]) if (waiter.predicate(synced)) waiter.resolve(synced);
       }
     }

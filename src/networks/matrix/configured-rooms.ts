@@ -60,7 +60,10 @@ export class ConfiguredRooms {
       try {
         const roomId = await this.roomIdOf(name, true);
         if (before !== undefined && before !== roomId)
-          this.logger.info({ room: name, from: before, to: roomId }, 'the alias points to a new room; joining it');
+          this.logger.info(
+            { room: name, from: before, to: roomId },
+            'the alias points to a new room; joining it',
+          );
         if (!joinedRooms.has(roomId)) await this.join(roomId);
       } catch (error) {
         this.logger.warn(

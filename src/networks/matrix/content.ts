@@ -10,7 +10,8 @@ import type { OutboundMessage } from '../../core/messages.js';
 
 export type Content = Record<string, unknown>;
 
-export const ENCRYPTION_REFUSAL = 'end-to-end encryption is not supported by this bot; use an unencrypted room';
+export const ENCRYPTION_REFUSAL =
+  'end-to-end encryption is not supported by this bot; use an unencrypted room';
 
 export function messageContent(message: Pick<OutboundMessage, 'body' | 'style' | 'replyTo'>): Content {
   const { body, formatted_body } = renderMatrixHtml(message.body);
@@ -21,7 +22,9 @@ export function messageContent(message: Pick<OutboundMessage, 'body' | 'style' |
     format: 'org.matrix.custom.html',
     formatted_body,
     'm.mentions': userIds.length > 0 ? { user_ids: userIds } : {},
-    ...(message.replyTo === undefined ? {} : { 'm.relates_to': { 'm.in_reply_to': { event_id: message.replyTo } } }),
+    ...(message.replyTo === undefined
+      ? {}
+      : { 'm.relates_to': { 'm.in_reply_to': { event_id: message.replyTo } } }),
   };
 }
 

@@ -26,7 +26,8 @@ export class DirectRooms {
   noteDirectMap(content: Record<string, unknown>): void {
     const map: Record<string, string[]> = {};
     for (const [userId, rooms] of Object.entries(content))
-      if (Array.isArray(rooms)) map[userId] = rooms.filter((room): room is string => typeof room === 'string');
+      if (Array.isArray(rooms))
+        map[userId] = rooms.filter((room): room is string => typeof room === 'string');
     this.directMap = map;
   }
 
@@ -54,7 +55,11 @@ export class DirectRooms {
       if (members.length === 2 && members.includes(userId) && !(await this.roomInfo.isEncrypted(roomId)))
         return this.choose(userId, roomId);
     }
-    const roomId = await this.client.createRoom({ preset: 'trusted_private_chat', is_direct: true, invite: [userId] });
+    const roomId = await this.client.createRoom({
+      preset: 'trusted_private_chat',
+      is_direct: true,
+      invite: [userId],
+    });
     this.logger.info({ userId, roomId }, 'created a direct room');
     await this.record(userId, roomId);
     return this.choose(userId, roomId);
@@ -73,7 +78,10 @@ export class DirectRooms {
     try {
       await this.client.setAccountData('m.direct', this.directMap);
     } catch (error) {
-      this.logger.warn({ userId, roomId, detail: classify(error).detail }, 'could not record a direct room in m.direct');
+      this.logger.warn(
+        { userId, roomId, detail: classify(error).detail },
+        'could not record a direct room in m.direct',
+      );
     }
   }
 

@@ -17,18 +17,26 @@ export type Interpreted =
     }
   | { readonly kind: 'reaction'; readonly target: string; readonly key: string };
 
-const STYLES: Record<string, MessageStyle> = { 'm.text': 'message', 'm.notice': 'notice', 'm.emote': 'emote' };
+const STYLES: Record<string, MessageStyle> = {
+  'm.text': 'message',
+  'm.notice': 'notice',
+  'm.emote': 'emote',
+};
 
 export function interpret(event: RawEvent): Interpreted | undefined {
   const relation = asRecord(event.content['m.relates_to']);
   if (event.type === 'm.reaction') {
     const target = relation?.event_id;
     const key = relation?.key;
-    if (relation?.rel_type !== 'm.annotation' || typeof target !== 'string' || typeof key !== 'string') return undefined;
+    if (relation?.rel_type !== 'm.annotation' || typeof target !== 'string' || typeof key !== 'string')
+      return undefined;
     return { kind: 'reaction', target, key };
   }
   if (event.type !== 'm.room.message') return undefined;
-  const editOf = relation?.rel_type === 'm.replace' && typeof relation.event_id === 'string' ? relation.event_id : undefined;
+  const editOf =
+    relation?.rel_type === 'm.replace' && typeof relation.event_id === 'string'
+      ? relation.event_id
+      : undefined;
   const content = editOf === undefined ? event.content : asRecord(event.content['m.new_content']);
   const style = typeof content?.msgtype === 'string' ? STYLES[content.msgtype] : undefined;
   if (!content || !style || typeof content.body !== 'string') return undefined;
@@ -54,5 +62,7 @@ export function stripReplyFallback(body: string): string {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }

@@ -15,7 +15,8 @@ export class KeyValueStorageProvider implements IStorageProvider {
   setSyncToken(token: string | null): void {
     if (token === null) {
       if (this.kv.get(this.namespace, 'syncToken') !== undefined) this.kv.delete(this.namespace, 'syncToken');
-    } else if (this.kv.get(this.namespace, 'syncToken') !== token) this.kv.set(this.namespace, 'syncToken', token);
+    } else if (this.kv.get(this.namespace, 'syncToken') !== token)
+      this.kv.set(this.namespace, 'syncToken', token);
   }
 
   getSyncToken(): string | null {

@@ -10,7 +10,8 @@ import type { Logger } from '../../core/logger.js';
 import type { KeyValueStore } from '../../core/store.js';
 import { classify, httpStatus } from './failures.js';
 
-export type MatrixStartProblem = 'unreachable' | 'not-a-homeserver' | 'bad-token' | 'wrong-user' | 'login-failed';
+export type MatrixStartProblem =
+  'unreachable' | 'not-a-homeserver' | 'bad-token' | 'wrong-user' | 'login-failed';
 
 export class MatrixStartError extends Error {
   constructor(
@@ -60,7 +61,8 @@ export async function logIn(
   const accessToken = await passwordLogin(config, where);
   kv.set(namespace, TOKEN_KEY, accessToken);
   const who = await whoami(config, accessToken, where);
-  if (!who) throw new MatrixStartError('bad-token', `${where}: the token from a fresh login was rejected at once`);
+  if (!who)
+    throw new MatrixStartError('bad-token', `${where}: the token from a fresh login was rejected at once`);
   logger.info({ userId: who.userId, deviceId: who.deviceId }, 'logged in with the password; token stored');
   return { ...who, accessToken };
 }
@@ -113,7 +115,10 @@ async function whoami(
   } catch (error) {
     const failure = classify(error);
     if (failure.kind === 'unknown-token') return undefined;
-    throw new MatrixStartError('unreachable', `${where}: whoami failed at ${config.homeserver} (${failure.detail})`);
+    throw new MatrixStartError(
+      'unreachable',
+      `${where}: whoami failed at ${config.homeserver} (${failure.detail})`,
+    );
   }
   if (answer.user_id !== config.userId) {
     throw new MatrixStartError(

@@ -66,7 +66,12 @@ export class MatrixSession {
     this.serializer = new RoomSerializer(logger);
     this.rooms = new ConfiguredRooms(this.client, options.rooms, logger, (room) => this.joinRoom(room));
     this.roomInfo = new RoomInfo(this.client, logger, (roomId) => this.refuseEncrypted(roomId));
-    this.directRooms = new DirectRooms(this.client, this.roomInfo, (roomId) => this.rooms.isConfigured(roomId), logger);
+    this.directRooms = new DirectRooms(
+      this.client,
+      this.roomInfo,
+      (roomId) => this.rooms.isConfigured(roomId),
+      logger,
+    );
     this.sender = new MatrixSender({
       client: this.client,
       logger,
@@ -123,7 +128,10 @@ export class MatrixSession {
     if ('person' in to) {
       const userId = to.person.matrix?.userId;
       if (!userId) {
-        this.options.logger.warn({ person: to.person.name, purpose: message.purpose }, 'not sent: the person has no Matrix id');
+        this.options.logger.warn(
+          { person: to.person.name, purpose: message.purpose },
+          'not sent: the person has no Matrix id',
+        );
         return;
       }
       target = { kind: 'person', userId };
@@ -159,7 +167,8 @@ export class MatrixSession {
     await this.client.dispatch(response, (type, ...payload) => {
       const roomId = payload[0] as string;
       const event = payload[1] as RawEvent;
-      if (type === 'room.event') this.serializer.run(roomId, () => this.handleRoomEvent(roomId, event, receivedAt));
+      if (type === 'room.event')
+        this.serializer.run(roomId, () => this.handleRoomEvent(roomId, event, receivedAt));
       else if (type === 'room.invite') this.serializer.run(roomId, () => this.handleInvite(roomId, event));
       else if (type === 'room.leave') this.handleLeave(roomId, event);
       return Promise.resolve();
@@ -202,7 +211,10 @@ export class MatrixSession {
       return;
     }
     if (this.guard.isStale(roomId, event, receivedAt)) {
-      log.debug({ roomId, eventId: event.event_id }, 'ignored an event from before the bot started or joined');
+      log.debug(
+        { roomId, eventId: event.event_id },
+        'ignored an event from before the bot started or joined',
+      );
       return;
     }
     if (!this.guard.firstSighting(event.event_id, this.options.clock.now())) return;
@@ -215,7 +227,13 @@ export class MatrixSession {
     const conversation = { network: this.options.networkId, id: this.rooms.nameOf(roomId) ?? roomId, direct };
     const { events } = this.options;
     if (meaning.kind === 'reaction') {
-      const reaction = { conversation, sender, messageId: meaning.target, key: meaning.key, at: event.origin_server_ts };
+      const reaction = {
+        conversation,
+        sender,
+        messageId: meaning.target,
+        key: meaning.key,
+        at: event.origin_server_ts,
+      };
       this.notify(() => events.reaction?.(reaction));
       return;
     }
@@ -290,7 +308,10 @@ export class MatrixSession {
   /** Says once, in the room and the log, that the bot does not work in encrypted rooms. */
   private refuseEncrypted(roomId: string): void {
     const room = this.rooms.nameOf(roomId) ?? roomId;
-    this.options.logger.warn({ room }, 'the room is end-to-end encrypted: firebell ignores it and will not post there');
+    this.options.logger.warn(
+      { room },
+      'the room is end-to-end encrypted: firebell ignores it and will not post there',
+    );
     const { kv, namespace } = this.options;
     if (kv.get(namespace, `refused:${roomId}`) !== undefined) return;
     kv.set(namespace, `refused:${roomId}`, '1');

@@ -26,7 +26,8 @@ export class RoomInfo {
     if (event.type === 'm.room.encryption' && event.state_key === '') this.markEncrypted(roomId);
     if (event.type === 'm.room.member' && typeof event.state_key === 'string') {
       const displayname = event.content.displayname;
-      if (typeof displayname === 'string' && displayname !== '') this.roomNames(roomId).set(event.state_key, displayname);
+      if (typeof displayname === 'string' && displayname !== '')
+        this.roomNames(roomId).set(event.state_key, displayname);
       else this.roomNames(roomId).delete(event.state_key);
       this.joinedCounts.delete(roomId);
     }
@@ -71,7 +72,10 @@ export class RoomInfo {
         return member.displayname;
       }
     } catch (error) {
-      this.logger.debug({ roomId, userId, detail: classify(error).detail }, 'no member event for a display name');
+      this.logger.debug(
+        { roomId, userId, detail: classify(error).detail },
+        'no member event for a display name',
+      );
     }
     const fallback = localpart(userId);
     this.roomNames(roomId).set(userId, fallback);

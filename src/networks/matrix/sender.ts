@@ -66,7 +66,10 @@ export class MatrixSender {
 
   enqueue(outgoing: Outgoing): void {
     if (this.stopped) return;
-    const key = outgoing.target.kind === 'room' ? `room:${outgoing.target.conversation}` : `person:${outgoing.target.userId}`;
+    const key =
+      outgoing.target.kind === 'room'
+        ? `room:${outgoing.target.conversation}`
+        : `person:${outgoing.target.userId}`;
     let entry = this.queues.get(key);
     if (!entry) {
       entry = { queue: new LaneQueue<Queued>(this.deps.queueLimit), draining: false };
@@ -75,7 +78,8 @@ export class MatrixSender {
     this.sequence += 1;
     entry.queue.push({ ...outgoing, txnId: `fb.${this.runId}.${this.sequence}` }, outgoing.priority);
     const dropped = entry.queue.takeDroppedCount();
-    if (dropped > 0) this.deps.logger.warn({ destination: key, dropped }, 'outgoing queue full: relayed chatter dropped');
+    if (dropped > 0)
+      this.deps.logger.warn({ destination: key, dropped }, 'outgoing queue full: relayed chatter dropped');
     if (!entry.draining) void this.drain(entry);
   }
 
@@ -95,7 +99,8 @@ export class MatrixSender {
   private async drain(entry: { queue: LaneQueue<Queued>; draining: boolean }): Promise<void> {
     entry.draining = true;
     try {
-      for (let item = entry.queue.shift(); item && !this.stopped; item = entry.queue.shift()) await this.deliver(item);
+      for (let item = entry.queue.shift(); item && !this.stopped; item = entry.queue.shift())
+        await this.deliver(item);
     } finally {
       entry.draining = false;
     }
@@ -110,11 +115,20 @@ export class MatrixSender {
       try {
         roomId = await this.deps.resolve(item.target, fresh);
         if (!item.intoEncryptedRoom && (await this.deps.isEncrypted(roomId))) {
-          log.error({ roomId }, 'not sent: the room is end-to-end encrypted, which firebell does not support');
+          log.error(
+            { roomId },
+            'not sent: the room is end-to-end encrypted, which firebell does not support',
+          );
           return;
         }
         const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${encodeURIComponent(item.txnId)}`;
-        const answer = (await this.deps.client.doRequest('PUT', path, null, item.content, this.deps.tuning.requestTimeoutMs)) as {
+        const answer = (await this.deps.client.doRequest(
+          'PUT',
+          path,
+          null,
+          item.content,
+          this.deps.tuning.requestTimeoutMs,
+        )) as {
           event_id: string;
         };
         if (item.message) this.deps.delivered(item.message, [answer.event_id]);
@@ -133,10 +147,16 @@ export class MatrixSender {
             log.warn({ detail: failure.detail, failures, waitMs: wait }, 'sending failed; retrying');
           await this.deps.sleeper.sleep(wait);
         } else if ((failure.kind === 'forbidden' || failure.kind === 'not-found') && !fresh) {
-          log.info({ detail: failure.detail }, 'the room refused the message; looking it up and joining again');
+          log.info(
+            { detail: failure.detail },
+            'the room refused the message; looking it up and joining again',
+          );
           fresh = true;
         } else {
-          log.error({ detail: failure.detail, target: item.target }, 'message dropped: the homeserver refused it');
+          log.error(
+            { detail: failure.detail, target: item.target },
+            'message dropped: the homeserver refused it',
+          );
           return;
         }
       }

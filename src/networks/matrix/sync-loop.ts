@@ -46,7 +46,8 @@ export class SyncLoop {
   private async run(): Promise<void> {
     const { client, storage, clock, logger, sleeper } = this.deps;
     let token = storage.getSyncToken();
-    if (token === null) logger.info('no stored sync token: starting from a fresh snapshot (old events are not acted on)');
+    if (token === null)
+      logger.info('no stored sync token: starting from a fresh snapshot (old events are not acted on)');
     let failures = 0;
     let connected = false;
     while (!this.stopped) {
@@ -72,7 +73,10 @@ export class SyncLoop {
         if (connected || failures === 1) this.deps.state('disconnected', failure.detail);
         connected = false;
         if (failure.kind === 'unknown-token')
-          logger.error({ detail: failure.detail }, 'the homeserver no longer accepts the access token; restart with a new one');
+          logger.error(
+            { detail: failure.detail },
+            'the homeserver no longer accepts the access token; restart with a new one',
+          );
         else if (failures === 1 || failures % 10 === 0)
           logger.warn({ detail: failure.detail, failures, waitMs: wait }, 'sync failed; retrying');
         await sleeper.sleep(wait);

@@ -9,7 +9,9 @@ import { classify } from './failures.js';
 
 export async function readTopic(client: MatrixClient, roomId: string): Promise<string | undefined> {
   try {
-    const content = (await client.getRoomStateEventContent(roomId, 'm.room.topic', '')) as { topic?: unknown };
+    const content = (await client.getRoomStateEventContent(roomId, 'm.room.topic', '')) as {
+      topic?: unknown;
+    };
     return typeof content.topic === 'string' ? content.topic : undefined;
   } catch (error) {
     if (classify(error).kind === 'not-found') return undefined;
@@ -30,9 +32,16 @@ export async function writeTopic(
   } catch (error) {
     const failure = classify(error);
     if (failure.kind !== 'forbidden')
-      return { ok: false, reason: `the homeserver did not take the new topic for ${conversation} (${failure.detail})` };
+      return {
+        ok: false,
+        reason: `the homeserver did not take the new topic for ${conversation} (${failure.detail})`,
+      };
     const levels = await powerLevels(client, roomId, botUserId);
-    if (!levels) return { ok: false, reason: `firebell may not change the topic of ${conversation} (${failure.detail})` };
+    if (!levels)
+      return {
+        ok: false,
+        reason: `firebell may not change the topic of ${conversation} (${failure.detail})`,
+      };
     return {
       ok: false,
       reason:

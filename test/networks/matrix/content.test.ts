@@ -17,7 +17,11 @@ test('bot output is an m.notice with HTML and plain bodies and an empty m.mentio
 
 test('mentions set m.mentions.user_ids; a reply is a bare m.in_reply_to relation', () => {
   const content = messageContent({
-    body: rich(mention({ name: 'A', matrix: { userId: '@a:x' } }), ' ', mention({ name: 'B', irc: { nick: 'b' } })),
+    body: rich(
+      mention({ name: 'A', matrix: { userId: '@a:x' } }),
+      ' ',
+      mention({ name: 'B', irc: { nick: 'b' } }),
+    ),
     style: 'notice',
     replyTo: '$cmd',
   });

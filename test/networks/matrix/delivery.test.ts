@@ -39,12 +39,20 @@ function say(body: string): void {
 }
 
 const botBodies = (): unknown[] => hs.messagesFrom(room, botUser.userId).map((content) => content.body);
-const botSends = () => hs.requests.filter((request) => request.route === 'send' && request.userId === botUser.userId);
+const botSends = () =>
+  hs.requests.filter((request) => request.route === 'send' && request.userId === botUser.userId);
 
 test('a 429 storm: 50 messages, most sends refused, each arrives exactly once and in order', async () => {
   const start = botBodies().length;
   const sendsBefore = botSends().length;
-  const storm = hs.faults.add({ route: 'send', userId: botUser.userId, kind: 'rate-limit', retryAfterMs: 5, times: 100, passEvery: 3 });
+  const storm = hs.faults.add({
+    route: 'send',
+    userId: botUser.userId,
+    kind: 'rate-limit',
+    retryAfterMs: 5,
+    times: 100,
+    passEvery: 3,
+  });
   hs.faults.add({ route: 'send', userId: botUser.userId, kind: 'drop-after', times: 3 });
   const expected = Array.from({ length: 50 }, (_, index) => `storm ${index + 1}`);
   const deliveredBefore = bot.delivered.length;
@@ -72,7 +80,14 @@ test('5xx answers, a proxy error page and dropped connections are retried with b
   const sendsBefore = botSends().length;
   say('after the outage');
   await until(() => botBodies().length === start + 1, 'the message');
-  await until(() => bot.delivered.some((entry) => entry.message.body[0]?.kind === 'text' && entry.message.body[0].text === 'after the outage'), 'delivery');
+  await until(
+    () =>
+      bot.delivered.some(
+        (entry) =>
+          entry.message.body[0]?.kind === 'text' && entry.message.body[0].text === 'after the outage',
+      ),
+    'delivery',
+  );
   assert.deepEqual(botBodies().slice(start), ['after the outage']);
   const attempts = botSends().slice(sendsBefore);
   assert.deepEqual(
@@ -87,8 +102,18 @@ test('a slow answer past the request timeout is retried without a duplicate', as
   const start = botBodies().length;
   hs.faults.add({ route: 'send', userId: botUser.userId, kind: 'delay', ms: 600, times: 1 });
   say('slow');
-  await until(() => bot.delivered.some((entry) => entry.message.body[0]?.kind === 'text' && entry.message.body[0].text === 'slow'), 'delivery');
-  await until(() => !hs.requests.some((request) => request.fault === 'delay' && request.status === undefined), 'the slow request to finish', 2_000);
+  await until(
+    () =>
+      bot.delivered.some(
+        (entry) => entry.message.body[0]?.kind === 'text' && entry.message.body[0].text === 'slow',
+      ),
+    'delivery',
+  );
+  await until(
+    () => !hs.requests.some((request) => request.fault === 'delay' && request.status === undefined),
+    'the slow request to finish',
+    2_000,
+  );
   assert.deepEqual(botBodies().slice(start), ['slow']);
 });
 
@@ -106,5 +131,8 @@ test('a failing /sync is reported as disconnected, then connected; nothing said 
   assert.match(changes[0]?.detail ?? '', /M_UNKNOWN|HTTP 500/);
   assert.equal(changes.at(-1)?.state, 'connected');
   assert.equal(bot.network.connectionState(), 'connected');
-  await until(() => bot.messages.some((message) => message.messageId === during), 'the command sent during the outage');
+  await until(
+    () => bot.messages.some((message) => message.messageId === during),
+    'the command sent during the outage',
+  );
 });

@@ -7,11 +7,14 @@ const matrixError = (status: number, body: Record<string, unknown>, headers: Rec
   new MatrixError(body as never, status, headers);
 
 test('Matrix errors are classified by errcode, then status', () => {
-  assert.deepEqual(classify(matrixError(429, { errcode: 'M_LIMIT_EXCEEDED', error: 'slow', retry_after_ms: 1200 })), {
-    kind: 'rate-limited',
-    retryAfterMs: 1200,
-    detail: 'M_LIMIT_EXCEEDED: slow (HTTP 429)',
-  });
+  assert.deepEqual(
+    classify(matrixError(429, { errcode: 'M_LIMIT_EXCEEDED', error: 'slow', retry_after_ms: 1200 })),
+    {
+      kind: 'rate-limited',
+      retryAfterMs: 1200,
+      detail: 'M_LIMIT_EXCEEDED: slow (HTTP 429)',
+    },
+  );
   const header = classify(matrixError(429, { errcode: 'M_LIMIT_EXCEEDED' }, { 'retry-after': '3' }));
   assert.equal(header.kind === 'rate-limited' && header.retryAfterMs, 3000, 'the Retry-After header counts');
   assert.equal(classify(matrixError(401, { errcode: 'M_UNKNOWN_TOKEN' })).kind, 'unknown-token');
@@ -22,20 +25,41 @@ test('Matrix errors are classified by errcode, then status', () => {
 });
 
 test('raw HTTP answers and network errors', () => {
-  assert.deepEqual(classify({ statusCode: 502 }), { kind: 'transient', detail: 'HTTP 502 without a Matrix error body' });
-  assert.equal(classify({ statusCode: 404 }).kind, 'not-found');
-  assert.deepEqual(classify(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })), {
+  assert.deepEqual(classify({ statusCode: 502 }), {
     kind: 'transient',
-    detail: 'ECONNREFUSED',
+    detail: 'HTTP 502 without a Matrix error body',
   });
+  assert.equal(classify({ statusCode: 404 }).kind, 'not-found');
+  assert.deepEqual(
+    classify(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })),
+    {
+      kind: 'transient',
+      detail: 'ECONNREFUSED',
+    },
+  );
   assert.equal(classify(new Error('socket hang up')).kind, 'transient');
   assert.equal(classify(new Error('bad input')).kind, 'permanent');
 });
 
 test('backoff doubles up to the cap, with jitter in the upper half', () => {
-  assert.equal(backoffMs(0, 100, 1000, () => 0), 50);
-  assert.equal(backoffMs(0, 100, 1000, () => 1), 100);
-  assert.equal(backoffMs(3, 100, 1000, () => 1), 800);
-  assert.equal(backoffMs(10, 100, 1000, () => 1), 1000);
-  assert.equal(backoffMs(10, 100, 1000, () => 0), 500);
+  assert.equal(
+    backoffMs(0, 100, 1000, () => 0),
+    50,
+  );
+  assert.equal(
+    backoffMs(0, 100, 1000, () => 1),
+    100,
+  );
+  assert.equal(
+    backoffMs(3, 100, 1000, () => 1),
+    800,
+  );
+  assert.equal(
+    backoffMs(10, 100, 1000, () => 1),
+    1000,
+  );
+  assert.equal(
+    backoffMs(10, 100, 1000, () => 0),
+    500,
+  );
 });

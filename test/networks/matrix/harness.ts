@@ -22,7 +22,11 @@ export const FAST: Partial<MatrixTuning> = {
   requestTimeoutMs: 2_000,
 };
 
-export function botConfig(hs: TestHomeserver, bot: TestUser, overrides: Partial<MatrixNetworkConfig> = {}): MatrixNetworkConfig {
+export function botConfig(
+  hs: TestHomeserver,
+  bot: TestUser,
+  overrides: Partial<MatrixNetworkConfig> = {},
+): MatrixNetworkConfig {
   return {
     id: 'matrix',
     kind: 'matrix',
@@ -82,7 +86,11 @@ export class RunningBot {
   }
 }
 
-export async function startBot(hs: TestHomeserver, bot: TestUser, options: BotOptions = {}): Promise<RunningBot> {
+export async function startBot(
+  hs: TestHomeserver,
+  bot: TestUser,
+  options: BotOptions = {},
+): Promise<RunningBot> {
   const kv = options.kv ?? new MemoryKeyValueStore();
   const logger = options.logger ?? new MemoryLogger();
   const network = new MatrixNetwork(

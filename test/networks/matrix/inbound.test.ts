@@ -17,8 +17,14 @@ test('message styles: m.text, m.notice and m.emote; other msgtypes and redacted 
     text: '!ack',
     style: 'message',
   });
-  assert.equal((interpret(event('m.room.message', { msgtype: 'm.notice', body: 'n' })) as { style: string }).style, 'notice');
-  assert.equal((interpret(event('m.room.message', { msgtype: 'm.emote', body: 'e' })) as { style: string }).style, 'emote');
+  assert.equal(
+    (interpret(event('m.room.message', { msgtype: 'm.notice', body: 'n' })) as { style: string }).style,
+    'notice',
+  );
+  assert.equal(
+    (interpret(event('m.room.message', { msgtype: 'm.emote', body: 'e' })) as { style: string }).style,
+    'emote',
+  );
   assert.equal(interpret(event('m.room.message', { msgtype: 'm.image', body: 'cat.png' })), undefined);
   assert.equal(interpret(event('m.room.message', {})), undefined);
   assert.equal(interpret(event('m.room.topic', { topic: 't' })), undefined);
@@ -31,8 +37,17 @@ test('an edit carries the new content and the edited event id', () => {
     'm.new_content': { msgtype: 'm.text', body: '!resolved' },
     'm.relates_to': { rel_type: 'm.replace', event_id: '$orig' },
   });
-  assert.deepEqual(interpret(edit), { kind: 'message', text: '!resolved', style: 'message', editOf: '$orig' });
-  const broken = event('m.room.message', { msgtype: 'm.text', body: '* x', 'm.relates_to': { rel_type: 'm.replace', event_id: '$o' } });
+  assert.deepEqual(interpret(edit), {
+    kind: 'message',
+    text: '!resolved',
+    style: 'message',
+    editOf: '$orig',
+  });
+  const broken = event('m.room.message', {
+    msgtype: 'm.text',
+    body: '* x',
+    'm.relates_to': { rel_type: 'm.replace', event_id: '$o' },
+  });
   assert.equal(interpret(broken), undefined, 'an edit without m.new_content is ignored');
 });
 
@@ -44,7 +59,11 @@ test('a reply carries its target, with the old fallback quote stripped', () => {
   });
   assert.deepEqual(interpret(reply), { kind: 'message', text: '!ack', style: 'message', replyTo: '$q' });
   const quoteNoReply = event('m.room.message', { msgtype: 'm.text', body: '> quoted\n\ntext' });
-  assert.equal((interpret(quoteNoReply) as { text: string }).text, '> quoted\n\ntext', 'only replies are stripped');
+  assert.equal(
+    (interpret(quoteNoReply) as { text: string }).text,
+    '> quoted\n\ntext',
+    'only replies are stripped',
+  );
 });
 
 test('stripReplyFallback leaves bodies without a fallback alone', () => {
@@ -54,7 +73,12 @@ test('stripReplyFallback leaves bodies without a fallback alone', () => {
 });
 
 test('reactions: annotations only', () => {
-  const reaction = event('m.reaction', { 'm.relates_to': { rel_type: 'm.annotation', event_id: '$m', key: '✅' } });
+  const reaction = event('m.reaction', {
+    'm.relates_to': { rel_type: 'm.annotation', event_id: '$m', key: '✅' },
+  });
   assert.deepEqual(interpret(reaction), { kind: 'reaction', target: '$m', key: '✅' });
-  assert.equal(interpret(event('m.reaction', { 'm.relates_to': { rel_type: 'm.reference', event_id: '$m' } })), undefined);
+  assert.equal(
+    interpret(event('m.reaction', { 'm.relates_to': { rel_type: 'm.reference', event_id: '$m' } })),
+    undefined,
+  );
 });

@@ -71,7 +71,10 @@ test('an unreachable homeserver URL', async () => {
 test('a URL that answers but is not a homeserver', async () => {
   const notFound = await startFailure({ config: { homeserver: websiteUrl } });
   assert.equal(notFound.problem, 'not-a-homeserver');
-  assert.match(notFound.message, /does not look like a Matrix homeserver: GET \/_matrix\/client\/versions answered HTTP 404/);
+  assert.match(
+    notFound.message,
+    /does not look like a Matrix homeserver: GET \/_matrix\/client\/versions answered HTTP 404/,
+  );
   const html = await startFailure({ config: { homeserver: `${websiteUrl}/ok` } });
   assert.equal(html.problem, 'not-a-homeserver');
   assert.match(html.message, /answered without a list of versions/);

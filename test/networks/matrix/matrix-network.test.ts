@@ -39,7 +39,10 @@ test('joins the configured room by alias; a command there gets a reply notice th
   await until(() => hs.membership(room, botUser.userId) === 'join', 'the bot to join #infra');
   await until(() => bot.states.some((entry) => entry.state === 'connected'), 'the first sync');
   const commandId = hs.post(alice.userId, room, text('!status'));
-  await until(() => hs.messagesFrom(room, botUser.userId).length === 1 && bot.delivered.length === 1, 'the reply');
+  await until(
+    () => hs.messagesFrom(room, botUser.userId).length === 1 && bot.delivered.length === 1,
+    'the reply',
+  );
 
   const inbound = bot.messages.find((message) => message.messageId === commandId);
   assert.deepEqual(inbound?.conversation, { network: 'matrix', id: '#infra:test.local', direct: false });
@@ -130,7 +133,12 @@ test('edits, replies and reactions arrive with their relations', async () => {
     body: '> <@alice:test.local> the gate is broken\n\nlooking',
     'm.relates_to': { 'm.in_reply_to': { event_id: original } },
   });
-  hs.post(bob.userId, room, { 'm.relates_to': { rel_type: 'm.annotation', event_id: original, key: '✅' } }, { type: 'm.reaction' });
+  hs.post(
+    bob.userId,
+    room,
+    { 'm.relates_to': { rel_type: 'm.annotation', event_id: original, key: '✅' } },
+    { type: 'm.reaction' },
+  );
   await until(() => bot.reactions.length === 1, 'the reaction');
   const byId = (id: string) => bot.messages.find((message) => message.messageId === id);
   assert.deepEqual(byId(edit)?.editOf, { messageId: original });
@@ -139,7 +147,11 @@ test('edits, replies and reactions arrive with their relations', async () => {
   assert.equal(byId(reply)?.text, 'looking');
   assert.equal(byId(reply)?.sender.name, 'bob');
   assert.deepEqual(
-    { messageId: bot.reactions[0]?.messageId, key: bot.reactions[0]?.key, sender: bot.reactions[0]?.sender.id },
+    {
+      messageId: bot.reactions[0]?.messageId,
+      key: bot.reactions[0]?.key,
+      sender: bot.reactions[0]?.sender.id,
+    },
     { messageId: original, key: '✅', sender: bob.userId },
   );
 });
@@ -161,7 +173,11 @@ test('an edited command is delivered as an edit (the responder, like the router,
 });
 
 test('direct chats: an inbound DM is direct and answered there; outbound to a person reuses or creates a DM', async () => {
-  const dm = hs.createRoom(alice.userId, { preset: 'trusted_private_chat', is_direct: true, invite: [botUser.userId] });
+  const dm = hs.createRoom(alice.userId, {
+    preset: 'trusted_private_chat',
+    is_direct: true,
+    invite: [botUser.userId],
+  });
   await until(() => hs.membership(dm, botUser.userId) === 'join', 'the bot to accept the DM');
   const command = hs.post(alice.userId, dm, text('!status'));
   await until(() => hs.messagesFrom(dm, botUser.userId).length === 1, 'the DM reply');
@@ -184,13 +200,24 @@ test('direct chats: an inbound DM is direct and answered there; outbound to a pe
     priority: 'urgent',
     purpose: 'page',
   });
-  await until(() => bot.delivered.some((entry) => entry.message.body[0]?.kind === 'text' && entry.message.body[0].text === 'you are paged too'), 'the new DM');
+  await until(
+    () =>
+      bot.delivered.some(
+        (entry) =>
+          entry.message.body[0]?.kind === 'text' && entry.message.body[0].text === 'you are paged too',
+      ),
+    'the new DM',
+  );
   const created = [...hs.model.rooms.values()].find(
-    (candidate) => candidate.membership(bob.userId) === 'invite' && candidate.membership(botUser.userId) === 'join',
+    (candidate) =>
+      candidate.membership(bob.userId) === 'invite' && candidate.membership(botUser.userId) === 'join',
   );
   assert.ok(created, 'a room with Bob invited was created');
   assert.equal(created.stateEvent('m.room.member', bob.userId)?.content.is_direct, true);
-  assert.deepEqual(hs.messagesFrom(created.roomId, botUser.userId).map((content) => content.body), ['you are paged too']);
+  assert.deepEqual(
+    hs.messagesFrom(created.roomId, botUser.userId).map((content) => content.body),
+    ['you are paged too'],
+  );
   assert.deepEqual(hs.model.getAccountData(botUser.userId, 'm.direct')?.[bob.userId], [created.roomId]);
 
   bot.network.send({

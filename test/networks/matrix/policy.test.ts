@@ -64,11 +64,26 @@ test('an encrypted room: the bot says so there once, and a command in it (plain 
   hs.invite(alice.userId, secret, botUser.userId);
   await until(() => hs.membership(secret, botUser.userId) === 'join', 'the join');
   await until(() => hs.messagesFrom(secret, botUser.userId).length === 1, 'the refusal notice');
-  assert.deepEqual(hs.messagesFrom(secret, botUser.userId)[0], { msgtype: 'm.notice', body: REFUSAL, 'm.mentions': {} });
+  assert.deepEqual(hs.messagesFrom(secret, botUser.userId)[0], {
+    msgtype: 'm.notice',
+    body: REFUSAL,
+    'm.mentions': {},
+  });
   assert.ok(bot.logger.find('warn', /end-to-end encrypted/));
 
   const plain = hs.post(alice.userId, secret, text('!status'));
-  const sealed = hs.post(alice.userId, secret, { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'AwgAEn...', session_id: 's', device_id: 'D', sender_key: 'k' }, { type: 'm.room.encrypted' });
+  const sealed = hs.post(
+    alice.userId,
+    secret,
+    {
+      algorithm: 'm.megolm.v1.aes-sha2',
+      ciphertext: 'AwgAEn...',
+      session_id: 's',
+      device_id: 'D',
+      sender_key: 'k',
+    },
+    { type: 'm.room.encrypted' },
+  );
   // A marker in an unencrypted room shows the bot has handled everything sent before it.
   const open = hs.createRoom(alice.userId, { preset: 'private_chat' });
   hs.invite(alice.userId, open, botUser.userId);
@@ -78,8 +93,17 @@ test('an encrypted room: the bot says so there once, and a command in it (plain 
   assert.ok(!bot.messages.some((message) => message.messageId === plain || message.messageId === sealed));
   assert.equal(hs.messagesFrom(secret, botUser.userId).length, 1, 'no reply, and the notice only once');
 
-  bot.network.send({ to: { network: 'matrix', conversation: secret }, body: rich('page'), style: 'notice', priority: 'urgent', purpose: 'page' });
-  await until(() => bot.logger.find('error', /room is end-to-end encrypted/) !== undefined, 'the refused send');
+  bot.network.send({
+    to: { network: 'matrix', conversation: secret },
+    body: rich('page'),
+    style: 'notice',
+    priority: 'urgent',
+    purpose: 'page',
+  });
+  await until(
+    () => bot.logger.find('error', /room is end-to-end encrypted/) !== undefined,
+    'the refused send',
+  );
   assert.equal(hs.messagesFrom(secret, botUser.userId).length, 1, 'nothing else is posted into it');
 });
 

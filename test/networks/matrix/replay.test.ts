@@ -38,7 +38,10 @@ test('restart with the stored token: a command sent while the bot was down is no
   await clockPast(hs.timeline(room).at(-1)?.origin_server_ts ?? 0);
 
   const second = await startBot(hs, botUser, { rooms: [room], kv });
-  await until(() => second.states.some((entry) => entry.state === 'connected'), 'the first sync after restart');
+  await until(
+    () => second.states.some((entry) => entry.state === 'connected'),
+    'the first sync after restart',
+  );
   const fresh = hs.post(alice.userId, room, text('!status'));
   await until(() => replies() === 2, 'the reply to the fresh command');
   assert.deepEqual(
@@ -47,7 +50,11 @@ test('restart with the stored token: a command sent while the bot was down is no
     'only the command sent after the restart reached the core',
   );
   assert.ok(!second.messages.some((message) => message.messageId === whileDown));
-  assert.deepEqual(kv.keys('matrix:matrix').sort(), ['filter', 'syncToken'], 'the SDK state lives in the store');
+  assert.deepEqual(
+    kv.keys('matrix:matrix').sort(),
+    ['filter', 'syncToken'],
+    'the SDK state lives in the store',
+  );
   await second.stop();
 });
 
@@ -58,7 +65,10 @@ test('restart after losing the token: the replayed snapshot runs nothing', async
   await until(() => third.states.some((entry) => entry.state === 'connected'), 'the snapshot sync');
   const fresh = hs.post(alice.userId, room, text('!status'));
   await until(() => replies() === before + 1, 'the reply to the fresh command');
-  assert.deepEqual(third.messages.map((message) => message.messageId), [fresh]);
+  assert.deepEqual(
+    third.messages.map((message) => message.messageId),
+    [fresh],
+  );
   assert.ok(
     third.logger.entries.some((entry) => /no stored sync token/.test(entry.message)),
     'the fresh snapshot is logged',
@@ -75,7 +85,10 @@ test('first start with an empty store: history (including a day-old command) is 
   await until(() => fourth.states.some((entry) => entry.state === 'connected'), 'the snapshot sync');
   const fresh = hs.post(alice.userId, room, text('!status'));
   await until(() => replies() === before + 1, 'the reply to the fresh command');
-  assert.deepEqual(fourth.messages.map((message) => message.messageId), [fresh]);
+  assert.deepEqual(
+    fourth.messages.map((message) => message.messageId),
+    [fresh],
+  );
   assert.ok(fourth.logger.entries.some((entry) => /before the bot started or joined/.test(entry.message)));
   await fourth.stop();
 });
