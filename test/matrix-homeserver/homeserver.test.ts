@@ -230,6 +230,34 @@ test('sync: a room joined since the token arrives whole, with the history before
   assert.ok(bodies?.includes('before dave'));
 });
 
+test('sync: full_state returns the state of every joined room at once, even with nothing new', async () => {
+  const erin = hs.createUser('erin');
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat', topic: 'calm' });
+  hs.join(erin.userId, room);
+  const first = await call('GET', `${C}/sync`, erin.token);
+  const since = first.body.next_batch as string;
+  const started = performance.now();
+  const full = await call('GET', `${C}/sync?since=${since}&timeout=5000&full_state=true`, erin.token);
+  assert.ok(performance.now() - started < 1000, 'full_state ignores the timeout');
+  const joined = (
+    full.body.rooms as {
+      join: Record<
+        string,
+        {
+          timeline: { events: unknown[] };
+          state: { events: Array<{ type: string; content: Record<string, unknown> }> };
+        }
+      >;
+    }
+  ).join[room];
+  assert.deepEqual(joined?.timeline.events, []);
+  assert.deepEqual(joined?.state.events.find((event) => event.type === 'm.room.topic')?.content, {
+    topic: 'calm',
+  });
+  const quiet = await call('GET', `${C}/sync?since=${since}&timeout=0`, erin.token);
+  assert.equal((quiet.body.rooms as { join: Record<string, unknown> }).join[room], undefined);
+});
+
 test('account data round-trips and appears in sync', async () => {
   const path = `${C}/user/${enc(alice.userId)}/account_data/m.direct`;
   assert.equal((await call('GET', path, alice.token)).body.errcode, 'M_NOT_FOUND');

@@ -1,7 +1,8 @@
 /**
- * The endpoints of the test homeserver, each a named route with the spec section it follows
- * (CS API v1.18, https://spec.matrix.org/v1.18/client-server-api/). Names are what fault rules match.
- * Handlers return the JSON body of a 200 or throw a MatrixHttpError.
+ * The endpoints of the test homeserver, each a named route under the heading of the spec section it
+ * follows (CS API v1.18, https://spec.matrix.org/v1.18/client-server-api/); the section's anchor is that
+ * heading lower-cased without punctuation, e.g. #put_matrixclientv3roomsroomidsendeventtypetxnid.
+ * Names are what fault rules match. Handlers return the JSON body of a 200 or throw a MatrixHttpError.
  */
 import { MatrixHttpError, badJson, forbidden, invalidParam, notFound } from './errors.js';
 import { clientEvent, type Content } from './events.js';

@@ -77,3 +77,27 @@ export function backoffMs(
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
+
+/**
+ * Runs `attempt` until it succeeds or fails for good: rate limits and transient failures are retried
+ * (up to `tries` times, waiting as told or with backoff); anything else, or the last failure, is thrown.
+ */
+export async function withRetries<T>(
+  attempt: () => Promise<T>,
+  options: { tries: number; baseMs: number; maxMs: number; sleep: (ms: number) => Promise<boolean> },
+): Promise<T> {
+  for (let failures = 0; ; failures += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const failure = classify(error);
+      const retryable = failure.kind === 'rate-limited' || failure.kind === 'transient';
+      if (!retryable || failures + 1 >= options.tries) throw error;
+      const wait =
+        failure.kind === 'rate-limited' && failure.retryAfterMs !== undefined
+          ? failure.retryAfterMs
+          : backoffMs(failures, options.baseMs, options.maxMs);
+      if (!(await options.sleep(wait))) throw error;
+    }
+  }
+}

@@ -12,7 +12,7 @@ import { ConfiguredRooms } from './configured-rooms.js';
 import { ENCRYPTION_REFUSAL, messageContent, plainNotice } from './content.js';
 import { DirectRooms } from './direct-rooms.js';
 import { EventGuard } from './event-guard.js';
-import { classify } from './failures.js';
+import { classify, withRetries } from './failures.js';
 import { interpret } from './inbound.js';
 import { handleInvite } from './invites.js';
 import { KeyValueStorageProvider } from './kv-storage-provider.js';
@@ -100,9 +100,15 @@ export class MatrixSession {
     const { clock, tuning, logger } = this.options;
     this.guard.prune(clock.now() - tuning.seenRetentionMs);
     // The SDK's start: the joined-room list, the stored filter (a changed filter drops the sync token).
-    await this.client.start({
+    const filter = {
       room: { timeline: { limit: tuning.timelineLimit }, ephemeral: { types: [] } },
       presence: { types: [] },
+    };
+    await withRetries(() => this.client.start(filter), {
+      tries: 5,
+      baseMs: tuning.retryBaseMs,
+      maxMs: tuning.retryMaxMs,
+      sleep: (ms) => this.sleeper.sleep(ms),
     });
     await this.reconcileRooms();
     for (const name of this.rooms.names) {

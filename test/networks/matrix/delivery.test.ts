@@ -80,14 +80,7 @@ test('5xx answers, a proxy error page and dropped connections are retried with b
   const sendsBefore = botSends().length;
   say('after the outage');
   await until(() => botBodies().length === start + 1, 'the message');
-  await until(
-    () =>
-      bot.delivered.some(
-        (entry) =>
-          entry.message.body[0]?.kind === 'text' && entry.message.body[0].text === 'after the outage',
-      ),
-    'delivery',
-  );
+  await until(() => bot.hasDelivered('after the outage'), 'delivery');
   assert.deepEqual(botBodies().slice(start), ['after the outage']);
   const attempts = botSends().slice(sendsBefore);
   assert.deepEqual(
@@ -102,13 +95,7 @@ test('a slow answer past the request timeout is retried without a duplicate', as
   const start = botBodies().length;
   hs.faults.add({ route: 'send', userId: botUser.userId, kind: 'delay', ms: 600, times: 1 });
   say('slow');
-  await until(
-    () =>
-      bot.delivered.some(
-        (entry) => entry.message.body[0]?.kind === 'text' && entry.message.body[0].text === 'slow',
-      ),
-    'delivery',
-  );
+  await until(() => bot.hasDelivered('slow'), 'delivery');
   await until(
     () => !hs.requests.some((request) => request.fault === 'delay' && request.status === undefined),
     'the slow request to finish',

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MatrixError } from 'matrix-bot-sdk';
-import { backoffMs, classify } from '../../../src/networks/matrix/failures.js';
+import { backoffMs, classify, withRetries } from '../../../src/networks/matrix/failures.js';
 
 const matrixError = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   new MatrixError(body as never, status, headers);
@@ -62,4 +62,34 @@ test('backoff doubles up to the cap, with jitter in the upper half', () => {
     backoffMs(10, 100, 1000, () => 0),
     500,
   );
+});
+
+test('withRetries retries rate limits and transient failures, up to a bound, and nothing else', async () => {
+  const waits: number[] = [];
+  const options = {
+    tries: 3,
+    baseMs: 10,
+    maxMs: 100,
+    sleep: (ms: number) => (waits.push(ms), Promise.resolve(true)),
+  };
+  let calls = 0;
+  const flaky = () => {
+    calls += 1;
+    if (calls === 1)
+      return Promise.reject(matrixError(429, { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 70 }));
+    if (calls === 2) return Promise.reject(matrixError(502, { errcode: 'M_UNKNOWN' }));
+    return Promise.resolve('done');
+  };
+  assert.equal(await withRetries(flaky, options), 'done');
+  assert.equal(waits[0], 70, 'the server-given wait');
+  assert.equal(waits.length, 2);
+  await assert.rejects(
+    withRetries(() => Promise.reject(matrixError(403, { errcode: 'M_FORBIDDEN' })), options),
+    /M_FORBIDDEN/,
+  );
+  let tries = 0;
+  await assert.rejects(
+    withRetries(() => ((tries += 1), Promise.reject(matrixError(500, { errcode: 'M_UNKNOWN' }))), options),
+  );
+  assert.equal(tries, 3);
 });

@@ -81,6 +81,14 @@ export class RunningBot {
     return this.messages.filter((message) => message.text.startsWith('!')).map((message) => message.text);
   }
 
+  /** Whether a message whose first segment is this text was delivered. */
+  hasDelivered(text: string): boolean {
+    return this.delivered.some((entry) => {
+      const first = entry.message.body[0];
+      return first?.kind === 'text' && first.text === text;
+    });
+  }
+
   stop(): Promise<void> {
     return this.network.stop();
   }

@@ -200,14 +200,7 @@ test('direct chats: an inbound DM is direct and answered there; outbound to a pe
     priority: 'urgent',
     purpose: 'page',
   });
-  await until(
-    () =>
-      bot.delivered.some(
-        (entry) =>
-          entry.message.body[0]?.kind === 'text' && entry.message.body[0].text === 'you are paged too',
-      ),
-    'the new DM',
-  );
+  await until(() => bot.hasDelivered('you are paged too'), 'the new DM');
   const created = [...hs.model.rooms.values()].find(
     (candidate) =>
       candidate.membership(bob.userId) === 'invite' && candidate.membership(botUser.userId) === 'join',
