@@ -36,7 +36,10 @@ export class SyncLoop {
   constructor(private readonly deps: SyncLoopDeps) {}
 
   start(): void {
-    this.running ??= this.run();
+    this.running ??= this.run().catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'the sync loop stopped on an unexpected error');
+      this.deps.state('disconnected', 'sync loop failed');
+    });
   }
 
   stop(): void {
