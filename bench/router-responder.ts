@@ -14,7 +14,9 @@ import { benchConfig } from './incidents-setup.js';
 export type NetworkResponder<N extends ChatNetwork> = (message: InboundMessage, network: N) => void;
 
 /** `conversations`: the channels or rooms of the benchmark's group on that network. */
-export function routerResponder<N extends ChatNetwork>(conversations: readonly string[]): NetworkResponder<N> {
+export function routerResponder<N extends ChatNetwork>(
+  conversations: readonly string[],
+): NetworkResponder<N> {
   let firebell: Firebell | undefined;
   return (message, network) => {
     firebell ??= new Firebell({
@@ -23,7 +25,12 @@ export function routerResponder<N extends ChatNetwork>(conversations: readonly s
         groups: [
           {
             id: 'bench',
-            members: conversations.map((conversation) => ({ network: network.id, conversation, topic: true, status: true })),
+            members: conversations.map((conversation) => ({
+              network: network.id,
+              conversation,
+              topic: true,
+              status: true,
+            })),
             relay: false,
             relayJoinsAndParts: false,
           },
