@@ -1,0 +1,69 @@
+/**
+ * Runs an IrcNetwork in the tests the way the core will: started with event handlers, a tiny responder
+ * that answers `!status` with an urgent reply (the real router is wired later), an in-memory logger.
+ */
+import { systemClock } from '../../../src/core/clock.js';
+import type { InboundMessage } from '../../../src/core/messages.js';
+import { rich } from '../../../src/core/rich-text.js';
+import type { IrcNetworkConfig } from '../../../src/config/schema.js';
+import { IrcNetwork, type IrcNetworkDeps } from '../../../src/networks/irc/irc-network.js';
+import { EventRecorder, memoryLogger, until, type MemoryLogger } from './helpers.js';
+
+export const STATUS_REPLY = 'status: all quiet';
+
+export interface RunningBot {
+  readonly network: IrcNetwork;
+  readonly events: EventRecorder;
+  readonly log: MemoryLogger;
+  /** Inbound `!status` commands the responder answered. */
+  readonly commands: InboundMessage[];
+}
+
+export async function startBot(
+  config: IrcNetworkConfig,
+  channels: IrcNetworkDeps['channels'],
+  extra: Partial<IrcNetworkDeps> = {},
+): Promise<RunningBot> {
+  const log = memoryLogger();
+  const events = new EventRecorder();
+  const network = new IrcNetwork(config, {
+    clock: systemClock,
+    logger: log,
+    channels,
+    adminContact: 'ops@firebell.test',
+    ...extra,
+  });
+  const commands: InboundMessage[] = [];
+  events.onMessage((message) => {
+    if (message.style !== 'message' || message.text.trim() !== '!status') return;
+    commands.push(message);
+    network.send({
+      to: { network: config.id, conversation: message.conversation.id },
+      body: rich(STATUS_REPLY),
+      style: 'message',
+      priority: 'urgent',
+      purpose: 'reply',
+    });
+  });
+  await network.start(events);
+  return { network, events, log, commands };
+}
+
+/** Waits until the bot logged joining every channel, counting only log entries from index `since`. */
+export async function waitJoined(
+  bot: RunningBot,
+  channels: readonly string[],
+  options: { since?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  const since = options.since ?? 0;
+  await until(
+    () =>
+      channels.every((channel) =>
+        bot.log.entries
+          .slice(since)
+          .some((entry) => entry.level === 'info' && entry.msg === `joined ${channel}`),
+      ),
+    `the bot to join ${channels.join(', ')}`,
+    options.timeoutMs ?? 10_000,
+  );
+}

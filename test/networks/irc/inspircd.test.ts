@@ -1,0 +1,267 @@
+/**
+ * The IRC adapter against InspIRCd 3 linked to Anope 2 services: SASL, NickServ, account-tag,
+ * extended-join, account-notify, WHOX, a cloaked host, and real flood protection ("Excess Flood" past a
+ * 30-line penalty, 20 lines/s). One server for the whole file; tests run in order and share its state.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InspircdWithAnope } from '../../servers/inspircd-anope.js';
+import { IrcTestClient } from '../../servers/irc-test-client.js';
+import { startBot, waitJoined, type RunningBot } from './bot-harness.js';
+import { ircConfig, until } from './helpers.js';
+import {
+  commandRoundTrips,
+  floodDrainsAtRateWhileUrgentJumps,
+  injectionIsHarmless,
+  longTextIsSplitByBytes,
+  ownEchoesIgnored,
+  survivesServerRestart,
+  topicRefusedWithoutRights,
+  topicSetAndRead,
+  type Scene,
+} from './scenarios.js';
+
+const PASSWORDS = {
+  fbbot: 'bot-pass-123',
+  fbtwo: 'two-pass-123',
+  fbthree: 'three-pass-123',
+  alice: 'alice-pass-123',
+};
+const CHANNELS = ['#ops', '#keyed', '#locked'];
+const LOCKED_TOPIC = 'only operators change this';
+
+describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
+  let server: InspircdWithAnope;
+  let bot: RunningBot;
+  let carol: IrcTestClient;
+  let opuser: IrcTestClient;
+  /** Holds the nick of the whitelisted person (alice) without her account. */
+  let impostor: IrcTestClient;
+  /** Alice herself, logged in to her account, on another nick. */
+  let realAlice: IrcTestClient;
+  const clients: IrcTestClient[] = [];
+  const bots: RunningBot[] = [];
+
+  const connect = async (nick: string, extra: Partial<Parameters<typeof IrcTestClient.connect>[0]> = {}) => {
+    const client = await IrcTestClient.connect({ port: server.port, nick, ...extra });
+    clients.push(client);
+    return client;
+  };
+  const launch = async (...args: Parameters<typeof startBot>): Promise<RunningBot> => {
+    const running = await startBot(...args);
+    bots.push(running);
+    return running;
+  };
+  const scene = (): Scene => ({ bot, botNick: 'fbbot', channel: '#ops', human: carol });
+
+  before(async () => {
+    server = await InspircdWithAnope.start({ floodBurst: 30, floodLinesPerSecond: 20 });
+    // Anope cannot pre-create accounts: register them over IRC, as a person would.
+    await Promise.all(
+      Object.entries(PASSWORDS).map(async ([account, password]) => {
+        const client = await connect(account);
+        client.say('NickServ', `REGISTER ${password} ${account}@firebell.test`);
+        await client.waitFor((line) => line.message.command === '900', { what: `${account} registered` });
+        await client.quit();
+      }),
+    );
+    opuser = await connect('opuser');
+    await opuser.join('#locked');
+    await opuser.join('#keyed');
+    opuser.send('MODE #locked +t');
+    opuser.send(`TOPIC #locked :${LOCKED_TOPIC}`);
+    opuser.send('MODE #keyed +k sesame');
+    await opuser.waitFor((line) => line.message.command === 'MODE' && line.message.params.includes('sesame'));
+    bot = await launch(
+      ircConfig({
+        port: server.port,
+        nick: 'fbbot',
+        sasl: { account: 'fbbot', password: PASSWORDS.fbbot },
+        channelKeys: { '#keyed': 'sesame' },
+      }),
+      CHANNELS.map((name) => ({ name })),
+      { random: () => 0.999 },
+    );
+    carol = await connect('carol');
+    await waitJoined(bot, CHANNELS);
+    await carol.join('#ops');
+  });
+
+  after(async () => {
+    for (const running of bots) await running.network.stop();
+    for (const client of clients) client.close();
+    await server?.stop();
+  });
+
+  test('connects with SASL, joins its channels (with a key), and is labelled a bot with an admin contact', async () => {
+    assert.equal(bot.log.find('logged in to services as fbbot', 'info').length, 1);
+    assert.equal(bot.log.find('SASL login', 'warn').length, 0);
+    const from = carol.lines.length;
+    carol.send('WHOIS fbbot');
+    await carol.waitFor((line) => line.message.command === '318', { from });
+    const whois = carol.lines.slice(from);
+    const user = whois.find((line) => line.message.command === '311');
+    assert.equal(user?.message.params[5], 'firebell incident bot (admin: ops@firebell.test)');
+    assert.equal(whois.find((line) => line.message.command === '330')?.message.params[2], 'fbbot');
+    assert.ok(
+      whois.some((line) => line.message.command === '335'),
+      'WHOIS shows the bot mode (+B)',
+    );
+    const channels = whois.find((line) => line.message.command === '319')?.message.params[2] ?? '';
+    for (const channel of CHANNELS) assert.match(channels, new RegExp(`(^|[ @+])\\${channel}( |$)`));
+    assert.equal(bot.network.connectionState(), 'connected');
+  });
+
+  test('a command round trip in the channel and in a private message', async () => {
+    await commandRoundTrips(scene());
+  });
+
+  test('its own echoes (echo-message) never reach the core', async () => {
+    await ownEchoesIgnored(scene());
+  });
+
+  test('a nick impostor is unverified; the account holder is verified by services (account-tag)', async () => {
+    impostor = await connect('alice');
+    realAlice = await connect('alice2', { sasl: { account: 'alice', password: PASSWORDS.alice } });
+    const real = realAlice;
+    await Promise.all([impostor.join('#ops'), real.join('#ops')]);
+    const before = bot.commands.length;
+    impostor.say('#ops', '!status');
+    await until(() => bot.commands.length === before + 1, "the impostor's command");
+    real.say('#ops', '!status');
+    await until(() => bot.commands.length === before + 2, "the account holder's command");
+    impostor.say('fbbot', '!status');
+    await until(() => bot.commands.length === before + 3, "the impostor's private command");
+    const [fake, genuine, fakePrivate] = bot.commands.slice(before).map((message) => message.sender);
+    assert.deepEqual(fake, { id: 'alice', name: 'alice', verification: 'none' });
+    assert.deepEqual(genuine, { id: 'alice2', name: 'alice2', account: 'alice', verification: 'services' });
+    assert.deepEqual(fakePrivate, { id: 'alice', name: 'alice', verification: 'none' });
+  });
+
+  test('without account-tag, the account comes from a WHOX lookup, cached and invalidated on NICK', async () => {
+    const whoxBot = await launch(
+      ircConfig({ id: 'whoxnet', port: server.port, nick: 'fbwhox' }),
+      [{ name: '#ops' }],
+      {
+        ignoreCaps: ['account-tag', 'account-notify', 'extended-join'],
+      },
+    );
+    await waitJoined(whoxBot, ['#ops']);
+    const real = realAlice;
+    const ask = async (client: IrcTestClient) => {
+      const count = whoxBot.commands.length;
+      client.say('#ops', '!status');
+      await until(() => whoxBot.commands.length === count + 1, `${client.nick}'s command`);
+      return whoxBot.commands[count]?.sender;
+    };
+    assert.deepEqual(await ask(impostor), { id: 'alice', name: 'alice', verification: 'none' });
+    assert.deepEqual(await ask(real), {
+      id: 'alice2',
+      name: 'alice2',
+      account: 'alice',
+      verification: 'services',
+    });
+    // The account holder renames: the cache forgets the old nick, a fresh lookup finds the account again.
+    real.send('NICK alice3');
+    await real.waitFor((line) => line.message.command === 'NICK' && line.message.params[0] === 'alice3');
+    assert.deepEqual(await ask(real), {
+      id: 'alice3',
+      name: 'alice3',
+      account: 'alice',
+      verification: 'services',
+    });
+    // The impostor takes the freed nick: still nobody's account.
+    impostor.send('NICK alice2');
+    await impostor.waitFor((line) => line.message.command === 'NICK' && line.message.params[0] === 'alice2');
+    assert.deepEqual(await ask(impostor), { id: 'alice2', name: 'alice2', verification: 'none' });
+    assert.equal(whoxBot.log.find('services account within', 'warn').length, 0, 'no lookup timed out');
+    await whoxBot.network.stop();
+  });
+
+  test('topic: set and read back as channel operator, refused with a reason on a +t channel', async () => {
+    await topicSetAndRead(scene(), '#ops');
+    await topicRefusedWithoutRights(scene(), '#locked', LOCKED_TOPIC);
+  });
+
+  test('CR, LF and NUL in outgoing text never become protocol', async () => {
+    await injectionIsHarmless(scene());
+  });
+
+  test('long multibyte text is split by bytes with the real (cloaked) prefix counted', async () => {
+    await longTextIsSplitByBytes(scene());
+  });
+
+  test('200 queued lines drain at 20 lines/s without Excess Flood while a reply jumps the queue', async (t) => {
+    // The server does enforce its limit: a client writing 60 lines at once is disconnected.
+    const flooder = await connect('flooder');
+    await flooder.join('#ops');
+    for (let index = 0; index < 60; index += 1) flooder.say('#ops', `flood ${index}`);
+    const error = await flooder.waitFor((line) => line.message.command === 'ERROR', {
+      what: 'the Excess Flood quit',
+    });
+    assert.match(error.message.params[0] ?? '', /Excess Flood/);
+    const figures = await floodDrainsAtRateWhileUrgentJumps(scene(), 20);
+    t.diagnostic(
+      `drained at ${figures.linesPerSecond.toFixed(1)} lines/s; the reply waited ${figures.replyWaitMs.toFixed(0)} ms`,
+    );
+  });
+
+  test('nick collision: registers on the alternate nick, then regains its own through NickServ', async () => {
+    const intruder = await connect('fbtwo');
+    const second = await launch(
+      ircConfig({
+        id: 'twonet',
+        port: server.port,
+        nick: 'fbtwo',
+        altNicks: ['fbtwo-alt'],
+        sasl: { account: 'fbtwo', password: PASSWORDS.fbtwo },
+      }),
+      [{ name: '#ops' }],
+    );
+    await until(() => second.log.find('registered on', 'info').length > 0, 'the second bot to register');
+    assert.equal(second.log.find('nick fbtwo refused', 'warn').length, 1);
+    assert.equal(second.log.find('registered on', 'info')[0]?.fields.nick, 'fbtwo-alt');
+    await until(() => second.network.currentNick() === 'fbtwo', 'the nick regained', 10_000);
+    assert.equal(second.log.find('regained nick fbtwo', 'info').length, 1);
+    await intruder.waitFor((line) => line.message.command === 'NICK', {
+      what: 'the intruder renamed by services',
+    });
+    await second.network.stop();
+  });
+
+  test('SASL failure: a clear log line, then NickServ IDENTIFY logs in and the channels are joined', async () => {
+    const third = await launch(
+      ircConfig({
+        id: 'threenet',
+        port: server.port,
+        nick: 'fbthree',
+        sasl: { account: 'fbthree', password: 'not-the-password' },
+        nickservPassword: PASSWORDS.fbthree,
+      }),
+      [{ name: '#ops' }],
+    );
+    await waitJoined(third, ['#ops']);
+    const [failure] = third.log.find('SASL login as fbthree failed', 'warn');
+    assert.match(
+      failure?.msg ?? '',
+      /SASL login as fbthree failed \(fail: .+\); falling back to NickServ IDENTIFY/,
+    );
+    assert.equal(
+      third.log.find('identifying to NickServ as fbthree (fallback after SASL failed)', 'info').length,
+      1,
+    );
+    assert.equal(third.log.find('logged in to services as fbthree', 'info').length, 1);
+    assert.ok(!JSON.stringify(third.log.entries).includes('not-the-password'), 'no password in the logs');
+    assert.ok(!JSON.stringify(third.log.entries).includes(PASSWORDS.fbthree), 'no password in the logs');
+    await third.network.stop();
+  });
+
+  test('the server is killed and restarted: back in its channels within its backoff, a page delivered once', async () => {
+    for (const client of clients) client.close();
+    await survivesServerRestart({ bot, botNick: 'fbbot', channel: '#ops' }, server, async () => {
+      const human = await connect('dave');
+      await human.join('#ops');
+      return human;
+    });
+  });
+});
