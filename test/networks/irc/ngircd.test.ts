@@ -1,0 +1,184 @@
+/**
+ * The IRC adapter against a bare ngIRCd: no services, no SASL, no account tags, no echo-message. Nobody can
+ * be verified there; only a config that explicitly trusts nicks on such a network turns nicks into
+ * identities ('nick-fallback'). One server for the whole file; tests run in order and share its state.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Ngircd } from '../../servers/ngircd.js';
+import { IrcTestClient } from '../../servers/irc-test-client.js';
+import { startBot, waitJoined, type RunningBot } from './bot-harness.js';
+import { ircConfig, until } from './helpers.js';
+import {
+  commandRoundTrips,
+  floodDrainsAtRateWhileUrgentJumps,
+  injectionIsHarmless,
+  longTextIsSplitByBytes,
+  ownEchoesIgnored,
+  survivesServerRestart,
+  topicRefusedWithoutRights,
+  topicSetAndRead,
+  type Scene,
+} from './scenarios.js';
+
+const CHANNELS = ['#ops', '#locked'];
+const LOCKED_TOPIC = 'only operators change this';
+
+describe('IRC adapter on a bare ngIRCd (no services)', () => {
+  let server: Ngircd;
+  let bot: RunningBot;
+  let carol: IrcTestClient;
+  const clients: IrcTestClient[] = [];
+  const bots: RunningBot[] = [];
+
+  const connect = async (nick: string): Promise<IrcTestClient> => {
+    const client = await IrcTestClient.connect({ port: server.port, nick });
+    clients.push(client);
+    return client;
+  };
+  const launch = async (...args: Parameters<typeof startBot>): Promise<RunningBot> => {
+    const running = await startBot(...args);
+    bots.push(running);
+    return running;
+  };
+  const scene = (): Scene => ({ bot, botNick: 'fbbot', channel: '#ops', human: carol });
+
+  before(async () => {
+    server = await Ngircd.start();
+    const opuser = await connect('opuser');
+    await opuser.join('#locked');
+    opuser.send('MODE #locked +t');
+    opuser.send(`TOPIC #locked :${LOCKED_TOPIC}`);
+    await opuser.waitFor((line) => line.message.command === 'TOPIC');
+    bot = await launch(
+      ircConfig({ port: server.port, nick: 'fbbot' }),
+      CHANNELS.map((name) => ({ name })),
+      {
+        random: () => 0.999,
+      },
+    );
+    carol = await connect('carol');
+    await waitJoined(bot, CHANNELS);
+    await carol.join('#ops');
+  });
+
+  after(async () => {
+    for (const running of bots) await running.network.stop();
+    for (const client of clients) client.close();
+    await server?.stop();
+  });
+
+  test('connects, joins its channels, and carries the bot label with an admin contact', async () => {
+    const from = carol.lines.length;
+    carol.send('WHOIS fbbot');
+    await carol.waitFor((line) => line.message.command === '318', { from });
+    const whois = carol.lines.slice(from);
+    assert.equal(
+      whois.find((line) => line.message.command === '311')?.message.params[5],
+      'firebell incident bot (admin: ops@firebell.test)',
+    );
+    const channels = whois.find((line) => line.message.command === '319')?.message.params[2] ?? '';
+    for (const channel of CHANNELS) assert.match(channels, new RegExp(`(^|[ @+])\\${channel}( |$)`));
+    assert.equal(bot.network.connectionState(), 'connected');
+  });
+
+  test('a command round trip in the channel and in a private message', async () => {
+    await commandRoundTrips(scene());
+  });
+
+  test('its own lines never come back as messages', async () => {
+    await ownEchoesIgnored(scene());
+  });
+
+  test('without services nobody is verified; a nick is an identity only when the config says so', async () => {
+    const alice = await connect('alice');
+    await alice.join('#ops');
+    const before = bot.commands.length;
+    alice.say('#ops', '!status');
+    await until(() => bot.commands.length === before + 1, "alice's command");
+    assert.deepEqual(bot.commands[before]?.sender, { id: 'alice', name: 'alice', verification: 'none' });
+
+    const trusting = await launch(
+      ircConfig({ id: 'trustnet', port: server.port, nick: 'fbtrust', trustNicksWithoutServices: true }),
+      [{ name: '#ops' }],
+    );
+    await waitJoined(trusting, ['#ops']);
+    alice.say('#ops', '!status');
+    await until(() => trusting.commands.length === 1, "alice's command to the trusting bot");
+    assert.deepEqual(trusting.commands[0]?.sender, {
+      id: 'alice',
+      name: 'alice',
+      account: 'alice',
+      verification: 'nick-fallback',
+    });
+    await trusting.network.stop();
+  });
+
+  test('topic: set and read back as channel operator, refused with a reason on a +t channel', async () => {
+    await topicSetAndRead(scene(), '#ops');
+    await topicRefusedWithoutRights(scene(), '#locked', LOCKED_TOPIC);
+  });
+
+  test('CR, LF and NUL in outgoing text never become protocol', async () => {
+    await injectionIsHarmless(scene());
+  });
+
+  test('long multibyte text is split by bytes with the real prefix counted', async () => {
+    await longTextIsSplitByBytes(scene());
+  });
+
+  test('200 queued lines drain at 20 lines/s without a disconnect while a reply jumps the queue', async (t) => {
+    const figures = await floodDrainsAtRateWhileUrgentJumps(scene(), 20);
+    t.diagnostic(
+      `drained at ${figures.linesPerSecond.toFixed(1)} lines/s; the reply waited ${figures.replyWaitMs.toFixed(0)} ms`,
+    );
+  });
+
+  test('nick collision: alternate nick, then the own nick back as soon as its holder quits', async () => {
+    const intruder = await connect('fbtwo');
+    await intruder.join('#ops');
+    const second = await launch(
+      ircConfig({ id: 'twonet', port: server.port, nick: 'fbtwo', altNicks: ['fbtwo-alt'] }),
+      [{ name: '#ops' }],
+    );
+    await waitJoined(second, ['#ops']);
+    assert.equal(second.network.currentNick(), 'fbtwo-alt');
+    assert.equal(second.log.find('nick fbtwo refused', 'warn').length, 1);
+    await intruder.quit();
+    await until(() => second.network.currentNick() === 'fbtwo', 'the nick regained after the quit', 5000);
+    assert.equal(second.log.find('regained nick fbtwo', 'info').length, 1);
+    await second.network.stop();
+  });
+
+  test('SASL configured on a server without it: a clear log line, no NickServ to fall back to, channels joined', async () => {
+    const third = await launch(
+      ircConfig({
+        id: 'threenet',
+        port: server.port,
+        nick: 'fbthree',
+        sasl: { account: 'fbthree', password: 'three-pass-123' },
+      }),
+      [{ name: '#ops' }],
+    );
+    await waitJoined(third, ['#ops']);
+    assert.equal(
+      third.log.find(
+        /^SASL login as fbthree failed \(127\.0\.0\.1:\d+ offers no SASL\); falling back to NickServ IDENTIFY$/,
+        'warn',
+      ).length,
+      1,
+    );
+    assert.equal(third.log.find('there is no NickServ', 'warn').length, 1);
+    assert.ok(!JSON.stringify(third.log.entries).includes('three-pass-123'), 'no password in the logs');
+    await third.network.stop();
+  });
+
+  test('the server is killed and restarted: back in its channels within its backoff, a page delivered once', async () => {
+    for (const client of clients) client.close();
+    await survivesServerRestart({ bot, botNick: 'fbbot', channel: '#ops' }, server, async () => {
+      const human = await connect('dave');
+      await human.join('#ops');
+      return human;
+    });
+  });
+});
