@@ -63,7 +63,7 @@ function styled(value: string, style: TextStyle | undefined): string {
 
 /** The nick that highlights a person on IRC; the name only when no IRC handle is known. */
 export function ircNickFor(person: PersonRef): string {
-  return person.irc?.nick ?? person.irc?.account ?? person.name;
+  return person.irc?.nick ?? person.name;
 }
 
 function renderSegment(segment: Segment, before: string): string {

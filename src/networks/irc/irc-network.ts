@@ -738,7 +738,7 @@ export class IrcNetwork implements ChatNetwork {
   // ---------------------------------------------------------------- outgoing messages
 
   private targetOf(to: Destination): string | undefined {
-    const target = 'conversation' in to ? to.conversation : (to.person.irc?.nick ?? to.person.irc?.account);
+    const target = 'conversation' in to ? to.conversation : to.person.irc?.nick;
     if (target === undefined) {
       const name = isDirectDestination(to) ? to.person.name : '?';
       this.log.warn({ person: name }, `cannot message ${name} on ${this.id}: no IRC nick known`);

@@ -94,6 +94,8 @@ function findCut(text: string, maxBytes: number, minEnd: number): Cut {
     bytes += size;
     fitEnd = index + segment.length;
   }
+  // The limit falls right before a space: that is a word boundary too.
+  if (fitEnd > minEnd && text[fitEnd] === ' ') return { end: fitEnd, resume: fitEnd + 1 };
   // A word boundary is worth it only when it keeps at least half of the line's room; otherwise (a long
   // URL after a short word) cutting at the limit wastes fewer lines.
   if (space && space.bytes >= maxBytes / 2) return { end: space.index, resume: space.index + 1 };
