@@ -4,7 +4,7 @@
  * ISUPPORT; this adapter reads the parsed lines itself and owns the rest: reconnects with backoff, nick
  * keeping, services login, channels, pacing, splitting, sender identity and topics (each in its own module).
  */
-import IRC, { type Client, type IrcMessage, type RawMiddleware, type SaslFailure } from 'irc-framework';
+import IRC, { type Client, type IrcMessage, type RawMiddleware } from 'irc-framework';
 import type { Clock } from '../../core/clock.js';
 import { ircNickFor, parseIrc, renderIrc } from '../../core/format/irc-format.js';
 import type { Logger } from '../../core/logger.js';
@@ -20,6 +20,7 @@ import type { IrcNetworkConfig } from '../../config/schema.js';
 import { LaneQueue } from '../shared/lane-queue.js';
 import { AccountLookups } from './account-lookups.js';
 import { reconnectBackoff } from './backoff.js';
+import { ServicesLogin } from './services-login.js';
 import { caseFoldFor, type CaseFold } from './case-fold.js';
 import { ChannelKeeper } from './channel-keeper.js';
 import { ChannelRoster } from './channel-roster.js';
@@ -47,8 +48,6 @@ export interface IrcNetworkDeps {
 
 const LOOKUP_TIMEOUT_MS = 5000;
 const TOPIC_TIMEOUT_MS = 10_000;
-/** How long to wait for NickServ to confirm IDENTIFY before joining anyway. */
-const IDENTIFY_WAIT_MS = 5000;
 /** Account answers from lookups, when no account-notify keeps them current. */
 const ACCOUNT_TTL_MS = 60_000;
 const STABLE_CONNECTION_MS = 60_000;
@@ -58,6 +57,12 @@ const QUIT_WAIT_MS = 2000;
 const ACCOUNT_CAPS = ['account-tag', 'account-notify', 'extended-join', 'sasl'];
 /** IRC targets never contain spaces, commas or control characters, nor start with ':'. */
 const VALID_TARGET = /^[^\s,:\x00-\x1f\x7f][^\s,\x00-\x1f\x7f]*$/;
+
+/** The nick prefixes (@, +, ...) of the server's PREFIX token. */
+function prefixSymbols(client: Client): Set<string> {
+  const prefix = client.network.options.PREFIX as { symbol: string }[] | undefined;
+  return new Set((prefix ?? []).map((entry) => entry.symbol));
+}
 
 /** Why the server refused something about a channel, in words for the room. */
 function refusalReason(code: string, channel: string, serverText: string): string {
@@ -86,11 +91,8 @@ export class IrcNetwork implements ChatNetwork {
   private writing = false;
   private caseFold: CaseFold = caseFoldFor(undefined);
   private self: { user: string | undefined; host: string | undefined } = { user: undefined, host: undefined };
-  private saslOutcome: 'none' | 'ok' | 'failed' = 'none';
-  private nickServOnline: boolean | undefined;
   private welcomed = false;
   private welcomeTimer: unknown;
-  private identifyTimer: unknown;
   private lastVersionReply = -Infinity;
 
   private readonly log: Logger;
@@ -99,8 +101,9 @@ export class IrcNetwork implements ChatNetwork {
   private readonly pacer: OutgoingPacer;
   private readonly supervisor: ConnectionSupervisor;
   private readonly channels: ChannelKeeper;
-  private readonly roster = new ChannelRoster(this.fold);
+  private readonly roster: ChannelRoster;
   private readonly nicks: NickKeeper;
+  private readonly login: ServicesLogin;
   private readonly topics: TopicTracker;
   private readonly accounts: AccountCache;
   private readonly lookups: AccountLookups;
@@ -156,12 +159,25 @@ export class IrcNetwork implements ChatNetwork {
         this.pacer.control(key === undefined ? `JOIN ${channel}` : `JOIN ${channel} ${key}`, 2),
       deps.random,
     );
-    const password = config.nickservPassword ?? config.sasl?.password;
+    this.login = new ServicesLogin(
+      {
+        sasl: config.sasl,
+        nickservPassword: config.nickservPassword,
+        nick: config.nick,
+        address: this.address(),
+      },
+      clock,
+      this.log,
+      {
+        nickServ: (command) => this.pacer.control(`PRIVMSG NickServ :${command}`),
+        ready: () => this.channels.joinAll(),
+      },
+    );
     this.nicks = new NickKeeper(
       {
         nick: config.nick,
         altNicks: config.altNicks,
-        password,
+        password: this.login.password,
         ...(deps.random ? { random: deps.random } : {}),
       },
       this.fold,
@@ -185,6 +201,7 @@ export class IrcNetwork implements ChatNetwork {
       ttlMs: ACCOUNT_TTL_MS,
       lookup: (nick) => (this.registered ? this.lookups.lookup(nick) : Promise.resolve(undefined)),
     });
+    this.roster = new ChannelRoster(this.fold, (nick) => this.accounts.forget(nick));
     this.delivery = new OrderedDelivery((error) =>
       this.log.error({ err: error }, 'the message handler threw; the message is dropped'),
     );
@@ -316,7 +333,9 @@ export class IrcNetwork implements ChatNetwork {
       // Lines irc-framework writes by itself (CAP, SASL, PONG) count against the server's flood limit too.
       else if (!this.writing) this.bucket.charge(1);
     });
-    client.on('sasl failed', (failure) => this.saslFailed(client, failure));
+    client.on('sasl failed', (failure) => {
+      if (client === this.client) this.login.saslFailed(failure.reason, failure.message);
+    });
     client.connection.on('message', (message) => {
       if (client === this.client) this.handle(client, message);
     });
@@ -397,8 +416,7 @@ export class IrcNetwork implements ChatNetwork {
     this.welcomed = false;
     this.caseFold = caseFoldFor(undefined);
     this.self = { user: undefined, host: undefined };
-    this.saslOutcome = 'none';
-    this.nickServOnline = undefined;
+    this.login.connecting();
     this.bucket.refillFully();
     this.clearSessionTimers();
   }
@@ -406,9 +424,8 @@ export class IrcNetwork implements ChatNetwork {
   private clearSessionTimers(): void {
     const { clock } = this.deps;
     if (this.welcomeTimer !== undefined) clock.clearTimeout(this.welcomeTimer);
-    if (this.identifyTimer !== undefined) clock.clearTimeout(this.identifyTimer);
     this.welcomeTimer = undefined;
-    this.identifyTimer = undefined;
+    this.login.cancel();
   }
 
   private write(line: string): boolean {
@@ -452,16 +469,15 @@ export class IrcNetwork implements ChatNetwork {
       case '437':
         return this.nicks.refused(params[1] ?? '', params[params.length - 1] ?? command);
       case '900':
-        return this.loggedIn(params[2] ?? '');
+        return this.login.loggedIn(params[2] ?? '');
       case '903':
-        this.saslOutcome = 'ok';
-        return;
+        return this.login.saslSucceeded();
       case '303': // RPL_ISON
-        return this.nickServPresence(
+        return this.login.nickServPresence(
           (params[1] ?? '').split(' ').some((nick) => this.caseFold(nick) === 'nickserv'),
         );
       case '401':
-        if (this.caseFold(params[1] ?? '') === 'nickserv') this.nickServPresence(false);
+        if (this.caseFold(params[1] ?? '') === 'nickserv') this.login.nickServPresence(false);
         return;
       case 'NICK':
         return this.nickChanged(message.nick, params[0] ?? '', fromSelf);
@@ -479,13 +495,12 @@ export class IrcNetwork implements ChatNetwork {
           () => this.channels.kicked(params[0] ?? '', message.nick, params[2] ?? ''),
         );
       case 'QUIT':
-        this.roster.removeEverywhere(message.nick);
-        this.accounts.forget(message.nick);
+        this.roster.quit(message.nick);
         return this.nicks.freed(message.nick);
       case 'ACCOUNT': // account-notify
         return this.accounts.remember(message.nick, params[0] === '*' ? null : (params[0] ?? null), true);
       case '353':
-        return this.names(client, params[2] ?? '', params[3] ?? '');
+        return this.roster.addNames(params[2] ?? '', params[3] ?? '', prefixSymbols(client));
       case '332':
         return this.topics.observed(params[1] ?? '', params[2] ?? '', false);
       case '331':
@@ -537,63 +552,9 @@ export class IrcNetwork implements ChatNetwork {
     const botMode = client.network.supports('BOT');
     if (typeof botMode === 'string' && botMode !== '') this.pacer.control(`MODE ${nick} +${botMode}`);
     this.pacer.control('ISON NickServ');
-    const password = this.config.nickservPassword ?? this.config.sasl?.password;
-    this.nicks.registeredAs(nick, password !== undefined);
-    if (this.saslOutcome !== 'ok' && password !== undefined) this.identify(password);
-    else this.channels.joinAll();
+    this.nicks.registeredAs(nick, this.login.password !== undefined);
+    this.login.registered();
     this.pacer.pump();
-  }
-
-  /** NickServ IDENTIFY: the fallback when SASL is not configured or failed. Channels wait for its answer. */
-  private identify(password: string): void {
-    const account = this.config.sasl?.account ?? this.config.nick;
-    this.log.info(
-      { account },
-      this.config.sasl
-        ? `identifying to NickServ as ${account} (fallback after SASL failed)`
-        : `identifying to NickServ as ${account}`,
-    );
-    this.pacer.control(`PRIVMSG NickServ :IDENTIFY ${account} ${password}`);
-    this.identifyTimer = this.deps.clock.setTimeout(() => {
-      this.identifyTimer = undefined;
-      this.log.warn({ account }, `NickServ did not confirm the login as ${account}; joining channels anyway`);
-      this.channels.joinAll();
-    }, IDENTIFY_WAIT_MS);
-  }
-
-  private finishIdentify(): void {
-    if (this.identifyTimer === undefined) return;
-    this.deps.clock.clearTimeout(this.identifyTimer);
-    this.identifyTimer = undefined;
-    this.channels.joinAll();
-  }
-
-  private loggedIn(account: string): void {
-    this.log.info({ account }, `logged in to services as ${account}`);
-    this.finishIdentify();
-  }
-
-  private nickServPresence(online: boolean): void {
-    this.nickServOnline = online;
-    if (online || this.identifyTimer === undefined) return;
-    this.log.warn(
-      `there is no NickServ on ${this.address()}: cannot identify; joining channels unidentified`,
-    );
-    this.finishIdentify();
-  }
-
-  private saslFailed(client: Client, failure: SaslFailure): void {
-    if (client !== this.client) return;
-    this.saslOutcome = 'failed';
-    const account = this.config.sasl?.account ?? '?';
-    const fallback = this.config.nickservPassword ?? this.config.sasl?.password;
-    const then =
-      fallback === undefined ? 'continuing without services login' : 'falling back to NickServ IDENTIFY';
-    const why =
-      failure.reason === 'capability_missing'
-        ? `${this.address()} offers no SASL`
-        : `${failure.reason}${failure.message ? `: ${failure.message}` : ''}`;
-    this.log.warn({ account, reason: failure.reason }, `SASL login as ${account} failed (${why}); ${then}`);
   }
 
   private nickChanged(from: string, to: string, fromSelf: boolean): void {
@@ -603,8 +564,6 @@ export class IrcNetwork implements ChatNetwork {
       return;
     }
     this.roster.rename(from, to);
-    this.accounts.forget(from);
-    this.accounts.forget(to);
     this.nicks.freed(from);
   }
 
@@ -629,26 +588,12 @@ export class IrcNetwork implements ChatNetwork {
 
   private left(channel: string, nick: string, self: boolean, selfLeft: () => void): void {
     if (self) {
-      for (const gone of this.roster.selfLeft(channel)) this.accounts.forget(gone);
+      this.roster.selfLeft(channel);
       this.topics.forget(channel);
       selfLeft();
       return;
     }
-    if (this.roster.remove(channel, nick)) this.accounts.forget(nick);
-  }
-
-  private names(client: Client, channel: string, names: string): void {
-    const prefixes = new Set(
-      ((client.network.options.PREFIX as { symbol: string }[] | undefined) ?? []).map(
-        (entry) => entry.symbol,
-      ),
-    );
-    for (const entry of names.split(' ')) {
-      let start = 0;
-      while (start < entry.length && prefixes.has(entry[start] as string)) start += 1;
-      const nick = entry.slice(start).split('!')[0] ?? '';
-      if (nick !== '') this.roster.add(channel, nick);
-    }
+    this.roster.remove(channel, nick);
   }
 
   private learnSelf(user: string | undefined, host: string | undefined): void {
@@ -716,7 +661,7 @@ export class IrcNetwork implements ChatNetwork {
   /** Whether the network has services: account caps offered, or NickServ online; undefined until known. */
   private servicesPresent(client: Client): boolean | undefined {
     if (ACCOUNT_CAPS.some((cap) => client.network.cap.available.has(cap))) return true;
-    return this.nickServOnline;
+    return this.login.nickServOnline;
   }
 
   private replyToVersion(nick: string): void {
