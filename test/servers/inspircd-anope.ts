@@ -11,6 +11,7 @@ import {
   removeRunDir,
   renderTemplate,
   serviceUser,
+  startedOrCleanedUp,
   waitForPort,
   type RunAs,
 } from './server-process.js';
@@ -54,14 +55,10 @@ export class InspircdWithAnope {
     for (const file of ['inspircd.motd', 'services.motd'])
       renderTemplate('inspircd/motd.txt', join(dir, file), {}, runAs);
     const server = new InspircdWithAnope(clientPort, dir, runAs);
-    try {
+    return startedOrCleanedUp(server, async () => {
       await server.startIrcd();
       await server.startServices();
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-    return server;
+    });
   }
 
   /** Kills the ircd as a crash would; services stay up and keep trying to relink. */

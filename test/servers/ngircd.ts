@@ -9,6 +9,7 @@ import {
   removeRunDir,
   renderTemplate,
   serviceUser,
+  startedOrCleanedUp,
   waitForPort,
   type RunAs,
 } from './server-process.js';
@@ -31,13 +32,7 @@ export class Ngircd {
     const port = await freePort();
     renderTemplate('ngircd/ngircd.conf', join(dir, 'ngircd.conf'), { clientPort: port }, runAs);
     const server = new Ngircd(port, dir, runAs);
-    try {
-      await server.startDaemon();
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-    return server;
+    return startedOrCleanedUp(server, () => server.startDaemon());
   }
 
   /** Kills the server as a crash would. */

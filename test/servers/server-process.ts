@@ -175,3 +175,17 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** Runs `start`; if it fails, stops what was started (processes, temp dir) before passing the error on. */
+export async function startedOrCleanedUp<T extends { stop(): Promise<void> }>(
+  server: T,
+  start: () => Promise<void>,
+): Promise<T> {
+  try {
+    await start();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}

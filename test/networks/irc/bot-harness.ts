@@ -7,6 +7,7 @@ import type { InboundMessage } from '../../../src/core/messages.js';
 import { rich } from '../../../src/core/rich-text.js';
 import type { IrcNetworkConfig } from '../../../src/config/schema.js';
 import { IrcNetwork, type IrcNetworkDeps } from '../../../src/networks/irc/irc-network.js';
+import { IrcTestClient, type ReceivedLine, type TestClientOptions } from '../../servers/irc-test-client.js';
 import { EventRecorder, memoryLogger, until, type MemoryLogger } from './helpers.js';
 
 export const STATUS_REPLY = 'status: all quiet';
@@ -66,4 +67,41 @@ export async function waitJoined(
     `the bot to join ${channels.join(', ')}`,
     options.timeoutMs ?? 10_000,
   );
+}
+
+/** The clients and bots of one test file, all closed in its `after()`. */
+export class TestBed {
+  readonly clients: IrcTestClient[] = [];
+  readonly bots: RunningBot[] = [];
+
+  constructor(private readonly port: () => number) {}
+
+  async connect(nick: string, extra: Partial<TestClientOptions> = {}): Promise<IrcTestClient> {
+    const client = await IrcTestClient.connect({ port: this.port(), nick, ...extra });
+    this.clients.push(client);
+    return client;
+  }
+
+  async launch(...args: Parameters<typeof startBot>): Promise<RunningBot> {
+    const running = await startBot(...args);
+    this.bots.push(running);
+    return running;
+  }
+
+  /** What WHOIS says about `nick`, as `client` sees it. */
+  async whois(client: IrcTestClient, nick: string): Promise<ReceivedLine[]> {
+    const from = client.lines.length;
+    client.send(`WHOIS ${nick}`);
+    await client.waitFor((line) => line.message.command === '318', { from });
+    return client.lines.slice(from);
+  }
+
+  closeClients(): void {
+    for (const client of this.clients) client.close();
+  }
+
+  async close(): Promise<void> {
+    for (const running of this.bots) await running.network.stop();
+    this.closeClients();
+  }
 }

@@ -6,20 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InspircdWithAnope } from '../../servers/inspircd-anope.js';
-import { IrcTestClient } from '../../servers/irc-test-client.js';
-import { startBot, waitJoined, type RunningBot } from './bot-harness.js';
+import type { IrcTestClient } from '../../servers/irc-test-client.js';
+import { TestBed, waitJoined, type RunningBot } from './bot-harness.js';
 import { ircConfig, until } from './helpers.js';
-import {
-  commandRoundTrips,
-  floodDrainsAtRateWhileUrgentJumps,
-  injectionIsHarmless,
-  longTextIsSplitByBytes,
-  ownEchoesIgnored,
-  survivesServerRestart,
-  topicRefusedWithoutRights,
-  topicSetAndRead,
-  type Scene,
-} from './scenarios.js';
+import { registerRestartTest, registerSharedTests, type Scene } from './scenarios.js';
 
 const PASSWORDS = {
   fbbot: 'bot-pass-123',
@@ -39,19 +29,9 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
   let impostor: IrcTestClient;
   /** Alice herself, logged in to her account, on another nick. */
   let realAlice: IrcTestClient;
-  const clients: IrcTestClient[] = [];
-  const bots: RunningBot[] = [];
-
-  const connect = async (nick: string, extra: Partial<Parameters<typeof IrcTestClient.connect>[0]> = {}) => {
-    const client = await IrcTestClient.connect({ port: server.port, nick, ...extra });
-    clients.push(client);
-    return client;
-  };
-  const launch = async (...args: Parameters<typeof startBot>): Promise<RunningBot> => {
-    const running = await startBot(...args);
-    bots.push(running);
-    return running;
-  };
+  const bed = new TestBed(() => server.port);
+  const connect = bed.connect.bind(bed);
+  const launch = bed.launch.bind(bed);
   const scene = (): Scene => ({ bot, botNick: 'fbbot', channel: '#ops', human: carol });
 
   before(async () => {
@@ -88,18 +68,14 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
   });
 
   after(async () => {
-    for (const running of bots) await running.network.stop();
-    for (const client of clients) client.close();
+    await bed.close();
     await server?.stop();
   });
 
   test('connects with SASL, joins its channels (with a key), and is labelled a bot with an admin contact', async () => {
     assert.equal(bot.log.find('logged in to services as fbbot', 'info').length, 1);
     assert.equal(bot.log.find('SASL login', 'warn').length, 0);
-    const from = carol.lines.length;
-    carol.send('WHOIS fbbot');
-    await carol.waitFor((line) => line.message.command === '318', { from });
-    const whois = carol.lines.slice(from);
+    const whois = await bed.whois(carol, 'fbbot');
     const user = whois.find((line) => line.message.command === '311');
     assert.equal(user?.message.params[5], 'firebell incident bot (admin: ops@firebell.test)');
     assert.equal(whois.find((line) => line.message.command === '330')?.message.params[2], 'fbbot');
@@ -112,12 +88,25 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
     assert.equal(bot.network.connectionState(), 'connected');
   });
 
-  test('a command round trip in the channel and in a private message', async () => {
-    await commandRoundTrips(scene());
-  });
-
-  test('its own echoes (echo-message) never reach the core', async () => {
-    await ownEchoesIgnored(scene());
+  registerSharedTests({
+    scene,
+    locked: { channel: '#locked', topic: LOCKED_TOPIC },
+    prefixNote: 'real (cloaked)',
+    floodControl: async () => {
+      // The server does enforce its limit: a client writing 60 lines at once is disconnected (as carol sees).
+      const flooder = await connect('flooder');
+      await flooder.join('#ops');
+      const from = carol.lines.length;
+      for (let index = 0; index < 60; index += 1) flooder.say('#ops', `flood ${index}`);
+      const quit = await carol.waitFor(
+        (line) => line.message.command === 'QUIT' && line.message.nick === 'flooder',
+        {
+          from,
+          what: "the flooder's quit",
+        },
+      );
+      assert.match(quit.message.params[0] ?? '', /Excess Flood/);
+    },
   });
 
   test('a nick impostor is unverified; the account holder is verified by services (account-tag)', async () => {
@@ -178,39 +167,6 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
     await whoxBot.network.stop();
   });
 
-  test('topic: set and read back as channel operator, refused with a reason on a +t channel', async () => {
-    await topicSetAndRead(scene(), '#ops');
-    await topicRefusedWithoutRights(scene(), '#locked', LOCKED_TOPIC);
-  });
-
-  test('CR, LF and NUL in outgoing text never become protocol', async () => {
-    await injectionIsHarmless(scene());
-  });
-
-  test('long multibyte text is split by bytes with the real (cloaked) prefix counted', async () => {
-    await longTextIsSplitByBytes(scene());
-  });
-
-  test('200 queued lines drain at 20 lines/s without Excess Flood while a reply jumps the queue', async (t) => {
-    // The server does enforce its limit: a client writing 60 lines at once is disconnected (as carol sees).
-    const flooder = await connect('flooder');
-    await flooder.join('#ops');
-    const from = carol.lines.length;
-    for (let index = 0; index < 60; index += 1) flooder.say('#ops', `flood ${index}`);
-    const quit = await carol.waitFor(
-      (line) => line.message.command === 'QUIT' && line.message.nick === 'flooder',
-      {
-        from,
-        what: "the flooder's quit",
-      },
-    );
-    assert.match(quit.message.params[0] ?? '', /Excess Flood/);
-    const figures = await floodDrainsAtRateWhileUrgentJumps(scene(), 20);
-    t.diagnostic(
-      `drained at ${figures.linesPerSecond.toFixed(1)} lines/s; the reply waited ${figures.replyWaitMs.toFixed(0)} ms`,
-    );
-  });
-
   test('nick collision: registers on the alternate nick, then regains its own through NickServ', async () => {
     const intruder = await connect('fbtwo');
     const second = await launch(
@@ -261,12 +217,14 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
     await third.network.stop();
   });
 
-  test('the server is killed and restarted: back in its channels within its backoff, a page delivered once', async () => {
-    for (const client of clients) client.close();
-    await survivesServerRestart({ bot, botNick: 'fbbot', channel: '#ops' }, server, async () => {
+  registerRestartTest(
+    () => ({ bot, botNick: 'fbbot', channel: '#ops' }),
+    () => server,
+    () => bed.closeClients(),
+    async () => {
       const human = await connect('dave');
       await human.join('#ops');
       return human;
-    });
-  });
+    },
+  );
 });

@@ -6,20 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ngircd } from '../../servers/ngircd.js';
-import { IrcTestClient } from '../../servers/irc-test-client.js';
-import { startBot, waitJoined, type RunningBot } from './bot-harness.js';
+import type { IrcTestClient } from '../../servers/irc-test-client.js';
+import { TestBed, waitJoined, type RunningBot } from './bot-harness.js';
 import { ircConfig, until } from './helpers.js';
-import {
-  commandRoundTrips,
-  floodDrainsAtRateWhileUrgentJumps,
-  injectionIsHarmless,
-  longTextIsSplitByBytes,
-  ownEchoesIgnored,
-  survivesServerRestart,
-  topicRefusedWithoutRights,
-  topicSetAndRead,
-  type Scene,
-} from './scenarios.js';
+import { registerRestartTest, registerSharedTests, type Scene } from './scenarios.js';
 
 const CHANNELS = ['#ops', '#locked'];
 const LOCKED_TOPIC = 'only operators change this';
@@ -28,19 +18,9 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
   let server: Ngircd;
   let bot: RunningBot;
   let carol: IrcTestClient;
-  const clients: IrcTestClient[] = [];
-  const bots: RunningBot[] = [];
-
-  const connect = async (nick: string): Promise<IrcTestClient> => {
-    const client = await IrcTestClient.connect({ port: server.port, nick });
-    clients.push(client);
-    return client;
-  };
-  const launch = async (...args: Parameters<typeof startBot>): Promise<RunningBot> => {
-    const running = await startBot(...args);
-    bots.push(running);
-    return running;
-  };
+  const bed = new TestBed(() => server.port);
+  const connect = bed.connect.bind(bed);
+  const launch = bed.launch.bind(bed);
   const scene = (): Scene => ({ bot, botNick: 'fbbot', channel: '#ops', human: carol });
 
   before(async () => {
@@ -63,16 +43,12 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
   });
 
   after(async () => {
-    for (const running of bots) await running.network.stop();
-    for (const client of clients) client.close();
+    await bed.close();
     await server?.stop();
   });
 
   test('connects, joins its channels, and carries the bot label with an admin contact', async () => {
-    const from = carol.lines.length;
-    carol.send('WHOIS fbbot');
-    await carol.waitFor((line) => line.message.command === '318', { from });
-    const whois = carol.lines.slice(from);
+    const whois = await bed.whois(carol, 'fbbot');
     assert.equal(
       whois.find((line) => line.message.command === '311')?.message.params[5],
       'firebell incident bot (admin: ops@firebell.test)',
@@ -82,13 +58,7 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     assert.equal(bot.network.connectionState(), 'connected');
   });
 
-  test('a command round trip in the channel and in a private message', async () => {
-    await commandRoundTrips(scene());
-  });
-
-  test('its own lines never come back as messages', async () => {
-    await ownEchoesIgnored(scene());
-  });
+  registerSharedTests({ scene, locked: { channel: '#locked', topic: LOCKED_TOPIC }, prefixNote: 'real' });
 
   test('without services nobody is verified; a nick is an identity only when the config says so', async () => {
     const alice = await connect('alice');
@@ -112,26 +82,6 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
       verification: 'nick-fallback',
     });
     await trusting.network.stop();
-  });
-
-  test('topic: set and read back as channel operator, refused with a reason on a +t channel', async () => {
-    await topicSetAndRead(scene(), '#ops');
-    await topicRefusedWithoutRights(scene(), '#locked', LOCKED_TOPIC);
-  });
-
-  test('CR, LF and NUL in outgoing text never become protocol', async () => {
-    await injectionIsHarmless(scene());
-  });
-
-  test('long multibyte text is split by bytes with the real prefix counted', async () => {
-    await longTextIsSplitByBytes(scene());
-  });
-
-  test('200 queued lines drain at 20 lines/s without a disconnect while a reply jumps the queue', async (t) => {
-    const figures = await floodDrainsAtRateWhileUrgentJumps(scene(), 20);
-    t.diagnostic(
-      `drained at ${figures.linesPerSecond.toFixed(1)} lines/s; the reply waited ${figures.replyWaitMs.toFixed(0)} ms`,
-    );
   });
 
   test('nick collision: alternate nick, then the own nick back as soon as its holder quits', async () => {
@@ -173,12 +123,14 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     await third.network.stop();
   });
 
-  test('the server is killed and restarted: back in its channels within its backoff, a page delivered once', async () => {
-    for (const client of clients) client.close();
-    await survivesServerRestart({ bot, botNick: 'fbbot', channel: '#ops' }, server, async () => {
+  registerRestartTest(
+    () => ({ bot, botNick: 'fbbot', channel: '#ops' }),
+    () => server,
+    () => bed.closeClients(),
+    async () => {
       const human = await connect('dave');
       await human.join('#ops');
       return human;
-    });
-  });
+    },
+  );
 });

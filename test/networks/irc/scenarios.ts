@@ -3,6 +3,7 @@
  * a running bot, a human test client in the bot's channel, and asserts what the human sees on the wire.
  */
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { rich, type RichText } from '../../../src/core/rich-text.js';
 import type { Priority } from '../../../src/core/messages.js';
 import type { IrcTestClient, ReceivedLine } from '../../servers/irc-test-client.js';
@@ -247,4 +248,60 @@ export async function survivesServerRestart(
     1,
   );
   assert.equal(bot.events.deliveries.filter((message) => message.purpose === 'page').length, 1);
+}
+
+export interface SharedTestOptions {
+  readonly scene: () => Scene;
+  /** A +t channel where the bot is not an operator, and its topic. */
+  readonly locked: { readonly channel: string; readonly topic: string };
+  /** What the server is, for test titles ("with the real (cloaked) prefix"). */
+  readonly prefixNote: string;
+  /** Runs before the flood test: proof that the server enforces a limit, where it does. */
+  readonly floodControl?: () => Promise<void>;
+}
+
+/** The tests every server gets, registered in the calling describe() in this order. */
+export function registerSharedTests(options: SharedTestOptions): void {
+  const { scene } = options;
+  test('a command round trip in the channel and in a private message', async () => {
+    await commandRoundTrips(scene());
+  });
+
+  test('its own lines never come back as messages (echo-message where offered)', async () => {
+    await ownEchoesIgnored(scene());
+  });
+
+  test('topic: set and read back as channel operator, refused with a reason on a +t channel', async () => {
+    await topicSetAndRead(scene(), scene().channel);
+    await topicRefusedWithoutRights(scene(), options.locked.channel, options.locked.topic);
+  });
+
+  test('CR, LF and NUL in outgoing text never become protocol', async () => {
+    await injectionIsHarmless(scene());
+  });
+
+  test(`long multibyte text is split by bytes with the ${options.prefixNote} prefix counted`, async () => {
+    await longTextIsSplitByBytes(scene());
+  });
+
+  test('200 queued lines drain at 20 lines/s without a disconnect while a reply jumps the queue', async (t) => {
+    await options.floodControl?.();
+    const figures = await floodDrainsAtRateWhileUrgentJumps(scene(), 20);
+    t.diagnostic(
+      `drained at ${figures.linesPerSecond.toFixed(1)} lines/s; the reply waited ${figures.replyWaitMs.toFixed(0)} ms`,
+    );
+  });
+}
+
+/** The last test of a file: it kills the server, so every test client goes. */
+export function registerRestartTest(
+  scene: () => Omit<Scene, 'human'>,
+  server: () => Restartable,
+  closeClients: () => void,
+  rejoinHuman: () => Promise<IrcTestClient>,
+): void {
+  test('the server is killed and restarted: back in its channels within its backoff, a page delivered once', async () => {
+    closeClients();
+    await survivesServerRestart(scene(), server(), rejoinHuman);
+  });
 }
