@@ -33,6 +33,8 @@ export class InspircdWithAnope {
 
   private constructor(
     readonly port: number,
+    /** Clients over TLS (a self-signed certificate: clients must not verify it). */
+    readonly tlsPort: number,
     private readonly dir: string,
     private readonly runAs: RunAs | undefined,
   ) {}
@@ -40,10 +42,11 @@ export class InspircdWithAnope {
   static async start(options: InspircdOptions = {}): Promise<InspircdWithAnope> {
     const runAs = serviceUser();
     const dir = makeRunDir(runAs);
-    const [clientPort, linkPort] = [await freePort(), await freePort()];
+    const [clientPort, linkPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
     const values = {
       clientPort,
       linkPort,
+      tlsPort,
       dir,
       linkPassword: `link-${process.pid}-${clientPort}`,
       floodBurst: options.floodBurst ?? 30,
@@ -54,7 +57,9 @@ export class InspircdWithAnope {
     renderTemplate('inspircd/services.conf', join(dir, 'services.conf'), values, runAs);
     for (const file of ['inspircd.motd', 'services.motd'])
       renderTemplate('inspircd/motd.txt', join(dir, file), {}, runAs);
-    const server = new InspircdWithAnope(clientPort, dir, runAs);
+    for (const file of ['tls-cert.pem', 'tls-key.pem'])
+      renderTemplate(`inspircd/${file}`, join(dir, file), {}, runAs);
+    const server = new InspircdWithAnope(clientPort, tlsPort, dir, runAs);
     return startedOrCleanedUp(server, async () => {
       await server.startIrcd();
       await server.startServices();

@@ -217,6 +217,60 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
     await third.network.stop();
   });
 
+  test('TLS: connects over TLS; with certificate checks on, a self-signed server is refused and retried', async () => {
+    const secure = await launch(
+      ircConfig({
+        id: 'tlsnet',
+        port: server.tlsPort,
+        nick: 'fbtls',
+        tls: true,
+        tlsRejectUnauthorized: false,
+      }),
+      [{ name: '#ops' }],
+    );
+    await waitJoined(secure, ['#ops']);
+    const whois = await bed.whois(carol, 'fbtls');
+    assert.ok(
+      whois.some((line) => line.message.command === '671'),
+      'WHOIS shows a secure connection',
+    );
+    const strict = await launch(
+      ircConfig({ id: 'strictnet', port: server.tlsPort, nick: 'fbstrict', tls: true }),
+      [{ name: '#ops' }],
+    );
+    await until(() => strict.log.find('reconnecting in', 'warn').length > 0, 'the refused TLS connection');
+    assert.match(strict.log.find('reconnecting in', 'warn')[0]?.msg ?? '', /certificate/);
+    assert.equal(strict.network.connectionState(), 'disconnected');
+    await Promise.all([secure.network.stop(), strict.network.stop()]);
+  });
+
+  test('kicked, then banned: rejoins with a growing wait, logged, and gets back in once unbanned', async () => {
+    const mark = bot.log.entries.length;
+    opuser.send('KICK #locked fbbot :testing');
+    await until(
+      () => bot.log.find('kicked from #locked by opuser (testing); rejoining in 1 s', 'warn').length === 1,
+      'the kick',
+    );
+    await waitJoined(bot, ['#locked'], { since: mark, timeoutMs: 3000 });
+    const banned = bot.log.entries.length;
+    opuser.send('MODE #locked +b fbbot!*@*');
+    opuser.send('KICK #locked fbbot :and stay out');
+    await until(
+      () =>
+        bot.log.entries
+          .slice(banned)
+          .some((entry) => /^cannot join #locked: .*\(474\); rejoining in 4 s$/.test(entry.msg)),
+      'the refused rejoin',
+      6000,
+    );
+    assert.equal(
+      bot.log.find('kicked from #locked by opuser (and stay out); rejoining in 2 s', 'warn').length,
+      1,
+    );
+    opuser.send('MODE #locked -b fbbot!*@*');
+    await waitJoined(bot, ['#locked'], { since: banned, timeoutMs: 6000 });
+  });
+
   registerRestartTest(
     () => ({ bot, botNick: 'fbbot', channel: '#ops' }),
     () => server,

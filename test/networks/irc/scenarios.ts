@@ -77,6 +77,30 @@ export async function ownEchoesIgnored(scene: Scene): Promise<void> {
   assert.deepEqual(fromBot, []);
 }
 
+/** Notices reach the core with style 'notice' (which never runs commands), actions as emotes. */
+export async function noticesActionsAndCtcp(scene: Scene): Promise<void> {
+  const { human, botNick, channel, bot } = scene;
+  const before = bot.events.messages.length;
+  const commandsBefore = bot.commands.length;
+  human.send(`NOTICE ${channel} :!status`);
+  human.send(`PRIVMSG ${channel} :\x01ACTION looks at the graphs\x01`);
+  human.send(`PRIVMSG ${botNick} :\x01PING 12345\x01`);
+  const from = human.lines.length;
+  human.send(`PRIVMSG ${botNick} :\x01VERSION\x01`);
+  const version = await human.waitFor(
+    (line) => line.message.command === 'NOTICE' && line.message.nick === botNick,
+    { from, what: 'the VERSION reply' },
+  );
+  assert.equal(version.message.params[1], '\x01VERSION firebell incident bot (admin: ops@firebell.test)\x01');
+  await until(() => bot.events.messages.length >= before + 2, 'the notice and the action');
+  const [notice, action, ...rest] = bot.events.messages.slice(before);
+  assert.deepEqual([notice?.style, notice?.text], ['notice', '!status']);
+  assert.deepEqual([action?.style, action?.text], ['emote', 'looks at the graphs']);
+  assert.deepEqual(rest, [], 'CTCP PING and VERSION are not messages');
+  assert.equal(bot.commands.length, commandsBefore);
+  assert.ok(human.messagesFrom(botNick).every((line) => !(line.message.params[1] ?? '').includes('PING')));
+}
+
 /** CR, LF and NUL in outgoing text never become protocol: no QUIT, two harmless lines, still connected. */
 export async function injectionIsHarmless(scene: Scene): Promise<void> {
   const { human, botNick, channel, bot } = scene;
@@ -269,6 +293,10 @@ export function registerSharedTests(options: SharedTestOptions): void {
 
   test('its own lines never come back as messages (echo-message where offered)', async () => {
     await ownEchoesIgnored(scene());
+  });
+
+  test('notices arrive as notices, actions as emotes; CTCP VERSION is answered, other CTCP ignored', async () => {
+    await noticesActionsAndCtcp(scene());
   });
 
   test('topic: set and read back as channel operator, refused with a reason on a +t channel', async () => {
