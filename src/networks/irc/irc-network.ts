@@ -6,7 +6,7 @@
  */
 import IRC, { type Client, type IrcMessage, type RawMiddleware } from 'irc-framework';
 import type { Clock } from '../../core/clock.js';
-import { ircNickFor, parseIrc, renderIrc } from '../../core/format/irc-format.js';
+import { parseIrc, renderIrc } from '../../core/format/irc-format.js';
 import type { Logger } from '../../core/logger.js';
 import {
   isDirectDestination,
@@ -738,6 +738,3 @@ export class IrcNetwork implements ChatNetwork {
     return `${this.config.host}:${this.config.port}`;
   }
 }
-
-/** The IRC nick a person is highlighted with, for callers that build mentions. */
-export { ircNickFor };
