@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import {
   ServerProcess,
-  freePort,
+  freePorts,
   makeRunDir,
   removeRunDir,
   renderTemplate,
@@ -41,8 +41,8 @@ export class InspircdWithAnope {
 
   static async start(options: InspircdOptions = {}): Promise<InspircdWithAnope> {
     const runAs = serviceUser();
+    const [clientPort = 0, linkPort = 0, tlsPort = 0] = await freePorts(3);
     const dir = makeRunDir(runAs);
-    const [clientPort, linkPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
     const values = {
       clientPort,
       linkPort,
@@ -53,14 +53,14 @@ export class InspircdWithAnope {
       floodCommandRate: (options.floodLinesPerSecond ?? 20) * 1000,
       cloakKey: `firebell-test-cloak-key-${clientPort}-0123456789`,
     };
-    renderTemplate('inspircd/inspircd.conf', join(dir, 'inspircd.conf'), values, runAs);
-    renderTemplate('inspircd/services.conf', join(dir, 'services.conf'), values, runAs);
-    for (const file of ['inspircd.motd', 'services.motd'])
-      renderTemplate('inspircd/motd.txt', join(dir, file), {}, runAs);
-    for (const file of ['tls-cert.pem', 'tls-key.pem'])
-      renderTemplate(`inspircd/${file}`, join(dir, file), {}, runAs);
     const server = new InspircdWithAnope(clientPort, tlsPort, dir, runAs);
     return startedOrCleanedUp(server, async () => {
+      renderTemplate('inspircd/inspircd.conf', join(dir, 'inspircd.conf'), values, runAs);
+      renderTemplate('inspircd/services.conf', join(dir, 'services.conf'), values, runAs);
+      for (const file of ['inspircd.motd', 'services.motd'])
+        renderTemplate('inspircd/motd.txt', join(dir, file), {}, runAs);
+      for (const file of ['tls-cert.pem', 'tls-key.pem'])
+        renderTemplate(`inspircd/${file}`, join(dir, file), {}, runAs);
       await server.startIrcd();
       await server.startServices();
     });

@@ -28,11 +28,13 @@ export class Ngircd {
 
   static async start(): Promise<Ngircd> {
     const runAs = serviceUser();
-    const dir = makeRunDir(runAs);
     const port = await freePort();
-    renderTemplate('ngircd/ngircd.conf', join(dir, 'ngircd.conf'), { clientPort: port }, runAs);
+    const dir = makeRunDir(runAs);
     const server = new Ngircd(port, dir, runAs);
-    return startedOrCleanedUp(server, () => server.startDaemon());
+    return startedOrCleanedUp(server, async () => {
+      renderTemplate('ngircd/ngircd.conf', join(dir, 'ngircd.conf'), { clientPort: port }, runAs);
+      await server.startDaemon();
+    });
   }
 
   /** Kills the server as a crash would. */
