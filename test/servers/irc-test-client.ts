@@ -23,6 +23,7 @@ export class IrcTestClient {
   readonly lines: ReceivedLine[] = [];
   private buffer = '';
   private readonly waiters = new Set<() => void>();
+  private readonly listeners: ((line: ReceivedLine) => void)[] = [];
   private closedFlag = false;
   nick: string;
 
@@ -131,6 +132,11 @@ export class IrcTestClient {
     this.socket.destroy();
   }
 
+  /** Calls `listener` for every line as it arrives (an echo client answers from here, with no delay). */
+  onLine(listener: (line: ReceivedLine) => void): void {
+    this.listeners.push(listener);
+  }
+
   private async register(options: TestClientOptions): Promise<void> {
     const caps = [...(options.caps ?? []), ...(options.sasl ? ['sasl'] : [])];
     if (caps.length > 0) this.send('CAP LS 302');
@@ -180,7 +186,9 @@ export class IrcTestClient {
         if (message.command === 'PING') this.send(`PONG :${message.params[0] ?? ''}`);
         if (message.command === 'NICK' && message.nick === this.nick)
           this.nick = message.params[0] ?? this.nick;
-        this.lines.push({ at: performance.now(), raw, message });
+        const line = { at: performance.now(), raw, message };
+        this.lines.push(line);
+        for (const listener of this.listeners) listener(line);
       }
       end = this.buffer.indexOf('\n');
     }

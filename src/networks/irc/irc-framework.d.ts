@@ -90,7 +90,7 @@ declare module 'irc-framework' {
     write(line: string, callback?: () => void): boolean | undefined;
     end(data?: string, hadError?: boolean): void;
     on(event: 'message', listener: (message: IrcMessage, rawLine: string) => void): void;
-    transport: { disposeSocket(): void } | null;
+    transport: { socket: import('node:net').Socket | null; disposeSocket(): void } | null;
   }
 
   export class Client {

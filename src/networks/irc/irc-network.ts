@@ -327,6 +327,8 @@ export class IrcNetwork implements ChatNetwork {
     client.on('socket close', (error) =>
       this.connectionLost(client, error ? `connection error: ${error.message}` : 'connection closed'),
     );
+    // Lines are whole and paced already: Nagle's algorithm would only hold a reply back.
+    client.on('socket connected', () => client.connection.transport?.socket?.setNoDelay(true));
     client.on('raw', (event) => {
       if (client !== this.client) return;
       if (event.from_server) this.supervisor.activity();
