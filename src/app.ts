@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { Firebell } from './core/firebell.js';
 import type { Logger } from './core/logger.js';
 import type { ChatNetwork } from './core/network.js';
+import { IrcNetwork } from './networks/irc/irc-network.js';
 import { MatrixNetwork } from './networks/matrix/matrix-network.js';
 import { ShellNetwork } from './networks/shell/shell-network.js';
 import { openSqliteStores } from './store/sqlite-store.js';
@@ -72,6 +73,19 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
     );
   }
 
+  for (const irc of config.networks.irc) {
+    networks.push(
+      new IrcNetwork(irc, {
+        clock,
+        logger,
+        channels: conversationsOn(config, irc.id).map((name) => {
+          const key = irc.channelKeys[name];
+          return key === undefined ? { name } : { name, key };
+        }),
+        adminContact: config.bot.admin,
+      }),
+    );
+  }
   for (const matrix of config.networks.matrix) {
     const inviters = matrixInviters(config, matrix.acceptInvitesFrom);
     networks.push(
