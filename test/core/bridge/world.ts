@@ -9,7 +9,7 @@ import type { GroupConfig } from '../../../src/config/schema.js';
 import { Bridge, type BridgeTuning } from '../../../src/core/bridge/bridge.js';
 import { KeyValueLongMessages } from '../../../src/core/bridge/long-messages.js';
 import { Firebell } from '../../../src/core/firebell.js';
-import { silentLogger } from '../../../src/core/logger.js';
+import { silentLogger, type Logger } from '../../../src/core/logger.js';
 import type {
   InboundMessage,
   MembershipChange,
@@ -175,6 +175,8 @@ export interface WorldOptions {
   /** `null` for no public URL. */
   readonly publicUrl?: string | null;
   readonly tuning?: Partial<BridgeTuning>;
+  /** The bridge's logger (to count what it caught). */
+  readonly logger?: Logger;
 }
 
 export async function bridgeWorld(options: WorldOptions = {}): Promise<BridgeWorld> {
@@ -214,7 +216,7 @@ export async function bridgeWorld(options: WorldOptions = {}): Promise<BridgeWor
       (bridge = new Bridge({
         ...core,
         clock,
-        logger: silentLogger,
+        logger: options.logger ?? silentLogger,
         config: config.bridge,
         botName: config.bot.name,
         publicUrl: config.bot.publicUrl,
