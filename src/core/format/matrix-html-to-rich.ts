@@ -13,83 +13,24 @@ import type { RichText, Segment, TextStyle } from '../rich-text.js';
 const MAX_DEPTH = 100;
 
 /** Elements whose content is not text to show. */
-const DROPPED = new Set([
-  'mx-reply',
-  'script',
-  'style',
-  'template',
-  'head',
-  'title',
-  'iframe',
-  'object',
-  'svg',
-  'math',
-  'noscript',
-]);
+const DROPPED = new Set(
+  'mx-reply script style template head title iframe object svg math noscript'.split(' '),
+);
 /** Of those, the ones whose content HTML parses as raw text up to the closing tag. */
 const RAW_TEXT = new Set(['script', 'style', 'noscript', 'title', 'iframe']);
-const VOID = new Set([
-  'br',
-  'img',
-  'hr',
-  'wbr',
-  'input',
-  'meta',
-  'link',
-  'area',
-  'base',
-  'col',
-  'embed',
-  'source',
-  'track',
-]);
-const BLOCK = new Set([
-  'p',
-  'div',
-  'li',
-  'ul',
-  'ol',
-  'blockquote',
-  'pre',
-  'table',
-  'tr',
-  'hr',
-  'details',
-  'summary',
-  'dl',
-  'dt',
-  'dd',
-  'section',
-  'article',
-  'header',
-  'footer',
-  'figure',
-  'figcaption',
-  'caption',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-]);
+const VOID = new Set('br img hr wbr input meta link area base col embed source track'.split(' '));
+const BLOCK = new Set(
+  (
+    'p div li ul ol blockquote pre table tr hr details summary dl dt dd section article header footer ' +
+    'figure figcaption caption h1 h2 h3 h4 h5 h6'
+  ).split(' '),
+);
+// prettier-ignore
 const INLINE_STYLE: Readonly<Record<string, TextStyle>> = {
-  b: { bold: true },
-  strong: { bold: true },
-  h1: { bold: true },
-  h2: { bold: true },
-  h3: { bold: true },
-  h4: { bold: true },
-  h5: { bold: true },
-  h6: { bold: true },
-  i: { italic: true },
-  em: { italic: true },
-  u: { underline: true },
-  ins: { underline: true },
-  del: { strikethrough: true },
-  s: { strikethrough: true },
-  strike: { strikethrough: true },
-  code: { monospace: true },
+  b: { bold: true }, strong: { bold: true }, h1: { bold: true }, h2: { bold: true }, h3: { bold: true },
+  h4: { bold: true }, h5: { bold: true }, h6: { bold: true }, i: { italic: true }, em: { italic: true },
+  u: { underline: true }, ins: { underline: true }, del: { strikethrough: true },
+  s: { strikethrough: true }, strike: { strikethrough: true }, code: { monospace: true },
 };
 
 const SAFE_LINK = /^(https?:|mailto:|matrix:)/i;
@@ -104,52 +45,14 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\s]/;
 
+// prettier-ignore
 const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: '\u00a0',
-  shy: '',
-  copy: '©',
-  reg: '®',
-  trade: '™',
-  hellip: '…',
-  mdash: '—',
-  ndash: '–',
-  lsquo: '‘',
-  rsquo: '’',
-  ldquo: '“',
-  rdquo: '”',
-  laquo: '«',
-  raquo: '»',
-  bull: '•',
-  middot: '·',
-  times: '×',
-  divide: '÷',
-  deg: '°',
-  plusmn: '±',
-  euro: '€',
-  pound: '£',
-  yen: '¥',
-  cent: '¢',
-  sect: '§',
-  para: '¶',
-  larr: '←',
-  rarr: '→',
-  uarr: '↑',
-  darr: '↓',
-  harr: '↔',
-  check: '✓',
-  zwsp: '\u200b',
-  zwj: '\u200d',
-  zwnj: '\u200c',
-  ensp: '\u2002',
-  emsp: '\u2003',
-  thinsp: '\u2009',
-  tab: ' ',
-  newline: '\n',
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', shy: '', copy: '©', reg: '®',
+  trade: '™', hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
+  laquo: '«', raquo: '»', bull: '•', middot: '·', times: '×', divide: '÷', deg: '°', plusmn: '±',
+  euro: '€', pound: '£', yen: '¥', cent: '¢', sect: '§', para: '¶', larr: '←', rarr: '→', uarr: '↑',
+  darr: '↓', harr: '↔', check: '✓', zwsp: '\u200b', zwj: '\u200d', zwnj: '\u200c', ensp: '\u2002',
+  emsp: '\u2003', thinsp: '\u2009', tab: ' ', newline: '\n',
 };
 
 /** The mIRC palette 0-98 as RGB; relayed colours are mapped to the nearest entry. */
