@@ -6,7 +6,7 @@
  * splitting of a long line is the IRC adapter's job; here a line counts as as many IRC lines as it will
  * take, at about 400 bytes each.
  */
-import { link, text, type RichText, type Segment } from '../rich-text.js';
+import { link, text, toPlainText, type RichText, type Segment } from '../rich-text.js';
 
 /** Text bytes per IRC line once the adapter has split it (510 bytes less prefix, command, target, name). */
 export const IRC_LINE_BYTES = 400;
@@ -89,45 +89,28 @@ function cutLine(line: IrcLine, bytes: number): IrcLine {
   const out: Segment[] = [];
   let left = bytes - 3; // room for the ellipsis
   for (const segment of line) {
-    const text = segmentText(segment);
-    const length = utf8Length(text);
+    const shown = toPlainText([segment]);
+    const length = utf8Length(shown);
     if (length <= left) {
       out.push(segment);
       left -= length;
       continue;
     }
     let kept = '';
-    for (const point of text) {
+    for (const point of shown) {
       const size = utf8Length(point);
       if (size > left) break;
       kept += point;
       left -= size;
     }
-    const style = segment.kind === 'text' ? segment.style : undefined;
-    out.push(style ? { kind: 'text', text: `${kept}…`, style } : { kind: 'text', text: `${kept}…` });
+    out.push(text(`${kept}…`, segment.kind === 'text' ? segment.style : undefined));
     return out;
   }
   return out;
 }
 
-function segmentText(segment: Segment): string {
-  switch (segment.kind) {
-    case 'text':
-    case 'code-block':
-      return segment.text;
-    case 'link':
-      return segment.label && segment.label !== segment.url
-        ? `${segment.label} (${segment.url})`
-        : segment.url;
-    case 'mention':
-      return segment.person.irc?.nick ?? segment.person.name;
-    case 'line-break':
-      return '';
-  }
-}
-
 function lineText(line: IrcLine): string {
-  return line.map(segmentText).join('');
+  return toPlainText(line);
 }
 
 function isBlankLine(line: IrcLine): boolean {

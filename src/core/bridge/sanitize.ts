@@ -111,7 +111,9 @@ function cleanStyle(style: TextStyle | undefined): TextStyle | undefined {
 function cleanPerson(person: PersonRef): PersonRef {
   const nick = person.irc?.nick !== undefined && IRC_NICK.test(person.irc.nick) ? person.irc.nick : undefined;
   const userId =
-    person.matrix?.userId !== undefined && MATRIX_ID.test(person.matrix.userId) ? person.matrix.userId : undefined;
+    person.matrix?.userId !== undefined && MATRIX_ID.test(person.matrix.userId)
+      ? person.matrix.userId
+      : undefined;
   return {
     name: singleLine(person.name) || (nick ?? userId ?? '?'),
     ...(person.contactId === undefined ? {} : { contactId: person.contactId }),

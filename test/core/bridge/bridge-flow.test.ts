@@ -1,21 +1,19 @@
-import { afterEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ircUser, matrixUser } from '../../support/fake-network.js';
-import { bridgeWorld, infraGroup, IRC_ROOM, MATRIX_ROOM, Z, type BridgeWorld } from './world.js';
+import {
+  infraGroup,
+  IRC_ROOM,
+  MATRIX_ROOM,
+  Z,
+  alice,
+  ana,
+  bob,
+  type BridgeWorld,
+  worldPerTest,
+} from './world.js';
 
-const alice = ircUser('alice', 'alice');
-const bob = ircUser('bob');
-const ana = matrixUser('@ana:example.org', 'Ana');
-
-const worlds: BridgeWorld[] = [];
-async function world(...args: Parameters<typeof bridgeWorld>): Promise<BridgeWorld> {
-  const w = await bridgeWorld(...args);
-  worlds.push(w);
-  return w;
-}
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.stop();
-});
+const world = worldPerTest();
 
 describe('coalescing IRC lines into one Matrix message', () => {
   test('lines from one sender within 100 ms of each other become one message', async () => {

@@ -1,22 +1,11 @@
-import { afterEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrixHtmlToRich } from '../../../src/core/format/matrix-html-to-rich.js';
 import { bold, text } from '../../../src/core/rich-text.js';
-import { ircUser, matrixUser } from '../../support/fake-network.js';
-import { bridgeWorld, IRC_ROOM, MATRIX_ROOM, Z, type BridgeWorld } from './world.js';
+import { matrixUser } from '../../support/fake-network.js';
+import { IRC_ROOM, MATRIX_ROOM, Z, alice, ana, worldPerTest } from './world.js';
 
-const alice = ircUser('alice', 'alice');
-const ana = matrixUser('@ana:example.org', 'Ana');
-
-const worlds: BridgeWorld[] = [];
-async function world(...args: Parameters<typeof bridgeWorld>): Promise<BridgeWorld> {
-  const w = await bridgeWorld(...args);
-  worlds.push(w);
-  return w;
-}
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.stop();
-});
+const world = worldPerTest();
 
 describe('attribution', () => {
   test('IRC → Matrix: `<nick> text`, relayed chat in the relay lane', async () => {

@@ -1,28 +1,17 @@
-import { afterEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrixHtmlToRich } from '../../../src/core/format/matrix-html-to-rich.js';
 import { link, mention, text } from '../../../src/core/rich-text.js';
 import { personRefOf } from '../../../src/core/directory.js';
 import { contacts } from '../../support/config-fixture.js';
-import { ircUser, matrixUser } from '../../support/fake-network.js';
-import { bridgeWorld, IRC_ROOM, MATRIX_ROOM, Z, type BridgeWorld } from './world.js';
+import { matrixUser } from '../../support/fake-network.js';
+import { IRC_ROOM, MATRIX_ROOM, Z, alice, ana, bob, worldPerTest } from './world.js';
 
-const alice = ircUser('alice', 'alice');
-const bob = ircUser('bob');
-const ana = matrixUser('@ana:example.org', 'Ana');
 const cy = matrixUser('@cy:example.org', 'Cy');
 const anaContact = personRefOf(contacts[0] as (typeof contacts)[number]);
 const MIN = 60_000;
 
-const worlds: BridgeWorld[] = [];
-async function world(...args: Parameters<typeof bridgeWorld>): Promise<BridgeWorld> {
-  const w = await bridgeWorld(...args);
-  worlds.push(w);
-  return w;
-}
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.stop();
-});
+const world = worldPerTest();
 
 describe('mentions of known contacts', () => {
   test('an IRC highlight of a contact becomes a Matrix mention of that contact; anything else is text', async () => {

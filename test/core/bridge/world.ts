@@ -3,6 +3,7 @@
  * `oftc`, a Matrix network `matrix`) and xstate's SimulatedClock. Tests say things as users on either
  * side and read what each network was asked to send.
  */
+import { afterEach } from 'node:test';
 import { SimulatedClock } from 'xstate';
 import type { Config } from '../../../src/config/config.js';
 import type { GroupConfig } from '../../../src/config/schema.js';
@@ -17,9 +18,9 @@ import type {
   Sender,
 } from '../../../src/core/messages.js';
 import type { ConnectionState, NetworkEvents } from '../../../src/core/network.js';
-import { toPlainText, type RichText } from '../../../src/core/rich-text.js';
+import { toPlainText } from '../../../src/core/rich-text.js';
 import type { KeyValueStore } from '../../../src/core/store.js';
-import { FakeNetwork } from '../../support/fake-network.js';
+import { FakeNetwork, ircUser, matrixUser } from '../../support/fake-network.js';
 import { MemoryIncidentStore } from '../../support/memory-incident-store.js';
 import { testConfig } from '../../support/config-fixture.js';
 
@@ -27,6 +28,10 @@ export const T0 = Date.UTC(2026, 10, 25, 15, 0);
 export const Z = '\u200b';
 export const IRC_ROOM = '#infra';
 export const MATRIX_ROOM = '#infra:example.org';
+
+export const alice = ircUser('alice', 'alice');
+export const bob = ircUser('bob');
+export const ana = matrixUser('@ana:example.org', 'Ana');
 
 export const infraGroup: GroupConfig = {
   id: 'infra',
@@ -246,7 +251,15 @@ export async function bridgeWorld(options: WorldOptions = {}): Promise<BridgeWor
   };
 }
 
-/** The text segments of a body, for checks on exactly what a renderer will see. */
-export function textOf(body: RichText): string {
-  return toPlainText(body);
+/** A `world()` for each test of a file, stopped after the test. */
+export function worldPerTest(): (options?: WorldOptions) => Promise<BridgeWorld> {
+  const worlds: BridgeWorld[] = [];
+  afterEach(async () => {
+    for (const w of worlds.splice(0)) await w.stop();
+  });
+  return async (options) => {
+    const w = await bridgeWorld(options);
+    worlds.push(w);
+    return w;
+  };
 }
