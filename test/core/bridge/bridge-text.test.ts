@@ -249,3 +249,44 @@ describe('replies', () => {
     ]);
   });
 });
+
+describe('between two Matrix rooms, and to the shell', () => {
+  const twoRooms = {
+    groups: [
+      {
+        id: 'infra',
+        members: [
+          { network: 'matrix', conversation: MATRIX_ROOM, topic: true, status: true },
+          { network: 'matrix', conversation: '#infra2:example.org', topic: true, status: true },
+          { network: 'shell', conversation: '#infra', topic: true, status: true },
+        ],
+        relay: true,
+        relayJoinsAndParts: false,
+      },
+    ],
+  };
+
+  test('a reply is a reply relation to the relayed copy in the other room', async () => {
+    const w = await world(twoRooms);
+    const question = w.matrix.say(MATRIX_ROOM, ana, 'is the gate ok?');
+    assert.equal(w.matrix.last().to.network, 'matrix');
+    const copy = `matrix-out-${w.matrix.network.sent.length}`;
+    w.matrix.say(MATRIX_ROOM, cy, 'yes', { replyTo: { messageId: question } });
+    assert.equal(w.matrix.last().replyTo, copy);
+    assert.deepEqual(w.matrix.relayed().at(-1), '#infra2:example.org message: <Cy> yes');
+    w.matrix.say('#infra2:example.org', cy, 'really', { replyTo: { messageId: copy } });
+    assert.equal(w.matrix.last().replyTo, question, 'and back: to the original');
+  });
+
+  test('the shell gets plain `<name> text`, replies as `name: text`', async () => {
+    const w = await world(twoRooms);
+    const question = w.matrix.say(MATRIX_ROOM, ana, 'is the gate ok?');
+    w.matrix.say(MATRIX_ROOM, cy, 'yes', { replyTo: { messageId: question } });
+    w.matrix.say(MATRIX_ROOM, cy, 'nods', { style: 'emote' });
+    assert.deepEqual(w.shell.relayed(), [
+      '#infra message: <Ana> is the gate ok?',
+      '#infra message: <Cy> Ana: yes',
+      '#infra message: * Cy nods',
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * firebell's core with the bridge wired in, on fake networks (an IRC network `libera`, a second IRC network
- * `oftc`, a Matrix network `matrix`) and xstate's SimulatedClock. Tests say things as users on either
+ * `oftc`, a Matrix network `matrix`, the shell) and xstate's SimulatedClock. Tests say things as users on either
  * side and read what each network was asked to send.
  */
 import { afterEach } from 'node:test';
@@ -164,6 +164,7 @@ export interface BridgeWorld {
   readonly irc: Side;
   readonly oftc: Side;
   readonly matrix: Side;
+  readonly shell: Side;
   readonly firebell: Firebell;
   readonly bridge: Bridge;
   readonly kv: MemoryKeyValueStore;
@@ -198,10 +199,12 @@ export async function bridgeWorld(options: WorldOptions = {}): Promise<BridgeWor
   const libera = new FakeNetwork('libera', 'irc', () => clock.now());
   const oftc = new FakeNetwork('oftc', 'irc', () => clock.now());
   const matrix = new FakeNetwork('matrix', 'matrix', () => clock.now());
+  const shell = new FakeNetwork('shell', 'shell', () => clock.now());
   const sides = {
     irc: new Side(libera, clock),
     oftc: new Side(oftc, clock),
     matrix: new Side(matrix, clock),
+    shell: new Side(shell, clock),
   };
   const kv = new MemoryKeyValueStore();
   let tokens = 0;
@@ -214,7 +217,7 @@ export async function bridgeWorld(options: WorldOptions = {}): Promise<BridgeWor
   const firebell = new Firebell({
     config,
     store: new MemoryIncidentStore(),
-    networks: [libera, oftc, matrix],
+    networks: [libera, oftc, matrix, shell],
     clock,
     logger: silentLogger,
     relay: (core) =>
