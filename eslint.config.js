@@ -1,11 +1,42 @@
 import tseslint from 'typescript-eslint';
 
 // The pure core may not reach for the network, the database driver, the logger's transport or the clock.
-const infrastructure = ['irc-framework', 'matrix-bot-sdk', 'better-sqlite3', 'pino', 'pino-pretty', 'node:net', 'node:tls', 'node:http', 'node:fs', 'node:child_process'];
+const infrastructure = [
+  'irc-framework',
+  'matrix-bot-sdk',
+  'better-sqlite3',
+  'pino',
+  'pino-pretty',
+  'node:net',
+  'node:tls',
+  'node:http',
+  'node:fs',
+  'node:child_process',
+];
 const noInfrastructure = {
-  'no-restricted-imports': ['error', { paths: infrastructure.map((name) => ({ name, message: 'The core is pure: use the port interfaces in src/core instead.' })), patterns: [{ group: ['**/networks/**', '**/store/sqlite*', '**/config/load*'], message: 'The core knows only interfaces.' }] }],
-  'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Take the time from the event or the injected Clock.' }],
-  'no-restricted-globals': ['error', { name: 'process', message: 'Only the composition root reads the environment.' }],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: infrastructure.map((name) => ({
+        name,
+        message: 'The core is pure: use the port interfaces in src/core instead.',
+      })),
+      patterns: [
+        {
+          group: ['**/networks/**', '**/store/sqlite*', '**/config/load*'],
+          message: 'The core knows only interfaces.',
+        },
+      ],
+    },
+  ],
+  'no-restricted-properties': [
+    'error',
+    { object: 'Date', property: 'now', message: 'Take the time from the event or the injected Clock.' },
+  ],
+  'no-restricted-globals': [
+    'error',
+    { name: 'process', message: 'Only the composition root reads the environment.' },
+  ],
 };
 
 export default tseslint.config(

@@ -1,5 +1,5 @@
 /**
- * The validated, assembled configuration that the rest of firebell receives. `load()` in ./load.ts builds
+ * The validated, assembled configuration that the rest of firebell receives. `loadConfig()` in ./load.ts builds
  * it from the three YAML files (or reports every problem with file, line and key path); nothing else
  * reads YAML or the environment.
  */

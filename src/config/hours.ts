@@ -79,8 +79,10 @@ export function parseInterval(value: string): { startMinute: number; endMinute: 
   return { startMinute: start, endMinute: end <= start ? end + 1440 : end };
 }
 
+const RANGE_EXPECTED = 'expected a time range such as "09:00-17:30", or a list of them';
+
 export function parseHours(
-  raw: Record<string, string | string[]>,
+  raw: Readonly<Record<string, unknown>>,
 ): { ok: true; hours: WorkingHours } | { ok: false; problems: HoursProblem[] } {
   const intervals: WorkingInterval[] = [];
   const problems: HoursProblem[] = [];
@@ -93,12 +95,17 @@ export function parseHours(
       });
       continue;
     }
-    const ranges = Array.isArray(value) ? value : [value];
+    const ranges: unknown[] = Array.isArray(value) ? value : [value];
     ranges.forEach((range, index) => {
+      const path = Array.isArray(value) ? [key, index] : [key];
+      if (typeof range !== 'string') {
+        problems.push({ path, message: RANGE_EXPECTED });
+        return;
+      }
       const interval = parseInterval(range);
       if (!interval) {
         problems.push({
-          path: Array.isArray(value) ? [key, index] : [key],
+          path,
           message: `"${range}" is not a time range: expected "HH:MM-HH:MM" such as "09:00-17:30" (24-hour clock)`,
         });
         return;

@@ -40,7 +40,7 @@ function isIanaZone(zone: string): boolean {
   }
 }
 export const timezone = z.string().refine(isIanaZone, {
-  message: 'expected an IANA timezone such as "Europe/Berlin" or "America/New_York"',
+  message: 'expected an IANA timezone such as "Europe/Berlin"',
 });
 
 // ---------------------------------------------------------------- firebell.yaml
@@ -173,6 +173,8 @@ export const firebellFileSchema = z.strictObject({
     admin: nonEmpty,
     /** The public play book; every announcement and page links to it. */
     playbookUrl: url,
+    /** Where people read and propose changes to whitelist.yaml (its page in the git repository); the play book links it. */
+    whitelistUrl: url.optional(),
     /** Base URL of firebell's own HTTP listener, for links to long relayed messages. */
     publicUrl: url.optional(),
     /** Where that listener binds, e.g. "127.0.0.1:8080". */
@@ -252,17 +254,16 @@ export const firebellFileSchema = z.strictObject({
 
 // ---------------------------------------------------------------- contacts.yaml
 
-const hours = z
-  .record(z.string(), z.union([z.string(), z.array(z.string())]))
-  .transform((raw, ctx): WorkingHours => {
-    const parsed = parseHours(raw);
-    if (!parsed.ok) {
-      for (const problem of parsed.problems)
-        ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
-      return z.NEVER;
-    }
-    return parsed.hours;
-  });
+// Values are checked by parseHours, so that every bad day and range is reported, not just the first.
+const hours = z.record(z.string(), z.unknown()).transform((raw, ctx): WorkingHours => {
+  const parsed = parseHours(raw);
+  if (!parsed.ok) {
+    for (const problem of parsed.problems)
+      ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+    return z.NEVER;
+  }
+  return parsed.hours;
+});
 
 const ircHandle = z.strictObject({
   /** The services (NickServ) account: what permission checks use. */
@@ -291,19 +292,103 @@ export const contactsFileSchema = z.strictObject({ contacts: z.array(contactSche
 
 // ---------------------------------------------------------------- whitelist.yaml
 
-const whitelistEntry = z.union([
-  z.strictObject({ contact: id }),
-  z
-    .strictObject({
-      name: nonEmpty,
-      irc: z.strictObject({ account: ircAccount, nick: ircNick.optional() }).optional(),
+const NICK_IS_NOT_IDENTITY = 'a nick is not an identity (anyone can take a nick)';
+
+/** `- ttx` in the whitelist: the statusbot habit this file must break. */
+function bareNickMessage(nick: string): string {
+  return (
+    `"${nick}" is a bare nick, but ${NICK_IS_NOT_IDENTITY}: give the services account, ` +
+    `as in { name: ${nick}, irc: { account: ${nick} } }, or refer to a contact, as in { contact: ${nick} }`
+  );
+}
+
+/**
+ * Either `{ contact: id }` (the contact's handles are used) or `{ name, irc: { account }, matrix }`. One
+ * strict object rather than a union, so that each mistake gets its own message instead of "no union
+ * member matched".
+ */
+const whitelistEntry = z
+  .strictObject(
+    {
+      /** A contacts.yaml id: the contact's IRC account and Matrix id are whitelisted. */
+      contact: id.optional(),
+      name: nonEmpty.optional(),
+      irc: z
+        .strictObject({
+          /** The services account, which is what is checked. */
+          account: ircAccount.optional(),
+          /** Informational: how people will see them. */
+          nick: ircNick.optional(),
+        })
+        .optional(),
       matrix: matrixUserId.optional(),
-    })
-    .refine((entry) => entry.irc !== undefined || entry.matrix !== undefined, {
-      message:
-        'give irc.account (a services account) and/or matrix (a user id): a name alone identifies nobody',
-    }),
-]);
+    },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type' && typeof issue.input === 'string'
+          ? bareNickMessage(issue.input)
+          : undefined,
+    },
+  )
+  .superRefine((entry, ctx) => {
+    if (entry.irc && entry.irc.account === undefined) {
+      const example = entry.irc.nick ?? entry.name ?? 'alice';
+      ctx.addIssue({
+        code: 'custom',
+        path: ['irc'],
+        message: `irc has no account, but ${NICK_IS_NOT_IDENTITY}: give the services account, as in irc: { account: ${example} }`,
+      });
+    }
+    if (entry.contact !== undefined) {
+      const extra = (['name', 'irc', 'matrix'] as const).filter((key) => entry[key] !== undefined);
+      if (extra.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: [],
+          message: `a contact entry takes the handles from contacts.yaml: remove ${extra.join(' and ')}, or drop contact`,
+        });
+      return;
+    }
+    if (entry.name === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'give contact (an id from contacts.yaml), or name with irc.account and/or matrix',
+      });
+    else if (entry.irc === undefined && entry.matrix === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message:
+          'give irc.account (a services account) and/or matrix (a user id): a name alone identifies nobody',
+      });
+  })
+  .transform((entry): WhitelistEntry =>
+    entry.contact !== undefined
+      ? { kind: 'contact', contact: entry.contact }
+      : {
+          kind: 'person',
+          name: entry.name ?? '',
+          ...(entry.irc?.account !== undefined
+            ? {
+                irc: {
+                  account: entry.irc.account,
+                  ...(entry.irc.nick !== undefined ? { nick: entry.irc.nick } : {}),
+                },
+              }
+            : {}),
+          ...(entry.matrix !== undefined ? { matrix: entry.matrix } : {}),
+        },
+  );
+
+type WhitelistEntry =
+  | { readonly kind: 'contact'; readonly contact: string }
+  | {
+      readonly kind: 'person';
+      readonly name: string;
+      readonly irc?: { readonly account: string; readonly nick?: string };
+      readonly matrix?: string;
+    };
 
 export const whitelistFileSchema = z.strictObject({ whitelist: z.array(whitelistEntry) });
 

@@ -117,18 +117,16 @@ export class Directory {
     );
   }
 
-  /** Whitelisted people as people to mention. */
-  whitelistedPeople(): PersonRef[] {
-    return this.whitelist.map((person) => {
-      const contact = person.contactId ? this.contact(person.contactId) : undefined;
-      if (contact) return personRefOf(contact);
-      return {
-        name: person.name,
-        ...(person.irc
-          ? { irc: { nick: person.irc.nick ?? person.irc.account, account: person.irc.account } }
-          : {}),
-        ...(person.matrix ? { matrix: { userId: person.matrix } } : {}),
-      };
-    });
+  /** A whitelisted person as someone to mention: the contact's handles when they are one. */
+  whitelistedPersonRef(person: WhitelistedPerson): PersonRef {
+    const contact = person.contactId ? this.contact(person.contactId) : undefined;
+    if (contact) return personRefOf(contact);
+    return {
+      name: person.name,
+      ...(person.irc
+        ? { irc: { nick: person.irc.nick ?? person.irc.account, account: person.irc.account } }
+        : {}),
+      ...(person.matrix ? { matrix: { userId: person.matrix } } : {}),
+    };
   }
 }

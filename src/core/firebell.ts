@@ -7,7 +7,9 @@ import type { Config } from '../config/config.js';
 import { policyForGroup } from '../config/config.js';
 import type { Clock } from './clock.js';
 import { Directory } from './directory.js';
-import { EffectRunner, everyoneInTier, type PageResolver } from './effects/effect-runner.js';
+import { EffectRunner, type PageResolver } from './effects/effect-runner.js';
+import { awakeWhitelisted, timezoneAwarePageResolver } from './escalation/page-resolver.js';
+import { oncallCommand } from './commands/oncall-command.js';
 import { Groups } from './groups.js';
 import { IncidentService, type RestoreReport } from './incident-service.js';
 import type { Logger } from './logger.js';
@@ -27,9 +29,9 @@ export interface FirebellDeps {
   readonly networks: readonly ChatNetwork[];
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Who a page reaches; defaults to everyone in the tier. */
+  /** Who a page reaches; defaults to those of the tier awake in their own timezone, then the policy's rule. */
   readonly resolvePage?: PageResolver;
-  /** Whom to ask for a status update; defaults to everyone on the whitelist. */
+  /** Whom to ask for a status update; defaults to the whitelisted people who are awake. */
   readonly statusPromptRecipients?: (at: number) => readonly PersonRef[];
   /** Handlers contributed by other areas (statusbot, on-call), merged over the built-in ones. */
   readonly extraHandlers?: readonly CommandHandlers[];
@@ -77,8 +79,12 @@ export class Firebell {
       clock,
       logger: logger.child({ module: 'effects' }),
       playbookUrl: config.bot.playbookUrl,
-      resolvePage: deps.resolvePage ?? everyoneInTier(config.contacts),
-      statusPromptRecipients: deps.statusPromptRecipients ?? (() => this.directory.whitelistedPeople()),
+      resolvePage: deps.resolvePage ?? timezoneAwarePageResolver(config.contacts),
+      statusPromptRecipients:
+        deps.statusPromptRecipients ??
+        awakeWhitelisted(config.whitelist, config.contacts, (person) =>
+          this.directory.whitelistedPersonRef(person),
+        ),
       report: (id, event) => {
         // Reports arrive later, from effects; by then the service below exists.
         const outcome = this.service.send(id, event);
@@ -129,6 +135,12 @@ export class Firebell {
       logger: logger.child({ module: 'router' }),
       handlers: [
         infoCommands({ playbookUrl: config.bot.playbookUrl }),
+        oncallCommand({
+          contacts: config.contacts,
+          clock,
+          policyFor: (groupId) => policyForGroup(config, groupId),
+          defaultGroup: this.groups.primary.id,
+        }),
         incidentCommands({
           service,
           directory: this.directory,

@@ -28,7 +28,7 @@ import type {
 } from '../../machines/incident-types.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
-import type { IncidentRecord, IncidentStore, PendingEffect } from './store.js';
+import type { IncidentRecord, IncidentStore, IncidentTransition, PendingEffect } from './store.js';
 
 export interface IncidentView {
   readonly id: number;
@@ -82,6 +82,11 @@ export interface IncidentServiceDeps {
 export class IncidentService {
   private readonly running = new Map<number, Running>();
   private readonly settling = new Set<Promise<void>>();
+  /** Transitions waiting for the next commit, in the order they happened. */
+  private uncommitted: Array<{ transition: IncidentTransition; running: Running; view: IncidentView }> = [];
+  /** Effects performed since the last commit, marked done by the next. */
+  private performed: number[] = [];
+  private commitScheduled = false;
   private stopped = false;
 
   constructor(private readonly deps: IncidentServiceDeps) {}
@@ -157,6 +162,9 @@ export class IncidentService {
   get(id: number): IncidentView | undefined {
     const running = this.running.get(id);
     if (running) return viewOf(id, running.actor.getSnapshot());
+    // Closed this tick and not yet committed: the store does not know yet.
+    const closing = this.uncommitted.findLast((item) => item.transition.incidentId === id);
+    if (closing) return closing.view;
     const record = this.deps.store.get(id);
     return record ? viewOfRecord(record) : undefined;
   }
@@ -243,50 +251,87 @@ export class IncidentService {
   }
 
   /**
-   * Called by xstate after every transition: store first, then hand the effects on. A transition with no
-   * timeline entry and no effect (a restore, a resume re-arming timers, an ignored event) changes nothing
-   * worth keeping: its deadlines are the stored ones. Skipping it keeps a restart of 10,000 incidents from
-   * rewriting 10,000 rows.
+   * Called by xstate after every transition. A transition with no timeline entry and no effect (a restore,
+   * a resume re-arming timers, an ignored event) changes nothing worth keeping: its deadlines are the
+   * stored ones; skipping it keeps a restart of 10,000 incidents from rewriting 10,000 rows. Any other is
+   * queued for the next commit, which runs before anything else can happen (a microtask), so every
+   * transition of this tick, across all incidents, is stored in one transaction (group commit) before
+   * any of their effects go out.
    */
   private persist(id: number, running: Running, snapshot: SnapshotFrom<IncidentMachine>): void {
     const context = snapshot.context;
     const newEntries = context.timeline.slice(running.storedTimeline);
     const open = snapshot.status === 'active';
     if (newEntries.length === 0 && running.buffer.length === 0 && open) return;
-    const effects = running.buffer;
-    const phase = phaseOf(snapshot.value);
-    let stored: PendingEffect[];
-    try {
-      stored = this.deps.store.saveTransition({
-        incidentId: id,
-        group: context.group,
-        summary: context.summary,
-        phase,
-        open,
-        snapshot: running.actor.getPersistedSnapshot(),
-        at: context.lastEventAt,
-        timeline: { from: running.storedTimeline, entries: newEntries },
-        effects,
-      });
-    } catch (error) {
-      // Effects are never performed for a transition that is not stored; they stay buffered and go out
-      // with the next transition that stores.
-      running.log.error({ err: error, phase }, 'could not store the transition; its effects are held back');
-      return;
-    }
+    const transition: IncidentTransition = {
+      incidentId: id,
+      group: context.group,
+      summary: context.summary,
+      phase: phaseOf(snapshot.value),
+      open,
+      snapshot: running.actor.getPersistedSnapshot(),
+      at: context.lastEventAt,
+      timeline: { from: running.storedTimeline, entries: newEntries },
+      effects: running.buffer,
+    };
     running.buffer = [];
     running.storedTimeline = context.timeline.length;
-    for (const entry of newEntries) {
-      running.log.info(
-        { phase, kind: entry.kind, by: entry.by?.name, detail: entry.detail },
-        `incident #${id} ${entry.kind}`,
+    if (!open) this.running.delete(id);
+    this.uncommitted.push({ transition, running, view: viewOf(id, snapshot) });
+    this.scheduleCommit();
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    const commit = new Promise<void>((resolve) =>
+      queueMicrotask(() => {
+        this.commitScheduled = false;
+        this.commit();
+        resolve();
+      }),
+    );
+    this.track(commit);
+  }
+
+  /**
+   * Stores the queued transitions and the ids of effects performed since the last commit, in one
+   * transaction, then hands each transition's effects on. When the store fails, everything stays queued
+   * (effects held back) and goes with the next commit.
+   */
+  private commit(): void {
+    const batch = this.uncommitted;
+    const completed = this.performed;
+    if (batch.length === 0 && completed.length === 0) return;
+    this.uncommitted = [];
+    this.performed = [];
+    let stored: PendingEffect[][];
+    try {
+      stored = this.deps.store.saveTransitions(
+        batch.map((item) => item.transition),
+        completed,
       );
+    } catch (error) {
+      this.uncommitted = [...batch, ...this.uncommitted];
+      this.performed = [...completed, ...this.performed];
+      this.deps.logger.error(
+        { err: error, transitions: batch.length },
+        'could not store transitions; their effects are held back until a commit succeeds',
+      );
+      return;
     }
-    if (!open) {
-      this.running.delete(id);
-      running.log.info({ phase }, `incident #${id} closed`);
-    }
-    if (stored.length > 0) this.enqueueEffects(id, viewOf(id, snapshot), stored, running);
+    batch.forEach(({ transition, running, view }, index) => {
+      for (const entry of transition.timeline.entries) {
+        running.log.info(
+          { phase: transition.phase, kind: entry.kind, by: entry.by?.name, detail: entry.detail },
+          `incident #${transition.incidentId} ${entry.kind}`,
+        );
+      }
+      if (!transition.open)
+        running.log.info({ phase: transition.phase }, `incident #${transition.incidentId} closed`);
+      const effects = stored[index] ?? [];
+      if (effects.length > 0) this.enqueueEffects(transition.incidentId, view, effects, running);
+    });
   }
 
   private enqueueEffects(
@@ -307,11 +352,17 @@ export class IncidentService {
         log.error({ err: error }, 'an effect failed; it stays pending and is retried at the next start');
         return;
       }
-      this.deps.store.completeEffects(effects.map((effect) => effect.id));
+      // Marked done with the next commit, soon: a crash before it performs these again at start.
+      this.performed.push(...effects.map((effect) => effect.id));
+      this.scheduleCommit();
     });
     if (running) running.chain = next;
-    this.settling.add(next);
-    void next.finally(() => this.settling.delete(next));
+    this.track(next);
+  }
+
+  private track(work: Promise<void>): void {
+    this.settling.add(work);
+    void work.finally(() => this.settling.delete(work));
   }
 
   private xstateLogger(id: number): (...args: unknown[]) => void {

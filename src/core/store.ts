@@ -42,6 +42,14 @@ export interface IncidentStore {
   allocateId(): number;
   /** One transaction: snapshot, timeline entries and effects. Returns the stored effects with their ids. */
   saveTransition(transition: IncidentTransition): PendingEffect[];
+  /**
+   * Group commit: several transitions (of any incidents) in one transaction, all or none, and marks
+   * `completed` effects done in the same transaction. Returns each transition's stored effects.
+   */
+  saveTransitions(
+    transitions: readonly IncidentTransition[],
+    completed?: readonly number[],
+  ): PendingEffect[][];
   /** Effects that were stored and then performed. */
   completeEffects(ids: readonly number[]): void;
   /** Effects stored but not yet performed (a crash between the two): performed again at start. */

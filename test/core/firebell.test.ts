@@ -170,11 +170,17 @@ describe('escalation through the networks', () => {
     await w.at(14);
     [w.irc, w.matrix, w.shell].forEach((network) => network.clear());
     await w.at(15);
+    const note =
+      'Incident #1: nobody in tier 2 is within their working hours; paging Cy, whose day starts soonest.';
     assert.deepEqual(
-      w.matrix.lines().map((line) => line.split(':')[0]),
-      ['@Cy'],
+      w.matrix.lines().map((line) => line.slice(0, 120)),
+      [
+        `#infra:example.org: ${note}`,
+        '@Cy: You are paged (tier 2) for incident #1 in infra: gate is failing — declared 15 min ago by alice, nobody has acknowl',
+      ],
+      'Cy is asleep in Kolkata (20:45): the policy pages the one whose day starts soonest, and says so',
     );
-    assert.deepEqual(w.irc.lines(), [], 'Cy has no IRC account and reach: private');
+    assert.deepEqual(w.irc.lines(), [`#infra: ${note}`], 'Cy has no IRC account and reach: private');
   });
 
   test('a verified ack stops paging; an unverified one is refused with how to identify', async () => {

@@ -298,3 +298,14 @@ describe('#status and incidents', () => {
     assert.equal(w.irc.sent.filter((message) => message.purpose === 'status-prompt').length, 0);
   });
 });
+
+test('a channel without a topic gets none back after ok, rather than keeping the alert', async () => {
+  const w = await world();
+  w.irc.topics.delete('#infra');
+  w.irc.type('#infra', ana, '#status alert gate down');
+  await w.settle();
+  assert.equal(w.irc.topics.get('#infra'), 'gate down');
+  w.irc.type('#infra', ana, '#status ok');
+  await w.settle();
+  assert.equal(w.irc.topics.get('#infra'), '');
+});

@@ -19,6 +19,8 @@ export class MemoryIncidentStore implements IncidentStore {
   readonly effects = new Map<number, { incidentId: number; effect: IncidentEffect; done: boolean }>();
   readonly quarantined = new Map<number, string>();
   saves = 0;
+  /** Group commits: transactions that stored at least one transition. */
+  commits = 0;
   /** Makes the next saveTransition throw, to test that effects are held back. */
   failNextSave = false;
   private lastId = 0;
@@ -60,6 +62,20 @@ export class MemoryIncidentStore implements IncidentStore {
       });
       return { id: this.lastEffectId, incidentId: transition.incidentId, effect: copy(effect) };
     });
+  }
+
+  saveTransitions(
+    transitions: readonly IncidentTransition[],
+    completed: readonly number[] = [],
+  ): PendingEffect[][] {
+    if (this.failNextSave) {
+      this.failNextSave = false;
+      throw new Error('disk full (simulated)');
+    }
+    const stored = transitions.map((transition) => this.saveTransition(transition));
+    this.completeEffects(completed);
+    if (transitions.length > 0) this.commits += 1;
+    return stored;
   }
 
   completeEffects(ids: readonly number[]): void {

@@ -45,20 +45,12 @@ export interface PageResolution {
   readonly note?: RichText;
 }
 
-/** Decides who a tier's page reaches right now. The timezone-aware resolver replaces the plain one. */
+/** Decides who a tier's page reaches right now (see escalation/page-resolver.ts). */
 export type PageResolver = (input: {
   readonly tier: number;
   readonly policy: EscalationPolicy;
   readonly at: number;
 }) => PageResolution;
-
-/** Everyone in the tier, whatever the hour. */
-export function everyoneInTier(contacts: readonly Contact[]): PageResolver {
-  return ({ tier }) => {
-    const recipients = contacts.filter((contact) => contact.tier === tier);
-    return recipients.length > 0 ? { recipients } : { recipients, whyNobody: `nobody is in tier ${tier}` };
-  };
-}
 
 export interface EffectRunnerDeps {
   readonly groups: Groups;
@@ -212,10 +204,8 @@ export class EffectRunner {
       pagedNetworks.add(member.network);
     }
 
-    const privateContext: RenderContext = {
-      ...r,
-      where: members.map((member) => member.conversation).join(', '),
-    };
+    const group = this.deps.groups.get(incident.group);
+    const privateContext: RenderContext = { ...r, where: group?.name ?? incident.group };
     for (const contact of recipients) {
       if (contact.reach === 'highlight') continue;
       const kinds = reachableKinds(contact);

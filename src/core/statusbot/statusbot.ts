@@ -176,12 +176,13 @@ export class Statusbot {
           try {
             const current = await network.getTopic(member.conversation);
             const saved = this.deps.store.savedTopic(member.network, member.conversation);
-            // The topic before the first alert is what `ok` restores, even across several alerts.
-            if (current !== undefined && saved === undefined && current !== alert) {
+            // The topic before the first alert is what `ok` restores, even across several alerts; a channel
+            // that had none gets none back, rather than keeping the alert as its topic.
+            if (saved === undefined && current !== alert) {
               this.deps.store.saveTopicIfUnsaved(
                 member.network,
                 member.conversation,
-                current,
+                current ?? '',
                 this.deps.clock.now(),
               );
             }

@@ -1,0 +1,87 @@
+/**
+ * The composition root: the one place that reads the environment, opens the database and builds the
+ * networks, then hands them to the core. `cli.ts` parses the command line and calls in here.
+ */
+import type { Config } from './config/config.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { Firebell } from './core/firebell.js';
+import type { Logger } from './core/logger.js';
+import type { ChatNetwork } from './core/network.js';
+import { ShellNetwork } from './networks/shell/shell-network.js';
+import { openSqliteStores } from './store/sqlite-store.js';
+import { AlertFile, noAlertFile } from './status/alert-file.js';
+
+export interface RunOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: NodeJS.WritableStream;
+  readonly interactive: boolean;
+}
+
+export interface RunningFirebell {
+  readonly firebell: Firebell;
+  /** Resolves when firebell has stopped (a signal, or the shell's input ended). */
+  readonly stopped: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function shellChannels(config: Config): string[] {
+  return config.groups.flatMap((group) =>
+    group.members.filter((member) => member.network === 'shell').map((member) => member.conversation),
+  );
+}
+
+export async function runFirebell(options: RunOptions): Promise<RunningFirebell> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const stores = openSqliteStores(config.storePath, { logger: logger.child({ module: 'store' }) });
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    resolveStopped = resolve;
+  });
+  let stopping: Promise<void> | undefined;
+
+  const networks: ChatNetwork[] = [];
+  if (config.networks.shell?.enabled) {
+    networks.push(
+      new ShellNetwork({
+        input: options.stdin,
+        output: options.stdout,
+        user: config.networks.shell.user,
+        channels: shellChannels(config),
+        botName: config.bot.name,
+        clock,
+        logger: logger.child({ network: 'shell' }),
+        interactive: options.interactive,
+        onEnd: () => void stop(),
+      }),
+    );
+  }
+
+  const firebell = new Firebell({
+    config,
+    store: stores.incidents,
+    networks,
+    clock,
+    logger,
+    status: {
+      store: stores.status,
+      alert: config.statusbot.alertFile ? new AlertFile(config.statusbot.alertFile) : noAlertFile,
+    },
+  });
+
+  async function stop(): Promise<void> {
+    stopping ??= (async () => {
+      logger.info('stopping');
+      await firebell.stop();
+      stores.close();
+      resolveStopped();
+    })();
+    return stopping;
+  }
+
+  await firebell.start();
+  return { firebell, stopped, stop };
+}

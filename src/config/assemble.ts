@@ -1,0 +1,106 @@
+/**
+ * Builds the `Config` the rest of firebell receives from the three validated files: policies in the form
+ * frozen into incidents, whitelist entries resolved to people with their handles, paths made absolute.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { EscalationPolicy } from '../../machines/incident-types.js';
+import type { Config, ConfigFiles, Contact, WhitelistedPerson } from './config.js';
+import { ircFold } from './raw.js';
+import type { ContactsFile, FirebellFile, PolicyConfig, WhitelistFile } from './schema.js';
+
+export interface ValidatedFiles {
+  readonly firebell: FirebellFile;
+  readonly contacts: ContactsFile;
+  readonly whitelist: WhitelistFile;
+  readonly files: ConfigFiles;
+  /** Relative paths inside firebell.yaml hang off this directory. */
+  readonly configDir: string;
+}
+
+export function toEscalationPolicy(name: string, policy: PolicyConfig): EscalationPolicy {
+  return {
+    name,
+    tiers: policy.tiers.map(({ tier, afterMinutes }) => ({ tier, afterMinutes })),
+    repeat: policy.repeat,
+    whenExhausted: { action: policy.whenExhausted.action, afterMinutes: policy.whenExhausted.afterMinutes },
+    ackTimeoutMinutes: policy.ackTimeoutMinutes,
+    statusReminder: policy.statusReminder && {
+      afterMinutes: policy.statusReminder.afterMinutes,
+      repeatMinutes: policy.statusReminder.repeatMinutes,
+    },
+    nobodyAwake: policy.nobodyAwake,
+  };
+}
+
+function fromContact(contact: Contact): WhitelistedPerson {
+  return {
+    name: contact.name,
+    contactId: contact.id,
+    ...(contact.irc
+      ? {
+          irc: {
+            account: contact.irc.account,
+            ...(contact.irc.nick !== undefined ? { nick: contact.irc.nick } : {}),
+          },
+        }
+      : {}),
+    ...(contact.matrix !== undefined ? { matrix: contact.matrix } : {}),
+  };
+}
+
+/** Whitelist entries, with the contact each one is (by reference, or by a matching account or Matrix id). */
+export function resolveWhitelist(
+  whitelist: WhitelistFile,
+  contacts: readonly Contact[],
+): WhitelistedPerson[] {
+  return whitelist.whitelist.flatMap((entry): WhitelistedPerson[] => {
+    if (entry.kind === 'contact') {
+      const contact = contacts.find((candidate) => candidate.id === entry.contact);
+      return contact ? [fromContact(contact)] : [];
+    }
+    const account = entry.irc && ircFold(entry.irc.account);
+    const match = contacts.find(
+      (contact) =>
+        (account !== undefined && contact.irc !== undefined && ircFold(contact.irc.account) === account) ||
+        (entry.matrix !== undefined && contact.matrix === entry.matrix),
+    );
+    return [
+      {
+        name: entry.name,
+        ...(match ? { contactId: match.id } : {}),
+        ...(entry.irc ? { irc: entry.irc } : {}),
+        ...(entry.matrix !== undefined ? { matrix: entry.matrix } : {}),
+      },
+    ];
+  });
+}
+
+export function assembleConfig(validated: ValidatedFiles): Config {
+  const { firebell, contacts, whitelist } = validated;
+  const absolute = (path: string): string => (isAbsolute(path) ? path : resolve(validated.configDir, path));
+  const { alertFile, ...statusbot } = firebell.statusbot;
+  return {
+    files: validated.files,
+    bot: firebell.bot,
+    storePath: absolute(firebell.store.path),
+    networks: {
+      ...(firebell.networks.shell ? { shell: firebell.networks.shell } : {}),
+      irc: firebell.networks.irc,
+      matrix: firebell.networks.matrix,
+    },
+    groups: firebell.groups,
+    policies: Object.fromEntries(
+      Object.entries(firebell.escalation.policies).map(([name, policy]) => [
+        name,
+        toEscalationPolicy(name, policy),
+      ]),
+    ),
+    defaultPolicy: firebell.escalation.defaultPolicy,
+    incidents: firebell.incidents,
+    statusbot: { ...statusbot, ...(alertFile !== undefined ? { alertFile: absolute(alertFile) } : {}) },
+    roles: firebell.roles,
+    bridge: firebell.bridge,
+    contacts: contacts.contacts,
+    whitelist: resolveWhitelist(whitelist, contacts.contacts),
+  };
+}

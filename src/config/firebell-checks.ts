@@ -1,0 +1,214 @@
+/**
+ * Checks inside firebell.yaml that a schema cannot express: ids that must be unique, references between
+ * networks, groups and policies, and the order of escalation tiers.
+ */
+import type { NetworkKind } from '../core/messages.js';
+import { unknownName, type KeyPath } from './problems.js';
+import {
+  duplicates,
+  field,
+  integer,
+  ircFold,
+  items,
+  record,
+  text,
+  type CheckFinding,
+  type LineOf,
+} from './raw.js';
+
+const SHELL = 'shell';
+const KIND_NAMES: Record<NetworkKind, string> = {
+  irc: 'an IRC network',
+  matrix: 'a Matrix network',
+  shell: 'the shell network',
+};
+
+/** Network id → kind, for the networks the file defines (the shell one unless disabled). */
+export function networksOf(firebell: unknown): Map<string, NetworkKind> {
+  const networks = record(record(firebell).networks);
+  const kinds = new Map<string, NetworkKind>();
+  if (networks.shell !== undefined && record(networks.shell).enabled !== false) kinds.set(SHELL, 'shell');
+  for (const kind of ['irc', 'matrix'] as const)
+    for (const { value } of field(networks[kind], [], 'id')) if (!kinds.has(value)) kinds.set(value, kind);
+  return kinds;
+}
+
+export interface PolicyTier {
+  readonly tier: number;
+  readonly path: KeyPath;
+}
+
+/** Policy name → its tiers as written. */
+export function policiesOf(firebell: unknown): Map<string, PolicyTier[]> {
+  const policies = record(record(record(firebell).escalation).policies);
+  const result = new Map<string, PolicyTier[]>();
+  for (const [name, policy] of Object.entries(policies)) {
+    const tiersPath = ['escalation', 'policies', name, 'tiers'];
+    result.set(
+      name,
+      items(record(policy).tiers).flatMap((tier, index) => {
+        const value = integer(record(tier).tier);
+        return value === undefined ? [] : [{ tier: value, path: [...tiersPath, index, 'tier'] }];
+      }),
+    );
+  }
+  return result;
+}
+
+function networkIds(firebell: unknown, lineOf: LineOf): CheckFinding[] {
+  const networks = record(record(firebell).networks);
+  const ids = (['irc', 'matrix'] as const).flatMap((kind) =>
+    field(networks[kind], ['networks', kind], 'id').map(({ value, path }) => ({
+      value,
+      path: [...path, 'id'],
+    })),
+  );
+  const reserved: CheckFinding[] = ids
+    .filter(({ value }) => value === SHELL)
+    .map(({ path }) => ({
+      doc: 'firebell',
+      path,
+      severity: 'error',
+      message: 'network id "shell" is reserved for the shell network',
+    }));
+  return [...reserved, ...duplicates('firebell', ids, 'network id', lineOf)];
+}
+
+function conversationKey(kind: NetworkKind | undefined, conversation: string): string {
+  return kind === 'matrix' ? conversation : ircFold(conversation);
+}
+
+function groupMembers(firebell: unknown, networks: Map<string, NetworkKind>, lineOf: LineOf): CheckFinding[] {
+  const findings: CheckFinding[] = [];
+  const seen = new Map<string, { group: string; path: KeyPath }>();
+  items(record(firebell).groups).forEach((group, groupIndex) => {
+    const groupId = text(record(group).id) ?? `#${groupIndex}`;
+    items(record(group).members).forEach((member, memberIndex) => {
+      const path: KeyPath = ['groups', groupIndex, 'members', memberIndex];
+      const fields = record(member);
+      const network = text(fields.network);
+      if (network === undefined) return;
+      const kind = networks.get(network);
+      if (kind === undefined)
+        findings.push({
+          doc: 'firebell',
+          path: [...path, 'network'],
+          severity: 'error',
+          message: unknownName('network', network, [...networks.keys()]),
+        });
+      const channel = text(fields.channel);
+      const room = text(fields.room);
+      if (kind === 'matrix' && channel !== undefined)
+        findings.push({
+          doc: 'firebell',
+          path: [...path, 'channel'],
+          severity: 'error',
+          message: `network "${network}" is a Matrix network: give room (such as "#opendev:example.org"), not channel`,
+        });
+      if ((kind === 'irc' || kind === 'shell') && room !== undefined)
+        findings.push({
+          doc: 'firebell',
+          path: [...path, 'room'],
+          severity: 'error',
+          message: `network "${network}" is ${KIND_NAMES[kind]}: give channel (such as "#opendev"), not room`,
+        });
+      const conversation = channel ?? room;
+      if (conversation === undefined) return;
+      const key = `${network}\u0000${conversationKey(kind, conversation)}`;
+      const earlier = seen.get(key);
+      if (earlier === undefined) {
+        seen.set(key, { group: groupId, path });
+        return;
+      }
+      const line = lineOf('firebell', earlier.path);
+      findings.push({
+        doc: 'firebell',
+        path,
+        severity: 'error',
+        message:
+          `${conversation} on network "${network}" is already in group "${earlier.group}" ` +
+          `(${formatMember(earlier.path)}${line === undefined ? '' : ` on line ${line}`}): ` +
+          'a channel or room belongs to one group',
+      });
+    });
+  });
+  return findings;
+}
+
+function formatMember(path: KeyPath): string {
+  return `groups[${String(path[1])}].members[${String(path[3])}]`;
+}
+
+function policyReferences(firebell: unknown, policies: Map<string, PolicyTier[]>): CheckFinding[] {
+  const names = [...policies.keys()];
+  const references: { value: string; path: KeyPath }[] = field(
+    record(firebell).groups,
+    ['groups'],
+    'policy',
+  ).map(({ value, path }) => ({ value, path: [...path, 'policy'] }));
+  const defaultPolicy = text(record(record(firebell).escalation).defaultPolicy);
+  if (defaultPolicy !== undefined)
+    references.push({ value: defaultPolicy, path: ['escalation', 'defaultPolicy'] });
+  return references
+    .filter(({ value }) => !policies.has(value))
+    .map(({ value, path }) => ({
+      doc: 'firebell',
+      path,
+      severity: 'error',
+      message: unknownName('escalation policy', value, names),
+    }));
+}
+
+function tierOrder(policies: Map<string, PolicyTier[]>): CheckFinding[] {
+  const findings: CheckFinding[] = [];
+  for (const tiers of policies.values())
+    tiers.forEach((current, index) => {
+      const previous = tiers[index - 1];
+      if (previous === undefined || current.tier > previous.tier) return;
+      const problem =
+        current.tier === previous.tier
+          ? `tier ${current.tier} is listed twice`
+          : `tier ${current.tier} comes after tier ${previous.tier}`;
+      findings.push({
+        doc: 'firebell',
+        path: current.path,
+        severity: 'error',
+        message: `${problem}: list each tier once, in ascending order`,
+      });
+    });
+  return findings;
+}
+
+function externalBots(firebell: unknown, networks: Map<string, NetworkKind>): CheckFinding[] {
+  const ircNetworks = [...networks].filter(([, kind]) => kind === 'irc').map(([id]) => id);
+  return field(
+    record(record(firebell).statusbot).externalBots,
+    ['statusbot', 'externalBots'],
+    'network',
+  ).flatMap(({ value, path }): CheckFinding[] => {
+    const kind = networks.get(value);
+    if (kind === 'irc') return [];
+    const message =
+      kind === undefined
+        ? unknownName('IRC network', value, ircNetworks)
+        : `"${value}" is ${KIND_NAMES[kind]}: externalBots must name IRC networks`;
+    return [{ doc: 'firebell', path: [...path, 'network'], severity: 'error', message }];
+  });
+}
+
+export function checkFirebell(firebell: unknown, lineOf: LineOf): CheckFinding[] {
+  const networks = networksOf(firebell);
+  const policies = policiesOf(firebell);
+  const root = record(firebell);
+  const idsOf = (key: string): { value: string; path: KeyPath }[] =>
+    field(root[key], [key], 'id').map(({ value, path }) => ({ value, path: [...path, 'id'] }));
+  return [
+    ...networkIds(firebell, lineOf),
+    ...duplicates('firebell', idsOf('groups'), 'group id', lineOf),
+    ...duplicates('firebell', idsOf('roles'), 'role id', lineOf),
+    ...groupMembers(firebell, networks, lineOf),
+    ...policyReferences(firebell, policies),
+    ...tierOrder(policies),
+    ...externalBots(firebell, networks),
+  ];
+}

@@ -1,0 +1,152 @@
+/**
+ * Checks on the people: contacts.yaml against itself and against firebell.yaml (tiers, roles), and the
+ * whitelist against the contacts. A contact whose tier no policy pages is an error: they would never be
+ * paged, and nobody would notice until the night it mattered.
+ */
+import { policiesOf } from './firebell-checks.js';
+import { unknownName, type KeyPath } from './problems.js';
+import {
+  duplicates,
+  field,
+  integer,
+  ircFold,
+  items,
+  record,
+  text,
+  type CheckFinding,
+  type LineOf,
+  type RawDocs,
+} from './raw.js';
+
+/** Roles every configuration has, whether or not `roles:` describes them. */
+export const BUILTIN_ROLES = ['incident-commander', 'communications'] as const;
+
+interface RawContact {
+  readonly path: KeyPath;
+  readonly fields: Record<string, unknown>;
+}
+
+function contactsOf(contacts: unknown): RawContact[] {
+  return items(record(contacts).contacts).map((item, index) => ({
+    path: ['contacts', index],
+    fields: record(item),
+  }));
+}
+
+function handles(list: readonly RawContact[], lineOf: LineOf): CheckFinding[] {
+  const ids: { value: string; path: KeyPath }[] = [];
+  const accounts: { value: string; path: KeyPath }[] = [];
+  const matrixIds: { value: string; path: KeyPath }[] = [];
+  for (const { path, fields } of list) {
+    const id = text(fields.id);
+    if (id !== undefined) ids.push({ value: id, path: [...path, 'id'] });
+    const account = text(record(fields.irc).account);
+    if (account !== undefined) accounts.push({ value: account, path: [...path, 'irc', 'account'] });
+    const matrix = text(fields.matrix);
+    if (matrix !== undefined) matrixIds.push({ value: matrix, path: [...path, 'matrix'] });
+  }
+  return [
+    ...duplicates('contacts', ids, 'contact id', lineOf),
+    ...duplicates('contacts', accounts, 'IRC account', lineOf, ircFold),
+    ...duplicates('contacts', matrixIds, 'Matrix id', lineOf),
+  ];
+}
+
+function tiers(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
+  const policies = policiesOf(firebell);
+  const paged = new Set([...policies.values()].flat().map(({ tier }) => tier));
+  const pagedList = [...paged].sort((a, b) => a - b).join(', ');
+  const findings: CheckFinding[] = [];
+  const contactTiers = new Set<number>();
+  for (const { path, fields } of list) {
+    const tier = integer(fields.tier);
+    if (tier === undefined) continue;
+    contactTiers.add(tier);
+    if (paged.has(tier)) continue;
+    const who = text(fields.name) ?? text(fields.id) ?? 'this contact';
+    const known =
+      paged.size === 0
+        ? 'no policy pages any tier'
+        : `the policies page ${paged.size === 1 ? 'tier' : 'tiers'} ${pagedList}`;
+    findings.push({
+      doc: 'contacts',
+      path: [...path, 'tier'],
+      severity: 'error',
+      message: `tier ${tier} is in no escalation policy (${known}), so ${who} would never be paged`,
+    });
+  }
+  if (contactTiers.size === 0 && list.length > 0) {
+    findings.push({
+      doc: 'contacts',
+      path: ['contacts'],
+      severity: 'warning',
+      message: 'no contact has a tier, so incidents will page nobody',
+    });
+    return findings;
+  }
+  for (const [name, policyTiers] of policies)
+    for (const { tier, path } of policyTiers)
+      if (contactTiers.size > 0 && !contactTiers.has(tier))
+        findings.push({
+          doc: 'firebell',
+          path,
+          severity: 'warning',
+          message: `no contact has tier ${tier}, so this step of policy "${name}" pages nobody`,
+        });
+  return findings;
+}
+
+function roles(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
+  const defined = [
+    ...new Set([...BUILTIN_ROLES, ...field(record(firebell).roles, [], 'id').map(({ value }) => value)]),
+  ];
+  return list.flatMap(({ path, fields }) =>
+    items(fields.roles).flatMap((role, index): CheckFinding[] => {
+      const name = text(role);
+      if (name === undefined || defined.includes(name)) return [];
+      return [
+        {
+          doc: 'contacts',
+          path: [...path, 'roles', index],
+          severity: 'error',
+          message: unknownName('role', name, defined),
+        },
+      ];
+    }),
+  );
+}
+
+function whitelist(doc: unknown, list: readonly RawContact[]): CheckFinding[] {
+  const contactIds = list.flatMap(({ fields }) => text(fields.id) ?? []);
+  const entries = record(doc).whitelist;
+  const findings: CheckFinding[] = field(entries, ['whitelist'], 'contact')
+    .filter(({ value }) => !contactIds.includes(value))
+    .map(({ value, path }) => ({
+      doc: 'whitelist',
+      path: [...path, 'contact'],
+      severity: 'error',
+      message: unknownName('contact', value, contactIds),
+    }));
+  if (Array.isArray(entries) && entries.length === 0)
+    findings.push({
+      doc: 'whitelist',
+      path: ['whitelist'],
+      severity: 'warning',
+      message: 'the whitelist is empty, so nobody can post #status updates',
+    });
+  return findings;
+}
+
+/**
+ * Checks that need the other files run only when those files were read and parsed: a missing firebell.yaml
+ * must not make every contact's tier look unpaged.
+ */
+export function checkPeople(docs: RawDocs, lineOf: LineOf): CheckFinding[] {
+  const list = contactsOf(docs.contacts);
+  const findings = docs.contacts === undefined ? [] : handles(list, lineOf);
+  if (docs.contacts !== undefined && docs.firebell !== undefined)
+    findings.push(...tiers(list, docs.firebell), ...roles(list, docs.firebell));
+  if (docs.whitelist !== undefined && docs.contacts !== undefined)
+    findings.push(...whitelist(docs.whitelist, list));
+  return findings;
+}

@@ -1,0 +1,121 @@
+/**
+ * Secrets stay out of the YAML: `${NAME}` in any string value is replaced from the environment the caller
+ * passes, and `${file:/run/secrets/irc}` by a file's content (trailing newline trimmed; a relative path is
+ * relative to the config dir). `$${` is a literal `${`. Problems name the variable or the file, never a
+ * value. The secrets found (file contents, values of secret keys) are returned so messages can be
+ * scrubbed of them; an environment value in an ordinary key (a host name, a domain) is not a secret.
+ */
+import { isAbsolute, join } from 'node:path';
+import type { KeyPath } from './problems.js';
+
+export interface SecretSources {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly readFile: (path: string) => string;
+  /** The config dir as the caller gave it; relative `${file:}` paths hang off it. */
+  readonly dir: string;
+}
+
+export interface SecretFinding {
+  readonly path: KeyPath;
+  readonly message: string;
+}
+
+export interface SubstitutionResult {
+  readonly value: unknown;
+  readonly findings: readonly SecretFinding[];
+  /** Every string that came from a secret file or sits under a secret key (password, accessToken...). */
+  readonly secretValues: ReadonlySet<string>;
+}
+
+/** Keys whose values are secrets wherever they appear, whether written inline or substituted. */
+const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'password',
+  'accessToken',
+  'nickservPassword',
+  'channelKeys',
+]);
+
+export function isSecretPath(path: KeyPath): boolean {
+  return path.some((segment) => typeof segment === 'string' && SECRET_KEYS.has(segment));
+}
+
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}|\$\{/g;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ESCAPE_HINT = 'write $${ for a literal "${"';
+
+function readError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    default:
+      return typeof code === 'string' ? code : 'unreadable';
+  }
+}
+
+function substituteString(
+  text: string,
+  path: KeyPath,
+  sources: SecretSources,
+  findings: SecretFinding[],
+  secretValues: Set<string>,
+): string {
+  return text.replace(REFERENCE, (match: string, reference: string | undefined) => {
+    if (match === '$${') return '${';
+    if (reference === undefined) {
+      findings.push({ path, message: `"\${" is not closed by "}"; ${ESCAPE_HINT}` });
+      return match;
+    }
+    if (reference.startsWith('file:')) {
+      const given = reference.slice('file:'.length).trim();
+      const file = isAbsolute(given) ? given : join(sources.dir, given);
+      try {
+        const content = sources.readFile(file).replace(/[\r\n]+$/, '');
+        secretValues.add(content);
+        return content;
+      } catch (error) {
+        findings.push({ path, message: `cannot read secret file "${file}" (${readError(error)})` });
+        return '';
+      }
+    }
+    if (!ENV_NAME.test(reference)) {
+      findings.push({
+        path,
+        message: `"\${${reference}}" is not a reference: expected \${NAME} (letters, digits and "_") or \${file:/path}; ${ESCAPE_HINT}`,
+      });
+      return match;
+    }
+    const value = sources.env[reference];
+    if (value === undefined) {
+      findings.push({ path, message: `environment variable ${reference} is not set` });
+      return '';
+    }
+    return value;
+  });
+}
+
+export function substituteSecrets(value: unknown, sources: SecretSources): SubstitutionResult {
+  const findings: SecretFinding[] = [];
+  const secretValues = new Set<string>();
+  const walk = (node: unknown, path: KeyPath): unknown => {
+    if (typeof node === 'string') {
+      const value = node.includes('${')
+        ? substituteString(node, path, sources, findings, secretValues)
+        : node;
+      if (isSecretPath(path)) secretValues.add(value);
+      return value;
+    }
+    if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));
+    if (typeof node === 'object' && node !== null) {
+      // fromEntries defines own properties, so a "__proto__" key stays a key.
+      return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, [...path, key])]));
+    }
+    return node;
+  };
+  return { value: walk(value, []), findings, secretValues };
+}

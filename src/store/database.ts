@@ -1,0 +1,65 @@
+/**
+ * Opens firebell's SQLite file with the durability the incident store promises, and brings its schema up
+ * to date. WAL lets readers run beside the writer; synchronous=FULL makes every committed transition
+ * survive a power cut (in WAL mode, NORMAL may lose the last transactions), which is what "stored before
+ * any effect goes out" needs.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { systemClock } from '../core/clock.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { migrate, type Migration } from './migrations.js';
+import { migrations as allMigrations } from './migrations/index.js';
+
+export type { Database };
+
+export interface OpenDatabaseOptions {
+  readonly logger?: Logger;
+  /** How long a write waits for another connection's lock before failing. */
+  readonly busyTimeoutMs?: number;
+  /** The migrations to apply; all of firebell's by default (tests pass their own). */
+  readonly migrations?: readonly Migration[];
+  /** Stamps `schema_migrations.applied_at`. */
+  readonly now?: () => number;
+}
+
+export class StoreOpenError extends Error {
+  override readonly name = 'StoreOpenError';
+}
+
+const IN_MEMORY = ':memory:';
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** `path` may be `:memory:` (tests). Throws a `StoreOpenError` naming the path when anything fails. */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database {
+  const logger = options.logger ?? silentLogger;
+  const where = path === IN_MEMORY ? IN_MEMORY : resolve(path);
+  let db: Database | undefined;
+  try {
+    if (where !== IN_MEMORY) mkdirSync(dirname(where), { recursive: true });
+    db = new BetterSqlite3(where, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    // The first statement is where a file that is not a database (or is locked, or unreadable) fails.
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (where !== IN_MEMORY && mode !== 'wal')
+      logger.warn(
+        { path: where, journalMode: mode },
+        'the store could not switch to WAL; using its journal mode',
+      );
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    db?.close();
+    throw new StoreOpenError(`cannot open the store at ${where}: ${messageOf(error)}`, { cause: error });
+  }
+  try {
+    migrate(db, options.migrations ?? allMigrations, { logger, now: options.now ?? systemClock.now });
+  } catch (error) {
+    db.close();
+    throw new StoreOpenError(`cannot open the store at ${where}: ${messageOf(error)}`, { cause: error });
+  }
+  logger.debug({ path: where }, 'store opened');
+  return db;
+}

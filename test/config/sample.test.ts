@@ -1,0 +1,186 @@
+/**
+ * The shipped sample configuration: it loads with no problem at all on a fresh machine, its contents are
+ * what the README promises, and its commented IRC and Matrix examples work once uncommented.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkConfig } from '../../src/config/check.js';
+import { formatProblem, loadConfig } from '../../src/config/load.js';
+
+// Compiled to dist/test/config/, three levels below the repository.
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CONFIG_DIR = join(ROOT, 'config');
+
+function loadSample(env: Record<string, string> = {}, readFile?: (path: string) => string) {
+  const result = loadConfig({ dir: CONFIG_DIR, env, ...(readFile ? { readFile } : {}) });
+  if (!result.ok) assert.fail(result.problems.map((problem) => formatProblem(problem)).join('\n'));
+  return result;
+}
+
+test('the sample configuration loads with no problems and no warnings', () => {
+  const result = loadSample();
+  assert.deepEqual(result.warnings, []);
+  assert.deepEqual(checkConfig({ dir: CONFIG_DIR, env: {} }), {
+    ok: true,
+    lines: ['config OK: 6 contacts (2 tiers), 4 whitelisted, 1 group, 1 policy'],
+  });
+});
+
+test('the sample runs on the shell network alone, with one group on #opendev', () => {
+  const { config } = loadSample();
+  assert.equal(config.networks.shell?.enabled, true);
+  assert.equal(config.networks.shell?.id, 'shell');
+  assert.deepEqual(config.networks.irc, []);
+  assert.deepEqual(config.networks.matrix, []);
+  assert.deepEqual(config.groups, [
+    {
+      id: 'opendev',
+      name: 'OpenDev infrastructure',
+      members: [{ network: 'shell', conversation: '#opendev', topic: true, status: true }],
+      policy: 'default',
+      relay: true,
+      relayJoinsAndParts: false,
+    },
+  ]);
+  assert.deepEqual(
+    config.roles.map((role) => role.id),
+    ['incident-commander', 'communications'],
+  );
+});
+
+test("the sample's policy is converted to the form frozen into incidents", () => {
+  const { config } = loadSample();
+  assert.equal(config.defaultPolicy, 'default');
+  assert.deepEqual(config.policies, {
+    default: {
+      name: 'default',
+      tiers: [
+        { tier: 1, afterMinutes: 5 },
+        { tier: 2, afterMinutes: 10 },
+      ],
+      repeat: 1,
+      whenExhausted: { action: 'stop', afterMinutes: 15 },
+      ackTimeoutMinutes: 120,
+      statusReminder: { afterMinutes: 10, repeatMinutes: 30 },
+      nobodyAwake: 'soonest',
+    },
+  });
+});
+
+test('store, alert file and config files become absolute paths relative to the config dir', () => {
+  const { config } = loadSample();
+  assert.equal(config.storePath, join(ROOT, 'data', 'firebell.sqlite'));
+  assert.equal(config.statusbot.alertFile, join(ROOT, 'data', 'alert.json'));
+  assert.deepEqual(config.files, {
+    firebell: join(ROOT, 'config', 'firebell.yaml'),
+    contacts: join(ROOT, 'config', 'contacts.yaml'),
+    whitelist: join(ROOT, 'whitelist.yaml'),
+  });
+});
+
+test("the sample's contacts span six timezones, two tiers, and hours across midnight and weekends", () => {
+  const { config } = loadSample();
+  assert.deepEqual(
+    config.contacts.map((contact) => [contact.id, contact.timezone, contact.tier, contact.reach]),
+    [
+      ['mara', 'America/Chicago', 1, 'both'],
+      ['dario', 'America/Los_Angeles', 2, 'private'],
+      ['greta', 'Europe/Berlin', 1, 'highlight'],
+      ['anil', 'Asia/Kolkata', 2, 'both'],
+      ['tamsin', 'Australia/Adelaide', 1, 'both'],
+      ['rewi', 'Pacific/Auckland', 2, 'highlight'],
+    ],
+  );
+  const anil = config.contacts.find((contact) => contact.id === 'anil');
+  // 14:00 to 00:30 the next day, Monday to Friday.
+  assert.deepEqual(anil?.hours[0], { day: 1, startMinute: 840, endMinute: 1470 });
+  const weekend = config.contacts.filter((contact) => contact.hours.some((interval) => interval.day >= 6));
+  assert.deepEqual(
+    weekend.map((contact) => contact.id),
+    ['greta', 'rewi'],
+  );
+});
+
+test('the whitelist resolves contact entries to their handles and keeps the non-contact entry', () => {
+  const { config } = loadSample();
+  assert.deepEqual(config.whitelist, [
+    {
+      name: 'Mara Quillfeather',
+      contactId: 'mara',
+      irc: { account: 'mquill', nick: 'mquill' },
+      matrix: '@mquill:example.org',
+    },
+    { name: 'Greta Lindqvist-Ohm', contactId: 'greta', irc: { account: 'glohm' } },
+    {
+      name: 'Tamsin Brackwater',
+      contactId: 'tamsin',
+      irc: { account: 'tbrack', nick: 'tamsin' },
+      matrix: '@tbrack:example.org',
+    },
+    { name: 'Sol Ferreira-Mbeki', irc: { account: 'solfm', nick: 'sol' }, matrix: '@solfm:example.org' },
+  ]);
+});
+
+/**
+ * Uncomments what a reader would: the commented-out YAML (`# key:` and `# - ...` lines and the lines
+ * nested under them), leaving prose comments alone.
+ */
+function uncommentExamples(source: string): string {
+  return source
+    .split('\n')
+    .map((line) => {
+      const match = /^(\s*)# (.*)$/.exec(line);
+      if (!match) return line;
+      const [, indent = '', rest = ''] = match;
+      return /^\s*(- |[a-z][A-Za-z]*:( |$)|#)/.test(rest) ? `${indent}${rest}` : line;
+    })
+    .join('\n');
+}
+
+test('the commented IRC and Matrix examples are complete: uncommented, with their secrets set, they load', () => {
+  const firebellPath = join(CONFIG_DIR, 'firebell.yaml');
+  const uncommented = uncommentExamples(readFileSync(firebellPath, 'utf8'));
+  const readFile = (path: string): string =>
+    path === firebellPath ? uncommented : readFileSync(path, 'utf8');
+  const env = { OFTC_NICKSERV_PASSWORD: 'nickserv-secret', MATRIX_ACCESS_TOKEN: 'syt_matrix_secret' };
+  const { config } = loadSample(env, readFile);
+
+  assert.equal(config.networks.irc.length, 1);
+  const oftc = config.networks.irc[0];
+  assert.equal(oftc?.id, 'oftc');
+  assert.equal(oftc?.port, 6697);
+  assert.equal(oftc?.nickservPassword, 'nickserv-secret');
+  assert.equal(config.networks.matrix[0]?.accessToken, 'syt_matrix_secret');
+  assert.deepEqual(
+    config.groups[0]?.members.map((member) => [member.network, member.conversation]),
+    [
+      ['shell', '#opendev'],
+      ['oftc', '#opendev'],
+      ['matrix', '#opendev:opendev.org'],
+    ],
+  );
+  assert.deepEqual(config.statusbot.externalBots, [{ network: 'oftc', nick: 'opendevstatus' }]);
+  assert.equal(config.bot.publicUrl, 'https://firebell.example.org');
+});
+
+test('the uncommented examples without their environment name the missing variables', () => {
+  const firebellPath = join(CONFIG_DIR, 'firebell.yaml');
+  const uncommented = uncommentExamples(readFileSync(firebellPath, 'utf8'));
+  const result = loadConfig({
+    dir: CONFIG_DIR,
+    env: {},
+    readFile: (path) => (path === firebellPath ? uncommented : readFileSync(path, 'utf8')),
+  });
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.deepEqual(
+    result.problems.map((problem) => `${problem.path}: ${problem.message}`),
+    [
+      'networks.irc[0].nickservPassword: environment variable OFTC_NICKSERV_PASSWORD is not set',
+      'networks.matrix[0].accessToken: environment variable MATRIX_ACCESS_TOKEN is not set',
+    ],
+  );
+});
