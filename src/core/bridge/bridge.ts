@@ -27,6 +27,7 @@ import { text, toPlainText, type RichText, type Segment } from '../rich-text.js'
 import type { Relay } from '../router.js';
 import { cap, MAX_NAME_LENGTH, noHighlight, RoomNames } from './attribution.js';
 import { BoundedMap } from './bounded-map.js';
+import { EchoGuard } from './echo-guard.js';
 import { Coalescer, type Batch } from './coalescer.js';
 import { cutMarker, ircLines, withMarker } from './irc-lines.js';
 import type { LongMessageStore } from './long-messages.js';
@@ -112,6 +113,7 @@ export class Bridge implements Relay {
   private readonly outgoing = new WeakMap<OutboundMessage, RelayedMessage>();
   private readonly mentions: ContactMentions;
   private readonly outage: OutageQueues;
+  private readonly echoes = new EchoGuard();
   private readonly coalescer: Coalescer<Pending>;
   private readonly ignoreIrc: readonly RegExp[];
   private readonly ignoreMatrix: readonly RegExp[];
@@ -162,6 +164,11 @@ export class Bridge implements Relay {
     if (message.relayedByBot) return;
     const source = message.conversation;
     if (this.ignored(source.network, message.sender)) return;
+    // An emote is remembered and compared as `* text`, so it is never mistaken for ordinary words.
+    if (this.echoes.isEcho(message.style === 'emote' ? `* ${message.text}` : message.text, message.at)) {
+      this.deps.logger.debug({ network: source.network, sender: message.sender.id }, 'not relaying an echo');
+      return;
+    }
     const group = this.deps.groups.of(source);
     if (!group?.relay) return;
     const kind = this.deps.directory.kindOf(source.network);
@@ -331,6 +338,8 @@ export class Bridge implements Relay {
       ...(replyTo === undefined ? {} : { replyTo }),
     };
     this.outgoing.set(message, entry);
+    const plain = toPlainText(body);
+    this.echoes.record(style === 'emote' ? `* ${plain}` : plain, this.deps.clock.now());
     if (this.outage.isDown(member.network)) this.outage.hold(group.id, message);
     else this.deps.outbox.send(message);
   }
