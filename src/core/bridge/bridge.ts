@@ -311,7 +311,10 @@ export class Bridge implements Relay {
     const base = this.deps.publicUrl;
     if (base === undefined) return undefined;
     said.longId ??= this.deps.longMessages.save({
-      sender: said.kind === 'matrix' ? `${said.label} (${said.message.sender.id})` : said.label,
+      sender:
+        said.kind === 'matrix'
+          ? `${this.names.nameOf(said.room, said.message.sender.id) ?? said.label} (${said.message.sender.id})`
+          : said.label,
       network: said.message.conversation.network,
       conversation: said.message.conversation.id,
       at: said.message.at,

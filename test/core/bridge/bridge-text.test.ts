@@ -116,6 +116,13 @@ describe('long messages from Matrix', () => {
     });
   });
 
+  test('the page names the sender once, with their Matrix id', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, ana, 'hi');
+    w.matrix.say(MATRIX_ROOM, matrixUser('@other:example.org', 'Ana'), fiveLines);
+    assert.equal(w.longMessages.load('0-token0001')?.sender, 'Ana (@other:example.org)');
+  });
+
   test('Matrix gets the whole message; the limit is configurable', async () => {
     const w = await world({ bridge: { maxLines: 5 } });
     w.irc.say(IRC_ROOM, alice, 'x');
