@@ -152,6 +152,11 @@ export class Bridge implements Relay {
     this.guarded('connection', () => this.follow(network, state, at));
   }
 
+  /** Relayed messages held for networks that are down (for tests and, later, metrics). */
+  heldCount(): number {
+    return this.outage.heldCount();
+  }
+
   /** Sends what the coalescer holds and clears its timers. */
   stop(): void {
     this.coalescer.stop();
