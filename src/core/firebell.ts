@@ -184,13 +184,13 @@ export class Firebell {
     return report;
   }
 
-  /** Lets queued effects go out, then stops the networks and the incidents' timers. */
+  /** Lets queued effects go out, then stops the incidents' timers and the networks. */
   async stop(): Promise<void> {
-    if (!this.started) return;
-    this.started = false;
     await this.service.idle();
     this.relay?.stop?.();
     this.service.stop();
+    if (!this.started) return;
+    this.started = false;
     await Promise.allSettled([...this.networks.values()].map((network) => network.stop()));
   }
 }

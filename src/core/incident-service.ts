@@ -69,7 +69,8 @@ interface Running {
   storedTimeline: number;
   /** Effects run one after the other per incident, in the order their transitions were stored. */
   chain: Promise<void>;
-  log: Logger;
+  /** A logger bound to the incident, made on demand: 10,000 open incidents must not hold 10,000 loggers. */
+  readonly log: () => Logger;
 }
 
 export interface IncidentServiceDeps {
@@ -96,18 +97,21 @@ export class IncidentService {
     const quarantined: number[] = [];
     const pending = this.deps.store.pendingEffects();
     let restored = 0;
+    const broken: Array<{ id: number; problem: string }> = [];
+    const policies = new Map<string, EscalationPolicy>();
     for (const record of this.deps.store.loadOpen()) {
-      const problem = this.tryRestore(record);
-      if (problem === undefined) {
-        restored += 1;
-        continue;
-      }
+      const problem = this.tryRestore(record, policies);
+      if (problem === undefined) restored += 1;
+      else broken.push({ id: record.id, problem });
+    }
+    // After the iteration: a store may stream the rows and cannot write meanwhile.
+    for (const { id, problem } of broken) {
       this.deps.logger.error(
-        { incident: record.id, reason: problem },
-        `incident #${record.id} cannot be restored; quarantined`,
+        { incident: id, reason: problem },
+        `incident #${id} cannot be restored; quarantined`,
       );
-      this.deps.store.quarantine(record.id, problem);
-      quarantined.push(record.id);
+      this.deps.store.quarantine(id, problem);
+      quarantined.push(id);
     }
     const leftover = pending.filter((effect) => !quarantined.includes(effect.incidentId));
     for (const [incidentId, effects] of groupBy(leftover, (effect) => effect.incidentId)) {
@@ -117,7 +121,7 @@ export class IncidentService {
     const now = this.deps.clock.now();
     for (const [id, running] of this.running) {
       running.actor.send({ type: 'incident.resume', at: now });
-      running.log.info('resumed');
+      running.log().debug('resumed');
       void id;
     }
     return { restored, quarantined, pendingEffects: leftover.length };
@@ -190,11 +194,11 @@ export class IncidentService {
     this.running.clear();
   }
 
-  private tryRestore(record: IncidentRecord): string | undefined {
+  private tryRestore(record: IncidentRecord, policies: Map<string, EscalationPolicy>): string | undefined {
     const shape = record.snapshot as {
       status?: unknown;
       value?: unknown;
-      context?: Partial<IncidentContext>;
+      context?: { -readonly [K in keyof IncidentContext]?: IncidentContext[K] };
     } | null;
     if (!shape || typeof shape !== 'object' || !shape.context || shape.context.id !== record.id) {
       return 'the stored snapshot is not an incident snapshot (missing or mismatched context)';
@@ -206,6 +210,12 @@ export class IncidentService {
     ) {
       return 'the stored snapshot lacks its timeline or escalation policy';
     }
+    // Frozen policies are never mutated, so incidents frozen with the same policy can share one copy:
+    // 10,000 restored incidents need not hold 10,000 copies of the same tiers.
+    const key = JSON.stringify(shape.context.policy);
+    const shared = policies.get(key);
+    if (shared) shape.context.policy = shared;
+    else policies.set(key, shape.context.policy);
     let actor: XActor<IncidentMachine>;
     try {
       actor = createActor(incidentMachine, {
@@ -237,7 +247,7 @@ export class IncidentService {
       buffer: [],
       storedTimeline,
       chain: Promise.resolve(),
-      log: this.deps.logger.child({ incident: id }),
+      log: () => this.deps.logger.child({ incident: id }),
     };
     this.running.set(id, running);
     actor.on('*', (effect) => {
@@ -245,7 +255,7 @@ export class IncidentService {
     });
     actor.subscribe({
       next: (snapshot) => this.persist(id, running, snapshot),
-      error: (error) => running.log.error({ err: error }, 'incident actor failed'),
+      error: (error) => running.log().error({ err: error }, 'incident actor failed'),
     });
     actor.start();
   }
@@ -322,13 +332,15 @@ export class IncidentService {
     }
     batch.forEach(({ transition, running, view }, index) => {
       for (const entry of transition.timeline.entries) {
-        running.log.info(
-          { phase: transition.phase, kind: entry.kind, by: entry.by?.name, detail: entry.detail },
-          `incident #${transition.incidentId} ${entry.kind}`,
-        );
+        running
+          .log()
+          .info(
+            { phase: transition.phase, kind: entry.kind, by: entry.by?.name, detail: entry.detail },
+            `incident #${transition.incidentId} ${entry.kind}`,
+          );
       }
       if (!transition.open)
-        running.log.info({ phase: transition.phase }, `incident #${transition.incidentId} closed`);
+        running.log().info({ phase: transition.phase }, `incident #${transition.incidentId} closed`);
       const effects = stored[index] ?? [];
       if (effects.length > 0) this.enqueueEffects(transition.incidentId, view, effects, running);
     });
@@ -340,7 +352,7 @@ export class IncidentService {
     effects: readonly PendingEffect[],
     running = this.running.get(id),
   ): void {
-    const log = running?.log ?? this.deps.logger.child({ incident: id });
+    const log = running?.log() ?? this.deps.logger.child({ incident: id });
     const previous = running?.chain ?? Promise.resolve();
     const next = previous.then(async () => {
       if (this.stopped) return;
@@ -366,8 +378,8 @@ export class IncidentService {
   }
 
   private xstateLogger(id: number): (...args: unknown[]) => void {
-    const log = this.deps.logger.child({ incident: id, module: 'xstate' });
-    return (...args: unknown[]) => log.debug({ args }, 'xstate log');
+    return (...args: unknown[]) =>
+      this.deps.logger.debug({ incident: id, module: 'xstate', args }, 'xstate log');
   }
 }
 

@@ -54,7 +54,8 @@ export interface IncidentStore {
   completeEffects(ids: readonly number[]): void;
   /** Effects stored but not yet performed (a crash between the two): performed again at start. */
   pendingEffects(): PendingEffect[];
-  loadOpen(): IncidentRecord[];
+  /** The open incidents, possibly streamed: writing to the store while iterating is not allowed. */
+  loadOpen(): Iterable<IncidentRecord>;
   get(id: number): IncidentRecord | undefined;
   timeline(id: number): TimelineEntry[];
   /** Most recent first, open and closed. */

@@ -1,0 +1,121 @@
+/** The incident core as the benchmarks run it: a real store, no chat networks, an outbox that counts. */
+import type { Config } from '../src/config/config.js';
+import { systemClock } from '../src/core/clock.js';
+import { Firebell } from '../src/core/firebell.js';
+import { silentLogger, type Logger } from '../src/core/logger.js';
+import type { OutboundMessage } from '../src/core/messages.js';
+import type { IncidentRecord, IncidentStore, IncidentTransition, PendingEffect } from '../src/core/store.js';
+import type { EscalationPolicy, TimelineEntry } from '../machines/incident-types.js';
+
+/** Long delays: no timer fires during a benchmark, so every transition is one the benchmark caused. */
+export const benchPolicy: EscalationPolicy = {
+  name: 'bench',
+  tiers: [
+    { tier: 1, afterMinutes: 60 },
+    { tier: 2, afterMinutes: 60 },
+  ],
+  repeat: 0,
+  whenExhausted: { action: 'stop', afterMinutes: 60 },
+  ackTimeoutMinutes: null,
+  statusReminder: null,
+  nobodyAwake: 'soonest',
+};
+
+export const benchConfig: Config = {
+  files: {
+    firebell: 'bench/firebell.yaml',
+    contacts: 'bench/contacts.yaml',
+    whitelist: 'bench/whitelist.yaml',
+  },
+  bot: { name: 'firebell', admin: 'bench', playbookUrl: 'https://example.org/playbook' },
+  storePath: ':memory:',
+  networks: { irc: [], matrix: [] },
+  groups: [
+    {
+      id: 'infra',
+      members: [{ network: 'bench', conversation: '#infra', topic: true, status: true }],
+      relay: false,
+      relayJoinsAndParts: false,
+    },
+  ],
+  policies: { bench: benchPolicy },
+  defaultPolicy: 'bench',
+  incidents: {
+    dedupeWindowMinutes: 15,
+    permissions: { declare: 'anyone', ack: 'anyone', unack: 'anyone', assign: 'anyone', resolve: 'anyone' },
+  },
+  statusbot: { mode: 'builtin', externalBots: [] },
+  roles: [],
+  bridge: { maxLines: 3, ignoreIrcNicks: [], ignoreMatrixUsers: [] },
+  contacts: [],
+  whitelist: [],
+};
+
+/** Counts what reaches the store: transitions stored and the transactions (commits) they took. */
+export class CountingStore implements IncidentStore {
+  transitions = 0;
+  commits = 0;
+
+  constructor(private readonly inner: IncidentStore) {}
+
+  allocateId(): number {
+    return this.inner.allocateId();
+  }
+  saveTransition(transition: IncidentTransition): PendingEffect[] {
+    this.transitions += 1;
+    this.commits += 1;
+    return this.inner.saveTransition(transition);
+  }
+  saveTransitions(
+    transitions: readonly IncidentTransition[],
+    completed?: readonly number[],
+  ): PendingEffect[][] {
+    const stored = this.inner.saveTransitions(transitions, completed);
+    this.transitions += transitions.length;
+    this.commits += 1;
+    return stored;
+  }
+  completeEffects(ids: readonly number[]): void {
+    this.commits += 1;
+    this.inner.completeEffects(ids);
+  }
+  pendingEffects(): PendingEffect[] {
+    return this.inner.pendingEffects();
+  }
+  loadOpen(): Iterable<IncidentRecord> {
+    return this.inner.loadOpen();
+  }
+  get(id: number): IncidentRecord | undefined {
+    return this.inner.get(id);
+  }
+  timeline(id: number): TimelineEntry[] {
+    return this.inner.timeline(id);
+  }
+  recent(limit: number): IncidentRecord[] {
+    return this.inner.recent(limit);
+  }
+  quarantine(id: number, reason: string): void {
+    this.inner.quarantine(id, reason);
+  }
+  close(): void {
+    this.inner.close();
+  }
+}
+
+export interface QuietFirebell extends Firebell {
+  readonly policy: EscalationPolicy;
+  readonly sent: { count: number };
+}
+
+export function quietFirebell(store: IncidentStore, logger: Logger = silentLogger): QuietFirebell {
+  const sent = { count: 0 };
+  const firebell = new Firebell({
+    config: benchConfig,
+    store,
+    networks: [],
+    clock: systemClock,
+    logger,
+    outbox: { send: (_message: OutboundMessage) => void (sent.count += 1) },
+  });
+  return Object.assign(firebell, { policy: benchPolicy, sent });
+}

@@ -1,0 +1,105 @@
+/**
+ * Direct conversations (CS API "Direct Messaging"). To reach a person, use a room the `m.direct` account
+ * data lists for them, else a joined two-member room with them, else create one (`is_direct`, an invite,
+ * `trusted_private_chat`) and record it in `m.direct`. Encrypted rooms are skipped: the bot refuses them.
+ * A room counts as direct for inbound messages when it is not a configured room and `m.direct` lists it
+ * or only two people are in it.
+ */
+import type { MatrixClient } from 'matrix-bot-sdk';
+import type { Logger } from '../../core/logger.js';
+import { classify } from './failures.js';
+import type { RoomInfo } from './room-info.js';
+
+export class DirectRooms {
+  /** The bot's `m.direct` account data: user id → room ids. */
+  private directMap: Record<string, string[]> = {};
+  private readonly chosen = new Map<string, string>();
+
+  constructor(
+    private readonly client: MatrixClient,
+    private readonly roomInfo: RoomInfo,
+    private readonly isConfigured: (roomId: string) => boolean,
+    private readonly logger: Logger,
+  ) {}
+
+  /** From the `m.direct` event in /sync's account data. */
+  noteDirectMap(content: Record<string, unknown>): void {
+    const map: Record<string, string[]> = {};
+    for (const [userId, rooms] of Object.entries(content))
+      if (Array.isArray(rooms))
+        map[userId] = rooms.filter((room): room is string => typeof room === 'string');
+    this.directMap = map;
+  }
+
+  async isDirect(roomId: string): Promise<boolean> {
+    if (this.isConfigured(roomId)) return false;
+    if (Object.values(this.directMap).some((rooms) => rooms.includes(roomId))) return true;
+    try {
+      return (await this.roomInfo.joinedCount(roomId)) === 2;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The room to message `userId` in, created if need be. */
+  async roomFor(userId: string): Promise<string> {
+    const cached = this.chosen.get(userId);
+    if (cached) return cached;
+    const joined = new Set(await this.client.getJoinedRooms());
+    for (const roomId of this.directMap[userId] ?? []) {
+      if (joined.has(roomId) && (await this.usable(roomId, userId))) return this.choose(userId, roomId);
+    }
+    for (const roomId of joined) {
+      if (this.isConfigured(roomId)) continue;
+      const members = await this.client.getJoinedRoomMembers(roomId).catch(() => [] as string[]);
+      if (members.length === 2 && members.includes(userId) && !(await this.roomInfo.isEncrypted(roomId)))
+        return this.choose(userId, roomId);
+    }
+    const roomId = await this.client.createRoom({
+      preset: 'trusted_private_chat',
+      is_direct: true,
+      invite: [userId],
+    });
+    this.logger.info({ userId, roomId }, 'created a direct room');
+    await this.record(userId, roomId);
+    return this.choose(userId, roomId);
+  }
+
+  /** Forgets the room chosen for `userId` (it failed); the next message looks again. */
+  forget(userId: string): void {
+    this.chosen.delete(userId);
+  }
+
+  /** Adds a room to `m.direct` for `userId` (a direct invite the bot accepted, or a room it created). */
+  async record(userId: string, roomId: string): Promise<void> {
+    const rooms = this.directMap[userId] ?? [];
+    if (rooms.includes(roomId)) return;
+    this.directMap = { ...this.directMap, [userId]: [roomId, ...rooms] };
+    try {
+      await this.client.setAccountData('m.direct', this.directMap);
+    } catch (error) {
+      this.logger.warn(
+        { userId, roomId, detail: classify(error).detail },
+        'could not record a direct room in m.direct',
+      );
+    }
+  }
+
+  /** The person is still there (joined or invited) and the room is not encrypted. */
+  private async usable(roomId: string, userId: string): Promise<boolean> {
+    try {
+      const member = (await this.client.getRoomStateEventContent(roomId, 'm.room.member', userId)) as {
+        membership?: unknown;
+      };
+      if (member.membership !== 'join' && member.membership !== 'invite') return false;
+    } catch {
+      return false;
+    }
+    return !(await this.roomInfo.isEncrypted(roomId));
+  }
+
+  private choose(userId: string, roomId: string): string {
+    this.chosen.set(userId, roomId);
+    return roomId;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * What a room event means to firebell, decided from the event alone (pure): a message (with its style,
+ * reply and edit relations, and the old reply fallback stripped), a reaction, or nothing. Per the spec's
+ * "Event replacements", an edit's new text is in `m.new_content`; per "Rich replies", clients strip the
+ * `> ` fallback lines that older clients still prepend.
+ */
+import type { MessageStyle } from '../../core/messages.js';
+import type { RawEvent } from './sync-client.js';
+
+export type Interpreted =
+  | {
+      readonly kind: 'message';
+      readonly text: string;
+      readonly style: MessageStyle;
+      readonly replyTo?: string;
+      readonly editOf?: string;
+    }
+  | { readonly kind: 'reaction'; readonly target: string; readonly key: string };
+
+const STYLES: Record<string, MessageStyle> = {
+  'm.text': 'message',
+  'm.notice': 'notice',
+  'm.emote': 'emote',
+};
+
+export function interpret(event: RawEvent): Interpreted | undefined {
+  const relation = asRecord(event.content['m.relates_to']);
+  if (event.type === 'm.reaction') {
+    const target = relation?.event_id;
+    const key = relation?.key;
+    if (relation?.rel_type !== 'm.annotation' || typeof target !== 'string' || typeof key !== 'string')
+      return undefined;
+    return { kind: 'reaction', target, key };
+  }
+  if (event.type !== 'm.room.message') return undefined;
+  const editOf =
+    relation?.rel_type === 'm.replace' && typeof relation.event_id === 'string'
+      ? relation.event_id
+      : undefined;
+  const content = editOf === undefined ? event.content : asRecord(event.content['m.new_content']);
+  const style = typeof content?.msgtype === 'string' ? STYLES[content.msgtype] : undefined;
+  if (!content || !style || typeof content.body !== 'string') return undefined;
+  const replyTo = asRecord(relation?.['m.in_reply_to'])?.event_id;
+  const isReply = typeof replyTo === 'string';
+  return {
+    kind: 'message',
+    text: isReply ? stripReplyFallback(content.body) : content.body,
+    style,
+    ...(isReply ? { replyTo } : {}),
+    ...(editOf === undefined ? {} : { editOf }),
+  };
+}
+
+/** Removes leading `> ` lines and the blank line after them (CS API "Stripping the fallback"). */
+export function stripReplyFallback(body: string): string {
+  const lines = body.split('\n');
+  let index = 0;
+  while (index < lines.length && (lines[index] as string).startsWith('> ')) index += 1;
+  if (index === 0) return body;
+  if (lines[index] === '') index += 1;
+  return lines.slice(index).join('\n');
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}

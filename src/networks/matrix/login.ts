@@ -1,0 +1,153 @@
+/**
+ * Getting a working access token before anything else: check that the URL is a Matrix homeserver, then
+ * use the configured token, or the token stored from an earlier password login, or log in with the
+ * password once and store the token. `whoami` confirms the token and that it is the configured user.
+ * Every failure is a MatrixStartError with a sentence an operator can act on; no secret is ever in it.
+ */
+import { MatrixAuth, MatrixClient } from 'matrix-bot-sdk';
+import type { MatrixNetworkConfig } from '../../config/schema.js';
+import type { Logger } from '../../core/logger.js';
+import type { KeyValueStore } from '../../core/store.js';
+import { classify, httpStatus } from './failures.js';
+
+export type MatrixStartProblem =
+  'unreachable' | 'not-a-homeserver' | 'bad-token' | 'wrong-user' | 'login-failed';
+
+export class MatrixStartError extends Error {
+  constructor(
+    readonly problem: MatrixStartProblem,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MatrixStartError';
+  }
+}
+
+export interface Credentials {
+  readonly accessToken: string;
+  readonly userId: string;
+  readonly deviceId: string | undefined;
+}
+
+const TOKEN_KEY = 'accessToken';
+const CHECK_TIMEOUT_MS = 15_000;
+
+export async function logIn(
+  config: MatrixNetworkConfig,
+  kv: KeyValueStore,
+  namespace: string,
+  logger: Logger,
+): Promise<Credentials> {
+  const where = `networks.matrix "${config.id}"`;
+  await checkHomeserver(config.homeserver, where);
+  if (config.accessToken !== undefined) {
+    const who = await whoami(config, config.accessToken, where);
+    if (!who) {
+      throw new MatrixStartError(
+        'bad-token',
+        `${where}: the homeserver ${config.homeserver} rejected the access token (M_UNKNOWN_TOKEN); ` +
+          'create a new token for the bot account, or configure its password instead',
+      );
+    }
+    return { ...who, accessToken: config.accessToken };
+  }
+  const stored = kv.get(namespace, TOKEN_KEY);
+  if (stored !== undefined) {
+    const who = await whoami(config, stored, where);
+    if (who) return { ...who, accessToken: stored };
+    logger.warn('the stored access token was rejected (M_UNKNOWN_TOKEN); logging in with the password again');
+    kv.delete(namespace, TOKEN_KEY);
+  }
+  const accessToken = await passwordLogin(config, where);
+  kv.set(namespace, TOKEN_KEY, accessToken);
+  const who = await whoami(config, accessToken, where);
+  if (!who)
+    throw new MatrixStartError('bad-token', `${where}: the token from a fresh login was rejected at once`);
+  logger.info({ userId: who.userId, deviceId: who.deviceId }, 'logged in with the password; token stored');
+  return { ...who, accessToken };
+}
+
+/** CS API "GET /_matrix/client/versions": what every client checks before trusting a base URL. */
+async function checkHomeserver(homeserver: string, where: string): Promise<void> {
+  let answer: unknown;
+  try {
+    answer = await new MatrixClient(homeserver, '').doRequest(
+      'GET',
+      '/_matrix/client/versions',
+      null,
+      null,
+      CHECK_TIMEOUT_MS,
+    );
+  } catch (error) {
+    const failure = classify(error);
+    const status = httpStatus(error);
+    if (status === undefined && failure.kind === 'transient') {
+      throw new MatrixStartError(
+        'unreachable',
+        `${where}: cannot reach the homeserver at ${homeserver} (${failure.detail}); check the URL and that the server is up`,
+      );
+    }
+    throw new MatrixStartError(
+      'not-a-homeserver',
+      `${where}: ${homeserver} does not look like a Matrix homeserver: GET /_matrix/client/versions answered ` +
+        `${status === undefined ? failure.detail : `HTTP ${status}`}; use the client-server API base URL (e.g. https://matrix.example.org)`,
+    );
+  }
+  const versions = (answer as { versions?: unknown } | null)?.versions;
+  if (!Array.isArray(versions)) {
+    throw new MatrixStartError(
+      'not-a-homeserver',
+      `${where}: ${homeserver} does not look like a Matrix homeserver: GET /_matrix/client/versions answered ` +
+        'without a list of versions; use the client-server API base URL (e.g. https://matrix.example.org)',
+    );
+  }
+}
+
+/** The token's user and device, or undefined when the homeserver does not know the token. */
+async function whoami(
+  config: MatrixNetworkConfig,
+  token: string,
+  where: string,
+): Promise<Omit<Credentials, 'accessToken'> | undefined> {
+  let answer: { user_id?: unknown; device_id?: unknown };
+  try {
+    answer = (await new MatrixClient(config.homeserver, token).getWhoAmI()) as typeof answer;
+  } catch (error) {
+    const failure = classify(error);
+    if (failure.kind === 'unknown-token') return undefined;
+    throw new MatrixStartError(
+      'unreachable',
+      `${where}: whoami failed at ${config.homeserver} (${failure.detail})`,
+    );
+  }
+  if (answer.user_id !== config.userId) {
+    throw new MatrixStartError(
+      'wrong-user',
+      `${where}: the access token belongs to ${String(answer.user_id)}, but userId is ${config.userId}`,
+    );
+  }
+  return {
+    userId: config.userId,
+    deviceId: typeof answer.device_id === 'string' ? answer.device_id : undefined,
+  };
+}
+
+async function passwordLogin(config: MatrixNetworkConfig, where: string): Promise<string> {
+  try {
+    const client = await new MatrixAuth(config.homeserver).passwordLogin(
+      config.userId,
+      config.password as string,
+      'firebell',
+    );
+    return client.accessToken;
+  } catch (error) {
+    const failure = classify(error);
+    if (failure.kind === 'forbidden') {
+      throw new MatrixStartError(
+        'login-failed',
+        `${where}: the homeserver refused the password for ${config.userId} (${failure.detail})`,
+      );
+    }
+    throw new MatrixStartError('login-failed', `${where}: password login failed (${failure.detail})`);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * firebell on Matrix, through matrix-bot-sdk's client and HTTP stack: a bot account in unencrypted rooms
+ * and direct chats. It logs in (token, or a password exchanged once), keeps its sync position in
+ * firebell's store, acts only on what was said after it started (or joined), handles each room's events
+ * in order, and sends notices through paced per-room queues that retry without duplicating.
+ *
+ * What it refuses: end-to-end encrypted rooms (it says so there once, and in the log), and invites from
+ * people it does not know (declined with a reason).
+ */
+import type { MatrixNetworkConfig } from '../../config/schema.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import type { OutboundMessage } from '../../core/messages.js';
+import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
+import type { KeyValueStore } from '../../core/store.js';
+import { logIn } from './login.js';
+import { MatrixSession } from './matrix-session.js';
+import { routeSdkLogs } from './sdk-logging.js';
+import { DEFAULT_MATRIX_TUNING, type MatrixTuning } from './tuning.js';
+
+export interface MatrixNetworkDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly kv: KeyValueStore;
+  /** The rooms the groups name on this network, by alias or id. */
+  readonly rooms: readonly string[];
+  /** Whose invites to accept: contacts, whitelisted users, `acceptInvitesFrom`. */
+  mayInvite(userId: string): boolean;
+}
+
+export class MatrixNetwork implements ChatNetwork {
+  readonly kind = 'matrix' as const;
+  readonly id: string;
+  private readonly logger: Logger;
+  private readonly tuning: MatrixTuning;
+  private state: ConnectionState = 'stopped';
+  private events: NetworkEvents | undefined;
+  private session: MatrixSession | undefined;
+  /** Messages sent while logging in, handed to the session once it exists. */
+  private early: OutboundMessage[] = [];
+
+  constructor(
+    private readonly config: MatrixNetworkConfig,
+    private readonly deps: MatrixNetworkDeps,
+    tuning: Partial<MatrixTuning> = {},
+  ) {
+    this.id = config.id;
+    this.logger = deps.logger.child({ network: config.id });
+    this.tuning = { ...DEFAULT_MATRIX_TUNING, ...tuning };
+  }
+
+  /** Logs in and starts syncing; rejects with a MatrixStartError when the homeserver or token is wrong. */
+  async start(events: NetworkEvents): Promise<void> {
+    if (this.session) throw new Error(`matrix network ${this.id} is already started`);
+    this.events = events;
+    this.setState('connecting');
+    routeSdkLogs(this.logger);
+    const namespace = `matrix:${this.id}`;
+    try {
+      const credentials = await logIn(this.config, this.deps.kv, namespace, this.logger);
+      const session = new MatrixSession({
+        networkId: this.id,
+        homeserver: this.config.homeserver,
+        credentials,
+        rooms: this.deps.rooms,
+        queueLimit: this.config.queueLimit,
+        clock: this.deps.clock,
+        logger: this.logger,
+        kv: this.deps.kv,
+        namespace,
+        tuning: this.tuning,
+        events,
+        mayInvite: (userId) => this.deps.mayInvite(userId),
+        state: (state, detail) => this.setState(state, detail),
+      });
+      this.session = session;
+      await session.start();
+      for (const message of this.early.splice(0)) session.send(message);
+    } catch (error) {
+      this.session?.stop();
+      this.session = undefined;
+      this.setState('stopped', error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.session?.stop();
+    this.session = undefined;
+    this.early = [];
+    this.setState('stopped');
+    return Promise.resolve();
+  }
+
+  send(message: OutboundMessage): void {
+    try {
+      if (this.session) this.session.send(message);
+      else if (this.state === 'connecting') this.early.push(message);
+      else this.logger.warn({ purpose: message.purpose }, 'not sent: the Matrix adapter is not running');
+    } catch (error) {
+      this.logger.error({ err: error, purpose: message.purpose }, 'could not queue a Matrix message');
+    }
+  }
+
+  getTopic(conversation: string): Promise<string | undefined> {
+    return this.session ? this.session.getTopic(conversation) : Promise.resolve(undefined);
+  }
+
+  setTopic(conversation: string, topic: string): Promise<TopicResult> {
+    return this.session
+      ? this.session.setTopic(conversation, topic)
+      : Promise.resolve({ ok: false, reason: 'the Matrix adapter is not running' });
+  }
+
+  connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  private setState(state: ConnectionState, detail?: string): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.logger.info({ state, ...(detail === undefined ? {} : { detail }) }, `matrix ${state}`);
+    try {
+      this.events?.connection?.(state, this.deps.clock.now(), detail);
+    } catch (error) {
+      this.logger.error({ err: error }, 'a connection handler threw');
+    }
+  }
+}

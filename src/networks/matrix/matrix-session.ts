@@ -1,0 +1,340 @@
+/**
+ * Everything that exists while the Matrix adapter runs, wired together: the SDK client, the sync loop,
+ * the per-room serial handling of what arrives, the outgoing queues, and the room knowledge they share.
+ * MatrixNetwork creates one per start, after logging in, and throws it away on stop.
+ */
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import type { OutboundMessage, Sender } from '../../core/messages.js';
+import type { ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
+import type { KeyValueStore } from '../../core/store.js';
+import { ConfiguredRooms } from './configured-rooms.js';
+import { ENCRYPTION_REFUSAL, messageContent, plainNotice } from './content.js';
+import { DirectRooms } from './direct-rooms.js';
+import { EventGuard } from './event-guard.js';
+import { classify, withRetries } from './failures.js';
+import { interpret } from './inbound.js';
+import { handleInvite } from './invites.js';
+import { KeyValueStorageProvider } from './kv-storage-provider.js';
+import type { Credentials } from './login.js';
+import { RoomInfo } from './room-info.js';
+import { RoomSerializer } from './room-serializer.js';
+import { MatrixSender, type Target } from './sender.js';
+import { Sleeper } from './sleeper.js';
+import { SyncingMatrixClient, type RawEvent, type SyncResponse } from './sync-client.js';
+import { SyncLoop } from './sync-loop.js';
+import { readTopic, writeTopic } from './topic.js';
+import type { MatrixTuning } from './tuning.js';
+
+export interface SessionOptions {
+  readonly networkId: string;
+  readonly homeserver: string;
+  readonly credentials: Credentials;
+  readonly rooms: readonly string[];
+  readonly queueLimit: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly kv: KeyValueStore;
+  readonly namespace: string;
+  readonly tuning: MatrixTuning;
+  readonly events: NetworkEvents;
+  mayInvite(userId: string): boolean;
+  state(state: ConnectionState, detail?: string): void;
+}
+
+export class MatrixSession {
+  private readonly client: SyncingMatrixClient;
+  private readonly storage: KeyValueStorageProvider;
+  private readonly sleeper: Sleeper;
+  private readonly guard: EventGuard;
+  private readonly serializer: RoomSerializer;
+  private readonly rooms: ConfiguredRooms;
+  private readonly roomInfo: RoomInfo;
+  private readonly directRooms: DirectRooms;
+  private readonly sender: MatrixSender;
+  private readonly loop: SyncLoop;
+  private readonly userId: string;
+  private stopped = false;
+
+  constructor(private readonly options: SessionOptions) {
+    const { clock, logger, kv, namespace, tuning } = options;
+    this.userId = options.credentials.userId;
+    this.storage = new KeyValueStorageProvider(kv, namespace);
+    this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
+    this.sleeper = new Sleeper(clock);
+    this.guard = new EventGuard(kv, `${namespace}:events`, clock.now());
+    this.serializer = new RoomSerializer(logger);
+    this.rooms = new ConfiguredRooms(this.client, options.rooms, logger, (room) => this.joinRoom(room));
+    this.roomInfo = new RoomInfo(this.client, logger, (roomId) => this.refuseEncrypted(roomId));
+    this.directRooms = new DirectRooms(
+      this.client,
+      this.roomInfo,
+      (roomId) => this.rooms.isConfigured(roomId),
+      logger,
+    );
+    this.sender = new MatrixSender({
+      client: this.client,
+      logger,
+      sleeper: this.sleeper,
+      queueLimit: options.queueLimit,
+      tuning,
+      resolve: (target, fresh) => this.resolve(target, fresh),
+      isEncrypted: (roomId) => this.roomInfo.isEncrypted(roomId),
+      delivered: (message, eventIds) => this.notify(() => options.events.delivered?.(message, eventIds)),
+    });
+    this.loop = new SyncLoop({
+      client: this.client,
+      storage: this.storage,
+      clock,
+      logger,
+      sleeper: this.sleeper,
+      retryBaseMs: tuning.retryBaseMs,
+      retryMaxMs: tuning.retryMaxMs,
+      longPollMs: tuning.syncTimeoutMs,
+      handle: (response, receivedAt) => this.handleBatch(response, receivedAt),
+      state: options.state,
+    });
+  }
+
+  async start(): Promise<void> {
+    const { clock, tuning, logger } = this.options;
+    this.guard.prune(clock.now() - tuning.seenRetentionMs);
+    // The SDK's start: the joined-room list, the stored filter (a changed filter drops the sync token).
+    const filter = {
+      room: { timeline: { limit: tuning.timelineLimit }, ephemeral: { types: [] } },
+      presence: { types: [] },
+    };
+    await withRetries(() => this.client.start(filter), {
+      tries: 5,
+      baseMs: tuning.retryBaseMs,
+      maxMs: tuning.retryMaxMs,
+      sleep: (ms) => this.sleeper.sleep(ms),
+    });
+    await this.reconcileRooms();
+    for (const name of this.rooms.names) {
+      const roomId = this.rooms.knownId(name);
+      if (roomId) await this.roomInfo.isEncrypted(roomId);
+    }
+    this.loop.start();
+    this.sleeper.every(tuning.reconcileRoomsMs, () => this.reconcileRooms());
+    logger.info({ userId: this.userId, rooms: this.rooms.names }, 'Matrix adapter running');
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.loop.stop();
+    this.sender.stop();
+    this.sleeper.stop();
+    this.client.stop();
+  }
+
+  send(message: OutboundMessage): void {
+    const to = message.to;
+    let target: Target;
+    if ('person' in to) {
+      const userId = to.person.matrix?.userId;
+      if (!userId) {
+        this.options.logger.warn(
+          { person: to.person.name, purpose: message.purpose },
+          'not sent: the person has no Matrix id',
+        );
+        return;
+      }
+      target = { kind: 'person', userId };
+    } else target = { kind: 'room', conversation: to.conversation };
+    this.sender.enqueue({ target, content: messageContent(message), priority: message.priority, message });
+  }
+
+  async getTopic(conversation: string): Promise<string | undefined> {
+    try {
+      return await readTopic(this.client, await this.rooms.roomIdOf(conversation));
+    } catch (error) {
+      this.options.logger.warn({ conversation, detail: classify(error).detail }, 'could not read a topic');
+      return undefined;
+    }
+  }
+
+  async setTopic(conversation: string, topic: string): Promise<TopicResult> {
+    let roomId: string;
+    try {
+      roomId = await this.rooms.roomIdOf(conversation);
+    } catch (error) {
+      return { ok: false, reason: `cannot find the room ${conversation} (${classify(error).detail})` };
+    }
+    const result = await writeTopic(this.client, roomId, conversation, this.userId, topic);
+    if (!result.ok) this.options.logger.warn({ conversation, reason: result.reason }, 'topic not set');
+    return result;
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  private async handleBatch(response: SyncResponse, receivedAt: number): Promise<void> {
+    this.observe(response, receivedAt);
+    await this.client.dispatch(response, (type, ...payload) => {
+      const roomId = payload[0] as string;
+      const event = payload[1] as RawEvent;
+      if (type === 'room.event')
+        this.serializer.run(roomId, () => this.handleRoomEvent(roomId, event, receivedAt));
+      else if (type === 'room.invite') this.serializer.run(roomId, () => this.handleInvite(roomId, event));
+      else if (type === 'room.leave') this.handleLeave(roomId, event);
+      return Promise.resolve();
+    });
+    await this.serializer.settled();
+  }
+
+  /**
+   * Reads the batch before it is handled: encryption switched on, member names, `m.direct`, and the bot's
+   * own joins (whose times bound what counts as history; they come after the history they bound).
+   */
+  private observe(response: SyncResponse, receivedAt: number): void {
+    for (const event of response.account_data?.events ?? [])
+      if (event.type === 'm.direct') this.directRooms.noteDirectMap(event.content);
+    for (const [roomId, room] of Object.entries(response.rooms?.join ?? {})) {
+      for (const event of [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])]) {
+        this.roomInfo.observe(roomId, event);
+        const isOwnJoin =
+          event.type === 'm.room.member' &&
+          event.state_key === this.userId &&
+          event.content.membership === 'join' &&
+          event.unsigned?.prev_content?.membership !== 'join';
+        if (isOwnJoin) this.guard.noteJoin(roomId, this.guard.sentAt(event, receivedAt));
+      }
+    }
+  }
+
+  private async handleRoomEvent(roomId: string, event: RawEvent, receivedAt: number): Promise<void> {
+    if (this.stopped || event.sender === this.userId) return;
+    const log = this.options.logger;
+    if (event.type === 'm.room.encrypted') {
+      this.roomInfo.markEncrypted(roomId);
+      log.debug({ roomId, eventId: event.event_id }, 'ignored an encrypted event');
+      return;
+    }
+    const meaning = interpret(event);
+    if (!meaning) return;
+    if (await this.roomInfo.isEncrypted(roomId)) {
+      log.debug({ roomId, eventId: event.event_id }, 'ignored an event in an encrypted room');
+      return;
+    }
+    if (this.guard.isStale(roomId, event, receivedAt)) {
+      log.debug(
+        { roomId, eventId: event.event_id },
+        'ignored an event from before the bot started or joined',
+      );
+      return;
+    }
+    if (!this.guard.firstSighting(event.event_id, this.options.clock.now())) return;
+    const [name, direct] = await Promise.all([
+      this.roomInfo.displayName(roomId, event.sender),
+      this.directRooms.isDirect(roomId),
+    ]);
+    if (this.stopped) return;
+    const sender: Sender = { id: event.sender, name, account: event.sender, verification: 'homeserver' };
+    const conversation = { network: this.options.networkId, id: this.rooms.nameOf(roomId) ?? roomId, direct };
+    const { events } = this.options;
+    if (meaning.kind === 'reaction') {
+      const reaction = {
+        conversation,
+        sender,
+        messageId: meaning.target,
+        key: meaning.key,
+        at: event.origin_server_ts,
+      };
+      this.notify(() => events.reaction?.(reaction));
+      return;
+    }
+    this.notify(() =>
+      events.message({
+        conversation,
+        sender,
+        text: meaning.text,
+        style: meaning.style,
+        at: event.origin_server_ts,
+        messageId: event.event_id,
+        ...(meaning.replyTo === undefined ? {} : { replyTo: { messageId: meaning.replyTo } }),
+        ...(meaning.editOf === undefined ? {} : { editOf: { messageId: meaning.editOf } }),
+      }),
+    );
+  }
+
+  private handleInvite(roomId: string, invite: RawEvent): Promise<void> {
+    return handleInvite(roomId, invite, {
+      logger: this.options.logger,
+      isConfigured: (id) => this.rooms.isConfigured(id),
+      mayInvite: (userId) => this.options.mayInvite(userId),
+      join: (id) => this.joinRoom(id),
+      decline: async (id, reason) => {
+        await this.client.leaveRoom(id, reason);
+      },
+      joinedDirect: (userId, id) => this.directRooms.record(userId, id),
+      joined: async (id) => {
+        await this.roomInfo.isEncrypted(id);
+      },
+    });
+  }
+
+  private handleLeave(roomId: string, event: RawEvent): void {
+    this.roomInfo.forget(roomId);
+    const name = this.rooms.nameOf(roomId);
+    if (name) {
+      this.options.logger.warn(
+        { room: name, by: event.sender, reason: event.content.reason },
+        'removed from a configured room; will try to join again',
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async joinRoom(roomIdOrAlias: string): Promise<string> {
+    const at = this.options.clock.now();
+    const roomId = await this.client.joinRoom(roomIdOrAlias);
+    this.guard.noteJoin(roomId, at);
+    return roomId;
+  }
+
+  private async reconcileRooms(): Promise<void> {
+    try {
+      await this.rooms.reconcile(new Set(await this.client.getJoinedRooms()));
+    } catch (error) {
+      this.options.logger.warn({ detail: classify(error).detail }, 'could not list the joined rooms');
+    }
+  }
+
+  private async resolve(target: Target, fresh: boolean): Promise<string> {
+    if (target.kind === 'person') {
+      if (fresh) this.directRooms.forget(target.userId);
+      return this.directRooms.roomFor(target.userId);
+    }
+    const roomId = await this.rooms.roomIdOf(target.conversation, fresh);
+    if (fresh) await this.joinRoom(roomId);
+    return roomId;
+  }
+
+  /** Says once, in the room and the log, that the bot does not work in encrypted rooms. */
+  private refuseEncrypted(roomId: string): void {
+    const room = this.rooms.nameOf(roomId) ?? roomId;
+    this.options.logger.warn(
+      { room },
+      'the room is end-to-end encrypted: firebell ignores it and will not post there',
+    );
+    const { kv, namespace } = this.options;
+    if (kv.get(namespace, `refused:${roomId}`) !== undefined) return;
+    kv.set(namespace, `refused:${roomId}`, '1');
+    this.sender.enqueue({
+      target: { kind: 'room', conversation: roomId },
+      content: plainNotice(ENCRYPTION_REFUSAL),
+      priority: 'urgent',
+      intoEncryptedRoom: true,
+    });
+  }
+
+  /** Runs a callback into the core; a throw there is logged, never allowed into the SDK or the loop. */
+  private notify(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'a network event handler threw');
+    }
+  }
+}

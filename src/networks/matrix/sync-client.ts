@@ -1,0 +1,52 @@
+/**
+ * matrix-bot-sdk's MatrixClient with its sync loop taken out. `start()` still does the SDK's set-up (the
+ * joined-room list that decides `room.join`, the stored filter, dropping the token when the filter
+ * changes), but the loop is firebell's (sync-loop.ts): the SDK's backs off a fixed random 5-15 s on real
+ * timers, has no hook for failures (bot-sdk#346), saves the token before the events are handled, and
+ * does not await async handlers.
+ */
+import { MatrixClient } from 'matrix-bot-sdk';
+
+export type SdkEmit = (type: string, ...payload: unknown[]) => Promise<unknown>;
+
+export class SyncingMatrixClient extends MatrixClient {
+  /** The SDK calls this at the end of `start()`; firebell runs its own loop instead. */
+  protected override startSyncInternal(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** One /sync from `token` (none: the initial snapshot), long-polling up to `timeoutMs`. */
+  syncOnce(token: string | null, timeoutMs: number): Promise<SyncResponse> {
+    this.syncingTimeout = timeoutMs;
+    return this.doSync(token as string) as Promise<SyncResponse>;
+  }
+
+  /** Walks a sync response the SDK's way (leaves, invites, joins, timeline), calling `emit` for each. */
+  dispatch(response: SyncResponse, emit: SdkEmit): Promise<void> {
+    return this.processSync(response, emit) as Promise<void>;
+  }
+}
+
+export interface RawEvent {
+  readonly event_id: string;
+  readonly type: string;
+  readonly sender: string;
+  readonly origin_server_ts: number;
+  readonly content: Record<string, unknown>;
+  readonly state_key?: string;
+  readonly unsigned?: { readonly age?: number; readonly prev_content?: Record<string, unknown> };
+}
+
+export interface SyncResponse {
+  readonly next_batch: string;
+  readonly account_data?: { readonly events?: readonly RawEvent[] };
+  readonly rooms?: {
+    readonly join?: Record<
+      string,
+      {
+        readonly state?: { readonly events?: readonly RawEvent[] };
+        readonly timeline?: { readonly events?: readonly RawEvent[] };
+      }
+    >;
+  };
+}

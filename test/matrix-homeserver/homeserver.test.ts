@@ -1,0 +1,361 @@
+/**
+ * The test homeserver against the spec, over real HTTP: if it drifts from the client-server API, the
+ * adapter's integration tests would prove nothing.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestHomeserver, type TestUser } from './homeserver.js';
+
+let hs: TestHomeserver;
+let alice: TestUser;
+let bob: TestUser;
+
+before(async () => {
+  hs = await TestHomeserver.start();
+  alice = hs.createUser('alice', { displayname: 'Alice' });
+  bob = hs.createUser('bob');
+});
+after(() => hs.stop());
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+async function call(method: string, path: string, token?: string, body?: unknown): Promise<Reply> {
+  const response = await fetch(`${hs.url}${path}`, {
+    method,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const C = '/_matrix/client/v3';
+const enc = encodeURIComponent;
+
+test('versions, unknown endpoints and authentication errors use the standard error response', async () => {
+  const versions = await call('GET', '/_matrix/client/versions');
+  assert.equal(versions.status, 200);
+  assert.ok((versions.body.versions as string[]).includes('v1.11'));
+  assert.deepEqual(await call('GET', `${C}/nope`), {
+    status: 404,
+    body: { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' },
+  });
+  assert.equal((await call('DELETE', `${C}/account/whoami`, alice.token)).status, 405);
+  assert.deepEqual((await call('GET', `${C}/account/whoami`)).body.errcode, 'M_MISSING_TOKEN');
+  const unknown = await call('GET', `${C}/account/whoami`, 'nope');
+  assert.equal(unknown.status, 401);
+  assert.deepEqual(unknown.body, {
+    errcode: 'M_UNKNOWN_TOKEN',
+    error: 'Unknown access token',
+    soft_logout: false,
+  });
+  assert.equal((await call('POST', `${C}/createRoom`, alice.token, [1])).body.errcode, 'M_BAD_JSON');
+});
+
+test('password login issues a token that whoami accepts; a wrong password is M_FORBIDDEN', async () => {
+  const login = await call('POST', `${C}/login`, undefined, {
+    type: 'm.login.password',
+    identifier: { type: 'm.id.user', user: 'bob' },
+    password: bob.password,
+  });
+  assert.equal(login.status, 200);
+  assert.equal(login.body.user_id, bob.userId);
+  const whoami = await call('GET', `${C}/account/whoami`, login.body.access_token as string);
+  assert.equal(whoami.body.user_id, bob.userId);
+  assert.equal(whoami.body.device_id, login.body.device_id);
+  const wrong = await call('POST', `${C}/login`, undefined, {
+    type: 'm.login.password',
+    identifier: { type: 'm.id.user', user: 'bob' },
+    password: 'wrong',
+  });
+  assert.deepEqual(wrong, {
+    status: 403,
+    body: { errcode: 'M_FORBIDDEN', error: 'Invalid username or password' },
+  });
+});
+
+test('send: the same transaction id on the same token gives the same event once; another token sends anew', async () => {
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  hs.join(bob.userId, room);
+  const path = `${C}/rooms/${enc(room)}/send/m.room.message/txn-1`;
+  const first = await call('PUT', path, alice.token, { msgtype: 'm.text', body: 'one' });
+  const again = await call('PUT', path, alice.token, { msgtype: 'm.text', body: 'one' });
+  const other = await call('PUT', path, bob.token, { msgtype: 'm.text', body: 'one' });
+  assert.equal(first.status, 200);
+  assert.equal(again.body.event_id, first.body.event_id);
+  assert.notEqual(other.body.event_id, first.body.event_id);
+  assert.equal(hs.timeline(room, { type: 'm.room.message' }).length, 2);
+  const outsider = hs.createUser('outsider');
+  assert.equal((await call('PUT', path, outsider.token, { body: 'x' })).body.errcode, 'M_FORBIDDEN');
+});
+
+test('topic: state_default guards m.room.topic with 403 M_FORBIDDEN; GET returns content or 404', async () => {
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  hs.join(bob.userId, room);
+  const topic = `${C}/rooms/${enc(room)}/state/m.room.topic/`;
+  assert.equal((await call('GET', topic, bob.token)).body.errcode, 'M_NOT_FOUND');
+  assert.equal((await call('PUT', topic, alice.token, { topic: 'all good' })).status, 200);
+  const denied = await call('PUT', `${C}/rooms/${enc(room)}/state/m.room.topic`, bob.token, {
+    topic: 'mine',
+  });
+  assert.equal(denied.status, 403);
+  assert.equal(denied.body.errcode, 'M_FORBIDDEN');
+  assert.match(denied.body.error as string, /needs power level 50, you have 0/);
+  assert.deepEqual((await call('GET', topic, bob.token)).body, { topic: 'all good' });
+  const asEvent = await call('GET', `${topic}?format=event`, bob.token);
+  assert.equal(asEvent.body.sender, alice.userId);
+});
+
+test('aliases resolve through the directory; private rooms refuse uninvited joins', async () => {
+  const room = hs.createRoom(alice.userId, { preset: 'private_chat', room_alias_name: 'ops' });
+  const resolved = await call('GET', `${C}/directory/room/${enc('#ops:test.local')}`);
+  assert.deepEqual(resolved.body, { room_id: room, servers: ['test.local'] });
+  assert.equal((await call('GET', `${C}/directory/room/${enc('#none:test.local')}`)).status, 404);
+  const refused = await call('POST', `${C}/join/${enc('#ops:test.local')}`, bob.token, {});
+  assert.deepEqual(refused.body, { errcode: 'M_FORBIDDEN', error: 'You are not invited to this room.' });
+  await call('POST', `${C}/rooms/${enc(room)}/invite`, alice.token, { user_id: bob.userId });
+  assert.deepEqual((await call('POST', `${C}/join/${enc('#ops:test.local')}`, bob.token, {})).body, {
+    room_id: room,
+  });
+  assert.equal(
+    (await call('PUT', `${C}/directory/room/${enc('#ops:test.local')}`, alice.token, { room_id: room }))
+      .status,
+    409,
+  );
+});
+
+test('sync: initial snapshot with the filter limit, long-poll wakes on a new event, invite and leave sections', async () => {
+  const carol = hs.createUser('carol');
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  hs.join(carol.userId, room);
+  for (let i = 0; i < 5; i += 1) hs.post(alice.userId, room, { msgtype: 'm.text', body: `m${i}` });
+  const filter = await call('POST', `${C}/user/${enc(carol.userId)}/filter`, carol.token, {
+    room: { timeline: { limit: 3 } },
+  });
+  const initial = await call('GET', `${C}/sync?filter=${filter.body.filter_id as string}`, carol.token);
+  const joined = (
+    initial.body.rooms as {
+      join: Record<
+        string,
+        {
+          timeline: { events: Array<{ content: { body?: string } }>; limited: boolean };
+          state: { events: unknown[] };
+        }
+      >;
+    }
+  ).join[room];
+  assert.ok(joined);
+  assert.deepEqual(
+    joined.timeline.events.map((event) => event.content.body),
+    ['m2', 'm3', 'm4'],
+  );
+  assert.equal(joined.timeline.limited, true);
+  assert.ok(joined.state.events.length >= 5, 'state before the timeline comes with the snapshot');
+
+  const since = initial.body.next_batch as string;
+  const started = performance.now();
+  const waiting = call('GET', `${C}/sync?since=${since}&timeout=5000`, carol.token);
+  setTimeout(() => hs.post(alice.userId, room, { msgtype: 'm.text', body: 'late' }), 50);
+  const woke = await waiting;
+  assert.ok(performance.now() - started < 2000, 'the long-poll answered when the event arrived');
+  const events = (
+    woke.body.rooms as {
+      join: Record<
+        string,
+        { timeline: { events: Array<{ content: { body?: string }; unsigned: { age: number } }> } }
+      >;
+    }
+  ).join[room]?.timeline.events;
+  assert.deepEqual(
+    events?.map((event) => event.content.body),
+    ['late'],
+  );
+  assert.equal(typeof events?.[0]?.unsigned.age, 'number');
+
+  const empty = await call('GET', `${C}/sync?since=${woke.body.next_batch as string}&timeout=0`, carol.token);
+  assert.deepEqual(empty.body.rooms, { join: {}, invite: {}, leave: {}, knock: {} });
+
+  const other = hs.createRoom(alice.userId, { invite: [carol.userId], is_direct: true });
+  const invited = await call('GET', `${C}/sync?since=${empty.body.next_batch as string}`, carol.token);
+  const inviteState = (
+    invited.body.rooms as {
+      invite: Record<
+        string,
+        {
+          invite_state: {
+            events: Array<{
+              type: string;
+              state_key: string;
+              sender: string;
+              content: Record<string, unknown>;
+            }>;
+          };
+        }
+      >;
+    }
+  ).invite[other]?.invite_state.events;
+  const inviteEvent = inviteState?.find(
+    (event) => event.type === 'm.room.member' && event.state_key === carol.userId,
+  );
+  assert.deepEqual(inviteEvent?.content, { membership: 'invite', displayname: 'carol', is_direct: true });
+  assert.equal(inviteEvent?.sender, alice.userId);
+
+  await call('POST', `${C}/rooms/${enc(other)}/leave`, carol.token, { reason: 'no thanks' });
+  const left = await call('GET', `${C}/sync?since=${invited.body.next_batch as string}`, carol.token);
+  const leaveEvents = (
+    left.body.rooms as {
+      leave: Record<string, { timeline: { events: Array<{ content: Record<string, unknown> }> } }>;
+    }
+  ).leave[other]?.timeline.events;
+  assert.deepEqual(
+    leaveEvents?.map((event) => event.content),
+    [{ membership: 'leave', reason: 'no thanks' }],
+  );
+});
+
+test('sync: a room joined since the token arrives whole, with the history before the join', async () => {
+  const dave = hs.createUser('dave');
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  hs.post(alice.userId, room, { msgtype: 'm.text', body: 'before dave' });
+  const first = await call('GET', `${C}/sync`, dave.token);
+  hs.join(dave.userId, room);
+  const next = await call('GET', `${C}/sync?since=${first.body.next_batch as string}`, dave.token);
+  const bodies = (
+    next.body.rooms as {
+      join: Record<string, { timeline: { events: Array<{ type: string; content: { body?: string } }> } }>;
+    }
+  ).join[room]?.timeline.events.map((event) => event.content.body ?? event.type);
+  assert.ok(bodies?.includes('before dave'));
+});
+
+test('sync: full_state returns the state of every joined room at once, even with nothing new', async () => {
+  const erin = hs.createUser('erin');
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat', topic: 'calm' });
+  hs.join(erin.userId, room);
+  const first = await call('GET', `${C}/sync`, erin.token);
+  const since = first.body.next_batch as string;
+  const started = performance.now();
+  const full = await call('GET', `${C}/sync?since=${since}&timeout=5000&full_state=true`, erin.token);
+  assert.ok(performance.now() - started < 1000, 'full_state ignores the timeout');
+  const joined = (
+    full.body.rooms as {
+      join: Record<
+        string,
+        {
+          timeline: { events: unknown[] };
+          state: { events: Array<{ type: string; content: Record<string, unknown> }> };
+        }
+      >;
+    }
+  ).join[room];
+  assert.deepEqual(joined?.timeline.events, []);
+  assert.deepEqual(joined?.state.events.find((event) => event.type === 'm.room.topic')?.content, {
+    topic: 'calm',
+  });
+  const quiet = await call('GET', `${C}/sync?since=${since}&timeout=0`, erin.token);
+  assert.equal((quiet.body.rooms as { join: Record<string, unknown> }).join[room], undefined);
+});
+
+test('account data round-trips and appears in sync', async () => {
+  const path = `${C}/user/${enc(alice.userId)}/account_data/m.direct`;
+  assert.equal((await call('GET', path, alice.token)).body.errcode, 'M_NOT_FOUND');
+  await call('PUT', path, alice.token, { [bob.userId]: ['!x:test.local'] });
+  assert.deepEqual((await call('GET', path, alice.token)).body, { [bob.userId]: ['!x:test.local'] });
+  assert.equal((await call('GET', path, bob.token)).status, 403);
+  const synced = await call('GET', `${C}/sync`, alice.token);
+  assert.ok(
+    (synced.body.account_data as { events: Array<{ type: string }> }).events.some(
+      (event) => event.type === 'm.direct',
+    ),
+  );
+});
+
+test('createRoom applies initial_state (encryption), joined_members and profile answer; redaction strips content', async () => {
+  const room = hs.createRoom(alice.userId, {
+    initial_state: [{ type: 'm.room.encryption', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+    invite: [bob.userId],
+  });
+  assert.deepEqual(
+    (await call('GET', `${C}/rooms/${enc(room)}/state/m.room.encryption/`, alice.token)).body,
+    {
+      algorithm: 'm.megolm.v1.aes-sha2',
+    },
+  );
+  hs.join(bob.userId, room);
+  const members = await call('GET', `${C}/rooms/${enc(room)}/joined_members`, alice.token);
+  assert.deepEqual(members.body, {
+    joined: { [alice.userId]: { display_name: 'Alice' }, [bob.userId]: { display_name: 'bob' } },
+  });
+  assert.deepEqual((await call('GET', `${C}/profile/${enc(alice.userId)}`, bob.token)).body, {
+    displayname: 'Alice',
+  });
+  const eventId = hs.post(bob.userId, room, { msgtype: 'm.text', body: 'oops' });
+  const redaction = await call('PUT', `${C}/rooms/${enc(room)}/redact/${enc(eventId)}/r1`, bob.token, {
+    reason: 'typo',
+  });
+  assert.equal(redaction.status, 200);
+  const fetched = await call('GET', `${C}/rooms/${enc(room)}/event/${enc(eventId)}`, alice.token);
+  assert.deepEqual(fetched.body.content, {});
+  assert.equal(
+    (fetched.body.unsigned as { redacted_because: { event_id: string } }).redacted_because.event_id,
+    redaction.body.event_id,
+  );
+});
+
+test('faults: 429 with retry_after_ms, 500, dropped connections before and after the effect', async () => {
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  const send = (txn: string): Promise<Reply> =>
+    call('PUT', `${C}/rooms/${enc(room)}/send/m.room.message/${txn}`, alice.token, {
+      msgtype: 'm.text',
+      body: txn,
+    });
+  hs.faults.add({ route: 'send', kind: 'rate-limit', retryAfterMs: 1500, header: true, times: 1 });
+  const limited = await fetch(`${hs.url}${C}/rooms/${enc(room)}/send/m.room.message/f1`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${alice.token}` },
+    body: '{}',
+  });
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('retry-after'), '2');
+  assert.deepEqual(await limited.json(), {
+    errcode: 'M_LIMIT_EXCEEDED',
+    error: 'Too Many Requests',
+    retry_after_ms: 1500,
+  });
+
+  hs.faults.add({ route: 'send', kind: 'error', status: 500, times: 1 });
+  assert.deepEqual(await send('f2'), {
+    status: 500,
+    body: { errcode: 'M_UNKNOWN', error: 'Internal server error' },
+  });
+
+  hs.faults.add({ route: 'send', kind: 'drop', times: 1 });
+  await assert.rejects(send('f3'));
+  assert.equal(hs.messagesFrom(room, alice.userId).length, 0, 'a drop before handling has no effect');
+
+  hs.faults.add({ route: 'send', kind: 'drop-after', times: 1 });
+  await assert.rejects(send('f4'));
+  assert.deepEqual(
+    hs.messagesFrom(room, alice.userId).map((content) => content.body),
+    ['f4'],
+  );
+  const retried = await send('f4');
+  assert.equal(retried.status, 200);
+  assert.equal(
+    hs.messagesFrom(room, alice.userId).length,
+    1,
+    'the retry with the same txn id is not a duplicate',
+  );
+
+  const fault = hs.faults.add({ route: 'send', userId: bob.userId, kind: 'error', status: 500, times: 1 });
+  assert.equal((await send('f5')).status, 200, 'a fault for another user leaves this one alone');
+  assert.equal(fault.remaining, 1);
+  hs.faults.clear();
+
+  hs.faults.add({ route: 'send', kind: 'delay', ms: 150, times: 1 });
+  const started = performance.now();
+  assert.equal((await send('f6')).status, 200);
+  assert.ok(performance.now() - started >= 140);
+});

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { messageContent, plainNotice } from '../../../src/networks/matrix/content.js';
+import { bold, mention, rich } from '../../../src/core/rich-text.js';
+
+test('bot output is an m.notice with HTML and plain bodies and an empty m.mentions', () => {
+  assert.deepEqual(messageContent({ body: rich(bold('#3'), ' <declared>'), style: 'message' }), {
+    msgtype: 'm.notice',
+    body: '#3 <declared>',
+    format: 'org.matrix.custom.html',
+    formatted_body: '<strong>#3</strong> &lt;declared&gt;',
+    'm.mentions': {},
+  });
+  assert.equal(messageContent({ body: rich('x'), style: 'notice' }).msgtype, 'm.notice');
+  assert.equal(messageContent({ body: rich('waves'), style: 'emote' }).msgtype, 'm.emote');
+});
+
+test('mentions set m.mentions.user_ids; a reply is a bare m.in_reply_to relation', () => {
+  const content = messageContent({
+    body: rich(
+      mention({ name: 'A', matrix: { userId: '@a:x' } }),
+      ' ',
+      mention({ name: 'B', irc: { nick: 'b' } }),
+    ),
+    style: 'notice',
+    replyTo: '$cmd',
+  });
+  assert.deepEqual(content['m.mentions'], { user_ids: ['@a:x'] });
+  assert.deepEqual(content['m.relates_to'], { 'm.in_reply_to': { event_id: '$cmd' } });
+  assert.equal(content.body, 'A B', 'no fallback quote is prepended');
+});
+
+test('plain notices ping nobody', () => {
+  assert.deepEqual(plainNotice('hi'), { msgtype: 'm.notice', body: 'hi', 'm.mentions': {} });
+});

@@ -1,0 +1,143 @@
+/**
+ * Shared set-up for the Matrix adapter's integration tests: a MatrixNetwork on the test homeserver with
+ * short timings, a record of everything it reports, a tiny responder standing in for the core's router
+ * (`!status` → a reply), and polling with a deadline instead of sleeps.
+ */
+import type { MatrixNetworkConfig } from '../../../src/config/schema.js';
+import { systemClock } from '../../../src/core/clock.js';
+import type { InboundMessage, InboundReaction, OutboundMessage } from '../../../src/core/messages.js';
+import type { ConnectionState } from '../../../src/core/network.js';
+import { rich } from '../../../src/core/rich-text.js';
+import { MatrixNetwork } from '../../../src/networks/matrix/matrix-network.js';
+import type { MatrixTuning } from '../../../src/networks/matrix/tuning.js';
+import type { TestHomeserver, TestUser } from '../../matrix-homeserver/homeserver.js';
+import { MemoryKeyValueStore } from '../../support/memory-kv.js';
+import { MemoryLogger } from '../../support/memory-logger.js';
+
+export const FAST: Partial<MatrixTuning> = {
+  syncTimeoutMs: 5_000,
+  retryBaseMs: 10,
+  retryMaxMs: 100,
+  defaultRateLimitMs: 10,
+  requestTimeoutMs: 2_000,
+};
+
+export function botConfig(
+  hs: TestHomeserver,
+  bot: TestUser,
+  overrides: Partial<MatrixNetworkConfig> = {},
+): MatrixNetworkConfig {
+  return {
+    id: 'matrix',
+    kind: 'matrix',
+    homeserver: hs.url,
+    userId: bot.userId,
+    accessToken: bot.token,
+    acceptInvitesFrom: [],
+    queueLimit: 1000,
+    ...overrides,
+  } as MatrixNetworkConfig;
+}
+
+export type Responder = (message: InboundMessage, network: MatrixNetwork) => void;
+
+/** What the lead's router will do for `!status`, reduced to one line: reply in the same conversation. */
+export const statusResponder: Responder = (message, network) => {
+  if (message.text.trim() !== '!status' || message.editOf) return;
+  network.send({
+    to: { network: network.id, conversation: message.conversation.id },
+    body: rich('all quiet: no open incidents'),
+    style: 'notice',
+    priority: 'urgent',
+    purpose: 'reply',
+    ...(message.messageId === undefined ? {} : { replyTo: message.messageId }),
+  });
+};
+
+export interface BotOptions {
+  readonly rooms?: readonly string[];
+  readonly mayInvite?: (userId: string) => boolean;
+  readonly kv?: MemoryKeyValueStore;
+  readonly logger?: MemoryLogger;
+  readonly config?: Partial<MatrixNetworkConfig>;
+  readonly tuning?: Partial<MatrixTuning>;
+  readonly responder?: Responder;
+}
+
+export class RunningBot {
+  readonly messages: InboundMessage[] = [];
+  readonly reactions: InboundReaction[] = [];
+  readonly delivered: Array<{ message: OutboundMessage; eventIds: readonly string[] }> = [];
+  readonly states: Array<{ state: ConnectionState; detail: string | undefined }> = [];
+
+  constructor(
+    readonly network: MatrixNetwork,
+    readonly kv: MemoryKeyValueStore,
+    readonly logger: MemoryLogger,
+  ) {}
+
+  /** Commands seen (messages starting with `!`). */
+  commands(): string[] {
+    return this.messages.filter((message) => message.text.startsWith('!')).map((message) => message.text);
+  }
+
+  /** Whether a message whose first segment is this text was delivered. */
+  hasDelivered(text: string): boolean {
+    return this.delivered.some((entry) => {
+      const first = entry.message.body[0];
+      return first?.kind === 'text' && first.text === text;
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.network.stop();
+  }
+}
+
+export async function startBot(
+  hs: TestHomeserver,
+  bot: TestUser,
+  options: BotOptions = {},
+): Promise<RunningBot> {
+  const kv = options.kv ?? new MemoryKeyValueStore();
+  const logger = options.logger ?? new MemoryLogger();
+  const network = new MatrixNetwork(
+    botConfig(hs, bot, options.config),
+    {
+      clock: systemClock,
+      logger,
+      kv,
+      rooms: options.rooms ?? [],
+      mayInvite: options.mayInvite ?? (() => false),
+    },
+    { ...FAST, ...options.tuning },
+  );
+  const running = new RunningBot(network, kv, logger);
+  const responder = options.responder ?? statusResponder;
+  await network.start({
+    message: (message) => {
+      running.messages.push(message);
+      responder(message, network);
+    },
+    reaction: (reaction) => running.reactions.push(reaction),
+    delivered: (message, eventIds) => running.delivered.push({ message, eventIds }),
+    connection: (state, _at, detail) => running.states.push({ state, detail }),
+  });
+  return running;
+}
+
+/** Polls `condition` until it holds or the deadline passes (then throws, naming `what`). */
+export async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Lets the clock move past `ms` since the epoch time `since` (so "older than start" is unambiguous). */
+export async function clockPast(since: number): Promise<void> {
+  await until(() => systemClock.now() > since + 1, 'the clock to move on', 1_000);
+}
+
+export const text = (body: string): Record<string, unknown> => ({ msgtype: 'm.text', body });

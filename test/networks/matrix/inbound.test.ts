@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { interpret, stripReplyFallback } from '../../../src/networks/matrix/inbound.js';
+import type { RawEvent } from '../../../src/networks/matrix/sync-client.js';
+
+const event = (type: string, content: Record<string, unknown>): RawEvent => ({
+  event_id: '$e',
+  type,
+  sender: '@alice:x.org',
+  origin_server_ts: 1,
+  content,
+});
+
+test('message styles: m.text, m.notice and m.emote; other msgtypes and redacted messages mean nothing', () => {
+  assert.deepEqual(interpret(event('m.room.message', { msgtype: 'm.text', body: '!ack' })), {
+    kind: 'message',
+    text: '!ack',
+    style: 'message',
+  });
+  assert.equal(
+    (interpret(event('m.room.message', { msgtype: 'm.notice', body: 'n' })) as { style: string }).style,
+    'notice',
+  );
+  assert.equal(
+    (interpret(event('m.room.message', { msgtype: 'm.emote', body: 'e' })) as { style: string }).style,
+    'emote',
+  );
+  assert.equal(interpret(event('m.room.message', { msgtype: 'm.image', body: 'cat.png' })), undefined);
+  assert.equal(interpret(event('m.room.message', {})), undefined);
+  assert.equal(interpret(event('m.room.topic', { topic: 't' })), undefined);
+});
+
+test('an edit carries the new content and the edited event id', () => {
+  const edit = event('m.room.message', {
+    msgtype: 'm.text',
+    body: '* !resolved',
+    'm.new_content': { msgtype: 'm.text', body: '!resolved' },
+    'm.relates_to': { rel_type: 'm.replace', event_id: '$orig' },
+  });
+  assert.deepEqual(interpret(edit), {
+    kind: 'message',
+    text: '!resolved',
+    style: 'message',
+    editOf: '$orig',
+  });
+  const broken = event('m.room.message', {
+    msgtype: 'm.text',
+    body: '* x',
+    'm.relates_to': { rel_type: 'm.replace', event_id: '$o' },
+  });
+  assert.equal(interpret(broken), undefined, 'an edit without m.new_content is ignored');
+});
+
+test('a reply carries its target, with the old fallback quote stripped', () => {
+  const reply = event('m.room.message', {
+    msgtype: 'm.text',
+    body: '> <@bob:x.org> is it down?\n> still?\n\n!ack',
+    'm.relates_to': { 'm.in_reply_to': { event_id: '$q' } },
+  });
+  assert.deepEqual(interpret(reply), { kind: 'message', text: '!ack', style: 'message', replyTo: '$q' });
+  const quoteNoReply = event('m.room.message', { msgtype: 'm.text', body: '> quoted\n\ntext' });
+  assert.equal(
+    (interpret(quoteNoReply) as { text: string }).text,
+    '> quoted\n\ntext',
+    'only replies are stripped',
+  );
+});
+
+test('stripReplyFallback leaves bodies without a fallback alone', () => {
+  assert.equal(stripReplyFallback('plain'), 'plain');
+  assert.equal(stripReplyFallback('> a\nb'), 'b');
+  assert.equal(stripReplyFallback('> a'), '');
+});
+
+test('reactions: annotations only', () => {
+  const reaction = event('m.reaction', {
+    'm.relates_to': { rel_type: 'm.annotation', event_id: '$m', key: '✅' },
+  });
+  assert.deepEqual(interpret(reaction), { kind: 'reaction', target: '$m', key: '✅' });
+  assert.equal(
+    interpret(event('m.reaction', { 'm.relates_to': { rel_type: 'm.reference', event_id: '$m' } })),
+    undefined,
+  );
+});

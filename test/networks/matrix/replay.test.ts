@@ -1,0 +1,108 @@
+/**
+ * No command runs twice, and no old command runs at all: after a restart with the stored sync token,
+ * after losing the token, on a first start with an empty store, and in a room the bot has just joined.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { systemClock } from '../../../src/core/clock.js';
+import { TestHomeserver, type TestUser } from '../../matrix-homeserver/homeserver.js';
+import { MemoryKeyValueStore } from '../../support/memory-kv.js';
+import { clockPast, startBot, text, until } from './harness.js';
+
+let hs: TestHomeserver;
+let botUser: TestUser;
+let alice: TestUser;
+let room: string;
+const kv = new MemoryKeyValueStore();
+
+before(async () => {
+  hs = await TestHomeserver.start();
+  botUser = hs.createUser('firebell');
+  alice = hs.createUser('alice');
+  room = hs.createRoom(alice.userId, { preset: 'public_chat', room_alias_name: 'infra' });
+  hs.invite(alice.userId, room, botUser.userId);
+});
+after(() => hs.stop());
+
+const replies = (): number => hs.messagesFrom(room, botUser.userId).length;
+
+test('restart with the stored token: a command sent while the bot was down is not acted on', async () => {
+  const first = await startBot(hs, botUser, { rooms: [room], kv });
+  await until(() => hs.membership(room, botUser.userId) === 'join', 'the join');
+  hs.post(alice.userId, room, text('!status'));
+  await until(() => replies() === 1, 'the first reply');
+  await until(() => kv.get('matrix:matrix', 'syncToken') !== undefined, 'a stored token');
+  await first.stop();
+
+  const whileDown = hs.post(alice.userId, room, text('!status'));
+  await clockPast(hs.timeline(room).at(-1)?.origin_server_ts ?? 0);
+
+  const second = await startBot(hs, botUser, { rooms: [room], kv });
+  await until(
+    () => second.states.some((entry) => entry.state === 'connected'),
+    'the first sync after restart',
+  );
+  const fresh = hs.post(alice.userId, room, text('!status'));
+  await until(() => replies() === 2, 'the reply to the fresh command');
+  assert.deepEqual(
+    second.messages.map((message) => message.messageId),
+    [fresh],
+    'only the command sent after the restart reached the core',
+  );
+  assert.ok(!second.messages.some((message) => message.messageId === whileDown));
+  assert.deepEqual(
+    kv.keys('matrix:matrix').sort(),
+    ['filter', 'syncToken'],
+    'the SDK state lives in the store',
+  );
+  await second.stop();
+});
+
+test('restart after losing the token: the replayed snapshot runs nothing', async () => {
+  kv.delete('matrix:matrix', 'syncToken');
+  const before = replies();
+  const third = await startBot(hs, botUser, { rooms: [room], kv });
+  await until(() => third.states.some((entry) => entry.state === 'connected'), 'the snapshot sync');
+  const fresh = hs.post(alice.userId, room, text('!status'));
+  await until(() => replies() === before + 1, 'the reply to the fresh command');
+  assert.deepEqual(
+    third.messages.map((message) => message.messageId),
+    [fresh],
+  );
+  assert.ok(
+    third.logger.entries.some((entry) => /no stored sync token/.test(entry.message)),
+    'the fresh snapshot is logged',
+  );
+  await third.stop();
+});
+
+test('first start with an empty store: history (including a day-old command) is not replayed', async () => {
+  hs.post(alice.userId, room, text('!status'), { ts: systemClock.now() - 86_400_000 });
+  await clockPast(systemClock.now());
+  const before = replies();
+  const empty = new MemoryKeyValueStore();
+  const fourth = await startBot(hs, botUser, { rooms: [room], kv: empty });
+  await until(() => fourth.states.some((entry) => entry.state === 'connected'), 'the snapshot sync');
+  const fresh = hs.post(alice.userId, room, text('!status'));
+  await until(() => replies() === before + 1, 'the reply to the fresh command');
+  assert.deepEqual(
+    fourth.messages.map((message) => message.messageId),
+    [fresh],
+  );
+  assert.ok(fourth.logger.entries.some((entry) => /before the bot started or joined/.test(entry.message)));
+  await fourth.stop();
+});
+
+test('a room joined after start: what was said there before the join is history', async () => {
+  const bot = await startBot(hs, botUser, { rooms: [room], mayInvite: (userId) => userId === alice.userId });
+  await until(() => bot.states.some((entry) => entry.state === 'connected'), 'the first sync');
+  const other = hs.createRoom(alice.userId, { preset: 'private_chat', name: 'ops' });
+  const beforeJoin = hs.post(alice.userId, other, text('!status'));
+  hs.invite(alice.userId, other, botUser.userId);
+  await until(() => hs.membership(other, botUser.userId) === 'join', 'the bot to accept the invite');
+  const afterJoin = hs.post(alice.userId, other, text('!status'));
+  await until(() => hs.messagesFrom(other, botUser.userId).length === 1, 'the reply in the new room');
+  assert.ok(!bot.messages.some((message) => message.messageId === beforeJoin));
+  assert.ok(bot.messages.some((message) => message.messageId === afterJoin));
+  await bot.stop();
+});
