@@ -15,7 +15,8 @@ import { silentLogger } from '../src/core/logger.js';
 import type { InboundMessage, OutboundMessage } from '../src/core/messages.js';
 import { matrixHtmlToRich } from '../src/core/format/matrix-html-to-rich.js';
 import { testConfig } from '../test/support/config-fixture.js';
-import { infraGroup, IRC_ROOM, MATRIX_ROOM, MemoryKeyValueStore } from '../test/core/bridge/world.js';
+import { infraGroup, IRC_ROOM, MATRIX_ROOM } from '../test/core/bridge/world.js';
+import { MemoryKeyValueStore } from '../test/support/memory-kv.js';
 
 export interface CoreCost {
   readonly ircToMatrix: number[];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { KeyValueLongMessages } from '../../src/core/bridge/long-messages.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { parseListen, startLongMessagePage, type LongMessagePage } from '../../src/http/long-message-page.js';
-import { MemoryKeyValueStore } from '../core/bridge/world.js';
+import { MemoryKeyValueStore } from '../support/memory-kv.js';
 
 describe('the long message page', () => {
   const store = new KeyValueLongMessages(new MemoryKeyValueStore(), 10, () => 'abcdefgh12345678');

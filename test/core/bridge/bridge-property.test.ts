@@ -4,13 +4,14 @@
  * and as Matrix HTML through matrixHtmlToRich, with edits and replies to earlier messages. Nothing may
  * crash (the bridge logs what it catches, so an error logged is a failure), nothing produced for IRC may
  * carry a line end or a control character inside a line's text, and nothing produced for Matrix may carry
- * markup a renderer would pass through: no control characters, links only with safe schemes, mentions
- * only of known contacts (so `m.mentions` stays empty otherwise), checked styles and languages.
+ * markup it did not mean: rendered through the Matrix renderer, the HTML has only the renderer's own tags
+ * and safe links, and `m.mentions` names only known contacts.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseCommand } from '../../../src/core/commands/parse.js';
+import { mentionedUserIds, renderMatrixHtml } from '../../../src/core/format/matrix-html.js';
 import { matrixHtmlToRich } from '../../../src/core/format/matrix-html-to-rich.js';
 import type { Logger } from '../../../src/core/logger.js';
 import type { MessageStyle, OutboundMessage } from '../../../src/core/messages.js';
@@ -196,8 +197,20 @@ function checkForIrc(message: OutboundMessage): void {
   assert.ok(message.style === 'message' || message.style === 'notice');
 }
 
+const ALLOWED_TAG =
+  /^<(\/?)(strong|em|u|del|code|pre|a|br|font)((?: (?:href|data-mx-color|data-mx-bg-color|class)="[^"<>]*")*)>$/;
+const SAFE_HREF = /href="(https?:|mailto:|matrix:)/;
+
 function checkForMatrix(message: OutboundMessage): void {
   message.body.forEach((part) => checkSegment(part, 'matrix'));
+  // As the Matrix adapter renders it: only the renderer's own tags, and nothing else that parses as HTML.
+  const { formatted_body: html } = renderMatrixHtml(message.body);
+  for (const tag of html.match(/<[^>]*>/g) ?? []) {
+    assert.match(tag, ALLOWED_TAG, `unexpected markup in ${html}`);
+    if (tag.startsWith('<a ')) assert.match(tag, SAFE_HREF);
+  }
+  assert.doesNotMatch(html.replace(/<[^>]*>/g, ''), /[<>]/, 'text outside tags is escaped');
+  for (const userId of mentionedUserIds(message.body)) assert.ok(CONTACT_MATRIX_IDS.has(userId));
 }
 
 function checkStyle(value: unknown): void {

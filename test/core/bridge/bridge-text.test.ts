@@ -137,7 +137,7 @@ describe('long messages from Matrix', () => {
     assert.deepEqual(w.irc.relayed(), [
       `${IRC_ROOM} message: <A${Z}na> one\n<A${Z}na> two\n<A${Z}na> three (2 more lines not shown)`,
     ]);
-    assert.equal(w.kv.values.size, 0, 'nothing is stored when there is no page to show it');
+    assert.equal(w.kv.writes, 0, 'nothing is stored when there is no page to show it');
   });
 
   test('one very long line is cut at about maxLines IRC lines, with a link to the rest', async () => {

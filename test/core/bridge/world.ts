@@ -19,9 +19,9 @@ import type {
 } from '../../../src/core/messages.js';
 import type { ConnectionState, NetworkEvents } from '../../../src/core/network.js';
 import { toPlainText } from '../../../src/core/rich-text.js';
-import type { KeyValueStore } from '../../../src/core/store.js';
 import { FakeNetwork, ircUser, matrixUser } from '../../support/fake-network.js';
 import { MemoryIncidentStore } from '../../support/memory-incident-store.js';
+import { MemoryKeyValueStore } from '../../support/memory-kv.js';
 import { testConfig } from '../../support/config-fixture.js';
 
 export const T0 = Date.UTC(2026, 10, 25, 15, 0);
@@ -43,29 +43,6 @@ export const infraGroup: GroupConfig = {
   relay: true,
   relayJoinsAndParts: false,
 };
-
-export class MemoryKeyValueStore implements KeyValueStore {
-  readonly values = new Map<string, string>();
-  private readonly seen = new Map<string, number>();
-  get(namespace: string, key: string): string | undefined {
-    return this.values.get(`${namespace}/${key}`);
-  }
-  set(namespace: string, key: string, value: string): void {
-    this.values.set(`${namespace}/${key}`, value);
-  }
-  delete(namespace: string, key: string): void {
-    this.values.delete(`${namespace}/${key}`);
-  }
-  markSeen(namespace: string, key: string, at: number): boolean {
-    const id = `${namespace}/${key}`;
-    if (this.seen.has(id)) return false;
-    this.seen.set(id, at);
-    return true;
-  }
-  pruneSeen(namespace: string, before: number): void {
-    for (const [id, at] of this.seen) if (id.startsWith(`${namespace}/`) && at < before) this.seen.delete(id);
-  }
-}
 
 /** A fake network whose event sink the test can reach, to say things, react, join and disconnect. */
 export class Side {
