@@ -48,6 +48,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['machines/**/*.ts', 'src/core/**/*.ts', 'src/domain/**/*.ts'], rules: noInfrastructure },
+  { files: ['machines/**/*.ts', 'src/core/**/*.ts', 'src/playbook/**/*.ts'], rules: noInfrastructure },
   { files: ['scripts/**', 'bench/**', 'test/**', 'src/cli.ts'], rules: { 'no-console': 'off' } },
 );

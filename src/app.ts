@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { Firebell } from './core/firebell.js';
 import type { Logger } from './core/logger.js';
 import type { ChatNetwork } from './core/network.js';
+import { MatrixNetwork } from './networks/matrix/matrix-network.js';
 import { ShellNetwork } from './networks/shell/shell-network.js';
 import { openSqliteStores } from './store/sqlite-store.js';
 import { AlertFile, noAlertFile } from './status/alert-file.js';
@@ -27,10 +28,21 @@ export interface RunningFirebell {
   stop(): Promise<void>;
 }
 
-function shellChannels(config: Config): string[] {
-  return config.groups.flatMap((group) =>
-    group.members.filter((member) => member.network === 'shell').map((member) => member.conversation),
+/** The channels or rooms the groups name on one network. */
+function conversationsOn(config: Config, network: string): string[] {
+  const names = config.groups.flatMap((group) =>
+    group.members.filter((member) => member.network === network).map((member) => member.conversation),
   );
+  return [...new Set(names)];
+}
+
+/** Matrix invites are accepted from contacts, whitelisted people and `acceptInvitesFrom`, no one else. */
+function matrixInviters(config: Config, extra: readonly string[]): Set<string> {
+  return new Set([
+    ...config.contacts.flatMap((contact) => (contact.matrix ? [contact.matrix] : [])),
+    ...config.whitelist.flatMap((person) => (person.matrix ? [person.matrix] : [])),
+    ...extra,
+  ]);
 }
 
 export async function runFirebell(options: RunOptions): Promise<RunningFirebell> {
@@ -50,12 +62,25 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         input: options.stdin,
         output: options.stdout,
         user: config.networks.shell.user,
-        channels: shellChannels(config),
+        channels: conversationsOn(config, 'shell'),
         botName: config.bot.name,
         clock,
         logger: logger.child({ network: 'shell' }),
         interactive: options.interactive,
         onEnd: () => void stop(),
+      }),
+    );
+  }
+
+  for (const matrix of config.networks.matrix) {
+    const inviters = matrixInviters(config, matrix.acceptInvitesFrom);
+    networks.push(
+      new MatrixNetwork(matrix, {
+        clock,
+        logger,
+        kv: stores.keyValues,
+        rooms: conversationsOn(config, matrix.id),
+        mayInvite: (userId) => inviters.has(userId),
       }),
     );
   }

@@ -6,6 +6,7 @@
  */
 import type { MessageStyle } from '../../core/messages.js';
 import type { RawEvent } from './sync-client.js';
+import { RELAY_MARKER } from './content.js';
 
 export type Interpreted =
   | {
@@ -14,6 +15,8 @@ export type Interpreted =
       readonly style: MessageStyle;
       readonly replyTo?: string;
       readonly editOf?: string;
+      /** Relayed by a firebell (see RELAY_MARKER): never relayed again. */
+      readonly relayed?: boolean;
     }
   | { readonly kind: 'reaction'; readonly target: string; readonly key: string };
 
@@ -48,6 +51,7 @@ export function interpret(event: RawEvent): Interpreted | undefined {
     style,
     ...(isReply ? { replyTo } : {}),
     ...(editOf === undefined ? {} : { editOf }),
+    ...(content[RELAY_MARKER] === true || event.content[RELAY_MARKER] === true ? { relayed: true } : {}),
   };
 }
 

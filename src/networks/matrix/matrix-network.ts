@@ -13,7 +13,8 @@ import type { Logger } from '../../core/logger.js';
 import type { OutboundMessage } from '../../core/messages.js';
 import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
 import type { KeyValueStore } from '../../core/store.js';
-import { logIn } from './login.js';
+import { logIn, MatrixStartError } from './login.js';
+import { Sleeper } from './sleeper.js';
 import { MatrixSession } from './matrix-session.js';
 import { routeSdkLogs } from './sdk-logging.js';
 import { DEFAULT_MATRIX_TUNING, type MatrixTuning } from './tuning.js';
@@ -36,6 +37,8 @@ export class MatrixNetwork implements ChatNetwork {
   private state: ConnectionState = 'stopped';
   private events: NetworkEvents | undefined;
   private session: MatrixSession | undefined;
+  /** Waits between attempts to reach the homeserver; stopped with the adapter. */
+  private retry: Sleeper | undefined;
   /** Messages sent while logging in, handed to the session once it exists. */
   private early: OutboundMessage[] = [];
 
@@ -49,12 +52,23 @@ export class MatrixNetwork implements ChatNetwork {
     this.tuning = { ...DEFAULT_MATRIX_TUNING, ...tuning };
   }
 
-  /** Logs in and starts syncing; rejects with a MatrixStartError when the homeserver or token is wrong. */
+  /**
+   * Logs in and starts syncing. Rejects with a MatrixStartError when the homeserver URL or the token is
+   * wrong (a configuration error: nothing will fix it by waiting). A homeserver that cannot be reached is
+   * not an error at start: the adapter keeps trying with backoff and queues what is sent meanwhile, so
+   * firebell runs on its other networks.
+   */
   async start(events: NetworkEvents): Promise<void> {
     if (this.session) throw new Error(`matrix network ${this.id} is already started`);
     this.events = events;
-    this.setState('connecting');
+    this.retry = new Sleeper(this.deps.clock);
     routeSdkLogs(this.logger);
+    if (!(await this.connect(events))) void this.keepConnecting(events);
+  }
+
+  /** True once syncing; false when the homeserver is unreachable (worth retrying); throws otherwise. */
+  private async connect(events: NetworkEvents): Promise<boolean> {
+    this.setState('connecting');
     const namespace = `matrix:${this.id}`;
     try {
       const credentials = await logIn(this.config, this.deps.kv, namespace, this.logger);
@@ -76,15 +90,39 @@ export class MatrixNetwork implements ChatNetwork {
       this.session = session;
       await session.start();
       for (const message of this.early.splice(0)) session.send(message);
+      return true;
     } catch (error) {
       this.session?.stop();
       this.session = undefined;
-      this.setState('stopped', error instanceof Error ? error.message : String(error));
+      const detail = error instanceof Error ? error.message : String(error);
+      if (error instanceof MatrixStartError && error.problem === 'unreachable') {
+        this.setState('disconnected', detail);
+        return false;
+      }
+      this.setState('stopped', detail);
       throw error;
     }
   }
 
+  private async keepConnecting(events: NetworkEvents): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      const wait = Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** attempt);
+      this.logger.warn({ waitMs: wait }, 'the homeserver cannot be reached; trying again');
+      if (!(await this.retry?.sleep(wait))) return;
+      try {
+        if (await this.connect(events)) return;
+      } catch (error) {
+        this.logger.error(
+          { err: error },
+          'the Matrix network stopped: the homeserver answered, but refused firebell',
+        );
+        return;
+      }
+    }
+  }
+
   async stop(): Promise<void> {
+    this.retry?.stop();
     this.session?.stop();
     this.session = undefined;
     this.early = [];
@@ -95,7 +133,7 @@ export class MatrixNetwork implements ChatNetwork {
   send(message: OutboundMessage): void {
     try {
       if (this.session) this.session.send(message);
-      else if (this.state === 'connecting') this.early.push(message);
+      else if (this.state === 'connecting' || this.state === 'disconnected') this.early.push(message);
       else this.logger.warn({ purpose: message.purpose }, 'not sent: the Matrix adapter is not running');
     } catch (error) {
       this.logger.error({ err: error, purpose: message.purpose }, 'could not queue a Matrix message');

@@ -253,6 +253,7 @@ export class MatrixSession {
         messageId: event.event_id,
         ...(meaning.replyTo === undefined ? {} : { replyTo: { messageId: meaning.replyTo } }),
         ...(meaning.editOf === undefined ? {} : { editOf: { messageId: meaning.editOf } }),
+        ...(meaning.relayed ? { relayedByBot: true } : {}),
       }),
     );
   }

@@ -4,15 +4,21 @@ import { messageContent, plainNotice } from '../../../src/networks/matrix/conten
 import { bold, mention, rich } from '../../../src/core/rich-text.js';
 
 test('bot output is an m.notice with HTML and plain bodies and an empty m.mentions', () => {
-  assert.deepEqual(messageContent({ body: rich(bold('#3'), ' <declared>'), style: 'message' }), {
+  assert.deepEqual(messageContent({ body: rich(bold('#3'), ' <declared>'), style: 'notice' }), {
     msgtype: 'm.notice',
     body: '#3 <declared>',
     format: 'org.matrix.custom.html',
     formatted_body: '<strong>#3</strong> &lt;declared&gt;',
     'm.mentions': {},
   });
-  assert.equal(messageContent({ body: rich('x'), style: 'notice' }).msgtype, 'm.notice');
   assert.equal(messageContent({ body: rich('waves'), style: 'emote' }).msgtype, 'm.emote');
+});
+
+test('relayed chat is an m.text marked as relayed, so no firebell relays it again', () => {
+  const content = messageContent({ body: rich('<alice> hi'), style: 'message', relayed: true });
+  assert.equal(content.msgtype, 'm.text');
+  assert.equal(content['org.firebell.relayed'], true);
+  assert.equal(messageContent({ body: rich('x'), style: 'notice' })['org.firebell.relayed'], undefined);
 });
 
 test('mentions set m.mentions.user_ids; a reply is a bare m.in_reply_to relation', () => {

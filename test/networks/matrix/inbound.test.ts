@@ -58,6 +58,9 @@ test('a reply carries its target, with the old fallback quote stripped', () => {
     'm.relates_to': { 'm.in_reply_to': { event_id: '$q' } },
   });
   assert.deepEqual(interpret(reply), { kind: 'message', text: '!ack', style: 'message', replyTo: '$q' });
+  const relayed = { ...reply, content: { ...reply.content, 'org.firebell.relayed': true } };
+  const seen = interpret(relayed);
+  assert.equal(seen?.kind === 'message' && seen.relayed, true, 'the relay marker is seen');
   const quoteNoReply = event('m.room.message', { msgtype: 'm.text', body: '> quoted\n\ntext' });
   assert.equal(
     (interpret(quoteNoReply) as { text: string }).text,

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { MatrixStartError } from '../../../src/networks/matrix/login.js';
 import { TestHomeserver, type TestUser } from '../../matrix-homeserver/homeserver.js';
 import { MemoryKeyValueStore } from '../../support/memory-kv.js';
@@ -53,19 +53,46 @@ async function startFailure(options: Parameters<typeof startBot>[2]): Promise<Ma
   assert.fail('the start should have failed');
 }
 
-test('an unreachable homeserver URL', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-  await new Promise((resolve) => closed.close(resolve));
+test('an unreachable homeserver is not fatal: firebell keeps trying, and connects when it comes up', async (t) => {
+  // A free port with nothing behind it yet; later a proxy to the test homeserver listens there.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const url = `http://127.0.0.1:${port}`;
   const logger = new MemoryLogger();
-  const error = await startFailure({ config: { homeserver: url }, logger });
-  assert.equal(error.problem, 'unreachable');
-  assert.equal(
-    error.message,
-    `networks.matrix "matrix": cannot reach the homeserver at ${url} (ECONNREFUSED); check the URL and that the server is up`,
+  const bot = await startBot(hs, botUser, {
+    config: { homeserver: url },
+    logger,
+    tuning: { retryBaseMs: 20, retryMaxMs: 50 },
+  });
+  t.after(() => bot.stop());
+  assert.equal(bot.network.connectionState(), 'disconnected');
+  assert.ok(
+    bot.states.some(
+      (entry) =>
+        entry.state === 'disconnected' &&
+        entry.detail ===
+          `networks.matrix "matrix": cannot reach the homeserver at ${url} (ECONNREFUSED); check the URL and that the server is up`,
+    ),
   );
-  assert.ok(logger.entries.some((entry) => entry.fields.state === 'stopped'));
+  assert.ok(
+    logger.entries.some((entry) => entry.message === 'the homeserver cannot be reached; trying again'),
+  );
+
+  const target = new URL(hs.url);
+  const proxy = createNetServer((socket) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => proxy.close(resolve)));
+  const deadline = Date.now() + 5000;
+  while (bot.network.connectionState() !== 'connected' && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(bot.network.connectionState(), 'connected');
 });
 
 test('a URL that answers but is not a homeserver', async () => {

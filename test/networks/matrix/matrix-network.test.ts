@@ -95,7 +95,7 @@ test('a page carries m.mentions.user_ids exactly, with pills; other output carri
       mention({ name: 'Alice again', matrix: { userId: alice.userId } }),
       ' <now>',
     ),
-    style: 'message',
+    style: 'notice',
     priority: 'urgent',
     purpose: 'page',
   });

@@ -1,0 +1,164 @@
+/**
+ * firebell's core on the Matrix adapter, against the test homeserver through matrix-bot-sdk's HTTP client:
+ * commands in a room and in a DM answered by the real router, an incident announced and escalated, pages
+ * carrying exactly the paged user in `m.mentions`, everything else `{}`, and a spoofed display name
+ * refused a privileged command.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { systemClock } from '../../src/core/clock.js';
+import { Firebell } from '../../src/core/firebell.js';
+import { MatrixNetwork } from '../../src/networks/matrix/matrix-network.js';
+import { TestHomeserver, type TestUser } from '../matrix-homeserver/homeserver.js';
+import { MemoryIncidentStore } from '../support/memory-incident-store.js';
+import { MemoryKeyValueStore } from '../support/memory-kv.js';
+import { MemoryLogger } from '../support/memory-logger.js';
+import { MemoryStatusStore } from '../support/memory-status-store.js';
+import { contacts, hours, testConfig, testPolicy } from '../support/config-fixture.js';
+import { FAST, botConfig, until } from '../networks/matrix/harness.js';
+
+let hs: TestHomeserver;
+let botUser: TestUser;
+let ana: TestUser;
+let mallory: TestUser;
+let room: string;
+let firebell: Firebell;
+const published: Array<string | null> = [];
+
+before(async () => {
+  hs = await TestHomeserver.start();
+  botUser = hs.createUser('firebell');
+  ana = hs.createUser('ana', { displayname: 'Ana' });
+  mallory = hs.createUser('mallory', { displayname: 'Ana' });
+  room = hs.createRoom(ana.userId, { preset: 'public_chat', room_alias_name: 'infra' });
+  hs.join(mallory.userId, room);
+
+  const matrix = new MatrixNetwork(
+    botConfig(hs, botUser),
+    {
+      clock: systemClock,
+      logger: new MemoryLogger(),
+      kv: new MemoryKeyValueStore(),
+      rooms: ['#infra:test.local'],
+      mayInvite: (userId) => userId === ana.userId,
+    },
+    FAST,
+  );
+  const awake = hours({ daily: '00:00-24:00' });
+  firebell = new Firebell({
+    config: testConfig({
+      groups: [
+        {
+          id: 'infra',
+          name: 'infra',
+          members: [{ network: 'matrix', conversation: '#infra:test.local', topic: true, status: true }],
+          relay: false,
+          relayJoinsAndParts: false,
+        },
+      ],
+      // Ana is tier 1 on this homeserver, awake around the clock; tier 1 is paged 0.6 s after announcing.
+      contacts: [{ ...contacts[0]!, matrix: ana.userId, hours: awake, reach: 'highlight' }],
+      whitelist: [{ name: 'Ana', contactId: 'ana', matrix: ana.userId }],
+      policies: { default: { ...testPolicy, tiers: [{ tier: 1, afterMinutes: 0.01 }] } },
+    }),
+    store: new MemoryIncidentStore(),
+    networks: [matrix],
+    clock: systemClock,
+    logger: new MemoryLogger(),
+    status: {
+      store: new MemoryStatusStore(),
+      alert: { publish: async (alert) => void published.push(alert) },
+    },
+  });
+  await firebell.start();
+  assert.deepEqual(published.splice(0), [null], 'alert.json starts from the stored state: no alert');
+  await until(
+    () => hs.membership(room, botUser.userId) === 'join' && matrix.connectionState() === 'connected',
+    'the bot in the room',
+  );
+});
+
+after(async () => {
+  await firebell.stop();
+  await hs.stop();
+});
+
+const botMessages = (roomId: string) => hs.messagesFrom(roomId, botUser.userId);
+const text = (body: string) => ({ msgtype: 'm.text', body });
+
+test('an incident declared in the room is announced, paged with m.mentions of exactly the paged user, and acked', async () => {
+  const before = botMessages(room).length;
+  hs.post(ana.userId, room, text('!incident the gate is failing'));
+  await until(
+    () => botMessages(room).some((content) => String(content.body).startsWith('Incident #1 declared')),
+    'the announcement',
+  );
+  const announcement = botMessages(room).find((content) =>
+    String(content.body).startsWith('Incident #1 declared'),
+  );
+  assert.equal(announcement?.msgtype, 'm.notice');
+  assert.deepEqual(announcement?.['m.mentions'], {});
+  assert.match(String(announcement?.formatted_body), /<strong>#1<\/strong>/);
+
+  await until(
+    () => botMessages(room).some((content) => String(content.body).includes('paging you (tier 1)')),
+    'the page',
+    5000,
+  );
+  const page = botMessages(room).find((content) => String(content.body).includes('paging you (tier 1)'));
+  assert.deepEqual(page?.['m.mentions'], { user_ids: [ana.userId] });
+  assert.match(
+    String(page?.formatted_body),
+    new RegExp(`href="https://matrix.to/#/${ana.userId.replace(/[.]/g, '\\.')}"`),
+  );
+
+  const ack = hs.post(ana.userId, room, text('!ack'));
+  await until(
+    () => botMessages(room).some((content) => String(content.body).includes('acknowledged by Ana')),
+    'the ack',
+  );
+  assert.equal(firebell.service.get(1)?.phase, 'assigned');
+  assert.ok(botMessages(room).length > before);
+  void ack;
+});
+
+test('a command in a DM is answered in the DM', async () => {
+  const dm = hs.createRoom(ana.userId, {
+    preset: 'trusted_private_chat',
+    is_direct: true,
+    invite: [botUser.userId],
+  });
+  await until(() => hs.membership(dm, botUser.userId) === 'join', 'the bot in the DM');
+  const command = hs.post(ana.userId, dm, text('!status 1'));
+  await until(() => botMessages(dm).length === 1, 'the DM reply');
+  const reply = botMessages(dm)[0];
+  assert.match(String(reply?.body), /^#1 the gate is failing — acknowledged by Ana/);
+  assert.deepEqual(reply?.['m.relates_to'], { 'm.in_reply_to': { event_id: command } });
+  assert.deepEqual(reply?.['m.mentions'], {});
+});
+
+test('a display name is not an identity: "Ana" from another account may not post a status', async () => {
+  hs.post(mallory.userId, room, text('#status alert everything is fine, go home'));
+  await until(
+    () =>
+      botMessages(room).some((content) =>
+        String(content.body).includes('only the people listed in whitelist.yaml'),
+      ),
+    'the refusal',
+  );
+  assert.deepEqual(published, []);
+  hs.post(ana.userId, room, text('#status alert the gate is failing, stand by'));
+  await until(() => published.length === 1, 'the alert');
+  assert.deepEqual(published, ['the gate is failing, stand by']);
+  // The bot joined as an ordinary member: the room's power levels forbid it to change the topic, and the
+  // statusbot says so instead of failing silently.
+  await until(
+    () => botMessages(room).some((content) => String(content.body).includes('Finished sending alert')),
+    'the report',
+  );
+  const report = botMessages(room).find((content) => String(content.body).includes('Finished sending alert'));
+  assert.match(
+    String(report?.body),
+    /topics changed in 0, not in 1 \(#infra:test\.local: .*power level 50.*\)/,
+  );
+});
