@@ -63,6 +63,22 @@ export class LaneQueue<T> {
     return undefined;
   }
 
+  /**
+   * Removes and returns the first item, most urgent lane first, that matches `predicate`; the items it
+   * passes over keep their places (IRC: lines for a channel not joined yet wait while others go).
+   */
+  shiftWhere(predicate: (item: T) => boolean): T | undefined {
+    for (const lane of LANES) {
+      const queue = this.lane(lane);
+      const index = queue.findIndex(predicate);
+      if (index >= 0) {
+        this.count -= 1;
+        return queue.splice(index, 1)[0];
+      }
+    }
+    return undefined;
+  }
+
   /** Relay items dropped since the last call; resets the count. */
   takeDroppedCount(): number {
     const dropped = this.droppedRelay;

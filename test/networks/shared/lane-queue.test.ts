@@ -44,3 +44,23 @@ test('unshift puts a failed item back at the head of its lane; removeWhere purge
   );
   assert.equal(queue.size, 1);
 });
+
+test('shiftWhere takes the first matching item, most urgent lane first, and leaves the others in place', () => {
+  const queue = new LaneQueue<string>(10);
+  queue.push('urgent #a', 'urgent');
+  queue.push('normal #b', 'normal');
+  queue.push('urgent #b', 'urgent');
+  queue.push('bulk #b', 'bulk');
+  assert.equal(
+    queue.shiftWhere((item) => item.endsWith('#b')),
+    'urgent #b',
+  );
+  assert.equal(
+    queue.shiftWhere((item) => item.endsWith('#c')),
+    undefined,
+  );
+  assert.equal(queue.size, 3);
+  const order: string[] = [];
+  for (let item = queue.shift(); item !== undefined; item = queue.shift()) order.push(item);
+  assert.deepEqual(order, ['urgent #a', 'normal #b', 'bulk #b']);
+});

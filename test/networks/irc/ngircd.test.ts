@@ -1,0 +1,136 @@
+/**
+ * The IRC adapter against a bare ngIRCd: no services, no SASL, no account tags, no echo-message. Nobody can
+ * be verified there; only a config that explicitly trusts nicks on such a network turns nicks into
+ * identities ('nick-fallback'). One server for the whole file; tests run in order and share its state.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Ngircd } from '../../servers/ngircd.js';
+import type { IrcTestClient } from '../../servers/irc-test-client.js';
+import { TestBed, waitJoined, type RunningBot } from './bot-harness.js';
+import { ircConfig, until } from './helpers.js';
+import { registerRestartTest, registerSharedTests, type Scene } from './scenarios.js';
+
+const CHANNELS = ['#ops', '#locked'];
+const LOCKED_TOPIC = 'only operators change this';
+
+describe('IRC adapter on a bare ngIRCd (no services)', () => {
+  let server: Ngircd;
+  let bot: RunningBot;
+  let carol: IrcTestClient;
+  const bed = new TestBed(() => server.port);
+  const connect = bed.connect.bind(bed);
+  const launch = bed.launch.bind(bed);
+  const scene = (): Scene => ({ bot, botNick: 'fbbot', channel: '#ops', human: carol });
+
+  before(async () => {
+    server = await Ngircd.start();
+    const opuser = await connect('opuser');
+    await opuser.join('#locked');
+    opuser.send('MODE #locked +t');
+    opuser.send(`TOPIC #locked :${LOCKED_TOPIC}`);
+    await opuser.waitFor((line) => line.message.command === 'TOPIC');
+    bot = await launch(
+      ircConfig({ port: server.port, nick: 'fbbot' }),
+      CHANNELS.map((name) => ({ name })),
+      {
+        random: () => 0.999,
+      },
+    );
+    carol = await connect('carol');
+    await waitJoined(bot, CHANNELS);
+    await carol.join('#ops');
+  });
+
+  after(async () => {
+    await bed.close();
+    await server?.stop();
+  });
+
+  test('connects, joins its channels, and carries the bot label with an admin contact', async () => {
+    const whois = await bed.whois(carol, 'fbbot');
+    assert.equal(
+      whois.find((line) => line.message.command === '311')?.message.params[5],
+      'firebell incident bot (admin: ops@firebell.test)',
+    );
+    const channels = whois.find((line) => line.message.command === '319')?.message.params[2] ?? '';
+    for (const channel of CHANNELS) assert.match(channels, new RegExp(`(^|[ @+])\\${channel}( |$)`));
+    assert.equal(bot.network.connectionState(), 'connected');
+  });
+
+  registerSharedTests({ scene, locked: { channel: '#locked', topic: LOCKED_TOPIC }, prefixNote: 'real' });
+
+  test('without services nobody is verified; a nick is an identity only when the config says so', async () => {
+    const alice = await connect('alice');
+    await alice.join('#ops');
+    const before = bot.commands.length;
+    alice.say('#ops', '!status');
+    await until(() => bot.commands.length === before + 1, "alice's command");
+    assert.deepEqual(bot.commands[before]?.sender, { id: 'alice', name: 'alice', verification: 'none' });
+
+    const trusting = await launch(
+      ircConfig({ id: 'trustnet', port: server.port, nick: 'fbtrust', trustNicksWithoutServices: true }),
+      [{ name: '#ops' }],
+    );
+    await waitJoined(trusting, ['#ops']);
+    alice.say('#ops', '!status');
+    await until(() => trusting.commands.length === 1, "alice's command to the trusting bot");
+    assert.deepEqual(trusting.commands[0]?.sender, {
+      id: 'alice',
+      name: 'alice',
+      account: 'alice',
+      verification: 'nick-fallback',
+    });
+    await trusting.network.stop();
+  });
+
+  test('nick collision: alternate nick, then the own nick back as soon as its holder quits', async () => {
+    const intruder = await connect('fbtwo');
+    await intruder.join('#ops');
+    const second = await launch(
+      ircConfig({ id: 'twonet', port: server.port, nick: 'fbtwo', altNicks: ['fbtwo-alt'] }),
+      [{ name: '#ops' }],
+    );
+    await waitJoined(second, ['#ops']);
+    assert.equal(second.network.currentNick(), 'fbtwo-alt');
+    assert.equal(second.log.find('nick fbtwo refused', 'warn').length, 1);
+    await intruder.quit();
+    await until(() => second.network.currentNick() === 'fbtwo', 'the nick regained after the quit', 5000);
+    assert.equal(second.log.find('regained nick fbtwo', 'info').length, 1);
+    await second.network.stop();
+  });
+
+  test('SASL configured on a server without it: a clear log line, no NickServ to fall back to, channels joined', async () => {
+    const third = await launch(
+      ircConfig({
+        id: 'threenet',
+        port: server.port,
+        nick: 'fbthree',
+        sasl: { account: 'fbthree', password: 'three-pass-123' },
+      }),
+      [{ name: '#ops' }],
+    );
+    await waitJoined(third, ['#ops']);
+    assert.equal(
+      third.log.find(
+        /^SASL login as fbthree failed \(127\.0\.0\.1:\d+ offers no SASL\); falling back to NickServ IDENTIFY$/,
+        'warn',
+      ).length,
+      1,
+    );
+    assert.equal(third.log.find('there is no NickServ', 'warn').length, 1);
+    assert.ok(!JSON.stringify(third.log.entries).includes('three-pass-123'), 'no password in the logs');
+    await third.network.stop();
+  });
+
+  registerRestartTest(
+    () => ({ bot, botNick: 'fbbot', channel: '#ops' }),
+    () => server,
+    () => bed.closeClients(),
+    async () => {
+      const human = await connect('dave');
+      await human.join('#ops');
+      return human;
+    },
+  );
+});
