@@ -183,7 +183,11 @@ describe('the bridge between InspIRCd+Anope and a Matrix homeserver', () => {
       'm.reaction',
     );
     await inChannel(w.people.bob, /Ana .*#1|#1.*Ana/, from);
-    await until(() => w.one.firebell.service.get(1)?.phase === 'assigned', 'incident #1 to be acknowledged');
+    await until(
+      () => w.one.firebell.service.get(1)?.phase === 'assigned',
+      'incident #1 to be acknowledged',
+      10_000,
+    );
     assert.equal(w.one.firebell.service.get(1)?.context.assignee?.name, 'Ana');
   });
 
@@ -195,11 +199,15 @@ describe('the bridge between InspIRCd+Anope and a Matrix homeserver', () => {
       status: 502,
       times: 1_000_000,
     });
-    await until(() => w.one.matrix.connectionState() === 'disconnected', 'the Matrix side to be down');
+    await until(
+      () => w.one.matrix.connectionState() === 'disconnected',
+      'the Matrix side to be down',
+      10_000,
+    );
     w.people.bob.say(CHANNEL, 'is matrix down?');
     w.people.bob.say(CHANNEL, 'looks like it');
     const bridge = w.one.firebell.relay as Bridge;
-    await until(() => bridge.heldCount() >= 1, 'the lines to be held');
+    await until(() => bridge.heldCount() >= 1, 'the lines to be held', 10_000);
     fault.remaining = 0;
     const note = await fromBot(
       w.people.zed,

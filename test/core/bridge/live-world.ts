@@ -18,13 +18,15 @@ import { MatrixNetwork } from '../../../src/networks/matrix/matrix-network.js';
 import { TestHomeserver, type TestUser } from '../../matrix-homeserver/homeserver.js';
 import { TestMatrixClient } from '../../matrix-homeserver/test-client.js';
 import { ircConfig } from '../../networks/irc/helpers.js';
-import { botConfig, FAST } from '../../networks/matrix/harness.js';
+import { botConfig, FAST, until } from '../../networks/matrix/harness.js';
 import { InspircdWithAnope } from '../../servers/inspircd-anope.js';
 import { IrcTestClient } from '../../servers/irc-test-client.js';
 import { testConfig } from '../../support/config-fixture.js';
 import { MemoryIncidentStore } from '../../support/memory-incident-store.js';
 import { MemoryKeyValueStore } from '../../support/memory-kv.js';
 import { infraGroup } from './world.js';
+
+export { until };
 
 export const CHANNEL = '#infra';
 export const ROOM = '#infra:example.org';
@@ -68,15 +70,6 @@ export interface LiveOptions {
   readonly pacing?: { burst: number; linesPerSecond: number; queueLimit: number };
   /** Overrides of the bridge settings (the benchmark ignores its own raw senders). */
   readonly bridge?: Partial<Config['bridge']>;
-}
-
-/** Polls with a deadline; never a fixed sleep. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** Waits until `nick` is in the channel, as `client` sees it (NAMES, asked again until the deadline). */
@@ -193,6 +186,7 @@ export async function startLiveWorld(options: LiveOptions = {}): Promise<LiveWor
       await until(
         () => irc.connectionState() === 'connected' && matrix.connectionState() === 'connected',
         `${nick} to connect to both servers`,
+        15_000,
       );
       if (watcher) await inChannel(watcher, nick);
       return { firebell, irc, matrix, nick, matrixUser, kv };
