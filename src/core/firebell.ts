@@ -13,7 +13,7 @@ import { oncallCommand } from './commands/oncall-command.js';
 import { Groups } from './groups.js';
 import { IncidentService, type RestoreReport } from './incident-service.js';
 import type { Logger } from './logger.js';
-import type { NetworkKind, PersonRef } from './messages.js';
+import type { InboundMessage, NetworkKind, PersonRef } from './messages.js';
 import type { ChatNetwork } from './network.js';
 import { NetworkOutbox, Speaker, type Outbox } from './outbox.js';
 import { Router, type Relay } from './router.js';
@@ -35,11 +35,21 @@ export interface FirebellDeps {
   readonly statusPromptRecipients?: (at: number) => readonly PersonRef[];
   /** Handlers contributed by other areas (statusbot, on-call), merged over the built-in ones. */
   readonly extraHandlers?: readonly CommandHandlers[];
-  readonly relay?: Relay;
+  /** The relay (the bridge), or how to build it from the core's parts it needs. */
+  readonly relay?: Relay | ((core: RelayCore) => Relay);
   /** Replaces the network outbox (benchmarks and tests that count outbound messages). */
   readonly outbox?: Outbox;
   /** The statusbot's durable state and where alert.json goes; without them there is no `#status`. */
   readonly status?: { readonly store: StatusStore; readonly alert: AlertPublisher };
+}
+
+/** What the core lends the relay: its groups, directory and outbox, and the command path. */
+export interface RelayCore {
+  readonly groups: Groups;
+  readonly directory: Directory;
+  readonly outbox: Outbox;
+  /** Handles a message as if its sender had typed it: commands run with the sender's permissions. */
+  readonly runCommand: (message: InboundMessage) => Promise<void>;
 }
 
 export class Firebell {
@@ -49,6 +59,7 @@ export class Firebell {
   readonly service: IncidentService;
   readonly router: Router;
   readonly statusbot: Statusbot | undefined;
+  readonly relay: Relay | undefined;
   private readonly networks: ReadonlyMap<string, ChatNetwork>;
   private started = false;
 
@@ -58,10 +69,8 @@ export class Firebell {
     const kinds = new Map<string, NetworkKind>(deps.networks.map((network) => [network.id, network.kind]));
     this.groups = new Groups(config.groups);
     this.directory = new Directory(config.contacts, config.whitelist, kinds);
-    this.speaker = new Speaker(
-      deps.outbox ?? new NetworkOutbox(this.networks, logger.child({ module: 'outbox' })),
-      this.groups,
-    );
+    const outbox = deps.outbox ?? new NetworkOutbox(this.networks, logger.child({ module: 'outbox' }));
+    this.speaker = new Speaker(outbox, this.groups);
 
     const runner = new EffectRunner({
       groups: this.groups,
@@ -108,6 +117,16 @@ export class Firebell {
         whitelistFile: config.files.whitelist,
       });
 
+    this.relay =
+      typeof deps.relay === 'function'
+        ? deps.relay({
+            groups: this.groups,
+            directory: this.directory,
+            outbox,
+            runCommand: (message) => this.router.handleMessage(message),
+          })
+        : deps.relay;
+
     this.router = new Router({
       groups: this.groups,
       directory: this.directory,
@@ -136,7 +155,7 @@ export class Firebell {
         ...(deps.extraHandlers ?? []),
       ],
       watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
-      ...(deps.relay ? { relay: deps.relay } : {}),
+      ...(this.relay ? { relay: this.relay } : {}),
     });
   }
 
@@ -155,8 +174,10 @@ export class Firebell {
           reaction: (reaction) => this.router.handleReaction(reaction),
           membership: (change) => this.router.handleMembership(change),
           delivered: (message, ids) => this.router.handleDelivered(message, ids),
-          connection: (state, _at, detail) =>
-            this.deps.logger.info({ network: network.id, state, detail }, `network ${network.id} ${state}`),
+          connection: (state, at, detail) => {
+            this.deps.logger.info({ network: network.id, state, detail }, `network ${network.id} ${state}`);
+            this.router.handleConnection(network.id, state, at);
+          },
         }),
       ),
     );
@@ -166,6 +187,7 @@ export class Firebell {
   /** Lets queued effects go out, then stops the incidents' timers and the networks. */
   async stop(): Promise<void> {
     await this.service.idle();
+    this.relay?.stop?.();
     this.service.stop();
     if (!this.started) return;
     this.started = false;

@@ -8,6 +8,7 @@ import type { Directory } from './directory.js';
 import type { Groups } from './groups.js';
 import type { Logger } from './logger.js';
 import type { InboundMessage, InboundReaction, MembershipChange, OutboundMessage } from './messages.js';
+import type { ConnectionState } from './network.js';
 import type { Speaker } from './outbox.js';
 import { rich, text, type RichText } from './rich-text.js';
 import type { CommandContext, CommandHandler, CommandHandlers } from './commands/handler.js';
@@ -20,6 +21,10 @@ export interface Relay {
   membership?(change: MembershipChange): void;
   /** What an adapter sent, with the network's ids for it (to relate later edits, replies and reactions). */
   delivered?(message: OutboundMessage, messageIds: readonly string[]): void;
+  /** A network's connection changed (the bridge holds a down network's share and replays it on recovery). */
+  connection?(network: string, state: ConnectionState, at: number): void;
+  /** Clears the relay's timers (firebell is stopping). */
+  stop?(): void;
 }
 
 export interface RouterDeps {
@@ -92,6 +97,10 @@ export class Router {
 
   handleDelivered(message: OutboundMessage, messageIds: readonly string[]): void {
     this.deps.relay?.delivered?.(message, messageIds);
+  }
+
+  handleConnection(network: string, state: ConnectionState, at: number): void {
+    this.deps.relay?.connection?.(network, state, at);
   }
 
   private contextFor(message: InboundMessage): CommandContext {

@@ -1,0 +1,491 @@
+/**
+ * The bridge: one conversation across every IRC channel and Matrix room of a group. The router hands it
+ * every inbound message that is not a command; it relays it to the other members, each rendered for its
+ * network (attribution, formatting, mentions, edits, replies, long messages), with `relayed: true` so the
+ * adapters mark it on the wire and no firebell relays it again. Commands and firebell's own output never
+ * pass through here (the router answers commands on every side; announcements go natively to each member).
+ * Research: /work/shared/research/bridges.md §1 and §5.
+ */
+import type { Config } from '../../config/config.js';
+import type { GroupConfig } from '../../config/schema.js';
+import type { Clock } from '../clock.js';
+import { parseCommand } from '../commands/parse.js';
+import type { Directory } from '../directory.js';
+import { sameConversation, type GroupMember, type Groups } from '../groups.js';
+import type { Logger } from '../logger.js';
+import type {
+  InboundMessage,
+  InboundReaction,
+  MembershipChange,
+  NetworkKind,
+  OutboundMessage,
+  Sender,
+} from '../messages.js';
+import type { ConnectionState } from '../network.js';
+import type { Outbox } from '../outbox.js';
+import { text, toPlainText, type RichText, type Segment } from '../rich-text.js';
+import type { Relay } from '../router.js';
+import { cap, MAX_NAME_LENGTH, noHighlight, RoomNames } from './attribution.js';
+import { BoundedMap } from './bounded-map.js';
+import { EchoGuard } from './echo-guard.js';
+import { Coalescer, type Batch } from './coalescer.js';
+import { cutMarker, ircLines, withMarker } from './irc-lines.js';
+import type { LongMessageStore } from './long-messages.js';
+import { ContactMentions } from './mentions.js';
+import { substitutionFor } from './message-diff.js';
+import { outageNote, OutageQueues } from './outage.js';
+import { conversationKey, RelayedMessages, type RelayedMessage } from './relayed-messages.js';
+import { isBlank, sanitizeRich, singleLine } from './sanitize.js';
+
+export interface BridgeTuning {
+  /** Lines from one IRC sender are joined while they follow each other this closely... */
+  readonly coalesceIdleMs: number;
+  /** ...for at most this long after the first. */
+  readonly coalesceMaxMs: number;
+  /** Messages held per group and destination while its network is down. */
+  readonly outageQueueLimit: number;
+  /** Messages remembered for edits and replies. */
+  readonly rememberedMessages: number;
+  /** A reply to an older message quotes the start of it. */
+  readonly oldReplyMs: number;
+}
+
+export const defaultTuning: BridgeTuning = {
+  coalesceIdleMs: 100,
+  coalesceMaxMs: 1000,
+  outageQueueLimit: 200,
+  rememberedMessages: 4096,
+  oldReplyMs: 5 * 60_000,
+};
+
+export interface BridgeDeps {
+  readonly groups: Groups;
+  readonly directory: Directory;
+  readonly outbox: Outbox;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: Config['bridge'];
+  /** Who firebell's own messages are from, when a reply to one is relayed. */
+  readonly botName: string;
+  /** Base URL of firebell's HTTP listener (`bot.publicUrl`); without it long messages are only cut. */
+  readonly publicUrl?: string | undefined;
+  readonly longMessages: LongMessageStore;
+  /** Runs a command as if its sender had typed it (a ✅ reaction acknowledges through it). */
+  readonly runCommand: (message: InboundMessage) => void | Promise<void>;
+  readonly tuning?: Partial<BridgeTuning>;
+}
+
+/** U+2705 ✅ and U+2714 ✔ (with or without the emoji variation selector). */
+const CHECK_MARKS = new Set(['\u2705', '\u2714']);
+/** Outputs that name an incident and can be acknowledged with a reaction. */
+const ACKNOWLEDGEABLE = new Set(['announce', 'page']);
+const QUOTE_LENGTH = 32;
+const REASON_LENGTH = 120;
+const MATRIX_MAX_LENGTH = 60_000;
+
+type TargetKind = 'irc' | 'matrix' | 'plain';
+
+/** One inbound message on its way to the other members. */
+interface Said {
+  readonly message: InboundMessage;
+  readonly group: GroupConfig;
+  readonly kind: NetworkKind | undefined;
+  readonly room: string;
+  readonly label: string;
+  readonly content: RichText;
+  readonly entry: RelayedMessage;
+  readonly replied: RelayedMessage | undefined;
+  readonly edited: boolean;
+  /** The page for the full text, saved on first need. */
+  longId?: string;
+}
+
+interface Pending {
+  readonly said: Said;
+  readonly member: GroupMember;
+}
+
+export class Bridge implements Relay {
+  private readonly tuning: BridgeTuning;
+  private readonly names = new RoomNames();
+  private readonly messages: RelayedMessages;
+  private readonly announcements = new BoundedMap<string, number>(1024);
+  private readonly outgoing = new WeakMap<OutboundMessage, RelayedMessage>();
+  private readonly mentions: ContactMentions;
+  private readonly outage: OutageQueues;
+  private readonly echoes = new EchoGuard();
+  private readonly coalescer: Coalescer<Pending>;
+  private readonly ignoreIrc: readonly RegExp[];
+  private readonly ignoreMatrix: readonly RegExp[];
+
+  constructor(private readonly deps: BridgeDeps) {
+    this.tuning = { ...defaultTuning, ...deps.tuning };
+    this.messages = new RelayedMessages(this.tuning.rememberedMessages);
+    this.mentions = new ContactMentions(deps.directory.contacts);
+    this.outage = new OutageQueues(this.tuning.outageQueueLimit);
+    this.coalescer = new Coalescer(deps.clock, (batch) => this.sendBatch(batch), {
+      idleMs: this.tuning.coalesceIdleMs,
+      maxMs: this.tuning.coalesceMaxMs,
+      maxLength: MATRIX_MAX_LENGTH,
+    });
+    this.ignoreIrc = this.patterns(deps.config.ignoreIrcNicks, 'i');
+    this.ignoreMatrix = this.patterns(deps.config.ignoreMatrixUsers, '');
+  }
+
+  relay(message: InboundMessage): void {
+    this.guarded('relay', () => this.relayMessage(message));
+  }
+
+  reaction(reaction: InboundReaction): void {
+    this.guarded('reaction', () => this.react(reaction));
+  }
+
+  membership(change: MembershipChange): void {
+    this.guarded('membership', () => this.relayMembership(change));
+  }
+
+  delivered(message: OutboundMessage, messageIds: readonly string[]): void {
+    this.guarded('delivered', () => this.remember(message, messageIds));
+  }
+
+  connection(network: string, state: ConnectionState, at: number): void {
+    this.guarded('connection', () => this.follow(network, state, at));
+  }
+
+  /** Relayed messages held for networks that are down (for tests and, later, metrics). */
+  heldCount(): number {
+    return this.outage.heldCount();
+  }
+
+  /** Sends what the coalescer holds and clears its timers. */
+  stop(): void {
+    this.coalescer.stop();
+    const held = this.outage.heldCount();
+    if (held > 0)
+      this.deps.logger.warn({ held }, 'stopping with relayed messages held for a network that is down');
+  }
+
+  private relayMessage(message: InboundMessage): void {
+    if (message.relayedByBot) return;
+    const source = message.conversation;
+    if (this.ignored(source.network, message.sender)) return;
+    // An emote is remembered and compared as `* text`, so it is never mistaken for ordinary words.
+    if (this.echoes.isEcho(message.style === 'emote' ? `* ${message.text}` : message.text, message.at)) {
+      this.deps.logger.debug({ network: source.network, sender: message.sender.id }, 'not relaying an echo');
+      return;
+    }
+    const group = this.deps.groups.of(source);
+    if (!group?.relay) return;
+    const kind = this.deps.directory.kindOf(source.network);
+    const room = conversationKey(source.network, source.id);
+    if (kind === 'matrix') this.names.observe(room, message.sender.id, message.sender.name);
+    let content: RichText = sanitizeRich(message.rich ?? [text(message.text)]);
+    if (isBlank(content)) return;
+    const plain = toPlainText(content);
+    if (message.editOf) {
+      // The router never runs an edited command; the bridge does not show one either.
+      if (parseCommand(plain).kind !== 'none') return;
+      const original = this.messages.find(source.network, message.editOf.messageId);
+      if (original?.text === plain) return;
+      const substitution = original && substitutionFor(original.text, plain);
+      if (original) original.text = plain;
+      content = substitution ? [text(substitution)] : [text('* '), ...content];
+    }
+    const entry: RelayedMessage = {
+      network: source.network,
+      conversation: source.id,
+      senderId: message.sender.id,
+      senderName: this.labelOf(kind, room, message.sender),
+      senderKind: kind,
+      at: message.at,
+      text: plain,
+      copies: new Map(),
+    };
+    if (message.messageId !== undefined && !message.editOf)
+      this.messages.remember(source.network, source.id, message.messageId, entry);
+    const said: Said = {
+      message,
+      group,
+      kind,
+      room,
+      label: entry.senderName,
+      content,
+      entry,
+      replied: message.replyTo && this.messages.find(source.network, message.replyTo.messageId),
+      edited: message.editOf !== undefined,
+    };
+    for (const member of this.othersOf(group, source.network, source.id)) {
+      switch (this.targetKind(member.network)) {
+        case 'irc':
+          this.toIrc(said, member);
+          break;
+        case 'matrix':
+          this.toMatrix(said, member);
+          break;
+        case 'plain':
+          this.toPlain(said, member);
+          break;
+      }
+    }
+  }
+
+  private toIrc(said: Said, member: GroupMember): void {
+    const nameOf = (userId: string): string | undefined => this.names.nameOf(said.room, userId);
+    const content = this.mentions.forTarget(said.content, 'irc', nameOf);
+    const lines = ircLines([...this.replyPrefix(said, member, 'irc'), ...content]);
+    const shown = withMarker(lines, this.deps.config.maxLines, (cut) => cutMarker(cut, this.pageFor(said)));
+    const name = noHighlight(said.label);
+    const prefix = said.message.style === 'emote' ? `* ${name} ` : `<${name}> `;
+    const body = shown.flatMap((line, index): Segment[] => [
+      ...(index > 0 ? [{ kind: 'line-break' } as const] : []),
+      text(prefix),
+      ...line,
+    ]);
+    this.send(said.group, member, body, said.message.style === 'notice' ? 'notice' : 'message', said.entry);
+  }
+
+  private toMatrix(said: Said, member: GroupMember): void {
+    const nameOf = (userId: string): string | undefined => this.names.nameOf(said.room, userId);
+    const fromMatrix = said.kind === 'matrix';
+    const highlighted = fromMatrix ? said.content : this.mentions.highlightsToMentions(said.content);
+    const content = this.mentions.forTarget(highlighted, 'matrix', nameOf);
+    const source = `${said.room}\n${conversationKey(member.network, member.conversation)}`;
+    const style = said.message.style;
+    if (!fromMatrix && style !== 'emote' && !said.replied && !said.edited) {
+      this.coalescer.add({
+        source,
+        senderId: said.message.sender.id,
+        style,
+        content,
+        length: toPlainText(content).length,
+        payload: { said, member },
+      });
+      return;
+    }
+    // Whatever this sender's channel still has pending goes first, so the order is kept.
+    this.coalescer.flush(source);
+    const replyTo = said.replied?.copies.get(conversationKey(member.network, member.conversation));
+    const reply = replyTo === undefined ? this.replyPrefix(said, member, 'matrix') : [];
+    const prefix = style === 'emote' ? `${said.label} ` : `<${said.label}> `;
+    this.send(said.group, member, [text(prefix), ...reply, ...content], style, said.entry, replyTo);
+  }
+
+  private toPlain(said: Said, member: GroupMember): void {
+    const content = this.mentions.forTarget(said.content, 'plain', (id) => this.names.nameOf(said.room, id));
+    const prefix = said.message.style === 'emote' ? `* ${said.label} ` : `<${said.label}> `;
+    const reply = this.replyPrefix(said, member, 'plain');
+    const style = said.message.style === 'notice' ? 'notice' : 'message';
+    this.send(said.group, member, [text(prefix), ...reply, ...content], style, said.entry);
+  }
+
+  /** Several IRC lines as one Matrix message: `<nick> ` once, the lines below each other. */
+  private sendBatch(batch: Batch<Pending>): void {
+    const first = batch.lines[0];
+    if (!first) return;
+    const { said, member } = first.payload;
+    const body: Segment[] = [text(`<${said.label}> `)];
+    batch.lines.forEach((line, index) => {
+      if (index > 0) body.push({ kind: 'line-break' });
+      body.push(...line.content);
+    });
+    const entry: RelayedMessage =
+      batch.lines.length === 1
+        ? said.entry
+        : {
+            ...said.entry,
+            text: batch.lines.map((line) => line.payload.said.entry.text).join('\n'),
+            copies: new Map(),
+          };
+    this.send(said.group, member, body, first.style, entry);
+  }
+
+  /** `nick: ` before a reply, with the start of the original when it is old enough to be forgotten. */
+  private replyPrefix(said: Said, member: GroupMember, kind: TargetKind): Segment[] {
+    const replied = said.replied;
+    if (!replied) return [];
+    // On the replied-to person's own IRC network their nick highlights them, as a reply should.
+    const own = replied.senderKind === 'irc' && replied.network === member.network;
+    const who = kind === 'irc' && !own ? noHighlight(replied.senderName) : replied.senderName;
+    const old = said.message.at - replied.at > this.tuning.oldReplyMs;
+    const quote = old ? ` "${cap(singleLine(replied.text), QUOTE_LENGTH)}" <-` : '';
+    return [text(`${who}:${quote} `)];
+  }
+
+  /** The link to firebell's page with the full text, saved once per message; undefined without a URL. */
+  private pageFor(said: Said): string | undefined {
+    const base = this.deps.publicUrl;
+    if (base === undefined) return undefined;
+    said.longId ??= this.deps.longMessages.save({
+      sender:
+        said.kind === 'matrix'
+          ? `${this.names.nameOf(said.room, said.message.sender.id) ?? said.label} (${said.message.sender.id})`
+          : said.label,
+      network: said.message.conversation.network,
+      conversation: said.message.conversation.id,
+      at: said.message.at,
+      text: toPlainText(said.content),
+    });
+    return `${base.replace(/\/+$/, '')}/m/${said.longId}`;
+  }
+
+  private send(
+    group: GroupConfig,
+    member: GroupMember,
+    body: RichText,
+    style: OutboundMessage['style'],
+    entry: RelayedMessage,
+    replyTo?: string,
+  ): void {
+    const message: OutboundMessage & { to: { network: string; conversation: string } } = {
+      to: { network: member.network, conversation: member.conversation },
+      body,
+      style,
+      priority: 'relay',
+      purpose: 'relay',
+      relayed: true,
+      ...(replyTo === undefined ? {} : { replyTo }),
+    };
+    this.outgoing.set(message, entry);
+    const plain = toPlainText(body);
+    this.echoes.record(style === 'emote' ? `* ${plain}` : plain, this.deps.clock.now());
+    if (this.outage.isDown(member.network)) this.outage.hold(group.id, message);
+    else this.deps.outbox.send(message);
+  }
+
+  private react(reaction: InboundReaction): void {
+    if (!CHECK_MARKS.has(reaction.key.replace(/\ufe0f/g, '').trim())) return;
+    if (this.ignored(reaction.conversation.network, reaction.sender)) return;
+    const incidentId = this.announcements.get(
+      conversationKey(reaction.conversation.network, reaction.messageId),
+    );
+    if (incidentId === undefined) return;
+    this.deps.logger.info(
+      { incident: incidentId, network: reaction.conversation.network, by: reaction.sender.id },
+      'acknowledging by reaction',
+    );
+    const run = this.deps.runCommand({
+      conversation: reaction.conversation,
+      sender: reaction.sender,
+      text: `!ack ${incidentId}`,
+      style: 'message',
+      at: reaction.at,
+    });
+    void Promise.resolve(run).catch((error: unknown) =>
+      this.deps.logger.error({ err: error, incident: incidentId }, 'acknowledging by reaction failed'),
+    );
+  }
+
+  private relayMembership(change: MembershipChange): void {
+    const source = change.conversation;
+    const group = this.deps.groups.of(source);
+    if (!group?.relay) return;
+    const kind = this.deps.directory.kindOf(source.network);
+    const room = conversationKey(source.network, source.id);
+    if (kind === 'matrix' && change.change === 'join')
+      this.names.observe(room, change.sender.id, change.sender.name);
+    const label = this.labelOf(kind, room, change.sender);
+    if (kind === 'matrix' && change.change !== 'join') this.names.forget(room, change.sender.id);
+    if (!group.relayJoinsAndParts || change.netsplit || this.ignored(source.network, change.sender)) return;
+    const verb = { join: 'joined', part: 'left', quit: 'quit', kick: 'was kicked' }[change.change];
+    const reason = change.reason === undefined ? '' : singleLine(change.reason);
+    const tail = reason ? ` (${cap(reason, REASON_LENGTH)})` : '';
+    const entry: RelayedMessage = {
+      network: source.network,
+      conversation: source.id,
+      senderId: change.sender.id,
+      senderName: label,
+      senderKind: kind,
+      at: change.at,
+      text: '',
+      copies: new Map(),
+    };
+    for (const member of this.othersOf(group, source.network, source.id)) {
+      const name = this.targetKind(member.network) === 'irc' ? noHighlight(label) : label;
+      this.send(group, member, [text(`* ${name} ${verb}${tail}`)], 'notice', entry);
+    }
+  }
+
+  private remember(message: OutboundMessage, messageIds: readonly string[]): void {
+    if ('person' in message.to) return;
+    const { network, conversation } = message.to;
+    if (message.incidentId !== undefined && ACKNOWLEDGEABLE.has(message.purpose ?? ''))
+      for (const id of messageIds) this.announcements.set(conversationKey(network, id), message.incidentId);
+    // firebell's own messages are remembered too, so a reply to an announcement says whom it answers.
+    const entry = this.outgoing.get(message) ?? {
+      network,
+      conversation,
+      senderId: network,
+      senderName: cap(singleLine(this.deps.botName), MAX_NAME_LENGTH),
+      senderKind: undefined,
+      at: this.deps.clock.now(),
+      text: toPlainText(message.body),
+      copies: new Map(),
+    };
+    for (const id of messageIds) this.messages.remember(network, conversation, id, entry);
+  }
+
+  private follow(network: string, state: ConnectionState, at: number): void {
+    const recovery = this.outage.connection(network, state, at);
+    if (!recovery) return;
+    for (const share of recovery.shares) {
+      if (share.messages.length + share.dropped === 0) continue;
+      this.deps.logger.info(
+        { network, conversation: share.conversation, held: share.messages.length, dropped: share.dropped },
+        'relaying what was held while the network was down',
+      );
+      this.deps.outbox.send({
+        to: { network, conversation: share.conversation },
+        body: [text(outageNote(recovery.since, recovery.until, share.messages.length, share.dropped))],
+        style: 'notice',
+        priority: 'normal',
+        purpose: 'relay-outage',
+      });
+      for (const message of share.messages) this.deps.outbox.send(message);
+    }
+  }
+
+  private labelOf(kind: NetworkKind | undefined, room: string, sender: Sender): string {
+    if (kind === 'matrix') return this.names.label(room, sender.id, sender.name);
+    return cap(singleLine(sender.name) || singleLine(sender.id) || '?', MAX_NAME_LENGTH);
+  }
+
+  private othersOf(group: GroupConfig, network: string, conversation: string): GroupMember[] {
+    return group.members.filter(
+      (member) => !(member.network === network && sameConversation(member.conversation, conversation)),
+    );
+  }
+
+  private targetKind(network: string): TargetKind {
+    const kind = this.deps.directory.kindOf(network);
+    return kind === 'irc' || kind === 'matrix' ? kind : 'plain';
+  }
+
+  private ignored(network: string, sender: Sender): boolean {
+    const kind = this.deps.directory.kindOf(network);
+    const patterns = kind === 'irc' ? this.ignoreIrc : kind === 'matrix' ? this.ignoreMatrix : [];
+    return patterns.some((pattern) => pattern.test(sender.id));
+  }
+
+  private patterns(sources: readonly string[], flags: string): RegExp[] {
+    return sources.flatMap((source) => {
+      try {
+        return [new RegExp(source, flags)];
+      } catch (error) {
+        this.deps.logger.error(
+          { pattern: source, err: error },
+          'bridge ignore pattern is not a valid regular expression; ignored',
+        );
+        return [];
+      }
+    });
+  }
+
+  /** The router does not catch what the relay throws; one bad message must not stop the relay. */
+  private guarded(what: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.deps.logger.error({ err: error }, `bridge ${what} failed`);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * A relayed message as IRC lines. IRC has no code blocks and no multi-line messages: a code block becomes
+ * monospace lines (indentation kept, so it stays readable), every line is its own PRIVMSG (blank lines
+ * cannot be sent and are left out), and a message longer than the configured number of lines is cut
+ * (research §1.6: long pastes and floods of split lines are what IRC users complain about most). Byte
+ * splitting of a long line is the IRC adapter's job; here a line counts as as many IRC lines as it will
+ * take, at about 400 bytes each.
+ */
+import { link, text, toPlainText, type RichText, type Segment } from '../rich-text.js';
+
+/** Text bytes per IRC line once the adapter has split it (510 bytes less prefix, command, target, name). */
+export const IRC_LINE_BYTES = 400;
+
+export type IrcLine = readonly Segment[];
+
+export interface Cut {
+  readonly lines: readonly IrcLine[];
+  /** Lines not shown at all. */
+  readonly hidden: number;
+  /** The last shown line was cut short. */
+  readonly cutShort: boolean;
+}
+
+export function ircLines(body: RichText): IrcLine[] {
+  const lines: Segment[][] = [[]];
+  const current = (): Segment[] => lines[lines.length - 1] as Segment[];
+  for (const segment of body) {
+    if (segment.kind === 'line-break') {
+      lines.push([]);
+    } else if (segment.kind === 'code-block') {
+      if (current().length > 0) lines.push([]);
+      for (const line of segment.text.split('\n')) {
+        // A leading space is kept as a no-break space, since IRC clients collapse the indentation otherwise.
+        const shown = line.replace(/^ +/, (spaces) => '\u00a0'.repeat(spaces.length));
+        current().push({ kind: 'text', text: shown, style: { monospace: true } });
+        lines.push([]);
+      }
+    } else {
+      current().push(segment);
+    }
+  }
+  return lines.filter((line) => !isBlankLine(line));
+}
+
+/** The lines to show when there are more than `maxLines` IRC lines' worth; undefined when all fit. */
+export function cutToLines(lines: readonly IrcLine[], maxLines: number): Cut | undefined {
+  const costs = lines.map((line) => Math.max(1, Math.ceil(utf8Length(lineText(line)) / IRC_LINE_BYTES)));
+  if (costs.reduce((sum, cost) => sum + cost, 0) <= maxLines) return undefined;
+  const shown: IrcLine[] = [];
+  let used = 0;
+  for (const [index, line] of lines.entries()) {
+    const cost = costs[index] as number;
+    if (used + cost <= maxLines) {
+      shown.push(line);
+      used += cost;
+      continue;
+    }
+    if (shown.length === 0 || used < maxLines) {
+      // Too long to show whole: as much of it as fits in the lines left.
+      shown.push(cutLine(line, (maxLines - used) * IRC_LINE_BYTES));
+      return { lines: shown, hidden: lines.length - index - 1, cutShort: true };
+    }
+    return { lines: shown, hidden: lines.length - index, cutShort: false };
+  }
+  return undefined;
+}
+
+/** The lines to send: all of them, or the first ones with the marker at the end of the last. */
+export function withMarker(
+  lines: readonly IrcLine[],
+  maxLines: number,
+  marker: (cut: Cut) => Segment[],
+): IrcLine[] {
+  const cut = cutToLines(lines, maxLines);
+  if (!cut) return [...lines];
+  const shown = [...cut.lines];
+  shown[shown.length - 1] = [...(shown.at(-1) ?? []), ...marker(cut)];
+  return shown;
+}
+
+/** `(2 more lines: <link>)`, or a plain marker when there is no page to link to. */
+export function cutMarker(cut: Cut, url: string | undefined): Segment[] {
+  const what = cut.hidden > 0 ? `${cut.hidden} more line${cut.hidden === 1 ? '' : 's'}` : undefined;
+  if (url === undefined) return [text(what ? ` (${what} not shown)` : ' (rest of the message not shown)')];
+  return [text(what ? ` (${what}: ` : ' (full message: '), link(url), text(')')];
+}
+
+function cutLine(line: IrcLine, bytes: number): IrcLine {
+  const out: Segment[] = [];
+  let left = bytes - 3; // room for the ellipsis
+  for (const segment of line) {
+    const shown = toPlainText([segment]);
+    const length = utf8Length(shown);
+    if (length <= left) {
+      out.push(segment);
+      left -= length;
+      continue;
+    }
+    let kept = '';
+    for (const point of shown) {
+      const size = utf8Length(point);
+      if (size > left) break;
+      kept += point;
+      left -= size;
+    }
+    out.push(text(`${kept}…`, segment.kind === 'text' ? segment.style : undefined));
+    return out;
+  }
+  return out;
+}
+
+function lineText(line: IrcLine): string {
+  return toPlainText(line);
+}
+
+function isBlankLine(line: IrcLine): boolean {
+  return lineText(line).trim().length === 0;
+}
+
+export function utf8Length(value: string): number {
+  let bytes = 0;
+  for (const point of value) {
+    const code = point.codePointAt(0) as number;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}

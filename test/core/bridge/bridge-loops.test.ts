@@ -1,0 +1,77 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Sender } from '../../../src/core/messages.js';
+import { toPlainText } from '../../../src/core/rich-text.js';
+import { ircUser, matrixUser } from '../../support/fake-network.js';
+import { alice, ana, IRC_ROOM, MATRIX_ROOM, Z, worldPerTest, type Side } from './world.js';
+
+const world = worldPerTest();
+
+describe('echoes of relayed lines through other bridges', () => {
+  test('a puppeting bridge copying a relayed line back is not relayed again', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'hi there');
+    w.advance(100);
+    w.matrix.say(MATRIX_ROOM, ana, 'waves', { style: 'emote' });
+    // Another bridge in the room copies firebell's relayed lines, without any marker.
+    w.matrix.say(MATRIX_ROOM, matrixUser('@irc_firebell:example.org', 'firebell'), '<alice> hi there');
+    w.irc.say(IRC_ROOM, ircUser('puppet'), `* A${Z}na waves`);
+    w.irc.say(IRC_ROOM, ircUser('matterbridge'), `[matrix] <firebell> <alice> hi there`);
+    w.advance(1000);
+    assert.deepEqual(w.matrix.relayed(), [`${MATRIX_ROOM} message: <alice> hi there`]);
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: * A${Z}na waves`]);
+  });
+
+  test('the same words from a person are relayed: alone, or a minute later', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'hi there');
+    w.advance(100);
+    w.matrix.say(MATRIX_ROOM, ana, 'hi there');
+    w.advance(60_001);
+    w.matrix.say(MATRIX_ROOM, ana, '<alice> hi there');
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <A${Z}na> hi there`,
+      `${IRC_ROOM} message: <A${Z}na> <alice> hi there`,
+    ]);
+  });
+});
+
+describe('two firebells in the same channel and room', () => {
+  /** Whatever `from` sends shows up at `to` as said by `bot`, with any relay marker lost on the way. */
+  function link(from: Side, to: Side, bot: Sender, pending: (() => void)[]): void {
+    const send = from.network.send.bind(from.network);
+    from.network.send = (message) => {
+      send(message);
+      if ('conversation' in message.to) {
+        const conversation = message.to.conversation;
+        const said = toPlainText(message.body);
+        pending.push(() => to.say(conversation, bot, said, { style: message.style }));
+      }
+    };
+  }
+
+  test('a line said once is relayed by each of them once, and never bounces', async () => {
+    const a = await world();
+    const b = await world();
+    const pending: (() => void)[] = [];
+    link(a.irc, b.irc, ircUser('firebell-a'), pending);
+    link(b.irc, a.irc, ircUser('firebell-b'), pending);
+    link(a.matrix, b.matrix, matrixUser('@firebell-a:example.org', 'firebell A'), pending);
+    link(b.matrix, a.matrix, matrixUser('@firebell-b:example.org', 'firebell B'), pending);
+    // Both see every human line: they sit in the same channel and room.
+    a.irc.say(IRC_ROOM, alice, 'is the gate ok?');
+    b.irc.say(IRC_ROOM, alice, 'is the gate ok?');
+    a.matrix.say(MATRIX_ROOM, ana, 'yes');
+    b.matrix.say(MATRIX_ROOM, ana, 'yes');
+    for (let round = 0; round < 20; round += 1) {
+      a.advance(1000);
+      b.advance(1000);
+      for (const deliver of pending.splice(0)) deliver();
+    }
+    assert.equal(pending.length, 0);
+    for (const instance of [a, b]) {
+      assert.deepEqual(instance.matrix.relayed(), [`${MATRIX_ROOM} message: <alice> is the gate ok?`]);
+      assert.deepEqual(instance.irc.relayed(), [`${IRC_ROOM} message: <A${Z}na> yes`]);
+    }
+  });
+});

@@ -1,0 +1,177 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { matrixHtmlToRich } from '../../../src/core/format/matrix-html-to-rich.js';
+import { bold, text } from '../../../src/core/rich-text.js';
+import { matrixUser } from '../../support/fake-network.js';
+import { IRC_ROOM, MATRIX_ROOM, Z, alice, ana, worldPerTest } from './world.js';
+
+const world = worldPerTest();
+
+describe('attribution', () => {
+  test('IRC → Matrix: `<nick> text`, relayed chat in the relay lane', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'the gate is red again');
+    w.advance(100);
+    assert.deepEqual(w.matrix.relayed(), [`${MATRIX_ROOM} message: <alice> the gate is red again`]);
+    const sent = w.matrix.last();
+    assert.equal(sent.priority, 'relay');
+    assert.equal(sent.purpose, 'relay');
+    assert.equal(sent.relayed, true);
+    assert.deepEqual(w.irc.all(), [], 'nothing is echoed back to where it was said');
+  });
+
+  test('Matrix → IRC: `<name> text` with a zero-width space inside every word of the name', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, matrixUser('@ana:example.org', 'Ana Banana'), 'looking at it');
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <A${Z}na B${Z}anana> looking at it`]);
+    assert.deepEqual(w.matrix.all(), []);
+  });
+
+  test('a name is capped at 30 characters', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, matrixUser('@long:example.org', 'A'.repeat(45)), 'hi');
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <A${Z}${'A'.repeat(28)}…> hi`]);
+  });
+
+  test('two members of a room with one display name are told apart by their Matrix id', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, ana, 'first');
+    w.matrix.say(MATRIX_ROOM, matrixUser('@impostor:evil.example', 'Ana'), 'second');
+    w.matrix.say(MATRIX_ROOM, ana, 'third');
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <A${Z}na> first`,
+      `${IRC_ROOM} message: <A${Z}na (@i${Z}mpostor:e${Z}vil.e${Z}xample)> second`,
+      `${IRC_ROOM} message: <A${Z}na (@a${Z}na:e${Z}xample.o${Z}rg)> third`,
+    ]);
+  });
+
+  test('a display name with line breaks and control codes is one clean line', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, matrixUser('@x:example.org', 'evil\r\nQUIT :bye\u0002'), 'hi');
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <e${Z}vil Q${Z}UIT :b${Z}ye> hi`]);
+  });
+
+  test('each line of a multi-line Matrix message is attributed on IRC', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, ana, 'one\ntwo');
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <A${Z}na> one\n<A${Z}na> two`]);
+  });
+});
+
+describe('emotes and notices', () => {
+  test('an IRC ACTION becomes an m.emote `nick text`; a Matrix emote reaches IRC as `* name text`', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'restarts zuul', { style: 'emote' });
+    w.matrix.say(MATRIX_ROOM, ana, 'waves', { style: 'emote' });
+    assert.deepEqual(w.matrix.relayed(), [`${MATRIX_ROOM} emote: alice restarts zuul`]);
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: * A${Z}na waves`]);
+  });
+
+  test('notices stay notices both ways', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'build 42 passed', { style: 'notice' });
+    w.matrix.say(MATRIX_ROOM, ana, 'deploy started', { style: 'notice' });
+    w.advance(100);
+    assert.deepEqual(w.matrix.relayed(), [`${MATRIX_ROOM} notice: <alice> build 42 passed`]);
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} notice: <A${Z}na> deploy started`]);
+  });
+});
+
+describe('formatting', () => {
+  test('IRC formatting reaches Matrix as RichText; control codes the adapter left in are stripped', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'status: red', {
+      rich: [
+        text('status\u0002: '),
+        text('red', { bold: true, color: { fg: 4 } }),
+        text('\u0003\u000f\u0000'),
+      ],
+    });
+    w.advance(100);
+    assert.deepEqual(w.matrix.last().body, [
+      text('<alice> '),
+      text('status: '),
+      text('red', { bold: true, color: { fg: 4 } }),
+    ]);
+  });
+
+  test('Matrix HTML reaches IRC with its formatting', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, ana, 'mirror is down', {
+      rich: matrixHtmlToRich('<b>mirror</b> is <font data-mx-color="#ff0000">down</font>'),
+    });
+    assert.deepEqual(w.irc.last().body, [
+      text(`<A${Z}na> `),
+      bold('mirror'),
+      text(' is '),
+      text('down', { color: { fg: 4 } }),
+    ]);
+  });
+
+  test('an out-of-palette colour and unknown style keys from an adapter are dropped', async () => {
+    const w = await world();
+    const style = { color: { fg: 400, bg: 2 }, blink: true } as unknown as { color: { bg: number } };
+    w.irc.say(IRC_ROOM, alice, 'x', { rich: [text('x', style)] });
+    w.advance(100);
+    assert.deepEqual(w.matrix.last().body, [text('<alice> '), text('x', { color: { bg: 2 } })]);
+  });
+
+  test('code blocks reach IRC as monospace lines with their indentation', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, ana, 'see', {
+      rich: matrixHtmlToRich('see:<pre><code>if x:\n  fail()</code></pre>'),
+    });
+    assert.deepEqual(w.irc.last().body, [
+      text(`<A${Z}na> `),
+      text('see:'),
+      { kind: 'line-break' },
+      text(`<A${Z}na> `),
+      text('if x:', { monospace: true }),
+      { kind: 'line-break' },
+      text(`<A${Z}na> `),
+      text('\u00a0\u00a0fail()', { monospace: true }),
+    ]);
+  });
+
+  test('a message that is only control characters is not relayed', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, '\u0002\u0003\u000f');
+    w.advance(1000);
+    assert.deepEqual(w.matrix.all(), []);
+  });
+});
+
+describe('groups', () => {
+  test('every other member of the group gets it, on every network; other groups and DMs get nothing', async () => {
+    const w = await world({
+      groups: [
+        {
+          id: 'infra',
+          members: [
+            { network: 'libera', conversation: '#infra', topic: true, status: true },
+            { network: 'oftc', conversation: '#infra-oftc', topic: true, status: true },
+            { network: 'matrix', conversation: MATRIX_ROOM, topic: true, status: true },
+          ],
+          relay: true,
+          relayJoinsAndParts: false,
+        },
+        {
+          id: 'quiet',
+          members: [
+            { network: 'libera', conversation: '#quiet', topic: true, status: true },
+            { network: 'matrix', conversation: '#quiet:example.org', topic: true, status: true },
+          ],
+          relay: false,
+          relayJoinsAndParts: false,
+        },
+      ],
+    });
+    w.irc.say('#INFRA', alice, 'hello'); // IRC channel names are case-insensitive
+    w.irc.say('#quiet', alice, 'not relayed: relay is off for this group');
+    w.irc.say('alice', alice, 'a private message', { direct: true });
+    w.advance(100);
+    assert.deepEqual(w.oftc.relayed(), [`#infra-oftc message: <a${Z}lice> hello`]);
+    assert.deepEqual(w.matrix.relayed(), [`${MATRIX_ROOM} message: <alice> hello`]);
+    assert.deepEqual(w.irc.relayed(), []);
+  });
+});
