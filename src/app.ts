@@ -7,6 +7,9 @@ import { systemClock, type Clock } from './core/clock.js';
 import { Firebell } from './core/firebell.js';
 import type { Logger } from './core/logger.js';
 import type { ChatNetwork } from './core/network.js';
+import { Bridge } from './core/bridge/bridge.js';
+import { KeyValueLongMessages } from './core/bridge/long-messages.js';
+import { startLongMessagePage, type LongMessagePage } from './http/long-message-page.js';
 import { IrcNetwork } from './networks/irc/irc-network.js';
 import { MatrixNetwork } from './networks/matrix/matrix-network.js';
 import { ShellNetwork } from './networks/shell/shell-network.js';
@@ -99,22 +102,36 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
     );
   }
 
+  const longMessages = new KeyValueLongMessages(stores.keyValues);
   const firebell = new Firebell({
     config,
     store: stores.incidents,
     networks,
     clock,
     logger,
+    relay: (core) =>
+      new Bridge({
+        ...core,
+        clock,
+        logger: logger.child({ module: 'bridge' }),
+        config: config.bridge,
+        botName: config.bot.name,
+        publicUrl: config.bot.publicUrl,
+        longMessages,
+      }),
     status: {
       store: stores.status,
       alert: config.statusbot.alertFile ? new AlertFile(config.statusbot.alertFile) : noAlertFile,
     },
   });
 
+  let page: LongMessagePage | undefined;
+
   async function stop(): Promise<void> {
     stopping ??= (async () => {
       logger.info('stopping');
       await firebell.stop();
+      await page?.close();
       stores.close();
       resolveStopped();
     })();
@@ -122,5 +139,13 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
   }
 
   await firebell.start();
+  if (config.bot.httpListen) {
+    page = await startLongMessagePage({
+      listen: config.bot.httpListen,
+      store: longMessages,
+      logger: logger.child({ module: 'http' }),
+    });
+    logger.info({ host: page.host, port: page.port }, 'serving long relayed messages');
+  }
   return { firebell, stopped, stop };
 }

@@ -7,6 +7,8 @@
 import type { MessageStyle } from '../../core/messages.js';
 import type { RawEvent } from './sync-client.js';
 import { RELAY_MARKER } from './content.js';
+import type { RichText } from '../../core/rich-text.js';
+import { matrixHtmlToRich } from '../../core/format/matrix-html-to-rich.js';
 
 export type Interpreted =
   | {
@@ -17,6 +19,8 @@ export type Interpreted =
       readonly editOf?: string;
       /** Relayed by a firebell (see RELAY_MARKER): never relayed again. */
       readonly relayed?: boolean;
+      /** The formatting, from `formatted_body` (org.matrix.custom.html), for relaying. */
+      readonly rich?: RichText;
     }
   | { readonly kind: 'reaction'; readonly target: string; readonly key: string };
 
@@ -52,6 +56,9 @@ export function interpret(event: RawEvent): Interpreted | undefined {
     ...(isReply ? { replyTo } : {}),
     ...(editOf === undefined ? {} : { editOf }),
     ...(content[RELAY_MARKER] === true || event.content[RELAY_MARKER] === true ? { relayed: true } : {}),
+    ...(content.format === 'org.matrix.custom.html' && typeof content.formatted_body === 'string'
+      ? { rich: matrixHtmlToRich(content.formatted_body) }
+      : {}),
   };
 }
 

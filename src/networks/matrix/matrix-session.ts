@@ -254,6 +254,7 @@ export class MatrixSession {
         ...(meaning.replyTo === undefined ? {} : { replyTo: { messageId: meaning.replyTo } }),
         ...(meaning.editOf === undefined ? {} : { editOf: { messageId: meaning.editOf } }),
         ...(meaning.relayed ? { relayedByBot: true } : {}),
+        ...(meaning.rich === undefined ? {} : { rich: meaning.rich }),
       }),
     );
   }

@@ -74,6 +74,18 @@ describe('the bridge between InspIRCd+Anope and a Matrix homeserver', () => {
     assert.equal(line.message.command, 'PRIVMSG');
   });
 
+  test('Matrix → IRC: HTML formatting becomes IRC formatting codes', async () => {
+    const from = w.people.bob.lines.length;
+    await send(w.people.zed, {
+      msgtype: 'm.text',
+      body: 'gate is down, run zuul-client',
+      format: 'org.matrix.custom.html',
+      formatted_body: '<strong>gate</strong> is <em>down</em>, run <code>zuul-client</code>',
+    });
+    const line = await inChannel(w.people.bob, /gate/, from);
+    assert.equal(line.message.params[1], `<z${Z}ed> \x02gate\x0f is \x1ddown\x0f, run \x11zuul-client\x0f`);
+  });
+
   test('emotes and notices, both ways', async () => {
     w.people.bob.send(`PRIVMSG ${CHANNEL} :\x01ACTION restarts zuul\x01`);
     const emote = await fromBot(w.people.zed, 'bob restarts zuul');
