@@ -15,7 +15,11 @@ const warmup = Number(warmupArg);
 const gapMs = Number(gapArg);
 export const REPLY = 'echo: all quiet';
 
-async function timed(client: IrcTestClient, send: () => void, arrived: (line: ReceivedLine) => boolean): Promise<number> {
+async function timed(
+  client: IrcTestClient,
+  send: () => void,
+  arrived: (line: ReceivedLine) => boolean,
+): Promise<number> {
   const from = client.lines.length;
   const started = performance.now();
   send();
@@ -32,7 +36,9 @@ const fromBot = (line: ReceivedLine): boolean =>
   line.message.nick === botNick &&
   line.message.params[0] === channel;
 
-const [asker, peer] = await Promise.all(['asker', 'peer'].map((nick) => IrcTestClient.connect({ port, nick })));
+const [asker, peer] = await Promise.all(
+  ['asker', 'peer'].map((nick) => IrcTestClient.connect({ port, nick })),
+);
 if (!asker || !peer) throw new Error('test clients missing');
 const joinedFrom = asker.lines.length;
 await asker.join(channel as string);
@@ -40,7 +46,8 @@ await asker.join(channel as string);
 await asker.waitFor(
   (line) =>
     (line.message.command === 'JOIN' && line.message.nick === botNick) ||
-    (line.message.command === '353' && (line.message.params[3] ?? '').split(' ').some((name) => name.replace(/^[@+%&~]/, '') === botNick)),
+    (line.message.command === '353' &&
+      (line.message.params[3] ?? '').split(' ').some((name) => name.replace(/^[@+%&~]/, '') === botNick)),
   { from: joinedFrom, timeoutMs: 10_000, what: 'the bot in the channel' },
 );
 const hops: number[] = [];

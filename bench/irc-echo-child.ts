@@ -8,6 +8,7 @@ import { IrcTestClient } from '../test/servers/irc-test-client.js';
 const [portArg, replyTo, reply] = process.argv.slice(2);
 const echo = await IrcTestClient.connect({ port: Number(portArg), nick: 'echo' });
 echo.onLine((line) => {
-  if (line.message.command === 'PRIVMSG' && line.message.params[1] === '!echo') echo.say(replyTo as string, reply as string);
+  if (line.message.command === 'PRIVMSG' && line.message.params[1] === '!echo')
+    echo.say(replyTo as string, reply as string);
 });
 process.stdout.write('ready\n');

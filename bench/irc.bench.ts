@@ -73,9 +73,18 @@ export async function measureCommandRoundTrip(
     },
     { clock: systemClock, logger: silentLogger, channels: [{ name: CHANNEL }], adminContact: 'bench' },
   );
-  const echo = spawn(process.execPath, [fileURLToPath(new URL('./irc-echo-child.js', import.meta.url)), String(server.port), 'asker', ECHO_REPLY], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const echo = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL('./irc-echo-child.js', import.meta.url)),
+      String(server.port),
+      'asker',
+      ECHO_REPLY,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       echo.stdout.once('data', () => resolve());
@@ -84,7 +93,15 @@ export async function measureCommandRoundTrip(
     await network.start({ message: (message) => responder(message, network) });
     const child = spawn(
       process.execPath,
-      [fileURLToPath(new URL('./irc-clients-child.js', import.meta.url)), String(server.port), 'fbbench', CHANNEL, String(samples), String(warmup), String(SAMPLE_GAP_MS)],
+      [
+        fileURLToPath(new URL('./irc-clients-child.js', import.meta.url)),
+        String(server.port),
+        'fbbench',
+        CHANNEL,
+        String(samples),
+        String(warmup),
+        String(SAMPLE_GAP_MS),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -93,7 +110,11 @@ export async function measureCommandRoundTrip(
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     if (code !== 0) throw new Error(`the measuring clients failed: ${errors}`);
-    const { hops, relays, trips } = JSON.parse(output) as { hops: number[]; relays: number[]; trips: number[] };
+    const { hops, relays, trips } = JSON.parse(output) as {
+      hops: number[];
+      relays: number[];
+      trips: number[];
+    };
     return [50, 99].map((p): BenchFigure => {
       const trip = percentile(trips, p);
       const overhead = trip - percentile(relays, p);

@@ -503,6 +503,8 @@ export class IrcNetwork implements ChatNetwork {
         return this.accounts.remember(message.nick, params[0] === '*' ? null : (params[0] ?? null), true);
       case '353':
         return this.roster.addNames(params[2] ?? '', params[3] ?? '', prefixSymbols(client));
+      case '366':
+        return this.topics.namesEnded(params[1] ?? '');
       case '332':
         return this.topics.observed(params[1] ?? '', params[2] ?? '', false);
       case '331':
@@ -574,6 +576,7 @@ export class IrcNetwork implements ChatNetwork {
     if (fromSelf) {
       this.roster.selfJoined(channel);
       this.channels.selfJoined(channel);
+      this.topics.joined(channel);
       this.pacer.pump();
       return;
     }

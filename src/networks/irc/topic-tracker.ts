@@ -16,6 +16,8 @@ export class TopicTracker {
   private readonly topics = new Map<string, string>();
   private readonly gets = new Map<string, Pending<string | undefined>[]>();
   private readonly sets = new Map<string, Pending<TopicResult>[]>();
+  /** Channels we just joined: the server sends RPL_TOPIC before the end of NAMES if there is a topic. */
+  private readonly joining = new Set<string>();
 
   constructor(
     private readonly fold: () => CaseFold,
@@ -26,6 +28,21 @@ export class TopicTracker {
   /** The topic as last seen; '' when the channel has none, undefined when unknown. */
   cached(channel: string): string | undefined {
     return this.topics.get(this.fold()(channel));
+  }
+
+  /** We joined a channel; what follows until RPL_ENDOFNAMES tells its topic, or that it has none. */
+  joined(channel: string): void {
+    this.joining.add(this.fold()(channel));
+  }
+
+  /**
+   * RPL_ENDOFNAMES. After our JOIN, a server sends RPL_TOPIC first when there is a topic (RFC 2812 §3.2.1),
+   * so a join that got none before the end of NAMES is a channel without a topic: known, not asked for.
+   */
+  namesEnded(channel: string): void {
+    const key = this.fold()(channel);
+    if (!this.joining.delete(key)) return;
+    if (!this.topics.has(key)) this.observed(channel, '', false);
   }
 
   /** A topic arrived (332 / 331 / TOPIC); `byUs` when it was our own TOPIC coming back. */
@@ -92,6 +109,7 @@ export class TopicTracker {
       this.gets.delete(key);
     }
     this.topics.clear();
+    this.joining.clear();
   }
 
   private settleSet(key: string, result: TopicResult): void {

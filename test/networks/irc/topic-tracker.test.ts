@@ -45,3 +45,19 @@ test('no answer within the timeout, or a lost connection, is a refusal that says
   topics.connectionLost('connection lost');
   assert.deepEqual(await cut, { ok: false, reason: 'connection lost' });
 });
+
+test('a channel joined without RPL_TOPIC before the end of NAMES has no topic: known, not asked for', () => {
+  const clock = new SimulatedClock();
+  const tracker = new TopicTracker(() => (value: string) => value.toLowerCase(), clock, 1000);
+  tracker.joined('#Quiet');
+  assert.equal(tracker.cached('#quiet'), undefined);
+  tracker.namesEnded('#quiet');
+  assert.equal(tracker.cached('#quiet'), '');
+  tracker.joined('#busy');
+  tracker.observed('#busy', 'meetings on Tuesdays', false);
+  tracker.namesEnded('#busy');
+  assert.equal(tracker.cached('#busy'), 'meetings on Tuesdays');
+  // A NAMES reply later (not after our JOIN) says nothing about the topic.
+  tracker.namesEnded('#other');
+  assert.equal(tracker.cached('#other'), undefined);
+});
