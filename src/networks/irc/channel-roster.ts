@@ -47,6 +47,12 @@ export class ChannelRoster {
     if (!this.isShared(nick)) this.forget(nick);
   }
 
+  /** The channels (folded names) we share with a nick. */
+  channelsOf(nick: string): string[] {
+    const key = this.fold()(nick);
+    return [...this.channels.entries()].filter(([, members]) => members.has(key)).map(([channel]) => channel);
+  }
+
   /** Someone quit the network. */
   quit(nick: string): void {
     const key = this.fold()(nick);

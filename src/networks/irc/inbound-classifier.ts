@@ -58,3 +58,11 @@ export function classifyIncoming(incoming: IncomingText): IncomingKind {
     return { kind: 'message', style: 'emote', text: space === -1 ? '' : body.slice(space + 1) };
   return { kind: 'ctcp', type };
 }
+
+/**
+ * A QUIT whose reason is two server names ("hub.example.net leaf.example.net", or "*.net *.split" where
+ * servers hide their names) is a netsplit: people did not leave, a link broke.
+ */
+export function isNetsplitQuit(reason: string | undefined): boolean {
+  return reason !== undefined && /^[\w*-]+(\.[\w*-]+)+ [\w*-]+(\.[\w*-]+)+$/.test(reason);
+}

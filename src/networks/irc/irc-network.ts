@@ -14,6 +14,7 @@ import {
   type Destination,
   type InboundMessage,
   type OutboundMessage,
+  type MembershipChange,
 } from '../../core/messages.js';
 import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
 import type { IrcNetworkConfig } from '../../config/schema.js';
@@ -25,7 +26,7 @@ import { caseFoldFor, type CaseFold } from './case-fold.js';
 import { ChannelKeeper } from './channel-keeper.js';
 import { ChannelRoster } from './channel-roster.js';
 import { ConnectionSupervisor } from './connection-supervisor.js';
-import { classifyIncoming } from './inbound-classifier.js';
+import { classifyIncoming, isNetsplitQuit } from './inbound-classifier.js';
 import { payloadBudget, splitLine, toIrcLines, WORST_CASE_HOST, type SourceMask } from './line-splitter.js';
 import { NickKeeper } from './nick-keeper.js';
 import { OutgoingPacer, type QueuedMessage } from './outgoing-pacer.js';
@@ -486,17 +487,20 @@ export class IrcNetwork implements ChatNetwork {
       case 'JOIN':
         return this.joined(client, message, fromSelf);
       case 'PART':
+        if (!fromSelf) this.membership(params[0] ?? '', message.nick, 'part', params[1]);
         return this.left(params[0] ?? '', message.nick, fromSelf, () =>
           this.channels.parted(params[0] ?? ''),
         );
-      case 'KICK':
-        return this.left(
-          params[0] ?? '',
-          params[1] ?? '',
-          this.caseFold(params[1] ?? '') === this.caseFold(me),
-          () => this.channels.kicked(params[0] ?? '', message.nick, params[2] ?? ''),
+      case 'KICK': {
+        const self = this.caseFold(params[1] ?? '') === this.caseFold(me);
+        if (!self) this.membership(params[0] ?? '', params[1] ?? '', 'kick', params[2]);
+        return this.left(params[0] ?? '', params[1] ?? '', self, () =>
+          this.channels.kicked(params[0] ?? '', message.nick, params[2] ?? ''),
         );
+      }
       case 'QUIT':
+        for (const channel of this.roster.channelsOf(message.nick))
+          this.membership(channel, message.nick, 'quit', params[0]);
         this.roster.quit(message.nick);
         return this.nicks.freed(message.nick);
       case 'ACCOUNT': // account-notify
@@ -581,6 +585,7 @@ export class IrcNetwork implements ChatNetwork {
       return;
     }
     this.roster.add(channel, message.nick);
+    this.membership(channel, message.nick, 'join');
     if (client.network.cap.isEnabled('extended-join')) {
       const account = message.params[1];
       this.accounts.remember(
@@ -599,6 +604,28 @@ export class IrcNetwork implements ChatNetwork {
       return;
     }
     this.roster.remove(channel, nick);
+  }
+
+  /**
+   * Someone else joined or left: the bridge relays it where a group asks for it. A QUIT whose reason is two
+   * server names ("*.net *.split") is a netsplit, never relayed.
+   */
+  private membership(
+    channel: string,
+    nick: string,
+    change: MembershipChange['change'],
+    reason?: string,
+  ): void {
+    const netsplit = change === 'quit' && isNetsplitQuit(reason);
+    const event: MembershipChange = {
+      conversation: { network: this.id, id: channel, direct: false },
+      sender: { id: nick, name: nick, verification: 'none' },
+      change,
+      at: this.deps.clock.now(),
+      ...(reason ? { reason } : {}),
+      ...(netsplit ? { netsplit: true } : {}),
+    };
+    this.notify(() => this.events?.membership?.(event));
   }
 
   private learnSelf(user: string | undefined, host: string | undefined): void {

@@ -3,7 +3,7 @@
  * a network config with test defaults, and a recorder of the adapter's events.
  */
 import type { Logger } from '../../../src/core/logger.js';
-import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
+import type { InboundMessage, MembershipChange, OutboundMessage } from '../../../src/core/messages.js';
 import type { ConnectionState, NetworkEvents } from '../../../src/core/network.js';
 import type { IrcNetworkConfig } from '../../../src/config/schema.js';
 
@@ -80,6 +80,7 @@ export class EventRecorder implements NetworkEvents {
   readonly messages: InboundMessage[] = [];
   readonly states: { state: ConnectionState; at: number; detail: string | undefined }[] = [];
   readonly deliveries: OutboundMessage[] = [];
+  readonly memberships: MembershipChange[] = [];
   private handlers: ((message: InboundMessage) => void)[] = [];
 
   message(message: InboundMessage): void {
@@ -97,5 +98,9 @@ export class EventRecorder implements NetworkEvents {
 
   delivered(message: OutboundMessage): void {
     this.deliveries.push(message);
+  }
+
+  membership(change: MembershipChange): void {
+    this.memberships.push(change);
   }
 }

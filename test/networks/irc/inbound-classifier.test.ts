@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyIncoming, type IncomingText } from '../../../src/networks/irc/inbound-classifier.js';
+import {
+  classifyIncoming,
+  isNetsplitQuit,
+  type IncomingText,
+} from '../../../src/networks/irc/inbound-classifier.js';
 
 const base: IncomingText = {
   command: 'PRIVMSG',
@@ -46,4 +50,13 @@ test('what an incoming PRIVMSG or NOTICE is', () => {
   ];
   for (const [name, incoming, expected] of cases)
     assert.deepEqual(classifyIncoming({ ...base, ...incoming }), expected, name);
+});
+
+test('a QUIT naming two servers is a netsplit; anything else is a person leaving', () => {
+  assert.equal(isNetsplitQuit('*.net *.split'), true);
+  assert.equal(isNetsplitQuit('hub.oftc.net leaf.oftc.net'), true);
+  assert.equal(isNetsplitQuit('gone home'), false);
+  assert.equal(isNetsplitQuit('Quit: see example.org for details'), false);
+  assert.equal(isNetsplitQuit('Ping timeout: 240 seconds'), false);
+  assert.equal(isNetsplitQuit(undefined), false);
 });

@@ -58,6 +58,34 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     assert.equal(bot.network.connectionState(), 'connected');
   });
 
+  test('joins, parts and quits of others are reported, for the bridge to relay where asked', async () => {
+    const from = bot.events.memberships.length;
+    const dave = await connect('dave');
+    await dave.join('#ops');
+    dave.send('PART #ops :lunch');
+    await dave.join('#ops');
+    dave.send('QUIT :gone home');
+    await until(() => bot.events.memberships.length >= from + 4, 'four membership changes');
+    assert.deepEqual(
+      bot.events.memberships
+        .slice(from)
+        .map((change) => [
+          change.change,
+          change.conversation.id.toLowerCase(),
+          change.sender.id,
+          change.reason ?? '',
+          change.netsplit ?? false,
+        ]),
+      [
+        ['join', '#ops', 'dave', '', false],
+        ['part', '#ops', 'dave', 'lunch', false],
+        ['join', '#ops', 'dave', '', false],
+        // ngIRCd quotes a user's quit message, which also tells it apart from a netsplit's server names.
+        ['quit', '#ops', 'dave', '"gone home"', false],
+      ],
+    );
+  });
+
   registerSharedTests({ scene, locked: { channel: '#locked', topic: LOCKED_TOPIC }, prefixNote: 'real' });
 
   test('without services nobody is verified; a nick is an identity only when the config says so', async () => {
