@@ -50,7 +50,7 @@ const pacing = z.strictObject({
   burst: z.number().int().min(1).max(20).default(4),
   /** Sustained rate after the burst. Libera/OFTC-class servers tolerate about 2/s; 0.5 is safe. */
   linesPerSecond: z.number().positive().max(20).default(0.5),
-  /** Bound on queued lines; relayed chatter beyond it is dropped (with a count), pages never. */
+  /** Bound on queued messages (a long one counts once); relayed chatter beyond it is dropped (with a count), pages never. */
   queueLimit: z.number().int().min(10).default(1000),
 });
 

@@ -52,17 +52,24 @@ export class TestMatrixClient {
     const signal = this.abort.signal;
     this.loop = (async () => {
       while (!signal.aborted) {
+        // One signal per request, tied to the loop's: fetch keeps a listener on the signal it is given, and
+        // thousands of syncs on one long-lived signal pile them up.
+        const request = new AbortController();
+        const cancel = (): void => request.abort();
+        signal.addEventListener('abort', cancel, { once: true });
         try {
           const query = `since=${encodeURIComponent(this.since ?? '')}&timeout=30000`;
           const body = (await this.request(
             'GET',
             `/_matrix/client/v3/sync?${query}`,
             undefined,
-            signal,
+            request.signal,
           )) as SyncBody;
           this.take(body);
         } catch {
           if (signal.aborted) return;
+        } finally {
+          signal.removeEventListener('abort', cancel);
         }
       }
     })();
