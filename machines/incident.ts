@@ -308,6 +308,18 @@ export const incidentMachine = setup({
   states: {
     lifecycle: {
       initial: 'detected',
+      // While open (the final state ends the machine, so these never reach it).
+      on: {
+        'incident.reported': { actions: 'recordReport' },
+        'incident.resolve': {
+          target: '.resolved',
+          actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
+        },
+        'incident.source-resolved': {
+          target: '.resolved',
+          actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
+        },
+      },
       states: {
         detected: {
           entry: emit(({ context }) => ({ type: 'effect.announce', at: context.lastEventAt }) as const),
@@ -315,15 +327,6 @@ export const incidentMachine = setup({
             'incident.announced': { target: 'announced', actions: 'recordAnnounced' },
             'incident.ack': { target: 'assigned', actions: ['acknowledge', 'emitAcknowledged'] },
             'incident.assign': { target: 'assigned', actions: ['assignTo', 'emitAssigned'] },
-            'incident.reported': { actions: 'recordReport' },
-            'incident.resolve': {
-              target: 'resolved',
-              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
-            },
-            'incident.source-resolved': {
-              target: 'resolved',
-              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
-            },
           },
         },
         announced: {
@@ -379,15 +382,6 @@ export const incidentMachine = setup({
           on: {
             'incident.ack': { target: 'assigned', actions: ['acknowledge', 'emitAcknowledged'] },
             'incident.assign': { target: 'assigned', actions: ['assignTo', 'emitAssigned'] },
-            'incident.reported': { actions: 'recordReport' },
-            'incident.resolve': {
-              target: 'resolved',
-              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
-            },
-            'incident.source-resolved': {
-              target: 'resolved',
-              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
-            },
           },
         },
         assigned: {
@@ -412,16 +406,7 @@ export const incidentMachine = setup({
             'incident.assign': { target: 'assigned', reenter: true, actions: ['assignTo', 'emitAssigned'] },
             // An ack that overtook the announcement (acked while it was still being posted).
             'incident.announced': { actions: 'recordAnnounced' },
-            'incident.reported': { actions: 'recordReport' },
             'incident.paged': { actions: 'recordPage' },
-            'incident.resolve': {
-              target: 'resolved',
-              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
-            },
-            'incident.source-resolved': {
-              target: 'resolved',
-              actions: ['resolve', 'emitResolved', 'promptForStatusOkIfAlertUp'],
-            },
           },
         },
         resolved: { type: 'final' },
@@ -429,6 +414,11 @@ export const incidentMachine = setup({
     },
     statusUpdates: {
       initial: 'notDue',
+      on: {
+        'incident.status': { target: '.posted', actions: 'recordStatus' },
+        'incident.resolve': { target: '.closed' },
+        'incident.source-resolved': { target: '.closed' },
+      },
       states: {
         /** Before the announcement, or when the policy has no reminder. */
         notDue: {
@@ -438,9 +428,6 @@ export const incidentMachine = setup({
               target: 'awaiting',
               actions: 'armStatusReminder',
             },
-            'incident.status': { target: 'posted', actions: 'recordStatus' },
-            'incident.resolve': { target: 'closed' },
-            'incident.source-resolved': { target: 'closed' },
           },
         },
         awaiting: {
@@ -449,27 +436,13 @@ export const incidentMachine = setup({
           },
           on: {
             'incident.resume': { target: 'awaiting', reenter: true, actions: 'noteTime' },
-            'incident.status': { target: 'posted', actions: 'recordStatus' },
-            'incident.resolve': { target: 'closed' },
-            'incident.source-resolved': { target: 'closed' },
           },
         },
         /** Reminded once; `repeatMinutes` in the policy reminds again until someone posts. */
         reminded: {
           always: { guard: 'hasNextStatusReminder', target: 'awaiting' },
-          on: {
-            'incident.status': { target: 'posted', actions: 'recordStatus' },
-            'incident.resolve': { target: 'closed' },
-            'incident.source-resolved': { target: 'closed' },
-          },
         },
-        posted: {
-          on: {
-            'incident.status': { target: 'posted', actions: 'recordStatus' },
-            'incident.resolve': { target: 'closed' },
-            'incident.source-resolved': { target: 'closed' },
-          },
-        },
+        posted: {},
         closed: { type: 'final' },
       },
     },
