@@ -96,9 +96,4 @@ function describePath(path: KeyPath): string {
   return formatPath(lastIndex < 0 ? path : path.slice(0, lastIndex + 1));
 }
 
-/** RFC 1459 casemapping, which IRC networks use for nicks, channels and (on most services) accounts. */
-export function ircFold(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[[\]\\~]/g, (char) => ({ '[': '{', ']': '}', '\\': '|', '~': '^' })[char] ?? char);
-}
+export { ircFold } from '../core/irc-case-fold.js';

@@ -5,12 +5,8 @@
  */
 import type { Actor } from '../../machines/incident-types.js';
 import type { Contact, WhitelistedPerson } from '../config/config.js';
+import { ircFold } from './irc-case-fold.js';
 import type { NetworkKind, PersonRef, Sender } from './messages.js';
-
-/** RFC 1459 casemapping, which IRC services use for account names: []\~ are the upper case of {}|^. */
-export function ircFold(value: string): string {
-  return value.toLowerCase().replace(/\[/g, '{').replace(/\]/g, '}').replace(/\\/g, '|').replace(/~/g, '^');
-}
 
 function handleMatches(
   kind: NetworkKind,

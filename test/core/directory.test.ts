@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Directory, ircFold, personRefOf } from '../../src/core/directory.js';
+import { Directory, personRefOf } from '../../src/core/directory.js';
+import { ircFold } from '../../src/core/irc-case-fold.js';
 import { contacts } from '../support/config-fixture.js';
 
 const directory = new Directory(

@@ -22,7 +22,7 @@ import { LaneQueue } from '../shared/lane-queue.js';
 import { AccountLookups } from './account-lookups.js';
 import { reconnectBackoff } from './backoff.js';
 import { ServicesLogin } from './services-login.js';
-import { caseFoldFor, type CaseFold } from './case-fold.js';
+import { caseFoldFor, type CaseFold } from '../../core/irc-case-fold.js';
 import { ChannelKeeper } from './channel-keeper.js';
 import { ChannelRoster } from './channel-roster.js';
 import { ConnectionSupervisor } from './connection-supervisor.js';

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { TopicResult } from '../../core/network.js';
-import type { CaseFold } from './case-fold.js';
+import type { CaseFold } from '../../core/irc-case-fold.js';
 
 interface Pending<T> {
   readonly resolve: (value: T) => void;

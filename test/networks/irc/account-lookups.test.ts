@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
 import { silentLogger } from '../../../src/core/logger.js';
 import { AccountLookups } from '../../../src/networks/irc/account-lookups.js';
-import { caseFoldFor } from '../../../src/networks/irc/case-fold.js';
+import { caseFoldFor } from '../../../src/core/irc-case-fold.js';
 
 function setup(whox: boolean) {
   const clock = new SimulatedClock();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
-import { caseFoldFor } from '../../../src/networks/irc/case-fold.js';
+import { caseFoldFor } from '../../../src/core/irc-case-fold.js';
 import { TopicTracker } from '../../../src/networks/irc/topic-tracker.js';
 
 const setup = () => {

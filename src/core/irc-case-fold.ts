@@ -15,3 +15,6 @@ export function caseFoldFor(casemapping: string | undefined): CaseFold {
     return out;
   };
 }
+
+/** RFC 1459 casemapping, the default, which services use for account names. */
+export const ircFold: CaseFold = caseFoldFor('rfc1459');
