@@ -40,6 +40,8 @@ export interface Sender {
   /** The verified identity (IRC services account, Matrix user id, shell user); absent when unverified. */
   readonly account?: string;
   readonly verification: Verification;
+  /** Why an unverified sender is unverified, so a refusal can say what to do about it. */
+  readonly unverified?: 'not-identified' | 'no-services';
 }
 
 export interface ConversationRef {

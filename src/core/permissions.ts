@@ -10,7 +10,10 @@ export type PermissionCheck = { readonly ok: true } | { readonly ok: false; read
 
 const OK: PermissionCheck = { ok: true };
 
-function unverifiedReason(kind: string | undefined, action: string): string {
+function unverifiedReason(kind: string | undefined, action: string, sender: Sender): string {
+  if (kind === 'irc' && sender.unverified === 'no-services') {
+    return `to ${action} firebell needs to know who you are, and this IRC network has no services accounts, so nobody can be verified on it: do it from Matrix (or another network), or ask firebell's admins whether this network's nicks may be trusted (trustNicksWithoutServices)`;
+  }
   if (kind === 'irc') {
     return `to ${action} firebell needs to know who you are, and your IRC services account is unknown: identify to NickServ (/msg NickServ IDENTIFY <password>, or SASL) and try again`;
   }
@@ -28,7 +31,7 @@ export function checkPermission(
   if (permission === 'anyone') return OK;
   const kind = directory.kindOf(network);
   const verified = sender.account !== undefined && sender.verification !== 'none';
-  if (!verified) return { ok: false, reason: unverifiedReason(kind, action) };
+  if (!verified) return { ok: false, reason: unverifiedReason(kind, action, sender) };
   if (permission === 'verified') return OK;
   if (permission === 'contacts') {
     return directory.contactOf(network, sender)

@@ -383,3 +383,13 @@ describe('restart', () => {
     assert.ok(lines.some((line) => line.includes('acknowledged by Ana')));
   });
 });
+
+test('on an IRC network without services, a refusal says so rather than asking to identify', async () => {
+  const w = await world();
+  w.irc.type('#infra', { id: 'ana', name: 'ana', verification: 'none', unverified: 'no-services' }, '!ack');
+  await w.settle();
+  assert.match(
+    w.irc.lines().at(-1) ?? '',
+    /this IRC network has no services accounts, so nobody can be verified on it: do it from Matrix/,
+  );
+});

@@ -110,7 +110,11 @@ export function senderFor(facts: IdentityFacts): Sender {
     return { ...base, account: facts.account, verification: 'services' };
   if (!facts.servicesPresent && facts.trustNicksWithoutServices)
     return { ...base, account: facts.nick, verification: 'nick-fallback' };
-  return { ...base, verification: 'none' };
+  return {
+    ...base,
+    verification: 'none',
+    unverified: facts.servicesPresent ? 'not-identified' : 'no-services',
+  };
 }
 
 /**

@@ -122,9 +122,19 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
     impostor.say('fbbot', '!status');
     await until(() => bot.commands.length === before + 3, "the impostor's private command");
     const [fake, genuine, fakePrivate] = bot.commands.slice(before).map((message) => message.sender);
-    assert.deepEqual(fake, { id: 'alice', name: 'alice', verification: 'none' });
+    assert.deepEqual(fake, {
+      id: 'alice',
+      name: 'alice',
+      verification: 'none',
+      unverified: 'not-identified',
+    });
     assert.deepEqual(genuine, { id: 'alice2', name: 'alice2', account: 'alice', verification: 'services' });
-    assert.deepEqual(fakePrivate, { id: 'alice', name: 'alice', verification: 'none' });
+    assert.deepEqual(fakePrivate, {
+      id: 'alice',
+      name: 'alice',
+      verification: 'none',
+      unverified: 'not-identified',
+    });
   });
 
   test('without account-tag, the account comes from a WHOX lookup, cached and invalidated on NICK', async () => {
@@ -143,7 +153,12 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
       await until(() => whoxBot.commands.length === count + 1, `${client.nick}'s command`);
       return whoxBot.commands[count]?.sender;
     };
-    assert.deepEqual(await ask(impostor), { id: 'alice', name: 'alice', verification: 'none' });
+    assert.deepEqual(await ask(impostor), {
+      id: 'alice',
+      name: 'alice',
+      verification: 'none',
+      unverified: 'not-identified',
+    });
     assert.deepEqual(await ask(real), {
       id: 'alice2',
       name: 'alice2',
@@ -162,7 +177,12 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
     // The impostor takes the freed nick: still nobody's account.
     impostor.send('NICK alice2');
     await impostor.waitFor((line) => line.message.command === 'NICK' && line.message.params[0] === 'alice2');
-    assert.deepEqual(await ask(impostor), { id: 'alice2', name: 'alice2', verification: 'none' });
+    assert.deepEqual(await ask(impostor), {
+      id: 'alice2',
+      name: 'alice2',
+      verification: 'none',
+      unverified: 'not-identified',
+    });
     assert.equal(whoxBot.log.find('services account within', 'warn').length, 0, 'no lookup timed out');
     await whoxBot.network.stop();
   });

@@ -94,7 +94,12 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     const before = bot.commands.length;
     alice.say('#ops', '!status');
     await until(() => bot.commands.length === before + 1, "alice's command");
-    assert.deepEqual(bot.commands[before]?.sender, { id: 'alice', name: 'alice', verification: 'none' });
+    assert.deepEqual(bot.commands[before]?.sender, {
+      id: 'alice',
+      name: 'alice',
+      verification: 'none',
+      unverified: 'no-services',
+    });
 
     const trusting = await launch(
       ircConfig({ id: 'trustnet', port: server.port, nick: 'fbtrust', trustNicksWithoutServices: true }),

@@ -28,10 +28,15 @@ test('senderFor: only a services account verifies; a nick counts only where allo
     verification: 'services',
   });
   for (const account of [null, undefined, '']) {
-    assert.deepEqual(senderFor({ ...facts, account }), { id: 'alice', name: 'alice', verification: 'none' });
+    assert.deepEqual(senderFor({ ...facts, account }), {
+      id: 'alice',
+      name: 'alice',
+      verification: 'none',
+      unverified: 'not-identified',
+    });
     assert.deepEqual(
       senderFor({ ...facts, account, trustNicksWithoutServices: true }),
-      { id: 'alice', name: 'alice', verification: 'none' },
+      { id: 'alice', name: 'alice', verification: 'none', unverified: 'not-identified' },
       'services present: the nick is never trusted',
     );
   }
@@ -39,6 +44,7 @@ test('senderFor: only a services account verifies; a nick counts only where allo
     id: 'alice',
     name: 'alice',
     verification: 'none',
+    unverified: 'no-services',
   });
   assert.deepEqual(
     senderFor({ ...facts, account: undefined, servicesPresent: false, trustNicksWithoutServices: true }),
