@@ -393,3 +393,31 @@ test('on an IRC network without services, a refusal says so rather than asking t
     /this IRC network has no services accounts, so nobody can be verified on it: do it from Matrix/,
   );
 });
+
+test('a tier whose people have no handle on the group’s networks reached nobody, and the channel is told', async () => {
+  const config = testConfig();
+  const matrixOnly = {
+    ...config,
+    groups: [
+      { ...config.groups[0]!, members: config.groups[0]!.members.filter((m) => m.network === 'matrix') },
+    ],
+  };
+  // Tier 1 (Ana on IRC and Matrix, Bo on IRC only): Bo cannot be reached in a Matrix-only group.
+  const w = await world({
+    config: { ...matrixOnly, contacts: matrixOnly.contacts.filter((contact) => contact.id !== 'ana') },
+  });
+  w.matrix.type('#infra:example.org', matrixUser('@cy:example.org', 'Cy'), '!incident gate is failing');
+  await w.at(5);
+  assert.ok(
+    w.matrix
+      .lines()
+      .includes(
+        "#infra:example.org: Incident #1: nobody in tier 1 can be paged (none of them has a handle on this group's networks). Paging tier 2 now.",
+      ),
+    w.matrix.lines().join('\n'),
+  );
+  assert.equal(
+    w.firebell.service.get(1)?.context.timeline.find((entry) => entry.kind === 'paged')?.detail,
+    'tier 1: nobody could be reached',
+  );
+});

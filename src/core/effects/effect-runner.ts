@@ -175,60 +175,20 @@ export class EffectRunner {
         options,
       );
 
-    if (recipients.length === 0) {
-      const why = resolution.whyNobody ?? `nobody in tier ${tier} can be reached`;
+    const reached = recipients.length > 0 ? this.sendPages(incident, tier, recipients, r) : [];
+    if (reached.length === 0) {
+      const why =
+        recipients.length === 0
+          ? (resolution.whyNobody ?? `nobody in tier ${tier} can be reached`)
+          : `none of them has a handle on this group's networks`;
       this.deps.speaker.toGroup(
         incident.group,
         renderNobodyReachable(incident, tier, why, nextStepAfter(incident.policy, tierIndex, round)),
         options,
       );
-      this.deps.report(incident.id, { type: 'incident.paged', at, tierIndex, round, recipients: [] });
-      return;
-    }
-
-    const members = this.deps.groups.members(incident.group);
-    const pagedNetworks = new Set<string>();
-    // One line per channel or room, mentioning only the people that network can ping.
-    for (const member of members) {
-      const kind = this.deps.directory.kindOf(member.network);
-      if (!kind) continue;
-      const here = recipients
-        .filter((contact) => contact.reach !== 'private' && reachableKinds(contact).has(kind))
-        .map(personRefOf);
-      if (here.length === 0) continue;
-      this.deps.speaker.toConversation(
-        { network: member.network, id: member.conversation, direct: false },
-        renderPageInChannel(incident, tier, here, r),
-        options,
-      );
-      pagedNetworks.add(member.network);
-    }
-
-    const group = this.deps.groups.get(incident.group);
-    const privateContext: RenderContext = { ...r, where: group?.name ?? incident.group };
-    for (const contact of recipients) {
-      if (contact.reach === 'highlight') continue;
-      const kinds = reachableKinds(contact);
-      for (const network of this.networksFor(incident.group)) {
-        const kind = this.deps.directory.kindOf(network);
-        if (!kind || !kinds.has(kind)) continue;
-        this.deps.speaker.toPerson(
-          network,
-          personRefOf(contact),
-          renderPagePrivate(incident, tier, privateContext),
-          options,
-        );
-        pagedNetworks.add(network);
-      }
     }
     this.deps.logger.info(
-      {
-        incident: incident.id,
-        tier,
-        round,
-        recipients: recipients.map((contact) => contact.id),
-        networks: [...pagedNetworks],
-      },
+      { incident: incident.id, tier, round, recipients: reached.map((contact) => contact.id) },
       `incident #${incident.id} paged tier ${tier}`,
     );
     this.deps.report(incident.id, {
@@ -236,8 +196,54 @@ export class EffectRunner {
       at,
       tierIndex,
       round,
-      recipients: recipients.map((contact) => contact.name),
+      recipients: reached.map((contact) => contact.name),
     });
+  }
+
+  /**
+   * A highlight in each channel and room of the group, mentioning those that network can ping, and a
+   * private message on every network of the group each person has a handle on, as their `reach` says.
+   * Returns who was reached at all.
+   */
+  private sendPages(
+    incident: IncidentContext,
+    tier: number,
+    recipients: readonly Contact[],
+    r: RenderContext,
+  ): Contact[] {
+    const options = { priority: 'urgent' as const, purpose: 'page', incidentId: incident.id };
+    const reached = new Set<Contact>();
+    for (const member of this.deps.groups.members(incident.group)) {
+      const kind = this.deps.directory.kindOf(member.network);
+      if (!kind) continue;
+      const here = recipients.filter(
+        (contact) => contact.reach !== 'private' && reachableKinds(contact).has(kind),
+      );
+      if (here.length === 0) continue;
+      this.deps.speaker.toConversation(
+        { network: member.network, id: member.conversation, direct: false },
+        renderPageInChannel(incident, tier, here.map(personRefOf), r),
+        options,
+      );
+      for (const contact of here) reached.add(contact);
+    }
+    const group = this.deps.groups.get(incident.group);
+    const privateContext: RenderContext = { ...r, where: group?.name ?? incident.group };
+    for (const contact of recipients) {
+      if (contact.reach === 'highlight') continue;
+      for (const network of this.networksFor(incident.group)) {
+        const kind = this.deps.directory.kindOf(network);
+        if (!kind || !reachableKinds(contact).has(kind)) continue;
+        this.deps.speaker.toPerson(
+          network,
+          personRefOf(contact),
+          renderPagePrivate(incident, tier, privateContext),
+          options,
+        );
+        reached.add(contact);
+      }
+    }
+    return recipients.filter((contact) => reached.has(contact));
   }
 
   /** The networks of an incident's group; private pages go out on each of them. */
