@@ -22,7 +22,14 @@ export type Interpreted =
       /** The formatting, from `formatted_body` (org.matrix.custom.html), for relaying. */
       readonly rich?: RichText;
     }
-  | { readonly kind: 'reaction'; readonly target: string; readonly key: string };
+  | { readonly kind: 'reaction'; readonly target: string; readonly key: string }
+  /** Someone joined or left the room (their own membership, or a kick/ban by someone else). */
+  | {
+      readonly kind: 'membership';
+      readonly user: string;
+      readonly change: 'join' | 'part' | 'kick';
+      readonly reason?: string;
+    };
 
 const STYLES: Record<string, MessageStyle> = {
   'm.text': 'message',
@@ -39,6 +46,7 @@ export function interpret(event: RawEvent): Interpreted | undefined {
       return undefined;
     return { kind: 'reaction', target, key };
   }
+  if (event.type === 'm.room.member') return membershipChange(event);
   if (event.type !== 'm.room.message') return undefined;
   const editOf =
     relation?.rel_type === 'm.replace' && typeof relation.event_id === 'string'
@@ -60,6 +68,23 @@ export function interpret(event: RawEvent): Interpreted | undefined {
       ? { rich: matrixHtmlToRich(content.formatted_body) }
       : {}),
   };
+}
+
+/** A change of membership worth telling a bridge: a join, a leave, a kick or ban. Profile changes are not. */
+function membershipChange(event: RawEvent): Interpreted | undefined {
+  const user = event.state_key;
+  const now = event.content.membership;
+  const before = asRecord(event.unsigned?.prev_content)?.membership;
+  if (typeof user !== 'string' || now === before) return undefined;
+  const reason =
+    typeof event.content.reason === 'string' && event.content.reason !== ''
+      ? { reason: event.content.reason }
+      : {};
+  if (now === 'join') return { kind: 'membership', user, change: 'join' };
+  if ((now === 'leave' || now === 'ban') && before === 'join') {
+    return { kind: 'membership', user, change: user === event.sender ? 'part' : 'kick', ...reason };
+  }
+  return undefined;
 }
 
 /** Removes leading `> ` lines and the blank line after them (CS API "Stripping the fallback"). */

@@ -232,6 +232,18 @@ export class MatrixSession {
     const sender: Sender = { id: event.sender, name, account: event.sender, verification: 'homeserver' };
     const conversation = { network: this.options.networkId, id: this.rooms.nameOf(roomId) ?? roomId, direct };
     const { events } = this.options;
+    if (meaning.kind === 'membership') {
+      const name = await this.roomInfo.displayName(roomId, meaning.user);
+      const change = {
+        conversation,
+        sender: { id: meaning.user, name, account: meaning.user, verification: 'homeserver' as const },
+        change: meaning.change,
+        at: event.origin_server_ts,
+        ...(meaning.reason === undefined ? {} : { reason: meaning.reason }),
+      };
+      this.notify(() => events.membership?.(change));
+      return;
+    }
     if (meaning.kind === 'reaction') {
       const reaction = {
         conversation,

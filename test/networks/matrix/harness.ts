@@ -5,7 +5,12 @@
  */
 import type { MatrixNetworkConfig } from '../../../src/config/schema.js';
 import { systemClock } from '../../../src/core/clock.js';
-import type { InboundMessage, InboundReaction, OutboundMessage } from '../../../src/core/messages.js';
+import type {
+  InboundMessage,
+  InboundReaction,
+  MembershipChange,
+  OutboundMessage,
+} from '../../../src/core/messages.js';
 import type { ConnectionState } from '../../../src/core/network.js';
 import { rich } from '../../../src/core/rich-text.js';
 import { MatrixNetwork } from '../../../src/networks/matrix/matrix-network.js';
@@ -67,6 +72,7 @@ export interface BotOptions {
 export class RunningBot {
   readonly messages: InboundMessage[] = [];
   readonly reactions: InboundReaction[] = [];
+  readonly memberships: MembershipChange[] = [];
   readonly delivered: Array<{ message: OutboundMessage; eventIds: readonly string[] }> = [];
   readonly states: Array<{ state: ConnectionState; detail: string | undefined }> = [];
 
@@ -120,6 +126,7 @@ export async function startBot(
       responder(message, network);
     },
     reaction: (reaction) => running.reactions.push(reaction),
+    membership: (change) => running.memberships.push(change),
     delivered: (message, eventIds) => running.delivered.push({ message, eventIds }),
     connection: (state, _at, detail) => running.states.push({ state, detail }),
   });

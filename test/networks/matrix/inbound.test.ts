@@ -85,3 +85,38 @@ test('reactions: annotations only', () => {
     undefined,
   );
 });
+
+test('membership: joins, leaves and kicks are changes; a profile change (join to join) is not', () => {
+  const member = (sender: string, target: string, membership: string, before?: string, reason?: string) => ({
+    event_id: '$m',
+    type: 'm.room.member',
+    sender,
+    origin_server_ts: 0,
+    state_key: target,
+    content: { membership, ...(reason ? { reason } : {}) },
+    ...(before ? { unsigned: { prev_content: { membership: before } } } : {}),
+  });
+  assert.deepEqual(interpret(member('@d:x', '@d:x', 'join')), {
+    kind: 'membership',
+    user: '@d:x',
+    change: 'join',
+  });
+  assert.deepEqual(interpret(member('@d:x', '@d:x', 'leave', 'join', 'lunch')), {
+    kind: 'membership',
+    user: '@d:x',
+    change: 'part',
+    reason: 'lunch',
+  });
+  assert.deepEqual(interpret(member('@a:x', '@d:x', 'ban', 'join', 'spam')), {
+    kind: 'membership',
+    user: '@d:x',
+    change: 'kick',
+    reason: 'spam',
+  });
+  assert.equal(
+    interpret(member('@d:x', '@d:x', 'join', 'join')),
+    undefined,
+    'a new display name is not a join',
+  );
+  assert.equal(interpret(member('@a:x', '@d:x', 'invite')), undefined);
+});

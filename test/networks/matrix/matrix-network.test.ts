@@ -240,3 +240,24 @@ test('topics: read and set; a power-level refusal says which levels', async () =
   assert.equal(await bot.network.getTopic(room), 'Incident #7: gate broken');
   assert.equal(hs.model.room(room)?.stateEvent('m.room.topic')?.sender, botUser.userId);
 });
+
+test('joins, leaves and kicks of others are reported, for the bridge to relay where asked', async () => {
+  const dana = hs.createUser('dana', { displayname: 'Dana' });
+  const from = bot.memberships.length;
+  hs.join(dana.userId, room);
+  hs.leave(dana.userId, room, 'lunch');
+  hs.join(dana.userId, room);
+  hs.kick(alice.userId, room, dana.userId, 'spam');
+  await until(() => bot.memberships.length >= from + 4, 'four membership changes');
+  assert.deepEqual(
+    bot.memberships
+      .slice(from)
+      .map((change) => [change.change, change.conversation.id, change.sender.id, change.reason ?? '']),
+    [
+      ['join', '#infra:test.local', dana.userId, ''],
+      ['part', '#infra:test.local', dana.userId, 'lunch'],
+      ['join', '#infra:test.local', dana.userId, ''],
+      ['kick', '#infra:test.local', dana.userId, 'spam'],
+    ],
+  );
+});
