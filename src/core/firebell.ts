@@ -14,7 +14,7 @@ import { Groups } from './groups.js';
 import { IncidentService, type RestoreReport } from './incident-service.js';
 import type { Logger } from './logger.js';
 import type { InboundMessage, NetworkKind, PersonRef } from './messages.js';
-import type { ChatNetwork } from './network.js';
+import type { ChatNetwork, ConnectionState } from './network.js';
 import { NetworkOutbox, Speaker, type Outbox } from './outbox.js';
 import { Router, type Relay } from './router.js';
 import type { IncidentStore, StatusStore } from './store.js';
@@ -157,6 +157,13 @@ export class Firebell {
       watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
       ...(this.relay ? { relay: this.relay } : {}),
     });
+  }
+
+  /** Each network's connection state, by id (the health of the bot at a glance). */
+  networkStates(): Record<string, ConnectionState> {
+    return Object.fromEntries(
+      [...this.networks.values()].map((network) => [network.id, network.connectionState()]),
+    );
   }
 
   /** Restores the open incidents, then connects the networks. */

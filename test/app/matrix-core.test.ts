@@ -24,28 +24,26 @@ let mallory: TestUser;
 let room: string;
 let firebell: Firebell;
 const published: Array<string | null> = [];
+// What survives a restart of firebell: its stores (SQLite in production).
+const incidents = new MemoryIncidentStore();
+const statusStore = new MemoryStatusStore();
+const kv = new MemoryKeyValueStore();
 
-before(async () => {
-  hs = await TestHomeserver.start();
-  botUser = hs.createUser('firebell');
-  ana = hs.createUser('ana', { displayname: 'Ana' });
-  mallory = hs.createUser('mallory', { displayname: 'Ana' });
-  room = hs.createRoom(ana.userId, { preset: 'public_chat', room_alias_name: 'infra' });
-  hs.join(mallory.userId, room);
-
+/** firebell's core on the Matrix adapter, with the stores above (so a second one is a restart). */
+function startCore(): Firebell {
   const matrix = new MatrixNetwork(
     botConfig(hs, botUser),
     {
       clock: systemClock,
       logger: new MemoryLogger(),
-      kv: new MemoryKeyValueStore(),
+      kv,
       rooms: ['#infra:test.local'],
       mayInvite: (userId) => userId === ana.userId,
     },
     FAST,
   );
   const awake = hours({ daily: '00:00-24:00' });
-  firebell = new Firebell({
+  return new Firebell({
     config: testConfig({
       groups: [
         {
@@ -61,19 +59,31 @@ before(async () => {
       whitelist: [{ name: 'Ana', contactId: 'ana', matrix: ana.userId }],
       policies: { default: { ...testPolicy, tiers: [{ tier: 1, afterMinutes: 0.01 }] } },
     }),
-    store: new MemoryIncidentStore(),
+    store: incidents,
     networks: [matrix],
     clock: systemClock,
     logger: new MemoryLogger(),
-    status: {
-      store: new MemoryStatusStore(),
-      alert: { publish: async (alert) => void published.push(alert) },
-    },
+    status: { store: statusStore, alert: { publish: async (alert) => void published.push(alert) } },
   });
+}
+
+before(async () => {
+  hs = await TestHomeserver.start();
+  botUser = hs.createUser('firebell');
+  ana = hs.createUser('ana', { displayname: 'Ana' });
+  mallory = hs.createUser('mallory', { displayname: 'Ana' });
+  room = hs.createRoom(ana.userId, {
+    preset: 'public_chat',
+    room_alias_name: 'infra',
+    topic: 'Infra team room',
+  });
+  hs.join(mallory.userId, room);
+
+  firebell = startCore();
   await firebell.start();
   assert.deepEqual(published.splice(0), [null], 'alert.json starts from the stored state: no alert');
   await until(
-    () => hs.membership(room, botUser.userId) === 'join' && matrix.connectionState() === 'connected',
+    () => hs.membership(room, botUser.userId) === 'join' && firebell.networkStates().matrix === 'connected',
     'the bot in the room',
   );
 });
@@ -161,4 +171,45 @@ test('a display name is not an identity: "Ana" from another account may not post
     String(report?.body),
     /topics changed in 0, not in 1 \(#infra:test\.local: .*power level 50.*\)/,
   );
+});
+
+test('every #status kind on Matrix, and the topic from before the alert restored after a restart', async () => {
+  // Ana gives firebell the power level topics need.
+  hs.setState(ana.userId, room, 'm.room.power_levels', '', {
+    users: { [ana.userId]: 100, [botUser.userId]: 50 },
+    users_default: 0,
+    events_default: 0,
+    state_default: 50,
+  });
+  const lastTopic = () => hs.timeline(room, { type: 'm.room.topic' }).at(-1)?.content.topic;
+  // The alert of the previous test could not change the topic; this one can.
+  hs.post(ana.userId, room, text('#status alert the gate is failing, still'));
+  await until(() => lastTopic() === 'the gate is failing, still', 'the alert topic');
+  hs.post(ana.userId, room, text('#status notice the mirror is resyncing'));
+  await until(
+    () => botMessages(room).some((content) => content.body === 'NOTICE: the mirror is resyncing'),
+    'the notice',
+  );
+  hs.post(ana.userId, room, text('#status log restarted the mirror job'));
+  await until(() => botMessages(room).some((content) => content.body === 'Ana: Logged.'), 'the log');
+  assert.deepEqual(
+    statusStore.history(2).map((entry) => [entry.kind, entry.text]),
+    [
+      ['log', 'restarted the mirror job'],
+      ['notice', 'the mirror is resyncing'],
+    ],
+  );
+
+  await firebell.stop();
+  firebell = startCore();
+  await firebell.start();
+  await until(() => firebell.service.get(1) !== undefined, 'the restored incident');
+  hs.post(ana.userId, room, text('#status ok the gate works again'));
+  await until(() => lastTopic() === 'Infra team room', 'the topic from before the alert');
+  await until(
+    () => botMessages(room).some((content) => content.body === 'NOTICE: the gate works again'),
+    'the ok notice',
+  );
+  assert.equal(statusStore.currentAlert(), undefined);
+  assert.equal(published.at(-1), null);
 });

@@ -183,6 +183,29 @@ describe('escalation through the networks', () => {
     assert.deepEqual(w.irc.lines(), [`#infra: ${note}`], 'Cy has no IRC account and reach: private');
   });
 
+  test('with IRC down the page still reaches Ana on Matrix at once; IRC delivers its share when back', async () => {
+    const w = await world();
+    w.matrix.type('#infra:example.org', matrixUser('@cy:example.org', 'Cy'), '!incident gate is failing');
+    await w.at(1);
+    w.irc.down();
+    await w.at(5);
+    assert.ok(
+      w.matrix.lines().some((line) => line.startsWith('#infra:example.org: Ana: paging you (tier 1)')),
+    );
+    assert.ok(w.matrix.lines().some((line) => line.startsWith('@Ana: You are paged (tier 1)')));
+    assert.equal(
+      w.irc.lines().filter((line) => line.includes('paging you')).length,
+      0,
+      'nothing reached IRC while down',
+    );
+    w.irc.up();
+    assert.equal(
+      w.irc.lines().filter((line) => line.includes('paging you (tier 1)')).length,
+      1,
+      'delivered once when back',
+    );
+  });
+
   test('a verified ack stops paging; an unverified one is refused with how to identify', async () => {
     const w = await world();
     w.irc.type('#infra', alice, '!incident gate is failing');

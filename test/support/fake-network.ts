@@ -8,6 +8,9 @@ import { toPlainText } from '../../src/core/rich-text.js';
 export class FakeNetwork implements ChatNetwork {
   readonly sent: OutboundMessage[] = [];
   readonly topics = new Map<string, string>();
+  /** What was sent while the network was down: held, as the real adapters hold it, until `up()`. */
+  readonly held: OutboundMessage[] = [];
+  private isDown = false;
   private events: NetworkEvents | undefined;
   private state: ConnectionState = 'disconnected';
   private sequence = 0;
@@ -32,6 +35,10 @@ export class FakeNetwork implements ChatNetwork {
   }
 
   send(message: OutboundMessage): void {
+    if (this.isDown) {
+      this.held.push(message);
+      return;
+    }
     this.sent.push(message);
     this.events?.delivered?.(message, [`${this.id}-out-${(this.sequence += 1)}`]);
   }
@@ -68,6 +75,19 @@ export class FakeNetwork implements ChatNetwork {
       const where = 'person' in message.to ? `@${message.to.person.name}` : message.to.conversation;
       return `${where}: ${toPlainText(message.body)}`;
     });
+  }
+
+  down(): void {
+    this.isDown = true;
+    this.state = 'disconnected';
+    this.events?.connection?.('disconnected', this.now());
+  }
+
+  up(): void {
+    this.isDown = false;
+    this.state = 'connected';
+    this.events?.connection?.('connected', this.now());
+    for (const message of this.held.splice(0)) this.send(message);
   }
 
   clear(): void {
