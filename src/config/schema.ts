@@ -29,6 +29,18 @@ export const matrixUserId = z
   .regex(/^@[^:\s]+:\S+$/, 'expected a Matrix user id such as "@alice:example.org"');
 const ircAccount = z.string().regex(/^[^\s!@#:,]+$/, 'expected an IRC services account name');
 const ircNick = z.string().regex(/^[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]*$/, 'expected an IRC nick');
+/** A pattern that must compile: a broken one would silently stop ignoring another bot, and loop. */
+const regex = nonEmpty.refine(
+  (source) => {
+    try {
+      new RegExp(source);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a regular expression (JavaScript syntax), such as "^oftc_.*$"' },
+);
 const url = z.url({ message: 'expected a URL such as "https://example.org/playbook"' });
 
 function isIanaZone(zone: string): boolean {
@@ -246,8 +258,8 @@ export const firebellFileSchema = z.strictObject({
       /** Matrix messages longer than this many lines reach IRC as their first lines plus a link. */
       maxLines: z.number().int().min(1).max(50).default(3),
       /** Regular expressions for other bots and bridges' puppets, whose messages are never relayed. */
-      ignoreIrcNicks: z.array(nonEmpty).default([]),
-      ignoreMatrixUsers: z.array(nonEmpty).default([]),
+      ignoreIrcNicks: z.array(regex).default([]),
+      ignoreMatrixUsers: z.array(regex).default([]),
     })
     .default({ maxLines: 3, ignoreIrcNicks: [], ignoreMatrixUsers: [] }),
 });

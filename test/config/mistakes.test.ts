@@ -345,3 +345,12 @@ test('a bad key in a map names the key, and limits are stated', () => {
     'cfg/firebell.yaml:16:5: groups[0].members: a group needs at least one channel or room',
   ]);
 });
+
+test('a bridge ignore pattern that is not a regular expression is an error, not a silent loop', () => {
+  const firebell = `${FIREBELL}bridge:
+  ignoreIrcNicks: ['oftc_[']
+`;
+  assert.deepEqual(problems({ firebell }), [
+    'cfg/firebell.yaml:21:20: bridge.ignoreIrcNicks[0]: expected a regular expression (JavaScript syntax), such as "^oftc_.*$", got "oftc_["',
+  ]);
+});

@@ -2,9 +2,10 @@
  * The bridge: one conversation across every IRC channel and Matrix room of a group. The router hands it
  * every inbound message that is not a command; it relays it to the other members, each rendered for its
  * network (attribution, formatting, mentions, edits, replies, long messages), with `relayed: true` so the
- * adapters mark it on the wire and no firebell relays it again. Commands and firebell's own output never
- * pass through here (the router answers commands on every side; announcements go natively to each member).
- * Research: /work/shared/research/bridges.md §1 and §5.
+ * Matrix adapter marks it on the wire and no firebell relays it again (IRC has no such mark: an echo guard
+ * and the ignore patterns keep loops out there). Commands and firebell's own output never pass through here
+ * (the router answers commands on every side; announcements go natively to each member). The choices follow
+ * what matrix-appservice-irc, heisenbridge and matterbridge do, and what their users complained about.
  */
 import type { Config } from '../../config/config.js';
 import type { GroupConfig } from '../../config/schema.js';
