@@ -210,5 +210,21 @@ export function checkFirebell(firebell: unknown, lineOf: LineOf): CheckFinding[]
     ...policyReferences(firebell, policies),
     ...tierOrder(policies),
     ...externalBots(firebell, networks),
+    ...longMessageLinks(firebell),
+  ];
+}
+
+/** Links to long relayed messages point at `bot.publicUrl`; only firebell's own listener answers them. */
+function longMessageLinks(firebell: unknown): CheckFinding[] {
+  const bot = record(record(firebell).bot);
+  if (typeof bot.publicUrl !== 'string' || bot.httpListen !== undefined) return [];
+  return [
+    {
+      doc: 'firebell',
+      path: ['bot', 'publicUrl'],
+      severity: 'warning',
+      message:
+        'bot.publicUrl is set but bot.httpListen is not: nothing serves the links to long relayed messages',
+    },
   ];
 }

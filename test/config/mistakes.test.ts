@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONTACTS, FIREBELL, problems } from './fixture.js';
+import { CONTACTS, DIR, FIREBELL, WHITELIST, memoryReader, problems } from './fixture.js';
+import { formatProblem, loadConfig } from '../../src/config/load.js';
 
 test('YAML syntax errors give file, line, column and the parser reason', () => {
   const contacts = `contacts:
@@ -353,4 +354,27 @@ test('a bridge ignore pattern that is not a regular expression is an error, not 
   assert.deepEqual(problems({ firebell }), [
     'cfg/firebell.yaml:21:20: bridge.ignoreIrcNicks[0]: expected a regular expression (JavaScript syntax), such as "^oftc_.*$", got "oftc_["',
   ]);
+});
+
+test('a public URL without a listener is a warning: the long-message links would lead nowhere', () => {
+  const firebell = FIREBELL.replace(
+    '  playbookUrl: https://example.org/playbook\n',
+    '  playbookUrl: https://example.org/playbook\n  publicUrl: https://firebell.example.org\n',
+  );
+  const result = loadConfig({
+    dir: DIR,
+    env: {},
+    readFile: memoryReader({
+      [`${DIR}/firebell.yaml`]: firebell,
+      [`${DIR}/contacts.yaml`]: CONTACTS,
+      'whitelist.yaml': WHITELIST,
+    }),
+  });
+  assert.ok(result.ok);
+  assert.deepEqual(
+    result.warnings.map((warning) => formatProblem(warning)),
+    [
+      'cfg/firebell.yaml:4:3: bot.publicUrl: bot.publicUrl is set but bot.httpListen is not: nothing serves the links to long relayed messages',
+    ],
+  );
 });
