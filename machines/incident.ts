@@ -44,6 +44,10 @@ const withEntry = (context: IncidentContext, entry: TimelineEntry): readonly Tim
   entry,
 ];
 
+/** When an ack (or assignment) made at `at` times out, if the policy has an ack timeout. */
+const ackDeadline = (context: IncidentContext, at: number): number | null =>
+  context.policy.ackTimeoutMinutes === null ? null : at + context.policy.ackTimeoutMinutes * MINUTE_MS;
+
 const describeStatus = (kind: string, text: string): string => (text ? `${kind}: ${text}` : kind);
 
 export const incidentMachine = setup({
@@ -146,10 +150,7 @@ export const incidentMachine = setup({
       return {
         lastEventAt: at,
         assignee: by,
-        ackTimeoutAt:
-          context.policy.ackTimeoutMinutes === null
-            ? null
-            : at + context.policy.ackTimeoutMinutes * MINUTE_MS,
+        ackTimeoutAt: ackDeadline(context, at),
         timeline: withEntry(context, { at, kind: 'acknowledged', by }),
       };
     }),
@@ -167,10 +168,7 @@ export const incidentMachine = setup({
       return {
         lastEventAt: at,
         assignee,
-        ackTimeoutAt:
-          context.policy.ackTimeoutMinutes === null
-            ? null
-            : at + context.policy.ackTimeoutMinutes * MINUTE_MS,
+        ackTimeoutAt: ackDeadline(context, at),
         timeline: withEntry(context, { at, kind: 'assigned', by, detail: assignee.name }),
       };
     }),
