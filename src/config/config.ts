@@ -63,3 +63,8 @@ export function policyForGroup(config: Config, groupId: string): EscalationPolic
     throw new Error(`no escalation policy named "${name}" (the config loader should have caught this)`);
   return policy;
 }
+
+/** The file name people know the whitelist by, without the server's directories. */
+export function whitelistFileName(config: Config): string {
+  return config.files.whitelist.split(/[\\/]/).pop() || 'whitelist.yaml';
+}

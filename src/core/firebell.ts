@@ -4,22 +4,21 @@
  * so tests assemble the same core with an in-memory store and fake networks.
  */
 import type { Config } from '../config/config.js';
-import { policyForGroup } from '../config/config.js';
+import { policyForGroup, whitelistFileName } from '../config/config.js';
 import type { Clock } from './clock.js';
 import { Directory } from './directory.js';
-import { EffectRunner, type PageResolver } from './effects/effect-runner.js';
+import { EffectRunner } from './effects/effect-runner.js';
 import { awakeWhitelisted, timezoneAwarePageResolver } from './escalation/page-resolver.js';
 import { oncallCommand } from './commands/oncall-command.js';
 import { Groups } from './groups.js';
 import { IncidentService, type RestoreReport } from './incident-service.js';
 import type { Logger } from './logger.js';
-import type { InboundMessage, NetworkKind, PersonRef } from './messages.js';
+import type { InboundMessage, NetworkKind } from './messages.js';
 import type { ChatNetwork, ConnectionState } from './network.js';
 import { NetworkOutbox, Speaker, type Outbox } from './outbox.js';
 import { Router, type Relay } from './router.js';
 import type { IncidentStore, StatusStore } from './store.js';
 import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
-import type { CommandHandlers } from './commands/handler.js';
 import { incidentCommands } from './commands/incident-commands.js';
 import { infoCommands } from './commands/info-commands.js';
 
@@ -29,14 +28,8 @@ export interface FirebellDeps {
   readonly networks: readonly ChatNetwork[];
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Who a page reaches; defaults to those of the tier awake in their own timezone, then the policy's rule. */
-  readonly resolvePage?: PageResolver;
-  /** Whom to ask for a status update; defaults to the whitelisted people who are awake. */
-  readonly statusPromptRecipients?: (at: number) => readonly PersonRef[];
-  /** Handlers contributed by other areas (statusbot, on-call), merged over the built-in ones. */
-  readonly extraHandlers?: readonly CommandHandlers[];
-  /** The relay (the bridge), or how to build it from the core's parts it needs. */
-  readonly relay?: Relay | ((core: RelayCore) => Relay);
+  /** How to build the relay (the bridge) from the core's parts it needs. */
+  readonly relay?: (core: RelayCore) => Relay;
   /** Replaces the network outbox (benchmarks and tests that count outbound messages). */
   readonly outbox?: Outbox;
   /** The statusbot's durable state and where alert.json goes; without them there is no `#status`. */
@@ -79,12 +72,10 @@ export class Firebell {
       clock,
       logger: logger.child({ module: 'effects' }),
       playbookUrl: config.bot.playbookUrl,
-      resolvePage: deps.resolvePage ?? timezoneAwarePageResolver(config.contacts),
-      statusPromptRecipients:
-        deps.statusPromptRecipients ??
-        awakeWhitelisted(config.whitelist, config.contacts, (person) =>
-          this.directory.whitelistedPersonRef(person),
-        ),
+      resolvePage: timezoneAwarePageResolver(config.contacts),
+      statusPromptRecipients: awakeWhitelisted(config.whitelist, config.contacts, (person) =>
+        this.directory.whitelistedPersonRef(person),
+      ),
       report: (id, event) => {
         // Reports arrive later, from effects; by then the service below exists.
         const outcome = this.service.send(id, event);
@@ -114,18 +105,17 @@ export class Firebell {
         service,
         clock,
         logger: logger.child({ module: 'statusbot' }),
-        whitelistFile: config.files.whitelist,
+        whitelistFile: config.bot.whitelistUrl
+          ? `${whitelistFileName(config)} (${config.bot.whitelistUrl})`
+          : whitelistFileName(config),
       });
 
-    this.relay =
-      typeof deps.relay === 'function'
-        ? deps.relay({
-            groups: this.groups,
-            directory: this.directory,
-            outbox,
-            runCommand: (message) => this.router.handleMessage(message),
-          })
-        : deps.relay;
+    this.relay = deps.relay?.({
+      groups: this.groups,
+      directory: this.directory,
+      outbox,
+      runCommand: (message) => this.router.handleMessage(message),
+    });
 
     this.router = new Router({
       groups: this.groups,
@@ -152,7 +142,6 @@ export class Firebell {
           playbookUrl: config.bot.playbookUrl,
         }),
         ...(this.statusbot ? [this.statusbot.handlers()] : []),
-        ...(deps.extraHandlers ?? []),
       ],
       watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
       ...(this.relay ? { relay: this.relay } : {}),

@@ -179,10 +179,6 @@ export class IncidentService {
       .sort((a, b) => a.id - b.id);
   }
 
-  recent(limit: number): IncidentView[] {
-    return this.deps.store.recent(limit).map((record) => this.get(record.id) ?? viewOfRecord(record));
-  }
-
   /** Resolves once every effect queued so far has been performed (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.settling.size > 0) await Promise.allSettled([...this.settling]);

@@ -78,8 +78,3 @@ export function policiesInOrder(config: Config): EscalationPolicy[] {
 
 export const defaultPolicy = (config: Config): EscalationPolicy | undefined =>
   config.policies[config.defaultPolicy];
-
-/** The file name people know the whitelist by, without the server's directories. */
-export function whitelistFileName(config: Config): string {
-  return config.files.whitelist.split(/[\\/]/).pop() || 'whitelist.yaml';
-}

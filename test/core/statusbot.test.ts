@@ -309,3 +309,20 @@ test('a channel without a topic gets none back after ok, rather than keeping the
   await w.settle();
   assert.equal(w.irc.topics.get('#infra'), '');
 });
+
+test('a refusal names the whitelist as people know it (and where to read it), not the path on the server', async () => {
+  const config = testConfig();
+  const w = await world({
+    config: {
+      ...config,
+      files: { ...config.files, whitelist: '/srv/firebell/whitelist.yaml' },
+      bot: { ...config.bot, whitelistUrl: 'https://git.example.org/infra/whitelist.yaml' },
+    },
+  });
+  w.irc.type('#infra', alice, '#status alert x');
+  await w.settle();
+  assert.equal(
+    w.irc.lines()[0],
+    '#infra: alice: only the people listed in whitelist.yaml (https://git.example.org/infra/whitelist.yaml) may post status updates, and alice is not on it (changes to that file go through code review)',
+  );
+});

@@ -6,7 +6,7 @@ import type { Config, Contact, WhitelistedPerson } from '../../config/config.js'
 import { code, link, rich, text, type RichText } from '../../core/rich-text.js';
 import { cell, paragraph, type Block, type Section } from '../document.js';
 import type { PlaybookContext } from '../context.js';
-import { whitelistFileName } from '../places.js';
+import { whitelistFileName } from '../../config/config.js';
 
 const dash = rich('—');
 
