@@ -34,6 +34,15 @@ export class MemoryLogger implements Logger {
     return this.entries.find((entry) => entry.level === level && pattern.test(entry.message));
   }
 
+  /** Every entry at `level` (or any level) whose message contains `text` (or matches it). */
+  matching(text: string | RegExp, level?: LogEntry['level']): LogEntry[] {
+    return this.entries.filter(
+      (entry) =>
+        (level === undefined || entry.level === level) &&
+        (typeof text === 'string' ? entry.message.includes(text) : text.test(entry.message)),
+    );
+  }
+
   private at(level: LogEntry['level']): Logger['info'] {
     return ((objectOrMessage: object | string, message?: string) => {
       if (typeof objectOrMessage === 'string') {

@@ -62,7 +62,7 @@ export async function waitJoined(
       channels.every((channel) =>
         bot.log.entries
           .slice(since)
-          .some((entry) => entry.level === 'info' && entry.msg === `joined ${channel}`),
+          .some((entry) => entry.level === 'info' && entry.message === `joined ${channel}`),
       ),
     `the bot to join ${channels.join(', ')}`,
     options.timeoutMs ?? 10_000,

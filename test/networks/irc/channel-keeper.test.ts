@@ -46,7 +46,7 @@ test('kicked over and over: rejoins with growing waits, logged, never a tight lo
     advance(20_000);
   }
   assert.deepEqual(joins, ['#Ops@1000', '#Ops@22000', '#Ops@44000', '#Ops@68000', '#Ops@96000']);
-  assert.equal(log.find('kicked from #Ops by chanop (go away); rejoining in', 'warn').length, 5);
+  assert.equal(log.matching('kicked from #Ops by chanop (go away); rejoining in', 'warn').length, 5);
 });
 
 test('a banned channel is retried with the backoff; a stay of a minute resets it', () => {

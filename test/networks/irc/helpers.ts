@@ -1,50 +1,16 @@
 /**
- * Helpers for the IRC adapter's tests: a logger that keeps entries in memory, polling with a deadline,
+ * Helpers for the IRC adapter's tests: the shared in-memory logger, polling with a deadline,
  * a network config with test defaults, and a recorder of the adapter's events.
  */
-import type { Logger } from '../../../src/core/logger.js';
+import { MemoryLogger } from '../../support/memory-logger.js';
 import type { InboundMessage, MembershipChange, OutboundMessage } from '../../../src/core/messages.js';
 import type { ConnectionState, NetworkEvents } from '../../../src/core/network.js';
 import type { IrcNetworkConfig } from '../../../src/config/schema.js';
 
-export interface LogEntry {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly msg: string;
-  readonly fields: Record<string, unknown>;
-}
+export { MemoryLogger, type LogEntry } from '../../support/memory-logger.js';
 
-export interface MemoryLogger extends Logger {
-  readonly entries: LogEntry[];
-  /** Messages at `level` (or any level) containing `text`. */
-  find(text: string | RegExp, level?: LogEntry['level']): LogEntry[];
-}
-
-export function memoryLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): MemoryLogger {
-  const at =
-    (level: LogEntry['level']) =>
-    (first: object | string, message?: string): void => {
-      if (typeof first === 'string') entries.push({ level, msg: first, fields: { ...bindings } });
-      else
-        entries.push({
-          level,
-          msg: message ?? '',
-          fields: { ...bindings, ...(first as Record<string, unknown>) },
-        });
-    };
-  return {
-    entries,
-    child: (more) => memoryLogger(entries, { ...bindings, ...more }),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    find: (text, level) =>
-      entries.filter(
-        (entry) =>
-          (level === undefined || entry.level === level) &&
-          (typeof text === 'string' ? entry.msg.includes(text) : text.test(entry.msg)),
-      ),
-  };
+export function memoryLogger(): MemoryLogger {
+  return new MemoryLogger();
 }
 
 /** Polls `condition` every 10 ms until it holds; fails with `what` after `timeoutMs`. */

@@ -73,8 +73,8 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
   });
 
   test('connects with SASL, joins its channels (with a key), and is labelled a bot with an admin contact', async () => {
-    assert.equal(bot.log.find('logged in to services as fbbot', 'info').length, 1);
-    assert.equal(bot.log.find('SASL login', 'warn').length, 0);
+    assert.equal(bot.log.matching('logged in to services as fbbot', 'info').length, 1);
+    assert.equal(bot.log.matching('SASL login', 'warn').length, 0);
     const whois = await bed.whois(carol, 'fbbot');
     const user = whois.find((line) => line.message.command === '311');
     assert.equal(user?.message.params[5], 'firebell incident bot (admin: ops@firebell.test)');
@@ -183,7 +183,7 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
       verification: 'none',
       unverified: 'not-identified',
     });
-    assert.equal(whoxBot.log.find('services account within', 'warn').length, 0, 'no lookup timed out');
+    assert.equal(whoxBot.log.matching('services account within', 'warn').length, 0, 'no lookup timed out');
     await whoxBot.network.stop();
   });
 
@@ -199,11 +199,11 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
       }),
       [{ name: '#ops' }],
     );
-    await until(() => second.log.find('registered on', 'info').length > 0, 'the second bot to register');
-    assert.equal(second.log.find('nick fbtwo refused', 'warn').length, 1);
-    assert.equal(second.log.find('registered on', 'info')[0]?.fields.nick, 'fbtwo-alt');
+    await until(() => second.log.matching('registered on', 'info').length > 0, 'the second bot to register');
+    assert.equal(second.log.matching('nick fbtwo refused', 'warn').length, 1);
+    assert.equal(second.log.matching('registered on', 'info')[0]?.fields.nick, 'fbtwo-alt');
     await until(() => second.network.currentNick() === 'fbtwo', 'the nick regained', 10_000);
-    assert.equal(second.log.find('regained nick fbtwo', 'info').length, 1);
+    assert.equal(second.log.matching('regained nick fbtwo', 'info').length, 1);
     await intruder.waitFor((line) => line.message.command === 'NICK', {
       what: 'the intruder renamed by services',
     });
@@ -222,16 +222,16 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
       [{ name: '#ops' }],
     );
     await waitJoined(third, ['#ops']);
-    const [failure] = third.log.find('SASL login as fbthree failed', 'warn');
+    const [failure] = third.log.matching('SASL login as fbthree failed', 'warn');
     assert.match(
-      failure?.msg ?? '',
+      failure?.message ?? '',
       /SASL login as fbthree failed \(fail: .+\); falling back to NickServ IDENTIFY/,
     );
     assert.equal(
-      third.log.find('identifying to NickServ as fbthree (fallback after SASL failed)', 'info').length,
+      third.log.matching('identifying to NickServ as fbthree (fallback after SASL failed)', 'info').length,
       1,
     );
-    assert.equal(third.log.find('logged in to services as fbthree', 'info').length, 1);
+    assert.equal(third.log.matching('logged in to services as fbthree', 'info').length, 1);
     assert.ok(!JSON.stringify(third.log.entries).includes('not-the-password'), 'no password in the logs');
     assert.ok(!JSON.stringify(third.log.entries).includes(PASSWORDS.fbthree), 'no password in the logs');
     await third.network.stop();
@@ -258,8 +258,11 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
       ircConfig({ id: 'strictnet', port: server.tlsPort, nick: 'fbstrict', tls: true }),
       [{ name: '#ops' }],
     );
-    await until(() => strict.log.find('reconnecting in', 'warn').length > 0, 'the refused TLS connection');
-    assert.match(strict.log.find('reconnecting in', 'warn')[0]?.msg ?? '', /certificate/);
+    await until(
+      () => strict.log.matching('reconnecting in', 'warn').length > 0,
+      'the refused TLS connection',
+    );
+    assert.match(strict.log.matching('reconnecting in', 'warn')[0]?.message ?? '', /certificate/);
     assert.equal(strict.network.connectionState(), 'disconnected');
     await Promise.all([secure.network.stop(), strict.network.stop()]);
   });
@@ -268,7 +271,8 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
     const mark = bot.log.entries.length;
     opuser.send('KICK #locked fbbot :testing');
     await until(
-      () => bot.log.find('kicked from #locked by opuser (testing); rejoining in 1 s', 'warn').length === 1,
+      () =>
+        bot.log.matching('kicked from #locked by opuser (testing); rejoining in 1 s', 'warn').length === 1,
       'the kick',
     );
     await waitJoined(bot, ['#locked'], { since: mark, timeoutMs: 3000 });
@@ -279,12 +283,12 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
       () =>
         bot.log.entries
           .slice(banned)
-          .some((entry) => /^cannot join #locked: .*\(474\); rejoining in 4 s$/.test(entry.msg)),
+          .some((entry) => /^cannot join #locked: .*\(474\); rejoining in 4 s$/.test(entry.message)),
       'the refused rejoin',
       6000,
     );
     assert.equal(
-      bot.log.find('kicked from #locked by opuser (and stay out); rejoining in 2 s', 'warn').length,
+      bot.log.matching('kicked from #locked by opuser (and stay out); rejoining in 2 s', 'warn').length,
       1,
     );
     opuser.send('MODE #locked -b fbbot!*@*');

@@ -65,10 +65,10 @@ test('a failed first connect is retried with backoff until the server is there',
   const port = await freePort();
   const bot = await startBot(ircConfig({ port, nick: 'fbbot' }), [], { random: () => 0.9999999 });
   running.push(bot);
-  await until(() => bot.log.find('reconnecting in', 'warn').length >= 2, 'two failed attempts', 6000);
-  const waits = bot.log.find('reconnecting in', 'warn').map((entry) => entry.fields.delayMs);
+  await until(() => bot.log.matching('reconnecting in', 'warn').length >= 2, 'two failed attempts', 6000);
+  const waits = bot.log.matching('reconnecting in', 'warn').map((entry) => entry.fields.delayMs);
   assert.deepEqual(waits.slice(0, 2), [1000, 2000]);
-  assert.match(bot.log.find('reconnecting in', 'warn')[0]?.msg ?? '', /ECONNREFUSED/);
+  assert.match(bot.log.matching('reconnecting in', 'warn')[0]?.message ?? '', /ECONNREFUSED/);
   const server = await FakeIrcServer.listen(port);
   servers.push(server);
   await until(
@@ -89,9 +89,9 @@ test('a server that goes silent is noticed by the ping timeout, and the bot reco
   running.push(bot);
   await until(() => bot.network.connectionState() === 'connected', 'registration');
   server.silent = true;
-  await until(() => bot.log.find('ping timeout', 'warn').length === 1, 'the ping timeout', 5000);
+  await until(() => bot.log.matching('ping timeout', 'warn').length === 1, 'the ping timeout', 5000);
   assert.match(
-    bot.log.find('ping timeout', 'warn')[0]?.msg ?? '',
+    bot.log.matching('ping timeout', 'warn')[0]?.message ?? '',
     /ping timeout: no data from the server for 1 s\); reconnecting in 1\.0 s/,
   );
   server.silent = false;

@@ -126,10 +126,10 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     );
     await waitJoined(second, ['#ops']);
     assert.equal(second.network.currentNick(), 'fbtwo-alt');
-    assert.equal(second.log.find('nick fbtwo refused', 'warn').length, 1);
+    assert.equal(second.log.matching('nick fbtwo refused', 'warn').length, 1);
     await intruder.quit();
     await until(() => second.network.currentNick() === 'fbtwo', 'the nick regained after the quit', 5000);
-    assert.equal(second.log.find('regained nick fbtwo', 'info').length, 1);
+    assert.equal(second.log.matching('regained nick fbtwo', 'info').length, 1);
     await second.network.stop();
   });
 
@@ -145,13 +145,13 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     );
     await waitJoined(third, ['#ops']);
     assert.equal(
-      third.log.find(
+      third.log.matching(
         /^SASL login as fbthree failed \(127\.0\.0\.1:\d+ offers no SASL\); falling back to NickServ IDENTIFY$/,
         'warn',
       ).length,
       1,
     );
-    assert.equal(third.log.find('there is no NickServ', 'warn').length, 1);
+    assert.equal(third.log.matching('there is no NickServ', 'warn').length, 1);
     assert.ok(!JSON.stringify(third.log.entries).includes('three-pass-123'), 'no password in the logs');
     await third.network.stop();
   });

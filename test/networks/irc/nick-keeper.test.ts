@@ -39,7 +39,7 @@ test('with a services password: GHOST and RECOVER, then NICK, and "regained" onc
   clock.increment(2000);
   assert.equal(sent[sent.length - 1], 'NICK firebell');
   keeper.changedTo('FireBell');
-  assert.equal(log.find('regained nick FireBell', 'info').length, 1);
+  assert.equal(log.matching('regained nick FireBell', 'info').length, 1);
   clock.increment(1_000_000);
   assert.equal(sent.length, 4, 'no more attempts once regained');
   assert.ok(!JSON.stringify(log.entries).includes('s3cret'), 'the password is never logged');

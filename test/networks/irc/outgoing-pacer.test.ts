@@ -175,7 +175,7 @@ test('a full queue drops relayed chatter with a logged count, never a page', () 
   enqueue('page', 'urgent');
   assert.equal(pacer.droppedRelayed, 2);
   assert.equal(pacer.queuedMessages, 3);
-  const warnings = log.find('outgoing queue full', 'warn');
+  const warnings = log.matching('outgoing queue full', 'warn');
   assert.equal(warnings.length, 2);
   assert.equal(warnings[1]?.fields.droppedTotal, 2);
 });

@@ -111,7 +111,7 @@ export async function injectionIsHarmless(scene: Scene): Promise<void> {
   assert.deepEqual(seen, ['first line', 'QUIT :bye tail', 'PRIVMSG #other :x']);
   // A target with protocol in it is refused, not sent.
   say(scene.bot, `${channel}\r\nQUIT :bye`, rich('x'));
-  assert.equal(bot.log.find('not an IRC nick or channel', 'warn').length > 0, true);
+  assert.equal(bot.log.matching('not an IRC nick or channel', 'warn').length > 0, true);
   await commandRoundTrips(scene);
   const quits = human.lines.slice(from).filter((line) => line.message.command === 'QUIT');
   assert.deepEqual(quits, []);
@@ -223,7 +223,7 @@ export async function topicRefusedWithoutRights(
     new RegExp(`not a channel operator in ${lockedChannel.replace('#', '\\#')}`),
   );
   assert.ok(performance.now() - started < 5000);
-  assert.equal(bot.log.find(`cannot set the topic of ${lockedChannel}`, 'warn').length, 1);
+  assert.equal(bot.log.matching(`cannot set the topic of ${lockedChannel}`, 'warn').length, 1);
 }
 
 export interface Restartable {
