@@ -8,12 +8,11 @@
 import { performance } from 'node:perf_hooks';
 import { IrcTestClient, type ReceivedLine } from '../test/servers/irc-test-client.js';
 
-const [portArg, botNick, channel, samplesArg, warmupArg, gapArg] = process.argv.slice(2);
+const [portArg, botNick, channel, samplesArg, warmupArg, gapArg, echoReply] = process.argv.slice(2);
 const port = Number(portArg);
 const samples = Number(samplesArg);
 const warmup = Number(warmupArg);
 const gapMs = Number(gapArg);
-export const REPLY = 'echo: all quiet';
 
 async function timed(
   client: IrcTestClient,
@@ -55,7 +54,7 @@ const relays: number[] = [];
 const trips: number[] = [];
 for (let index = 0; index < warmup + samples; index += 1) {
   const hop = await timed(peer, () => asker.say('peer', `hop ${index}`), privmsg('asker', `hop ${index}`));
-  const relay = await timed(asker, () => asker.say('echo', '!echo'), privmsg('echo', REPLY));
+  const relay = await timed(asker, () => asker.say('echo', '!echo'), privmsg('echo', echoReply as string));
   const trip = await timed(asker, () => asker.say(channel as string, '!status'), fromBot);
   if (index >= warmup) {
     hops.push(hop);

@@ -3,43 +3,25 @@
  * On a local ngIRCd, a test client sends `!status` in a channel and waits for the bot's reply. Two raw
  * baselines are measured in the same run, interleaved: the server hop (one client's PRIVMSG to another) and
  * the same two-hop path with a trivial echo client in the bot's place. The bot's overhead is the round trip
- * minus the echo relay, at the same percentile.
- * The responder is a parameter: the composition root's router plugs in where the stand-in answers now.
+ * minus the echo relay, at the same percentile. The bot is the real router (./router-responder.ts); the
+ * measuring clients and the echo client run in processes of their own, as the bot's users would.
  */
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
-import type { InboundMessage } from '../src/core/messages.js';
 import type { ChatNetwork } from '../src/core/network.js';
-import { rich } from '../src/core/rich-text.js';
 import { IrcNetwork } from '../src/networks/irc/irc-network.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Ngircd } from '../test/servers/ngircd.js';
-import { routerResponder } from './router-responder.js';
+import { routerResponder, type NetworkResponder } from './router-responder.js';
 import { percentile, type Benchmark, type BenchFigure } from './report.js';
 
-/** Answers an inbound message on the network it came from (the real router goes here). */
-export type Responder = (message: InboundMessage, network: ChatNetwork) => void;
-
-const REPLY = 'status: all quiet';
-/** What the echo client answers (the measuring child waits for exactly this). */
+/** What the echo client answers; the measuring child waits for exactly this. */
 const ECHO_REPLY = 'echo: all quiet';
 const CHANNEL = '#bench';
 const OVERHEAD_TARGET_MS = 2;
 /** Between samples, so the bucket (1000 lines/s) always has a token: the queue stays empty. */
 const SAMPLE_GAP_MS = 5;
-
-/** A stand-in for the router: `!status` gets an urgent reply where it was asked. */
-export const statusResponder: Responder = (message, network) => {
-  if (message.style !== 'message' || message.text.trim() !== '!status') return;
-  network.send({
-    to: { network: network.id, conversation: message.conversation.id },
-    body: rich(REPLY),
-    style: 'message',
-    priority: 'urgent',
-    purpose: 'reply',
-  });
-};
 
 export interface RoundTripOptions {
   readonly samples?: number;
@@ -47,7 +29,7 @@ export interface RoundTripOptions {
 }
 
 export async function measureCommandRoundTrip(
-  responder: Responder = statusResponder,
+  responder: NetworkResponder<ChatNetwork>,
   options: RoundTripOptions = {},
 ): Promise<BenchFigure[]> {
   const samples = options.samples ?? 1000;
@@ -101,6 +83,7 @@ export async function measureCommandRoundTrip(
         String(samples),
         String(warmup),
         String(SAMPLE_GAP_MS),
+        ECHO_REPLY,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
