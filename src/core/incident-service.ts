@@ -388,8 +388,10 @@ function viewOf(id: number, snapshot: SnapshotFrom<IncidentMachine>): IncidentVi
   };
 }
 
-function viewOfRecord(record: IncidentRecord): IncidentView {
-  const context = (record.snapshot as { context: IncidentContext }).context;
+/** A stored incident as a view; undefined when its snapshot is damaged (unreadable, or not an incident's). */
+function viewOfRecord(record: IncidentRecord): IncidentView | undefined {
+  const context = (record.snapshot as { context?: IncidentContext } | null)?.context;
+  if (!context || !Array.isArray(context.timeline)) return undefined;
   return { id: record.id, phase: record.phase, open: record.open, context };
 }
 

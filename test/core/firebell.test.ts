@@ -371,6 +371,13 @@ describe('restart', () => {
     );
     await second.at(6);
     assert.ok(second.irc.lines().some((line) => line.includes('paging you (tier 1) for incident #2')));
+    second.irc.type('#infra', alice, '!status 1');
+    await second.settle();
+    assert.equal(
+      second.irc.lines().at(-1),
+      '#infra: alice: There is no incident #1.',
+      'asking about it does not break anything',
+    );
   });
 
   test('effects stored but not performed before a crash are performed at the next start', async () => {
