@@ -17,10 +17,6 @@ export interface RenderContext {
 const ref = (id: number): Segment => bold(`#${id}`);
 const playbook = (r: RenderContext): RichText => rich(' · play book: ', link(r.playbookUrl));
 
-export function actorName(actor: Actor): string {
-  return actor.name;
-}
-
 function people(persons: readonly PersonRef[]): RichText {
   const parts: Array<string | Segment> = [];
   persons.forEach((person, index) => {
@@ -34,7 +30,7 @@ export function renderAnnouncement(incident: IncidentContext, r: RenderContext):
   return rich(
     'Incident ',
     ref(incident.id),
-    ` declared by ${actorName(incident.declaredBy)}: `,
+    ` declared by ${incident.declaredBy.name}: `,
     bold(incident.summary),
     ' — take it with ',
     code(`!ack ${incident.id}`),
@@ -48,7 +44,7 @@ export function renderJoinedDuplicate(incident: IncidentContext, r: RenderContex
   return rich(
     'That is already incident ',
     ref(incident.id),
-    ` (declared by ${actorName(incident.declaredBy)} ${formatDuration(r.now - incident.detectedAt)} ago): `,
+    ` (declared by ${incident.declaredBy.name} ${formatDuration(r.now - incident.detectedAt)} ago): `,
     incident.summary,
     '. Noted that you see it too; ',
     code(`!ack ${incident.id}`),
@@ -83,7 +79,7 @@ export function renderPagePrivate(incident: IncidentContext, tier: number, r: Re
     where,
     ': ',
     bold(incident.summary),
-    ` — declared ${formatDuration(r.now - incident.detectedAt)} ago by ${actorName(incident.declaredBy)}, nobody has acknowledged. `,
+    ` — declared ${formatDuration(r.now - incident.detectedAt)} ago by ${incident.declaredBy.name}, nobody has acknowledged. `,
     'Reply ',
     code(`!ack ${incident.id}`),
     ' here or in the channel',
@@ -123,7 +119,7 @@ export function renderAcknowledged(incident: IncidentContext, by: Actor, r: Rend
   return rich(
     'Incident ',
     ref(incident.id),
-    ` acknowledged by ${actorName(by)} after ${formatDuration(r.now - incident.detectedAt)}; paging stopped.`,
+    ` acknowledged by ${by.name} after ${formatDuration(r.now - incident.detectedAt)}; paging stopped.`,
   );
 }
 
@@ -133,7 +129,7 @@ export function renderAssigned(incident: IncidentContext, by: Actor, assignee: P
     ref(incident.id),
     ' assigned to ',
     mention(assignee),
-    ` by ${actorName(by)}; paging stopped.`,
+    ` by ${by.name}; paging stopped.`,
   );
 }
 
@@ -145,7 +141,7 @@ export function renderUnacknowledged(
   const firstDelay = formatMinutes(incident.policy.tiers[0]?.afterMinutes ?? 0);
   const why =
     reason === 'unack'
-      ? `${by ? actorName(by) : 'someone'} gave it back`
+      ? `${by ? by.name : 'someone'} gave it back`
       : `acknowledged ${incident.policy.ackTimeoutMinutes === null ? '' : formatMinutes(incident.policy.ackTimeoutMinutes) + ' '}ago and still open`;
   return rich(
     'Incident ',
@@ -160,7 +156,7 @@ export function renderResolved(incident: IncidentContext): RichText {
   const resolution = incident.resolution;
   const by = resolution?.bySource
     ? `by its alert source (${resolution.by.name})`
-    : `by ${resolution ? actorName(resolution.by) : 'someone'}`;
+    : `by ${resolution ? resolution.by.name : 'someone'}`;
   const after = resolution ? ` after ${formatDuration(resolution.at - incident.detectedAt)}` : '';
   const note = resolution?.note ? `: ${resolution.note}` : '.';
   return rich('Incident ', ref(incident.id), ' (', incident.summary, `) resolved ${by}${after}${note}`);
