@@ -107,8 +107,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `firebell: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // Start-up failures (a store that will not open, a homeserver that refuses the token) carry messages
+  // written for the operator; the stack is for debugging.
+  const debug = process.env.FIREBELL_LOG_LEVEL === 'debug';
+  const text =
+    error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error);
+  process.stderr.write(`firebell: ${text}\n`);
   process.exit(1);
 });

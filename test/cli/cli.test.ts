@@ -84,3 +84,20 @@ test('unknown commands and options get the usage', () => {
   assert.match(result.stderr, /unknown command "frobnicate"/);
   assert.match(result.stderr, /usage:/);
 });
+
+test('a store that will not open stops firebell with one clear line, exit 1', (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'firebell-badstore-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  cpSync(SAMPLE, join(root, 'config'), { recursive: true });
+  cpSync(WHITELIST, join(root, 'whitelist.yaml'));
+  const store = join(root, 'not-a-database.sqlite');
+  writeFileSync(store, 'this is not SQLite');
+  const main = join(root, 'config', 'firebell.yaml');
+  writeFileSync(main, readFileSync(main, 'utf8').replace('path: ../data/firebell.sqlite', `path: ${store}`));
+  const result = firebell(['run', '--config', join(root, 'config')]);
+  assert.equal(result.status, 1);
+  assert.equal(
+    result.stderr.trim().split('\n').at(-1),
+    `firebell: cannot open the store at ${store}: file is not a database`,
+  );
+});
