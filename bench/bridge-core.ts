@@ -17,6 +17,7 @@ import { matrixHtmlToRich } from '../src/core/format/matrix-html-to-rich.js';
 import { testConfig } from '../test/support/config-fixture.js';
 import { infraGroup, IRC_ROOM, MATRIX_ROOM } from '../test/core/bridge/world.js';
 import { MemoryKeyValueStore } from '../test/support/memory-kv.js';
+import { RecordingOutbox } from '../test/support/recording-outbox.js';
 
 export interface CoreCost {
   readonly ircToMatrix: number[];
@@ -42,12 +43,10 @@ export function measureBridgeCore(rounds: number, warmup: number): CoreCost {
         ['matrix', 'matrix'],
       ]),
     ),
-    outbox: {
-      send: (message) => {
-        sentAt = performance.now();
-        sent.push(message);
-      },
-    },
+    outbox: new RecordingOutbox(undefined, (message) => {
+      sentAt = performance.now();
+      sent.push(message);
+    }),
     clock,
     logger: silentLogger,
     config: config.bridge,

@@ -3,7 +3,7 @@ import type { Config } from '../src/config/config.js';
 import { systemClock } from '../src/core/clock.js';
 import { Firebell } from '../src/core/firebell.js';
 import { silentLogger, type Logger } from '../src/core/logger.js';
-import type { OutboundMessage } from '../src/core/messages.js';
+import { RecordingOutbox } from '../test/support/recording-outbox.js';
 import type { IncidentRecord, IncidentStore, IncidentTransition, PendingEffect } from '../src/core/store.js';
 import type { EscalationPolicy, TimelineEntry } from '../machines/incident-types.js';
 
@@ -108,14 +108,14 @@ export interface QuietFirebell extends Firebell {
 }
 
 export function quietFirebell(store: IncidentStore, logger: Logger = silentLogger): QuietFirebell {
-  const sent = { count: 0 };
+  const outbox = new RecordingOutbox(undefined, undefined, false);
   const firebell = new Firebell({
     config: benchConfig,
     store,
     networks: [],
     clock: systemClock,
     logger,
-    outbox: { send: (_message: OutboundMessage) => void (sent.count += 1) },
+    outbox,
   });
-  return Object.assign(firebell, { policy: benchPolicy, sent });
+  return Object.assign(firebell, { policy: benchPolicy, sent: outbox });
 }

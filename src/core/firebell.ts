@@ -62,7 +62,11 @@ export class Firebell {
     const kinds = new Map<string, NetworkKind>(deps.networks.map((network) => [network.id, network.kind]));
     this.groups = new Groups(config.groups);
     this.directory = new Directory(config.contacts, config.whitelist, kinds);
-    const outbox = deps.outbox ?? new NetworkOutbox(this.networks, logger.child({ module: 'outbox' }));
+    const outbox =
+      deps.outbox ??
+      new NetworkOutbox(this.networks, clock, logger.child({ module: 'outbox' }), (message, ids) =>
+        this.router.handleDelivered(message, ids),
+      );
     this.speaker = new Speaker(outbox, this.groups);
 
     const runner = new EffectRunner({
@@ -99,6 +103,7 @@ export class Firebell {
         groups: this.groups,
         directory: this.directory,
         networks: this.networks,
+        outbox,
         speaker: this.speaker,
         store: deps.status.store,
         alert: deps.status.alert,
@@ -169,7 +174,6 @@ export class Firebell {
           message: (message) => void this.router.handleMessage(message),
           reaction: (reaction) => this.router.handleReaction(reaction),
           membership: (change) => this.router.handleMembership(change),
-          delivered: (message, ids) => this.router.handleDelivered(message, ids),
           connection: (state, at, detail) => {
             this.deps.logger.info({ network: network.id, state, detail }, `network ${network.id} ${state}`);
             this.router.handleConnection(network.id, state, at);

@@ -1,7 +1,10 @@
 /**
- * Where outbound messages go: to the adapter of the network they name. Also the group fan-out and the
- * "reply on every side" rule in one place, so no caller builds destinations by hand.
+ * Where outbound messages go: to the delivery channel of the network they name. Also the group fan-out and
+ * the "reply on every side" rule in one place, so no caller builds destinations by hand.
  */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from './clock.js';
+import type { DeliveryOutcome } from './delivery.js';
 import type { RichText } from './rich-text.js';
 import { sameConversation, type Groups } from './groups.js';
 import type { Logger } from './logger.js';
@@ -17,25 +20,61 @@ export interface SendOptions {
 }
 
 export interface Outbox {
-  send(message: OutboundMessage): void;
+  /** Hands the message on; the promise tells its outcome (callers need not wait for it). */
+  send(message: OutboundMessage): Promise<DeliveryOutcome>;
+  /** Sets a channel's or room's topic; the promise tells whether the network took it. */
+  setTopic(network: string, conversation: string, topic: string): Promise<DeliveryOutcome>;
 }
+
+/** The network's ids for what was delivered (the bridge relates later edits, replies and reactions). */
+export type DeliveredListener = (message: OutboundMessage, messageIds: readonly string[]) => void;
 
 export class NetworkOutbox implements Outbox {
   constructor(
     private readonly networks: ReadonlyMap<string, ChatNetwork>,
+    private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly onDelivered: DeliveredListener = () => undefined,
   ) {}
 
-  send(message: OutboundMessage): void {
-    const network = this.networks.get(message.to.network);
-    if (!network) {
-      this.logger.warn(
-        { network: message.to.network, purpose: message.purpose },
-        'no such network; message not sent',
-      );
-      return;
+  async send(message: OutboundMessage): Promise<DeliveryOutcome> {
+    const outcome = await this.deliver(message.to.network, message.priority, {
+      kind: 'message',
+      message,
+    });
+    if (outcome.status === 'delivered') {
+      try {
+        this.onDelivered(message, outcome.receipt);
+      } catch (error) {
+        this.logger.error({ err: error }, 'a delivery listener failed');
+      }
     }
-    network.send(message);
+    return outcome;
+  }
+
+  setTopic(network: string, conversation: string, topic: string): Promise<DeliveryOutcome> {
+    return this.deliver(network, 'bulk', { kind: 'topic', conversation, topic });
+  }
+
+  private async deliver(
+    channel: string,
+    lane: Priority,
+    content: Parameters<ChatNetwork['deliver']>[0]['content'],
+  ): Promise<DeliveryOutcome> {
+    const network = this.networks.get(channel);
+    if (!network) {
+      this.logger.warn({ network: channel }, 'no such network; not sent');
+      return { status: 'refused', at: this.clock.now(), reason: `there is no network ${channel}` };
+    }
+    return network.deliver({
+      id: randomUUID(),
+      channel,
+      lane,
+      content,
+      durable: false,
+      attempts: 0,
+      createdAt: this.clock.now(),
+    });
   }
 }
 
@@ -60,7 +99,7 @@ export class Speaker {
   /** To every channel and room of a group. */
   toGroup(groupId: string, body: RichText, options: SendOptions): void {
     for (const member of this.groups.members(groupId)) {
-      this.outbox.send(
+      void this.outbox.send(
         outbound({ network: member.network, conversation: member.conversation }, body, options),
       );
     }
@@ -68,7 +107,7 @@ export class Speaker {
 
   /** To one conversation: a channel, a room, or a direct conversation (IRC nick, Matrix DM room). */
   toConversation(conversation: ConversationRef, body: RichText, options: SendOptions): void {
-    this.outbox.send(
+    void this.outbox.send(
       outbound({ network: conversation.network, conversation: conversation.id }, body, options),
     );
   }
@@ -88,11 +127,11 @@ export class Speaker {
       const origin =
         member.network === conversation.network && sameConversation(member.conversation, conversation.id);
       const to = { network: member.network, conversation: origin ? conversation.id : member.conversation };
-      this.outbox.send(outbound(to, body, origin ? options : elsewhere));
+      void this.outbox.send(outbound(to, body, origin ? options : elsewhere));
     }
   }
 
   toPerson(network: string, person: PersonRef, body: RichText, options: SendOptions): void {
-    this.outbox.send(outbound({ network, person }, body, options));
+    void this.outbox.send(outbound({ network, person }, body, options));
   }
 }

@@ -1,6 +1,7 @@
 /**
  * A ChatNetwork for tests of the core: records what firebell sends and lets a test type as a user.
  */
+import type { Delivery, DeliveryOutcome } from '../../src/core/delivery.js';
 import type { InboundMessage, NetworkKind, OutboundMessage, Sender } from '../../src/core/messages.js';
 import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../src/core/network.js';
 import { toPlainText } from '../../src/core/rich-text.js';
@@ -9,7 +10,7 @@ export class FakeNetwork implements ChatNetwork {
   readonly sent: OutboundMessage[] = [];
   readonly topics = new Map<string, string>();
   /** What was sent while the network was down: held, as the real adapters hold it, until `up()`. */
-  readonly held: OutboundMessage[] = [];
+  readonly held: Array<{ message: OutboundMessage; settle: (outcome: DeliveryOutcome) => void }> = [];
   private isDown = false;
   private events: NetworkEvents | undefined;
   private state: ConnectionState = 'disconnected';
@@ -34,13 +35,24 @@ export class FakeNetwork implements ChatNetwork {
     return this.state;
   }
 
-  send(message: OutboundMessage): void {
+  async deliver(delivery: Delivery): Promise<DeliveryOutcome> {
+    const { content } = delivery;
+    if (content.kind === 'topic') {
+      const result = await this.setTopic(content.conversation, content.topic);
+      return result.ok
+        ? { status: 'delivered', at: this.now(), receipt: [] }
+        : { status: 'refused', at: this.now(), reason: result.reason };
+    }
+    return new Promise((settle) => this.send(content.message, settle));
+  }
+
+  send(message: OutboundMessage, settle: (outcome: DeliveryOutcome) => void = () => undefined): void {
     if (this.isDown) {
-      this.held.push(message);
+      this.held.push({ message, settle });
       return;
     }
     this.sent.push(message);
-    this.events?.delivered?.(message, [`${this.id}-out-${(this.sequence += 1)}`]);
+    settle({ status: 'delivered', at: this.now(), receipt: [`${this.id}-out-${(this.sequence += 1)}`] });
   }
 
   async getTopic(conversation: string): Promise<string | undefined> {
@@ -87,7 +99,7 @@ export class FakeNetwork implements ChatNetwork {
     this.isDown = false;
     this.state = 'connected';
     this.events?.connection?.('connected', this.now());
-    for (const message of this.held.splice(0)) this.send(message);
+    for (const { message, settle } of this.held.splice(0)) this.send(message, settle);
   }
 
   clear(): void {

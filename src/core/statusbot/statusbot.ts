@@ -19,7 +19,8 @@ import type { IncidentService } from '../incident-service.js';
 import type { Logger } from '../logger.js';
 import type { InboundMessage } from '../messages.js';
 import type { ChatNetwork } from '../network.js';
-import type { Speaker } from '../outbox.js';
+import type { Outbox, Speaker } from '../outbox.js';
+import type { DeliveryOutcome } from '../delivery.js';
 import { checkPermission } from '../permissions.js';
 import { text } from '../rich-text.js';
 import type { StatusStore } from '../store.js';
@@ -37,6 +38,7 @@ export interface StatusbotDeps {
   readonly groups: Groups;
   readonly directory: Directory;
   readonly networks: ReadonlyMap<string, ChatNetwork>;
+  readonly outbox: Outbox;
   readonly speaker: Speaker;
   readonly store: StatusStore;
   readonly alert: AlertPublisher;
@@ -186,8 +188,10 @@ export class Statusbot {
                 this.deps.clock.now(),
               );
             }
-            const result = await network.setTopic(member.conversation, alert);
-            return result.ok ? { member, ok: true } : this.topicFailed(member, result.reason);
+            const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, alert);
+            return outcome.status === 'delivered'
+              ? { member, ok: true }
+              : this.topicFailed(member, whyNot(outcome));
           } catch (error) {
             return this.topicFailed(member, error instanceof Error ? error.message : String(error));
           }
@@ -207,8 +211,8 @@ export class Statusbot {
           const saved = this.deps.store.savedTopic(member.network, member.conversation) as string;
           if (!network) return { member, ok: false, reason: 'network not configured' };
           try {
-            const result = await network.setTopic(member.conversation, saved);
-            if (!result.ok) return this.topicFailed(member, result.reason);
+            const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, saved);
+            if (outcome.status !== 'delivered') return this.topicFailed(member, whyNot(outcome));
             this.deps.store.clearSavedTopic(member.network, member.conversation);
             return { member, ok: true };
           } catch (error) {
@@ -247,6 +251,10 @@ export class Statusbot {
       this.deps.service.send(incident.id, { type: 'incident.status', at, by, kind, text: message });
     }
   }
+}
+
+function whyNot(outcome: DeliveryOutcome): string {
+  return outcome.status === 'delivered' ? 'delivered' : outcome.reason;
 }
 
 function describeTopics(topics: readonly TopicOutcome[]): string {

@@ -6,6 +6,7 @@
  */
 import IRC, { type Client, type IrcMessage, type RawMiddleware } from 'irc-framework';
 import type { Clock } from '../../core/clock.js';
+import { delivered, refused, type Delivery, type DeliveryOutcome } from '../../core/delivery.js';
 import { parseIrc, renderIrc } from '../../core/format/irc-format.js';
 import type { Logger } from '../../core/logger.js';
 import {
@@ -127,7 +128,7 @@ export class IrcNetwork implements ChatNetwork {
         isReady: (target) => this.isReady(target),
         budgetFor: (item) => payloadBudget(this.sourceMask(), item.command, item.target, item.action ? 9 : 0),
         write: (line) => this.write(line),
-        delivered: (message) => this.notify(() => this.events?.delivered?.(message, [])),
+        delivered: () => undefined,
       },
       this.log,
       config.pacing.queueLimit,
@@ -239,24 +240,41 @@ export class IrcNetwork implements ChatNetwork {
     this.detach(client);
   }
 
-  send(message: OutboundMessage): void {
+  deliver(delivery: Delivery): Promise<DeliveryOutcome> {
+    const { content } = delivery;
+    if (content.kind === 'topic')
+      return this.setTopic(content.conversation, content.topic).then((result) =>
+        result.ok ? delivered(this.deps.clock.now()) : refused(this.deps.clock.now(), result.reason),
+      );
+    return new Promise((settle) => this.send(content.message, settle));
+  }
+
+  /** Queues a message; `settle` hears its outcome (every path below settles it exactly once). */
+  send(message: OutboundMessage, settle: (outcome: DeliveryOutcome) => void = () => undefined): void {
+    const now = (): number => this.deps.clock.now();
     try {
       if (message.to.network !== this.id) {
         this.log.error(
           { to: message.to.network },
           `a message for network "${message.to.network}" reached ${this.id}`,
         );
+        settle(refused(now(), `it was addressed to network ${message.to.network}`));
         return;
       }
       if (this.state === 'stopped') {
         this.log.warn({ purpose: message.purpose }, 'message not sent: the network is stopped');
+        settle({ status: 'abandoned', at: now(), reason: 'the IRC network is stopped' });
         return;
       }
       const target = this.targetOf(message.to);
-      if (target === undefined) return;
+      if (target === undefined) {
+        settle(refused(now(), 'no IRC nick or channel to send it to'));
+        return;
+      }
       const lines = toIrcLines(renderIrc(message.body));
       if (lines.length === 0) {
         this.log.debug({ target, purpose: message.purpose }, 'message with no visible text not sent');
+        settle(delivered(now()));
         return;
       }
       this.pacer.enqueue({
@@ -266,9 +284,16 @@ export class IrcNetwork implements ChatNetwork {
         command: message.style === 'notice' ? 'NOTICE' : 'PRIVMSG',
         action: message.style === 'emote',
         lines,
+        settle,
       });
     } catch (error) {
       this.log.error({ err: error }, 'could not queue an outgoing message');
+      settle(
+        refused(
+          now(),
+          `firebell could not queue it: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
     }
   }
 

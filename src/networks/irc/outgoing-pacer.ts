@@ -7,6 +7,7 @@
  * bulk message.
  */
 import type { Clock } from '../../core/clock.js';
+import type { DeliveryOutcome } from '../../core/delivery.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutboundMessage, Priority } from '../../core/messages.js';
 import type { LaneQueue } from '../shared/lane-queue.js';
@@ -22,6 +23,8 @@ export interface QueuedMessage {
   readonly action: boolean;
   /** Lines still to send, each free of CR/LF, not yet cut to the byte budget. */
   readonly lines: readonly string[];
+  /** Told the outcome: delivered once every line was written, dropped when relay overflow dropped it. */
+  readonly settle?: (outcome: DeliveryOutcome) => void;
 }
 
 export interface PacerHooks {
@@ -74,7 +77,10 @@ export class OutgoingPacer {
 
   enqueue(item: QueuedMessage): void {
     this.queue.push(item, item.priority);
-    const dropped = this.queue.takeDroppedCount();
+    const droppedItems = this.queue.takeDropped();
+    const dropped = droppedItems.length;
+    for (const lost of droppedItems)
+      lost.settle?.({ status: 'dropped', at: this.clock.now(), reason: 'the outgoing queue was full' });
     if (dropped > 0) {
       this.droppedTotal += dropped;
       this.logger.warn(
@@ -111,6 +117,8 @@ export class OutgoingPacer {
     this.stopped = true;
     this.clearTimer();
     this.controls.length = 0;
+    for (let item = this.queue.shift(); item; item = this.queue.shift())
+      item.settle?.({ status: 'abandoned', at: this.clock.now(), reason: 'the IRC network stopped' });
   }
 
   /** Sends one line if a token and a line are there; false when the loop should stop. */
@@ -133,7 +141,7 @@ export class OutgoingPacer {
   private sendLineOf(item: QueuedMessage): boolean {
     const [first, ...later] = item.lines;
     if (first === undefined) {
-      this.hooks.delivered(item.message);
+      this.finished(item);
       return true;
     }
     const [chunk, ...overflow] = splitLine(first, this.hooks.budgetFor(item));
@@ -150,8 +158,13 @@ export class OutgoingPacer {
     }
     const remaining = [...overflow, ...later];
     if (remaining.length > 0) this.queue.unshift({ ...item, lines: remaining }, item.priority);
-    else this.hooks.delivered(item.message);
+    else this.finished(item);
     return true;
+  }
+
+  private finished(item: QueuedMessage): void {
+    this.hooks.delivered(item.message);
+    item.settle?.({ status: 'delivered', at: this.clock.now(), receipt: [] });
   }
 
   private waitForTokens(cost: number): false {

@@ -9,6 +9,7 @@
  */
 import type { MatrixNetworkConfig } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
+import { delivered, refused, type Delivery, type DeliveryOutcome } from '../../core/delivery.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutboundMessage } from '../../core/messages.js';
 import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
@@ -17,7 +18,14 @@ import { logIn, MatrixStartError } from './login.js';
 import { Sleeper } from './sleeper.js';
 import { MatrixSession } from './matrix-session.js';
 import { routeSdkLogs } from './sdk-logging.js';
+import type { Outgoing } from './sender.js';
 import { DEFAULT_MATRIX_TUNING, type MatrixTuning } from './tuning.js';
+
+/** Queued before the session is up, sent when it is. */
+interface EarlyMessage {
+  readonly message: OutboundMessage;
+  readonly delivery: Pick<Outgoing, 'deliveryId' | 'settle'>;
+}
 
 export interface MatrixNetworkDeps {
   readonly clock: Clock;
@@ -40,7 +48,7 @@ export class MatrixNetwork implements ChatNetwork {
   /** Waits between attempts to reach the homeserver; stopped with the adapter. */
   private retry: Sleeper | undefined;
   /** Messages sent while logging in, handed to the session once it exists. */
-  private early: OutboundMessage[] = [];
+  private early: EarlyMessage[] = [];
 
   constructor(
     private readonly config: MatrixNetworkConfig,
@@ -89,7 +97,7 @@ export class MatrixNetwork implements ChatNetwork {
       });
       this.session = session;
       await session.start();
-      for (const message of this.early.splice(0)) session.send(message);
+      for (const { message, delivery } of this.early.splice(0)) session.send(message, delivery);
       return true;
     } catch (error) {
       this.session?.stop();
@@ -125,18 +133,40 @@ export class MatrixNetwork implements ChatNetwork {
     this.retry?.stop();
     this.session?.stop();
     this.session = undefined;
-    this.early = [];
+    for (const { delivery } of this.early.splice(0))
+      delivery.settle?.({
+        status: 'abandoned',
+        at: this.deps.clock.now(),
+        reason: 'the Matrix network stopped',
+      });
     this.setState('stopped');
     return Promise.resolve();
   }
 
-  send(message: OutboundMessage): void {
+  deliver(delivery: Delivery): Promise<DeliveryOutcome> {
+    const { content } = delivery;
+    const now = (): number => this.deps.clock.now();
+    if (content.kind === 'topic')
+      return this.setTopic(content.conversation, content.topic).then((result) =>
+        result.ok ? delivered(now()) : refused(now(), result.reason),
+      );
+    return new Promise((settle) => this.send(content.message, { deliveryId: delivery.id, settle }));
+  }
+
+  /** Queues a message; `delivery.settle` hears its outcome. */
+  send(message: OutboundMessage, delivery: EarlyMessage['delivery'] = {}): void {
+    const now = this.deps.clock.now();
     try {
-      if (this.session) this.session.send(message);
-      else if (this.state === 'connecting' || this.state === 'disconnected') this.early.push(message);
-      else this.logger.warn({ purpose: message.purpose }, 'not sent: the Matrix adapter is not running');
+      if (this.session) this.session.send(message, delivery);
+      else if (this.state === 'connecting' || this.state === 'disconnected')
+        this.early.push({ message, delivery });
+      else {
+        this.logger.warn({ purpose: message.purpose }, 'not sent: the Matrix adapter is not running');
+        delivery.settle?.({ status: 'abandoned', at: now, reason: 'the Matrix adapter is not running' });
+      }
     } catch (error) {
       this.logger.error({ err: error, purpose: message.purpose }, 'could not queue a Matrix message');
+      delivery.settle?.({ status: 'refused', at: now, reason: 'firebell could not queue it' });
     }
   }
 

@@ -19,7 +19,7 @@ import { KeyValueStorageProvider } from './kv-storage-provider.js';
 import type { Credentials } from './login.js';
 import { RoomInfo } from './room-info.js';
 import { RoomSerializer } from './room-serializer.js';
-import { MatrixSender, type Target } from './sender.js';
+import { MatrixSender, type Outgoing, type Target } from './sender.js';
 import { Sleeper } from './sleeper.js';
 import { SyncingMatrixClient, type RawEvent, type SyncResponse } from './sync-client.js';
 import { SyncLoop } from './sync-loop.js';
@@ -76,11 +76,11 @@ export class MatrixSession {
       client: this.client,
       logger,
       sleeper: this.sleeper,
+      now: () => clock.now(),
       queueLimit: options.queueLimit,
       tuning,
       resolve: (target, fresh) => this.resolve(target, fresh),
       isEncrypted: (roomId) => this.roomInfo.isEncrypted(roomId),
-      delivered: (message, eventIds) => this.notify(() => options.events.delivered?.(message, eventIds)),
     });
     this.loop = new SyncLoop({
       client: this.client,
@@ -128,7 +128,7 @@ export class MatrixSession {
     this.client.stop();
   }
 
-  send(message: OutboundMessage): void {
+  send(message: OutboundMessage, delivery: Pick<Outgoing, 'deliveryId' | 'settle'> = {}): void {
     const to = message.to;
     let target: Target;
     if ('person' in to) {
@@ -138,11 +138,18 @@ export class MatrixSession {
           { person: to.person.name, purpose: message.purpose },
           'not sent: the person has no Matrix id',
         );
+        delivery.settle?.({ status: 'refused', at: this.options.clock.now(), reason: 'no Matrix id' });
         return;
       }
       target = { kind: 'person', userId };
     } else target = { kind: 'room', conversation: to.conversation };
-    this.sender.enqueue({ target, content: messageContent(message), priority: message.priority, message });
+    this.sender.enqueue({
+      target,
+      content: messageContent(message),
+      priority: message.priority,
+      message,
+      ...delivery,
+    });
   }
 
   async getTopic(conversation: string): Promise<string | undefined> {

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MatrixClient } from 'matrix-bot-sdk';
+import type { DeliveryOutcome } from '../../core/delivery.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutboundMessage, Priority } from '../../core/messages.js';
 import { LaneQueue } from '../shared/lane-queue.js';
@@ -23,10 +24,14 @@ export interface Outgoing {
   readonly target: Target;
   readonly content: Content;
   readonly priority: Priority;
-  /** The message this event renders, for `delivered`; absent for the adapter's own notices. */
+  /** The message this event renders; absent for the adapter's own notices. */
   readonly message?: OutboundMessage;
   /** Only the encryption refusal may be posted into an encrypted room. */
   readonly intoEncryptedRoom?: boolean;
+  /** The outbox's delivery id: the transaction id derives from it, so a resend after a restart is deduplicated. */
+  readonly deliveryId?: string;
+  /** Told the outcome, exactly once. */
+  readonly settle?: (outcome: DeliveryOutcome) => void;
 }
 
 interface Queued extends Outgoing {
@@ -47,12 +52,12 @@ export interface SenderDeps {
   readonly client: MatrixClient;
   readonly logger: Logger;
   readonly sleeper: Sleeper;
+  readonly now: () => number;
   readonly queueLimit: number;
   readonly tuning: SenderTuning;
   /** The room id for a target; `fresh` asks again (re-resolving the alias, re-joining, a new DM room). */
   resolve(target: Target, fresh: boolean): Promise<string>;
   isEncrypted(roomId: string): Promise<boolean>;
-  delivered(message: OutboundMessage, eventIds: readonly string[]): void;
 }
 
 export class MatrixSender {
@@ -76,8 +81,13 @@ export class MatrixSender {
       this.queues.set(key, entry);
     }
     this.sequence += 1;
-    entry.queue.push({ ...outgoing, txnId: `fb.${this.runId}.${this.sequence}` }, outgoing.priority);
-    const dropped = entry.queue.takeDroppedCount();
+    const txnId =
+      outgoing.deliveryId === undefined ? `fb.${this.runId}.${this.sequence}` : `fb.${outgoing.deliveryId}`;
+    entry.queue.push({ ...outgoing, txnId }, outgoing.priority);
+    const droppedItems = entry.queue.takeDropped();
+    const dropped = droppedItems.length;
+    for (const lost of droppedItems)
+      lost.settle?.({ status: 'dropped', at: this.deps.now(), reason: 'the outgoing queue was full' });
     if (dropped > 0)
       this.deps.logger.warn({ destination: key, dropped }, 'outgoing queue full: relayed chatter dropped');
     if (!entry.draining) void this.drain(entry);
@@ -94,19 +104,24 @@ export class MatrixSender {
     this.stopped = true;
     const left = this.backlog;
     if (left > 0) this.deps.logger.info({ left }, 'stopping with unsent Matrix messages');
+    for (const { queue } of this.queues.values())
+      for (let item = queue.shift(); item; item = queue.shift())
+        item.settle?.({ status: 'abandoned', at: this.deps.now(), reason: 'the Matrix network stopped' });
   }
 
   private async drain(entry: { queue: LaneQueue<Queued>; draining: boolean }): Promise<void> {
     entry.draining = true;
     try {
-      for (let item = entry.queue.shift(); item && !this.stopped; item = entry.queue.shift())
-        await this.deliver(item);
+      for (let item = entry.queue.shift(); item && !this.stopped; item = entry.queue.shift()) {
+        const outcome = await this.deliver(item);
+        item.settle?.(outcome);
+      }
     } finally {
       entry.draining = false;
     }
   }
 
-  private async deliver(item: Queued): Promise<void> {
+  private async deliver(item: Queued): Promise<DeliveryOutcome> {
     const log = this.deps.logger.child({ txnId: item.txnId, purpose: item.message?.purpose });
     let fresh = false;
     let failures = 0;
@@ -119,7 +134,7 @@ export class MatrixSender {
             { roomId },
             'not sent: the room is end-to-end encrypted, which firebell does not support',
           );
-          return;
+          return { status: 'refused', at: this.deps.now(), reason: 'the room is end-to-end encrypted' };
         }
         const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${encodeURIComponent(item.txnId)}`;
         const answer = (await this.deps.client.doRequest(
@@ -131,8 +146,7 @@ export class MatrixSender {
         )) as {
           event_id: string;
         };
-        if (item.message) this.deps.delivered(item.message, [answer.event_id]);
-        return;
+        return { status: 'delivered', at: this.deps.now(), receipt: [answer.event_id] };
       } catch (error) {
         const failure = classify(error);
         const { tuning } = this.deps;
@@ -157,9 +171,10 @@ export class MatrixSender {
             { detail: failure.detail, target: item.target },
             'message dropped: the homeserver refused it',
           );
-          return;
+          return { status: 'refused', at: this.deps.now(), reason: failure.detail };
         }
       }
     }
+    return { status: 'abandoned', at: this.deps.now(), reason: 'the Matrix network stopped' };
   }
 }

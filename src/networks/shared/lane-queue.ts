@@ -11,7 +11,7 @@ const LANES: readonly Priority[] = ['urgent', 'normal', 'relay', 'bulk'];
 export class LaneQueue<T> {
   private readonly lanes = new Map<Priority, T[]>(LANES.map((lane) => [lane, []]));
   private count = 0;
-  private droppedRelay = 0;
+  private dropped: T[] = [];
 
   constructor(private readonly limit: number) {}
 
@@ -23,14 +23,14 @@ export class LaneQueue<T> {
   push(item: T, priority: Priority): boolean {
     if (this.count >= this.limit) {
       if (priority === 'relay') {
-        this.droppedRelay += 1;
+        this.dropped.push(item);
         return false;
       }
       const relay = this.lane('relay');
-      if (relay.length > 0) {
-        relay.shift();
+      const oldest = relay.shift();
+      if (oldest !== undefined) {
         this.count -= 1;
-        this.droppedRelay += 1;
+        this.dropped.push(oldest);
       }
     }
     this.lane(priority).push(item);
@@ -81,8 +81,13 @@ export class LaneQueue<T> {
 
   /** Relay items dropped since the last call; resets the count. */
   takeDroppedCount(): number {
-    const dropped = this.droppedRelay;
-    this.droppedRelay = 0;
+    return this.takeDropped().length;
+  }
+
+  /** Relay items dropped since the last call (their owners are told), oldest first. */
+  takeDropped(): T[] {
+    const dropped = this.dropped;
+    this.dropped = [];
     return dropped;
   }
 

@@ -4,6 +4,7 @@
  * they would appear in chat, with the real timers and the real store. It implements the same ChatNetwork
  * interface as IRC and Matrix, so everything above it runs unchanged.
  */
+import { delivered, type Delivery, type DeliveryOutcome } from '../../core/delivery.js';
 import { createInterface, type Interface } from 'node:readline';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
@@ -80,6 +81,13 @@ export class ShellNetwork implements ChatNetwork {
     return this.state;
   }
 
+  async deliver(delivery: Delivery): Promise<DeliveryOutcome> {
+    const { content } = delivery;
+    if (content.kind === 'topic') await this.setTopic(content.conversation, content.topic);
+    else this.send(content.message);
+    return delivered(this.options.clock.now(), [`shell-out-${(this.sequence += 1)}`]);
+  }
+
   send(message: OutboundMessage): void {
     const body = renderShellText(message.body, this.options.interactive);
     const from = message.style === 'message' ? `<${this.options.botName}>` : `-${this.options.botName}-`;
@@ -94,7 +102,6 @@ export class ShellNetwork implements ChatNetwork {
           ? `[${where}] * ${this.options.botName} ${line}`
           : `[${where}] ${from} ${line}`,
       );
-    this.events?.delivered?.(message, [`shell-out-${(this.sequence += 1)}`]);
   }
 
   async getTopic(conversation: string): Promise<string | undefined> {
@@ -113,7 +120,7 @@ export class ShellNetwork implements ChatNetwork {
     if (line.startsWith('/')) {
       this.shellCommand(line);
     } else {
-      this.deliver({ network: this.id, id: this.channel, direct: false }, line);
+      this.receive({ network: this.id, id: this.channel, direct: false }, line);
     }
     this.prompt();
   }
@@ -137,7 +144,7 @@ export class ShellNetwork implements ChatNetwork {
       case '/msg': {
         const [, ...words] = args;
         if (words.length === 0) return this.print(`usage: /msg ${this.options.botName} <text>`);
-        return this.deliver({ network: this.id, id: this.user, direct: true }, words.join(' '));
+        return this.receive({ network: this.id, id: this.user, direct: true }, words.join(' '));
       }
       case '/topic':
         return this.print(`[${this.channel}] topic: ${this.topics.get(this.channel) ?? '(none)'}`);
@@ -152,7 +159,7 @@ export class ShellNetwork implements ChatNetwork {
     }
   }
 
-  private deliver(conversation: ConversationRef, text: string): void {
+  private receive(conversation: ConversationRef, text: string): void {
     const sender: Sender = this.verified
       ? { id: this.user, name: this.user, account: this.user, verification: 'local' }
       : { id: this.user, name: this.user, verification: 'none' };

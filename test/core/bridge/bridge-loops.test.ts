@@ -40,8 +40,8 @@ describe('two firebells in the same channel and room', () => {
   /** Whatever `from` sends shows up at `to` as said by `bot`, with any relay marker lost on the way. */
   function link(from: Side, to: Side, bot: Sender, pending: (() => void)[]): void {
     const send = from.network.send.bind(from.network);
-    from.network.send = (message) => {
-      send(message);
+    from.network.send = (message, settle) => {
+      send(message, settle);
       if ('conversation' in message.to) {
         const conversation = message.to.conversation;
         const said = toPlainText(message.body);

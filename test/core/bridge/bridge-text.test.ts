@@ -224,6 +224,7 @@ describe('replies', () => {
     const w = await world();
     w.irc.say(IRC_ROOM, bob, 'is the gate ok?');
     w.advance(100);
+    await w.settle(); // the delivery's event id comes back from the outbox
     const copy = w.matrix.network.sent.length;
     const relayedId = `matrix-out-${copy}`;
     w.matrix.say(MATRIX_ROOM, ana, 'yes, fixed', { replyTo: { messageId: relayedId } });
@@ -278,9 +279,11 @@ describe('between two Matrix rooms, and to the shell', () => {
     const question = w.matrix.say(MATRIX_ROOM, ana, 'is the gate ok?');
     assert.equal(w.matrix.last().to.network, 'matrix');
     const copy = `matrix-out-${w.matrix.network.sent.length}`;
+    await w.settle(); // the delivery's event id comes back from the outbox
     w.matrix.say(MATRIX_ROOM, cy, 'yes', { replyTo: { messageId: question } });
     assert.equal(w.matrix.last().replyTo, copy);
     assert.deepEqual(w.matrix.relayed().at(-1), '#infra2:example.org message: <Cy> yes');
+    await w.settle();
     w.matrix.say('#infra2:example.org', cy, 'really', { replyTo: { messageId: copy } });
     assert.equal(w.matrix.last().replyTo, question, 'and back: to the original');
   });

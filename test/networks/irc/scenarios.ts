@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rich, type RichText } from '../../../src/core/rich-text.js';
-import type { Priority } from '../../../src/core/messages.js';
+import type { OutboundMessage, Priority } from '../../../src/core/messages.js';
 import type { IrcTestClient, ReceivedLine } from '../../servers/irc-test-client.js';
 import { STATUS_REPLY, waitJoined, type RunningBot } from './bot-harness.js';
 import { until } from './helpers.js';
@@ -33,12 +33,15 @@ export function say(
   priority: Priority = 'normal',
   purpose?: string,
 ): void {
-  bot.network.send({
+  const message: OutboundMessage = {
     to: { network: bot.network.id, conversation },
     body,
     style: 'message',
     priority,
     ...(purpose === undefined ? {} : { purpose }),
+  };
+  bot.network.send(message, (outcome) => {
+    if (outcome.status === 'delivered') bot.events.delivered(message);
   });
 }
 

@@ -44,6 +44,26 @@ export function botConfig(
   } as MatrixNetworkConfig;
 }
 
+/** Records what the homeserver took, with its event ids, as the outbox hears it from `deliver`. */
+class RecordingMatrixNetwork extends MatrixNetwork {
+  constructor(
+    private readonly record: (message: OutboundMessage, eventIds: readonly string[]) => void,
+    ...args: ConstructorParameters<typeof MatrixNetwork>
+  ) {
+    super(...args);
+  }
+
+  override send(message: OutboundMessage, delivery: Parameters<MatrixNetwork['send']>[1] = {}): void {
+    super.send(message, {
+      ...delivery,
+      settle: (outcome) => {
+        if (outcome.status === 'delivered') this.record(message, outcome.receipt);
+        delivery.settle?.(outcome);
+      },
+    });
+  }
+}
+
 export type Responder = (message: InboundMessage, network: MatrixNetwork) => void;
 
 /** What the lead's router will do for `!status`, reduced to one line: reply in the same conversation. */
@@ -73,13 +93,14 @@ export class RunningBot {
   readonly messages: InboundMessage[] = [];
   readonly reactions: InboundReaction[] = [];
   readonly memberships: MembershipChange[] = [];
-  readonly delivered: Array<{ message: OutboundMessage; eventIds: readonly string[] }> = [];
   readonly states: Array<{ state: ConnectionState; detail: string | undefined }> = [];
 
   constructor(
     readonly network: MatrixNetwork,
     readonly kv: MemoryKeyValueStore,
     readonly logger: MemoryLogger,
+    /** What the homeserver took, with its event ids. */
+    readonly delivered: Array<{ message: OutboundMessage; eventIds: readonly string[] }>,
   ) {}
 
   /** Commands seen (messages starting with `!`). */
@@ -107,7 +128,9 @@ export async function startBot(
 ): Promise<RunningBot> {
   const kv = options.kv ?? new MemoryKeyValueStore();
   const logger = options.logger ?? new MemoryLogger();
-  const network = new MatrixNetwork(
+  const delivered: RunningBot['delivered'] = [];
+  const network = new RecordingMatrixNetwork(
+    (message, eventIds) => delivered.push({ message, eventIds }),
     botConfig(hs, bot, options.config),
     {
       clock: systemClock,
@@ -118,7 +141,7 @@ export async function startBot(
     },
     { ...FAST, ...options.tuning },
   );
-  const running = new RunningBot(network, kv, logger);
+  const running = new RunningBot(network, kv, logger, delivered);
   const responder = options.responder ?? statusResponder;
   await network.start({
     message: (message) => {
@@ -127,7 +150,6 @@ export async function startBot(
     },
     reaction: (reaction) => running.reactions.push(reaction),
     membership: (change) => running.memberships.push(change),
-    delivered: (message, eventIds) => running.delivered.push({ message, eventIds }),
     connection: (state, _at, detail) => running.states.push({ state, detail }),
   });
   return running;
