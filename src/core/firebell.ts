@@ -171,7 +171,7 @@ export class Firebell {
     await Promise.all(
       [...this.networks.values()].map((network) =>
         network.start({
-          message: (message) => void this.router.handleMessage(message),
+          message: (message) => this.router.handleMessage(message),
           reaction: (reaction) => this.router.handleReaction(reaction),
           membership: (change) => this.router.handleMembership(change),
           connection: (state, at, detail) => {

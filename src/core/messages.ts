@@ -66,6 +66,12 @@ export interface InboundMessage {
   readonly at: number;
   /** The network's id for this message (Matrix event id); used to relate edits, replies and reactions. */
   readonly messageId?: string;
+  /**
+   * Set by adapters whose network may deliver this same message again after a restart (a Matrix event id,
+   * scoped by the adapter so ids of different sources never collide): the core records it as handled in the
+   * same commit as the message's effects, and ignores a second copy.
+   */
+  readonly durableId?: string;
   readonly replyTo?: { readonly messageId: string };
   /** Set when this message replaces an earlier one; an edited command is never run again. */
   readonly editOf?: { readonly messageId: string };

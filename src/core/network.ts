@@ -11,7 +11,12 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'sto
 export type TopicResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export interface NetworkEvents {
-  message(message: InboundMessage): void;
+  /**
+   * Resolves (never rejects) once the message's handling is committed: the transitions it caused, the
+   * replies it produced and, for a message with a `durableId`, the record that it was handled. An adapter
+   * that can be sent the same message again after a restart (Matrix) waits for this before it moves on.
+   */
+  message(message: InboundMessage): Promise<void> | void;
   reaction?(reaction: InboundReaction): void;
   membership?(change: MembershipChange): void;
   connection?(state: ConnectionState, at: number, detail?: string): void;
