@@ -27,7 +27,7 @@ async function shell() {
     onEnd: () => (ended += 1),
   });
   const received: InboundMessage[] = [];
-  await network.start({ message: (message) => received.push(message) });
+  await network.start({ message: (message) => void received.push(message) });
   const type = async (line: string): Promise<void> => {
     input.write(`${line}\n`);
     await new Promise((resolve) => setImmediate(resolve));
