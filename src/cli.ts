@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { runFirebell } from './app.js';
 import { checkConfig } from './config/check.js';
 import { formatProblem, loadConfig, type LoadResult } from './config/load.js';
+import { DEFAULT_SHUTDOWN_GRACE_SECONDS } from './config/schema.js';
 import { createLogger } from './logging.js';
 import { renderPlaybook } from './playbook/render.js';
 
@@ -25,6 +26,9 @@ const USAGE = `usage:
 
 Environment: FIREBELL_LOG_LEVEL (default info; warn in an interactive shell session),
 and whatever \${VARIABLES} the configuration names for its secrets.`;
+
+/** How far past its grace a stop may run (the networks' goodbyes, closing the store) before exit. */
+const STOP_OVERRUN_MS = 5_000;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`firebell: ${message}\n`);
@@ -97,9 +101,22 @@ async function main(): Promise<void> {
         stdout: process.stdout,
         interactive,
       });
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void running.stop());
+      for (const signal of ['SIGINT', 'SIGTERM'] as const)
+        process.once(signal, () => {
+          logger.info({ signal }, `${signal}: stopping`);
+          // A second signal, or a stop that hangs past its grace, ends the process at once.
+          process.once(signal, () => process.exit(130));
+          const graceMs = (config.bot.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
+          setTimeout(() => {
+            logger.error('the stop did not finish in time; exiting');
+            process.exit(1);
+          }, graceMs + STOP_OVERRUN_MS).unref();
+          void running.stop();
+        });
       await running.stopped;
-      return;
+      // Nothing is left to do once stopped (the log is written synchronously); a request still open (a
+      // long-poll) must not keep the process alive.
+      process.exit(0);
     }
     default:
       fail(`unknown command "${command}"\n${USAGE}`);

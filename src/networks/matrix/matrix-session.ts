@@ -62,7 +62,7 @@ export class MatrixSession {
     this.storage = new KeyValueStorageProvider(kv, namespace);
     this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
     this.sleeper = new Sleeper(clock);
-    this.guard = new EventGuard(kv, `${namespace}:events`, clock.now());
+    this.guard = new EventGuard(clock.now());
     this.serializer = new RoomSerializer(logger);
     this.rooms = new ConfiguredRooms(this.client, options.rooms, logger, (room) => this.joinRoom(room));
     this.roomInfo = new RoomInfo(this.client, logger, (roomId) => this.refuseEncrypted(roomId));
@@ -97,8 +97,7 @@ export class MatrixSession {
   }
 
   async start(): Promise<void> {
-    const { clock, tuning, logger } = this.options;
-    this.guard.prune(clock.now() - tuning.seenRetentionMs);
+    const { tuning, logger } = this.options;
     // The SDK's start: the joined-room list, the stored filter (a changed filter drops the sync token).
     const filter = {
       room: { timeline: { limit: tuning.timelineLimit }, ephemeral: { types: [] } },
@@ -230,7 +229,6 @@ export class MatrixSession {
       );
       return;
     }
-    if (!this.guard.firstSighting(event.event_id, this.options.clock.now())) return;
     const [name, direct] = await Promise.all([
       this.roomInfo.displayName(roomId, event.sender),
       this.directRooms.isDirect(roomId),
@@ -251,6 +249,8 @@ export class MatrixSession {
       this.notify(() => events.membership?.(change));
       return;
     }
+    // The core skips an event it handled before (a replay after a crash) by this id.
+    const durableId = `matrix:${this.options.networkId}:${event.event_id}`;
     if (meaning.kind === 'reaction') {
       const reaction = {
         conversation,
@@ -258,11 +258,13 @@ export class MatrixSession {
         messageId: meaning.target,
         key: meaning.key,
         at: event.origin_server_ts,
+        durableId,
       };
-      this.notify(() => events.reaction?.(reaction));
+      await this.handedOver(() => events.reaction?.(reaction));
       return;
     }
-    this.notify(() =>
+    // Awaited: the sync token is saved only once every event of the batch is handled and committed.
+    await this.handedOver(() =>
       events.message({
         conversation,
         sender,
@@ -270,6 +272,7 @@ export class MatrixSession {
         style: meaning.style,
         at: event.origin_server_ts,
         messageId: event.event_id,
+        durableId,
         ...(meaning.replyTo === undefined ? {} : { replyTo: { messageId: meaning.replyTo } }),
         ...(meaning.editOf === undefined ? {} : { editOf: { messageId: meaning.editOf } }),
         ...(meaning.relayed ? { relayedByBot: true } : {}),
@@ -354,6 +357,15 @@ export class MatrixSession {
   private notify(callback: () => void): void {
     try {
       callback();
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'a network event handler threw');
+    }
+  }
+
+  /** Hands an event to the core and waits until the core has committed its handling. */
+  private async handedOver(callback: () => Promise<void> | void): Promise<void> {
+    try {
+      await callback();
     } catch (error) {
       this.options.logger.error({ err: error }, 'a network event handler threw');
     }

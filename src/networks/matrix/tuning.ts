@@ -16,8 +16,6 @@ export interface MatrixTuning {
   readonly requestTimeoutMs: number;
   /** How often aliases are re-resolved and configured rooms re-joined. */
   readonly reconcileRoomsMs: number;
-  /** How long handled event ids are remembered. */
-  readonly seenRetentionMs: number;
 }
 
 export const DEFAULT_MATRIX_TUNING: MatrixTuning = {
@@ -29,5 +27,4 @@ export const DEFAULT_MATRIX_TUNING: MatrixTuning = {
   maxRetryAfterMs: 300_000,
   requestTimeoutMs: 30_000,
   reconcileRoomsMs: 10 * 60_000,
-  seenRetentionMs: 7 * 24 * 3_600_000,
 };

@@ -8,7 +8,7 @@
  */
 import type { Config } from '../../../src/config/config.js';
 import { Bridge } from '../../../src/core/bridge/bridge.js';
-import { KeyValueLongMessages } from '../../../src/core/bridge/long-messages.js';
+import { JournaledLongMessages } from '../../../src/core/bridge/long-messages.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { Firebell } from '../../../src/core/firebell.js';
 import { silentLogger, type Logger } from '../../../src/core/logger.js';
@@ -22,8 +22,8 @@ import { botConfig, FAST, until } from '../../networks/matrix/harness.js';
 import { InspircdWithAnope } from '../../servers/inspircd-anope.js';
 import { IrcTestClient } from '../../servers/irc-test-client.js';
 import { testConfig } from '../../support/config-fixture.js';
-import { MemoryIncidentStore } from '../../support/memory-incident-store.js';
 import { MemoryKeyValueStore } from '../../support/memory-kv.js';
+import { openDurable, TestStore } from '../../support/test-store.js';
 import { infraGroup } from './world.js';
 
 export { until };
@@ -125,7 +125,14 @@ export async function startLiveWorld(options: LiveOptions = {}): Promise<LiveWor
     const roomId = hs.createRoom(users.ana.userId, { preset: 'public_chat', room_alias_name: 'infra' });
     hs.join(users.zed.userId, roomId);
 
-    const longMessages = new KeyValueLongMessages(new MemoryKeyValueStore());
+    // One page for both instances, as if they shared a database for it.
+    const pageStore = new TestStore();
+    const pageState = await openDurable(pageStore, systemClock);
+    const longMessages = new JournaledLongMessages({
+      journal: pageState.journal,
+      store: pageStore,
+      keyValues: pageState.keyValues,
+    });
     const page = await startLongMessagePage({ listen: '127.0.0.1:0', store: longMessages, logger });
     cleanup.push(() => page.close());
     const publicUrl = `http://127.0.0.1:${page.port}`;
@@ -166,7 +173,7 @@ export async function startLiveWorld(options: LiveOptions = {}): Promise<LiveWor
       );
       const firebell = new Firebell({
         config,
-        store: new MemoryIncidentStore(),
+        durable: await openDurable(new TestStore(), systemClock),
         networks: [irc, matrix],
         clock: systemClock,
         logger,

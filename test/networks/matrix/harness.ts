@@ -148,7 +148,7 @@ export async function startBot(
       running.messages.push(message);
       responder(message, network);
     },
-    reaction: (reaction) => running.reactions.push(reaction),
+    reaction: (reaction) => void running.reactions.push(reaction),
     membership: (change) => running.memberships.push(change),
     connection: (state, _at, detail) => running.states.push({ state, detail }),
   });
