@@ -29,6 +29,10 @@ export class JournaledKeyValues implements KeyValueStore {
     if (!this.values.delete(compound(namespace, key))) return;
     this.journal.record({ keyValues: [{ namespace, key, value: null }] });
   }
+
+  flushed(): Promise<void> {
+    return this.journal.barrier();
+  }
 }
 
 const compound = (namespace: string, key: string): string => `${namespace}\u0000${key}`;

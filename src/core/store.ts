@@ -184,6 +184,8 @@ export interface KeyValueStore {
   get(namespace: string, key: string): string | undefined;
   set(namespace: string, key: string, value: string): void;
   delete(namespace: string, key: string): void;
+  /** Resolves once every write so far is stored (an adapter that must not go on before it is). */
+  flushed(): Promise<void>;
 }
 
 /**

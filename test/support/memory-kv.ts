@@ -23,6 +23,10 @@ export class MemoryKeyValueStore implements KeyValueStore {
     this.values.delete(compound(namespace, key));
   }
 
+  flushed(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Every key in a namespace, for assertions. */
   keys(namespace: string): string[] {
     const prefix = `${namespace}\u0000`;

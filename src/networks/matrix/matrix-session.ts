@@ -26,6 +26,9 @@ import { SyncLoop } from './sync-loop.js';
 import { readTopic, writeTopic } from './topic.js';
 import type { MatrixTuning } from './tuning.js';
 
+/** Key (in `<namespace>:sync`) of when the last batch with events arrived, stored before it is handled. */
+const RECEIVED_AT = 'receivedAt';
+
 export interface SessionOptions {
   readonly networkId: string;
   readonly homeserver: string;
@@ -46,7 +49,8 @@ export class MatrixSession {
   private readonly client: SyncingMatrixClient;
   private readonly storage: KeyValueStorageProvider;
   private readonly sleeper: Sleeper;
-  private readonly guard: EventGuard;
+  private guard: EventGuard;
+  private readonly startedAt: number;
   private readonly serializer: RoomSerializer;
   private readonly rooms: ConfiguredRooms;
   private readonly roomInfo: RoomInfo;
@@ -62,7 +66,12 @@ export class MatrixSession {
     this.storage = new KeyValueStorageProvider(kv, namespace);
     this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
     this.sleeper = new Sleeper(clock);
-    this.guard = new EventGuard(clock.now());
+    this.startedAt = clock.now();
+    const received = Number(kv.get(`${namespace}:sync`, RECEIVED_AT));
+    this.guard = new EventGuard(
+      this.startedAt,
+      Number.isFinite(received) && received > 0 ? received : undefined,
+    );
     this.serializer = new RoomSerializer(logger);
     this.rooms = new ConfiguredRooms(this.client, options.rooms, logger, (room) => this.joinRoom(room));
     this.roomInfo = new RoomInfo(this.client, logger, (roomId) => this.refuseEncrypted(roomId));
@@ -109,6 +118,9 @@ export class MatrixSession {
       maxMs: tuning.retryMaxMs,
       sleep: (ms) => this.sleeper.sleep(ms),
     });
+    // Without a token (none stored, or dropped with a changed filter) nothing is replayed: only what is
+    // said from now on counts.
+    if (this.storage.getSyncToken() === null) this.guard = new EventGuard(this.startedAt);
     await this.reconcileRooms();
     for (const name of this.rooms.names) {
       const roomId = this.rooms.knownId(name);
@@ -176,6 +188,13 @@ export class MatrixSession {
 
   private async handleBatch(response: SyncResponse, receivedAt: number): Promise<void> {
     this.observe(response, receivedAt);
+    if (Object.values(response.rooms?.join ?? {}).some((room) => (room.timeline?.events?.length ?? 0) > 0)) {
+      // Stored before any of it is handled: after a crash, what this batch brings is replayed from the
+      // saved token and still counts (event-guard.ts); what was said later does not.
+      const { kv, namespace } = this.options;
+      kv.set(`${namespace}:sync`, RECEIVED_AT, String(receivedAt));
+      await kv.flushed();
+    }
     await this.client.dispatch(response, (type, ...payload) => {
       const roomId = payload[0] as string;
       const event = payload[1] as RawEvent;
