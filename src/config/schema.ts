@@ -175,7 +175,7 @@ const policy = z.strictObject({
 });
 
 /** See `bot.shutdownGraceSeconds`. */
-export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 8;
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 7;
 
 const permission = z.enum(['anyone', 'verified', 'contacts', 'whitelist']);
 
@@ -204,7 +204,7 @@ export const firebellFileSchema = z.strictObject({
     shutdownGraceSeconds: z
       .number()
       .min(0, 'expected 0 or more seconds')
-      .max(300, 'expected at most 300 seconds: a stop must not hang for long')
+      .max(300, 'expected at most 300 seconds (a stop must not hang for long)')
       .optional(),
   }),
   store: z.strictObject({ path: nonEmpty }),
