@@ -59,23 +59,42 @@ async function declared(dir: string, file: string, count: number) {
   return { bench, channel, firebell, journal: bench.durable.journal };
 }
 
-async function oneTransitionPerCommit(dir: string): Promise<BenchFigure> {
-  const { bench, channel, firebell, journal } = await declared(dir, 'one.sqlite', ONE_BY_ONE_INCIDENTS);
+/**
+ * For MEASURE_MS, a burst of `rawPerTurn` raw single-row transactions, then one `turn` of the product, and
+ * again, so both meet the same disk weather; the raw rate, and the time the product's turns took.
+ */
+async function takingTurns(
+  dir: string,
+  rawPerTurn: number,
+  turn: () => Promise<void>,
+): Promise<{ rawRate: number; productMs: number }> {
   const raw = openRawSqliteBaseline(dir);
   try {
     let rawOps = 0;
     let rawMs = 0;
     let productMs = 0;
-    let events = 0;
-    const commitsBefore = journal.commits;
     const start = performance.now();
     while (performance.now() - start < MEASURE_MS) {
       const rawStart = performance.now();
-      for (let i = 0; i < RAW_PER_TURN; i += 1) raw.transact(rawOps + i);
+      for (let i = 0; i < rawPerTurn; i += 1) raw.transact(rawOps + i);
       rawMs += performance.now() - rawStart;
-      rawOps += RAW_PER_TURN;
-
+      rawOps += rawPerTurn;
       const productStart = performance.now();
+      await turn();
+      productMs += performance.now() - productStart;
+    }
+    return { rawRate: (rawOps * 1000) / rawMs, productMs };
+  } finally {
+    raw.close();
+  }
+}
+
+async function oneTransitionPerCommit(dir: string): Promise<BenchFigure> {
+  const { bench, channel, firebell, journal } = await declared(dir, 'one.sqlite', ONE_BY_ONE_INCIDENTS);
+  try {
+    let events = 0;
+    const commitsBefore = journal.commits;
+    const { rawRate, productMs } = await takingTurns(dir, RAW_PER_TURN, async () => {
       for (let i = 0; i < EVENTS_PER_TURN; i += 1) {
         // The last event's announcement is confirmed now: its outcome rides in this event's commit.
         channel.confirm();
@@ -85,12 +104,10 @@ async function oneTransitionPerCommit(dir: string): Promise<BenchFigure> {
         await firebell.idle();
         events += 1;
       }
-      productMs += performance.now() - productStart;
-    }
+    });
     const commits = journal.commits - commitsBefore;
     if (commits !== events) throw new Error(`${events} transitions took ${commits} commits, not one each`);
     const rate = (events * 1000) / productMs;
-    const rawRate = (rawOps * 1000) / rawMs;
     return {
       name: 'incidents.transitions_one_per_commit',
       value: rate,
@@ -101,7 +118,6 @@ async function oneTransitionPerCommit(dir: string): Promise<BenchFigure> {
       met: rate >= TARGET_SHARE * rawRate,
     };
   } finally {
-    raw.close();
     await firebell.stop();
     await bench.close();
   }
@@ -109,34 +125,21 @@ async function oneTransitionPerCommit(dir: string): Promise<BenchFigure> {
 
 async function groupCommit(dir: string): Promise<BenchFigure> {
   const { bench, channel, firebell, journal } = await declared(dir, 'group.sqlite', ACTORS);
-  const raw = openRawSqliteBaseline(dir);
   try {
-    // Turns: a burst of raw single-row transactions, then one event to each of the 1,000 actors, waiting
-    // until every one is committed (and the channel confirmed what they said, for the next turn).
-    let rawOps = 0;
-    let rawMs = 0;
-    let actorMs = 0;
+    // Each turn: one event to each of the 1,000 actors, waiting until every one is committed (and the
+    // channel confirmed what they said, for the next turn).
     let round = 0;
     const commitsBefore = journal.commits;
-    const start = performance.now();
-    while (performance.now() - start < MEASURE_MS) {
-      const rawStart = performance.now();
-      for (let i = 0; i < RAW_PER_TURN * 4; i += 1) raw.transact(rawOps + i);
-      rawMs += performance.now() - rawStart;
-      rawOps += RAW_PER_TURN * 4;
-
-      const actorStart = performance.now();
+    const { rawRate, productMs } = await takingTurns(dir, RAW_PER_TURN * 4, async () => {
       for (let id = 1; id <= ACTORS; id += 1) firebell.service.send(id, eventFor(round));
       await firebell.idle();
       channel.confirm();
       await firebell.idle();
-      actorMs += performance.now() - actorStart;
       round += 1;
-    }
+    });
     const transitions = round * ACTORS;
     const commits = journal.commits - commitsBefore;
-    const rate = (transitions * 1000) / actorMs;
-    const rawRate = (rawOps * 1000) / rawMs;
+    const rate = (transitions * 1000) / productMs;
     return {
       name: 'incidents.transitions_group_commit',
       value: rate,
@@ -145,7 +148,6 @@ async function groupCommit(dir: string): Promise<BenchFigure> {
       note: `group commit: ${(rate / rawRate).toFixed(1)}x raw; ${ACTORS} concurrent actors, ${transitions} transitions in ${commits} commits, each with its timeline entry, outbox row and outcome`,
     };
   } finally {
-    raw.close();
     await firebell.stop();
     await bench.close();
   }

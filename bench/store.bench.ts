@@ -9,15 +9,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  emptyBatch,
-  type IncidentTransition,
-  type StoreBatch,
-  type StoredDelivery,
-} from '../src/core/store.js';
-import { rich } from '../src/core/rich-text.js';
+import { emptyBatch, type IncidentTransition, type StoreBatch } from '../src/core/store.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { runIncident } from '../test/store/incident-fixture.js';
+import { deliveryRow } from '../test/store/store-fixture.js';
 import type { BenchFigure, Benchmark } from './report.js';
 import { measurePaired, openRawSqliteBaseline, RAW_SQLITE_BASELINE } from './sqlite-baseline.js';
 
@@ -35,31 +30,6 @@ function template(): IncidentTransition {
     .sort((a, b) => size(b) - size(a));
   if (!richest) throw new Error('the incident fixture has no transition with one entry and one effect');
   return richest;
-}
-
-/** The outbox row an acknowledgement's announcement becomes. */
-function deliveryRow(id: string, incidentId: number, at: number): StoredDelivery {
-  return {
-    id,
-    channel: 'libera',
-    lane: 'urgent',
-    content: {
-      kind: 'message',
-      message: {
-        to: { network: 'libera', conversation: '#infra' },
-        body: rich(`Incident #${incidentId} acknowledged by Ana after 4 min; paging stopped.`),
-        style: 'notice',
-        priority: 'urgent',
-        purpose: 'ack',
-        incidentId,
-      },
-    },
-    incidentId,
-    createdAt: at,
-    attempts: 0,
-    state: 'pending',
-    receipt: [],
-  };
 }
 
 export const benchmark: Benchmark = {
@@ -89,7 +59,12 @@ export const benchmark: Benchmark = {
           { ...base, incidentId, at, effects, timeline: { from, entries: base.timeline.entries } },
         ],
         effectsDone: effects.map((effect) => effect.id),
-        deliveries: [deliveryRow(id, incidentId, at)],
+        deliveries: [
+          deliveryRow(id, `Incident #${incidentId} acknowledged by Ana after 4 min; paging stopped.`, {
+            incidentId,
+            createdAt: at,
+          }),
+        ],
         deliveryUpdates:
           outcome === undefined
             ? []

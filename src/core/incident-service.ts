@@ -131,10 +131,7 @@ export class IncidentService {
     const views = await Promise.all([...byIncident.keys()].map((id) => this.find(id)));
     [...byIncident].forEach(([incidentId, effects], index) => {
       const view = views[index];
-      if (view) {
-        this.enqueueEffects(incidentId, view, effects);
-        return;
-      }
+      if (view) return this.enqueueEffects(incidentId, view, effects);
       this.deps.logger.error({ incident: incidentId }, 'pending effects of an unreadable incident dropped');
       this.deps.journal.record({ effectsDone: effects.map((effect) => effect.id) });
     });
@@ -183,16 +180,13 @@ export class IncidentService {
   /** An open incident (or one closed and not committed yet), from memory. */
   get(id: number): IncidentView | undefined {
     const running = this.running.get(id);
-    if (running) return viewOf(id, running.actor.getSnapshot());
-    return this.closing.get(id);
+    return running ? viewOf(id, running.actor.getSnapshot()) : this.closing.get(id);
   }
 
   /** Any incident: from memory, or a closed one from the store. Undefined when its snapshot is damaged. */
   async find(id: number): Promise<IncidentView | undefined> {
-    const known = this.get(id);
-    if (known) return known;
-    const record = await this.deps.store.incident(id);
-    return record ? viewOfRecord(record) : undefined;
+    const record = this.get(id) === undefined ? await this.deps.store.incident(id) : undefined;
+    return this.get(id) ?? (record && viewOfRecord(record));
   }
 
   open(): IncidentView[] {

@@ -2,35 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { StoredDelivery } from '../../src/core/store.js';
-import { rich } from '../../src/core/rich-text.js';
 import { runIncident } from './incident-fixture.js';
-import { commit, count, NOW, openStore } from './store-fixture.js';
+import { commit, count, deliveryRow, NOW, openStore } from './store-fixture.js';
 import { tempDir } from './temp-dir.js';
 
 const DAY = 86_400_000;
 
-function row(id: string, overrides: Partial<StoredDelivery> = {}): StoredDelivery {
-  return {
-    id,
-    channel: 'libera',
-    lane: 'urgent',
-    content: {
-      kind: 'message',
-      message: {
-        to: { network: 'libera', conversation: '#infra' },
-        body: rich(`page ${id}`),
-        style: 'notice',
-        priority: 'urgent',
-        purpose: 'page',
-      },
-    },
-    createdAt: NOW,
-    attempts: 0,
-    state: 'pending',
-    receipt: [],
-    ...overrides,
-  };
-}
+const row = (id: string, overrides: Partial<StoredDelivery> = {}): StoredDelivery =>
+  deliveryRow(id, `page ${id}`, overrides);
 
 test('pending rows come back in creation order, with their content, until an outcome is recorded', async (t) => {
   const path = join(tempDir(t), 'outbox.sqlite');
