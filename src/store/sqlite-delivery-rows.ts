@@ -1,6 +1,11 @@
 /**
  * The outbox's rows on SQLite (migration 003): inserted pending before the delivery is attempted, updated
  * with each resend's attempt count and with the outcome. The caller holds the transaction.
+ *
+ * Rows are found by their `seq` (the rowid), which this class remembers for the rows without an outcome:
+ * an index on the UUID would cost a random page write in every commit a page waits for. The update also
+ * checks the id, so a remembered seq that a rolled-back insert left behind cannot touch another row, and a
+ * row not remembered is found by a scan (it never happens in the normal course).
  */
 import type { Database } from 'better-sqlite3';
 import type { DeliveryContent, Lane } from '../core/delivery.js';
@@ -27,6 +32,8 @@ const COLUMNS =
 
 export class SqliteDeliveryRows {
   private readonly s;
+  /** seq of each row inserted or loaded without an outcome, by id. */
+  private readonly unsettled = new Map<string, number>();
 
   constructor(
     db: Database,
@@ -37,11 +44,15 @@ export class SqliteDeliveryRows {
         `INSERT INTO deliveries (${COLUMNS})
          VALUES (@id, @channel, @lane, @content, @incidentId, @createdAt, @attempts, 'pending', NULL, NULL, NULL)`,
       ),
-      attempt: db.prepare("UPDATE deliveries SET attempts = ? WHERE id = ? AND state = 'pending'"),
-      outcome: db.prepare(
-        'UPDATE deliveries SET state = @state, outcome_at = @at, receipt = @receipt, reason = @reason WHERE id = @id',
+      attempt: db.prepare(
+        "UPDATE deliveries SET attempts = @attempts WHERE seq = @seq AND id = @id AND state = 'pending'",
       ),
-      pending: db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE state = 'pending' ORDER BY seq`),
+      outcome: db.prepare(
+        `UPDATE deliveries SET state = @state, outcome_at = @at, receipt = @receipt, reason = @reason
+         WHERE seq = @seq AND id = @id`,
+      ),
+      seqOf: db.prepare('SELECT seq FROM deliveries WHERE id = ?').pluck(),
+      pending: db.prepare(`SELECT seq, ${COLUMNS} FROM deliveries WHERE state = 'pending' ORDER BY seq`),
       ofIncident: db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE incident_id = ? ORDER BY seq`),
       pruneIncident: db.prepare(
         "DELETE FROM deliveries WHERE state <> 'pending' AND incident_id IS NOT NULL AND outcome_at < ?",
@@ -53,7 +64,7 @@ export class SqliteDeliveryRows {
   }
 
   insert(row: StoredDelivery): void {
-    this.s.insert.run({
+    const { lastInsertRowid } = this.s.insert.run({
       id: row.id,
       channel: row.channel,
       lane: row.lane,
@@ -62,20 +73,28 @@ export class SqliteDeliveryRows {
       createdAt: row.createdAt,
       attempts: row.attempts,
     });
+    this.unsettled.set(row.id, Number(lastInsertRowid));
   }
 
   update(update: DeliveryUpdate): void {
-    if (update.kind === 'attempt') {
-      this.s.attempt.run(update.attempts, update.id);
-      return;
-    }
-    this.s.outcome.run({
-      id: update.id,
-      state: update.state,
-      at: update.at,
-      receipt: update.receipt.length > 0 ? JSON.stringify(update.receipt) : null,
-      reason: update.reason ?? null,
-    });
+    const remembered = this.unsettled.get(update.id);
+    const run = (seq: number | undefined): boolean => {
+      if (seq === undefined) return false;
+      const { changes } =
+        update.kind === 'attempt'
+          ? this.s.attempt.run({ seq, id: update.id, attempts: update.attempts })
+          : this.s.outcome.run({
+              seq,
+              id: update.id,
+              state: update.state,
+              at: update.at,
+              receipt: update.receipt.length > 0 ? JSON.stringify(update.receipt) : null,
+              reason: update.reason ?? null,
+            });
+      return changes > 0;
+    };
+    if (!run(remembered)) run(this.s.seqOf.get(update.id) as number | undefined);
+    if (update.kind === 'outcome') this.unsettled.delete(update.id);
   }
 
   prune(incidentBefore: number, otherBefore: number): void {
@@ -85,7 +104,9 @@ export class SqliteDeliveryRows {
 
   /** Rows without an outcome, oldest first; a damaged one is logged and left for people to look at. */
   pending(): StoredDelivery[] {
-    return this.read(this.s.pending.all() as DeliveryRow[]);
+    const rows = this.s.pending.all() as Array<DeliveryRow & { seq: number }>;
+    for (const row of rows) this.unsettled.set(row.id, row.seq);
+    return this.read(rows);
   }
 
   ofIncident(incidentId: number): StoredDelivery[] {

@@ -5,7 +5,10 @@
  * - `deliveries`: one row per durable delivery, written before it is attempted; `seq` keeps creation order
  *   (pending rows go out again in that order after a restart), `id` is the UUID the channels derive their
  *   deduplication ids from. Finished rows stay for the incident timeline and the status site until pruned
- *   (firebell.ts says how long); pending ones are never pruned.
+ *   (firebell.ts says how long); pending ones are never pruned. No index: each would cost a page write in
+ *   every commit a page waits for, while the pending rows are read once per start, an incident's rows once
+ *   per page view, and a row is updated by its seq (sqlite-delivery-rows.ts); a scan of the table, bounded
+ *   by the retention, serves the rest.
  * - `handled`: the `durableId` of every inbound message handled (a Matrix event: `matrix:<network>:<event
  *   id>`), written in the commit of what it caused. The adapter-level `seen` table it replaces is carried
  *   over, so events seen before the upgrade are still not handled twice.
@@ -21,7 +24,7 @@ export const outbox: Migration = {
     db.exec(`
       CREATE TABLE deliveries (
         seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
+        id TEXT NOT NULL,
         channel TEXT NOT NULL,
         lane TEXT NOT NULL CHECK (lane IN ('urgent', 'normal', 'relay', 'bulk')),
         content TEXT NOT NULL,
@@ -33,8 +36,6 @@ export const outbox: Migration = {
         receipt TEXT,
         reason TEXT
       ) STRICT;
-      CREATE INDEX deliveries_pending ON deliveries (seq) WHERE state = 'pending';
-      CREATE INDEX deliveries_incident ON deliveries (incident_id, seq) WHERE incident_id IS NOT NULL;
 
       CREATE TABLE handled (
         durable_id TEXT PRIMARY KEY,
