@@ -556,3 +556,35 @@ describe('restore', () => {
     restored.stop();
   });
 });
+
+describe('events are checked, not cast', () => {
+  test('an action reached by an event it was not written for stops the actor with a clear error', () => {
+    // Wire the ack's bookkeeping to the announcement: it must not read `by` from an event that has none.
+    // (`as never`: the wiring is wrong on purpose, and the types know it.)
+    const acknowledge = incidentMachine.implementations.actions.acknowledge as never;
+    const miswired = incidentMachine.provide({ actions: { recordAnnounced: acknowledge } });
+    const clock = new SimulatedClock();
+    const actor = createActor(miswired, {
+      clock,
+      input: {
+        id: 7,
+        summary: 'gate is failing',
+        group: 'opendev',
+        declaredBy: alice,
+        at: 0,
+        policy: basePolicy,
+        source: { kind: 'chat' },
+      },
+    });
+    const errors: unknown[] = [];
+    actor.subscribe({ error: (error) => errors.push(error) });
+    actor.start();
+    actor.send({ type: 'incident.announced', at: 0 });
+    assert.equal(actor.getSnapshot().status, 'error');
+    assert.match(String(errors[0]), /incident\.announced.*incident\.ack/);
+    assert.deepEqual(
+      actor.getSnapshot().context.timeline.map((entry) => entry.kind),
+      ['detected'],
+    );
+  });
+});
