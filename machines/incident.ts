@@ -12,7 +12,7 @@
  *
  * Effects leave through `emit`; the service stores the transition first and only then performs them.
  */
-import { assign, emit, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
 import {
   advanceAfterExhaustion,
   advanceAfterPage,
@@ -28,8 +28,6 @@ import {
   type IncidentInput,
   type TimelineEntry,
 } from './incident-types.js';
-
-type EventOf<T extends IncidentEvent['type']> = Extract<IncidentEvent, { type: T }>;
 
 const remaining = (deadline: number | null | undefined, context: IncidentContext): number =>
   deadline === null || deadline === undefined ? 0 : Math.max(0, deadline - context.lastEventAt);
@@ -92,13 +90,14 @@ export const incidentMachine = setup({
       };
     }),
     recordReport: assign(({ context, event }) => {
-      const { by } = event as EventOf<'incident.reported'>;
+      assertEvent(event, 'incident.reported');
+      const { by } = event;
       const at = timeOf(context, event);
       return { lastEventAt: at, timeline: withEntry(context, { at, kind: 'reported-again', by }) };
     }),
-    recordPage: assign(({ context, event }) => {
-      const page = event as EventOf<'incident.paged'>;
-      const at = timeOf(context, event);
+    recordPage: assign(({ context, event: page }) => {
+      assertEvent(page, 'incident.paged');
+      const at = timeOf(context, page);
       const tier = context.policy.tiers[page.tierIndex]?.tier ?? page.tierIndex + 1;
       const who = page.recipients.length > 0 ? page.recipients.join(', ') : 'nobody could be reached';
       return {
@@ -135,17 +134,18 @@ export const incidentMachine = setup({
       escalation:
         context.escalation && advanceAfterExhaustion(context.policy, context.escalation, context.lastEventAt),
     })),
-    skipEmptyTier: assign(({ context, event }) => {
-      const page = event as EventOf<'incident.paged'>;
+    skipEmptyTier: assign(({ context, event: page }) => {
+      assertEvent(page, 'incident.paged');
       return {
         escalation:
           context.escalation &&
-          (skipAfterEmptyPage(context.escalation, page, timeOf(context, event)) ?? context.escalation),
+          (skipAfterEmptyPage(context.escalation, page, timeOf(context, page)) ?? context.escalation),
       };
     }),
 
     acknowledge: assign(({ context, event }) => {
-      const { by } = event as EventOf<'incident.ack'>;
+      assertEvent(event, 'incident.ack');
+      const { by } = event;
       const at = timeOf(context, event);
       return {
         lastEventAt: at,
@@ -154,16 +154,13 @@ export const incidentMachine = setup({
         timeline: withEntry(context, { at, kind: 'acknowledged', by }),
       };
     }),
-    emitAcknowledged: emit(
-      ({ context, event }) =>
-        ({
-          type: 'effect.acknowledged',
-          at: context.lastEventAt,
-          by: (event as EventOf<'incident.ack'>).by,
-        }) as const,
-    ),
+    emitAcknowledged: emit(({ context, event }) => {
+      assertEvent(event, 'incident.ack');
+      return { type: 'effect.acknowledged', at: context.lastEventAt, by: event.by } as const;
+    }),
     assignTo: assign(({ context, event }) => {
-      const { by, assignee } = event as EventOf<'incident.assign'>;
+      assertEvent(event, 'incident.assign');
+      const { by, assignee } = event;
       const at = timeOf(context, event);
       return {
         lastEventAt: at,
@@ -173,11 +170,13 @@ export const incidentMachine = setup({
       };
     }),
     emitAssigned: emit(({ context, event }) => {
-      const { by, assignee } = event as EventOf<'incident.assign'>;
+      assertEvent(event, 'incident.assign');
+      const { by, assignee } = event;
       return { type: 'effect.assigned', at: context.lastEventAt, by, assignee } as const;
     }),
     unacknowledge: assign(({ context, event }) => {
-      const { by } = event as EventOf<'incident.unack'>;
+      assertEvent(event, 'incident.unack');
+      const { by } = event;
       const at = timeOf(context, event);
       return {
         lastEventAt: at,
@@ -186,15 +185,15 @@ export const incidentMachine = setup({
         timeline: withEntry(context, { at, kind: 'unacknowledged', by }),
       };
     }),
-    emitUnacknowledged: emit(
-      ({ context, event }) =>
-        ({
-          type: 'effect.unacknowledged',
-          at: context.lastEventAt,
-          by: (event as EventOf<'incident.unack'>).by,
-          reason: 'unack',
-        }) as const,
-    ),
+    emitUnacknowledged: emit(({ context, event }) => {
+      assertEvent(event, 'incident.unack');
+      return {
+        type: 'effect.unacknowledged',
+        at: context.lastEventAt,
+        by: event.by,
+        reason: 'unack',
+      } as const;
+    }),
     timeOutAck: assign(({ context }) => {
       const at = Math.max(context.lastEventAt, context.ackTimeoutAt ?? context.lastEventAt);
       const detail = context.assignee ? `${context.assignee.name} did not resolve it in time` : undefined;
@@ -219,7 +218,8 @@ export const incidentMachine = setup({
     ),
 
     resolve: assign(({ context, event }) => {
-      const { by, note } = event as EventOf<'incident.resolve'>;
+      assertEvent(event, ['incident.resolve', 'incident.source-resolved']);
+      const { by, note } = event;
       const at = timeOf(context, event);
       const bySource = event.type === 'incident.source-resolved';
       const entry: TimelineEntry = note
@@ -245,7 +245,8 @@ export const incidentMachine = setup({
     }),
 
     recordStatus: assign(({ context, event }) => {
-      const { by, kind, text } = event as EventOf<'incident.status'>;
+      assertEvent(event, 'incident.status');
+      const { by, kind, text } = event;
       const at = timeOf(context, event);
       return {
         lastEventAt: at,

@@ -85,11 +85,11 @@ async function main(): Promise<void> {
       return;
     }
     case 'run': {
-      const { config } = load(dir);
+      const { config, secrets } = load(dir);
       const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
       const shell = config.networks.shell?.enabled ?? false;
       const level = process.env.FIREBELL_LOG_LEVEL ?? (shell && interactive ? 'warn' : 'info');
-      const logger = createLogger({ level, pretty: Boolean(process.stderr.isTTY), fd: 2 });
+      const logger = createLogger({ level, pretty: Boolean(process.stderr.isTTY), fd: 2, secrets });
       const running = await runFirebell({
         config,
         logger,

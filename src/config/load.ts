@@ -38,7 +38,13 @@ export interface LoadOptions {
 export type FileReader = (path: string) => string;
 
 export type LoadResult =
-  | { readonly ok: true; readonly config: Config; readonly warnings: ConfigProblem[] }
+  | {
+      readonly ok: true;
+      readonly config: Config;
+      readonly warnings: ConfigProblem[];
+      /** The secret values the config holds (from `${file:}`, or under a secret key): for the logger to blank. */
+      readonly secrets: ReadonlySet<string>;
+    }
   | { readonly ok: false; readonly problems: ConfigProblem[]; readonly warnings: ConfigProblem[] };
 
 const DOCS: readonly DocName[] = ['firebell', 'contacts', 'whitelist'];
@@ -178,7 +184,7 @@ export function loadConfig(options: LoadOptions): LoadResult {
     },
     configDir: resolve(options.dir),
   });
-  return { ok: true, config, warnings };
+  return { ok: true, config, warnings, secrets: secretValues };
 }
 
 /** File order first (firebell, contacts, whitelist), then line and column; a problem without a line leads. */

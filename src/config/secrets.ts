@@ -27,16 +27,36 @@ export interface SubstitutionResult {
   readonly secretValues: ReadonlySet<string>;
 }
 
-/** Keys whose values are secrets wherever they appear, whether written inline or substituted. */
+/**
+ * Key names whose values are secrets wherever they appear (in the config, whether written inline or
+ * substituted; in anything logged), compared without case, `-` or `_`: `accessToken`, `access_token`,
+ * `Authorization`, `x-api-key`, `nickservPassword`, `channelKeys`, `webhookSecret`, …
+ */
 const SECRET_KEYS: ReadonlySet<string> = new Set([
   'password',
-  'accessToken',
-  'nickservPassword',
-  'channelKeys',
+  'passwd',
+  'passphrase',
+  'token',
+  'secret',
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'apikey',
+  'xapikey',
+  'channelkeys',
+  'privatekey',
+  'credentials',
 ]);
+const SECRET_KEY_ENDINGS = /(password|passwd|passphrase|secret|token|apikey)$/;
+
+export function isSecretKey(key: string): boolean {
+  const name = key.toLowerCase().replace(/[-_]/g, '');
+  return SECRET_KEYS.has(name) || SECRET_KEY_ENDINGS.test(name);
+}
 
 export function isSecretPath(path: KeyPath): boolean {
-  return path.some((segment) => typeof segment === 'string' && SECRET_KEYS.has(segment));
+  return path.some((segment) => typeof segment === 'string' && isSecretKey(segment));
 }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}|\$\{/g;

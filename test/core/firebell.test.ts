@@ -7,6 +7,7 @@ import { FakeNetwork, ircUser, matrixUser } from '../support/fake-network.js';
 import { MemoryIncidentStore } from '../support/memory-incident-store.js';
 import { testConfig } from '../support/config-fixture.js';
 import type { Config } from '../../src/config/config.js';
+import { settle as settleFirebell } from '../support/settle.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 25, 15, 0); // a Wednesday, 09:00 in Chicago
@@ -46,12 +47,7 @@ async function world(
   });
   running.push(firebell);
   await firebell.start();
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 5; i += 1) {
-      await firebell.service.idle();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  const settle = (): Promise<void> => settleFirebell(firebell);
   return {
     clock,
     store,
