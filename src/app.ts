@@ -119,6 +119,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         publicUrl: config.bot.publicUrl,
         longMessages,
       }),
+    pages: longMessages,
     status: {
       store: stores.status,
       alert: config.statusbot.alertFile ? new AlertFile(config.statusbot.alertFile) : noAlertFile,

@@ -21,6 +21,7 @@ import type { IncidentStore, StatusStore } from './store.js';
 import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
 import { incidentCommands } from './commands/incident-commands.js';
 import { infoCommands } from './commands/info-commands.js';
+import type { LongMessageStore } from './bridge/long-messages.js';
 
 export interface FirebellDeps {
   readonly config: Config;
@@ -34,6 +35,8 @@ export interface FirebellDeps {
   readonly outbox?: Outbox;
   /** The statusbot's durable state and where alert.json goes; without them there is no `#status`. */
   readonly status?: { readonly store: StatusStore; readonly alert: AlertPublisher };
+  /** Where long texts are kept for firebell's own pages (served under `bot.publicUrl`). */
+  readonly pages?: LongMessageStore;
 }
 
 /** What the core lends the relay: its groups, directory and outbox, and the command path. */
@@ -145,12 +148,29 @@ export class Firebell {
           dedupeWindowMinutes: config.incidents.dedupeWindowMinutes,
           policyFor: (groupId) => policyForGroup(config, groupId),
           playbookUrl: config.bot.playbookUrl,
+          ...(this.statusbot ? { statusOverview: (now: number) => this.statusbot!.overview(now) } : {}),
+          pageLink: (title, text) => this.pageLink(title, text),
         }),
         ...(this.statusbot ? [this.statusbot.handlers()] : []),
       ],
       watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
+      botName: config.bot.name,
       ...(this.relay ? { relay: this.relay } : {}),
     });
+  }
+
+  /** Keeps a long text as one of firebell's pages and returns its link, where firebell serves pages. */
+  private pageLink(title: string, text: string): string | undefined {
+    const { publicUrl, name } = this.deps.config.bot;
+    if (!publicUrl || !this.deps.config.bot.httpListen || !this.deps.pages) return undefined;
+    const id = this.deps.pages.save({
+      sender: name,
+      network: name,
+      conversation: title,
+      at: this.deps.clock.now(),
+      text,
+    });
+    return `${publicUrl.replace(/\/+$/, '')}/m/${id}`;
   }
 
   /** Each network's connection state, by id (the health of the bot at a glance). */

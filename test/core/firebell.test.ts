@@ -220,7 +220,10 @@ describe('escalation through the networks', () => {
     w.irc.type('#infra', ana, '!ack');
     await w.settle();
     assert.ok(
-      w.all().includes('#infra:example.org: Incident #1 acknowledged by Ana after 2 min; paging stopped.'),
+      // Before the first page (due at 5 min) nobody was paged, so "paging stopped" would not be true.
+      w
+        .all()
+        .includes('#infra:example.org: Incident #1 acknowledged by Ana after 2 min; nobody will be paged.'),
     );
     [w.irc, w.matrix, w.shell].forEach((network) => network.clear());
     await w.at(60);
@@ -280,7 +283,7 @@ describe('escalation through the networks', () => {
   test('assign to a contact mentions them; resolve announces the note', async () => {
     const w = await world();
     w.irc.type('#infra', alice, '!incident gate is failing');
-    await w.at(1);
+    await w.at(6);
     w.irc.type('#infra', alice, '!assign bo');
     await w.at(31);
     w.irc.type('#infra', ana, '!resolved mirror resynced');
