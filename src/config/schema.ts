@@ -51,8 +51,34 @@ function isIanaZone(zone: string): boolean {
     return false;
   }
 }
-export const timezone = z.string().refine(isIanaZone, {
-  message: 'expected an IANA timezone such as "Europe/Berlin"',
+/**
+ * The IANA name as the tz database writes it, when `zone` is one written in another case. The runtime's
+ * list has the names ICU knows (some are the older ones: Asia/Calcutta, not Asia/Kolkata), so a name typed
+ * all in lower case that is not on it is capitalised part by part ("asia/kolkata" → "Asia/Kolkata").
+ */
+function canonicalCase(zone: string): string | undefined {
+  const lowered = zone.toLowerCase();
+  const listed = ['UTC', ...Intl.supportedValuesOf('timeZone')].find(
+    (name) => name.toLowerCase() === lowered,
+  );
+  if (listed !== undefined || zone !== lowered) return listed;
+  const guess = zone.replace(
+    /(^|[/_-])([a-z])/g,
+    (_, before: string, letter: string) => before + letter.toUpperCase(),
+  );
+  return isIanaZone(guess) ? guess : undefined;
+}
+
+export const timezone = z.string().superRefine((zone, ctx) => {
+  // Runtimes accept "europe/berlin", but it is not the zone's name: other tools (and people) do not.
+  const canonical = canonicalCase(zone);
+  if (canonical !== undefined && canonical !== zone)
+    ctx.addIssue({
+      code: 'custom',
+      message: `timezone names are case-sensitive: write "${canonical}", not "${zone}"`,
+    });
+  else if (!isIanaZone(zone))
+    ctx.addIssue({ code: 'custom', message: 'expected an IANA timezone such as "Europe/Berlin"' });
 });
 
 // ---------------------------------------------------------------- firebell.yaml
@@ -272,6 +298,15 @@ const hours = z.record(z.string(), z.unknown()).transform((raw, ctx): WorkingHou
   if (!parsed.ok) {
     for (const problem of parsed.problems)
       ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+    return z.NEVER;
+  }
+  if (parsed.hours.length === 0) {
+    // Never awake: escalation would wake them only when nobody else can be, and nobody would know why.
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        "no working hours at all, so this person is never awake: give their hours, such as mon-fri: '09:00-17:00', or daily: '00:00-24:00' for always",
+    });
     return z.NEVER;
   }
   return parsed.hours;
