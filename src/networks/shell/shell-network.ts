@@ -86,10 +86,11 @@ export class ShellNetwork implements ChatNetwork {
 
   /** The input ended or /quit: say what happens to the open incidents, then stop firebell. */
   private end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    const farewell = this.options.farewell?.();
-    if (farewell) this.print(farewell);
+    if (!this.ended) {
+      this.ended = true;
+      const farewell = this.options.farewell?.();
+      if (farewell) this.print(farewell);
+    }
     this.options.onEnd?.();
   }
 
