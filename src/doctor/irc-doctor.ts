@@ -303,11 +303,13 @@ async function joinChannel(
     deadline,
     from,
   );
-  const prefix = lines
+  // NAMES entries are "@nick", or "@nick!user@host" with userhost-in-names: only the leading symbols count.
+  const entry = lines
     .since(from)
     .filter((message) => message.command === '353' && same(message.params[2]))
     .flatMap((message) => (message.params[3] ?? '').split(' '))
-    .find((entry) => client.caseCompare(entry.replace(/^[~&@%+]+/, ''), nick));
+    .find((name) => client.caseCompare(name.replace(/^[~&@%+]+/, '').split('!')[0] ?? '', nick));
+  const symbols = /^[~&@%+]*/.exec(entry ?? '')?.[0] ?? '';
   const modesFrom = lines.length;
   client.connection.write(`MODE ${channel.name}`);
   const modes = await lines.next(
@@ -320,7 +322,7 @@ async function joinChannel(
     return;
   }
   const protectedTopic = (modes.params[2] ?? '').includes('t');
-  const canSet = TOPIC_PREFIXES.some((symbol) => prefix?.startsWith(symbol) || prefix?.includes(symbol));
+  const canSet = TOPIC_PREFIXES.some((symbol) => symbols.includes(symbol));
   if (!protectedTopic) findings.push(ok(`topic in ${channel.name}`, 'anyone may set it (-t)'));
   else if (canSet) findings.push(ok(`topic in ${channel.name}`, 'firebell is a channel operator'));
   else

@@ -160,10 +160,12 @@ async function checkRoom(
     'GET',
     `${C}/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`,
   );
-  if (encryption.status === 200)
+  if (encryption.status === 200) {
     findings.push(
       fail(what, 'the room is end-to-end encrypted: firebell cannot read it, and refuses such rooms'),
     );
+    return findings;
+  }
   if (!room.topic) return findings;
   const levels = await api.call('GET', `${C}/rooms/${encodeURIComponent(roomId)}/state/m.room.power_levels/`);
   if (levels.status !== 200) {
