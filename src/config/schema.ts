@@ -123,6 +123,11 @@ const ircNetwork = z
     trustNicksWithoutServices: z.boolean().default(false),
     /** Seconds of silence from the server before the connection is considered dead. */
     pingTimeoutSeconds: z.number().int().min(10).default(120),
+    /**
+     * The network's web chat, for the play book's join links; `{channel}` is replaced by the channel name
+     * without its `#` ("https://webchat.oftc.net/?channels={channel}").
+     */
+    webchatUrl: url.optional(),
   })
   .transform((network) => ({
     ...network,

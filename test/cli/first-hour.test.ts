@@ -71,9 +71,9 @@ test('without a terminal, beside an IRC network, the shell is off and the log sa
   assert.match(stderr, /the shell network is off: standard input is not a terminal/);
   assert.match(stderr, /set networks\.shell\.enabled: false in .*firebell\.yaml/);
   child.kill('SIGTERM');
-  const [code] = (await new Promise((resolve) => child.once('exit', (...args) => resolve(args)))) as [
-    number | null,
-  ];
+  const code = await new Promise<number | null>((resolve) =>
+    child.once('exit', (exitCode) => resolve(exitCode)),
+  );
   assert.equal(code, 0, stderr.slice(-2000));
 });
 
