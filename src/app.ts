@@ -131,6 +131,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         longMessages,
       }),
     pages: longMessages,
+    heartbeat: stores.keyValues,
     status: {
       store: stores.status,
       alert: config.statusbot.alertFile ? new AlertFile(config.statusbot.alertFile) : noAlertFile,

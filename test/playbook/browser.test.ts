@@ -4,6 +4,9 @@
  * inside themselves), dark mode follows the system, and nothing needs JavaScript. Screenshots are kept in
  * test-artifacts/ (not committed) for a person to look at.
  */
+// The functions given to page.evaluate run in the browser: they need the DOM's types.
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';

@@ -8,6 +8,7 @@ import type { Config } from '../../src/config/config.js';
 import type { LongMessage, LongMessageStore } from '../../src/core/bridge/long-messages.js';
 import { Firebell } from '../../src/core/firebell.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
+import type { KeyValueStore } from '../../src/core/store.js';
 import { FakeNetwork } from './fake-network.js';
 import { MemoryIncidentStore } from './memory-incident-store.js';
 import { MemoryStatusStore } from './memory-status-store.js';
@@ -38,6 +39,8 @@ export interface CoreWorldOptions {
   readonly status?: MemoryStatusStore;
   readonly startAt?: number;
   readonly logger?: Logger;
+  /** Where the heartbeat keeps "last alive"; share it between two worlds to restart one as the other. */
+  readonly heartbeat?: KeyValueStore;
 }
 
 /** Long texts kept for firebell's pages, in memory. */
@@ -77,6 +80,7 @@ export async function coreWorld(options: CoreWorldOptions = {}): Promise<CoreWor
     logger: options.logger ?? silentLogger,
     pages,
     status: { store: status, alert: { publish: async () => undefined } },
+    ...(options.heartbeat ? { heartbeat: options.heartbeat } : {}),
   });
   running.push(firebell);
   await firebell.start();
