@@ -153,6 +153,13 @@ async function main(argv: readonly string[]): Promise<number> {
       const level = process.env.FIREBELL_LOG_LEVEL ?? (shell.run && interactive ? 'warn' : 'info');
       const logger = createLogger({ level, pretty: Boolean(process.stderr.isTTY), fd: 2 });
       if (shell.warning) logger.warn(shell.warning);
+      // Signals are heard from the start: a SIGTERM during start-up stops firebell cleanly once it runs,
+      // rather than killing it half-started.
+      let stopRequested = false;
+      let stop = (): void => {
+        stopRequested = true;
+      };
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop());
       const running = await runFirebell({
         config,
         logger,
@@ -161,7 +168,8 @@ async function main(argv: readonly string[]): Promise<number> {
         interactive,
         shell: shell.run,
       });
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void running.stop());
+      stop = () => void running.stop();
+      if (stopRequested) stop();
       await running.stopped;
       return EXIT.ok;
     }

@@ -130,6 +130,7 @@ export class Firebell {
           : whitelistFileName(config),
       });
 
+    const statusbot = this.statusbot;
     this.relay = deps.relay?.({
       groups: this.groups,
       directory: this.directory,
@@ -160,7 +161,7 @@ export class Firebell {
           dedupeWindowMinutes: config.incidents.dedupeWindowMinutes,
           policyFor: (groupId) => policyForGroup(config, groupId),
           playbookUrl: config.bot.playbookUrl,
-          ...(this.statusbot ? { statusOverview: (now: number) => this.statusbot!.overview(now) } : {}),
+          ...(statusbot ? { statusOverview: (now: number) => statusbot.overview(now) } : {}),
           pageLink: (title, text) => this.pageLink(title, text),
         }),
         ...(this.statusbot ? [this.statusbot.handlers()] : []),

