@@ -26,6 +26,7 @@ import {
   type IncidentEffect,
   type IncidentEvent,
   type IncidentInput,
+  type StatusKind,
   type TimelineEntry,
 } from './incident-types.js';
 
@@ -48,6 +49,14 @@ const ackDeadline = (context: IncidentContext, at: number): number | null =>
 
 const describeStatus = (kind: string, text: string): string => (text ? `${kind}: ${text}` : kind);
 
+/**
+ * Whether a status update counts as "a status was posted" and stops the reminder: only what reached the
+ * status channels (an alert, a notice, or an `ok` with a message). A `log` is a record for the team,
+ * not word to the people waiting, so the reminder keeps asking.
+ */
+export const countsAsStatusPosted = (kind: StatusKind, text: string): boolean =>
+  kind === 'alert' || kind === 'notice' || (kind === 'ok' && text.trim() !== '');
+
 export const incidentMachine = setup({
   types: {
     context: {} as IncidentContext,
@@ -67,6 +76,8 @@ export const incidentMachine = setup({
     hasAckTimeout: ({ context }) => context.ackTimeoutAt !== null,
     hasStatusReminder: ({ context }) => context.policy.statusReminder !== null,
     hasNextStatusReminder: ({ context }) => context.status.reminderAt !== null,
+    statusReachedPeople: ({ event }) =>
+      event.type === 'incident.status' && countsAsStatusPosted(event.kind, event.text),
     pageReachedNobodySkippable: ({ context, event }) => {
       if (event.type !== 'incident.paged' || event.recipients.length > 0 || context.escalation === null)
         return false;
@@ -254,7 +265,7 @@ export const incidentMachine = setup({
           alertUp: kind === 'alert' ? true : kind === 'ok' ? false : context.status.alertUp,
           lastKind: kind,
           lastPostedAt: at,
-          reminderAt: null,
+          reminderAt: countsAsStatusPosted(kind, text) ? null : context.status.reminderAt,
         },
         timeline: withEntry(context, { at, kind: 'status-posted', by, detail: describeStatus(kind, text) }),
       };
@@ -414,7 +425,11 @@ export const incidentMachine = setup({
     statusUpdates: {
       initial: 'notDue',
       on: {
-        'incident.status': { target: '.posted', actions: 'recordStatus' },
+        'incident.status': [
+          { guard: 'statusReachedPeople', target: '.posted', actions: 'recordStatus' },
+          // A log is recorded in the timeline; the reminder keeps its time.
+          { actions: 'recordStatus' },
+        ],
         'incident.resolve': { target: '.closed' },
         'incident.source-resolved': { target: '.closed' },
       },

@@ -9,6 +9,7 @@
 import type { RichText, Segment, TextStyle } from '../rich-text.js';
 import { mentionedPeople, toPlainText } from '../rich-text.js';
 import { MIRC_PALETTE } from './mirc-colours.js';
+import { stripControls } from './controls.js';
 
 export interface MatrixBodies {
   readonly body: string;
@@ -33,7 +34,11 @@ export function matrixToUserUrl(userId: string): string {
 }
 
 export function renderMatrixHtml(body: RichText): MatrixBodies {
-  return { body: toPlainText(body), formatted_body: body.map(segmentHtml).join('') };
+  // Control characters (C0 but tab and line ends, DEL, C1) are nothing a message may carry.
+  return {
+    body: stripControls(toPlainText(body)),
+    formatted_body: stripControls(body.map(segmentHtml).join('')),
+  };
 }
 
 /** The Matrix user ids a message pings, each once: exactly the mentioned people who have one. */
