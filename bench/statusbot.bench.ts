@@ -18,7 +18,8 @@ import { TestMatrixClient } from '../test/matrix-homeserver/test-client.js';
 import { IrcTestClient, type ReceivedLine } from '../test/servers/irc-test-client.js';
 import { Ngircd } from '../test/servers/ngircd.js';
 import { openBenchDurable } from './durable-store.js';
-import { contacts, hours, testConfig } from '../test/support/config-fixture.js';
+import { hours } from '../test/support/builders.js';
+import { contacts, testConfig } from '../test/support/config-fixture.js';
 import type { BenchFigure, Benchmark } from './report.js';
 
 const IRC_CHANNELS = 100;

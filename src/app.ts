@@ -15,6 +15,8 @@ import { startLongMessagePage, type LongMessagePage } from './http/long-message-
 import { IrcNetwork } from './networks/irc/irc-network.js';
 import { MatrixNetwork } from './networks/matrix/matrix-network.js';
 import { ShellNetwork } from './networks/shell/shell-network.js';
+import { shellIdentities } from './networks/shell/shell-identity.js';
+import { endOfInputNotice } from './networks/shell/shell-start.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import { AlertFile, noAlertFile } from './status/alert-file.js';
 
@@ -25,6 +27,8 @@ export interface RunOptions {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream;
   readonly interactive: boolean;
+  /** Run the shell network (decided by the caller: see networks/shell/shell-start.ts). Default: the config's. */
+  readonly shell?: boolean;
 }
 
 export interface RunningFirebell {
@@ -70,7 +74,8 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
   let stopping: Promise<StopReport> | undefined;
 
   const networks: ChatNetwork[] = [];
-  if (config.networks.shell?.enabled) {
+  if (config.networks.shell?.enabled && options.shell !== false) {
+    const identify = shellIdentities(config.contacts, config.whitelist);
     networks.push(
       new ShellNetwork({
         input: options.stdin,
@@ -82,6 +87,12 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         logger: logger.child({ network: 'shell' }),
         interactive: options.interactive,
         onEnd: () => void stop(),
+        identify,
+        farewell: () =>
+          endOfInputNotice(
+            firebell.service.open().map((incident) => incident.id),
+            config.storePath,
+          ),
       }),
     );
   }
@@ -133,6 +144,8 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         publicUrl: config.bot.publicUrl,
         longMessages,
       }),
+    pages: longMessages,
+    heartbeat: true,
     status: {
       alert: config.statusbot.alertFile ? new AlertFile(config.statusbot.alertFile) : noAlertFile,
     },

@@ -21,9 +21,18 @@ import type { InboundMessage, NetworkKind } from './messages.js';
 import type { ChatNetwork, ConnectionState } from './network.js';
 import { DurableOutbox, Speaker, type Outbox, type OutboxLeft } from './outbox.js';
 import { Router, type Relay } from './router.js';
+import {
+  downtimeNotice,
+  Heartbeat,
+  latePages,
+  worthSaying,
+  type LatePage,
+  type PreviousRun,
+} from './downtime.js';
 import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
 import { incidentCommands } from './commands/incident-commands.js';
 import { infoCommands } from './commands/info-commands.js';
+import type { LongMessageStore } from './bridge/long-messages.js';
 
 export interface FirebellDeps {
   readonly config: Config;
@@ -37,6 +46,10 @@ export interface FirebellDeps {
   readonly outbox?: Outbox;
   /** Where alert.json goes; without it there is no `#status`. */
   readonly status?: { readonly alert: AlertPublisher };
+  /** Where long texts are kept for firebell's own pages (served under `bot.publicUrl`). */
+  readonly pages?: LongMessageStore;
+  /** Keep "last alive" (in the durable key-value state), so a restart can say how long firebell was away. */
+  readonly heartbeat?: boolean;
 }
 
 /**
@@ -77,6 +90,7 @@ export class Firebell {
   private readonly durableOutbox: DurableOutbox | undefined;
   private readonly ledger: InboundLedger;
   private readonly networks: ReadonlyMap<string, ChatNetwork>;
+  private readonly heartbeat: Heartbeat | undefined;
   private started = false;
   private stopping: Promise<StopReport> | undefined;
   private housekeeping: unknown;
@@ -85,6 +99,7 @@ export class Firebell {
     const { config, clock, logger, durable } = deps;
     const { journal } = durable;
     this.networks = new Map(deps.networks.map((network) => [network.id, network]));
+    this.heartbeat = deps.heartbeat ? new Heartbeat(durable.keyValues, clock) : undefined;
     const kinds = new Map<string, NetworkKind>(deps.networks.map((network) => [network.id, network.kind]));
     this.groups = new Groups(config.groups);
     this.directory = new Directory(config.contacts, config.whitelist, kinds);
@@ -156,6 +171,7 @@ export class Firebell {
           : whitelistFileName(config),
       });
 
+    const statusbot = this.statusbot;
     this.relay = deps.relay?.({
       groups: this.groups,
       directory: this.directory,
@@ -186,13 +202,30 @@ export class Firebell {
           dedupeWindowMinutes: config.incidents.dedupeWindowMinutes,
           policyFor: (groupId) => policyForGroup(config, groupId),
           playbookUrl: config.bot.playbookUrl,
+          ...(statusbot ? { statusOverview: (now: number) => statusbot.overview(now) } : {}),
+          pageLink: (title, text) => this.pageLink(title, text),
         }),
         ...(this.statusbot ? [this.statusbot.handlers()] : []),
       ],
       watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
       ledger: this.ledger,
+      botName: config.bot.name,
       ...(this.relay ? { relay: this.relay } : {}),
     });
+  }
+
+  /** Keeps a long text as one of firebell's pages and returns its link, where firebell serves pages. */
+  private pageLink(title: string, text: string): string | undefined {
+    const { publicUrl, name } = this.deps.config.bot;
+    if (!publicUrl || !this.deps.config.bot.httpListen || !this.deps.pages) return undefined;
+    const id = this.deps.pages.save({
+      sender: name,
+      network: name,
+      conversation: title,
+      at: this.deps.clock.now(),
+      text,
+    });
+    return `${publicUrl.replace(/\/+$/, '')}/m/${id}`;
   }
 
   /** The store's health: "failing since T: reason" while commits fail (for /readyz and the log). */
@@ -239,9 +272,12 @@ export class Firebell {
     // alert.json reflects the stored alert from the first moment (the old statusbot reset it to null).
     if (this.deps.status)
       await this.deps.status.alert.publish(this.deps.durable.status.currentAlert()?.text ?? null);
+    const previous = this.heartbeat?.begin();
     // The incidents are back before a network can bring a command; what their overdue timers say is
     // handed to the networks after its commit, by which time they have been started just below.
     const restoring = this.service.restore(loaded);
+    // Read before the overdue timers fire: which pages fell due while firebell was away.
+    const late = latePages(this.service.open(), this.deps.clock.now());
     this.started = true;
     const starting = [...this.networks.values()].map((network) =>
       network.start({
@@ -259,7 +295,32 @@ export class Firebell {
     const report = await restoring;
     this.deps.logger.info(report, `restored ${report.restored} open incident(s)`);
     await Promise.all(starting);
+    if (previous) this.announceDowntime(previous, late);
     return report;
+  }
+
+  /** Each group hears how long firebell was away, its incidents that resumed and its late pages. */
+  private announceDowntime(previous: PreviousRun, late: readonly LatePage[]): void {
+    const startedAt = this.deps.clock.now();
+    const open = this.service.open();
+    this.deps.logger.info(
+      { lastAlive: previous.lastAlive, clean: previous.clean, late: late.length },
+      `firebell was away for ${Math.round((startedAt - previous.lastAlive) / 1000)} s`,
+    );
+    for (const group of this.groups.all) {
+      const resumed = open
+        .filter((incident) => incident.context.group === group.id)
+        .map((incident) => incident.id);
+      if (!worthSaying(previous, startedAt, resumed.length)) continue;
+      const notice = downtimeNotice({
+        previous,
+        startedAt,
+        botName: this.deps.config.bot.name,
+        resumed,
+        late: late.filter((page) => page.group === group.id),
+      });
+      this.speaker.toGroup(group.id, notice, { priority: 'normal', purpose: 'downtime' });
+    }
   }
 
   /**
@@ -279,6 +340,7 @@ export class Firebell {
     const drained = graceMs > 0 ? await this.within(graceMs, this.drained()) : false;
     this.relay?.stop?.();
     this.service.stop();
+    this.heartbeat?.end();
     if (this.started) {
       this.started = false;
       await Promise.allSettled([...this.networks.values()].map((network) => network.stop()));

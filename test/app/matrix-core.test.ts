@@ -13,7 +13,8 @@ import { TestHomeserver, type TestUser } from '../matrix-homeserver/homeserver.j
 import type { DurableState } from '../../src/core/durable-state.js';
 import { MemoryLogger } from '../support/memory-logger.js';
 import { openDurable, TestStore } from '../support/test-store.js';
-import { contacts, hours, testConfig, testPolicy } from '../support/config-fixture.js';
+import { hours } from '../support/builders.js';
+import { contacts, testConfig, testPolicy } from '../support/config-fixture.js';
 import { FAST, botConfig, until } from '../networks/matrix/harness.js';
 
 let hs: TestHomeserver;

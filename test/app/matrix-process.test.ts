@@ -114,7 +114,7 @@ async function startFirebell(config: string): Promise<FirebellProcess> {
   await until(
     () => firebell.stderr.some((line) => line.includes('Matrix adapter running')),
     'firebell syncing',
-    15_000,
+    30_000,
   );
   return firebell;
 }
@@ -138,7 +138,7 @@ test('SIGKILL while a page is in flight: after the restart it arrives once, by t
   await until(
     () => hs.transactionIds().filter((id) => id === txnId).length === 2,
     'the page sent again',
-    10_000,
+    30_000,
   );
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(fromBot(/paging you \(tier 1\)/).length, 1, 'exactly once in the room');
@@ -181,7 +181,7 @@ test('SIGKILL between a command and its commit: after the restart the command ru
   await until(
     () => fromBot(/^Incident #1 declared by Ana: the mirror is stale/).length === 1,
     'the command',
-    10_000,
+    30_000,
   );
   await new Promise((resolve) => setTimeout(resolve, 500));
   assert.equal(fromBot(/declared by Ana/).length, 1, 'it ran once');

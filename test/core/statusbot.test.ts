@@ -8,6 +8,7 @@ import type { Config } from '../../src/config/config.js';
 import { FakeNetwork, ircUser, matrixUser } from '../support/fake-network.js';
 import { openDurable, TestStore } from '../support/test-store.js';
 import { testConfig, testPolicy } from '../support/config-fixture.js';
+import { settle as settleFirebell } from '../support/settle.js';
 
 const T0 = Date.UTC(2026, 10, 25, 15, 0);
 const ana = ircUser('ana', 'ana');
@@ -50,12 +51,7 @@ async function world(options: { store?: TestStore; config?: Config } = {}) {
   running.push(firebell);
   await firebell.start();
   published.length = 0;
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 5; i += 1) {
-      await firebell.idle();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  const settle = (): Promise<void> => settleFirebell(firebell);
   return { clock, irc, matrix, shell, status, published, firebell, settle };
 }
 

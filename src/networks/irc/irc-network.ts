@@ -5,6 +5,7 @@
  * keeping, services login, channels, pacing, splitting, sender identity and topics (each in its own module).
  */
 import IRC, { type Client, type IrcMessage, type RawMiddleware } from 'irc-framework';
+import { deferCapEndPastLoggedIn } from './sasl-race.js';
 import type { Clock } from '../../core/clock.js';
 import { delivered, refused, type Delivery, type DeliveryOutcome } from '../../core/delivery.js';
 import { parseIrc, renderIrc } from '../../core/format/irc-format.js';
@@ -405,12 +406,7 @@ export class IrcNetwork implements ChatNetwork {
         .filter((cap) => !ignored.includes(cap.split('=')[0] ?? ''))
         .join(' ');
     }
-    if (command === '900' && client.network.cap.negotiating && client.network.cap.isEnabled('sasl')) {
-      client.network.cap.negotiating = false;
-      next();
-      client.network.cap.negotiating = true;
-      return;
-    }
+    if (deferCapEndPastLoggedIn(command, client, next)) return;
     next();
   };
 

@@ -4,10 +4,10 @@
  * just now arrives with its earlier history: none of that may run a command. An event counts if it was
  * sent after the bot started and after the bot joined its room, and one more case: a sync from a stored
  * token also brings again what the previous run received but had not finished handling when it died
- * (the token is saved only after a batch is handled). Those events were sent before the previous run's
- * last receipt (`receivedBefore`, stored before it began handling), and they count: that is how a command
- * caught by a crash still runs. What was sent after that receipt was said while the bot was down, and is
- * history.
+ * (the token is saved only after a batch is handled, and batches are handled one at a time). Those
+ * events' ids were stored before the previous run began handling them (`received`), and they count: that
+ * is how a command caught by a crash still runs. Anything else from before the start was said while the
+ * bot was down, and is history.
  *
  * That an event runs only once is the core's business: the adapter gives each message its event id as
  * `durableId`, and the core records it as handled in the same commit as what it caused (core/inbound.ts),
@@ -22,12 +22,12 @@ export class EventGuard {
   private readonly joinedAt = new Map<string, number>();
 
   /**
-   * `receivedBefore`: when the previous run received the last batch it began to handle, if it was stored
-   * and the sync goes on from the previous run's token.
+   * `received`: the ids of the events of the batch the previous run began to handle last, when the sync
+   * goes on from the previous run's token.
    */
   constructor(
     private readonly startedAt: number,
-    private readonly receivedBefore?: number,
+    private readonly received: ReadonlySet<string> = new Set(),
   ) {}
 
   /** When the event was sent, in the bot's clock, given when the sync response carrying it arrived. */
@@ -45,6 +45,16 @@ export class EventGuard {
     const sent = this.sentAt(event, receivedAt);
     if (sent < (this.joinedAt.get(roomId) ?? 0)) return true;
     if (sent >= this.startedAt) return false;
-    return this.receivedBefore === undefined || sent > this.receivedBefore;
+    return !this.received.has(event.event_id);
+  }
+}
+
+/** The event ids stored before a batch was handled (JSON), or none when absent or unreadable. */
+export function parseReceived(stored: string | undefined): Set<string> {
+  try {
+    const ids: unknown = JSON.parse(stored ?? '[]');
+    return new Set(Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : []);
+  } catch {
+    return new Set();
   }
 }

@@ -11,7 +11,7 @@ import type { KeyValueStore } from '../../core/store.js';
 import { ConfiguredRooms } from './configured-rooms.js';
 import { ENCRYPTION_REFUSAL, messageContent, plainNotice } from './content.js';
 import { DirectRooms } from './direct-rooms.js';
-import { EventGuard } from './event-guard.js';
+import { EventGuard, parseReceived } from './event-guard.js';
 import { classify, withRetries } from './failures.js';
 import { interpret } from './inbound.js';
 import { handleInvite } from './invites.js';
@@ -26,8 +26,8 @@ import { SyncLoop } from './sync-loop.js';
 import { readTopic, writeTopic } from './topic.js';
 import type { MatrixTuning } from './tuning.js';
 
-/** Key (in `<namespace>:sync`) of when the last batch with events arrived, stored before it is handled. */
-const RECEIVED_AT = 'receivedAt';
+/** Key (in `<namespace>:sync`) of the ids of the batch's events, stored before they are handled. */
+const RECEIVED = 'received';
 
 export interface SessionOptions {
   readonly networkId: string;
@@ -67,11 +67,7 @@ export class MatrixSession {
     this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
     this.sleeper = new Sleeper(clock);
     this.startedAt = clock.now();
-    const received = Number(kv.get(`${namespace}:sync`, RECEIVED_AT));
-    this.guard = new EventGuard(
-      this.startedAt,
-      Number.isFinite(received) && received > 0 ? received : undefined,
-    );
+    this.guard = new EventGuard(this.startedAt, parseReceived(kv.get(`${namespace}:sync`, RECEIVED)));
     this.serializer = new RoomSerializer(logger);
     this.rooms = new ConfiguredRooms(this.client, options.rooms, logger, (room) => this.joinRoom(room));
     this.roomInfo = new RoomInfo(this.client, logger, (roomId) => this.refuseEncrypted(roomId));
@@ -188,11 +184,14 @@ export class MatrixSession {
 
   private async handleBatch(response: SyncResponse, receivedAt: number): Promise<void> {
     this.observe(response, receivedAt);
-    if (Object.values(response.rooms?.join ?? {}).some((room) => (room.timeline?.events?.length ?? 0) > 0)) {
-      // Stored before any of it is handled: after a crash, what this batch brings is replayed from the
-      // saved token and still counts (event-guard.ts); what was said later does not.
+    const ids = Object.values(response.rooms?.join ?? {}).flatMap((room) =>
+      (room.timeline?.events ?? []).map((event) => event.event_id),
+    );
+    if (ids.length > 0) {
+      // Stored before any of it is handled: after a crash, these events come again from the saved token
+      // and still count (event-guard.ts); what was said while the bot was down does not.
       const { kv, namespace } = this.options;
-      kv.set(`${namespace}:sync`, RECEIVED_AT, String(receivedAt));
+      kv.set(`${namespace}:sync`, RECEIVED, JSON.stringify(ids));
       await kv.flushed();
     }
     await this.client.dispatch(response, (type, ...payload) => {

@@ -22,6 +22,7 @@ import { toPlainText } from '../../../src/core/rich-text.js';
 import { FakeNetwork, ircUser, matrixUser } from '../../support/fake-network.js';
 import { openDurable, TestStore } from '../../support/test-store.js';
 import { testConfig } from '../../support/config-fixture.js';
+import { settle as settleFirebell } from '../../support/settle.js';
 
 export const T0 = Date.UTC(2026, 10, 25, 15, 0);
 export const Z = '\u200b';
@@ -215,12 +216,7 @@ export async function bridgeWorld(options: WorldOptions = {}): Promise<BridgeWor
   });
   await firebell.start();
   if (!bridge) throw new Error('the bridge was not built');
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 5; i += 1) {
-      await firebell.idle();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  const settle = (): Promise<void> => settleFirebell(firebell);
   return {
     clock,
     ...sides,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventGuard } from '../../../src/networks/matrix/event-guard.js';
+import { EventGuard, parseReceived } from '../../../src/networks/matrix/event-guard.js';
 import type { RawEvent } from '../../../src/networks/matrix/sync-client.js';
 
 const at = (ts: number, age?: number): RawEvent => ({
@@ -33,3 +33,14 @@ test('events before the start, or before the join of their room, are stale', () 
 });
 
 // That an event runs once, across restarts too, is the core's job now (test/core/inbound.test.ts).
+
+test('from before the start, only the events the previous run began to handle count (a crash caught them)', () => {
+  const guard = new EventGuard(1_000, parseReceived(JSON.stringify(['$caught'])));
+  assert.equal(guard.isStale('!r', { ...at(900), event_id: '$caught' }, 1_100), false, 'replayed: runs');
+  assert.equal(guard.isStale('!r', { ...at(950), event_id: '$while-down' }, 1_100), true, 'said while down');
+  guard.noteJoin('!r', 2_000);
+  assert.equal(guard.isStale('!r', { ...at(900), event_id: '$caught' }, 1_100), true, 'not before a join');
+  assert.deepEqual([...parseReceived(undefined)], []);
+  assert.deepEqual([...parseReceived('not json')], []);
+  assert.deepEqual([...parseReceived('[1, "$a", null]')], ['$a']);
+});
