@@ -65,7 +65,7 @@ export function classify(error: unknown): Failure {
   if (error instanceof MatrixError) {
     const detail = `${error.errcode}: ${error.error ?? ''} (HTTP ${error.statusCode})`;
     if (error.errcode === 'M_LIMIT_EXCEEDED' || error.statusCode === 429)
-      return { kind: 'rate-limited', retryAfterMs: error.retryAfterMs, detail };
+      return { kind: 'rate-limited', retryAfterMs: retryAfterMs(error), detail };
     if (error.errcode === 'M_UNKNOWN_TOKEN' || error.errcode === 'M_MISSING_TOKEN')
       return { kind: 'unknown-token', detail };
     if (error.statusCode >= 500) return { kind: 'transient', detail };
@@ -87,6 +87,16 @@ export function classify(error: unknown): Failure {
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return { kind: 'transient', detail: code };
   if (/socket hang up|timed? ?out|ECONN/i.test(message)) return { kind: 'transient', detail: message };
   return { kind: 'permanent', detail: message };
+}
+
+/**
+ * The wait a 429 asks for. Synapse sends both `retry_after_ms` and a Retry-After header rounded up to
+ * whole seconds; the SDK prefers the header, which would wait up to a second longer each time, so the
+ * body's milliseconds win when present.
+ */
+function retryAfterMs(error: MatrixError): number | undefined {
+  const body = (error.body as { retry_after_ms?: unknown } | undefined)?.retry_after_ms;
+  return typeof body === 'number' && body >= 0 ? body : error.retryAfterMs;
 }
 
 /** The status of a raw HTTP response the SDK rejected with, if that is what `error` is. */

@@ -7,7 +7,8 @@
  *   lane goes, so a page never waits behind 20 rooms of fan-out for more than one request. A room has at
  *   most one request in flight, so its events arrive in the order they were queued within a lane.
  * - A 429 on an event shuts the RateLimitGate for everyone as long as the server asked; the refused item
- *   goes back to the head of its lane, and when the gate opens the most urgent item goes first.
+ *   goes back to the head of its lane, and when the gate opens the most urgent item goes first, one
+ *   request at a time until the queue has drained.
  * - While the account is rate-limited, relayed lines queued for a room are merged into one event
  *   (relay-merge.ts), so a storm costs a few events, not one per line.
  * - Retries follow the adapter's one policy (`retryWaitMs`): the same transaction id every time, derived
@@ -171,7 +172,10 @@ export class MatrixScheduler {
     }
     const now = this.deps.now();
     let soonest: number | undefined;
-    while (this.inFlight < this.deps.tuning.sendConcurrency) {
+    // Once rate-limited, one request at a time: the server lets one through per period anyway, and
+    // parallel requests would only collect 429s.
+    const slots = this.rateLimited ? 1 : this.deps.tuning.sendConcurrency;
+    while (this.inFlight < slots) {
       const item = this.queue.shiftWhere((candidate) => {
         if (this.busy.has(candidate.destination)) return false;
         const until = this.backoffUntil.get(candidate.destination) ?? 0;

@@ -14,6 +14,13 @@ export type SdkEmit = (type: string, ...payload: unknown[]) => Promise<unknown>;
 export class SyncingMatrixClient extends MatrixClient {
   private readonly scope = new RequestScope();
 
+  constructor(...args: ConstructorParameters<typeof MatrixClient>) {
+    super(...args);
+    // firebell keeps `m.direct` from /sync (direct-rooms.ts); the SDK's own copy would cost a request at
+    // every start that nothing retries, and nothing reads it.
+    this.dms.update = () => Promise.resolve();
+  }
+
   override doRequest(...args: Parameters<MatrixClient['doRequest']>): Promise<unknown> {
     return this.scope.run(() => super.doRequest(...args) as Promise<unknown>);
   }

@@ -23,6 +23,14 @@ test('Matrix errors are classified by errcode, then status', () => {
   );
   const header = classify(matrixError(429, { errcode: 'M_LIMIT_EXCEEDED' }, { 'retry-after': '3' }));
   assert.equal(header.kind === 'rate-limited' && header.retryAfterMs, 3000, 'the Retry-After header counts');
+  const both = classify(
+    matrixError(429, { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 2100 }, { 'retry-after': '3' }),
+  );
+  assert.equal(
+    both.kind === 'rate-limited' && both.retryAfterMs,
+    2100,
+    'the precise body wins over whole seconds',
+  );
   assert.equal(classify(matrixError(401, { errcode: 'M_UNKNOWN_TOKEN' })).kind, 'unknown-token');
   assert.equal(classify(matrixError(403, { errcode: 'M_FORBIDDEN' })).kind, 'forbidden');
   assert.equal(classify(matrixError(404, { errcode: 'M_NOT_FOUND' })).kind, 'not-found');
