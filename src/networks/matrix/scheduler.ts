@@ -28,6 +28,7 @@ import { classify, retryWaitMs, type RetryTuning } from './failures.js';
 import { mergeable, mergeRelayed } from './relay-merge.js';
 import type { RateLimitGate } from './retry.js';
 import type { Sleeper } from './sleeper.js';
+import { topicFailure } from './topic.js';
 
 export type Target =
   | { readonly kind: 'room'; readonly conversation: string }
@@ -283,8 +284,7 @@ export class MatrixScheduler {
       return { ok: true, eventId: answer.event_id };
     } catch (error) {
       if (item.payload.kind === 'topic' && classify(error).kind === 'forbidden') {
-        const conversation = item.target.kind === 'room' ? item.target.conversation : roomId;
-        const refusal = await this.deps.topicRefusal(roomId, conversation);
+        const refusal = await this.deps.topicRefusal(roomId, this.conversationOf(item));
         if (refusal !== undefined) return { ok: false, refused: refusal };
       }
       return { ok: false, stage: 'send', error };
@@ -312,7 +312,9 @@ export class MatrixScheduler {
     const wait = retryWaitMs(failure, Math.max(0, item.failures - 1), true, this.deps.tuning);
     if (wait === undefined) {
       log.error({ detail: failure.detail, target: item.target }, 'not delivered: the homeserver refused it');
-      this.settleAll(item, { status: 'refused', at: now, reason: failure.detail });
+      const reason =
+        item.payload.kind === 'topic' ? topicFailure(this.conversationOf(item), failure) : failure.detail;
+      this.settleAll(item, { status: 'refused', at: now, reason });
       return;
     }
     if (
@@ -323,7 +325,7 @@ export class MatrixScheduler {
       this.settleAll(item, {
         status: 'timed-out',
         at: now,
-        reason: `the homeserver did not take the topic within ${Math.round(this.deps.tuning.topicTimeoutMs / 1000)} s (${failure.detail})`,
+        reason: `${topicFailure(this.conversationOf(item), failure)}, for ${Math.round(this.deps.tuning.topicTimeoutMs / 1000)} s`,
       });
       return;
     }
@@ -357,6 +359,10 @@ export class MatrixScheduler {
     return item.parts.length === 1
       ? `fb.${first.deliveryId}`
       : `fb.${first.deliveryId}.m${item.parts.length}`;
+  }
+
+  private conversationOf(item: Queued): string {
+    return item.target.kind === 'room' ? item.target.conversation : item.target.userId;
   }
 
   private purposeOf(item: Queued): string | undefined {
