@@ -58,6 +58,9 @@ const pacing = z.strictObject({
   queueLimit: z.number().int().min(10).default(1000),
 });
 
+/** The IRC pacing a network gets when its config says nothing (the sample config's): benchmarks use it. */
+export const DEFAULT_IRC_PACING: Readonly<z.output<typeof pacing>> = pacing.parse({});
+
 const ircNetwork = z
   .strictObject({
     id,
@@ -81,7 +84,7 @@ const ircNetwork = z
     nickservPassword: nonEmpty.optional(),
     /** Channel keys for +k channels. */
     channelKeys: z.record(ircChannel, nonEmpty).default({}),
-    pacing: pacing.default({ burst: 4, linesPerSecond: 0.5, queueLimit: 1000 }),
+    pacing: pacing.default({ ...DEFAULT_IRC_PACING }),
     /**
      * Networks without services (no accounts) cannot verify anyone. Only if this is true does a nick count
      * as an identity there, for privileged commands. Never enable it on a network with services.

@@ -184,7 +184,11 @@ test('SIGKILL between a command and its commit: after the restart the command ru
     30_000,
   );
   await new Promise((resolve) => setTimeout(resolve, 500));
-  assert.equal(fromBot(/declared by Ana/).length, 1, 'it ran once');
+  assert.equal(
+    fromBot(/declared by Ana/).length,
+    1,
+    `it ran once; the bot said:\n${fromBot(/./).join('\n')}\nthe first run logged:\n${first.stderr.join('\n')}\nthe second:\n${second.stderr.join('\n')}`,
+  );
   second.kill('SIGTERM');
   assert.equal((await second.exited).code, 0);
   const store = openSqliteStore(database);

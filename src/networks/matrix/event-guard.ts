@@ -16,14 +16,19 @@
  * Send times come from the homeserver's `unsigned.age` where present: "now minus age" is in the bot's own
  * clock, so skew between the two machines cannot make a fresh command look old or an old one fresh.
  */
-import type { RawEvent } from './sync-client.js';
+import type { KeyValueStore } from '../../core/store.js';
+import type { RawEvent, SyncResponse } from './sync-client.js';
+
+/** Key (in `<namespace>:sync`) of the ids of a batch's events, stored before they are handled. */
+const RECEIVED = 'received';
 
 export class EventGuard {
   private readonly joinedAt = new Map<string, number>();
 
   /**
-   * `received`: the ids of the events of the batch the previous run began to handle last, when the sync
-   * goes on from the previous run's token.
+   * `received`: the ids of the events of the batch the previous run began to handle last. They count even
+   * in a fresh snapshot (a first sync that never finished leaves no token): only a crash leaves them
+   * unhandled, and the core skips those that were handled after all.
    */
   constructor(
     private readonly startedAt: number,
@@ -47,6 +52,35 @@ export class EventGuard {
     if (sent >= this.startedAt) return false;
     return !this.received.has(event.event_id);
   }
+}
+
+/**
+ * Stores the ids of the batch's room events that count (`counts`: not history, not the bot's own) before
+ * any of them is handled: after a crash they come again and still count, while what was said meanwhile
+ * does not. Resolves once stored.
+ */
+export async function storeReceived(
+  kv: KeyValueStore,
+  namespace: string,
+  batch: SyncResponse,
+  counts: (roomId: string, event: RawEvent) => boolean,
+): Promise<void> {
+  const ids = Object.entries(batch.rooms?.join ?? {}).flatMap(([roomId, room]) =>
+    (room.timeline?.events ?? []).filter((event) => counts(roomId, event)).map((event) => event.event_id),
+  );
+  if (ids.length === 0) return;
+  kv.set(`${namespace}:sync`, RECEIVED, JSON.stringify(ids));
+  await kv.flushed();
+}
+
+/** The batch is handled (and committed): its events are history again once the token moves past them. */
+export function forgetReceived(kv: KeyValueStore, namespace: string): void {
+  kv.delete(`${namespace}:sync`, RECEIVED);
+}
+
+/** What the previous run stored with `storeReceived` and did not forget: a crash interrupted the batch. */
+export function previouslyReceived(kv: KeyValueStore, namespace: string): Set<string> {
+  return parseReceived(kv.get(`${namespace}:sync`, RECEIVED));
 }
 
 /** The event ids stored before a batch was handled (JSON), or none when absent or unreadable. */
