@@ -4,13 +4,8 @@
  * argv[2] is the JSON of its options (firebell-instance.ts, without the logger and the long-message
  * store). Prints "ready" once connected to both servers; runs until killed.
  */
-import { KeyValueLongMessages } from '../src/core/bridge/long-messages.js';
 import { startFirebellInstance, type InstanceOptions } from '../test/core/bridge/firebell-instance.js';
-import { MemoryKeyValueStore } from '../test/support/memory-kv.js';
 
 const options = JSON.parse(process.argv[2] as string) as Omit<InstanceOptions, 'longMessages' | 'logger'>;
-await startFirebellInstance({
-  ...options,
-  longMessages: new KeyValueLongMessages(new MemoryKeyValueStore()),
-});
+await startFirebellInstance(options);
 process.stdout.write('ready\n');

@@ -1,12 +1,17 @@
-/** The incident core as the benchmarks run it: a real store, no chat networks, an outbox that counts. */
+/**
+ * The incident core as the benchmarks run it: a real store, and either an outbox that only counts (what is
+ * measured is not about deliveries) or the durable outbox to a channel that takes everything.
+ */
 import type { Config } from '../src/config/config.js';
 import { systemClock } from '../src/core/clock.js';
+import type { Delivery, DeliveryOutcome } from '../src/core/delivery.js';
+import type { DurableState } from '../src/core/durable-state.js';
 import { Firebell } from '../src/core/firebell.js';
 import { silentLogger, type Logger } from '../src/core/logger.js';
+import type { ChatNetwork, ConnectionState } from '../src/core/network.js';
 import { makeConfig, makePolicy, tiers } from '../test/support/builders.js';
 import { RecordingOutbox } from '../test/support/recording-outbox.js';
-import type { IncidentRecord, IncidentStore, IncidentTransition, PendingEffect } from '../src/core/store.js';
-import type { EscalationPolicy, TimelineEntry } from '../machines/incident-types.js';
+import type { EscalationPolicy } from '../machines/incident-types.js';
 
 /** Long delays: no timer fires during a benchmark, so every transition is one the benchmark caused. */
 export const benchPolicy: EscalationPolicy = makePolicy({
@@ -38,71 +43,79 @@ export const benchConfig: Config = makeConfig({
   },
 });
 
-/** Counts what reaches the store: transitions stored and the transactions (commits) they took. */
-export class CountingStore implements IncidentStore {
-  transitions = 0;
-  commits = 0;
-
-  constructor(private readonly inner: IncidentStore) {}
-
-  allocateId(): number {
-    return this.inner.allocateId();
-  }
-  saveTransition(transition: IncidentTransition): PendingEffect[] {
-    this.transitions += 1;
-    this.commits += 1;
-    return this.inner.saveTransition(transition);
-  }
-  saveTransitions(
-    transitions: readonly IncidentTransition[],
-    completed?: readonly number[],
-  ): PendingEffect[][] {
-    const stored = this.inner.saveTransitions(transitions, completed);
-    this.transitions += transitions.length;
-    this.commits += 1;
-    return stored;
-  }
-  completeEffects(ids: readonly number[]): void {
-    this.commits += 1;
-    this.inner.completeEffects(ids);
-  }
-  pendingEffects(): PendingEffect[] {
-    return this.inner.pendingEffects();
-  }
-  loadOpen(): Iterable<IncidentRecord> {
-    return this.inner.loadOpen();
-  }
-  get(id: number): IncidentRecord | undefined {
-    return this.inner.get(id);
-  }
-  timeline(id: number): TimelineEntry[] {
-    return this.inner.timeline(id);
-  }
-  recent(limit: number): IncidentRecord[] {
-    return this.inner.recent(limit);
-  }
-  quarantine(id: number, reason: string): void {
-    this.inner.quarantine(id, reason);
-  }
-  close(): void {
-    this.inner.close();
-  }
-}
-
 export interface QuietFirebell extends Firebell {
   readonly policy: EscalationPolicy;
   readonly sent: { count: number };
 }
 
-export function quietFirebell(store: IncidentStore, logger: Logger = silentLogger): QuietFirebell {
+/** A core whose outbox only counts what it is given: nothing is stored for deliveries. */
+export function quietFirebell(durable: DurableState, logger: Logger = silentLogger): QuietFirebell {
   const outbox = new RecordingOutbox(undefined, undefined, false);
   const firebell = new Firebell({
     config: benchConfig,
-    store,
+    durable,
     networks: [],
     clock: systemClock,
     logger,
     outbox,
   });
   return Object.assign(firebell, { policy: benchPolicy, sent: outbox });
+}
+
+/**
+ * The channel of the benchmarks' group: takes every delivery, and confirms what it holds when told to (a
+ * network confirms a line some time after it was handed over, while other work goes on).
+ */
+export class BenchChannel implements ChatNetwork {
+  readonly id = 'bench';
+  readonly kind = 'irc' as const;
+  private held: Array<() => void> = [];
+  delivered = 0;
+
+  deliver(delivery: Delivery): Promise<DeliveryOutcome> {
+    void delivery;
+    return new Promise((settle) =>
+      this.held.push(() => {
+        this.delivered += 1;
+        settle({ status: 'delivered', at: systemClock.now(), receipt: [] });
+      }),
+    );
+  }
+
+  /** Confirms everything handed over so far. */
+  confirm(): void {
+    for (const settle of this.held.splice(0)) settle();
+  }
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    this.confirm();
+    return Promise.resolve();
+  }
+
+  getTopic(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  connectionState(): ConnectionState {
+    return 'connected';
+  }
+}
+
+/** A core as firebell runs: the journal, the durable outbox (to `channel`), the incident service. */
+export function benchFirebell(
+  durable: DurableState,
+  channel: BenchChannel,
+): Firebell & { policy: EscalationPolicy } {
+  const firebell = new Firebell({
+    config: benchConfig,
+    durable,
+    networks: [channel],
+    clock: systemClock,
+    logger: silentLogger,
+  });
+  return Object.assign(firebell, { policy: benchPolicy });
 }

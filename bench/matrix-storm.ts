@@ -8,7 +8,6 @@
  * as another user: Synapse's limit is per user), honouring each 429's wait.
  */
 import { DEFAULT_IRC_PACING } from '../src/config/schema.js';
-import { KeyValueLongMessages } from '../src/core/bridge/long-messages.js';
 import { startFirebellInstance } from '../test/core/bridge/firebell-instance.js';
 import { CHANNEL, inChannel, ROOM } from '../test/core/bridge/live-world.js';
 import { TestHomeserver } from '../test/matrix-homeserver/homeserver.js';
@@ -16,7 +15,6 @@ import { SYNAPSE_RC_MESSAGE } from '../test/matrix-homeserver/rate-limit.js';
 import { TestMatrixClient } from '../test/matrix-homeserver/test-client.js';
 import { InspircdWithAnope } from '../test/servers/inspircd-anope.js';
 import { IrcTestClient } from '../test/servers/irc-test-client.js';
-import { MemoryKeyValueStore } from '../test/support/memory-kv.js';
 import type { BenchFigure } from './report.js';
 
 const LINES = 40;
@@ -56,7 +54,6 @@ export async function measureStorm(): Promise<BenchFigure[]> {
       matrixUser: botUser,
       room: ROOM,
       publicUrl: 'http://127.0.0.1:9',
-      longMessages: new KeyValueLongMessages(new MemoryKeyValueStore()),
       pacing: DEFAULT_IRC_PACING,
     });
     stops.push(() => firebell.firebell.stop());

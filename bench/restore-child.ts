@@ -1,11 +1,12 @@
 /**
  * Run by incidents.bench.ts in a fresh process: restores every open incident of the store at argv[2] and
- * prints how long it took and the resident memory afterwards, as JSON.
+ * prints how long it took (opening the store and reading it included) and the resident memory
+ * afterwards, as JSON.
  */
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { createLogger } from '../src/logging.js';
-import { openSqliteStores } from '../src/store/sqlite-store.js';
+import { openBenchDurable } from './durable-store.js';
 import { quietFirebell } from './incidents-setup.js';
 
 const path = process.argv[2];
@@ -13,7 +14,6 @@ if (!path) throw new Error('usage: restore-child <store path>');
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 collect();
 const baselineRss = process.memoryUsage().rss;
-const stores = openSqliteStores(path);
 // The production logger (pino at info), writing nowhere: its per-incident cost belongs in the figure.
 const logger = createLogger({
   level: 'info',
@@ -21,10 +21,11 @@ const logger = createLogger({
   fd: 2,
   stream: pino.destination({ dest: '/dev/null', sync: true }),
 });
-const firebell = quietFirebell(stores.incidents, logger);
 const start = performance.now();
+const bench = await openBenchDurable(path);
+const firebell = quietFirebell(bench.durable, logger);
 const report = await firebell.start();
-await firebell.service.idle();
+await firebell.idle();
 const ms = performance.now() - start;
 collect();
 const rss = process.memoryUsage().rss;
@@ -38,4 +39,4 @@ process.stdout.write(
   }),
 );
 await firebell.stop();
-stores.close();
+await bench.close();

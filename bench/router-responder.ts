@@ -1,14 +1,16 @@
 /**
- * The real core as a benchmark's responder: a Firebell (router, command handlers, incident service on an
- * in-memory SQLite store) answering through the very network that received the command. Network
- * benchmarks measure the bot's overhead with this, not with a stand-in.
+ * The real core as a benchmark's responder: a Firebell (router, command handlers, incident service, the
+ * journal and the durable outbox on a SQLite file with the production durability: WAL, synchronous=FULL)
+ * answering through the very network that received the command. So a reply's time includes the fsync of
+ * the commit that stores it before it is sent. Network benchmarks measure the bot's overhead with this,
+ * not with a stand-in.
  */
 import type { ChatNetwork } from '../src/core/network.js';
 import type { InboundMessage } from '../src/core/messages.js';
 import { systemClock } from '../src/core/clock.js';
 import { Firebell } from '../src/core/firebell.js';
 import { silentLogger } from '../src/core/logger.js';
-import { openSqliteStores } from '../src/store/sqlite-store.js';
+import { openBenchDurable } from './durable-store.js';
 import { benchConfig } from './incidents-setup.js';
 
 export type NetworkResponder<N extends ChatNetwork> = (message: InboundMessage, network: N) => void;
@@ -17,9 +19,11 @@ export type NetworkResponder<N extends ChatNetwork> = (message: InboundMessage, 
 export function routerResponder<N extends ChatNetwork>(
   conversations: readonly string[],
 ): NetworkResponder<N> {
-  let firebell: Firebell | undefined;
-  return (message, network) => {
-    firebell ??= new Firebell({
+  let firebell: Promise<Firebell> | undefined;
+  const open = async (network: N): Promise<Firebell> => {
+    const { durable, removeAtExit } = await openBenchDurable();
+    removeAtExit();
+    return new Firebell({
       config: {
         ...benchConfig,
         groups: [
@@ -36,11 +40,14 @@ export function routerResponder<N extends ChatNetwork>(
           },
         ],
       },
-      store: openSqliteStores(':memory:').incidents,
+      durable,
       networks: [network],
       clock: systemClock,
       logger: silentLogger,
     });
-    void firebell.router.handleMessage(message);
+  };
+  return (message, network) => {
+    firebell ??= open(network);
+    void firebell.then((core) => core.router.handleMessage(message));
   };
 }

@@ -17,9 +17,7 @@ import { TestHomeserver } from '../test/matrix-homeserver/homeserver.js';
 import { TestMatrixClient } from '../test/matrix-homeserver/test-client.js';
 import { IrcTestClient, type ReceivedLine } from '../test/servers/irc-test-client.js';
 import { Ngircd } from '../test/servers/ngircd.js';
-import { MemoryIncidentStore } from '../test/support/memory-incident-store.js';
-import { MemoryKeyValueStore } from '../test/support/memory-kv.js';
-import { MemoryStatusStore } from '../test/support/memory-status-store.js';
+import { openBenchDurable } from './durable-store.js';
 import { hours } from '../test/support/builders.js';
 import { contacts, testConfig } from '../test/support/config-fixture.js';
 import type { BenchFigure, Benchmark } from './report.js';
@@ -111,6 +109,7 @@ export async function measureFanOut(): Promise<BenchFigure[]> {
       adminContact: 'bench',
     },
   );
+  const bench = await openBenchDurable();
   const matrix = new MatrixNetwork(
     {
       id: 'matrix',
@@ -124,18 +123,18 @@ export async function measureFanOut(): Promise<BenchFigure[]> {
     {
       clock: systemClock,
       logger: silentLogger,
-      kv: new MemoryKeyValueStore(),
+      kv: bench.durable.keyValues,
       rooms: rooms.map((_, index) => `#r${index}:test.local`),
       mayInvite: () => false,
     },
   );
   const firebell = new Firebell({
     config,
-    store: new MemoryIncidentStore(),
+    durable: bench.durable,
     networks: [irc, matrix],
     clock: systemClock,
     logger: silentLogger,
-    status: { store: new MemoryStatusStore(), alert: { publish: async () => undefined } },
+    status: { alert: { publish: async () => undefined } },
   });
   const observer = new TestMatrixClient(hs.url, alice.token);
   const people: IrcTestClient[] = [];
@@ -237,6 +236,7 @@ export async function measureFanOut(): Promise<BenchFigure[]> {
     for (const person of people) person.close();
     await observer.stop();
     await firebell.stop();
+    await bench.close();
     await hs.stop();
     await ircd.stop();
   }

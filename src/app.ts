@@ -3,19 +3,21 @@
  * networks, then hands them to the core. `cli.ts` parses the command line and calls in here.
  */
 import type { Config } from './config/config.js';
+import { DEFAULT_SHUTDOWN_GRACE_SECONDS } from './config/schema.js';
 import { systemClock, type Clock } from './core/clock.js';
-import { Firebell } from './core/firebell.js';
+import { DurableState } from './core/durable-state.js';
+import { Firebell, type StopReport } from './core/firebell.js';
 import type { Logger } from './core/logger.js';
 import type { ChatNetwork } from './core/network.js';
 import { Bridge } from './core/bridge/bridge.js';
-import { KeyValueLongMessages } from './core/bridge/long-messages.js';
+import { JournaledLongMessages } from './core/bridge/long-messages.js';
 import { startLongMessagePage, type LongMessagePage } from './http/long-message-page.js';
 import { IrcNetwork } from './networks/irc/irc-network.js';
 import { MatrixNetwork } from './networks/matrix/matrix-network.js';
 import { ShellNetwork } from './networks/shell/shell-network.js';
 import { shellIdentities } from './networks/shell/shell-identity.js';
 import { endOfInputNotice } from './networks/shell/shell-start.js';
-import { openSqliteStores } from './store/sqlite-store.js';
+import { openSqliteStore } from './store/sqlite-store.js';
 import { AlertFile, noAlertFile } from './status/alert-file.js';
 
 export interface RunOptions {
@@ -33,7 +35,8 @@ export interface RunningFirebell {
   readonly firebell: Firebell;
   /** Resolves when firebell has stopped (a signal, or the shell's input ended). */
   readonly stopped: Promise<void>;
-  stop(): Promise<void>;
+  /** Stops within `bot.shutdownGraceSeconds` (plus the networks' goodbyes); see Firebell.stop. */
+  stop(): Promise<StopReport>;
 }
 
 /** The channels or rooms the groups name on one network. */
@@ -56,12 +59,19 @@ function matrixInviters(config: Config, extra: readonly string[]): Set<string> {
 export async function runFirebell(options: RunOptions): Promise<RunningFirebell> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
-  const stores = openSqliteStores(config.storePath, { logger: logger.child({ module: 'store' }) });
+  const store = openSqliteStore(config.storePath, { logger: logger.child({ module: 'store' }) });
+  let durable: DurableState;
+  try {
+    durable = await DurableState.open(store, { clock, logger });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
     resolveStopped = resolve;
   });
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<StopReport> | undefined;
 
   const networks: ChatNetwork[] = [];
   if (config.networks.shell?.enabled && options.shell !== false) {
@@ -106,17 +116,21 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
       new MatrixNetwork(matrix, {
         clock,
         logger,
-        kv: stores.keyValues,
+        kv: durable.keyValues,
         rooms: conversationsOn(config, matrix.id),
         mayInvite: (userId) => inviters.has(userId),
       }),
     );
   }
 
-  const longMessages = new KeyValueLongMessages(stores.keyValues);
+  const longMessages = new JournaledLongMessages({
+    journal: durable.journal,
+    store,
+    keyValues: durable.keyValues,
+  });
   const firebell = new Firebell({
     config,
-    store: stores.incidents,
+    durable,
     networks,
     clock,
     logger,
@@ -131,22 +145,23 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         longMessages,
       }),
     pages: longMessages,
-    heartbeat: stores.keyValues,
+    heartbeat: true,
     status: {
-      store: stores.status,
       alert: config.statusbot.alertFile ? new AlertFile(config.statusbot.alertFile) : noAlertFile,
     },
   });
 
   let page: LongMessagePage | undefined;
 
-  async function stop(): Promise<void> {
+  async function stop(): Promise<StopReport> {
     stopping ??= (async () => {
-      logger.info('stopping');
-      await firebell.stop();
+      const graceMs = (config.bot.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
+      logger.info({ graceMs }, 'stopping: no new commands; sending what is queued');
+      const report = await firebell.stop(graceMs);
       await page?.close();
-      stores.close();
+      await store.close();
       resolveStopped();
+      return report;
     })();
     return stopping;
   }

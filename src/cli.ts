@@ -13,6 +13,7 @@ import { runFirebell } from './app.js';
 import { CLI_COMMANDS, COMMAND_HELP, GENERAL_HELP, type CliCommand } from './cli-help.js';
 import { checkConfig } from './config/check.js';
 import { formatProblem, loadConfig, type LoadResult } from './config/load.js';
+import { DEFAULT_SHUTDOWN_GRACE_SECONDS } from './config/schema.js';
 import { runDoctor } from './doctor/doctor.js';
 import { createLogger } from './logging.js';
 import { decideShell } from './networks/shell/shell-start.js';
@@ -23,6 +24,9 @@ import { parseWhen, simulateIncident, renderSimulation } from './simulate/simula
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 class UsageError extends Error {}
+
+/** How far past its grace a stop may run (the networks' goodbyes, closing the store) before exit. */
+const STOP_OVERRUN_MS = 5_000;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -159,7 +163,18 @@ async function main(argv: readonly string[]): Promise<number> {
       let stop = (): void => {
         stopRequested = true;
       };
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop());
+      const graceMs = (config.bot.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
+      for (const signal of ['SIGINT', 'SIGTERM'] as const)
+        process.once(signal, () => {
+          logger.info({ signal }, `${signal}: stopping`);
+          // A second signal, or a stop that hangs past its grace, ends the process at once.
+          process.once(signal, () => process.exit(130));
+          setTimeout(() => {
+            logger.error('the stop did not finish in time; exiting');
+            process.exit(EXIT.failed);
+          }, graceMs + STOP_OVERRUN_MS).unref();
+          stop();
+        });
       const running = await runFirebell({
         config,
         logger,
@@ -171,7 +186,9 @@ async function main(argv: readonly string[]): Promise<number> {
       stop = () => void running.stop();
       if (stopRequested) stop();
       await running.stopped;
-      return EXIT.ok;
+      // Nothing is left to do once stopped (the log is written synchronously); a request still open (a
+      // long-poll) must not keep the process alive.
+      process.exit(EXIT.ok);
     }
   }
 }

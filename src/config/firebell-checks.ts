@@ -229,6 +229,27 @@ export function checkFirebell(firebell: unknown, lineOf: LineOf): CheckFinding[]
     ...tierOrder(policies),
     ...externalBots(firebell, networks),
     ...longMessageLinks(firebell),
+    ...shutdownGrace(firebell),
+  ];
+}
+
+/** Container managers (Docker, Podman) send SIGKILL 10 s after SIGTERM unless told to wait longer. */
+const CONTAINER_STOP_SECONDS = 10;
+
+/** A grace the container manager cuts short turns a clean stop into a kill. */
+function shutdownGrace(firebell: unknown): CheckFinding[] {
+  const grace = record(record(firebell).bot).shutdownGraceSeconds;
+  if (typeof grace !== 'number' || grace + 2 < CONTAINER_STOP_SECONDS) return [];
+  return [
+    {
+      doc: 'firebell',
+      path: ['bot', 'shutdownGraceSeconds'],
+      severity: 'warning',
+      message:
+        `a stop takes up to ${grace} s plus about 2 s for the networks' goodbyes: give your container ` +
+        `manager at least that before it sends SIGKILL (Docker and Podman wait ${CONTAINER_STOP_SECONDS} s ` +
+        'by default: `stop_grace_period`, `--time`); what is not sent is kept for the next start either way',
+    },
   ];
 }
 

@@ -174,6 +174,9 @@ const policy = z.strictObject({
   nobodyAwake: z.enum(['soonest', 'whole-tier', 'next-tier']).default('soonest'),
 });
 
+/** See `bot.shutdownGraceSeconds`. */
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 7;
+
 const permission = z.enum(['anyone', 'verified', 'contacts', 'whitelist']);
 
 const role = z.strictObject({ id, name: nonEmpty, description: nonEmpty });
@@ -193,6 +196,15 @@ export const firebellFileSchema = z.strictObject({
     httpListen: z
       .string()
       .regex(/^[^:\s]+:\d+$/, 'expected host:port')
+      .optional(),
+    /**
+     * On SIGTERM/SIGINT, how long to keep sending what is queued before stopping; what is left is sent at
+     * the next start. Below the 10 s after which container managers send SIGKILL, by default.
+     */
+    shutdownGraceSeconds: z
+      .number()
+      .min(0, 'expected 0 or more seconds')
+      .max(300, 'expected at most 300 seconds (a stop must not hang for long)')
       .optional(),
   }),
   store: z.strictObject({ path: nonEmpty }),

@@ -1,7 +1,8 @@
 /**
- * firebell's core, assembled from its ports: the config, a store, the chat networks, a clock and a logger.
- * It opens nothing itself (the composition root in src/app.ts opens the database and builds the networks),
- * so tests assemble the same core with an in-memory store and fake networks.
+ * firebell's core, assembled from its ports: the config, the durable state opened from a store, the chat
+ * networks, a clock and a logger. It opens nothing itself (the composition root in src/app.ts opens the
+ * database and builds the networks), so tests assemble the same core with an in-memory store and fake
+ * networks.
  */
 import type { Config } from '../config/config.js';
 import { policyForGroup, whitelistFileName } from '../config/config.js';
@@ -11,13 +12,15 @@ import { EffectRunner } from './effects/effect-runner.js';
 import { awakeWhitelisted, timezoneAwarePageResolver } from './escalation/page-resolver.js';
 import { oncallCommand } from './commands/oncall-command.js';
 import { Groups } from './groups.js';
+import type { DurableState } from './durable-state.js';
+import { HANDLED_RETENTION_MS, InboundLedger } from './inbound.js';
 import { IncidentService, type RestoreReport } from './incident-service.js';
+import type { StoreHealth } from './journal.js';
 import type { Logger } from './logger.js';
 import type { InboundMessage, NetworkKind } from './messages.js';
 import type { ChatNetwork, ConnectionState } from './network.js';
-import { NetworkOutbox, Speaker, type Outbox } from './outbox.js';
+import { DurableOutbox, Speaker, type Outbox, type OutboxLeft } from './outbox.js';
 import { Router, type Relay } from './router.js';
-import type { IncidentStore, KeyValueStore, StatusStore } from './store.js';
 import {
   downtimeNotice,
   Heartbeat,
@@ -33,20 +36,37 @@ import type { LongMessageStore } from './bridge/long-messages.js';
 
 export interface FirebellDeps {
   readonly config: Config;
-  readonly store: IncidentStore;
+  readonly durable: DurableState;
   readonly networks: readonly ChatNetwork[];
   readonly clock: Clock;
   readonly logger: Logger;
   /** How to build the relay (the bridge) from the core's parts it needs. */
   readonly relay?: (core: RelayCore) => Relay;
-  /** Replaces the network outbox (benchmarks and tests that count outbound messages). */
+  /** Replaces the durable outbox (benchmarks and tests that count outbound messages). */
   readonly outbox?: Outbox;
-  /** The statusbot's durable state and where alert.json goes; without them there is no `#status`. */
-  readonly status?: { readonly store: StatusStore; readonly alert: AlertPublisher };
+  /** Where alert.json goes; without it there is no `#status`. */
+  readonly status?: { readonly alert: AlertPublisher };
   /** Where long texts are kept for firebell's own pages (served under `bot.publicUrl`). */
   readonly pages?: LongMessageStore;
-  /** Where the heartbeat keeps "last alive", so a restart can say how long firebell was away. */
-  readonly heartbeat?: KeyValueStore;
+  /** Keep "last alive" (in the durable key-value state), so a restart can say how long firebell was away. */
+  readonly heartbeat?: boolean;
+}
+
+/**
+ * How long finished outbox rows are kept (an incident's pages and their outcomes belong to its timeline):
+ * a year for an incident's, a month for the rest (command replies, status notices). Pending rows are
+ * never pruned.
+ */
+export const INCIDENT_DELIVERY_RETENTION_MS = 365 * 24 * 3_600_000;
+export const OTHER_DELIVERY_RETENTION_MS = 30 * 24 * 3_600_000;
+const HOUSEKEEPING_EVERY_MS = 24 * 3_600_000;
+
+/** What a stop left behind, for the log. */
+export interface StopReport {
+  /** Deliveries not settled, by channel and lane: durable ones are sent at the next start. */
+  readonly left: readonly OutboxLeft[];
+  /** Whether everything queued was delivered within the grace. */
+  readonly drained: boolean;
 }
 
 /** What the core lends the relay: its groups, directory and outbox, and the command path. */
@@ -66,23 +86,41 @@ export class Firebell {
   readonly router: Router;
   readonly statusbot: Statusbot | undefined;
   readonly relay: Relay | undefined;
+  readonly outbox: Outbox;
+  private readonly durableOutbox: DurableOutbox | undefined;
+  private readonly ledger: InboundLedger;
   private readonly networks: ReadonlyMap<string, ChatNetwork>;
   private readonly heartbeat: Heartbeat | undefined;
   private started = false;
+  private stopping: Promise<StopReport> | undefined;
+  private housekeeping: unknown;
 
   constructor(private readonly deps: FirebellDeps) {
-    const { config, clock, logger } = deps;
+    const { config, clock, logger, durable } = deps;
+    const { journal } = durable;
     this.networks = new Map(deps.networks.map((network) => [network.id, network]));
-    this.heartbeat = deps.heartbeat && new Heartbeat(deps.heartbeat, clock);
+    this.heartbeat = deps.heartbeat ? new Heartbeat(durable.keyValues, clock) : undefined;
     const kinds = new Map<string, NetworkKind>(deps.networks.map((network) => [network.id, network.kind]));
     this.groups = new Groups(config.groups);
     this.directory = new Directory(config.contacts, config.whitelist, kinds);
-    const outbox =
-      deps.outbox ??
-      new NetworkOutbox(this.networks, clock, logger.child({ module: 'outbox' }), (message, ids) =>
-        this.router.handleDelivered(message, ids),
-      );
+    this.durableOutbox = deps.outbox
+      ? undefined
+      : new DurableOutbox({
+          channels: this.networks,
+          journal,
+          clock,
+          logger: logger.child({ module: 'outbox' }),
+          onDelivered: (message, ids) => this.router.handleDelivered(message, ids),
+        });
+    const outbox: Outbox = deps.outbox ?? (this.durableOutbox as DurableOutbox);
+    this.outbox = outbox;
     this.speaker = new Speaker(outbox, this.groups);
+    this.ledger = new InboundLedger({
+      journal,
+      store: durable.store,
+      clock,
+      logger: logger.child({ module: 'inbound' }),
+    });
 
     const runner = new EffectRunner({
       groups: this.groups,
@@ -98,15 +136,17 @@ export class Firebell {
       report: (id, event) => {
         // Reports arrive later, from effects; by then the service below exists.
         const outcome = this.service.send(id, event);
-        if (!outcome.ok && outcome.reason === 'not-found')
-          logger.warn({ incident: id, event: event.type }, 'report for an unknown incident');
+        if (!outcome.ok && outcome.reason === 'not-open')
+          logger.debug({ incident: id, event: event.type }, 'report for an incident that is not open');
       },
     });
     const service = new IncidentService({
-      store: deps.store,
+      journal,
+      store: durable.store,
       clock,
       logger: logger.child({ module: 'incidents' }),
       performEffects: runner.perform,
+      counters: durable.peekCounters(),
     });
     this.service = service;
 
@@ -120,9 +160,10 @@ export class Firebell {
         networks: this.networks,
         outbox,
         speaker: this.speaker,
-        store: deps.status.store,
+        store: durable.status,
         alert: deps.status.alert,
         service,
+        afterCommit: (callback) => journal.afterCommit(callback),
         clock,
         logger: logger.child({ module: 'statusbot' }),
         whitelistFile: config.bot.whitelistUrl
@@ -167,6 +208,7 @@ export class Firebell {
         ...(this.statusbot ? [this.statusbot.handlers()] : []),
       ],
       watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
+      ledger: this.ledger,
       botName: config.bot.name,
       ...(this.relay ? { relay: this.relay } : {}),
     });
@@ -186,6 +228,34 @@ export class Firebell {
     return `${publicUrl.replace(/\/+$/, '')}/m/${id}`;
   }
 
+  /** The store's health: "failing since T: reason" while commits fail (for /readyz and the log). */
+  storeHealth(): StoreHealth {
+    return this.deps.durable.journal.health();
+  }
+
+  /**
+   * Resolves once the work started so far is done and committed (not necessarily delivered), or waits for
+   * the store's retry timer: nothing more happens until time passes.
+   */
+  async idle(): Promise<void> {
+    const { journal } = this.deps.durable;
+    do {
+      await this.service.idle();
+      await this.statusbot?.idle();
+      await journal.quiet();
+    } while (journal.backlog() > 0 && journal.health().ok);
+  }
+
+  /** Resolves once everything is done, committed, and every delivery settled. */
+  private async drained(): Promise<void> {
+    const { journal } = this.deps.durable;
+    do {
+      await this.idle();
+      await journal.barrier();
+      await this.durableOutbox?.settled();
+    } while (journal.backlog() > 0);
+  }
+
   /** Each network's connection state, by id (the health of the bot at a glance). */
   networkStates(): Record<string, ConnectionState> {
     return Object.fromEntries(
@@ -193,30 +263,38 @@ export class Firebell {
     );
   }
 
-  /** Restores the open incidents, then connects the networks. */
+  /**
+   * Restores the open incidents (and re-arms their timers), starts the networks, and hands what the last
+   * run left undelivered to them again.
+   */
   async start(): Promise<RestoreReport> {
+    const loaded = this.deps.durable.takeLoaded();
     // alert.json reflects the stored alert from the first moment (the old statusbot reset it to null).
     if (this.deps.status)
-      await this.deps.status.alert.publish(this.deps.status.store.currentAlert()?.text ?? null);
+      await this.deps.status.alert.publish(this.deps.durable.status.currentAlert()?.text ?? null);
     const previous = this.heartbeat?.begin();
-    const report = this.service.restore();
+    // The incidents are back before a network can bring a command; what their overdue timers say is
+    // handed to the networks after its commit, by which time they have been started just below.
+    const restoring = this.service.restore(loaded);
     // Read before the overdue timers fire: which pages fell due while firebell was away.
     const late = latePages(this.service.open(), this.deps.clock.now());
-    this.deps.logger.info(report, `restored ${report.restored} open incident(s)`);
     this.started = true;
-    await Promise.all(
-      [...this.networks.values()].map((network) =>
-        network.start({
-          message: (message) => this.router.handleMessage(message),
-          reaction: (reaction) => this.router.handleReaction(reaction),
-          membership: (change) => this.router.handleMembership(change),
-          connection: (state, at, detail) => {
-            this.deps.logger.info({ network: network.id, state, detail }, `network ${network.id} ${state}`);
-            this.router.handleConnection(network.id, state, at);
-          },
-        }),
-      ),
+    const starting = [...this.networks.values()].map((network) =>
+      network.start({
+        message: (message) => this.router.handleMessage(message),
+        reaction: (reaction) => this.router.handleReaction(reaction),
+        membership: (change) => this.router.handleMembership(change),
+        connection: (state, at, detail) => {
+          this.deps.logger.info({ network: network.id, state, detail }, `network ${network.id} ${state}`);
+          this.router.handleConnection(network.id, state, at);
+        },
+      }),
     );
+    this.durableOutbox?.resume(loaded.pendingDeliveries);
+    this.keepHouse();
+    const report = await restoring;
+    this.deps.logger.info(report, `restored ${report.restored} open incident(s)`);
+    await Promise.all(starting);
     if (previous) this.announceDowntime(previous, late);
     return report;
   }
@@ -245,14 +323,66 @@ export class Firebell {
     }
   }
 
-  /** Lets queued effects go out, then stops the incidents' timers and the networks. */
-  async stop(): Promise<void> {
-    await this.service.idle();
-    this.heartbeat?.end();
+  /**
+   * Stops taking messages, lets what is queued go out for up to `graceMs`, then stops the incidents'
+   * timers and the networks (which leave what they still hold pending in the outbox for the next start),
+   * and commits what can be committed. The report says what was left.
+   */
+  stop(graceMs = 0): Promise<StopReport> {
+    this.stopping ??= this.stopNow(graceMs);
+    return this.stopping;
+  }
+
+  private async stopNow(graceMs: number): Promise<StopReport> {
+    const { journal } = this.deps.durable;
+    this.ledger.stop();
+    if (this.housekeeping !== undefined) this.deps.clock.clearTimeout(this.housekeeping);
+    const drained = graceMs > 0 ? await this.within(graceMs, this.drained()) : false;
     this.relay?.stop?.();
     this.service.stop();
-    if (!this.started) return;
-    this.started = false;
-    await Promise.allSettled([...this.networks.values()].map((network) => network.stop()));
+    this.heartbeat?.end();
+    if (this.started) {
+      this.started = false;
+      await Promise.allSettled([...this.networks.values()].map((network) => network.stop()));
+    }
+    // The outcomes that came in meanwhile; a failing store gets no more time (nothing more is said).
+    if (journal.health().ok) await this.within(FINAL_COMMIT_MS, journal.barrier());
+    journal.stop();
+    const left = this.durableOutbox?.left() ?? [];
+    const durable = left.filter((entry) => entry.lane !== 'relay');
+    if (left.length > 0)
+      this.deps.logger.warn(
+        { left, durable: durable.reduce((sum, entry) => sum + entry.count, 0) },
+        'stopped with undelivered messages: those not relayed chat are sent at the next start',
+      );
+    else this.deps.logger.info('stopped with nothing left to deliver');
+    return { left, drained };
+  }
+
+  /** True if `work` finished within `ms` on the clock. */
+  private within(ms: number, work: Promise<void>): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = this.deps.clock.setTimeout(() => resolve(false), ms);
+      void work.then(() => {
+        this.deps.clock.clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Forgets handled marks and finished outbox rows past their retention, now and once a day. */
+  private keepHouse(): void {
+    const now = this.deps.clock.now();
+    this.deps.durable.journal.record({
+      prune: {
+        handledBefore: now - HANDLED_RETENTION_MS,
+        incidentDeliveriesBefore: now - INCIDENT_DELIVERY_RETENTION_MS,
+        otherDeliveriesBefore: now - OTHER_DELIVERY_RETENTION_MS,
+      },
+    });
+    this.housekeeping = this.deps.clock.setTimeout(() => this.keepHouse(), HOUSEKEEPING_EVERY_MS);
   }
 }
+
+/** How long a stop waits for the last outcomes to commit. */
+const FINAL_COMMIT_MS = 1_000;

@@ -1,11 +1,15 @@
 /**
- * Runs the incidents: one xstate actor per open incident, each transition stored before its effects run.
+ * Runs the incidents: one xstate actor per open incident, each transition stored before anything it causes
+ * is said.
  *
  * The order that makes a crash harmless: the machine emits effects while it transitions (they are
- * buffered here), xstate then notifies the observer, which writes the snapshot, the new timeline entries
- * and the effects in one transaction; only then are the effects performed, in order, per incident, and
- * marked done. A crash after the write re-performs the stored effects at the next start; a crash before
- * it loses a transition that nobody has seen the effects of.
+ * buffered here); xstate then notifies the observer, which records the snapshot, the new timeline entries
+ * and the effects in the journal, and holds the journal's batch open while the effects are performed (in
+ * order, per incident). Performing an effect only records more in the same batch: the deliveries it asks
+ * for (outbox rows), the events it reports back (more transitions), and the mark that it is done. The
+ * batch then commits as one transaction, and only after that do the deliveries go to their channels. A
+ * crash before the commit loses a transition nobody has seen anything of; after it, the outbox sends what
+ * was stored. An effect whose performing fails stays stored as pending and is performed at the next start.
  *
  * After a restart every open incident is restored from its snapshot and sent `incident.resume`, which
  * re-arms its timers for the time that remains (xstate does not restore pending `after` timers). A
@@ -27,8 +31,9 @@ import type {
   IncidentSource,
 } from '../../machines/incident-types.js';
 import type { Clock } from './clock.js';
+import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
-import type { IncidentRecord, IncidentStore, IncidentTransition, PendingEffect } from './store.js';
+import type { IncidentRecord, IncidentTransition, PendingEffect, Store } from './store.js';
 
 export interface IncidentView {
   readonly id: number;
@@ -41,11 +46,9 @@ export type EffectPerformer = (incident: IncidentView, effects: readonly Pending
 
 export type SendOutcome =
   | { readonly ok: true; readonly incident: IncidentView }
-  | {
-      readonly ok: false;
-      readonly reason: 'not-found' | 'closed' | 'not-applicable';
-      readonly incident?: IncidentView;
-    };
+  /** Closed, never declared, or quarantined: `find` tells which. */
+  | { readonly ok: false; readonly reason: 'not-open' }
+  | { readonly ok: false; readonly reason: 'not-applicable'; readonly incident: IncidentView };
 
 export interface DeclareInput {
   readonly summary: string;
@@ -63,9 +66,9 @@ export interface RestoreReport {
 
 interface Running {
   readonly actor: XActor<IncidentMachine>;
-  /** Effects emitted during the transition now being processed, not yet stored. */
+  /** Effects emitted during the transition now being processed, not yet recorded. */
   buffer: IncidentEffect[];
-  /** How many timeline entries are already stored. */
+  /** How many timeline entries are already recorded. */
   storedTimeline: number;
   /** Effects run one after the other per incident, in the order their transitions were stored. */
   chain: Promise<void>;
@@ -74,61 +77,76 @@ interface Running {
 }
 
 export interface IncidentServiceDeps {
-  readonly store: IncidentStore;
+  readonly journal: Journal;
+  /** Reads closed incidents. */
+  readonly store: Pick<Store, 'incident'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly performEffects: EffectPerformer;
+  /** The highest incident number and effect id handed out so far (from the store, at start). */
+  readonly counters: { readonly lastIncidentId: number; readonly lastEffectId: number };
+}
+
+/** What the store held at start for the service. */
+export interface RestoreInput {
+  readonly openIncidents: Iterable<IncidentRecord>;
+  readonly pendingEffects: readonly PendingEffect[];
 }
 
 export class IncidentService {
   private readonly running = new Map<number, Running>();
   private readonly settling = new Set<Promise<void>>();
-  /** Transitions waiting for the next commit, in the order they happened. */
-  private uncommitted: Array<{ transition: IncidentTransition; running: Running; view: IncidentView }> = [];
-  /** Effects performed since the last commit, marked done by the next. */
-  private performed: number[] = [];
-  private commitScheduled = false;
+  /** Incidents closed by a transition not committed yet: the store does not know yet. */
+  private readonly closing = new Map<number, IncidentView>();
+  private lastIncidentId: number;
+  private lastEffectId: number;
   private stopped = false;
 
-  constructor(private readonly deps: IncidentServiceDeps) {}
+  constructor(private readonly deps: IncidentServiceDeps) {
+    this.lastIncidentId = deps.counters.lastIncidentId;
+    this.lastEffectId = deps.counters.lastEffectId;
+  }
 
   /** Restores every open incident, re-arms its timers and re-performs effects stored but not performed. */
-  restore(): RestoreReport {
+  async restore(input: RestoreInput): Promise<RestoreReport> {
     const quarantined: number[] = [];
-    const pending = this.deps.store.pendingEffects();
     let restored = 0;
-    const broken: Array<{ id: number; problem: string }> = [];
     const policies = new Map<string, EscalationPolicy>();
-    for (const record of this.deps.store.loadOpen()) {
-      const problem = this.tryRestore(record, policies);
-      if (problem === undefined) restored += 1;
-      else broken.push({ id: record.id, problem });
-    }
-    // After the iteration: a store may stream the rows and cannot write meanwhile.
-    for (const { id, problem } of broken) {
+    for (const record of input.openIncidents) {
+      const problem = record.damage ?? this.tryRestore(record, policies);
+      if (problem === undefined) {
+        restored += 1;
+        continue;
+      }
       this.deps.logger.error(
-        { incident: id, reason: problem },
-        `incident #${id} cannot be restored; quarantined`,
+        { incident: record.id, reason: problem },
+        `incident #${record.id} cannot be restored; quarantined`,
       );
-      this.deps.store.quarantine(id, problem);
-      quarantined.push(id);
+      this.deps.journal.record({ quarantines: [{ incidentId: record.id, reason: problem }] });
+      quarantined.push(record.id);
     }
-    const leftover = pending.filter((effect) => !quarantined.includes(effect.incidentId));
-    for (const [incidentId, effects] of groupBy(leftover, (effect) => effect.incidentId)) {
-      const view = this.get(incidentId);
-      if (view) this.enqueueEffects(incidentId, view, effects);
-    }
+    const leftover = input.pendingEffects.filter((effect) => !quarantined.includes(effect.incidentId));
+    const byIncident = groupBy(leftover, (effect) => effect.incidentId);
+    // A closed incident's effects (its resolution announced, say) need its view from the store.
+    const views = await Promise.all([...byIncident.keys()].map((id) => this.find(id)));
+    [...byIncident].forEach(([incidentId, effects], index) => {
+      const view = views[index];
+      if (view) return this.enqueueEffects(incidentId, view, effects);
+      this.deps.logger.error({ incident: incidentId }, 'pending effects of an unreadable incident dropped');
+      this.deps.journal.record({ effectsDone: effects.map((effect) => effect.id) });
+    });
     const now = this.deps.clock.now();
-    for (const [id, running] of this.running) {
+    for (const running of this.running.values()) {
       running.actor.send({ type: 'incident.resume', at: now });
       running.log().debug('resumed');
-      void id;
     }
     return { restored, quarantined, pendingEffects: leftover.length };
   }
 
   declare(input: DeclareInput): IncidentView {
-    const id = this.deps.store.allocateId();
+    // Never reused: the number is stored with the incident's first transition (or was never shown).
+    this.lastIncidentId += 1;
+    const id = this.lastIncidentId;
     const at = this.deps.clock.now();
     const actor = createActor(incidentMachine, {
       clock: this.deps.clock,
@@ -152,25 +170,23 @@ export class IncidentService {
   /** Sends an event to an open incident, if the incident can take it in its current state. */
   send(id: number, event: IncidentEvent): SendOutcome {
     const running = this.running.get(id);
-    if (!running) {
-      const stored = this.get(id);
-      return stored ? { ok: false, reason: 'closed', incident: stored } : { ok: false, reason: 'not-found' };
-    }
+    if (!running) return { ok: false, reason: 'not-open' };
     const snapshot = running.actor.getSnapshot();
     if (!snapshot.can(event)) return { ok: false, reason: 'not-applicable', incident: viewOf(id, snapshot) };
     running.actor.send(event);
     return { ok: true, incident: viewOf(id, running.actor.getSnapshot()) };
   }
 
-  /** An open incident from memory, or a closed one from the store. */
+  /** An open incident (or one closed and not committed yet), from memory. */
   get(id: number): IncidentView | undefined {
     const running = this.running.get(id);
-    if (running) return viewOf(id, running.actor.getSnapshot());
-    // Closed this tick and not yet committed: the store does not know yet.
-    const closing = this.uncommitted.findLast((item) => item.transition.incidentId === id);
-    if (closing) return closing.view;
-    const record = this.deps.store.get(id);
-    return record ? viewOfRecord(record) : undefined;
+    return running ? viewOf(id, running.actor.getSnapshot()) : this.closing.get(id);
+  }
+
+  /** Any incident: from memory, or a closed one from the store. Undefined when its snapshot is damaged. */
+  async find(id: number): Promise<IncidentView | undefined> {
+    const record = this.get(id) === undefined ? await this.deps.store.incident(id) : undefined;
+    return this.get(id) ?? (record && viewOfRecord(record));
   }
 
   open(): IncidentView[] {
@@ -260,15 +276,18 @@ export class IncidentService {
    * Called by xstate after every transition. A transition with no timeline entry and no effect (a restore,
    * a resume re-arming timers, an ignored event) changes nothing worth keeping: its deadlines are the
    * stored ones; skipping it keeps a restart of 10,000 incidents from rewriting 10,000 rows. Any other is
-   * queued for the next commit, which runs before anything else can happen (a microtask), so every
-   * transition of this tick, across all incidents, is stored in one transaction (group commit) before
-   * any of their effects go out.
+   * recorded in the journal, and its effects performed into the same batch (see the top of this file).
    */
   private persist(id: number, running: Running, snapshot: SnapshotFrom<IncidentMachine>): void {
     const context = snapshot.context;
     const newEntries = context.timeline.slice(running.storedTimeline);
     const open = snapshot.status === 'active';
     if (newEntries.length === 0 && running.buffer.length === 0 && open) return;
+    const effects: PendingEffect[] = running.buffer.map((effect) => ({
+      id: (this.lastEffectId += 1),
+      incidentId: id,
+      effect,
+    }));
     const transition: IncidentTransition = {
       incidentId: id,
       group: context.group,
@@ -278,70 +297,39 @@ export class IncidentService {
       snapshot: running.actor.getPersistedSnapshot(),
       at: context.lastEventAt,
       timeline: { from: running.storedTimeline, entries: newEntries },
-      effects: running.buffer,
+      effects,
     };
     running.buffer = [];
     running.storedTimeline = context.timeline.length;
-    if (!open) this.running.delete(id);
-    this.uncommitted.push({ transition, running, view: viewOf(id, snapshot) });
-    this.scheduleCommit();
+    const view = viewOf(id, snapshot);
+    if (!open) {
+      this.running.delete(id);
+      this.closing.set(id, view);
+    }
+    this.deps.journal.record({ transitions: [transition] }, () => this.committed(transition, running, view));
+    if (effects.length > 0) this.enqueueEffects(id, view, effects, running);
   }
 
-  private scheduleCommit(): void {
-    if (this.commitScheduled) return;
-    this.commitScheduled = true;
-    const commit = new Promise<void>((resolve) =>
-      queueMicrotask(() => {
-        this.commitScheduled = false;
-        this.commit();
-        resolve();
-      }),
-    );
-    this.track(commit);
+  /** The transition is stored: its log lines now (a line must never tell of something not stored). */
+  private committed(transition: IncidentTransition, running: Running, view: IncidentView): void {
+    for (const entry of transition.timeline.entries) {
+      running
+        .log()
+        .info(
+          { phase: transition.phase, kind: entry.kind, by: entry.by?.name, detail: entry.detail },
+          `incident #${transition.incidentId} ${entry.kind}`,
+        );
+    }
+    if (transition.open) return;
+    running.log().info({ phase: transition.phase }, `incident #${transition.incidentId} closed`);
+    if (this.closing.get(transition.incidentId) === view) this.closing.delete(transition.incidentId);
   }
 
   /**
-   * Stores the queued transitions and the ids of effects performed since the last commit, in one
-   * transaction, then hands each transition's effects on. When the store fails, everything stays queued
-   * (effects held back) and goes with the next commit.
+   * Performs the effects after what is already queued for the incident, holding the journal's batch open
+   * until they are done, and marks them done in that batch: the deliveries they produced and the mark
+   * commit together, so a crash never performs again an effect whose messages were stored.
    */
-  private commit(): void {
-    const batch = this.uncommitted;
-    const completed = this.performed;
-    if (batch.length === 0 && completed.length === 0) return;
-    this.uncommitted = [];
-    this.performed = [];
-    let stored: PendingEffect[][];
-    try {
-      stored = this.deps.store.saveTransitions(
-        batch.map((item) => item.transition),
-        completed,
-      );
-    } catch (error) {
-      this.uncommitted = [...batch, ...this.uncommitted];
-      this.performed = [...completed, ...this.performed];
-      this.deps.logger.error(
-        { err: error, transitions: batch.length },
-        'could not store transitions; their effects are held back until a commit succeeds',
-      );
-      return;
-    }
-    batch.forEach(({ transition, running, view }, index) => {
-      for (const entry of transition.timeline.entries) {
-        running
-          .log()
-          .info(
-            { phase: transition.phase, kind: entry.kind, by: entry.by?.name, detail: entry.detail },
-            `incident #${transition.incidentId} ${entry.kind}`,
-          );
-      }
-      if (!transition.open)
-        running.log().info({ phase: transition.phase }, `incident #${transition.incidentId} closed`);
-      const effects = stored[index] ?? [];
-      if (effects.length > 0) this.enqueueEffects(transition.incidentId, view, effects, running);
-    });
-  }
-
   private enqueueEffects(
     id: number,
     view: IncidentView,
@@ -349,20 +337,23 @@ export class IncidentService {
     running = this.running.get(id),
   ): void {
     const log = running?.log() ?? this.deps.logger.child({ incident: id });
+    const release = this.deps.journal.hold(`incident #${id} effects`);
     const previous = running?.chain ?? Promise.resolve();
     const next = previous.then(async () => {
-      if (this.stopped) return;
-      for (const effect of effects)
-        log.info({ effect: effect.effect.type }, `incident #${id} effect ${effect.effect.type}`);
       try {
-        await this.deps.performEffects(view, effects);
-      } catch (error) {
-        log.error({ err: error }, 'an effect failed; it stays pending and is retried at the next start');
-        return;
+        if (this.stopped) return;
+        for (const effect of effects)
+          log.info({ effect: effect.effect.type }, `incident #${id} effect ${effect.effect.type}`);
+        try {
+          await this.deps.performEffects(view, effects);
+        } catch (error) {
+          log.error({ err: error }, 'an effect failed; it stays pending and is performed at the next start');
+          return;
+        }
+        this.deps.journal.record({ effectsDone: effects.map((effect) => effect.id) });
+      } finally {
+        release();
       }
-      // Marked done with the next commit, soon: a crash before it performs these again at start.
-      this.performed.push(...effects.map((effect) => effect.id));
-      this.scheduleCommit();
     });
     if (running) running.chain = next;
     this.track(next);

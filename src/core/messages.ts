@@ -97,6 +97,8 @@ export interface InboundReaction {
   readonly messageId: string;
   readonly key: string;
   readonly at: number;
+  /** As `InboundMessage.durableId`: a reaction that acknowledges is handled once. */
+  readonly durableId?: string;
 }
 
 /**

@@ -17,7 +17,8 @@ export interface NetworkEvents {
    * that can be sent the same message again after a restart (Matrix) waits for this before it moves on.
    */
   message(message: InboundMessage): Promise<void> | void;
-  reaction?(reaction: InboundReaction): void;
+  /** Like `message`, may resolve once its handling (a ✅ that acknowledges) is committed. */
+  reaction?(reaction: InboundReaction): Promise<void> | void;
   membership?(change: MembershipChange): void;
   connection?(state: ConnectionState, at: number, detail?: string): void;
 }

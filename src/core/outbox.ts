@@ -1,15 +1,26 @@
 /**
- * Where outbound messages go: to the delivery channel of the network they name. Also the group fan-out and
- * the "reply on every side" rule in one place, so no caller builds destinations by hand.
+ * Where outbound messages go, and the rules that make them durable.
+ *
+ * `DurableOutbox`: every delivery except live relayed chat (lane `relay`, or a relayed message) becomes an
+ * outbox row, recorded through the journal with the writes that caused it (the transition, the command's
+ * handling) and handed to its channel only after that commit; its outcome (delivered with the network's
+ * ids, refused, timed out) is recorded in a later commit. A channel that stops settles what it holds
+ * `abandoned`: the row stays pending, and at the next start `resume` hands every pending row to its channel
+ * again, oldest first, with the same id (Matrix derives its transaction id from it, so the homeserver
+ * deduplicates) and one more attempt. Relayed chat skips the store and goes straight to the same channel.
+ *
+ * `Speaker`: the group fan-out and the "reply on every side" rule in one place, so no caller builds
+ * destinations by hand.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
-import type { DeliveryOutcome } from './delivery.js';
+import type { Delivery, DeliveryChannel, DeliveryContent, DeliveryOutcome, Lane } from './delivery.js';
 import type { RichText } from './rich-text.js';
 import { sameConversation, type Groups } from './groups.js';
+import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
-import type { ChatNetwork } from './network.js';
 import type { ConversationRef, MessageStyle, OutboundMessage, PersonRef, Priority } from './messages.js';
+import type { StoredDelivery } from './store.js';
 
 export interface SendOptions {
   readonly style?: MessageStyle;
@@ -29,53 +40,228 @@ export interface Outbox {
 /** The network's ids for what was delivered (the bridge relates later edits, replies and reactions). */
 export type DeliveredListener = (message: OutboundMessage, messageIds: readonly string[]) => void;
 
-export class NetworkOutbox implements Outbox {
-  constructor(
-    private readonly networks: ReadonlyMap<string, ChatNetwork>,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly onDelivered: DeliveredListener = () => undefined,
-  ) {}
+export interface DurableOutboxDeps {
+  readonly channels: ReadonlyMap<string, DeliveryChannel>;
+  readonly journal: Journal;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly onDelivered?: DeliveredListener;
+  readonly newId?: () => string;
+}
 
-  async send(message: OutboundMessage): Promise<DeliveryOutcome> {
-    const outcome = await this.deliver(message.to.network, message.priority, {
-      kind: 'message',
-      message,
-    });
-    if (outcome.status === 'delivered') {
+/** Durable deliveries not settled yet, by channel and lane (what a stop leaves for the next start). */
+export interface OutboxLeft {
+  readonly channel: string;
+  readonly lane: Lane;
+  readonly count: number;
+}
+
+/** Live relayed chat is kept in memory only: losing a line of it in a crash is acceptable; a page is not. */
+export const isDurable = (lane: Lane, content: DeliveryContent): boolean =>
+  lane !== 'relay' && !(content.kind === 'message' && content.message.relayed === true);
+
+export class DurableOutbox implements Outbox {
+  /** Deliveries recorded or handed to a channel, by id, until they settle. */
+  private readonly unsettled = new Map<string, Delivery>();
+  /** Durable deliveries their channel gave back (it stopped): pending in the store for the next start. */
+  private readonly abandoned: Delivery[] = [];
+  /** Durable deliveries waiting for their commit, per channel: relayed chat to it waits behind them. */
+  private readonly awaitingCommit = new Map<string, number>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: DurableOutboxDeps) {
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  send(message: OutboundMessage): Promise<DeliveryOutcome> {
+    return this.submit(
+      message.to.network,
+      message.priority,
+      { kind: 'message', message },
+      message.incidentId,
+    );
+  }
+
+  setTopic(network: string, conversation: string, topic: string): Promise<DeliveryOutcome> {
+    return this.submit(network, 'bulk', { kind: 'topic', conversation, topic });
+  }
+
+  /** Hands the rows a previous run left pending to their channels again, oldest first, same ids. */
+  resume(rows: readonly StoredDelivery[]): void {
+    for (const row of rows) {
+      const delivery: Delivery = {
+        id: row.id,
+        channel: row.channel,
+        lane: row.lane,
+        content: row.content,
+        durable: true,
+        attempts: row.attempts + 1,
+        createdAt: row.createdAt,
+        ...(row.incidentId === undefined ? {} : { incidentId: row.incidentId }),
+      };
+      if (!this.deps.channels.has(row.channel)) {
+        const at = this.deps.clock.now();
+        const reason = `there is no network ${row.channel} any more`;
+        this.deps.logger.warn(
+          { delivery: row.id, channel: row.channel },
+          `a stored delivery is refused: ${reason}`,
+        );
+        this.deps.journal.record({
+          deliveryUpdates: [{ id: row.id, kind: 'outcome', state: 'refused', at, receipt: [], reason }],
+        });
+        continue;
+      }
+      this.deps.journal.record({
+        deliveryUpdates: [{ id: row.id, kind: 'attempt', attempts: delivery.attempts }],
+      });
+      this.unsettled.set(delivery.id, delivery);
+      void this.hand(delivery);
+    }
+    if (rows.length > 0)
+      this.deps.logger.info(
+        { deliveries: rows.length, left: countByChannelAndLane(rows) },
+        'sending again what the last run left undelivered',
+      );
+  }
+
+  /** What was not delivered (not settled yet, or given back by a stopped channel), by channel and lane. */
+  left(): OutboxLeft[] {
+    return countByChannelAndLane([...this.unsettled.values(), ...this.abandoned]);
+  }
+
+  /** Resolves once every delivery so far has settled (or at once when none is waiting). */
+  settled(): Promise<void> {
+    if (this.unsettled.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private submit(
+    channelId: string,
+    lane: Lane,
+    content: DeliveryContent,
+    incidentId?: number,
+  ): Promise<DeliveryOutcome> {
+    const at = this.deps.clock.now();
+    if (!this.deps.channels.has(channelId)) {
+      this.deps.logger.warn({ network: channelId }, 'no such network; not sent');
+      return Promise.resolve({ status: 'refused', at, reason: `there is no network ${channelId}` });
+    }
+    const delivery: Delivery = {
+      id: this.newId(),
+      channel: channelId,
+      lane,
+      content,
+      durable: isDurable(lane, content),
+      attempts: 0,
+      createdAt: at,
+      ...(incidentId === undefined ? {} : { incidentId }),
+    };
+    this.unsettled.set(delivery.id, delivery);
+    if (!delivery.durable) {
+      // In order with what was said before it to the same place (a bridge's outage note, then the lines).
+      if ((this.awaitingCommit.get(channelId) ?? 0) === 0) return this.hand(delivery);
+      return new Promise((resolve) => this.deps.journal.afterCommit(() => resolve(this.hand(delivery))));
+    }
+    this.awaitingCommit.set(channelId, (this.awaitingCommit.get(channelId) ?? 0) + 1);
+    const row: StoredDelivery = {
+      id: delivery.id,
+      channel: channelId,
+      lane,
+      content,
+      ...(incidentId === undefined ? {} : { incidentId }),
+      createdAt: at,
+      attempts: 0,
+      state: 'pending',
+      receipt: [],
+    };
+    return new Promise((resolve) =>
+      this.deps.journal.record({ deliveries: [row] }, () => {
+        this.awaitingCommit.set(channelId, (this.awaitingCommit.get(channelId) ?? 1) - 1);
+        resolve(this.hand(delivery));
+      }),
+    );
+  }
+
+  private async hand(delivery: Delivery): Promise<DeliveryOutcome> {
+    const channel = this.deps.channels.get(delivery.channel);
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = channel
+        ? await channel.deliver(delivery)
+        : { status: 'refused', at: this.deps.clock.now(), reason: `there is no network ${delivery.channel}` };
+    } catch (error) {
+      // The interface promises never to reject; if one does, the row stays pending for the next start.
+      this.deps.logger.error({ err: error, delivery: delivery.id }, 'a channel threw instead of settling');
+      outcome = { status: 'abandoned', at: this.deps.clock.now(), reason: 'the channel failed' };
+    }
+    this.unsettled.delete(delivery.id);
+    if (delivery.durable) this.recordOutcome(delivery, outcome);
+    if (this.unsettled.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (outcome.status === 'delivered' && delivery.content.kind === 'message') {
       try {
-        this.onDelivered(message, outcome.receipt);
+        this.deps.onDelivered?.(delivery.content.message, outcome.receipt);
       } catch (error) {
-        this.logger.error({ err: error }, 'a delivery listener failed');
+        this.deps.logger.error({ err: error }, 'a delivery listener failed');
       }
     }
     return outcome;
   }
 
-  setTopic(network: string, conversation: string, topic: string): Promise<DeliveryOutcome> {
-    return this.deliver(network, 'bulk', { kind: 'topic', conversation, topic });
-  }
-
-  private async deliver(
-    channel: string,
-    lane: Priority,
-    content: Parameters<ChatNetwork['deliver']>[0]['content'],
-  ): Promise<DeliveryOutcome> {
-    const network = this.networks.get(channel);
-    if (!network) {
-      this.logger.warn({ network: channel }, 'no such network; not sent');
-      return { status: 'refused', at: this.clock.now(), reason: `there is no network ${channel}` };
+  private recordOutcome(delivery: Delivery, outcome: DeliveryOutcome): void {
+    switch (outcome.status) {
+      case 'delivered':
+        this.deps.journal.record({
+          deliveryUpdates: [
+            {
+              id: delivery.id,
+              kind: 'outcome',
+              state: 'delivered',
+              at: outcome.at,
+              receipt: outcome.receipt,
+            },
+          ],
+        });
+        break;
+      case 'refused':
+      case 'timed-out':
+        this.deps.logger.warn(
+          { delivery: delivery.id, channel: delivery.channel, lane: delivery.lane, reason: outcome.reason },
+          `delivery ${outcome.status}`,
+        );
+        this.deps.journal.record({
+          deliveryUpdates: [
+            {
+              id: delivery.id,
+              kind: 'outcome',
+              state: outcome.status,
+              at: outcome.at,
+              receipt: [],
+              reason: outcome.reason,
+            },
+          ],
+        });
+        break;
+      case 'abandoned':
+      case 'dropped':
+        // Stays pending in the store: the next start hands it to its channel again.
+        this.abandoned.push(delivery);
+        this.deps.logger.debug(
+          { delivery: delivery.id, channel: delivery.channel, reason: outcome.reason },
+          'delivery left for the next start',
+        );
+        break;
     }
-    return network.deliver({
-      id: randomUUID(),
-      channel,
-      lane,
-      content,
-      durable: false,
-      attempts: 0,
-      createdAt: this.clock.now(),
-    });
   }
+}
+
+function countByChannelAndLane(items: readonly { channel: string; lane: Lane }[]): OutboxLeft[] {
+  const counts = new Map<string, OutboxLeft>();
+  for (const { channel, lane } of items) {
+    const key = `${channel}\u0000${lane}`;
+    counts.set(key, { channel, lane, count: (counts.get(key)?.count ?? 0) + 1 });
+  }
+  return [...counts.values()];
 }
 
 function outbound(to: OutboundMessage['to'], body: RichText, options: SendOptions): OutboundMessage {

@@ -6,6 +6,7 @@
 import type { Clock } from './clock.js';
 import type { Directory } from './directory.js';
 import type { Groups } from './groups.js';
+import type { InboundLedger } from './inbound.js';
 import type { Logger } from './logger.js';
 import type {
   InboundMessage,
@@ -25,7 +26,8 @@ import { NearMisses } from './commands/near-misses.js';
 export interface Relay {
   /** Passes ordinary chat on to the other members of its group. */
   relay(message: InboundMessage): void;
-  reaction?(reaction: InboundReaction): void;
+  /** May resolve once what the reaction caused is committed. */
+  reaction?(reaction: InboundReaction): Promise<void> | void;
   membership?(change: MembershipChange): void;
   /** What an adapter sent, with the network's ids for it (to relate later edits, replies and reactions). */
   delivered?(message: OutboundMessage, messageIds: readonly string[]): void;
@@ -45,6 +47,8 @@ export interface RouterDeps {
   readonly relay?: Relay;
   /** See every inbound message first (the statusbot watches for another statusbot's notices). */
   readonly watchers?: readonly ((message: InboundMessage) => void)[];
+  /** Handles each message once, and resolves after its handling is committed (inbound.ts). */
+  readonly ledger: InboundLedger;
   /** Signs the answer to a private message that is no command. Default: firebell. */
   readonly botName?: string;
 }
@@ -58,8 +62,15 @@ export class Router {
     this.nearMisses = new NearMisses(deps.botName ?? 'firebell');
   }
 
-  /** Handles one inbound message. Never throws: a failing handler is logged and answered with an apology. */
-  async handleMessage(message: InboundMessage): Promise<void> {
+  /**
+   * Handles one inbound message; resolves once what it caused is committed. Never throws: a failing
+   * handler is logged and answered with an apology.
+   */
+  handleMessage(message: InboundMessage): Promise<void> {
+    return this.deps.ledger.handle(message, () => this.dispatch(message));
+  }
+
+  private async dispatch(message: InboundMessage): Promise<void> {
     for (const watch of this.deps.watchers ?? []) {
       try {
         watch(message);
@@ -101,8 +112,8 @@ export class Router {
     }
   }
 
-  handleReaction(reaction: InboundReaction): void {
-    this.deps.relay?.reaction?.(reaction);
+  handleReaction(reaction: InboundReaction): Promise<void> | void {
+    return this.deps.relay?.reaction?.(reaction);
   }
 
   handleMembership(change: MembershipChange): void {

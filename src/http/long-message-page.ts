@@ -55,13 +55,11 @@ export async function startLongMessagePage(options: LongMessagePageOptions): Pro
   const { host, port } = parseListen(options.listen);
   const logger = options.logger;
   const server = createServer((request, response) => {
-    try {
-      answer(request, response, options.store);
-    } catch (error) {
+    answer(request, response, options.store).catch((error: unknown) => {
       logger.error({ err: error, url: request.url }, 'long message page failed');
       if (!response.headersSent) response.writeHead(500, HEADERS);
       response.end('internal error\n');
-    }
+    });
   });
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
@@ -86,19 +84,19 @@ export async function startLongMessagePage(options: LongMessagePageOptions): Pro
   };
 }
 
-function answer(
+async function answer(
   request: IncomingMessage,
   response: ServerResponse,
   store: Pick<LongMessageStore, 'load'>,
-): void {
-  const path = (request.url ?? '/').split('?')[0] ?? '/';
-  const id = PAGE.exec(path)?.[1];
-  const message = id === undefined ? undefined : store.load(id);
+): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { ...HEADERS, allow: 'GET, HEAD' });
     response.end('method not allowed\n');
     return;
   }
+  const path = (request.url ?? '/').split('?')[0] ?? '/';
+  const id = PAGE.exec(path)?.[1];
+  const message = id === undefined ? undefined : await store.load(id);
   if (!message) {
     response.writeHead(404, HEADERS);
     response.end(

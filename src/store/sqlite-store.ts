@@ -1,29 +1,125 @@
 /**
- * The composition root's one call: open the file (migrated), and the stores over one connection.
- * `close()` closes that connection for all of them.
+ * The `Store` port on SQLite (better-sqlite3, synchronous inside): one connection, every statement
+ * prepared once, each batch one IMMEDIATE transaction, all or nothing. With synchronous=FULL (database.ts)
+ * each commit waits for an fsync of the WAL, which is why the core batches its writes through one journal.
  */
-import type { Logger } from '../core/logger.js';
-import { openDatabase, type Database } from './database.js';
-import { SqliteIncidentStore } from './sqlite-incident-store.js';
-import { SqliteKeyValueStore } from './sqlite-key-value-store.js';
-import { SqliteStatusStore } from './sqlite-status-store.js';
+import type { Database } from 'better-sqlite3';
+import type { TimelineEntry } from '../../machines/incident-types.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type {
+  IncidentRecord,
+  LoadedState,
+  LongMessageRow,
+  StatusEntry,
+  Store,
+  StoreBatch,
+  StoredDelivery,
+} from '../core/store.js';
+import { openDatabase, type OpenDatabaseOptions } from './database.js';
+import { SqliteDeliveryRows } from './sqlite-delivery-rows.js';
+import { SqliteIncidentRows } from './sqlite-incident-rows.js';
+import { SqliteStateRows } from './sqlite-state-rows.js';
 
-export interface SqliteStores {
-  readonly database: Database;
-  readonly incidents: SqliteIncidentStore;
-  readonly keyValues: SqliteKeyValueStore;
-  readonly status: SqliteStatusStore;
-  close(): void;
+export class SqliteStore implements Store {
+  private readonly incidents: SqliteIncidentRows;
+  private readonly deliveryRows: SqliteDeliveryRows;
+  private readonly state: SqliteStateRows;
+  private readonly commitInTransaction: (batch: StoreBatch) => void;
+
+  /** The store closes `db` on `close()`. */
+  constructor(
+    readonly db: Database,
+    options: { readonly logger?: Logger } = {},
+  ) {
+    const logger = options.logger ?? silentLogger;
+    this.incidents = new SqliteIncidentRows(db, logger);
+    this.deliveryRows = new SqliteDeliveryRows(db, logger);
+    this.state = new SqliteStateRows(db);
+    const transaction = db.transaction((batch: StoreBatch) => this.write(batch));
+    this.commitInTransaction = (batch) => transaction.immediate(batch);
+  }
+
+  load(): Promise<LoadedState> {
+    return attempt(() => ({
+      lastIncidentId: this.incidents.lastIncidentId(),
+      lastEffectId: this.incidents.lastEffectId(),
+      openIncidents: this.incidents.loadOpen(),
+      pendingEffects: this.incidents.pendingEffects(),
+      pendingDeliveries: this.deliveryRows.pending(),
+      keyValues: this.state.keyValues(),
+      alert: this.state.alert(),
+      savedTopics: this.state.savedTopics(),
+    }));
+  }
+
+  commit(batch: StoreBatch): Promise<void> {
+    return attempt(() => this.commitInTransaction(batch));
+  }
+
+  /** The same as `commit`, for callers that are synchronous themselves (benchmarks, tests). */
+  commitSync(batch: StoreBatch): void {
+    this.commitInTransaction(batch);
+  }
+
+  handled(durableId: string): Promise<boolean> {
+    return attempt(() => this.state.handled(durableId));
+  }
+
+  incident(id: number): Promise<IncidentRecord | undefined> {
+    return attempt(() => this.incidents.get(id));
+  }
+
+  timeline(id: number): Promise<TimelineEntry[]> {
+    return attempt(() => this.incidents.timeline(id));
+  }
+
+  recentIncidents(limit: number): Promise<IncidentRecord[]> {
+    return attempt(() => this.incidents.recent(limit));
+  }
+
+  statusHistory(limit: number): Promise<StatusEntry[]> {
+    return attempt(() => this.state.history(limit));
+  }
+
+  deliveries(incidentId: number): Promise<StoredDelivery[]> {
+    return attempt(() => this.deliveryRows.ofIncident(incidentId));
+  }
+
+  longMessage(slot: number): Promise<LongMessageRow | undefined> {
+    return attempt(() => this.state.longMessage(slot));
+  }
+
+  close(): Promise<void> {
+    return attempt(() => {
+      if (this.db.open) this.db.close();
+    });
+  }
+
+  /** The batch, section by section in the port's order; the transaction is the caller's. */
+  private write(batch: StoreBatch): void {
+    const done = new Set(batch.effectsDone);
+    for (const transition of batch.transitions) this.incidents.write(transition, done);
+    if (batch.effectsDone.length > 0) this.incidents.completeEffects(batch.effectsDone);
+    for (const { incidentId, reason } of batch.quarantines)
+      this.incidents.quarantine(incidentId, reason, batch.at);
+    for (const delivery of batch.deliveries) this.deliveryRows.insert(delivery);
+    for (const update of batch.deliveryUpdates) this.deliveryRows.update(update);
+    this.state.write(batch);
+    if (batch.prune)
+      this.deliveryRows.prune(batch.prune.incidentDeliveriesBefore, batch.prune.otherDeliveriesBefore);
+  }
 }
 
-export function openSqliteStores(path: string, options: { readonly logger?: Logger } = {}): SqliteStores {
-  const database = openDatabase(path, options);
-  const incidents = new SqliteIncidentStore(database, options);
-  return {
-    database,
-    incidents,
-    keyValues: new SqliteKeyValueStore(database),
-    status: new SqliteStatusStore(database),
-    close: () => incidents.close(),
-  };
+/** Opens (and migrates) the file at `path`, `:memory:` for tests; throws a `StoreOpenError` naming it. */
+export function openSqliteStore(path: string, options: OpenDatabaseOptions = {}): SqliteStore {
+  return new SqliteStore(openDatabase(path, options), options);
+}
+
+/** Runs synchronous SQLite work as the port's promise: a throw becomes a rejection. */
+function attempt<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }

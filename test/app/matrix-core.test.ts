@@ -10,10 +10,9 @@ import { systemClock } from '../../src/core/clock.js';
 import { Firebell } from '../../src/core/firebell.js';
 import { MatrixNetwork } from '../../src/networks/matrix/matrix-network.js';
 import { TestHomeserver, type TestUser } from '../matrix-homeserver/homeserver.js';
-import { MemoryIncidentStore } from '../support/memory-incident-store.js';
-import { MemoryKeyValueStore } from '../support/memory-kv.js';
+import type { DurableState } from '../../src/core/durable-state.js';
 import { MemoryLogger } from '../support/memory-logger.js';
-import { MemoryStatusStore } from '../support/memory-status-store.js';
+import { openDurable, TestStore } from '../support/test-store.js';
 import { hours } from '../support/builders.js';
 import { contacts, testConfig, testPolicy } from '../support/config-fixture.js';
 import { FAST, botConfig, until } from '../networks/matrix/harness.js';
@@ -25,19 +24,19 @@ let mallory: TestUser;
 let room: string;
 let firebell: Firebell;
 const published: Array<string | null> = [];
-// What survives a restart of firebell: its stores (SQLite in production).
-const incidents = new MemoryIncidentStore();
-const statusStore = new MemoryStatusStore();
-const kv = new MemoryKeyValueStore();
+// What survives a restart of firebell: its store (SQLite in a file in production).
+const store = new TestStore();
+let durable: DurableState;
 
-/** firebell's core on the Matrix adapter, with the stores above (so a second one is a restart). */
-function startCore(): Firebell {
+/** firebell's core on the Matrix adapter, with the store above (so a second one is a restart). */
+async function startCore(): Promise<Firebell> {
+  durable = await openDurable(store, systemClock);
   const matrix = new MatrixNetwork(
     botConfig(hs, botUser),
     {
       clock: systemClock,
       logger: new MemoryLogger(),
-      kv,
+      kv: durable.keyValues,
       rooms: ['#infra:test.local'],
       mayInvite: (userId) => userId === ana.userId,
     },
@@ -60,11 +59,11 @@ function startCore(): Firebell {
       whitelist: [{ name: 'Ana', contactId: 'ana', matrix: ana.userId }],
       policies: { default: { ...testPolicy, tiers: [{ tier: 1, afterMinutes: 0.01 }] } },
     }),
-    store: incidents,
+    durable,
     networks: [matrix],
     clock: systemClock,
     logger: new MemoryLogger(),
-    status: { store: statusStore, alert: { publish: async (alert) => void published.push(alert) } },
+    status: { alert: { publish: async (alert) => void published.push(alert) } },
   });
 }
 
@@ -80,7 +79,7 @@ before(async () => {
   });
   hs.join(mallory.userId, room);
 
-  firebell = startCore();
+  firebell = await startCore();
   await firebell.start();
   assert.deepEqual(published.splice(0), [null], 'alert.json starts from the stored state: no alert');
   await until(
@@ -194,7 +193,7 @@ test('every #status kind on Matrix, and the topic from before the alert restored
   hs.post(ana.userId, room, text('#status log restarted the mirror job'));
   await until(() => botMessages(room).some((content) => content.body === 'Ana: Logged.'), 'the log');
   assert.deepEqual(
-    statusStore.history(2).map((entry) => [entry.kind, entry.text]),
+    (await durable.status.history(2)).map((entry) => [entry.kind, entry.text]),
     [
       ['log', 'restarted the mirror job'],
       ['notice', 'the mirror is resyncing'],
@@ -202,7 +201,7 @@ test('every #status kind on Matrix, and the topic from before the alert restored
   );
 
   await firebell.stop();
-  firebell = startCore();
+  firebell = await startCore();
   await firebell.start();
   await until(() => firebell.service.get(1) !== undefined, 'the restored incident');
   hs.post(ana.userId, room, text('#status ok the gate works again'));
@@ -211,6 +210,6 @@ test('every #status kind on Matrix, and the topic from before the alert restored
     () => botMessages(room).some((content) => content.body === 'NOTICE: the gate works again'),
     'the ok notice',
   );
-  assert.equal(statusStore.currentAlert(), undefined);
+  assert.equal(durable.status.currentAlert(), undefined);
   assert.equal(published.at(-1), null);
 });

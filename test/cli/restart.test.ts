@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteStores } from '../../src/store/sqlite-store.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { FirebellProcess, writeConfig } from '../support/firebell-process.js';
 
 // Tier 1 is paged 3 s after the announcement, tier 2 6 s after that: short enough for a test, long enough
@@ -112,9 +112,9 @@ test('killed with SIGKILL mid-escalation and started again: the next page at its
   const stopped = await second.exited;
   assert.equal(stopped.code, 0, 'SIGTERM stops firebell cleanly');
 
-  const stores = openSqliteStores(join(root, 'data', 'firebell.sqlite'));
-  t.after(() => stores.close());
-  const timeline = stores.incidents.timeline(1);
+  const store = openSqliteStore(join(root, 'data', 'firebell.sqlite'));
+  t.after(() => store.close());
+  const timeline = await store.timeline(1);
   assert.deepEqual(
     timeline.map((entry) => [entry.kind, entry.detail ?? '']),
     [
@@ -125,7 +125,9 @@ test('killed with SIGKILL mid-escalation and started again: the next page at its
       ['acknowledged', ''],
     ],
   );
-  assert.deepEqual(stores.incidents.pendingEffects(), [], 'every stored effect was performed');
+  const loaded = await store.load();
+  assert.deepEqual(loaded.pendingEffects, [], 'every stored effect was performed');
+  assert.deepEqual(loaded.pendingDeliveries, [], 'and every message it caused was delivered');
 });
 
 test('killed before the first page and started again 4 s later: the downtime and the late page are said', async (t) => {

@@ -379,3 +379,42 @@ test('a public URL without a listener is a warning: the long-message links would
     ],
   );
 });
+
+test('the shutdown grace: a number of seconds up to 300; one a container manager would cut short is a warning', () => {
+  const withGrace = (grace: string): string =>
+    FIREBELL.replace(
+      '  playbookUrl: https://example.org/playbook\n',
+      `  playbookUrl: https://example.org/playbook\n  shutdownGraceSeconds: ${grace}\n`,
+    );
+  assert.deepEqual(problems({ firebell: withGrace('-1') }), [
+    'cfg/firebell.yaml:4:3: bot.shutdownGraceSeconds: expected 0 or more seconds, got -1',
+  ]);
+  assert.deepEqual(problems({ firebell: withGrace('600') }), [
+    'cfg/firebell.yaml:4:3: bot.shutdownGraceSeconds: expected at most 300 seconds (a stop must not hang for long), got 600',
+  ]);
+  assert.deepEqual(problems({ firebell: withGrace('soon') }), [
+    'cfg/firebell.yaml:4:3: bot.shutdownGraceSeconds: expected a number, got "soon"',
+  ]);
+  const load = (grace: string) =>
+    loadConfig({
+      dir: DIR,
+      env: {},
+      readFile: memoryReader({
+        [`${DIR}/firebell.yaml`]: withGrace(grace),
+        [`${DIR}/contacts.yaml`]: CONTACTS,
+        'whitelist.yaml': WHITELIST,
+      }),
+    });
+  const warned = load('30');
+  assert.ok(warned.ok);
+  assert.deepEqual(
+    warned.warnings.map((warning) => formatProblem(warning)),
+    [
+      "cfg/firebell.yaml:4:3: bot.shutdownGraceSeconds: a stop takes up to 30 s plus about 2 s for the networks' goodbyes: give your container manager at least that before it sends SIGKILL (Docker and Podman wait 10 s by default: `stop_grace_period`, `--time`); what is not sent is kept for the next start either way",
+    ],
+  );
+  const quiet = load('5');
+  assert.ok(quiet.ok);
+  assert.deepEqual(quiet.warnings, []);
+  assert.equal(quiet.config.bot.shutdownGraceSeconds, 5);
+});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
 import { coreWorld, MIN, stopWorlds, T0 } from '../support/core-world.js';
 import { MemoryKeyValueStore } from '../support/memory-kv.js';
-import { MemoryIncidentStore } from '../support/memory-incident-store.js';
+import { TestStore } from '../support/test-store.js';
 import { ircUser } from '../support/fake-network.js';
 import { downtimeNotice, Heartbeat, HEARTBEAT_MS } from '../../src/core/downtime.js';
 import { rich, toPlainText } from '../../src/core/rich-text.js';
@@ -46,13 +46,12 @@ test('the notice: how long, how, what resumed, which pages were late', () => {
 });
 
 test('a restart mid-escalation is announced in the incident’s channels, with the page that went out late', async () => {
-  const store = new MemoryIncidentStore();
-  const heartbeat = new MemoryKeyValueStore();
-  const first = await coreWorld({ store, heartbeat });
+  const store = new TestStore();
+  const first = await coreWorld({ store, heartbeat: true });
   first.irc.type('#infra', ircUser('alice', 'alice'), '!incident gate is failing');
   await first.at(2);
   // firebell dies here without stopping (the last beat was at 2 min); it comes back at 9 min.
-  const second = await coreWorld({ store, heartbeat, startAt: T0 + 9 * MIN });
+  const second = await coreWorld({ store, heartbeat: true, startAt: T0 + 9 * MIN });
   await second.at(10);
   const said = second.irc.lines();
   assert.equal(
@@ -67,15 +66,15 @@ test('a restart mid-escalation is announced in the incident’s channels, with t
 });
 
 test('a short restart with nothing open says nothing; a long one tells every channel', async () => {
-  const heartbeat = new MemoryKeyValueStore();
-  const first = await coreWorld({ heartbeat });
+  const store = new TestStore();
+  const first = await coreWorld({ store, heartbeat: true });
   await first.at(1);
   await first.firebell.stop();
-  const quick = await coreWorld({ heartbeat, startAt: T0 + 3 * MIN });
+  const quick = await coreWorld({ store, heartbeat: true, startAt: T0 + 3 * MIN });
   await quick.settle();
   assert.deepEqual(quick.all(), [], 'a two-minute restart with no incident is not worth a line');
   await quick.firebell.stop();
-  const late = await coreWorld({ heartbeat, startAt: T0 + 60 * MIN });
+  const late = await coreWorld({ store, heartbeat: true, startAt: T0 + 60 * MIN });
   await late.settle();
   assert.equal(
     late.irc.lines()[0],

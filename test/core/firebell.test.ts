@@ -1,7 +1,7 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ircUser, matrixUser } from '../support/fake-network.js';
-import { MemoryIncidentStore } from '../support/memory-incident-store.js';
+import { TestStore } from '../support/test-store.js';
 import { testConfig } from '../support/config-fixture.js';
 import { coreWorld, MIN, stopWorlds, T0 } from '../support/core-world.js';
 
@@ -262,7 +262,7 @@ describe('input that is not a command', () => {
 
 describe('restart', () => {
   test('restored incidents page at their original due time, once', async () => {
-    const store = new MemoryIncidentStore();
+    const store = new TestStore();
     const first = await world({ store });
     first.irc.type('#infra', alice, '!incident gate is failing');
     await first.at(7);
@@ -283,29 +283,36 @@ describe('restart', () => {
     const kinds = second.firebell.service.get(1)?.context.timeline.map((entry) => entry.kind);
     assert.deepEqual(kinds, ['detected', 'announced', 'paged', 'paged']);
     assert.deepEqual(
-      second.store.timeline(1).map((entry) => entry.kind),
+      (await second.store.timeline(1)).map((entry) => entry.kind),
       kinds,
       'the stored timeline matches',
     );
   });
 
   test('a snapshot that cannot be restored is quarantined and the others go on', async () => {
-    const store = new MemoryIncidentStore();
+    const store = new TestStore();
     const first = await world({ store });
     first.irc.type('#infra', alice, '!incident one');
     first.irc.type('#infra', alice, '!incident two, unrelated');
     await first.settle();
     await first.firebell.stop();
-    const broken = store.incidents.get(1);
-    assert.ok(broken);
-    store.incidents.set(1, {
-      ...broken,
-      snapshot: { status: 'active', value: { lifecycle: 'nonsense' }, context: { id: 1 } },
-    });
+    assert.ok(await store.incident(1));
+    store.run(
+      'UPDATE incidents SET snapshot = ? WHERE id = 1',
+      JSON.stringify({ status: 'active', value: { lifecycle: 'nonsense' }, context: { id: 1 } }),
+    );
 
     const second = await world({ store, startAt: T0 + MIN });
-    assert.deepEqual([...store.quarantined.keys()], [1]);
-    assert.match(store.quarantined.get(1) ?? '', /lacks its timeline|could not restore|not an incident/);
+    await second.settle();
+    const quarantined = store.rows('SELECT incident_id, reason FROM quarantine') as Array<{
+      incident_id: number;
+      reason: string;
+    }>;
+    assert.deepEqual(
+      quarantined.map((row) => row.incident_id),
+      [1],
+    );
+    assert.match(quarantined[0]?.reason ?? '', /lacks its timeline|could not restore|not an incident/);
     assert.deepEqual(
       second.firebell.service.open().map((incident) => incident.id),
       [2],
@@ -322,36 +329,75 @@ describe('restart', () => {
   });
 
   test('effects stored but not performed before a crash are performed at the next start', async () => {
-    const store = new MemoryIncidentStore();
+    const store = new TestStore();
     const first = await world({ store });
     first.irc.type('#infra', alice, '!incident gate is failing');
     await first.settle();
-    // Simulate the crash window: the announcement was stored but never marked done.
-    for (const effect of store.effects.values()) effect.done = false;
     await first.firebell.stop();
+    // Simulate the crash window: the announcement was stored, and never performed or marked done.
+    store.run(
+      'INSERT INTO effects (id, incident_id, effect, created_at) VALUES (100, 1, ?, ?)',
+      JSON.stringify({ type: 'effect.announce', at: T0 }),
+      T0,
+    );
 
     const second = await world({ store, startAt: T0 + MIN });
     await second.settle();
     assert.equal(second.irc.lines().filter((line) => line.includes('Incident #1 declared')).length, 1);
-    assert.equal(store.pendingEffects().length, 0);
+    assert.equal((await store.load()).pendingEffects.length, 0);
   });
 
-  test('a transition that cannot be stored holds its effects back until one can', async () => {
+  test('a transition that cannot be stored holds back what it says until a retry stores it', async () => {
     const w = await world();
     w.irc.type('#infra', alice, '!incident gate is failing');
     await w.at(4);
     w.irc.clear();
-    w.store.failNextSave = true;
+    w.store.failCommits = 1;
     await w.at(5);
     assert.deepEqual(w.irc.lines(), [], 'the tier 1 page is not sent while its transition is not stored');
+    assert.deepEqual(
+      { ...w.firebell.storeHealth(), since: undefined },
+      { ok: false, since: undefined, reason: 'disk full (simulated)', attempts: 1 },
+    );
     w.irc.type('#infra', ana, '!ack');
+    await w.settle();
+    assert.deepEqual(w.irc.lines(), [], 'nor the ack, recorded after it');
+    w.clock.increment(100);
     await w.settle();
     const lines = w.irc.lines();
     assert.ok(
       lines.some((line) => line.includes('paging you (tier 1)')),
-      'stored and sent with the next transition',
+      'stored and sent when the retry succeeded, 100 ms later',
     );
     assert.ok(lines.some((line) => line.includes('acknowledged by Ana')));
+    assert.deepEqual(w.firebell.storeHealth(), { ok: true });
+  });
+
+  test('a failing store is retried with growing waits, forever, on its own; nothing is said meanwhile', async () => {
+    const w = await world();
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.settle();
+    w.irc.clear();
+    w.store.failCommits = 6;
+    w.irc.type('#infra', ana, '!ack');
+    await w.settle();
+    // 100, 200, 400, 800, 1600 ms: five retries fail, the sixth (3.2 s later) succeeds.
+    for (const wait of [100, 200, 400, 800, 1600]) {
+      w.clock.increment(wait - 1);
+      await w.settle();
+      assert.deepEqual(w.irc.lines(), [], `nothing said ${wait - 1} ms into the wait`);
+      w.clock.increment(1);
+      await w.settle();
+    }
+    assert.equal(w.store.failCommits, 0, 'six attempts made');
+    assert.equal(w.firebell.storeHealth().ok, false);
+    w.clock.increment(3199);
+    await w.settle();
+    assert.deepEqual(w.irc.lines(), []);
+    w.clock.increment(1);
+    await w.settle();
+    assert.ok(w.irc.lines().some((line) => line.includes('acknowledged by Ana')));
+    assert.deepEqual(w.firebell.storeHealth(), { ok: true });
   });
 });
 

@@ -6,8 +6,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { TopicResult } from '../../src/core/network.js';
 import type { Config } from '../../src/config/config.js';
 import { FakeNetwork, ircUser, matrixUser } from '../support/fake-network.js';
-import { MemoryIncidentStore } from '../support/memory-incident-store.js';
-import { MemoryStatusStore } from '../support/memory-status-store.js';
+import { openDurable, TestStore } from '../support/test-store.js';
 import { testConfig, testPolicy } from '../support/config-fixture.js';
 import { settle as settleFirebell } from '../support/settle.js';
 
@@ -30,9 +29,7 @@ afterEach(async () => {
   for (const firebell of running.splice(0)) await firebell.stop();
 });
 
-async function world(
-  options: { status?: MemoryStatusStore; incidents?: MemoryIncidentStore; config?: Config } = {},
-) {
+async function world(options: { store?: TestStore; config?: Config } = {}) {
   const clock = new SimulatedClock();
   clock.set(T0);
   const irc = new TopicNetwork('libera', 'irc', () => clock.now());
@@ -40,15 +37,16 @@ async function world(
   const shell = new TopicNetwork('shell', 'shell', () => clock.now());
   irc.topics.set('#infra', 'Infra team | meeting Tuesdays 19:00 UTC');
   matrix.topics.set('#infra:example.org', 'Infra (bridged)');
-  const status = options.status ?? new MemoryStatusStore();
+  const durable = await openDurable(options.store ?? new TestStore(), clock);
+  const status = durable.status;
   const published: Array<string | null> = [];
   const firebell = new Firebell({
     config: options.config ?? testConfig(),
-    store: options.incidents ?? new MemoryIncidentStore(),
+    durable,
     networks: [irc, matrix, shell],
     clock,
     logger: silentLogger,
-    status: { store: status, alert: { publish: async (alert) => void published.push(alert) } },
+    status: { alert: { publish: async (alert) => void published.push(alert) } },
   });
   running.push(firebell);
   await firebell.start();
@@ -110,13 +108,13 @@ describe('#status', () => {
   });
 
   test('topics are restored from the store after a restart', async () => {
-    const status = new MemoryStatusStore();
-    const first = await world({ status });
+    const store = new TestStore();
+    const first = await world({ store });
     first.irc.type('#infra', ana, '#status alert gate down');
     await first.settle();
     await first.firebell.stop();
 
-    const second = await world({ status });
+    const second = await world({ store });
     second.irc.topics.set('#infra', 'gate down'); // the server still shows the alert
     second.irc.type('#infra', ana, '#status ok');
     await second.settle();
@@ -135,7 +133,7 @@ describe('#status', () => {
       'notice leaves topics alone',
     );
     assert.deepEqual(
-      w.status.history(5).map((entry) => [entry.kind, entry.text]),
+      (await w.status.history(5)).map((entry) => [entry.kind, entry.text]),
       [
         ['log', 'restarted the mirror job'],
         ['notice', 'gate recovering'],
@@ -156,7 +154,7 @@ describe('#status', () => {
       '#infra: Ana: only the people listed in whitelist.yaml may post status updates, and @mallory:evil.example is not on it (changes to that file go through code review)',
     ]);
     assert.equal(w.irc.topics.get('#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
-    assert.equal(w.status.history(10).length, 0);
+    assert.equal((await w.status.history(10)).length, 0);
   });
 
   test('a bare #status <msg>, as the founding mail wrote it, gets the usage and a suggestion', async () => {
@@ -210,7 +208,7 @@ describe('#status', () => {
     const w = await world();
     w.irc.type('#infra', alice, '#success the new mirror held up on release day');
     await w.settle();
-    assert.equal(w.status.history(1)[0]?.text, 'the new mirror held up on release day');
+    assert.equal((await w.status.history(1))[0]?.text, 'the new mirror held up on release day');
     assert.ok(w.irc.lines().includes('#infra: alice: Added your success to the status history. Thank you!'));
   });
 });

@@ -1,19 +1,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyValueLongMessages } from '../../src/core/bridge/long-messages.js';
+import type { LongMessage } from '../../src/core/bridge/long-messages.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { parseListen, startLongMessagePage, type LongMessagePage } from '../../src/http/long-message-page.js';
-import { MemoryKeyValueStore } from '../support/memory-kv.js';
 
 describe('the long message page', () => {
-  const store = new KeyValueLongMessages(new MemoryKeyValueStore(), 10, () => 'abcdefgh12345678');
-  const id = store.save({
+  // The page reads through the store's `load` (tested with the store in core/bridge/parts.test.ts).
+  const id = '0-abcdefgh12345678';
+  const message: LongMessage = {
     sender: 'Ana (@ana:example.org)',
     network: 'matrix',
     conversation: '#infra:example.org',
     at: Date.UTC(2026, 10, 25, 15, 4, 5),
     text: 'line one\n<script>alert(1)</script>\nline three',
-  });
+  };
+  const store = { load: async (asked: string) => (asked === id ? message : undefined) };
   let page: LongMessagePage;
   let base: string;
 

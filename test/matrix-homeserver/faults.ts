@@ -24,7 +24,13 @@ export type FaultKind =
   /** Destroys the socket without handling the request. */
   | { readonly kind: 'drop' }
   /** Handles the request (its effects happen), then destroys the socket instead of answering. */
-  | { readonly kind: 'drop-after' };
+  | { readonly kind: 'drop-after' }
+  /**
+   * Holds the request until the test releases it (`TestHomeserver.releaseHeld`) or the client goes away;
+   * with `after`, the request takes effect first and only the answer is held: the client cannot know that
+   * its event exists.
+   */
+  | { readonly kind: 'hold'; readonly after?: boolean };
 
 export type FaultRule = FaultKind & {
   /** Route names as in routes.ts: 'send', 'sync', 'state.put', 'login', 'whoami', ...; '*' for all. */

@@ -360,6 +360,42 @@ test('faults: 429 with retry_after_ms, 500, dropped connections before and after
   assert.ok(performance.now() - started >= 140);
 });
 
+test('faults: a held send, before or after it took effect; every transaction id is recorded', async () => {
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  const send = (txn: string): Promise<Reply> =>
+    call('PUT', `${C}/rooms/${enc(room)}/send/m.room.message/${txn}`, alice.token, {
+      msgtype: 'm.text',
+      body: txn,
+    });
+  const bodies = (): unknown[] => hs.messagesFrom(room, alice.userId).map((content) => content.body);
+
+  hs.faults.add({ route: 'send', kind: 'hold', times: 1 });
+  const before = send('h1');
+  await waitUntil(() => hs.held.length === 1);
+  assert.deepEqual(bodies(), [], 'held before it took effect');
+  hs.releaseHeld();
+  assert.equal((await before).status, 200);
+  assert.deepEqual(bodies(), ['h1']);
+
+  hs.faults.add({ route: 'send', kind: 'hold', after: true, times: 1 });
+  const after = send('h2');
+  await waitUntil(() => hs.held.length === 1);
+  assert.deepEqual(bodies(), ['h1', 'h2'], 'in the room, though the client has no answer yet');
+  hs.releaseHeld();
+  const answered = await after;
+  assert.equal(answered.status, 200);
+  assert.equal((await send('h2')).body.event_id, answered.body.event_id, 'a resend is the same event');
+  assert.deepEqual(hs.transactionIds().slice(-3), ['h1', 'h2', 'h2']);
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = performance.now() + 2_000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 test('faults: a 429 may carry its wait in the body, the header, both or neither; "*" faults every route', async () => {
   const limited = async (): Promise<{ header: string | null; body: unknown }> => {
     const response = await fetch(`${hs.url}${C}/account/whoami`, {

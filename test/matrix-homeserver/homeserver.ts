@@ -38,12 +38,21 @@ export interface TestUser extends Session {
   readonly password: string;
 }
 
+/** A request held by a `hold` fault. */
+export interface HeldRequest {
+  readonly record: RequestRecord;
+  /** Lets it go on (or, held after it took effect, be answered). */
+  release(): void;
+}
+
 export class TestHomeserver {
   readonly model: HomeserverModel;
   readonly faults = new FaultInjector();
   /** Every request, in arrival order, with the route it matched and how it ended. */
   readonly requests: RequestRecord[] = [];
   recordRequests = true;
+  /** Requests a `hold` fault is holding, oldest first. */
+  readonly held: HeldRequest[] = [];
   /** The per-user event rate limit; none by default. Set or replace it at any time. */
   rateLimit: EventRateLimiter | undefined;
   private readonly pending = new Set<() => void>();
@@ -169,6 +178,18 @@ export class TestHomeserver {
     return this.requests.filter((request) => request.route === route);
   }
 
+  /** Every transaction id sent to `route` ('send' by default), in arrival order, repeats included. */
+  transactionIds(route = 'send'): string[] {
+    return this.requestsTo(route).flatMap((request) =>
+      request.params.txnId === undefined ? [] : [request.params.txnId],
+    );
+  }
+
+  /** Lets every held request go on. */
+  releaseHeld(): void {
+    for (const held of this.held.splice(0)) held.release();
+  }
+
   // ---------------------------------------------------------------- HTTP
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -211,6 +232,11 @@ export class TestHomeserver {
       return;
     }
     if (fault?.kind === 'delay') await this.delay(fault.ms);
+    if (fault?.kind === 'hold' && !fault.after) {
+      await this.hold(record, response);
+      // A client that went away while held never sent the request, as far as the homeserver knows.
+      if (response.destroyed) return;
+    }
     const limitedFor = this.eventLimit(match.route.name, session, match.params);
     if (limitedFor !== undefined) {
       record.status = 429;
@@ -245,6 +271,7 @@ export class TestHomeserver {
       body = failure.body();
     }
     record.status = status;
+    if (fault?.kind === 'hold' && fault.after) await this.hold(record, response);
     if (fault?.kind === 'drop-after') {
       request.socket.destroy();
       return;
@@ -312,6 +339,21 @@ export class TestHomeserver {
       ...headers,
     });
     response.end(text);
+  }
+
+  /** Until the test releases it, the client goes away, or the homeserver stops. */
+  private hold(record: RequestRecord, response: ServerResponse): Promise<void> {
+    return new Promise((resolve) => {
+      const release = (): void => {
+        this.pending.delete(release);
+        const index = this.held.findIndex((held) => held.release === release);
+        if (index >= 0) this.held.splice(index, 1);
+        resolve();
+      };
+      this.pending.add(release);
+      this.held.push({ record, release });
+      response.on('close', release);
+    });
   }
 
   private delay(ms: number): Promise<void> {

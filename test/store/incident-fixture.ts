@@ -37,8 +37,15 @@ export interface IncidentRun {
   readonly snapshot: unknown;
 }
 
-/** Runs incident `id` through its first 40 minutes; every transition's snapshot is the real persisted one. */
-export function runIncident(id: number, summary = 'mirror sync failing on all eu nodes'): IncidentRun {
+/**
+ * Runs incident `id` through its first 40 minutes; every transition's snapshot is the real persisted one.
+ * Its effects are numbered from `firstEffectId` on, as the service numbers them.
+ */
+export function runIncident(
+  id: number,
+  summary = 'mirror sync failing on all eu nodes',
+  firstEffectId = 1,
+): IncidentRun {
   const clock = new SimulatedClock();
   clock.set(START);
   const actor = createActor(incidentMachine, {
@@ -49,6 +56,7 @@ export function runIncident(id: number, summary = 'mirror sync failing on all eu
   actor.on('*', (effect) => effects.push(effect));
   const transitions: IncidentTransition[] = [];
   let saved = 0;
+  let nextEffectId = firstEffectId;
   const save = (): void => {
     const { context, value } = actor.getSnapshot();
     const phase = phaseOf(value);
@@ -61,7 +69,7 @@ export function runIncident(id: number, summary = 'mirror sync failing on all eu
       snapshot: JSON.parse(JSON.stringify(actor.getPersistedSnapshot())) as unknown,
       at: context.lastEventAt,
       timeline: { from: saved, entries: context.timeline.slice(saved) },
-      effects,
+      effects: effects.map((effect) => ({ id: nextEffectId++, incidentId: id, effect })),
     });
     saved = context.timeline.length;
     effects = [];

@@ -35,20 +35,52 @@ test('a fresh database gets every migration, recorded with its id, name and time
   assert.deepEqual(recorded(db), [
     { id: 1, name: 'incidents', applied_at: NOW },
     { id: 2, name: 'status', applied_at: NOW },
+    { id: 3, name: 'outbox', applied_at: NOW },
   ]);
-  assert.equal(migrations.length, 2);
+  assert.equal(migrations.length, 3);
   assert.deepEqual(tablesOf(db), [
     'counters',
+    'deliveries',
     'effects',
+    'handled',
     'incidents',
     'kv',
+    'long_messages',
     'quarantine',
     'saved_topics',
     'schema_migrations',
-    'seen',
     'status_alert',
     'status_history',
     'timeline',
+  ]);
+});
+
+test("migration 003 carries over the Matrix adapter's seen events and the long messages in kv", (t) => {
+  const path = join(tempDir(t), 'upgrade.sqlite');
+  const before = openDatabase(path, { migrations: migrations.filter((migration) => migration.id < 3) });
+  const put = before.prepare('INSERT INTO kv (namespace, key, value) VALUES (?, ?, ?)');
+  put.run('bridge.long-messages', 'next', '2');
+  put.run('bridge.long-messages', '0', JSON.stringify({ id: '0-abcdefgh', sender: 'Ana', text: 'long' }));
+  put.run('bridge.long-messages', '1', 'damaged');
+  put.run('matrix:matrix', 'syncToken', 's1');
+  const seen = before.prepare('INSERT INTO seen (namespace, key, at) VALUES (?, ?, ?)');
+  seen.run('matrix:matrix:events', '$e1', 1000);
+  seen.run('matrix:other:events', '$e2', 2000);
+  seen.run('irc-msgids', 'x', 3000);
+  before.close();
+
+  const db = openDatabase(path);
+  t.after(() => db.close());
+  assert.deepEqual(db.prepare('SELECT durable_id, at FROM handled ORDER BY durable_id').all(), [
+    { durable_id: 'matrix:matrix:$e1', at: 1000 },
+    { durable_id: 'matrix:other:$e2', at: 2000 },
+  ]);
+  assert.deepEqual(db.prepare('SELECT slot, id, message FROM long_messages').all(), [
+    { slot: 0, id: '0-abcdefgh', message: JSON.stringify({ sender: 'Ana', text: 'long' }) },
+  ]);
+  assert.deepEqual(db.prepare('SELECT namespace, key, value FROM kv ORDER BY namespace, key').all(), [
+    { namespace: 'bridge.long-messages', key: 'next', value: '2' },
+    { namespace: 'matrix:matrix', key: 'syncToken', value: 's1' },
   ]);
 });
 

@@ -1,7 +1,7 @@
 /**
  * firebell's core on fake networks (IRC, Matrix and the shell, one group linking them), a SimulatedClock and
- * in-memory stores, for tests that talk to it as people would. `at(minute)` moves the clock minute by
- * minute from T0, letting every timer fire on the way.
+ * the SQLite store in memory, for tests that talk to it as people would. `at(minute)` moves the clock
+ * minute by minute from T0, letting every timer fire on the way. Two worlds on one store are a restart.
  */
 import { settle as settleFirebell } from './settle.js';
 import { SimulatedClock } from 'xstate';
@@ -9,11 +9,10 @@ import type { Config } from '../../src/config/config.js';
 import type { LongMessage, LongMessageStore } from '../../src/core/bridge/long-messages.js';
 import { Firebell } from '../../src/core/firebell.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
-import type { KeyValueStore } from '../../src/core/store.js';
+import type { StatusStore } from '../../src/core/store.js';
 import { FakeNetwork } from './fake-network.js';
-import { MemoryIncidentStore } from './memory-incident-store.js';
-import { MemoryStatusStore } from './memory-status-store.js';
 import { testConfig } from './config-fixture.js';
+import { openDurable, TestStore } from './test-store.js';
 
 export const MIN = 60_000;
 /** A Wednesday, 09:00 in Chicago. */
@@ -21,8 +20,9 @@ export const T0 = Date.UTC(2026, 10, 25, 15, 0);
 
 export interface CoreWorld {
   readonly clock: SimulatedClock;
-  readonly store: MemoryIncidentStore;
-  readonly status: MemoryStatusStore;
+  readonly store: TestStore;
+  /** The statusbot's state: the alert, the saved topics, the history. */
+  readonly status: StatusStore;
   readonly pages: MemoryPages;
   readonly irc: FakeNetwork;
   readonly matrix: FakeNetwork;
@@ -36,12 +36,12 @@ export interface CoreWorld {
 
 export interface CoreWorldOptions {
   readonly config?: Config;
-  readonly store?: MemoryIncidentStore;
-  readonly status?: MemoryStatusStore;
+  /** Share one between two worlds to restart one as the other. */
+  readonly store?: TestStore;
   readonly startAt?: number;
   readonly logger?: Logger;
-  /** Where the heartbeat keeps "last alive"; share it between two worlds to restart one as the other. */
-  readonly heartbeat?: KeyValueStore;
+  /** Keep "last alive" (in the store), so a restart says how long firebell was away. */
+  readonly heartbeat?: boolean;
 }
 
 /** Long texts kept for firebell's pages, in memory. */
@@ -52,8 +52,8 @@ export class MemoryPages implements LongMessageStore {
     this.saved.set(id, message);
     return id;
   }
-  load(id: string): LongMessage | undefined {
-    return this.saved.get(id);
+  load(id: string): Promise<LongMessage | undefined> {
+    return Promise.resolve(this.saved.get(id));
   }
 }
 
@@ -67,21 +67,22 @@ export async function stopWorlds(): Promise<void> {
 export async function coreWorld(options: CoreWorldOptions = {}): Promise<CoreWorld> {
   const clock = new SimulatedClock();
   clock.set(options.startAt ?? T0);
-  const store = options.store ?? new MemoryIncidentStore();
-  const status = options.status ?? new MemoryStatusStore();
+  const store = options.store ?? new TestStore();
+  const durable = await openDurable(store, clock, options.logger ? { logger: options.logger } : {});
+  const status = durable.status;
   const pages = new MemoryPages();
   const irc = new FakeNetwork('libera', 'irc', () => clock.now());
   const matrix = new FakeNetwork('matrix', 'matrix', () => clock.now());
   const shell = new FakeNetwork('shell', 'shell', () => clock.now());
   const firebell = new Firebell({
     config: options.config ?? testConfig(),
-    store,
+    durable,
     networks: [irc, matrix, shell],
     clock,
     logger: options.logger ?? silentLogger,
     pages,
-    status: { store: status, alert: { publish: async () => undefined } },
-    ...(options.heartbeat ? { heartbeat: options.heartbeat } : {}),
+    status: { alert: { publish: async () => undefined } },
+    ...(options.heartbeat ? { heartbeat: true } : {}),
   });
   running.push(firebell);
   await firebell.start();

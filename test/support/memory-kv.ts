@@ -1,13 +1,12 @@
 /**
- * An in-memory KeyValueStore for tests, with the same contract as the SQLite one: `markSeen` answers
- * whether a key was new, `pruneSeen` forgets old ones. `writes` counts mutations so tests can check that
- * an adapter writes little.
+ * An in-memory KeyValueStore for the adapters' tests, with the same contract as the journaled one the core
+ * gives them (reads see writes at once). `writes` counts mutations so tests can check that an adapter
+ * writes little.
  */
 import type { KeyValueStore } from '../../src/core/store.js';
 
 export class MemoryKeyValueStore implements KeyValueStore {
   private readonly values = new Map<string, string>();
-  private readonly seen = new Map<string, number>();
   writes = 0;
 
   get(namespace: string, key: string): string | undefined {
@@ -24,18 +23,8 @@ export class MemoryKeyValueStore implements KeyValueStore {
     this.values.delete(compound(namespace, key));
   }
 
-  markSeen(namespace: string, key: string, at: number): boolean {
-    const id = compound(namespace, key);
-    if (this.seen.has(id)) return false;
-    this.writes += 1;
-    this.seen.set(id, at);
-    return true;
-  }
-
-  pruneSeen(namespace: string, before: number): void {
-    for (const [id, at] of this.seen) {
-      if (id.startsWith(`${namespace}\u0000`) && at < before) this.seen.delete(id);
-    }
+  flushed(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Every key in a namespace, for assertions. */

@@ -138,8 +138,12 @@ export class Bridge implements Relay {
     this.guarded('relay', () => this.relayMessage(message));
   }
 
-  reaction(reaction: InboundReaction): void {
-    this.guarded('reaction', () => this.react(reaction));
+  reaction(reaction: InboundReaction): Promise<void> {
+    let acknowledging: Promise<void> | undefined;
+    this.guarded('reaction', () => {
+      acknowledging = this.react(reaction);
+    });
+    return acknowledging ?? Promise.resolve();
   }
 
   membership(change: MembershipChange): void {
@@ -357,13 +361,14 @@ export class Bridge implements Relay {
     else this.deps.outbox.send(message);
   }
 
-  private react(reaction: InboundReaction): void {
-    if (!CHECK_MARKS.has(reaction.key.replace(/\ufe0f/g, '').trim())) return;
-    if (this.ignored(reaction.conversation.network, reaction.sender)) return;
+  /** A ✅ on an announcement or page acknowledges it; resolves once that is committed. */
+  private react(reaction: InboundReaction): Promise<void> | undefined {
+    if (!CHECK_MARKS.has(reaction.key.replace(/\ufe0f/g, '').trim())) return undefined;
+    if (this.ignored(reaction.conversation.network, reaction.sender)) return undefined;
     const incidentId = this.announcements.get(
       conversationKey(reaction.conversation.network, reaction.messageId),
     );
-    if (incidentId === undefined) return;
+    if (incidentId === undefined) return undefined;
     this.deps.logger.info(
       { incident: incidentId, network: reaction.conversation.network, by: reaction.sender.id },
       'acknowledging by reaction',
@@ -374,8 +379,9 @@ export class Bridge implements Relay {
       text: `!ack ${incidentId}`,
       style: 'message',
       at: reaction.at,
+      ...(reaction.durableId === undefined ? {} : { durableId: reaction.durableId }),
     });
-    void Promise.resolve(run).catch((error: unknown) =>
+    return Promise.resolve(run).catch((error: unknown) =>
       this.deps.logger.error({ err: error, incident: incidentId }, 'acknowledging by reaction failed'),
     );
   }

@@ -117,18 +117,18 @@ export function incidentCommands(deps: IncidentCommandDeps): CommandHandlers {
   }
 
   /** Sends an event and explains, in words, why it did not apply. */
-  function apply(
+  async function apply(
     id: number,
     event: IncidentEvent,
     context: CommandContext,
     explain: (incident: IncidentView) => string,
-  ): IncidentView | undefined {
+  ): Promise<IncidentView | undefined> {
     const outcome = service.send(id, event);
     if (outcome.ok) return outcome.incident;
-    if (outcome.reason === 'not-found') context.reply(`There is no incident #${id}.`);
-    else if (outcome.incident && !outcome.incident.open)
-      context.reply(`Incident #${id} is already resolved.`);
-    else if (outcome.incident) context.reply(explain(outcome.incident));
+    const incident = outcome.reason === 'not-applicable' ? outcome.incident : await service.find(id);
+    if (!incident) context.reply(`There is no incident #${id}.`);
+    else if (!incident.open) context.reply(`Incident #${id} is already resolved.`);
+    else context.reply(explain(incident));
     return undefined;
   }
 
@@ -166,11 +166,11 @@ export function incidentCommands(deps: IncidentCommandDeps): CommandHandlers {
       );
     },
 
-    ack: (command, context) => {
+    ack: async (command, context) => {
       if (!allowed('ack', 'acknowledge an incident', context)) return;
       const found = target(command.id, context, '!ack');
       if (!found.ok) return context.reply(found.reply);
-      const done = apply(
+      const done = await apply(
         found.id,
         { type: 'incident.ack', at: context.at, by: context.actor },
         context,
@@ -182,11 +182,11 @@ export function incidentCommands(deps: IncidentCommandDeps): CommandHandlers {
       if (done) confirmInPrivate(context, `You acknowledged incident #${found.id}; paging stopped.`);
     },
 
-    unack: (command, context) => {
+    unack: async (command, context) => {
       if (!allowed('unack', 'give back an incident', context)) return;
       const found = target(command.id, context, '!unack');
       if (!found.ok) return context.reply(found.reply);
-      const done = apply(
+      const done = await apply(
         found.id,
         { type: 'incident.unack', at: context.at, by: context.actor },
         context,
@@ -196,13 +196,13 @@ export function incidentCommands(deps: IncidentCommandDeps): CommandHandlers {
         confirmInPrivate(context, `Incident #${found.id} is unacknowledged again; escalation restarts.`);
     },
 
-    assign: (command, context) => {
+    assign: async (command, context) => {
       if (!allowed('assign', 'assign an incident', context)) return;
       const assignee = assigneeFor(command.who, context, directory);
       if (!assignee.ok) return context.reply(assignee.reply);
       const found = target(command.id, context, `!assign ${command.who}`);
       if (!found.ok) return context.reply(found.reply);
-      const done = apply(
+      const done = await apply(
         found.id,
         { type: 'incident.assign', at: context.at, by: context.actor, assignee: assignee.actor },
         context,
@@ -221,11 +221,11 @@ export function incidentCommands(deps: IncidentCommandDeps): CommandHandlers {
       else confirmInPrivate(context, `Assigned incident #${found.id} to ${assignee.actor.name}.`);
     },
 
-    resolved: (command, context) => {
+    resolved: async (command, context) => {
       if (!allowed('resolve', 'resolve an incident', context)) return;
       const found = target(command.id, context, '!resolved');
       if (!found.ok) return context.reply(found.reply);
-      const done = apply(
+      const done = await apply(
         found.id,
         { type: 'incident.resolve', at: context.at, by: context.actor, note: command.note ?? null },
         context,
@@ -261,7 +261,7 @@ export function incidentCommands(deps: IncidentCommandDeps): CommandHandlers {
       }
       const found = target(command.id, context, '!status');
       if (!found.ok) return context.reply(found.reply);
-      const incident = service.get(found.id);
+      const incident = await service.find(found.id);
       if (!incident) return context.reply(`There is no incident #${found.id}.`);
       context.reply(renderIncidentStatus(incident, clock.now(), { fullSummary: !context.group }));
       if (overview) context.reply(overview);

@@ -9,8 +9,10 @@
  *   ok      topics restored from the store, the alert cleared, an optional notice
  *
  * Fan-out is queued at bulk priority on each network's paced queue and the topics are set concurrently, so
- * the bot stays responsive (the old statusbot slept 2 s per line, deaf for minutes). In `external` mode
- * another statusbot posts; firebell only prompts, and takes that bot's notices as the status being posted.
+ * the bot stays responsive (the old statusbot slept 2 s per line, deaf for minutes). The command itself
+ * ends once the alert, the notices and the topic changes are recorded (they commit together); setting
+ * the topics and the closing report run after it, in the background. In `external` mode another statusbot
+ * posts; firebell only prompts, and takes that bot's notices as the status being posted.
  */
 import type { Actor, StatusKind } from '../../../machines/incident-types.js';
 import type { Directory } from '../directory.js';
@@ -45,6 +47,8 @@ export interface StatusbotDeps {
   readonly store: StatusStore;
   readonly alert: AlertPublisher;
   readonly service: IncidentService;
+  /** Runs the callback once everything recorded so far is committed (the journal's `afterCommit`). */
+  readonly afterCommit: (callback: () => void) => void;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Named in refusals, so people know where the list lives and that it changes by review. */
@@ -66,7 +70,15 @@ interface TopicOutcome {
 }
 
 export class Statusbot {
+  /** The background halves of `alert` and `ok` still running. */
+  private readonly finishing = new Set<Promise<void>>();
+
   constructor(private readonly deps: StatusbotDeps) {}
+
+  /** Resolves once the background work started so far is done (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.finishing.size > 0) await Promise.allSettled([...this.finishing]);
+  }
 
   handlers(): CommandHandlers {
     return {
@@ -152,7 +164,7 @@ export class Statusbot {
     );
   }
 
-  private async statusUpdate(kind: StatusKind, message: string, context: CommandContext): Promise<void> {
+  private statusUpdate(kind: StatusKind, message: string, context: CommandContext): void {
     if (this.deps.mode === 'external') return; // the other statusbot answers
     const check = checkPermission(
       'whitelist',
@@ -187,19 +199,35 @@ export class Statusbot {
         context.reply(`Sending alert to ${channelsAndRooms(members.length)}; changing their topics.`);
         this.broadcast(members, message);
         this.deps.store.setAlert(entry);
-        const [topics] = await Promise.all([this.setTopics(members, message), this.publish(message)]);
-        context.reply(`Finished sending alert${describeTopics(topics)}`);
+        this.inBackground(async () => {
+          const [topics] = await Promise.all([this.setTopics(members, message), this.publish(message)]);
+          context.reply(`Finished sending alert${describeTopics(topics)}`);
+        });
         return;
       }
       case 'ok': {
         context.reply(`Sending ok: restoring topics${message ? ' and sending the notice' : ''}.`);
-        const [topics] = await Promise.all([this.restoreTopics(members), this.publish(null)]);
-        if (message) this.broadcast(members, message);
-        this.deps.store.setAlert(null);
-        context.reply(`Finished sending ok${describeTopics(topics)}`);
+        this.inBackground(async () => {
+          const [topics] = await Promise.all([this.restoreTopics(members), this.publish(null)]);
+          if (message) this.broadcast(members, message);
+          this.deps.store.setAlert(null);
+          context.reply(`Finished sending ok${describeTopics(topics)}`);
+        });
         return;
       }
     }
+  }
+
+  /**
+   * Starts work that outlives the command (topics take a pacing slot each), after the command's writes
+   * are committed: alert.json and the topics must not run ahead of the stored alert.
+   */
+  private inBackground(work: () => Promise<void>): void {
+    const run = new Promise<void>((resolve) => this.deps.afterCommit(resolve))
+      .then(work)
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, '#status failed to finish'));
+    this.finishing.add(run);
+    void run.finally(() => this.finishing.delete(run));
   }
 
   /** Every channel and room of every group that takes status updates, once each. */

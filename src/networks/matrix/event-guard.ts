@@ -1,23 +1,38 @@
 /**
  * Which events are fresh enough to act on. A first /sync (no token, or a lost one) replays recent history
  * as if it were new, a token from before a downtime delivers what was said meanwhile, and a room joined
- * just now arrives with its earlier history: none of that may run a command. An event counts only if it
- * was sent after the bot started and after the bot joined its room, and only once (by event id, in the
- * KeyValueStore, so a restart does not run it again either).
+ * just now arrives with its earlier history: none of that may run a command. An event counts if it was
+ * sent after the bot started and after the bot joined its room, and one more case: a sync from a stored
+ * token also brings again what the previous run received but had not finished handling when it died
+ * (the token is saved only after a batch is handled, and batches are handled one at a time). Those
+ * events' ids were stored before the previous run began handling them (`received`), and they count: that
+ * is how a command caught by a crash still runs. Anything else from before the start was said while the
+ * bot was down, and is history.
+ *
+ * That an event runs only once is the core's business: the adapter gives each message its event id as
+ * `durableId`, and the core records it as handled in the same commit as what it caused (core/inbound.ts),
+ * so a replayed event that was committed is skipped there, and one that was not runs again.
  *
  * Send times come from the homeserver's `unsigned.age` where present: "now minus age" is in the bot's own
  * clock, so skew between the two machines cannot make a fresh command look old or an old one fresh.
  */
 import type { KeyValueStore } from '../../core/store.js';
-import type { RawEvent } from './sync-client.js';
+import type { RawEvent, SyncResponse } from './sync-client.js';
+
+/** Key (in `<namespace>:sync`) of the ids of a batch's events, stored before they are handled. */
+const RECEIVED = 'received';
 
 export class EventGuard {
   private readonly joinedAt = new Map<string, number>();
 
+  /**
+   * `received`: the ids of the events of the batch the previous run began to handle last. They count even
+   * in a fresh snapshot (a first sync that never finished leaves no token): only a crash leaves them
+   * unhandled, and the core skips those that were handled after all.
+   */
   constructor(
-    private readonly kv: KeyValueStore,
-    private readonly namespace: string,
     private readonly startedAt: number,
+    private readonly received: ReadonlySet<string> = new Set(),
   ) {}
 
   /** When the event was sent, in the bot's clock, given when the sync response carrying it arrived. */
@@ -32,16 +47,48 @@ export class EventGuard {
   }
 
   isStale(roomId: string, event: RawEvent, receivedAt: number): boolean {
-    const threshold = Math.max(this.startedAt, this.joinedAt.get(roomId) ?? 0);
-    return this.sentAt(event, receivedAt) < threshold;
+    const sent = this.sentAt(event, receivedAt);
+    if (sent < (this.joinedAt.get(roomId) ?? 0)) return true;
+    if (sent >= this.startedAt) return false;
+    return !this.received.has(event.event_id);
   }
+}
 
-  /** True the first time an event id is offered, false ever after. */
-  firstSighting(eventId: string, at: number): boolean {
-    return this.kv.markSeen(this.namespace, eventId, at);
-  }
+/**
+ * Stores the ids of the batch's room events that count (`counts`: not history, not the bot's own) before
+ * any of them is handled: after a crash they come again and still count, while what was said meanwhile
+ * does not. Resolves once stored.
+ */
+export async function storeReceived(
+  kv: KeyValueStore,
+  namespace: string,
+  batch: SyncResponse,
+  counts: (roomId: string, event: RawEvent) => boolean,
+): Promise<void> {
+  const ids = Object.entries(batch.rooms?.join ?? {}).flatMap(([roomId, room]) =>
+    (room.timeline?.events ?? []).filter((event) => counts(roomId, event)).map((event) => event.event_id),
+  );
+  if (ids.length === 0) return;
+  kv.set(`${namespace}:sync`, RECEIVED, JSON.stringify(ids));
+  await kv.flushed();
+}
 
-  prune(before: number): void {
-    this.kv.pruneSeen(this.namespace, before);
+/** The batch is handled (and committed): its events are history again once the token moves past them. */
+export function forgetReceived(kv: KeyValueStore, namespace: string): void {
+  kv.delete(`${namespace}:sync`, RECEIVED);
+}
+
+/** What the previous run stored with `storeReceived` and did not forget: a crash interrupted the batch. */
+export function previouslyReceived(kv: KeyValueStore, namespace: string): Set<string> {
+  return parseReceived(kv.get(`${namespace}:sync`, RECEIVED));
+}
+
+/** The event ids stored before a batch was handled (JSON), or none when absent or unreadable. */
+export function parseReceived(stored: string | undefined): Set<string> {
+  try {
+    const ids: unknown = JSON.parse(stored ?? '[]');
+    return new Set(Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : []);
+  } catch {
+    return new Set();
   }
 }

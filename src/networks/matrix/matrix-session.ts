@@ -12,7 +12,7 @@ import type { KeyValueStore } from '../../core/store.js';
 import { ConfiguredRooms } from './configured-rooms.js';
 import { ENCRYPTION_REFUSAL, messageContent, plainNotice } from './content.js';
 import { DirectRooms } from './direct-rooms.js';
-import { EventGuard } from './event-guard.js';
+import { EventGuard, forgetReceived, previouslyReceived, storeReceived } from './event-guard.js';
 import { classify } from './failures.js';
 import { interpret } from './inbound.js';
 import { handleInvite } from './invites.js';
@@ -71,7 +71,7 @@ export class MatrixSession {
     this.retrier = new Retrier({ clock, sleeper: this.sleeper, logger, tuning, gate });
     this.lookup = this.retrier.lookup(tuning.lookupDeadlineMs);
     this.topics = { client: this.client, lookup: this.lookup };
-    this.guard = new EventGuard(kv, `${namespace}:events`, clock.now());
+    this.guard = new EventGuard(clock.now(), previouslyReceived(kv, namespace));
     this.serializer = new RoomSerializer(logger);
     this.rooms = new ConfiguredRooms(options.rooms, {
       client: this.client,
@@ -116,8 +116,7 @@ export class MatrixSession {
   }
 
   async start(): Promise<void> {
-    const { clock, tuning, logger } = this.options;
-    this.guard.prune(clock.now() - tuning.seenRetentionMs);
+    const { tuning, logger } = this.options;
     // The SDK's start: the joined-room list, the stored filter (a changed filter drops the sync token).
     const filter = {
       room: { timeline: { limit: tuning.timelineLimit }, ephemeral: { types: [] } },
@@ -196,6 +195,12 @@ export class MatrixSession {
 
   private async handleBatch(response: SyncResponse, receivedAt: number): Promise<void> {
     this.observe(response, receivedAt);
+    await storeReceived(
+      this.options.kv,
+      this.options.namespace,
+      response,
+      (roomId, event) => event.sender !== this.userId && !this.guard.isStale(roomId, event, receivedAt),
+    );
     await this.client.dispatch(response, (type, ...payload) => {
       const roomId = payload[0] as string;
       const event = payload[1] as RawEvent;
@@ -206,6 +211,7 @@ export class MatrixSession {
       return Promise.resolve();
     });
     await this.serializer.settled();
+    forgetReceived(this.options.kv, this.options.namespace);
   }
 
   /**
@@ -249,7 +255,6 @@ export class MatrixSession {
       );
       return;
     }
-    if (!this.guard.firstSighting(event.event_id, this.options.clock.now())) return;
     const [name, direct] = await Promise.all([
       this.roomInfo.displayName(roomId, event.sender),
       this.directRooms.isDirect(roomId),
@@ -270,6 +275,8 @@ export class MatrixSession {
       this.notify(() => events.membership?.(change));
       return;
     }
+    // The core skips an event it handled before (a replay after a crash) by this id.
+    const durableId = `matrix:${this.options.networkId}:${event.event_id}`;
     if (meaning.kind === 'reaction') {
       const reaction = {
         conversation,
@@ -277,11 +284,13 @@ export class MatrixSession {
         messageId: meaning.target,
         key: meaning.key,
         at: event.origin_server_ts,
+        durableId,
       };
-      this.notify(() => events.reaction?.(reaction));
+      await this.handedOver(() => events.reaction?.(reaction));
       return;
     }
-    this.notify(() =>
+    // Awaited: the sync token is saved only once every event of the batch is handled and committed.
+    await this.handedOver(() =>
       events.message({
         conversation,
         sender,
@@ -289,6 +298,7 @@ export class MatrixSession {
         style: meaning.style,
         at: event.origin_server_ts,
         messageId: event.event_id,
+        durableId,
         ...(meaning.replyTo === undefined ? {} : { replyTo: { messageId: meaning.replyTo } }),
         ...(meaning.editOf === undefined ? {} : { editOf: { messageId: meaning.editOf } }),
         ...(meaning.relayed ? { relayedByBot: true } : {}),
@@ -373,6 +383,15 @@ export class MatrixSession {
   private notify(callback: () => void): void {
     try {
       callback();
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'a network event handler threw');
+    }
+  }
+
+  /** Hands an event to the core and waits until the core has committed its handling. */
+  private async handedOver(callback: () => Promise<void> | void): Promise<void> {
+    try {
+      await callback();
     } catch (error) {
       this.options.logger.error({ err: error }, 'a network event handler threw');
     }

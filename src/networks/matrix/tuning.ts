@@ -22,8 +22,6 @@ export interface MatrixTuning {
   readonly lookupDeadlineMs: number;
   /** How often aliases are re-resolved and configured rooms re-joined. */
   readonly reconcileRoomsMs: number;
-  /** How long handled event ids are remembered. */
-  readonly seenRetentionMs: number;
 }
 
 export const DEFAULT_MATRIX_TUNING: MatrixTuning = {
@@ -38,5 +36,4 @@ export const DEFAULT_MATRIX_TUNING: MatrixTuning = {
   topicTimeoutMs: 60_000,
   lookupDeadlineMs: 30_000,
   reconcileRoomsMs: 10 * 60_000,
-  seenRetentionMs: 7 * 24 * 3_600_000,
 };

@@ -5,5 +5,6 @@
 import type { Migration } from '../migrations.js';
 import { incidents } from './001-incidents.js';
 import { status } from './002-status.js';
+import { outbox } from './003-outbox.js';
 
-export const migrations: readonly Migration[] = [incidents, status];
+export const migrations: readonly Migration[] = [incidents, status, outbox];

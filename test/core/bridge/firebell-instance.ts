@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../../src/config/config.js';
 import { Bridge } from '../../../src/core/bridge/bridge.js';
-import type { LongMessageStore } from '../../../src/core/bridge/long-messages.js';
+import { JournaledLongMessages, type LongMessageStore } from '../../../src/core/bridge/long-messages.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { Firebell } from '../../../src/core/firebell.js';
 import { silentLogger, type Logger } from '../../../src/core/logger.js';
@@ -15,8 +15,8 @@ import type { MatrixTuning } from '../../../src/networks/matrix/tuning.js';
 import { ircConfig } from '../../networks/irc/helpers.js';
 import { botConfig, until } from '../../networks/matrix/harness.js';
 import { testConfig } from '../../support/config-fixture.js';
-import { MemoryIncidentStore } from '../../support/memory-incident-store.js';
 import { MemoryKeyValueStore } from '../../support/memory-kv.js';
+import { openDurable, TestStore } from '../../support/test-store.js';
 import { infraGroup } from './world.js';
 
 export interface InstanceOptions {
@@ -29,7 +29,8 @@ export interface InstanceOptions {
   /** The room as configured (an alias). */
   readonly room: string;
   readonly publicUrl: string;
-  readonly longMessages: LongMessageStore;
+  /** Where long relayed messages go; the instance's own store when absent. */
+  readonly longMessages?: LongMessageStore;
   readonly logger?: Logger;
   /** IRC pacing; the test default (fast) when absent. */
   readonly pacing?: { burst: number; linesPerSecond: number; queueLimit: number };
@@ -47,7 +48,12 @@ export interface Instance {
 
 export async function startFirebellInstance(options: InstanceOptions): Promise<Instance> {
   const logger = options.logger ?? silentLogger;
-  const { nick, channel, room, publicUrl, longMessages } = options;
+  const { nick, channel, room, publicUrl } = options;
+  const store = new TestStore();
+  const durable = await openDurable(store, systemClock);
+  const longMessages =
+    options.longMessages ??
+    new JournaledLongMessages({ journal: durable.journal, store, keyValues: durable.keyValues });
   const base = testConfig();
   const config: Config = {
     ...base,
@@ -81,7 +87,7 @@ export async function startFirebellInstance(options: InstanceOptions): Promise<I
   );
   const firebell = new Firebell({
     config,
-    store: new MemoryIncidentStore(),
+    durable,
     networks: [irc, matrix],
     clock: systemClock,
     logger,

@@ -7,7 +7,8 @@
  * bridge benchmark; one set of servers per file.
  */
 import type { Config } from '../../../src/config/config.js';
-import { KeyValueLongMessages } from '../../../src/core/bridge/long-messages.js';
+import { JournaledLongMessages } from '../../../src/core/bridge/long-messages.js';
+import { systemClock } from '../../../src/core/clock.js';
 import { silentLogger, type Logger } from '../../../src/core/logger.js';
 import { startLongMessagePage, type LongMessagePage } from '../../../src/http/long-message-page.js';
 import type { MatrixTuning } from '../../../src/networks/matrix/tuning.js';
@@ -16,7 +17,7 @@ import { TestMatrixClient } from '../../matrix-homeserver/test-client.js';
 import { FAST, until } from '../../networks/matrix/harness.js';
 import { InspircdWithAnope } from '../../servers/inspircd-anope.js';
 import { IrcTestClient } from '../../servers/irc-test-client.js';
-import { MemoryKeyValueStore } from '../../support/memory-kv.js';
+import { openDurable, TestStore } from '../../support/test-store.js';
 import { startFirebellInstance, type Instance as BaseInstance } from './firebell-instance.js';
 
 export { until };
@@ -115,7 +116,14 @@ export async function startLiveWorld(options: LiveOptions = {}): Promise<LiveWor
     const roomId = hs.createRoom(users.ana.userId, { preset: 'public_chat', room_alias_name: 'infra' });
     hs.join(users.zed.userId, roomId);
 
-    const longMessages = new KeyValueLongMessages(new MemoryKeyValueStore());
+    // One page for both instances, as if they shared a database for it.
+    const pageStore = new TestStore();
+    const pageState = await openDurable(pageStore, systemClock);
+    const longMessages = new JournaledLongMessages({
+      journal: pageState.journal,
+      store: pageStore,
+      keyValues: pageState.keyValues,
+    });
     const page = await startLongMessagePage({ listen: '127.0.0.1:0', store: longMessages, logger });
     cleanup.push(() => page.close());
     const publicUrl = `http://127.0.0.1:${page.port}`;

@@ -2,12 +2,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cap, noHighlight, RoomNames } from '../../../src/core/bridge/attribution.js';
 import { cutToLines, ircLines, utf8Length } from '../../../src/core/bridge/irc-lines.js';
-import { KeyValueLongMessages } from '../../../src/core/bridge/long-messages.js';
+import { openDurable, TestStore } from '../../support/test-store.js';
+import { JournaledLongMessages } from '../../../src/core/bridge/long-messages.js';
+import { systemClock } from '../../../src/core/clock.js';
 import { substitutionFor } from '../../../src/core/bridge/message-diff.js';
 import { outageNote } from '../../../src/core/bridge/outage.js';
 import { sanitizeRich, singleLine } from '../../../src/core/bridge/sanitize.js';
 import { link, text } from '../../../src/core/rich-text.js';
-import { MemoryKeyValueStore } from '../../support/memory-kv.js';
 import { Z } from './world.js';
 
 describe('edits as substitutions (matrix-appservice-irc heuristics)', () => {
@@ -109,24 +110,52 @@ describe('IRC lines', () => {
 describe('long message store', () => {
   const message = { sender: 'Ana (@ana:x)', network: 'matrix', conversation: '#r:x', at: 1, text: 'long' };
 
-  test('saves and loads by id; a wrong token or a reused slot answers nothing', () => {
-    const kv = new MemoryKeyValueStore();
+  async function longMessages(
+    slots?: number,
+    token?: () => string,
+  ): Promise<{
+    messages: JournaledLongMessages;
+    db: TestStore;
+    reopen: () => Promise<JournaledLongMessages>;
+  }> {
+    const db = new TestStore();
+    const open = async (): Promise<JournaledLongMessages> => {
+      const durable = await openDurable(db, systemClock);
+      return new JournaledLongMessages({
+        journal: durable.journal,
+        store: db,
+        keyValues: durable.keyValues,
+        ...(slots === undefined ? {} : { slots }),
+        ...(token === undefined ? {} : { token }),
+      });
+    };
+    return { messages: await open(), db, reopen: open };
+  }
+
+  test('saves and loads by id; a wrong token or a reused slot answers nothing', async () => {
     let n = 0;
-    const store = new KeyValueLongMessages(kv, 2, () => `token000${(n += 1)}`);
+    const { messages: store, db, reopen } = await longMessages(2, () => `token000${(n += 1)}`);
     const first = store.save(message);
     assert.equal(first, '0-token0001');
-    assert.deepEqual(store.load(first), message);
-    assert.equal(store.load('0-token0009'), undefined);
-    assert.equal(store.load('../etc/passwd'), undefined);
+    assert.deepEqual(await store.load(first), message, 'found before its commit');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(await (await reopen()).load(first), message, 'and from the store after it');
+    assert.equal(await store.load('0-token0009'), undefined);
+    assert.equal(await store.load('../etc/passwd'), undefined);
     store.save({ ...message, text: 'second' });
     store.save({ ...message, text: 'third' });
-    assert.equal(store.load(first), undefined, 'slot 0 was reused');
-    assert.equal(store.load('0-token0003')?.text, 'third');
-    assert.equal(kv.get('bridge.long-messages', '2'), undefined, 'two slots, reused: storage stays bounded');
+    assert.equal(await store.load(first), undefined, 'slot 0 was reused');
+    assert.equal((await store.load('0-token0003'))?.text, 'third');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      db.rows('SELECT slot FROM long_messages ORDER BY slot'),
+      [{ slot: 0 }, { slot: 1 }],
+      'two slots, reused: storage stays bounded',
+    );
   });
 
-  test('the default token is long and URL-safe', () => {
-    const store = new KeyValueLongMessages(new MemoryKeyValueStore());
+  test('the default token is long and URL-safe', async () => {
+    const { messages: store } = await longMessages();
     assert.match(store.save(message), /^0-[A-Za-z0-9_-]{16}$/);
   });
 });

@@ -8,7 +8,7 @@ import { SimulatedClock } from 'xstate';
 import type { Config } from '../../../src/config/config.js';
 import type { GroupConfig } from '../../../src/config/schema.js';
 import { Bridge, type BridgeTuning } from '../../../src/core/bridge/bridge.js';
-import { KeyValueLongMessages } from '../../../src/core/bridge/long-messages.js';
+import { JournaledLongMessages } from '../../../src/core/bridge/long-messages.js';
 import { Firebell } from '../../../src/core/firebell.js';
 import { silentLogger, type Logger } from '../../../src/core/logger.js';
 import type {
@@ -20,8 +20,7 @@ import type {
 import type { ConnectionState, NetworkEvents } from '../../../src/core/network.js';
 import { toPlainText } from '../../../src/core/rich-text.js';
 import { FakeNetwork, ircUser, matrixUser } from '../../support/fake-network.js';
-import { MemoryIncidentStore } from '../../support/memory-incident-store.js';
-import { MemoryKeyValueStore } from '../../support/memory-kv.js';
+import { openDurable, TestStore } from '../../support/test-store.js';
 import { testConfig } from '../../support/config-fixture.js';
 import { settle as settleFirebell } from '../../support/settle.js';
 
@@ -145,8 +144,9 @@ export interface BridgeWorld {
   readonly shell: Side;
   readonly firebell: Firebell;
   readonly bridge: Bridge;
-  readonly kv: MemoryKeyValueStore;
-  readonly longMessages: KeyValueLongMessages;
+  /** The store under the core: long messages land there. */
+  readonly store: TestStore;
+  readonly longMessages: JournaledLongMessages;
   settle(): Promise<void>;
   /** Moves the simulated clock on (firing the coalescer's timers). */
   advance(ms: number): void;
@@ -184,17 +184,20 @@ export async function bridgeWorld(options: WorldOptions = {}): Promise<BridgeWor
     matrix: new Side(matrix, clock),
     shell: new Side(shell, clock),
   };
-  const kv = new MemoryKeyValueStore();
+  const store = new TestStore();
+  const durable = await openDurable(store, clock);
   let tokens = 0;
-  const longMessages = new KeyValueLongMessages(
-    kv,
-    100,
-    () => `token${String((tokens += 1)).padStart(4, '0')}`,
-  );
+  const longMessages = new JournaledLongMessages({
+    journal: durable.journal,
+    store,
+    keyValues: durable.keyValues,
+    slots: 100,
+    token: () => `token${String((tokens += 1)).padStart(4, '0')}`,
+  });
   let bridge: Bridge | undefined;
   const firebell = new Firebell({
     config,
-    store: new MemoryIncidentStore(),
+    durable,
     networks: [libera, oftc, matrix, shell],
     clock,
     logger: silentLogger,
@@ -219,11 +222,11 @@ export async function bridgeWorld(options: WorldOptions = {}): Promise<BridgeWor
     ...sides,
     firebell,
     bridge,
-    kv,
+    store,
     longMessages,
     settle,
     advance: (ms) => clock.set(clock.now() + ms),
-    stop: () => firebell.stop(),
+    stop: async () => void (await firebell.stop()),
   };
 }
 

@@ -34,7 +34,7 @@ test('usage replies, announcements and resolve notes carry no C1 control from wh
     ),
   );
   assert.ok(said.some((line) => line.includes('resolved by alice after 0 s: fixed0m it')));
-  assert.equal(w.firebell.service.get(1)?.context.summary, 'gate is31m failing', 'stored clean too');
+  assert.equal((await w.firebell.service.find(1))?.context.summary, 'gate is31m failing', 'stored clean too');
 });
 
 test('a display name with C1 controls is not echoed with them, on any network', async () => {

@@ -87,6 +87,8 @@ export interface BotOptions {
   readonly config?: Partial<MatrixNetworkConfig>;
   readonly tuning?: Partial<MatrixTuning>;
   readonly responder?: Responder;
+  /** Messages whose handling never finishes (a crash before their commit): their promise stays pending. */
+  readonly neverCommitted?: (message: InboundMessage) => boolean;
 }
 
 export class RunningBot {
@@ -146,9 +148,11 @@ export async function startBot(
   await network.start({
     message: (message) => {
       running.messages.push(message);
+      if (options.neverCommitted?.(message)) return new Promise<void>(() => undefined);
       responder(message, network);
+      return undefined;
     },
-    reaction: (reaction) => running.reactions.push(reaction),
+    reaction: (reaction) => void running.reactions.push(reaction),
     membership: (change) => running.memberships.push(change),
     connection: (state, _at, detail) => running.states.push({ state, detail }),
   });

@@ -58,6 +58,39 @@ test('restart with the stored token: a command sent while the bot was down is no
   await second.stop();
 });
 
+test('a command whose handling was never committed is handed over again after a restart, with its durable id', async () => {
+  const crashing = await startBot(hs, botUser, {
+    rooms: [room],
+    kv,
+    neverCommitted: (message) => message.text === '!status caught by a crash',
+  });
+  await until(() => crashing.states.some((entry) => entry.state === 'connected'), 'the first sync');
+  const caught = hs.post(alice.userId, room, text('!status caught by a crash'));
+  await until(() => crashing.messages.some((message) => message.messageId === caught), 'the command');
+  const tokenThen = kv.get('matrix:matrix', 'syncToken');
+  await crashing.stop();
+  assert.equal(kv.get('matrix:matrix', 'syncToken'), tokenThen, 'the token did not move past it');
+  const whileDown = hs.post(alice.userId, room, text('!status said while down'));
+  await clockPast(hs.timeline(room).at(-1)?.origin_server_ts ?? 0);
+
+  const restarted = await startBot(hs, botUser, { rooms: [room], kv });
+  await until(
+    () => restarted.messages.some((message) => message.messageId === caught),
+    'the caught command, again',
+  );
+  const again = restarted.messages.find((message) => message.messageId === caught);
+  assert.equal(
+    again?.durableId,
+    `matrix:matrix:${caught}`,
+    'the core skips it if it was committed after all',
+  );
+  assert.ok(
+    !restarted.messages.some((message) => message.messageId === whileDown),
+    'said while down: history',
+  );
+  await restarted.stop();
+});
+
 test('restart after losing the token: the replayed snapshot runs nothing', async () => {
   kv.delete('matrix:matrix', 'syncToken');
   const before = replies();

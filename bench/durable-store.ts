@@ -1,0 +1,38 @@
+/**
+ * The store benchmarks run firebell on: the SQLite store on a file in a fresh temp directory, with the
+ * production durability (WAL, synchronous=FULL), opened as the composition root opens it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../src/core/clock.js';
+import { DurableState } from '../src/core/durable-state.js';
+import { silentLogger } from '../src/core/logger.js';
+import { openSqliteStore, type SqliteStore } from '../src/store/sqlite-store.js';
+
+export interface BenchDurable {
+  readonly durable: DurableState;
+  readonly store: SqliteStore;
+  /** Closes the store and removes its directory. */
+  close(): Promise<void>;
+  /** Removes the directory when the process exits (for a store that lives as long as the process). */
+  removeAtExit(): void;
+}
+
+/** Opens `path` (a new temp file when not given). */
+export async function openBenchDurable(path?: string): Promise<BenchDurable> {
+  const dir = path === undefined ? mkdtempSync(join(tmpdir(), 'firebell-bench-')) : undefined;
+  const store = openSqliteStore(path ?? join(dir as string, 'firebell.sqlite'));
+  const durable = await DurableState.open(store, { clock: systemClock, logger: silentLogger });
+  return {
+    durable,
+    store,
+    close: async () => {
+      await store.close();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    },
+    removeAtExit: () => {
+      if (dir !== undefined) process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    },
+  };
+}
