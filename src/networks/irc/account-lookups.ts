@@ -7,6 +7,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { CaseFold } from '../../core/irc-case-fold.js';
+import type { HandlerTable } from './line-dispatcher.js';
 import type { AccountState } from './sender-identity.js';
 
 export interface LookupHooks {
@@ -61,6 +62,12 @@ export class AccountLookups {
       if (whox) this.hooks.send(`WHO ${nick} %tna,${token}`, 2);
       else this.hooks.send(`WHOIS ${nick}`, 2);
     });
+  }
+
+  /** The replies to our lookups; each is consumed (no other handler sees it) when it was ours. */
+  handlers(): HandlerTable {
+    const handle = (message: ProtocolLine): boolean => this.handle(message);
+    return { '354': handle, '315': handle, '330': handle, '318': handle, '401': handle };
   }
 
   /** Feeds a reply line; returns true when it belonged to a lookup. */

@@ -1,0 +1,50 @@
+/**
+ * What one IRC connection knows about itself: the connection, whether it registered, our nick (tracked
+ * here: irc-framework updates its copy before we see the NICK), how the server shows us (for the byte
+ * budget of a line), and the server's case mapping. Reset for every connection attempt.
+ */
+import { caseFoldFor, type CaseFold } from '../../core/irc-case-fold.js';
+import type { FrameworkConnection } from './irc-framework-adapter.js';
+
+export class IrcSession {
+  connection: FrameworkConnection | undefined;
+  registered = false;
+  /** The end of the welcome burst was handled (ISUPPORT known, services and channels under way). */
+  welcomed = false;
+  ownNick = '';
+  caseFold: CaseFold = caseFoldFor(undefined);
+  self: { user: string | undefined; host: string | undefined } = { user: undefined, host: undefined };
+
+  readonly fold = (): CaseFold => this.caseFold;
+
+  /** A new connection attempt: nothing is known. */
+  reset(connection: FrameworkConnection, nick: string): void {
+    this.connection = connection;
+    this.registered = false;
+    this.welcomed = false;
+    this.ownNick = nick;
+    this.caseFold = caseFoldFor(undefined);
+    this.self = { user: undefined, host: undefined };
+  }
+
+  isSelf(nick: string): boolean {
+    return nick !== '' && this.caseFold(nick) === this.caseFold(this.ownNick);
+  }
+
+  learnSelf(user: string | undefined, host: string | undefined): void {
+    if (user) this.self.user = user;
+    if (host) this.self.host = host;
+  }
+
+  /** Registered with an open socket: lines may be written. */
+  canSend(): boolean {
+    return this.registered && this.connection?.connected === true;
+  }
+
+  /** Whether `name` is a channel by the server's CHANTYPES (#& until it said). */
+  isChannel(name: string): boolean {
+    const types = this.connection?.supports('CHANTYPES');
+    const prefixes = Array.isArray(types) ? types.join('') : typeof types === 'string' ? types : '#&';
+    return name.length > 1 && prefixes.includes(name[0] as string);
+  }
+}
