@@ -13,6 +13,8 @@
  * - `network.cap.available` / `isEnabled`, `network.options.PREFIX`: what the server offered and enabled.
  */
 import IRC, { type Client, type ConnectOptions, type IrcMessage, type RawMiddleware } from 'irc-framework';
+import type { IrcNetworkConfig } from '../../config/schema.js';
+import type { Clock } from '../../core/clock.js';
 
 /** The irc-framework version these internals were checked against (package.json pins it). */
 export const PINNED_FRAMEWORK_VERSION = '4.14.0';
@@ -34,6 +36,31 @@ export interface FrameworkOptions {
   readonly hideCaps: readonly string[];
   /** Capabilities to request beyond irc-framework's own list (chathistory). */
   readonly extraCaps: readonly string[];
+}
+
+/**
+ * How firebell connects: irc-framework's reconnect and PING loop off (the ConnectionSupervisor owns both),
+ * echo-message on (a delivery is confirmed by its echo), CTCP left to us.
+ */
+export function connectOptions(config: IrcNetworkConfig, nick: string, gecos: string): ConnectOptions {
+  return {
+    host: config.host,
+    port: config.port,
+    tls: config.tls,
+    rejectUnauthorized: config.tlsRejectUnauthorized,
+    nick,
+    username: config.username,
+    gecos,
+    ...(config.password === undefined ? {} : { password: config.password }),
+    account: config.sasl ? { account: config.sasl.account, password: config.sasl.password } : {},
+    auto_reconnect: false,
+    ping_interval: 0,
+    ping_timeout: 0,
+    enable_echomessage: true,
+    enable_chghost: true,
+    version: null,
+    encoding: 'utf8',
+  };
 }
 
 /** One connection attempt: an irc-framework Client and what firebell asks of it. */
@@ -78,8 +105,16 @@ export class FrameworkConnection {
     return this.client.connection.write(line, callback) !== false;
   }
 
-  quit(message: string): void {
-    this.client.quit(message);
+  /** Says goodbye and resolves when the server closed the socket, or after `waitMs`. */
+  quit(message: string, waitMs: number, clock: Clock): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(resolve, waitMs);
+      this.client.on('socket close', () => {
+        clock.clearTimeout(timer);
+        resolve();
+      });
+      this.client.quit(message);
+    });
   }
 
   /** Forgets every listener and destroys the socket if it is still open; nothing comes back after this. */
@@ -99,6 +134,11 @@ export class FrameworkConnection {
 
   capOffered(cap: string): boolean {
     return this.client.network.cap.available.has(cap);
+  }
+
+  /** Whether the server carries this client-only tag: message-tags enabled, and CLIENTTAGDENY allows it. */
+  clientTagAllowed(tag: string): boolean {
+    return this.client.network.supportsTag(tag.replace(/^\+/, ''));
   }
 
   /** The nick prefixes (@, +, ...) of the server's PREFIX token. */
@@ -147,6 +187,8 @@ export function frameworkShapeProblems(client: Client): string[] {
   if (!(cap?.available instanceof Map)) problems.push('network.cap.available is not a Map');
   if (typeof cap?.isEnabled !== 'function') problems.push('network.cap.isEnabled is not a function');
   if (typeof client.network?.supports !== 'function') problems.push('network.supports is not a function');
+  if (typeof client.network?.supportsTag !== 'function')
+    problems.push('network.supportsTag is not a function');
   if (typeof client.network?.options !== 'object') problems.push('network.options is missing');
   if (typeof client.connection?.write !== 'function') problems.push('connection.write is not a function');
   else if (client.connection.write.length < 2) problems.push('connection.write takes no callback');

@@ -55,6 +55,8 @@ declare module 'irc-framework' {
     cap: CapabilityState;
     /** An ISUPPORT token's value: true for a bare token, undefined when absent. */
     supports(token: string): unknown;
+    /** Whether a client-only tag (without its '+') may be sent: message-tags on, CLIENTTAGDENY allows it. */
+    supportsTag(tag: string): boolean;
   }
 
   export interface SaslFailure {

@@ -8,26 +8,23 @@
  */
 import type { IrcMessage } from 'irc-framework';
 import type { Clock } from '../../core/clock.js';
-import { delivered, refused, type Delivery, type DeliveryOutcome } from '../../core/delivery.js';
-import { renderIrc } from '../../core/format/irc-format.js';
+import type { Delivery, DeliveryOutcome } from '../../core/delivery.js';
 import type { Logger } from '../../core/logger.js';
-import { isDirectDestination, type Destination, type OutboundMessage } from '../../core/messages.js';
+import type { OutboundMessage } from '../../core/messages.js';
 import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
 import type { IrcNetworkConfig } from '../../config/schema.js';
-import { LaneQueue } from '../shared/lane-queue.js';
 import { AccountLookups } from './account-lookups.js';
 import { reconnectBackoff } from './backoff.js';
 import { ChannelEvents } from './channel-events.js';
 import { ChannelKeeper } from './channel-keeper.js';
 import { ChannelRoster } from './channel-roster.js';
 import { ConnectionSupervisor } from './connection-supervisor.js';
-import { IncomingMessages, VALID_TARGET } from './incoming-messages.js';
-import { FrameworkConnection } from './irc-framework-adapter.js';
+import { IncomingMessages } from './incoming-messages.js';
+import { connectOptions, FrameworkConnection } from './irc-framework-adapter.js';
+import { CHATHISTORY_CAPS, IrcOutgoing } from './irc-outgoing.js';
 import { IrcSession } from './irc-session.js';
 import { LineDispatcher } from './line-dispatcher.js';
-import { payloadBudget, splitLine, toIrcLines, WORST_CASE_HOST, type SourceMask } from './line-splitter.js';
 import { NickKeeper } from './nick-keeper.js';
-import { OutgoingPacer, type QueuedMessage } from './outgoing-pacer.js';
 import { Registration } from './registration.js';
 import { AccountCache } from './sender-identity.js';
 import { ServicesLogin } from './services-login.js';
@@ -66,7 +63,7 @@ export class IrcNetwork implements ChatNetwork {
   private readonly log: Logger;
   private readonly session = new IrcSession();
   private readonly bucket: TokenBucket;
-  private readonly pacer: OutgoingPacer;
+  private readonly outgoing: IrcOutgoing;
   private readonly supervisor: ConnectionSupervisor;
   private readonly channels: ChannelKeeper;
   private readonly roster: ChannelRoster;
@@ -89,20 +86,6 @@ export class IrcNetwork implements ChatNetwork {
     const fold = session.fold;
     this.log = deps.logger.child({ network: config.id });
     this.bucket = new TokenBucket(config.pacing.burst, config.pacing.linesPerSecond, () => clock.now());
-    this.pacer = new OutgoingPacer(
-      clock,
-      this.bucket,
-      new LaneQueue<QueuedMessage>(config.pacing.queueLimit),
-      {
-        canSend: () => session.canSend(),
-        isReady: (target) => this.isReady(target),
-        budgetFor: (item) => payloadBudget(this.sourceMask(), item.command, item.target, item.action ? 9 : 0),
-        write: (line) => this.write(line),
-        delivered: () => undefined,
-      },
-      this.log,
-      config.pacing.queueLimit,
-    );
     this.supervisor = new ConnectionSupervisor(
       clock,
       reconnectBackoff(deps.random),
@@ -110,7 +93,7 @@ export class IrcNetwork implements ChatNetwork {
       {
         connect: () => this.openConnection(),
         drop: (reason) => this.connectionLost(session.connection, reason),
-        ping: () => this.pacer.control(`PING :firebell-${clock.now()}`),
+        ping: () => this.outgoing.pacer.setupLine(`PING :firebell-${clock.now()}`),
         waiting: (delayMs, reason) =>
           this.log.warn(
             { delayMs, reason },
@@ -127,10 +110,26 @@ export class IrcNetwork implements ChatNetwork {
       fold,
       clock,
       this.log,
-      (channel, key) =>
-        this.pacer.control(key === undefined ? `JOIN ${channel}` : `JOIN ${channel} ${key}`, 2),
+      (channel, key) => {
+        this.outgoing.joins.want(channel, key);
+        this.outgoing.pacer.pump();
+      },
       deps.random,
     );
+    this.topics = new TopicTracker(fold, clock, TOPIC_TIMEOUT_MS, () => this.address());
+    this.outgoing = new IrcOutgoing({
+      networkId: config.id,
+      clock,
+      log: this.log,
+      session,
+      bucket: this.bucket,
+      queueLimit: config.pacing.queueLimit,
+      channels: this.channels,
+      topics: this.topics,
+      identity: { nick: config.nick, altNicks: config.altNicks, username: config.username },
+      address: () => this.address(),
+      write: (line, written) => this.write(line, written),
+    });
     this.login = new ServicesLogin(
       {
         sasl: config.sasl,
@@ -141,7 +140,7 @@ export class IrcNetwork implements ChatNetwork {
       clock,
       this.log,
       {
-        nickServ: (command) => this.pacer.control(`PRIVMSG NickServ :${command}`),
+        nickServ: (command) => this.outgoing.pacer.setupLine(`PRIVMSG NickServ :${command}`),
         ready: () => this.channels.joinAll(),
       },
     );
@@ -157,13 +156,13 @@ export class IrcNetwork implements ChatNetwork {
       this.log,
       {
         changeNick: (nick) =>
-          session.registered ? this.pacer.control(`NICK ${nick}`) : this.write(`NICK ${nick}`),
-        nickServ: (command) => this.pacer.control(`PRIVMSG NickServ :${command}`),
+          session.registered ? this.outgoing.pacer.setupLine(`NICK ${nick}`) : this.write(`NICK ${nick}`),
+        nickServ: (command) => this.outgoing.pacer.setupLine(`PRIVMSG NickServ :${command}`),
       },
     );
-    this.topics = new TopicTracker(fold, clock, TOPIC_TIMEOUT_MS);
+    // The account lookups a command waits on go in the urgent lane.
     this.lookups = new AccountLookups(clock, LOOKUP_TIMEOUT_MS, this.log, {
-      send: (line, cost) => this.pacer.control(line, cost),
+      send: (line, cost, written) => this.outgoing.protocol(line, 'urgent', cost, written),
       whox: () => session.connection?.supports('WHOX') !== undefined,
       fold,
     });
@@ -179,8 +178,8 @@ export class IrcNetwork implements ChatNetwork {
         this.supervisor.registered();
         this.setState('connected');
       },
-      setupLine: (line) => this.pacer.control(line),
-      ready: () => this.pacer.pump(),
+      setupLine: (line) => this.outgoing.pacer.setupLine(line),
+      ready: () => this.outgoing.pacer.pump(),
     });
     const channelEvents = new ChannelEvents(
       config.id,
@@ -194,7 +193,10 @@ export class IrcNetwork implements ChatNetwork {
       },
       clock,
       {
-        joined: () => this.pacer.pump(),
+        joined: (channel) => {
+          this.outgoing.joins.forget(channel);
+          this.outgoing.pacer.pump();
+        },
         membership: (change) => this.notify(() => this.events?.membership?.(change)),
       },
     );
@@ -211,12 +213,14 @@ export class IrcNetwork implements ChatNetwork {
       {
         message: (message) => void this.events?.message(message),
         stopped: () => this.state === 'stopped',
-        reply: (line) => this.pacer.control(line),
+        reply: (line) => this.outgoing.protocol(line, 'normal', 1),
       },
     );
     // Lookups first: a reply to our own lookup (401 for a nick that left) is consumed there.
     this.dispatcher = new LineDispatcher([
       this.lookups.handlers(),
+      // Echoes and history batches before anyone else: they are never inbound messages.
+      this.outgoing.handlers(),
       this.registration.handlers(),
       topicHandlers(this.topics),
       channelEvents.handlers(),
@@ -235,112 +239,37 @@ export class IrcNetwork implements ChatNetwork {
     if (this.state === 'stopped') return;
     this.setState('stopped');
     this.supervisor.stop();
-    this.pacer.stop();
+    this.outgoing.stop();
     this.channels.stop();
     this.nicks.stop();
     this.lookups.cancelAll();
-    this.topics.connectionLost('firebell is stopping');
     this.registration.cancel();
     const connection = this.session.connection;
-    if (connection?.connected) {
-      await new Promise<void>((resolve) => {
-        const timer = this.deps.clock.setTimeout(resolve, QUIT_WAIT_MS);
-        this.closeWaiter = () => {
-          this.deps.clock.clearTimeout(timer);
-          resolve();
-        };
-        connection.quit('firebell is stopping');
-      });
-      this.closeWaiter = undefined;
-    }
+    // Lines in flight may still be confirmed while the server says goodbye.
+    if (connection?.connected) await connection.quit('firebell is stopping', QUIT_WAIT_MS, this.deps.clock);
     connection?.destroy();
+    this.outgoing.abandonInFlight('the IRC network stopped before the server confirmed it');
   }
 
   deliver(delivery: Delivery): Promise<DeliveryOutcome> {
-    const { content } = delivery;
-    if (content.kind === 'topic')
-      return this.setTopic(content.conversation, content.topic).then((result) =>
-        result.ok ? delivered(this.deps.clock.now()) : refused(this.deps.clock.now(), result.reason),
-      );
-    return new Promise((settle) => this.send(content.message, settle));
+    return this.outgoing.deliver(delivery);
   }
 
-  /** Queues a message; `settle` hears its outcome (every path below settles it exactly once). */
+  /** A message delivered with a fresh id (tests and tools); `settle` hears its outcome. */
   send(message: OutboundMessage, settle: (outcome: DeliveryOutcome) => void = () => undefined): void {
-    const now = (): number => this.deps.clock.now();
-    try {
-      if (message.to.network !== this.id) {
-        this.log.error(
-          { to: message.to.network },
-          `a message for network "${message.to.network}" reached ${this.id}`,
-        );
-        settle(refused(now(), `it was addressed to network ${message.to.network}`));
-        return;
-      }
-      if (this.state === 'stopped') {
-        this.log.warn({ purpose: message.purpose }, 'message not sent: the network is stopped');
-        settle({ status: 'abandoned', at: now(), reason: 'the IRC network is stopped' });
-        return;
-      }
-      const target = this.targetOf(message.to);
-      if (target === undefined) {
-        settle(refused(now(), 'no IRC nick or channel to send it to'));
-        return;
-      }
-      const lines = toIrcLines(renderIrc(message.body));
-      if (lines.length === 0) {
-        this.log.debug({ target, purpose: message.purpose }, 'message with no visible text not sent');
-        settle(delivered(now()));
-        return;
-      }
-      this.pacer.enqueue({
-        message,
-        priority: message.priority,
-        target,
-        command: message.style === 'notice' ? 'NOTICE' : 'PRIVMSG',
-        action: message.style === 'emote',
-        lines,
-        settle,
-      });
-    } catch (error) {
-      this.log.error({ err: error }, 'could not queue an outgoing message');
-      settle(
-        refused(
-          now(),
-          `firebell could not queue it: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
-    }
+    void this.outgoing
+      .deliver(this.outgoing.adHoc({ kind: 'message', message }, message.priority))
+      .then(settle);
   }
 
-  async getTopic(conversation: string): Promise<string | undefined> {
-    const cached = this.topics.cached(conversation);
-    if (cached !== undefined || !this.session.registered || !VALID_TARGET.test(conversation)) return cached;
-    const answer = this.topics.awaitTopic(conversation);
-    this.pacer.control(`TOPIC ${conversation}`);
-    return answer;
+  getTopic(conversation: string): Promise<string | undefined> {
+    return this.outgoing.getTopic(conversation);
   }
 
+  /** A topic change with a fresh id (tests and tools). */
   async setTopic(conversation: string, topic: string): Promise<TopicResult> {
-    const { session } = this;
-    if (!VALID_TARGET.test(conversation) || !session.isChannel(conversation))
-      return { ok: false, reason: `"${conversation}" is not an IRC channel` };
-    if (!session.registered) return { ok: false, reason: `not connected to ${this.address()}` };
-    if (this.channels.configuredName(conversation) !== undefined && !this.channels.isJoined(conversation))
-      return { ok: false, reason: `firebell is not in ${conversation} right now` };
-    const topicLen = Number(session.connection?.supports('TOPICLEN')) || 390;
-    const text = splitLine(toIrcLines(topic).join(' '), topicLen)[0] ?? '';
-    if (this.topics.cached(conversation) === text) return { ok: true };
-    const outcome = this.topics.awaitSet(conversation, () => this.address());
-    this.pacer.control(`TOPIC ${conversation} :${text}`);
-    const result = await outcome;
-    if (result.ok) this.log.info({ channel: conversation }, `set the topic of ${conversation}`);
-    else
-      this.log.warn(
-        { channel: conversation, reason: result.reason },
-        `cannot set the topic of ${conversation}`,
-      );
-    return result;
+    const outcome = await this.deliver(this.outgoing.adHoc({ kind: 'topic', conversation, topic }, 'bulk'));
+    return outcome.status === 'delivered' ? { ok: true } : { ok: false, reason: outcome.reason };
   }
 
   connectionState(): ConnectionState {
@@ -354,18 +283,15 @@ export class IrcNetwork implements ChatNetwork {
 
   /** Relayed messages dropped because the queue was full, since start. */
   droppedRelayed(): number {
-    return this.pacer.droppedRelayed;
+    return this.outgoing.pacer.droppedRelayed;
   }
 
   // ---------------------------------------------------------------- connection
 
-  /** Resolves stop()'s wait for the socket to close after QUIT. */
-  private closeWaiter: (() => void) | undefined;
-
   private openConnection(): void {
     const { config, session } = this;
     const connection: FrameworkConnection = new FrameworkConnection(
-      { hideCaps: this.deps.ignoreCaps ?? [], extraCaps: [] },
+      { hideCaps: this.deps.ignoreCaps ?? [], extraCaps: CHATHISTORY_CAPS },
       {
         socketConnected: () => {
           const problems = connection.shapeProblems();
@@ -376,7 +302,6 @@ export class IrcNetwork implements ChatNetwork {
             );
         },
         socketClosed: (error) => {
-          if (this.closeWaiter && connection === session.connection) this.closeWaiter();
           this.connectionLost(connection, error ? `connection error: ${error.message}` : 'connection closed');
         },
         raw: (fromServer) => {
@@ -402,24 +327,13 @@ export class IrcNetwork implements ChatNetwork {
       { host: config.host, port: config.port, tls: config.tls },
       `connecting to ${this.address()}${config.tls ? ' (TLS)' : ''}`,
     );
-    connection.connect({
-      host: config.host,
-      port: config.port,
-      tls: config.tls,
-      rejectUnauthorized: config.tlsRejectUnauthorized,
-      nick: session.ownNick,
-      username: config.username,
-      gecos: config.realname ?? `firebell incident bot (admin: ${this.deps.adminContact})`,
-      ...(config.password === undefined ? {} : { password: config.password }),
-      account: config.sasl ? { account: config.sasl.account, password: config.sasl.password } : {},
-      auto_reconnect: false,
-      ping_interval: 0,
-      ping_timeout: 0,
-      enable_echomessage: true,
-      enable_chghost: true,
-      version: null,
-      encoding: 'utf8',
-    });
+    connection.connect(
+      connectOptions(
+        config,
+        session.ownNick,
+        config.realname ?? `firebell incident bot (admin: ${this.deps.adminContact})`,
+      ),
+    );
   }
 
   private connectionLost(connection: FrameworkConnection | undefined, reason: string): void {
@@ -430,23 +344,22 @@ export class IrcNetwork implements ChatNetwork {
     if (this.state === 'stopped') return;
     session.registered = false;
     this.setState('disconnected', reason);
-    this.pacer.dropControlLines();
+    this.outgoing.connectionLost();
     this.channels.disconnected();
     this.roster.clear();
     this.accounts.clear();
     this.lookups.cancelAll();
-    this.topics.connectionLost(`the connection to ${this.address()} was lost`);
     this.nicks.stop();
     this.registration.cancel();
     this.supervisor.disconnected(reason);
   }
 
-  private write(line: string): boolean {
+  private write(line: string, written?: (error?: Error) => void): boolean {
     const connection = this.session.connection;
     if (!connection?.connected) return false;
     this.writing = true;
     try {
-      return connection.write(line);
+      return connection.write(line, written);
     } finally {
       this.writing = false;
     }
@@ -456,39 +369,6 @@ export class IrcNetwork implements ChatNetwork {
     const fromSelf = this.session.isSelf(message.nick);
     if (fromSelf) this.session.learnSelf(message.ident, message.hostname);
     this.dispatcher.dispatch(message, { connection, fromSelf });
-  }
-
-  // ---------------------------------------------------------------- outgoing messages
-
-  private targetOf(to: Destination): string | undefined {
-    const target = 'conversation' in to ? to.conversation : to.person.irc?.nick;
-    if (target === undefined) {
-      const name = isDirectDestination(to) ? to.person.name : '?';
-      this.log.warn({ person: name }, `cannot message ${name} on ${this.id}: no IRC nick known`);
-      return undefined;
-    }
-    if (!VALID_TARGET.test(target)) {
-      this.log.warn({ target: JSON.stringify(target) }, 'not an IRC nick or channel; message not sent');
-      return undefined;
-    }
-    return target;
-  }
-
-  private isReady(target: string): boolean {
-    if (!this.session.registered) return false;
-    if (this.session.isChannel(target) && this.channels.configuredName(target) !== undefined)
-      return this.channels.isJoined(target);
-    return true;
-  }
-
-  /** How the server will show us in front of our lines; worst case until it told us. */
-  private sourceMask(): SourceMask {
-    const { session } = this;
-    return {
-      nick: session.ownNick || this.config.nick,
-      user: session.self.user ?? `~${this.config.username}`,
-      host: session.self.host ?? WORST_CASE_HOST,
-    };
   }
 
   // ---------------------------------------------------------------- events

@@ -9,7 +9,10 @@ function setup(whox: boolean) {
   const clock = new SimulatedClock();
   const sent: string[] = [];
   const lookups = new AccountLookups(clock, 5000, silentLogger, {
-    send: (line) => sent.push(line),
+    send: (line, _cost, written) => {
+      sent.push(line);
+      written();
+    },
     whox: () => whox,
     fold: () => caseFoldFor('rfc1459'),
   });
