@@ -15,6 +15,7 @@ import { LaneQueue } from '../shared/lane-queue.js';
 import type { ChannelKeeper } from './channel-keeper.js';
 import { CHATHISTORY_CAPS, ChatHistory } from './chat-history.js';
 import { DELIVERY_TAG, EchoConfirmations, type WrittenLine } from './echo-confirmations.js';
+import { SERVICE_NICKS } from './inbound-classifier.js';
 import { VALID_TARGET } from './incoming-messages.js';
 import type { IrcSession } from './irc-session.js';
 import { JoinPlanner, joinTargetLimit } from './join-planner.js';
@@ -160,10 +161,9 @@ export class IrcOutgoing {
     const refusal: LineHandler = (message) => {
       const [, target = '', ...rest] = message.params;
       const reason = `${target}: ${rest[rest.length - 1] ?? ''} (${message.command})`;
-      if (
-        !this.confirmations.refused(this.deps.session.caseFold(target), reason) &&
-        message.command === '404'
-      )
+      const key = this.deps.session.caseFold(target);
+      // Without echo-message the line counted as delivered when written: the operator hears of it here.
+      if (!this.confirmations.refused(key, reason) && !SERVICE_NICKS.has(key))
         this.deps.log.warn(
           { target, reason },
           `the server refused a line to ${target} after it was written: ${reason}`,

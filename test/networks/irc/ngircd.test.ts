@@ -9,6 +9,7 @@ import { Ngircd } from '../../servers/ngircd.js';
 import type { IrcTestClient } from '../../servers/irc-test-client.js';
 import { TestBed, waitJoined, type RunningBot } from './bot-harness.js';
 import { ircConfig, until } from './helpers.js';
+import { registerDeliveryTests } from './delivery-scenarios.js';
 import { registerRestartTest, registerSharedTests, type Scene } from './scenarios.js';
 
 const CHANNELS = ['#ops', '#locked'];
@@ -155,6 +156,8 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     assert.ok(!JSON.stringify(third.log.entries).includes('three-pass-123'), 'no password in the logs');
     await third.network.stop();
   });
+
+  registerDeliveryTests({ scene, server: () => server, echoes: false, connect: (nick) => connect(nick) });
 
   registerRestartTest(
     () => ({ bot, botNick: 'fbbot', channel: '#ops' }),
