@@ -45,7 +45,7 @@ export interface MessageSpec {
 export class MessageItem implements Outgoing {
   readonly connectionScoped = false;
   /** Lines cut already (and lines written once and lost with the connection), in order. */
-  private readonly cut: CutLine[] = [];
+  private cut: CutLine[] = [];
   private history: 'none' | 'to-check' | 'checking' = 'none';
   private peeked: { callback?: (error?: Error) => void } = {};
 
@@ -164,12 +164,9 @@ export class MessageItem implements Outgoing {
     }
     this.history = 'checking';
     void lookup.then((found) => {
-      for (let index = this.cut.length - 1; index >= 0; index -= 1) {
-        const line = this.cut[index] as CutLine;
-        if (!found.has(line.index)) continue;
+      for (const line of this.cut.filter((candidate) => found.has(candidate.index)))
         this.progress.lineFound(found.get(line.index));
-        this.cut.splice(index, 1);
-      }
+      this.cut = this.cut.filter((candidate) => !found.has(candidate.index));
       this.history = 'none';
       this.env.pump();
     });

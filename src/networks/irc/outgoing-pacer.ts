@@ -79,6 +79,7 @@ export class OutgoingPacer {
   private timer: unknown;
   private timerDue = Infinity;
   private pumping = false;
+  private pumpAgain = false;
   private stopped = false;
   private droppedTotal = 0;
   /** Tokens every lane but urgent leaves in the bucket (none when the burst is a single line). */
@@ -147,10 +148,18 @@ export class OutgoingPacer {
 
   /** Something changed (registered, joined, tokens): send what can go. */
   pump(): void {
-    if (this.pumping || this.stopped) return;
+    if (this.stopped) return;
+    if (this.pumping) {
+      // Something was queued while sending (a history query an item asked for): go round again.
+      this.pumpAgain = true;
+      return;
+    }
     this.pumping = true;
     try {
-      while (this.hooks.canSend() && this.sendOne());
+      do {
+        this.pumpAgain = false;
+        while (this.hooks.canSend() && this.sendOne());
+      } while (this.pumpAgain && !this.stopped);
     } finally {
       this.pumping = false;
     }
