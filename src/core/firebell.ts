@@ -10,6 +10,7 @@ import { Directory } from './directory.js';
 import { EffectRunner } from './effects/effect-runner.js';
 import { awakeWhitelisted, timezoneAwarePageResolver } from './escalation/page-resolver.js';
 import { oncallCommand } from './commands/oncall-command.js';
+import { NetworkNames } from './casemapping.js';
 import { Groups } from './groups.js';
 import { IncidentService, type RestoreReport } from './incident-service.js';
 import type { Logger } from './logger.js';
@@ -60,7 +61,7 @@ export class Firebell {
     const { config, clock, logger } = deps;
     this.networks = new Map(deps.networks.map((network) => [network.id, network]));
     const kinds = new Map<string, NetworkKind>(deps.networks.map((network) => [network.id, network.kind]));
-    this.groups = new Groups(config.groups);
+    this.groups = new Groups(config.groups, new NetworkNames(this.networks));
     this.directory = new Directory(config.contacts, config.whitelist, kinds);
     const outbox =
       deps.outbox ??

@@ -79,7 +79,7 @@ export class Statusbot {
     const fromBot = this.deps.externalBots.some(
       (bot) =>
         bot.network === message.conversation.network &&
-        bot.nick.toLowerCase() === message.sender.id.toLowerCase(),
+        this.deps.groups.names.same(bot.network, bot.nick, message.sender.id),
     );
     if (!fromBot) return;
     const by: Actor = { name: message.sender.name, network: message.conversation.network };
@@ -148,7 +148,7 @@ export class Statusbot {
     return this.deps.groups.all
       .flatMap((group) => group.members)
       .filter((member) => {
-        const key = `${member.network}\u0000${member.conversation.toLowerCase()}`;
+        const key = `${member.network}\u0000${this.deps.groups.names.key(member.network, member.conversation)}`;
         if (!member.status || seen.has(key)) return false;
         seen.add(key);
         return true;

@@ -13,7 +13,7 @@
 import type { IrcMessage } from 'irc-framework';
 import type { Clock } from '../../core/clock.js';
 import type { Lane } from '../../core/delivery.js';
-import type { CaseFold } from '../../core/irc-case-fold.js';
+import type { CaseFold } from '../../core/casemapping.js';
 import type { Logger } from '../../core/logger.js';
 import { DELIVERY_TAG, parseDeliveryTag } from './echo-confirmations.js';
 import type { FrameworkConnection } from './irc-framework-adapter.js';

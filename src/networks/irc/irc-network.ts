@@ -7,6 +7,7 @@
  * nick keeping, services login, pacing, splitting and sender identity.
  */
 import type { IrcMessage } from 'irc-framework';
+import type { CaseMapping } from '../../core/casemapping.js';
 import type { Clock } from '../../core/clock.js';
 import type { Delivery, DeliveryOutcome } from '../../core/delivery.js';
 import type { Logger } from '../../core/logger.js';
@@ -274,6 +275,10 @@ export class IrcNetwork implements ChatNetwork {
 
   connectionState(): ConnectionState {
     return this.state;
+  }
+
+  caseMapping(): CaseMapping {
+    return this.session.caseMapping;
   }
 
   /** The nick in use right now (differs from the configured one while regaining it). */

@@ -3,7 +3,7 @@
  * here: irc-framework updates its copy before we see the NICK), how the server shows us (for the byte
  * budget of a line), and the server's case mapping. Reset for every connection attempt.
  */
-import { caseFoldFor, type CaseFold } from '../../core/irc-case-fold.js';
+import { ircCaseFold, type CaseFold, type CaseMapping } from '../../core/casemapping.js';
 import type { FrameworkConnection } from './irc-framework-adapter.js';
 
 export class IrcSession {
@@ -12,7 +12,9 @@ export class IrcSession {
   /** The end of the welcome burst was handled (ISUPPORT known, services and channels under way). */
   welcomed = false;
   ownNick = '';
-  caseFold: CaseFold = caseFoldFor(undefined);
+  /** The server's ISUPPORT CASEMAPPING (rfc1459 until it said), and its fold. */
+  caseMapping: CaseMapping = 'rfc1459';
+  caseFold: CaseFold = ircCaseFold('rfc1459');
   self: { user: string | undefined; host: string | undefined } = { user: undefined, host: undefined };
 
   readonly fold = (): CaseFold => this.caseFold;
@@ -23,8 +25,13 @@ export class IrcSession {
     this.registered = false;
     this.welcomed = false;
     this.ownNick = nick;
-    this.caseFold = caseFoldFor(undefined);
+    this.useCaseMapping('rfc1459');
     this.self = { user: undefined, host: undefined };
+  }
+
+  useCaseMapping(mapping: CaseMapping): void {
+    this.caseMapping = mapping;
+    this.caseFold = ircCaseFold(mapping);
   }
 
   isSelf(nick: string): boolean {

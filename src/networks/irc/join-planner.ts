@@ -6,7 +6,7 @@
  * others; the JOIN then travels in that page's lane.
  */
 import type { Lane } from '../../core/delivery.js';
-import type { CaseFold } from '../../core/irc-case-fold.js';
+import type { CaseFold } from '../../core/casemapping.js';
 import type { JoinOffer } from './outgoing-pacer.js';
 
 /** What a JOIN costs on servers that charge commands by weight (InspIRCd: 2), whatever its length. */

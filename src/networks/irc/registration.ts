@@ -5,7 +5,7 @@
  * answers, and how the server shows our host (396, CHGHOST).
  */
 import type { Clock } from '../../core/clock.js';
-import { caseFoldFor } from '../../core/irc-case-fold.js';
+import { caseMappingNamed } from '../../core/casemapping.js';
 import type { Logger } from '../../core/logger.js';
 import type { FrameworkConnection } from './irc-framework-adapter.js';
 import type { IrcSession } from './irc-session.js';
@@ -46,7 +46,7 @@ export class Registration {
         this.welcome(connection, message.params[message.params.length - 1] ?? '');
       },
       '005': (_message, { connection }) => {
-        session.caseFold = caseFoldFor(String(connection.supports('CASEMAPPING') ?? 'rfc1459'));
+        session.useCaseMapping(caseMappingNamed(connection.supports('CASEMAPPING')));
       },
       '376': (_message, { connection }) => this.afterWelcome(connection),
       '422': (_message, { connection }) => this.afterWelcome(connection),

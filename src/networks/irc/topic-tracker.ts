@@ -7,7 +7,7 @@
  * again on the next one (setting a topic twice is harmless).
  */
 import type { Clock } from '../../core/clock.js';
-import type { CaseFold } from '../../core/irc-case-fold.js';
+import type { CaseFold } from '../../core/casemapping.js';
 
 export type TopicOutcome =
   | { readonly status: 'set' }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
 import { silentLogger } from '../../../src/core/logger.js';
 import { AccountLookups } from '../../../src/networks/irc/account-lookups.js';
-import { caseFoldFor } from '../../../src/core/irc-case-fold.js';
+import { ircCaseFold } from '../../../src/core/casemapping.js';
 
 function setup(whox: boolean) {
   const clock = new SimulatedClock();
@@ -14,7 +14,7 @@ function setup(whox: boolean) {
       written();
     },
     whox: () => whox,
-    fold: () => caseFoldFor('rfc1459'),
+    fold: () => ircCaseFold('rfc1459'),
   });
   const line = (command: string, ...params: string[]) =>
     lookups.handle({ command, params: ['fbbot', ...params] });

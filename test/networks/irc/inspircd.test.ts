@@ -87,6 +87,7 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
     const channels = whois.find((line) => line.message.command === '319')?.message.params[2] ?? '';
     for (const channel of CHANNELS) assert.match(channels, new RegExp(`(^|[ @+])\\${channel}( |$)`));
     assert.equal(bot.network.connectionState(), 'connected');
+    assert.equal(bot.network.caseMapping(), 'rfc1459', "InspIRCd's CASEMAPPING drives the folding");
   });
 
   registerSharedTests({

@@ -57,6 +57,7 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     const channels = whois.find((line) => line.message.command === '319')?.message.params[2] ?? '';
     for (const channel of CHANNELS) assert.match(channels, new RegExp(`(^|[ @+])\\${channel}( |$)`));
     assert.equal(bot.network.connectionState(), 'connected');
+    assert.equal(bot.network.caseMapping(), 'ascii', "ngIRCd's CASEMAPPING drives the folding");
   });
 
   test('joins, parts and quits of others are reported, for the bridge to relay where asked', async () => {

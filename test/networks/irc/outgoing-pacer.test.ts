@@ -9,7 +9,7 @@ import { MessageProgress } from '../../../src/networks/irc/message-progress.js';
 import { MessageItem, ProtocolItem, type ItemEnvironment } from '../../../src/networks/irc/outgoing-items.js';
 import { OutgoingPacer, type Outgoing } from '../../../src/networks/irc/outgoing-pacer.js';
 import { TokenBucket } from '../../../src/networks/irc/token-bucket.js';
-import { caseFoldFor } from '../../../src/core/irc-case-fold.js';
+import { ircCaseFold } from '../../../src/core/casemapping.js';
 import { memoryLogger } from './helpers.js';
 
 function setup(options: { burst?: number; rate?: number; limit?: number; budget?: number } = {}) {
@@ -22,7 +22,7 @@ function setup(options: { burst?: number; rate?: number; limit?: number; budget?
   const link = { up: true, failWrites: false };
   const limit = options.limit ?? 100;
   const joins = new JoinPlanner(
-    () => caseFoldFor('rfc1459'),
+    () => ircCaseFold('rfc1459'),
     () => undefined,
   );
   const confirmations = new EchoConfirmations(

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
-import { caseFoldFor } from '../../../src/core/irc-case-fold.js';
+import { ircCaseFold } from '../../../src/core/casemapping.js';
 import { TopicTracker } from '../../../src/networks/irc/topic-tracker.js';
 
 const setup = () => {
@@ -9,7 +9,7 @@ const setup = () => {
   return {
     clock,
     topics: new TopicTracker(
-      () => caseFoldFor('rfc1459'),
+      () => ircCaseFold('rfc1459'),
       clock,
       10_000,
       () => 'irc.test:6697',
