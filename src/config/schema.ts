@@ -57,13 +57,16 @@ export const timezone = z.string().refine(isIanaZone, {
 
 // ---------------------------------------------------------------- firebell.yaml
 
+/** The IRC pacing a network gets when its config says none (tests and benchmarks run at this one). */
+export const DEFAULT_IRC_PACING = { burst: 4, linesPerSecond: 0.5, queueLimit: 1000 } as const;
+
 const pacing = z.strictObject({
   /** Lines that may go out at once before pacing starts. */
-  burst: z.number().int().min(1).max(20).default(4),
+  burst: z.number().int().min(1).max(20).default(DEFAULT_IRC_PACING.burst),
   /** Sustained rate after the burst. Libera/OFTC-class servers tolerate about 2/s; 0.5 is safe. */
-  linesPerSecond: z.number().positive().max(20).default(0.5),
+  linesPerSecond: z.number().positive().max(20).default(DEFAULT_IRC_PACING.linesPerSecond),
   /** Bound on queued messages (a long one counts once); relayed chatter beyond it is dropped (with a count), pages never. */
-  queueLimit: z.number().int().min(10).default(1000),
+  queueLimit: z.number().int().min(10).default(DEFAULT_IRC_PACING.queueLimit),
 });
 
 const ircNetwork = z
@@ -89,7 +92,7 @@ const ircNetwork = z
     nickservPassword: nonEmpty.optional(),
     /** Channel keys for +k channels. */
     channelKeys: z.record(ircChannel, nonEmpty).default({}),
-    pacing: pacing.default({ burst: 4, linesPerSecond: 0.5, queueLimit: 1000 }),
+    pacing: pacing.default(DEFAULT_IRC_PACING),
     /**
      * Networks without services (no accounts) cannot verify anyone. Only if this is true does a nick count
      * as an identity there, for privileged commands. Never enable it on a network with services.

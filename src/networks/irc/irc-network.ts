@@ -44,9 +44,12 @@ export interface IrcNetworkDeps {
   readonly random?: () => number;
   /** Capabilities to leave unused even when offered (a network whose account-tag is broken; tests). */
   readonly ignoreCaps?: readonly string[];
+  /** How long the server has to answer a topic change, from the write (tests shorten it). */
+  readonly topicTimeoutMs?: number;
 }
 
 const LOOKUP_TIMEOUT_MS = 5000;
+/** How long the server has to answer a topic change, from the write. */
 const TOPIC_TIMEOUT_MS = 10_000;
 /** Account answers from lookups, when no account-notify keeps them current. */
 const ACCOUNT_TTL_MS = 60_000;
@@ -117,7 +120,9 @@ export class IrcNetwork implements ChatNetwork {
       },
       deps.random,
     );
-    this.topics = new TopicTracker(fold, clock, TOPIC_TIMEOUT_MS, () => this.address());
+    this.topics = new TopicTracker(fold, clock, deps.topicTimeoutMs ?? TOPIC_TIMEOUT_MS, () =>
+      this.address(),
+    );
     this.outgoing = new IrcOutgoing({
       networkId: config.id,
       clock,
@@ -176,6 +181,9 @@ export class IrcNetwork implements ChatNetwork {
     this.roster = new ChannelRoster(fold, (nick) => this.accounts.forget(nick));
     this.registration = new Registration(session, this.nicks, this.login, clock, this.log, this.address(), {
       registered: () => {
+        // Servers count a client's lines from registration on (Solanum gives a grace burst before it):
+        // CAP, NICK, USER and SASL do not eat into what the session may send.
+        this.bucket.refillFully();
         this.supervisor.registered();
         this.setState('connected');
       },
@@ -312,8 +320,9 @@ export class IrcNetwork implements ChatNetwork {
         raw: (fromServer) => {
           if (connection !== session.connection) return;
           if (fromServer) this.supervisor.activity();
-          // Lines irc-framework writes by itself (CAP, SASL, PONG) count against the server's flood limit too.
-          else if (!this.writing) this.bucket.charge(1);
+          // Lines irc-framework writes by itself once registered (PONG, CAP for new capabilities) count
+          // against the server's flood limit too.
+          else if (!this.writing && session.registered) this.bucket.charge(1);
         },
         saslFailed: (reason, serverText) => {
           if (connection === session.connection) this.login.saslFailed(reason, serverText);
