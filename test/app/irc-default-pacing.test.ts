@@ -117,7 +117,8 @@ describe('the whole firebell on IRC at the default pacing (burst 4, 0.5 lines/s)
         pacing: { ...DEFAULT_IRC_PACING },
       }),
       {
-        clock,
+        // The adapter keeps real time: a jump of the core's clock is not a silent server.
+        clock: systemClock,
         logger: log,
         channels: ['#infra', ...status].map((name) => ({ name })),
         adminContact: 'ops@firebell.test',

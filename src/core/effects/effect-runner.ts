@@ -201,8 +201,8 @@ export class EffectRunner {
   }
 
   /**
-   * A highlight in each channel and room of the group, mentioning those that network can ping, and a
-   * private message on every network of the group each person has a handle on, as their `reach` says.
+   * A private message on every network of the group each person has a handle on, and a highlight in each
+   * channel and room of the group mentioning those that network can ping, as their `reach` says.
    * Returns who was reached at all.
    */
   private sendPages(
@@ -213,20 +213,7 @@ export class EffectRunner {
   ): Contact[] {
     const options = { priority: 'urgent' as const, purpose: 'page', incidentId: incident.id };
     const reached = new Set<Contact>();
-    for (const member of this.deps.groups.members(incident.group)) {
-      const kind = this.deps.directory.kindOf(member.network);
-      if (!kind) continue;
-      const here = recipients.filter(
-        (contact) => contact.reach !== 'private' && reachableKinds(contact).has(kind),
-      );
-      if (here.length === 0) continue;
-      this.deps.speaker.toConversation(
-        { network: member.network, id: member.conversation, direct: false },
-        renderPageInChannel(incident, tier, here.map(personRefOf), r),
-        options,
-      );
-      for (const contact of here) reached.add(contact);
-    }
+    // Private messages first: they need no channel, so a rejoin or a slow room never holds them back.
     const group = this.deps.groups.get(incident.group);
     const privateContext: RenderContext = { ...r, where: group?.name ?? incident.group };
     for (const contact of recipients) {
@@ -242,6 +229,20 @@ export class EffectRunner {
         );
         reached.add(contact);
       }
+    }
+    for (const member of this.deps.groups.members(incident.group)) {
+      const kind = this.deps.directory.kindOf(member.network);
+      if (!kind) continue;
+      const here = recipients.filter(
+        (contact) => contact.reach !== 'private' && reachableKinds(contact).has(kind),
+      );
+      if (here.length === 0) continue;
+      this.deps.speaker.toConversation(
+        { network: member.network, id: member.conversation, direct: false },
+        renderPageInChannel(incident, tier, here.map(personRefOf), r),
+        options,
+      );
+      for (const contact of here) reached.add(contact);
     }
     return recipients.filter((contact) => reached.has(contact));
   }
