@@ -62,7 +62,6 @@ export class IrcNetwork implements ChatNetwork {
 
   private events: NetworkEvents | undefined;
   private state: ConnectionState = 'disconnected';
-  private writing = false;
 
   private readonly log: Logger;
   private readonly session = new IrcSession();
@@ -134,7 +133,7 @@ export class IrcNetwork implements ChatNetwork {
       topics: this.topics,
       identity: { nick: config.nick, altNicks: config.altNicks, username: config.username },
       address: () => this.address(),
-      write: (line, written) => this.write(line, written),
+      write: (line, written) => session.write(line, written),
     });
     this.login = new ServicesLogin(
       {
@@ -162,7 +161,7 @@ export class IrcNetwork implements ChatNetwork {
       this.log,
       {
         changeNick: (nick) =>
-          session.registered ? this.outgoing.pacer.setupLine(`NICK ${nick}`) : this.write(`NICK ${nick}`),
+          session.registered ? this.outgoing.pacer.setupLine(`NICK ${nick}`) : session.write(`NICK ${nick}`),
         nickServ: (command) => this.outgoing.pacer.setupLine(`PRIVMSG NickServ :${command}`),
       },
     );
@@ -322,7 +321,7 @@ export class IrcNetwork implements ChatNetwork {
           if (fromServer) this.supervisor.activity();
           // Lines irc-framework writes by itself once registered (PONG, CAP for new capabilities) count
           // against the server's flood limit too.
-          else if (!this.writing && session.registered) this.bucket.charge(1);
+          else if (!session.writing && session.registered) this.bucket.charge(1);
         },
         saslFailed: (reason, serverText) => {
           if (connection === session.connection) this.login.saslFailed(reason, serverText);
@@ -366,17 +365,6 @@ export class IrcNetwork implements ChatNetwork {
     this.nicks.stop();
     this.registration.cancel();
     this.supervisor.disconnected(reason);
-  }
-
-  private write(line: string, written?: (error?: Error) => void): boolean {
-    const connection = this.session.connection;
-    if (!connection?.connected) return false;
-    this.writing = true;
-    try {
-      return connection.write(line, written);
-    } finally {
-      this.writing = false;
-    }
   }
 
   private handle(connection: FrameworkConnection, message: IrcMessage): void {

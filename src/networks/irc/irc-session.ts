@@ -43,6 +43,21 @@ export class IrcSession {
     if (host) this.self.host = host;
   }
 
+  /** Inside our own write: the line the library reports is ours, paced already (not to be charged). */
+  writing = false;
+
+  /** Writes a line to the current connection; false when none is open. */
+  write(line: string, written?: (error?: Error) => void): boolean {
+    const connection = this.connection;
+    if (!connection?.connected) return false;
+    this.writing = true;
+    try {
+      return connection.write(line, written);
+    } finally {
+      this.writing = false;
+    }
+  }
+
   /** Registered with an open socket: lines may be written. */
   canSend(): boolean {
     return this.registered && this.connection?.connected === true;
