@@ -3,8 +3,9 @@
  * never shares the bot's event loop (as in real life, where people are elsewhere). Connects two clients
  * to the server on argv[2], waits for the bot (argv[3]) in the channel, then samples, interleaved: the raw
  * hop (asker → peer), the echo relay (asker → the echo client's process → asker) and the command round
- * trip: the asker sends `!ack <n>` to the bot in a private message (a fresh incident each time) and waits
- * for the bot's confirmation. Prints the samples as JSON.
+ * trip: the asker types `!ack <n>` in the channel (a fresh incident each time) and waits for the bot's
+ * announcement of it, which goes out only once the acknowledgement is committed. Prints the samples as
+ * JSON.
  */
 import { performance } from 'node:perf_hooks';
 import { IrcTestClient, type ReceivedLine } from '../test/servers/irc-test-client.js';
@@ -30,12 +31,14 @@ async function timed(
 const privmsg = (from: string, text: string) => (line: ReceivedLine) =>
   line.message.command === 'PRIVMSG' && line.message.nick === from && line.message.params[1] === text;
 
-/** The bot's confirmation of `!ack <n>`, in private (a PRIVMSG or a NOTICE). */
+/** The bot's announcement that incident <n> was acknowledged, in the channel. */
 const acknowledged = (incident: number) => (line: ReceivedLine) =>
   (line.message.command === 'PRIVMSG' || line.message.command === 'NOTICE') &&
   line.message.nick === botNick &&
-  line.message.params[0] === 'asker' &&
-  (line.message.params[1] ?? '').replace(/[\x02\x0f]/g, '').includes(`acknowledged incident #${incident};`);
+  line.message.params[0] === channel &&
+  (line.message.params[1] ?? '')
+    .replace(/[\x02\x0f]/g, '')
+    .startsWith(`Incident #${incident} acknowledged by`);
 
 const [asker, peer] = await Promise.all(
   ['asker', 'peer'].map((nick) => IrcTestClient.connect({ port, nick })),
@@ -60,7 +63,7 @@ for (let index = 0; index < warmup + samples; index += 1) {
   const incident = index + 1;
   const trip = await timed(
     asker,
-    () => asker.say(botNick as string, `!ack ${incident}`),
+    () => asker.say(channel as string, `!ack ${incident}`),
     acknowledged(incident),
   );
   if (index >= warmup) {
