@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config, Contact } from '../src/config/config.js';
 import { DEFAULT_IRC_PACING } from '../src/config/schema.js';
+import { benchIrcConfig } from './irc-setup.js';
 import { systemClock } from '../src/core/clock.js';
 import { Firebell } from '../src/core/firebell.js';
 import { IrcNetwork } from '../src/networks/irc/irc-network.js';
@@ -87,21 +88,7 @@ export async function measurePageDuringRejoin(): Promise<BenchFigure[]> {
   const clock = new JumpClock();
   const log = new MemoryLogger();
   const irc = new IrcNetwork(
-    {
-      id: 'bench',
-      kind: 'irc',
-      host: server.host,
-      port: server.port,
-      tls: false,
-      tlsRejectUnauthorized: true,
-      nick: 'fbrejoin',
-      altNicks: [],
-      username: 'firebell',
-      channelKeys: {},
-      pacing: { ...DEFAULT_IRC_PACING },
-      trustNicksWithoutServices: false,
-      pingTimeoutSeconds: 120,
-    },
+    benchIrcConfig(server, 'fbrejoin'),
     // The adapter keeps real time (its ping watchdog would take the jump for a silent server).
     { clock: systemClock, logger: log, channels: CHANNELS.map((name) => ({ name })), adminContact: 'bench' },
   );

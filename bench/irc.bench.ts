@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../src/config/config.js';
 import { DEFAULT_IRC_PACING } from '../src/config/schema.js';
+import { benchIrcConfig } from './irc-setup.js';
 import { systemClock } from '../src/core/clock.js';
 import { Firebell } from '../src/core/firebell.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -60,24 +61,12 @@ export async function measureAckRoundTrip(options: RoundTripOptions = {}): Promi
   const server = await Ngircd.start();
   const dir = mkdtempSync(join(tmpdir(), 'firebell-irc-bench-'));
   const stores = openSqliteStores(join(dir, 'firebell.sqlite'));
-  const network = new IrcNetwork(
-    {
-      id: 'bench',
-      kind: 'irc',
-      host: server.host,
-      port: server.port,
-      tls: false,
-      tlsRejectUnauthorized: true,
-      nick: 'fbbench',
-      altNicks: [],
-      username: 'firebell',
-      channelKeys: {},
-      pacing: { ...DEFAULT_IRC_PACING },
-      trustNicksWithoutServices: false,
-      pingTimeoutSeconds: 120,
-    },
-    { clock: systemClock, logger: silentLogger, channels: [{ name: CHANNEL }], adminContact: 'bench' },
-  );
+  const network = new IrcNetwork(benchIrcConfig(server, 'fbbench'), {
+    clock: systemClock,
+    logger: silentLogger,
+    channels: [{ name: CHANNEL }],
+    adminContact: 'bench',
+  });
   const firebell = new Firebell({
     config,
     store: stores.incidents,

@@ -11,6 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../src/config/config.js';
 import { DEFAULT_IRC_PACING } from '../src/config/schema.js';
+import { benchIrcConfig } from './irc-setup.js';
 import { systemClock } from '../src/core/clock.js';
 import { Firebell } from '../src/core/firebell.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -140,22 +141,8 @@ export async function measureFanOut(): Promise<BenchFigure[]> {
     ],
   });
   const irc = new IrcNetwork(
-    {
-      id: 'bench',
-      kind: 'irc',
-      host: ircd.host,
-      port: ircd.port,
-      tls: false,
-      tlsRejectUnauthorized: true,
-      nick: 'fbstatus',
-      altNicks: [],
-      username: 'firebell',
-      channelKeys: {},
-      pacing: { ...DEFAULT_IRC_PACING },
-      // ngIRCd has no services: the bench trusts nicks there, as the config allows for such a network.
-      trustNicksWithoutServices: true,
-      pingTimeoutSeconds: 120,
-    },
+    // ngIRCd has no services: the bench trusts nicks there, as the config allows for such a network.
+    benchIrcConfig(ircd, 'fbstatus', { trustNicksWithoutServices: true }),
     {
       clock: systemClock,
       logger: silentLogger,

@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import IRC from 'irc-framework';
 import {
+  connectOptions,
   FrameworkConnection,
   PINNED_FRAMEWORK_VERSION,
   frameworkShapeProblems,
   type FrameworkHooks,
 } from '../../../src/networks/irc/irc-framework-adapter.js';
 import { ScriptedIrcServer } from './scripted-server.js';
-import { until } from './helpers.js';
+import { ircConfig, until } from './helpers.js';
 
 const servers: ScriptedIrcServer[] = [];
 const connections: FrameworkConnection[] = [];
@@ -57,22 +58,15 @@ function hooks(lines: string[] = []): FrameworkHooks & { connected: boolean } {
 }
 
 const options = (port: number, sasl: boolean) =>
-  ({
-    host: '127.0.0.1',
-    port,
-    tls: false,
-    nick: 'fbshape',
-    username: 'firebell',
-    gecos: 'shape test',
-    account: sasl ? { account: 'fbshape', password: 'secret' } : {},
-    auto_reconnect: false,
-    ping_interval: 0,
-    ping_timeout: 0,
-    enable_echomessage: true,
-    enable_chghost: true,
-    version: null,
-    encoding: 'utf8',
-  }) as const;
+  connectOptions(
+    ircConfig({
+      port,
+      nick: 'fbshape',
+      ...(sasl ? { sasl: { account: 'fbshape', password: 'secret' } } : {}),
+    }),
+    'fbshape',
+    'shape test',
+  );
 
 test('once connected: the socket is reachable, writes report when written, every line is seen', async () => {
   const server = await ScriptedIrcServer.listen((message, _raw, client) => {
