@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- bridge`: what the bridge adds to a relay hop, in process (./bridge-core.ts) and on
- * loopback servers beside their raw hops and a bare relay (./bridge-live.ts), and sustained throughput
- * up to the configured rate with zero loss. Target: at most 2 ms added at p99 with empty queues.
+ * loopback servers beside their raw hops and a bare relay doing the same two hops, every part in a
+ * process of its own, at the sample config's default IRC pacing (./bridge-live.ts); and sustained
+ * throughput with zero loss. Target: at most 2 ms added at p99 with empty queues.
  */
 import { percentile, type BenchFigure, type Benchmark } from './report.js';
 import { measureBridgeCore } from './bridge-core.js';

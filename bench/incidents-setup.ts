@@ -3,33 +3,25 @@ import type { Config } from '../src/config/config.js';
 import { systemClock } from '../src/core/clock.js';
 import { Firebell } from '../src/core/firebell.js';
 import { silentLogger, type Logger } from '../src/core/logger.js';
+import { makeConfig, makePolicy, tiers } from '../test/support/builders.js';
 import { RecordingOutbox } from '../test/support/recording-outbox.js';
 import type { IncidentRecord, IncidentStore, IncidentTransition, PendingEffect } from '../src/core/store.js';
 import type { EscalationPolicy, TimelineEntry } from '../machines/incident-types.js';
 
 /** Long delays: no timer fires during a benchmark, so every transition is one the benchmark caused. */
-export const benchPolicy: EscalationPolicy = {
+export const benchPolicy: EscalationPolicy = makePolicy({
   name: 'bench',
-  tiers: [
-    { tier: 1, afterMinutes: 60 },
-    { tier: 2, afterMinutes: 60 },
-  ],
-  repeat: 0,
+  tiers: tiers(60, 60),
   whenExhausted: { action: 'stop', afterMinutes: 60 },
-  ackTimeoutMinutes: null,
-  statusReminder: null,
-  nobodyAwake: 'soonest',
-};
+});
 
-export const benchConfig: Config = {
+export const benchConfig: Config = makeConfig({
   files: {
     firebell: 'bench/firebell.yaml',
     contacts: 'bench/contacts.yaml',
     whitelist: 'bench/whitelist.yaml',
   },
   bot: { name: 'firebell', admin: 'bench', playbookUrl: 'https://example.org/playbook' },
-  storePath: ':memory:',
-  networks: { irc: [], matrix: [] },
   groups: [
     {
       id: 'infra',
@@ -44,12 +36,7 @@ export const benchConfig: Config = {
     dedupeWindowMinutes: 15,
     permissions: { declare: 'anyone', ack: 'anyone', unack: 'anyone', assign: 'anyone', resolve: 'anyone' },
   },
-  statusbot: { mode: 'builtin', externalBots: [] },
-  roles: [],
-  bridge: { maxLines: 3, ignoreIrcNicks: [], ignoreMatrixUsers: [] },
-  contacts: [],
-  whitelist: [],
-};
+});
 
 /** Counts what reaches the store: transitions stored and the transactions (commits) they took. */
 export class CountingStore implements IncidentStore {

@@ -19,27 +19,24 @@ import { IrcNetwork } from '../src/networks/irc/irc-network.js';
 import { openSqliteStores } from '../src/store/sqlite-store.js';
 import { Ngircd } from '../test/servers/ngircd.js';
 import { IrcTestClient, type ReceivedLine } from '../test/servers/irc-test-client.js';
-import { hours } from '../test/support/config-fixture.js';
+import { makeContact } from '../test/support/builders.js';
 import { JumpClock } from '../test/support/jump-clock.js';
 import { MemoryLogger } from '../test/support/memory-logger.js';
 import { benchConfig, benchPolicy } from './incidents-setup.js';
 import { percentile, type Benchmark, type BenchFigure } from './report.js';
 
-const CHANNELS = ['#infra', ...Array.from({ length: 100 }, (_, index) => `#c${index}`)];
+const CHANNELS = ['#infra', ...Array.from({ length: 100 }, (_, index) => `#status-channel-${index}`)];
 const ROUNDS = 5;
 const PAGE_AFTER_MINUTES = 10;
 const TARGET_MS = 1000;
 
-const pager: Contact = {
+const pager: Contact = makeContact({
   id: 'pager',
-  name: 'Pager',
-  irc: { account: 'pager', nick: 'pager' },
   timezone: 'UTC',
-  hours: hours({ daily: '00:00-24:00' }),
-  roles: [],
+  hours: { daily: '00:00-24:00' },
   tier: 1,
-  reach: 'both',
-};
+  irc: { account: 'pager', nick: 'pager' },
+});
 
 const config: Config = {
   ...benchConfig,

@@ -24,7 +24,8 @@ import { Ngircd } from '../test/servers/ngircd.js';
 import { MemoryIncidentStore } from '../test/support/memory-incident-store.js';
 import { MemoryKeyValueStore } from '../test/support/memory-kv.js';
 import { MemoryStatusStore } from '../test/support/memory-status-store.js';
-import { contacts, hours, testConfig } from '../test/support/config-fixture.js';
+import { hours } from '../test/support/builders.js';
+import { contacts, testConfig } from '../test/support/config-fixture.js';
 import { benchPolicy } from './incidents-setup.js';
 import { percentile, type BenchFigure, type Benchmark } from './report.js';
 

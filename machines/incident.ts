@@ -12,7 +12,7 @@
  *
  * Effects leave through `emit`; the service stores the transition first and only then performs them.
  */
-import { assign, emit, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
 import {
   advanceAfterExhaustion,
   advanceAfterPage,
@@ -26,10 +26,9 @@ import {
   type IncidentEffect,
   type IncidentEvent,
   type IncidentInput,
+  type StatusKind,
   type TimelineEntry,
 } from './incident-types.js';
-
-type EventOf<T extends IncidentEvent['type']> = Extract<IncidentEvent, { type: T }>;
 
 const remaining = (deadline: number | null | undefined, context: IncidentContext): number =>
   deadline === null || deadline === undefined ? 0 : Math.max(0, deadline - context.lastEventAt);
@@ -50,6 +49,14 @@ const ackDeadline = (context: IncidentContext, at: number): number | null =>
 
 const describeStatus = (kind: string, text: string): string => (text ? `${kind}: ${text}` : kind);
 
+/**
+ * Whether a status update counts as "a status was posted" and stops the reminder: only what reached the
+ * status channels (an alert, a notice, or an `ok` with a message). A `log` is a record for the team,
+ * not word to the people waiting, so the reminder keeps asking.
+ */
+export const countsAsStatusPosted = (kind: StatusKind, text: string): boolean =>
+  kind === 'alert' || kind === 'notice' || (kind === 'ok' && text.trim() !== '');
+
 export const incidentMachine = setup({
   types: {
     context: {} as IncidentContext,
@@ -69,6 +76,8 @@ export const incidentMachine = setup({
     hasAckTimeout: ({ context }) => context.ackTimeoutAt !== null,
     hasStatusReminder: ({ context }) => context.policy.statusReminder !== null,
     hasNextStatusReminder: ({ context }) => context.status.reminderAt !== null,
+    statusReachedPeople: ({ event }) =>
+      event.type === 'incident.status' && countsAsStatusPosted(event.kind, event.text),
     pageReachedNobodySkippable: ({ context, event }) => {
       if (event.type !== 'incident.paged' || event.recipients.length > 0 || context.escalation === null)
         return false;
@@ -92,13 +101,14 @@ export const incidentMachine = setup({
       };
     }),
     recordReport: assign(({ context, event }) => {
-      const { by } = event as EventOf<'incident.reported'>;
+      assertEvent(event, 'incident.reported');
+      const { by } = event;
       const at = timeOf(context, event);
       return { lastEventAt: at, timeline: withEntry(context, { at, kind: 'reported-again', by }) };
     }),
-    recordPage: assign(({ context, event }) => {
-      const page = event as EventOf<'incident.paged'>;
-      const at = timeOf(context, event);
+    recordPage: assign(({ context, event: page }) => {
+      assertEvent(page, 'incident.paged');
+      const at = timeOf(context, page);
       const tier = context.policy.tiers[page.tierIndex]?.tier ?? page.tierIndex + 1;
       const who = page.recipients.length > 0 ? page.recipients.join(', ') : 'nobody could be reached';
       return {
@@ -135,17 +145,18 @@ export const incidentMachine = setup({
       escalation:
         context.escalation && advanceAfterExhaustion(context.policy, context.escalation, context.lastEventAt),
     })),
-    skipEmptyTier: assign(({ context, event }) => {
-      const page = event as EventOf<'incident.paged'>;
+    skipEmptyTier: assign(({ context, event: page }) => {
+      assertEvent(page, 'incident.paged');
       return {
         escalation:
           context.escalation &&
-          (skipAfterEmptyPage(context.escalation, page, timeOf(context, event)) ?? context.escalation),
+          (skipAfterEmptyPage(context.escalation, page, timeOf(context, page)) ?? context.escalation),
       };
     }),
 
     acknowledge: assign(({ context, event }) => {
-      const { by } = event as EventOf<'incident.ack'>;
+      assertEvent(event, 'incident.ack');
+      const { by } = event;
       const at = timeOf(context, event);
       return {
         lastEventAt: at,
@@ -154,16 +165,13 @@ export const incidentMachine = setup({
         timeline: withEntry(context, { at, kind: 'acknowledged', by }),
       };
     }),
-    emitAcknowledged: emit(
-      ({ context, event }) =>
-        ({
-          type: 'effect.acknowledged',
-          at: context.lastEventAt,
-          by: (event as EventOf<'incident.ack'>).by,
-        }) as const,
-    ),
+    emitAcknowledged: emit(({ context, event }) => {
+      assertEvent(event, 'incident.ack');
+      return { type: 'effect.acknowledged', at: context.lastEventAt, by: event.by } as const;
+    }),
     assignTo: assign(({ context, event }) => {
-      const { by, assignee } = event as EventOf<'incident.assign'>;
+      assertEvent(event, 'incident.assign');
+      const { by, assignee } = event;
       const at = timeOf(context, event);
       return {
         lastEventAt: at,
@@ -173,11 +181,13 @@ export const incidentMachine = setup({
       };
     }),
     emitAssigned: emit(({ context, event }) => {
-      const { by, assignee } = event as EventOf<'incident.assign'>;
+      assertEvent(event, 'incident.assign');
+      const { by, assignee } = event;
       return { type: 'effect.assigned', at: context.lastEventAt, by, assignee } as const;
     }),
     unacknowledge: assign(({ context, event }) => {
-      const { by } = event as EventOf<'incident.unack'>;
+      assertEvent(event, 'incident.unack');
+      const { by } = event;
       const at = timeOf(context, event);
       return {
         lastEventAt: at,
@@ -186,15 +196,15 @@ export const incidentMachine = setup({
         timeline: withEntry(context, { at, kind: 'unacknowledged', by }),
       };
     }),
-    emitUnacknowledged: emit(
-      ({ context, event }) =>
-        ({
-          type: 'effect.unacknowledged',
-          at: context.lastEventAt,
-          by: (event as EventOf<'incident.unack'>).by,
-          reason: 'unack',
-        }) as const,
-    ),
+    emitUnacknowledged: emit(({ context, event }) => {
+      assertEvent(event, 'incident.unack');
+      return {
+        type: 'effect.unacknowledged',
+        at: context.lastEventAt,
+        by: event.by,
+        reason: 'unack',
+      } as const;
+    }),
     timeOutAck: assign(({ context }) => {
       const at = Math.max(context.lastEventAt, context.ackTimeoutAt ?? context.lastEventAt);
       const detail = context.assignee ? `${context.assignee.name} did not resolve it in time` : undefined;
@@ -219,7 +229,8 @@ export const incidentMachine = setup({
     ),
 
     resolve: assign(({ context, event }) => {
-      const { by, note } = event as EventOf<'incident.resolve'>;
+      assertEvent(event, ['incident.resolve', 'incident.source-resolved']);
+      const { by, note } = event;
       const at = timeOf(context, event);
       const bySource = event.type === 'incident.source-resolved';
       const entry: TimelineEntry = note
@@ -245,7 +256,8 @@ export const incidentMachine = setup({
     }),
 
     recordStatus: assign(({ context, event }) => {
-      const { by, kind, text } = event as EventOf<'incident.status'>;
+      assertEvent(event, 'incident.status');
+      const { by, kind, text } = event;
       const at = timeOf(context, event);
       return {
         lastEventAt: at,
@@ -253,7 +265,7 @@ export const incidentMachine = setup({
           alertUp: kind === 'alert' ? true : kind === 'ok' ? false : context.status.alertUp,
           lastKind: kind,
           lastPostedAt: at,
-          reminderAt: null,
+          reminderAt: countsAsStatusPosted(kind, text) ? null : context.status.reminderAt,
         },
         timeline: withEntry(context, { at, kind: 'status-posted', by, detail: describeStatus(kind, text) }),
       };
@@ -413,7 +425,11 @@ export const incidentMachine = setup({
     statusUpdates: {
       initial: 'notDue',
       on: {
-        'incident.status': { target: '.posted', actions: 'recordStatus' },
+        'incident.status': [
+          { guard: 'statusReachedPeople', target: '.posted', actions: 'recordStatus' },
+          // A log is recorded in the timeline; the reminder keeps its time.
+          { actions: 'recordStatus' },
+        ],
         'incident.resolve': { target: '.closed' },
         'incident.source-resolved': { target: '.closed' },
       },

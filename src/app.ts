@@ -13,6 +13,8 @@ import { startLongMessagePage, type LongMessagePage } from './http/long-message-
 import { IrcNetwork } from './networks/irc/irc-network.js';
 import { MatrixNetwork } from './networks/matrix/matrix-network.js';
 import { ShellNetwork } from './networks/shell/shell-network.js';
+import { shellIdentities } from './networks/shell/shell-identity.js';
+import { endOfInputNotice } from './networks/shell/shell-start.js';
 import { openSqliteStores } from './store/sqlite-store.js';
 import { AlertFile, noAlertFile } from './status/alert-file.js';
 
@@ -23,6 +25,8 @@ export interface RunOptions {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream;
   readonly interactive: boolean;
+  /** Run the shell network (decided by the caller: see networks/shell/shell-start.ts). Default: the config's. */
+  readonly shell?: boolean;
 }
 
 export interface RunningFirebell {
@@ -60,7 +64,8 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
   let stopping: Promise<void> | undefined;
 
   const networks: ChatNetwork[] = [];
-  if (config.networks.shell?.enabled) {
+  if (config.networks.shell?.enabled && options.shell !== false) {
+    const identify = shellIdentities(config.contacts, config.whitelist);
     networks.push(
       new ShellNetwork({
         input: options.stdin,
@@ -72,6 +77,12 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         logger: logger.child({ network: 'shell' }),
         interactive: options.interactive,
         onEnd: () => void stop(),
+        identify,
+        farewell: () =>
+          endOfInputNotice(
+            firebell.service.open().map((incident) => incident.id),
+            config.storePath,
+          ),
       }),
     );
   }
@@ -119,6 +130,8 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         publicUrl: config.bot.publicUrl,
         longMessages,
       }),
+    pages: longMessages,
+    heartbeat: stores.keyValues,
     status: {
       store: stores.status,
       alert: config.statusbot.alertFile ? new AlertFile(config.statusbot.alertFile) : noAlertFile,

@@ -1,117 +1,215 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
- * firebell's command line:
- *   firebell [run] [--config DIR]        run the bot (default: ./config)
- *   firebell check [--config DIR]        validate the configuration; exit 1 with every problem
- *   firebell playbook [--config DIR] [--format markdown|html] [--out FILE]
+ * firebell's command line: run, check, playbook, simulate, doctor, help (see cli-help.ts for the text).
  * Only this file and app.ts touch process.* (argv, env, stdio, signals, exit codes).
  *
  * Node runs with a 4 MB young generation (`--max-semi-space-size=4`, in the shebang and in `npm start`):
  * firebell is I/O-bound, and V8's default 16 MB semi-spaces cost about 25 MB of resident memory for
  * nothing measurable (see `npm run bench -- incidents`, which restores 10,000 incidents with the flag).
  */
-import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { runFirebell } from './app.js';
+import { CLI_COMMANDS, COMMAND_HELP, GENERAL_HELP, type CliCommand } from './cli-help.js';
 import { checkConfig } from './config/check.js';
 import { formatProblem, loadConfig, type LoadResult } from './config/load.js';
+import { runDoctor } from './doctor/doctor.js';
 import { createLogger } from './logging.js';
+import { decideShell } from './networks/shell/shell-start.js';
 import { renderPlaybook } from './playbook/render.js';
+import { parseWhen, simulateIncident, renderSimulation } from './simulate/simulate.js';
 
-const USAGE = `usage:
-  firebell [run] [--config DIR]
-  firebell check [--config DIR]
-  firebell playbook [--config DIR] [--format markdown|html] [--out FILE]
+/** Exit codes, as `firebell --help` documents them. */
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-Environment: FIREBELL_LOG_LEVEL (default info; warn in an interactive shell session),
-and whatever \${VARIABLES} the configuration names for its secrets.`;
+class UsageError extends Error {}
 
-function fail(message: string, code = 2): never {
-  process.stderr.write(`firebell: ${message}\n`);
-  process.exit(code);
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? 'unknown';
 }
 
-function load(dir: string): Extract<LoadResult, { ok: true }> {
-  const result = loadConfig({ dir, env: process.env });
+const COMMON = {
+  config: { type: 'string', short: 'c', default: 'config' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const satisfies ParseArgsConfig['options'];
+
+const OPTIONS = {
+  run: { ...COMMON, shell: { type: 'boolean' } },
+  check: COMMON,
+  playbook: {
+    ...COMMON,
+    format: { type: 'string', default: 'markdown' },
+    out: { type: 'string', short: 'o' },
+  },
+  simulate: { ...COMMON, at: { type: 'string', default: 'now' }, group: { type: 'string' } },
+  doctor: { ...COMMON, timeout: { type: 'string', default: '30' } },
+  help: COMMON,
+} as const satisfies Record<CliCommand, ParseArgsConfig['options']>;
+
+const isCommand = (word: string): word is CliCommand => (CLI_COMMANDS as readonly string[]).includes(word);
+
+function load(dir: string, secrets: 'required' | 'optional'): Extract<LoadResult, { ok: true }> {
+  const result = loadConfig({ dir, env: process.env, secrets });
   if (!result.ok) {
     for (const problem of result.problems) process.stderr.write(`${formatProblem(problem)}\n`);
-    fail(`the configuration in ${dir} has ${result.problems.length} problem(s); nothing was started`, 1);
+    process.stderr.write(
+      `firebell: the configuration in ${dir} has ${result.problems.length} problem(s); nothing was started\n`,
+    );
+    process.exit(EXIT.failed);
   }
-  for (const warning of result.warnings) process.stderr.write(`warning: ${formatProblem(warning)}\n`);
+  for (const warning of result.warnings) process.stderr.write(`${formatProblem(warning, 'warning')}\n`);
   return result;
 }
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[]): Promise<number> {
+  const first = argv.find((arg) => !arg.startsWith('-'));
+  const command: string = first ?? 'run';
+  if (!isCommand(command)) {
+    if (argv.includes('--version') || argv.includes('-V')) return printVersion();
+    throw new UsageError(`unknown command "${command}"; the commands are ${CLI_COMMANDS.join(', ')}`);
+  }
+  const rest = first === undefined ? [...argv] : argv.filter((arg, index) => index !== argv.indexOf(first));
   let parsed;
   try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c', default: 'config' },
-        format: { type: 'string', default: 'markdown' },
-        out: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: rest, allowPositionals: true, strict: true, options: OPTIONS[command] });
   } catch (error) {
-    fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  const command = positionals[0] ?? 'run';
-  const dir = values.config;
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.version) return printVersion();
+  // `firebell --help` (no command word) is the general help; `firebell run --help` is run's.
+  if (values.help)
+    return print(command === 'help' || first === undefined ? GENERAL_HELP : COMMAND_HELP[command]);
+  const dir = String(values.config);
+  const positionals = parsed.positionals;
 
   switch (command) {
+    case 'help': {
+      const topic = positionals[0];
+      if (topic === undefined) return print(GENERAL_HELP);
+      if (!isCommand(topic)) throw new UsageError(`there is no command "${topic}"`);
+      return print(COMMAND_HELP[topic]);
+    }
     case 'check': {
+      noPositionals(positionals);
       const result = checkConfig({ dir, env: process.env });
-      for (const line of result.lines) (result.ok ? process.stdout : process.stderr).write(`${line}\n`);
-      process.exitCode = result.ok ? 0 : 1;
-      return;
+      // Problems and warnings on stderr; the summary, when the config is valid, on stdout.
+      const summary = result.ok ? result.lines.at(-1) : undefined;
+      for (const line of result.ok ? result.lines.slice(0, -1) : result.lines)
+        process.stderr.write(`${line}\n`);
+      if (summary) process.stdout.write(`${summary}\n`);
+      return result.ok ? EXIT.ok : EXIT.failed;
     }
     case 'playbook': {
+      noPositionals(positionals);
       const format =
         values.format === 'html'
           ? 'html'
           : values.format === 'markdown' || values.format === 'md'
             ? 'markdown'
-            : fail(`--format must be markdown or html, not ${values.format}`);
-      const { config } = load(dir);
+            : usage(`--format must be markdown or html, not ${String(values.format)}`);
+      const { config } = load(dir, 'optional');
       const output = renderPlaybook(config, { format, generatedAt: Date.now() });
-      if (values.out) writeFileSync(values.out, output);
+      if (typeof values.out === 'string') writeFileSync(values.out, output);
       else process.stdout.write(output);
-      return;
+      return EXIT.ok;
+    }
+    case 'simulate': {
+      noPositionals(positionals);
+      const { config } = load(dir, 'optional');
+      const at = parseWhen(String(values.at), Date.now());
+      if (!at.ok) throw new UsageError(`--at: ${at.problem}`);
+      const group = typeof values.group === 'string' ? values.group : undefined;
+      const simulation = simulateIncident(config, { at: at.at, ...(group === undefined ? {} : { group }) });
+      if (!simulation.ok) throw new UsageError(simulation.problem);
+      return print(renderSimulation(simulation.result));
+    }
+    case 'doctor': {
+      noPositionals(positionals);
+      const timeoutSeconds = Number(values.timeout);
+      if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+        throw new UsageError(`--timeout must be a number of seconds, not ${String(values.timeout)}`);
+      const { config } = load(dir, 'required');
+      const report = await runDoctor(config, {
+        timeoutMs: timeoutSeconds * 1000,
+        onLine: (line) => process.stdout.write(`${line}\n`),
+      });
+      return report.failures === 0 ? EXIT.ok : EXIT.failed;
     }
     case 'run': {
-      const { config } = load(dir);
-      const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-      const shell = config.networks.shell?.enabled ?? false;
-      const level = process.env.FIREBELL_LOG_LEVEL ?? (shell && interactive ? 'warn' : 'info');
-      const logger = createLogger({ level, pretty: Boolean(process.stderr.isTTY), fd: 2 });
+      noPositionals(positionals);
+      const { config, secrets } = load(dir, 'required');
+      const terminal = Boolean(process.stdin.isTTY);
+      const shell = decideShell(config, { terminal, forced: values.shell === true });
+      if ('refusal' in shell) {
+        process.stderr.write(`firebell: ${shell.refusal}\n`);
+        return EXIT.failed;
+      }
+      const interactive = terminal && Boolean(process.stdout.isTTY);
+      const level = process.env.FIREBELL_LOG_LEVEL ?? (shell.run && interactive ? 'warn' : 'info');
+      const logger = createLogger({ level, pretty: Boolean(process.stderr.isTTY), fd: 2, secrets });
+      if (shell.warning) logger.warn(shell.warning);
+      // Signals are heard from the start: a SIGTERM during start-up stops firebell cleanly once it runs,
+      // rather than killing it half-started.
+      let stopRequested = false;
+      let stop = (): void => {
+        stopRequested = true;
+      };
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop());
       const running = await runFirebell({
         config,
         logger,
         stdin: process.stdin,
         stdout: process.stdout,
         interactive,
+        shell: shell.run,
       });
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void running.stop());
+      stop = () => void running.stop();
+      if (stopRequested) stop();
       await running.stopped;
-      return;
+      return EXIT.ok;
     }
-    default:
-      fail(`unknown command "${command}"\n${USAGE}`);
   }
 }
 
-main().catch((error: unknown) => {
-  // Start-up failures (a store that will not open, a homeserver that refuses the token) carry messages
-  // written for the operator; the stack is for debugging.
-  const debug = process.env.FIREBELL_LOG_LEVEL === 'debug';
-  const text =
-    error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error);
-  process.stderr.write(`firebell: ${text}\n`);
-  process.exit(1);
-});
+function noPositionals(positionals: readonly string[]): void {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+}
+
+function usage(message: string): never {
+  throw new UsageError(message);
+}
+
+function print(text: string): number {
+  process.stdout.write(`${text}\n`);
+  return EXIT.ok;
+}
+
+function printVersion(): number {
+  return print(`firebell ${version()}`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(
+        `firebell: ${error.message}\nusage: firebell [command] [options]; firebell --help lists them all\n`,
+      );
+      process.exit(EXIT.usage);
+    }
+    // Start-up failures (a store that will not open, a homeserver that refuses the token) carry messages
+    // written for the operator; the stack is for debugging.
+    const debug = process.env.FIREBELL_LOG_LEVEL === 'debug';
+    const text =
+      error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error);
+    process.stderr.write(`firebell: ${text}\n`);
+    process.exit(EXIT.failed);
+  },
+);

@@ -5,7 +5,17 @@
 import { nameKeyFor } from '../core/casemapping.js';
 import type { NetworkKind } from '../core/messages.js';
 import { unknownName, type KeyPath } from './problems.js';
-import { duplicates, field, integer, items, record, text, type CheckFinding, type LineOf } from './raw.js';
+import {
+  duplicates,
+  field,
+  integer,
+  items,
+  record,
+  text,
+  type CheckFinding,
+  type Dependency,
+  type LineOf,
+} from './raw.js';
 
 const SHELL = 'shell';
 const KIND_NAMES: Record<NetworkKind, string> = {
@@ -13,6 +23,14 @@ const KIND_NAMES: Record<NetworkKind, string> = {
   matrix: 'a Matrix network',
   shell: 'the shell network',
 };
+
+/** What defines the networks: their ids, and the keys under `networks` (a typo there loses a network). */
+const NETWORK_DEFINITIONS: readonly Dependency[] = [
+  { doc: 'firebell', path: ['networks', '*'] },
+  { doc: 'firebell', path: ['networks', 'irc', '*', 'id'] },
+  { doc: 'firebell', path: ['networks', 'matrix', '*', 'id'] },
+  { doc: 'firebell', path: ['networks', 'shell', 'enabled'] },
+];
 
 /** Network id → kind, for the networks the file defines (the shell one unless disabled). */
 export function networksOf(firebell: unknown): Map<string, NetworkKind> {
@@ -87,6 +105,7 @@ function groupMembers(firebell: unknown, networks: Map<string, NetworkKind>, lin
           path: [...path, 'network'],
           severity: 'error',
           message: unknownName('network', network, [...networks.keys()]),
+          dependsOn: NETWORK_DEFINITIONS,
         });
       const channel = text(fields.channel);
       const room = text(fields.room);
@@ -184,7 +203,15 @@ function externalBots(firebell: unknown, networks: Map<string, NetworkKind>): Ch
       kind === undefined
         ? unknownName('IRC network', value, ircNetworks)
         : `"${value}" is ${KIND_NAMES[kind]}: externalBots must name IRC networks`;
-    return [{ doc: 'firebell', path: [...path, 'network'], severity: 'error', message }];
+    return [
+      {
+        doc: 'firebell',
+        path: [...path, 'network'],
+        severity: 'error',
+        message,
+        dependsOn: NETWORK_DEFINITIONS,
+      },
+    ];
   });
 }
 

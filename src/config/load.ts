@@ -12,7 +12,7 @@ import type { Config } from './config.js';
 import { checkFirebell } from './firebell-checks.js';
 import { checkPeople } from './people-checks.js';
 import { formatPath, type ConfigProblem, type KeyPath } from './problems.js';
-import { record, text, type DocName } from './raw.js';
+import { isDependency, record, text, type CheckFinding, type DocName } from './raw.js';
 import {
   contactsFileSchema,
   firebellFileSchema,
@@ -31,6 +31,8 @@ export interface LoadOptions {
   /** The config directory, as the user gave it; file names in messages are built from it. */
   readonly dir: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** `optional` for tools that never use a secret's value (see secrets.ts). Default: `required`. */
+  readonly secrets?: 'required' | 'optional';
   /** Reads a file as UTF-8 (config files and `${file:}` secrets); tests pass an in-memory one. */
   readonly readFile?: FileReader;
 }
@@ -38,7 +40,15 @@ export interface LoadOptions {
 export type FileReader = (path: string) => string;
 
 export type LoadResult =
-  | { readonly ok: true; readonly config: Config; readonly warnings: ConfigProblem[] }
+  | {
+      readonly ok: true;
+      readonly config: Config;
+      readonly warnings: ConfigProblem[];
+      /** The secret values the config holds (from `${file:}`, or under a secret key): for the logger to blank. */
+      readonly secrets: ReadonlySet<string>;
+      /** Where a key is in one of the files, for messages about the loaded config. */
+      readonly locate: (doc: DocName, path: KeyPath) => ConfigProblem;
+    }
   | { readonly ok: false; readonly problems: ConfigProblem[]; readonly warnings: ConfigProblem[] };
 
 const DOCS: readonly DocName[] = ['firebell', 'contacts', 'whitelist'];
@@ -52,6 +62,8 @@ const MIN_REDACTED_LENGTH = 4;
 
 interface LoadedDoc {
   readonly file: string;
+  /** The text as read, for hints that need the line as written. */
+  readonly source?: string;
   readonly document?: YamlDocument;
   /** After secret substitution; undefined when the file could not be read or parsed. */
   readonly raw?: unknown;
@@ -86,25 +98,53 @@ interface Reading {
   readonly secretValues: ReadonlySet<string>;
 }
 
-/** Reads and parses one file and resolves its `${...}` references. */
-function readDocument(doc: DocName, file: string, options: LoadOptions, readFile: FileReader): Reading {
+/** Where a file's name was given: the key in firebell.yaml that named it, as written. */
+interface NamedBy {
+  readonly path: KeyPath;
+  readonly value: string;
+}
+
+/**
+ * Reads and parses one file and resolves its `${...}` references. A file that cannot be read is reported
+ * against the key that named it (`files.contacts` in firebell.yaml), where the mistake is, when one did.
+ */
+function readDocument(
+  doc: DocName,
+  file: string,
+  options: LoadOptions,
+  readFile: FileReader,
+  namedBy?: NamedBy,
+): Reading {
   const none = new Set<string>();
   let source: string;
   try {
     source = readFile(file);
   } catch (error) {
-    const findings: Finding[] = [{ doc, path: [], message: readError(error), severity: 'error' }];
-    return { loaded: { file }, findings, secretValues: none };
+    const finding: Finding = namedBy
+      ? {
+          doc: 'firebell',
+          path: namedBy.path,
+          message: `"${namedBy.value}" (${file}): ${readError(error)}`,
+          severity: 'error',
+        }
+      : { doc, path: [], message: readError(error), severity: 'error' };
+    return { loaded: { file }, findings: [finding], secretValues: none };
   }
   const parsed = parseYaml(source, file);
   const findings: Finding[] = parsed.findings.map((finding) => ({ doc, severity: 'error', ...finding }));
   if (!parsed.ok) return { loaded: { file }, findings, secretValues: none };
   const document = parsed.document;
-  const substituted = substituteSecrets(document.value, { env: options.env, readFile, dir: options.dir });
+  const substituted = substituteSecrets(document.value, {
+    env: options.env,
+    readFile,
+    dir: options.dir,
+    secrets: options.secrets ?? 'required',
+  });
   for (const finding of substituted.findings) findings.push({ doc, severity: 'error', ...finding });
+  for (const warning of substituted.warnings) findings.push({ doc, severity: 'warning', ...warning });
   const unresolved = new Set(substituted.findings.map(({ path }) => formatPath(path)));
   return {
-    loaded: { file, document, raw: substituted.value, unresolved },
+    loaded: { file, source, document, raw: substituted.value, unresolved },
     findings,
     secretValues: substituted.secretValues,
   };
@@ -127,8 +167,8 @@ export function loadConfig(options: LoadOptions): LoadResult {
   const findings: Finding[] = [];
   const secretValues = new Set<string>();
   const docs = {} as Record<DocName, LoadedDoc>;
-  const read = (doc: DocName, file: string): void => {
-    const reading = readDocument(doc, file, options, readFile);
+  const read = (doc: DocName, file: string, namedBy?: NamedBy): void => {
+    const reading = readDocument(doc, file, options, readFile, namedBy);
     docs[doc] = reading.loaded;
     findings.push(...reading.findings);
     for (const value of reading.secretValues) secretValues.add(value);
@@ -137,8 +177,14 @@ export function loadConfig(options: LoadOptions): LoadResult {
   read('firebell', join(options.dir, 'firebell.yaml'));
   // The other files' names come from firebell.yaml even when it has other mistakes.
   const files = record(record(docs.firebell.raw).files);
-  read('contacts', relativeTo(options.dir, text(files.contacts) ?? 'contacts.yaml'));
-  read('whitelist', relativeTo(options.dir, text(files.whitelist) ?? '../whitelist.yaml'));
+  for (const [doc, fallback] of [
+    ['contacts', 'contacts.yaml'],
+    ['whitelist', '../whitelist.yaml'],
+  ] as const) {
+    const given = text(files[doc]);
+    const namedBy = given === undefined ? undefined : { path: ['files', doc], value: given };
+    read(doc, relativeTo(options.dir, given ?? fallback), namedBy);
+  }
   for (const doc of DOCS) {
     const validated = validate(doc, docs[doc], secretValues);
     docs[doc] = validated.loaded;
@@ -147,7 +193,17 @@ export function loadConfig(options: LoadOptions): LoadResult {
 
   const lineOf = (doc: DocName, path: KeyPath): number | undefined => docs[doc].document?.locate(path)?.line;
   const raw = { firebell: docs.firebell.raw, contacts: docs.contacts.raw, whitelist: docs.whitelist.raw };
-  findings.push(...checkFirebell(raw.firebell, lineOf), ...checkPeople(raw, lineOf));
+  // A check whose inputs already have an error is left out: one mistake, one message.
+  const errors = findings.filter((finding) => finding.severity === 'error');
+  const consequence = (check: CheckFinding): boolean =>
+    check.dependsOn?.some((dependency) =>
+      errors.some((error) => isDependency(dependency, error.doc, error.path)),
+    ) ?? false;
+  findings.push(
+    ...[...checkFirebell(raw.firebell, lineOf), ...checkPeople(raw, lineOf)].filter(
+      (check) => !consequence(check),
+    ),
+  );
 
   const located = sortProblems(
     findings.map((finding) => {
@@ -156,7 +212,10 @@ export function loadConfig(options: LoadOptions): LoadResult {
         file: docs[finding.doc].file,
         ...(position ? { line: position.line, column: position.column } : {}),
         path: formatPath(finding.path),
-        message: redact(finding.message, secretValues),
+        message: redact(
+          withCommentHint(finding.message, docs[finding.doc].source, position?.line),
+          secretValues,
+        ),
       };
       return { finding, problem };
     }),
@@ -178,7 +237,16 @@ export function loadConfig(options: LoadOptions): LoadResult {
     },
     configDir: resolve(options.dir),
   });
-  return { ok: true, config, warnings };
+  const locate = (doc: DocName, path: KeyPath): ConfigProblem => {
+    const position = docs[doc].document?.locate(path);
+    return {
+      file: docs[doc].file,
+      ...(position ? { line: position.line, column: position.column } : {}),
+      path: formatPath(path),
+      message: '',
+    };
+  };
+  return { ok: true, config, warnings, secrets: secretValues, locate };
 }
 
 /** File order first (firebell, contacts, whitelist), then line and column; a problem without a line leads. */
@@ -196,4 +264,15 @@ function redact(message: string, secrets: ReadonlySet<string>): string {
   for (const secret of secrets)
     if (secret.length >= MIN_REDACTED_LENGTH) out = out.split(secret).join('<secret>');
   return out;
+}
+
+/**
+ * `channel: #opendev` is `channel:` with no value and a comment: YAML starts a comment at an unquoted `#`.
+ * When a value reads as empty and its line has such a comment, say so.
+ */
+function withCommentHint(message: string, source: string | undefined, line: number | undefined): string {
+  if (!message.endsWith('got an empty value') || source === undefined || line === undefined) return message;
+  const written = /^\s*(?:-\s+)?[^\s:#][^:#]*:\s+(#\S*)/.exec(source.split(/\r?\n/)[line - 1] ?? '');
+  if (!written?.[1]) return message;
+  return `${message}: in YAML an unquoted # starts a comment, so quote it: '${written[1]}'`;
 }

@@ -4,7 +4,7 @@
  * paged, and nobody would notice until the night it mattered.
  */
 import { policiesOf } from './firebell-checks.js';
-import { unknownName, type KeyPath } from './problems.js';
+import { formatPath, unknownName, type KeyPath } from './problems.js';
 import {
   duplicates,
   field,
@@ -73,6 +73,10 @@ function tiers(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
       path: [...path, 'tier'],
       severity: 'error',
       message: `tier ${tier} is in no escalation policy (${known}), so ${who} would never be paged`,
+      dependsOn: [
+        { doc: 'firebell', path: ['escalation', 'policies', '*', 'tiers'] },
+        { doc: 'firebell', path: ['escalation', 'policies', '*', 'tiers', '*', 'tier'] },
+      ],
     });
   }
   if (contactTiers.size === 0 && list.length > 0) {
@@ -92,6 +96,7 @@ function tiers(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
           path,
           severity: 'warning',
           message: `no contact has tier ${tier}, so this step of policy "${name}" pages nobody`,
+          dependsOn: [{ doc: 'contacts', path: ['contacts', '*', 'tier'] }],
         });
   return findings;
 }
@@ -110,13 +115,55 @@ function roles(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
           path: [...path, 'roles', index],
           severity: 'error',
           message: unknownName('role', name, defined),
+          dependsOn: [{ doc: 'firebell', path: ['roles', '*', 'id'] }],
         },
       ];
     }),
   );
 }
 
-function whitelist(doc: unknown, list: readonly RawContact[]): CheckFinding[] {
+/**
+ * One person listed twice on the whitelist (by contact id, IRC account or Matrix id) is an error: removing
+ * one entry in review would leave them able to post.
+ */
+function repeatedPeople(entries: unknown, list: readonly RawContact[], lineOf: LineOf): CheckFinding[] {
+  const handlesOf = (fields: Record<string, unknown>): string[] => {
+    const account = text(record(fields.irc).account);
+    const matrix = text(fields.matrix);
+    return [
+      ...(account === undefined ? [] : [`irc:${ircFold(account)}`]),
+      ...(matrix === undefined ? [] : [`matrix:${matrix}`]),
+    ];
+  };
+  const seen = new Map<string, KeyPath>();
+  const findings: CheckFinding[] = [];
+  items(entries).forEach((item, index) => {
+    const fields = record(item);
+    const path: KeyPath = ['whitelist', index];
+    const contactId = text(fields.contact);
+    const contact = list.find((candidate) => text(candidate.fields.id) === contactId);
+    const keys =
+      contactId === undefined
+        ? handlesOf(fields)
+        : [`contact:${contactId}`, ...(contact ? handlesOf(contact.fields) : [])];
+    const earlier = keys.map((key) => seen.get(key)).find((found) => found !== undefined);
+    if (earlier) {
+      const line = lineOf('whitelist', earlier);
+      const who = contactId ?? text(fields.name) ?? 'this person';
+      findings.push({
+        doc: 'whitelist',
+        path,
+        severity: 'error',
+        message: `${who} is already on the whitelist (${formatPath(earlier)}${line === undefined ? '' : ` on line ${line}`}): list each person once, or removing one entry would leave them able to post`,
+      });
+      return;
+    }
+    for (const key of keys) seen.set(key, path);
+  });
+  return findings;
+}
+
+function whitelist(doc: unknown, list: readonly RawContact[], lineOf: LineOf): CheckFinding[] {
   const contactIds = list.flatMap(({ fields }) => text(fields.id) ?? []);
   const entries = record(doc).whitelist;
   const findings: CheckFinding[] = field(entries, ['whitelist'], 'contact')
@@ -126,7 +173,9 @@ function whitelist(doc: unknown, list: readonly RawContact[]): CheckFinding[] {
       path: [...path, 'contact'],
       severity: 'error',
       message: unknownName('contact', value, contactIds),
+      dependsOn: [{ doc: 'contacts', path: ['contacts', '*', 'id'] }],
     }));
+  findings.push(...repeatedPeople(entries, list, lineOf));
   if (Array.isArray(entries) && entries.length === 0)
     findings.push({
       doc: 'whitelist',
@@ -147,6 +196,6 @@ export function checkPeople(docs: RawDocs, lineOf: LineOf): CheckFinding[] {
   if (docs.contacts !== undefined && docs.firebell !== undefined)
     findings.push(...tiers(list, docs.firebell), ...roles(list, docs.firebell));
   if (docs.whitelist !== undefined && docs.contacts !== undefined)
-    findings.push(...whitelist(docs.whitelist, list));
+    findings.push(...whitelist(docs.whitelist, list, lineOf));
   return findings;
 }

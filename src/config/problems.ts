@@ -2,6 +2,10 @@
  * What the config loader reports: one problem per mistake, each naming the file, the line and column, the
  * key path and what was expected. `firebell check` prints them with `formatProblem`.
  */
+import { closest as closestWithin } from '../core/nearest.js';
+
+/** Edit distance for suggestions (neighbouring letters swapped count as one edit). */
+export { editDistance as levenshtein } from '../core/nearest.js';
 
 export interface ConfigProblem {
   /** The file as built from the config dir the caller passed ("config/contacts.yaml"). */
@@ -41,32 +45,9 @@ export function formatProblem(problem: ConfigProblem, severity: 'error' | 'warni
   return `${location}: ${label}${path}${problem.message}`;
 }
 
-/** Edit distance, for "did you mean" suggestions. */
-export function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
 /** The closest candidate within two edits, if any; the first one wins a tie. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
+  return closestWithin(word, candidates, 2);
 }
 
 /** `unknown network "oftcc" (did you mean "oftc"?)`, or the known names when none is close. */

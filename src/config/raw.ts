@@ -19,6 +19,26 @@ export interface CheckFinding {
   readonly path: KeyPath;
   readonly message: string;
   readonly severity: 'error' | 'warning';
+  /**
+   * The values this check reads (`*` matches any key or index). When one of them already has an error (a
+   * typo in a key, a value of the wrong type), the check is not reported: one mistake gets one message,
+   * not a cascade of consequences.
+   */
+  readonly dependsOn?: readonly Dependency[];
+}
+
+export interface Dependency {
+  readonly doc: DocName;
+  readonly path: KeyPath;
+}
+
+/** Whether an error at `path` in `doc` is one of the values `dependency` names. */
+export function isDependency(dependency: Dependency, doc: DocName, path: KeyPath): boolean {
+  return (
+    dependency.doc === doc &&
+    dependency.path.length === path.length &&
+    dependency.path.every((segment, index) => segment === '*' || segment === path[index])
+  );
 }
 
 /** The line of a path in one of the documents, for messages that point at a second place. */

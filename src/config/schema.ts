@@ -5,9 +5,13 @@
  *   whitelist.yaml        who may post `#status` updates (the file in git the seed asks for)
  * Every object is strict: an unknown key is an error, because a typo must never silently disable paging.
  * Field names carry their unit (`afterMinutes`, `linesPerSecond`).
+ *
+ * Over 400 lines on purpose: the whole shape of the three files in one place, each key with its comment,
+ * reads as the reference it is; the logic behind single values (hours, timezones) lives in its own file.
  */
 import { z } from 'zod';
 import { parseHours, type WorkingHours } from './hours.js';
+import { timezone } from './timezone.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const id = z
@@ -43,31 +47,19 @@ const regex = nonEmpty.refine(
 );
 const url = z.url({ message: 'expected a URL such as "https://example.org/playbook"' });
 
-function isIanaZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone.includes('/') || zone === 'UTC';
-  } catch {
-    return false;
-  }
-}
-export const timezone = z.string().refine(isIanaZone, {
-  message: 'expected an IANA timezone such as "Europe/Berlin"',
-});
-
 // ---------------------------------------------------------------- firebell.yaml
-
-/** The IRC pacing a network gets when its config says none (tests and benchmarks run at this one). */
-export const DEFAULT_IRC_PACING = { burst: 4, linesPerSecond: 0.5, queueLimit: 1000 } as const;
 
 const pacing = z.strictObject({
   /** Lines that may go out at once before pacing starts. */
-  burst: z.number().int().min(1).max(20).default(DEFAULT_IRC_PACING.burst),
+  burst: z.number().int().min(1).max(20).default(4),
   /** Sustained rate after the burst. Libera/OFTC-class servers tolerate about 2/s; 0.5 is safe. */
-  linesPerSecond: z.number().positive().max(20).default(DEFAULT_IRC_PACING.linesPerSecond),
+  linesPerSecond: z.number().positive().max(20).default(0.5),
   /** Bound on queued messages (a long one counts once); relayed chatter beyond it is dropped (with a count), pages never. */
-  queueLimit: z.number().int().min(10).default(DEFAULT_IRC_PACING.queueLimit),
+  queueLimit: z.number().int().min(10).default(1000),
 });
+
+/** The IRC pacing a network gets when its config says nothing (the sample config's): benchmarks use it. */
+export const DEFAULT_IRC_PACING: Readonly<z.output<typeof pacing>> = pacing.parse({});
 
 const ircNetwork = z
   .strictObject({
@@ -92,7 +84,7 @@ const ircNetwork = z
     nickservPassword: nonEmpty.optional(),
     /** Channel keys for +k channels. */
     channelKeys: z.record(ircChannel, nonEmpty).default({}),
-    pacing: pacing.default(DEFAULT_IRC_PACING),
+    pacing: pacing.default({ ...DEFAULT_IRC_PACING }),
     /**
      * Networks without services (no accounts) cannot verify anyone. Only if this is true does a nick count
      * as an identity there, for privileged commands. Never enable it on a network with services.
@@ -100,6 +92,11 @@ const ircNetwork = z
     trustNicksWithoutServices: z.boolean().default(false),
     /** Seconds of silence from the server before the connection is considered dead. */
     pingTimeoutSeconds: z.number().int().min(10).default(120),
+    /**
+     * The network's web chat, for the play book's join links; `{channel}` is replaced by the channel name
+     * without its `#` ("https://webchat.oftc.net/?channels={channel}").
+     */
+    webchatUrl: url.optional(),
   })
   .transform((network) => ({
     ...network,
@@ -275,6 +272,15 @@ const hours = z.record(z.string(), z.unknown()).transform((raw, ctx): WorkingHou
   if (!parsed.ok) {
     for (const problem of parsed.problems)
       ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+    return z.NEVER;
+  }
+  if (parsed.hours.length === 0) {
+    // Never awake: escalation would wake them only when nobody else can be, and nobody would know why.
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        "no working hours at all, so this person is never awake: give their hours, such as mon-fri: '09:00-17:00', or daily: '00:00-24:00' for always",
+    });
     return z.NEVER;
   }
   return parsed.hours;

@@ -13,7 +13,17 @@ export interface SecretSources {
   readonly readFile: (path: string) => string;
   /** The config dir as the caller gave it; relative `${file:}` paths hang off it. */
   readonly dir: string;
+  /**
+   * `optional` for tools that never use a secret's value (`firebell check`, `playbook`, `simulate`): an
+   * unset variable or unreadable file under a secret key (a password, a token) is a warning and the value
+   * a placeholder, so a config repository's CI can run them without production secrets. Anywhere else
+   * (a host, a URL) the value matters and it stays an error. Default: `required`.
+   */
+  readonly secrets?: 'required' | 'optional';
 }
+
+/** What an unresolved secret reads as when secrets are optional: never sent anywhere. */
+export const UNSET_SECRET = '<unset secret>';
 
 export interface SecretFinding {
   readonly path: KeyPath;
@@ -23,20 +33,42 @@ export interface SecretFinding {
 export interface SubstitutionResult {
   readonly value: unknown;
   readonly findings: readonly SecretFinding[];
+  /** Secrets left unresolved where that is allowed (`secrets: 'optional'`). */
+  readonly warnings: readonly SecretFinding[];
   /** Every string that came from a secret file or sits under a secret key (password, accessToken...). */
   readonly secretValues: ReadonlySet<string>;
 }
 
-/** Keys whose values are secrets wherever they appear, whether written inline or substituted. */
+/**
+ * Key names whose values are secrets wherever they appear (in the config, whether written inline or
+ * substituted; in anything logged), compared without case, `-` or `_`: `accessToken`, `access_token`,
+ * `Authorization`, `x-api-key`, `nickservPassword`, `channelKeys`, `webhookSecret`, …
+ */
 const SECRET_KEYS: ReadonlySet<string> = new Set([
   'password',
-  'accessToken',
-  'nickservPassword',
-  'channelKeys',
+  'passwd',
+  'passphrase',
+  'token',
+  'secret',
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'apikey',
+  'xapikey',
+  'channelkeys',
+  'privatekey',
+  'credentials',
 ]);
+const SECRET_KEY_ENDINGS = /(password|passwd|passphrase|secret|token|apikey)$/;
+
+export function isSecretKey(key: string): boolean {
+  const name = key.toLowerCase().replace(/[-_]/g, '');
+  return SECRET_KEYS.has(name) || SECRET_KEY_ENDINGS.test(name);
+}
 
 export function isSecretPath(path: KeyPath): boolean {
-  return path.some((segment) => typeof segment === 'string' && SECRET_KEYS.has(segment));
+  return path.some((segment) => typeof segment === 'string' && isSecretKey(segment));
 }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}|\$\{/g;
@@ -62,9 +94,23 @@ function substituteString(
   text: string,
   path: KeyPath,
   sources: SecretSources,
-  findings: SecretFinding[],
+  problems: { findings: SecretFinding[]; warnings: SecretFinding[] },
   secretValues: Set<string>,
 ): string {
+  const tolerated = sources.secrets === 'optional' && isSecretPath(path);
+  const { findings } = problems;
+  /** An unresolved secret: a warning with a placeholder where allowed, an error otherwise. */
+  const missing = (message: string): string => {
+    if (!tolerated) {
+      findings.push({ path, message });
+      return '';
+    }
+    problems.warnings.push({
+      path,
+      message: `${message}: fine for this tool, but firebell run and doctor need it`,
+    });
+    return UNSET_SECRET;
+  };
   return text.replace(REFERENCE, (match: string, reference: string | undefined) => {
     if (match === '$${') return '${';
     if (reference === undefined) {
@@ -79,8 +125,7 @@ function substituteString(
         secretValues.add(content);
         return content;
       } catch (error) {
-        findings.push({ path, message: `cannot read secret file "${file}" (${readError(error)})` });
-        return '';
+        return missing(`cannot read secret file "${file}" (${readError(error)})`);
       }
     }
     if (!ENV_NAME.test(reference)) {
@@ -91,21 +136,19 @@ function substituteString(
       return match;
     }
     const value = sources.env[reference];
-    if (value === undefined) {
-      findings.push({ path, message: `environment variable ${reference} is not set` });
-      return '';
-    }
+    if (value === undefined) return missing(`environment variable ${reference} is not set`);
     return value;
   });
 }
 
 export function substituteSecrets(value: unknown, sources: SecretSources): SubstitutionResult {
   const findings: SecretFinding[] = [];
+  const warnings: SecretFinding[] = [];
   const secretValues = new Set<string>();
   const walk = (node: unknown, path: KeyPath): unknown => {
     if (typeof node === 'string') {
       const value = node.includes('${')
-        ? substituteString(node, path, sources, findings, secretValues)
+        ? substituteString(node, path, sources, { findings, warnings }, secretValues)
         : node;
       if (isSecretPath(path)) secretValues.add(value);
       return value;
@@ -117,5 +160,5 @@ export function substituteSecrets(value: unknown, sources: SecretSources): Subst
     }
     return node;
   };
-  return { value: walk(value, []), findings, secretValues };
+  return { value: walk(value, []), findings, warnings, secretValues };
 }

@@ -6,6 +6,7 @@
 import type { Actor } from '../../machines/incident-types.js';
 import type { Contact, WhitelistedPerson } from '../config/config.js';
 import { ircFold, matrixIdKey } from './casemapping.js';
+import { closest } from './nearest.js';
 import type { NetworkKind, PersonRef, Sender } from './messages.js';
 
 function handleMatches(
@@ -94,14 +95,22 @@ export class Directory {
     };
   }
 
-  /** Resolves what someone typed after `!assign`: a contact id, an IRC nick or account, a Matrix user id. */
+  /**
+   * Resolves what someone typed after `!assign` or `/as`: a contact id, an IRC nick or account, a Matrix
+   * user id, the full name, or a first name that only one contact has. Case never matters.
+   */
   findContact(word: string): Contact | undefined {
     const trimmed = word
       .trim()
       .replace(/^@(?=[^:]*$)/, '')
       .replace(/:$/, '');
+    const lowered = trimmed.toLowerCase();
+    const byFirstName = this.contacts.filter(
+      (contact) => contact.name.split(/\s+/)[0]?.toLowerCase() === lowered,
+    );
     return (
       this.contact(trimmed) ??
+      this.contacts.find((contact) => contact.id.toLowerCase() === lowered) ??
       this.contacts.find(
         (contact) => contact.matrix !== undefined && matrixIdKey(contact.matrix) === matrixIdKey(word),
       ) ??
@@ -111,8 +120,41 @@ export class Directory {
           (ircFold(contact.irc.account) === ircFold(trimmed) ||
             ircFold(contact.irc.nick ?? '') === ircFold(trimmed)),
       ) ??
-      this.contacts.find((contact) => contact.name.toLowerCase() === trimmed.toLowerCase())
+      this.contacts.find((contact) => contact.name.toLowerCase() === lowered) ??
+      (byFirstName.length === 1 ? byFirstName[0] : undefined)
     );
+  }
+
+  /** The contact someone probably meant by a name that matches nobody ("marra" → mara), if one is close. */
+  nearestContact(word: string): Contact | undefined {
+    const typed = word.trim().replace(/^@/, '').replace(/:.*$/, '');
+    const names = new Map<string, Contact>();
+    for (const contact of this.contacts) {
+      names.set(contact.id, contact);
+      if (contact.irc) names.set(contact.irc.account, contact);
+      if (contact.irc?.nick) names.set(contact.irc.nick, contact);
+      if (contact.matrix) names.set(contact.matrix.replace(/^@/, '').replace(/:.*$/, ''), contact);
+      names.set(contact.name.split(/\s+/)[0] ?? contact.name, contact);
+    }
+    const nearest = closest(typed, names.keys());
+    return nearest === undefined ? undefined : names.get(nearest);
+  }
+
+  /**
+   * The networks firebell runs on where it can reach the contact: IRC and Matrix networks they have a
+   * handle for, and the shell (where anyone may sit at the terminal) for people pages can reach at all.
+   */
+  reachableNetworks(contact: Contact): string[] {
+    const pageable = contact.irc !== undefined || contact.matrix !== undefined;
+    return [...this.kinds]
+      .filter(([, kind]) =>
+        kind === 'irc'
+          ? contact.irc !== undefined
+          : kind === 'matrix'
+            ? contact.matrix !== undefined
+            : pageable,
+      )
+      .map(([id]) => id);
   }
 
   /** A whitelisted person as someone to mention: the contact's handles when they are one. */

@@ -18,10 +18,19 @@ import type { InboundMessage, NetworkKind } from './messages.js';
 import type { ChatNetwork, ConnectionState } from './network.js';
 import { NetworkOutbox, Speaker, type Outbox } from './outbox.js';
 import { Router, type Relay } from './router.js';
-import type { IncidentStore, StatusStore } from './store.js';
+import type { IncidentStore, KeyValueStore, StatusStore } from './store.js';
+import {
+  downtimeNotice,
+  Heartbeat,
+  latePages,
+  worthSaying,
+  type LatePage,
+  type PreviousRun,
+} from './downtime.js';
 import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
 import { incidentCommands } from './commands/incident-commands.js';
 import { infoCommands } from './commands/info-commands.js';
+import type { LongMessageStore } from './bridge/long-messages.js';
 
 export interface FirebellDeps {
   readonly config: Config;
@@ -35,6 +44,10 @@ export interface FirebellDeps {
   readonly outbox?: Outbox;
   /** The statusbot's durable state and where alert.json goes; without them there is no `#status`. */
   readonly status?: { readonly store: StatusStore; readonly alert: AlertPublisher };
+  /** Where long texts are kept for firebell's own pages (served under `bot.publicUrl`). */
+  readonly pages?: LongMessageStore;
+  /** Where the heartbeat keeps "last alive", so a restart can say how long firebell was away. */
+  readonly heartbeat?: KeyValueStore;
 }
 
 /** What the core lends the relay: its groups, directory and outbox, and the command path. */
@@ -55,11 +68,13 @@ export class Firebell {
   readonly statusbot: Statusbot | undefined;
   readonly relay: Relay | undefined;
   private readonly networks: ReadonlyMap<string, ChatNetwork>;
+  private readonly heartbeat: Heartbeat | undefined;
   private started = false;
 
   constructor(private readonly deps: FirebellDeps) {
     const { config, clock, logger } = deps;
     this.networks = new Map(deps.networks.map((network) => [network.id, network]));
+    this.heartbeat = deps.heartbeat && new Heartbeat(deps.heartbeat, clock);
     const kinds = new Map<string, NetworkKind>(deps.networks.map((network) => [network.id, network.kind]));
     this.groups = new Groups(config.groups, new NetworkNames(this.networks));
     this.directory = new Directory(config.contacts, config.whitelist, kinds);
@@ -116,6 +131,7 @@ export class Firebell {
           : whitelistFileName(config),
       });
 
+    const statusbot = this.statusbot;
     this.relay = deps.relay?.({
       groups: this.groups,
       directory: this.directory,
@@ -146,12 +162,29 @@ export class Firebell {
           dedupeWindowMinutes: config.incidents.dedupeWindowMinutes,
           policyFor: (groupId) => policyForGroup(config, groupId),
           playbookUrl: config.bot.playbookUrl,
+          ...(statusbot ? { statusOverview: (now: number) => statusbot.overview(now) } : {}),
+          pageLink: (title, text) => this.pageLink(title, text),
         }),
         ...(this.statusbot ? [this.statusbot.handlers()] : []),
       ],
       watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
+      botName: config.bot.name,
       ...(this.relay ? { relay: this.relay } : {}),
     });
+  }
+
+  /** Keeps a long text as one of firebell's pages and returns its link, where firebell serves pages. */
+  private pageLink(title: string, text: string): string | undefined {
+    const { publicUrl, name } = this.deps.config.bot;
+    if (!publicUrl || !this.deps.config.bot.httpListen || !this.deps.pages) return undefined;
+    const id = this.deps.pages.save({
+      sender: name,
+      network: name,
+      conversation: title,
+      at: this.deps.clock.now(),
+      text,
+    });
+    return `${publicUrl.replace(/\/+$/, '')}/m/${id}`;
   }
 
   /** Each network's connection state, by id (the health of the bot at a glance). */
@@ -166,7 +199,10 @@ export class Firebell {
     // alert.json reflects the stored alert from the first moment (the old statusbot reset it to null).
     if (this.deps.status)
       await this.deps.status.alert.publish(this.deps.status.store.currentAlert()?.text ?? null);
+    const previous = this.heartbeat?.begin();
     const report = this.service.restore();
+    // Read before the overdue timers fire: which pages fell due while firebell was away.
+    const late = latePages(this.service.open(), this.deps.clock.now());
     this.deps.logger.info(report, `restored ${report.restored} open incident(s)`);
     this.started = true;
     await Promise.all(
@@ -182,12 +218,38 @@ export class Firebell {
         }),
       ),
     );
+    if (previous) this.announceDowntime(previous, late);
     return report;
+  }
+
+  /** Each group hears how long firebell was away, its incidents that resumed and its late pages. */
+  private announceDowntime(previous: PreviousRun, late: readonly LatePage[]): void {
+    const startedAt = this.deps.clock.now();
+    const open = this.service.open();
+    this.deps.logger.info(
+      { lastAlive: previous.lastAlive, clean: previous.clean, late: late.length },
+      `firebell was away for ${Math.round((startedAt - previous.lastAlive) / 1000)} s`,
+    );
+    for (const group of this.groups.all) {
+      const resumed = open
+        .filter((incident) => incident.context.group === group.id)
+        .map((incident) => incident.id);
+      if (!worthSaying(previous, startedAt, resumed.length)) continue;
+      const notice = downtimeNotice({
+        previous,
+        startedAt,
+        botName: this.deps.config.bot.name,
+        resumed,
+        late: late.filter((page) => page.group === group.id),
+      });
+      this.speaker.toGroup(group.id, notice, { priority: 'normal', purpose: 'downtime' });
+    }
   }
 
   /** Lets queued effects go out, then stops the incidents' timers and the networks. */
   async stop(): Promise<void> {
     await this.service.idle();
+    this.heartbeat?.end();
     this.relay?.stop?.();
     this.service.stop();
     if (!this.started) return;

@@ -7,12 +7,20 @@ import type { Clock } from './clock.js';
 import type { Directory } from './directory.js';
 import type { Groups } from './groups.js';
 import type { Logger } from './logger.js';
-import type { InboundMessage, InboundReaction, MembershipChange, OutboundMessage } from './messages.js';
+import type {
+  InboundMessage,
+  InboundReaction,
+  MembershipChange,
+  OutboundMessage,
+  PersonRef,
+  Priority,
+} from './messages.js';
 import type { ConnectionState } from './network.js';
 import type { Speaker } from './outbox.js';
 import { rich, text, type RichText } from './rich-text.js';
 import type { CommandContext, CommandHandler, CommandHandlers } from './commands/handler.js';
 import { parseCommand, usageLine, type Command } from './commands/parse.js';
+import { NearMisses } from './commands/near-misses.js';
 
 export interface Relay {
   /** Passes ordinary chat on to the other members of its group. */
@@ -37,13 +45,17 @@ export interface RouterDeps {
   readonly relay?: Relay;
   /** See every inbound message first (the statusbot watches for another statusbot's notices). */
   readonly watchers?: readonly ((message: InboundMessage) => void)[];
+  /** Signs the answer to a private message that is no command. Default: firebell. */
+  readonly botName?: string;
 }
 
 export class Router {
   private readonly handlers: CommandHandlers;
+  private readonly nearMisses: NearMisses;
 
   constructor(private readonly deps: RouterDeps) {
     this.handlers = Object.assign({}, ...deps.handlers) as CommandHandlers;
+    this.nearMisses = new NearMisses(deps.botName ?? 'firebell');
   }
 
   /** Handles one inbound message. Never throws: a failing handler is logged and answered with an apology. */
@@ -59,6 +71,8 @@ export class Router {
       message.style === 'notice' || message.editOf ? ({ kind: 'none' } as const) : parseCommand(message.text);
     if (parsed.kind === 'none') {
       this.deps.relay?.relay(message);
+      const answer = this.nearMisses.answer(message, this.deps.clock.now());
+      if (answer) this.contextFor(message).reply(answer);
       return;
     }
     const context = this.contextFor(message);
@@ -107,22 +121,47 @@ export class Router {
     const network = message.conversation.network;
     const group = this.deps.groups.of(message.conversation);
     const asker = message.sender.name;
+    const reply = (body: RichText | string, priority: Priority = 'urgent'): void => {
+      const content = typeof body === 'string' ? [text(body)] : body;
+      // Addressed to the asker, as IRC bots do, so a reply seen on the other side makes sense.
+      const addressed = message.conversation.direct ? content : rich(`${asker}: `, content);
+      this.deps.speaker.reply(message.conversation, addressed, {
+        priority,
+        purpose: 'reply',
+        ...(message.messageId === undefined ? {} : { replyTo: message.messageId }),
+      });
+    };
     return {
       message,
       network,
       actor: this.deps.directory.actorOf(network, message.sender),
       group,
       at: this.deps.clock.now(),
-      reply: (body: RichText | string) => {
+      reply: (body) => reply(body),
+      replyPrivately: (body, priority = 'normal') => {
+        if (message.conversation.direct) return reply(body, priority);
         const content = typeof body === 'string' ? [text(body)] : body;
-        // Addressed to the asker, as IRC bots do, so a reply seen on the other side makes sense.
-        const addressed = message.conversation.direct ? content : rich(`${asker}: `, content);
-        this.deps.speaker.reply(message.conversation, addressed, {
-          priority: 'urgent',
+        this.deps.speaker.toPerson(network, this.senderAsPerson(message), content, {
+          priority,
           purpose: 'reply',
-          ...(message.messageId === undefined ? {} : { replyTo: message.messageId }),
         });
       },
     };
+  }
+
+  /** Where a private answer to the sender goes on the network they wrote from. */
+  private senderAsPerson(message: InboundMessage): PersonRef {
+    const { sender } = message;
+    switch (this.deps.directory.kindOf(message.conversation.network)) {
+      case 'matrix':
+        return { name: sender.name, matrix: { userId: sender.id } };
+      case 'shell':
+        return { name: sender.name, shell: { user: sender.id } };
+      default:
+        return {
+          name: sender.name,
+          irc: { nick: sender.id, ...(sender.account === undefined ? {} : { account: sender.account }) },
+        };
+    }
   }
 }

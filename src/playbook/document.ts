@@ -10,6 +10,8 @@ export type CellTone = 'gap' | 'partial';
 export interface Cell {
   readonly content: RichText;
   readonly tone?: CellTone;
+  /** The cell holding the moment the play book describes ("now"): marked in both renderings. */
+  readonly now?: boolean;
 }
 
 export type Block =
@@ -21,7 +23,10 @@ export type Block =
       readonly rows: readonly (readonly Cell[])[];
       /** The first cell of each row labels it (an hour, a name). */
       readonly rowHeaders?: boolean;
-      /** Many small cells: rendered smaller in HTML. */
+      /**
+       * Many small cells (the 24 × 7 coverage grid): rendered smaller in HTML, and scrolled sideways
+       * inside itself on a phone. Other tables reflow there, one card per row.
+       */
       readonly dense?: boolean;
     }
   | { readonly kind: 'code'; readonly text: string }
@@ -37,7 +42,10 @@ export interface Section {
 export interface PlaybookDocument {
   readonly title: string;
   readonly intro: readonly Block[];
+  /** The first section is what to do right now; it comes before the table of contents. */
   readonly sections: readonly Section[];
+  /** For the people who maintain the page: how it was made and how to change it. At the very end. */
+  readonly footer: readonly Block[];
 }
 
 export const paragraph = (content: RichText): Block => ({ kind: 'paragraph', content });
@@ -45,8 +53,12 @@ export const orderedList = (items: readonly RichText[]): Block => ({ kind: 'list
 export const bulletList = (items: readonly RichText[]): Block => ({ kind: 'list', ordered: false, items });
 export const cell = (content: RichText, tone?: CellTone): Cell => (tone ? { content, tone } : { content });
 
-/** Links go only to the web, to mail, or to an anchor on the page: never `javascript:` or `data:`. */
-export const isSafeUrl = (url: string): boolean => /^(https?:|mailto:)/i.test(url) || /^#[\w-]+$/.test(url);
+/**
+ * Links go only to the web, to mail, to an IRC channel, or to an anchor on the page: never `javascript:`
+ * or `data:`.
+ */
+export const isSafeUrl = (url: string): boolean =>
+  /^(https?:|mailto:|ircs?:\/\/)/i.test(url) || /^#[\w-]+$/.test(url);
 
 /** GitHub's heading anchor for a title: lower case, punctuation dropped, spaces to hyphens. */
 export function slug(title: string): string {

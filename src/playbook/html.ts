@@ -1,7 +1,8 @@
 /**
  * The play book as one self-contained HTML page: inline CSS, no scripts, no external assets, so it can
- * be served from anywhere or saved and opened offline. Every string from the config is escaped, and only
- * http(s) and mailto links become links.
+ * be served from anywhere or saved and opened offline. Mobile first: what to do now fills the first
+ * screen of a phone, tables reflow into cards or scroll inside themselves, dark mode follows the system.
+ * Every string from the config is escaped, and only http(s), mailto and irc(s) links become links.
  */
 import type { RichText, Segment } from '../core/rich-text.js';
 import { isSafeUrl, type Block, type Cell, type PlaybookDocument } from './document.js';
@@ -42,11 +43,20 @@ function renderSegment(segment: Segment): string {
 
 const renderInline = (body: RichText): string => body.map(renderSegment).join('');
 
-function renderCell(value: Cell, header: boolean): string {
+/** The header's words, for the label a reflowed cell shows on a phone. */
+const plainText = (body: RichText): string =>
+  body
+    .map((segment) =>
+      segment.kind === 'text' ? segment.text : segment.kind === 'link' ? (segment.label ?? segment.url) : '',
+    )
+    .join('');
+
+function renderCell(value: Cell, header: boolean, label: string | undefined): string {
   const tag = header ? 'th scope="row"' : 'td';
   const close = header ? 'th' : 'td';
-  const tone = value.tone ? ` class="${value.tone}"` : '';
-  return `<${tag}${tone}>${renderInline(value.content)}</${close}>`;
+  const classes = [value.tone, value.now ? 'now' : undefined].filter(Boolean).join(' ');
+  const attributes = `${classes ? ` class="${classes}"` : ''}${label ? ` data-label="${escapeHtml(label)}"` : ''}`;
+  return `<${tag}${attributes}>${renderInline(value.content)}</${close}>`;
 }
 
 function renderBlock(block: Block): string {
@@ -59,15 +69,25 @@ function renderBlock(block: Block): string {
       return `<${tag}>\n${items}\n</${tag}>`;
     }
     case 'table': {
+      const labels = block.head.map(plainText);
       const head = block.head.map((value) => `<th scope="col">${renderInline(value)}</th>`).join('');
       const rows = block.rows
         .map(
           (cells) =>
-            `<tr>${cells.map((value, index) => renderCell(value, block.rowHeaders === true && index === 0)).join('')}</tr>`,
+            `<tr>${cells
+              .map((value, index) =>
+                renderCell(
+                  value,
+                  block.rowHeaders === true && index === 0,
+                  block.dense ? undefined : labels[index],
+                ),
+              )
+              .join('')}</tr>`,
         )
         .join('\n');
-      const dense = block.dense ? ' class="dense"' : '';
-      return `<div class="scroll"><table${dense}>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table></div>`;
+      // A dense grid scrolls sideways inside its own box; any other table reflows into cards on a phone.
+      const kind = block.dense ? 'dense' : 'reflow';
+      return `<div class="scroll"><table class="${kind}">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table></div>`;
     }
     case 'code':
       return `<pre><code>${escapeHtml(block.text)}</code></pre>`;
@@ -76,42 +96,74 @@ function renderBlock(block: Block): string {
   }
 }
 
+/**
+ * Mobile first: the base rules are for a phone; wider screens get more room. Colours come from custom
+ * properties so `prefers-color-scheme: dark` swaps them in one place. No script, no external asset.
+ */
 const STYLE = `
-body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1b1b; background: #fff; margin: 0; }
-main { max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; }
-h1 { font-size: 1.8rem; margin-top: 1rem; }
-h2 { font-size: 1.4rem; margin-top: 2.5rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
-h3 { font-size: 1.1rem; margin-top: 1.5rem; }
+:root { color-scheme: light dark; --fg: #1b1b1b; --bg: #fff; --muted: #f3f3f3; --line: #ccc; --head: #f0f0f0;
+  --link: #0b57a4; --gap-bg: #f8d0d0; --gap-fg: #7a0000; --partial: #fdefc8; --now: #0b57a4; --lead: #eef5ff; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e8e8e8; --bg: #141414; --muted: #262626; --line: #444; --head: #222;
+    --link: #8ab8ff; --gap-bg: #5a1d1d; --gap-fg: #ffd0d0; --partial: #4a3b12; --now: #8ab8ff; --lead: #17243a; }
+}
+* { box-sizing: border-box; }
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
+main { max-width: 72rem; margin: 0 auto; padding: .5rem .9rem 3rem; }
+h1 { font-size: 1.3rem; margin: .4rem 0; }
+h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
+h3 { font-size: 1.05rem; margin-top: 1.5rem; }
+#right-now { background: var(--lead); border-radius: 6px; padding: .1rem .8rem .4rem; }
+#right-now h2 { margin-top: .6rem; border: 0; }
+#right-now ol { padding-left: 1.3rem; }
+p, li { overflow-wrap: anywhere; }
 code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .9em; }
-code { background: #f3f3f3; padding: 0 .2em; border-radius: 3px; }
-pre { background: #f3f3f3; padding: .75rem 1rem; overflow-x: auto; border-radius: 4px; }
-pre code { background: none; padding: 0; }
-nav ul { columns: 2; }
-.scroll { overflow-x: auto; }
+code { background: var(--muted); padding: 0 .2em; border-radius: 3px; overflow-wrap: anywhere; }
+pre { background: var(--muted); padding: .75rem 1rem; overflow-x: auto; border-radius: 4px; }
+pre code { background: none; padding: 0; overflow-wrap: normal; }
+a { color: var(--link); }
+.scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 1rem 0; }
-th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-thead th { background: #f0f0f0; }
-table.dense { font-size: .8rem; }
-table.dense td, table.dense th { padding: .15rem .35rem; }
-td.gap { background: #f8d0d0; color: #7a0000; font-weight: bold; }
-td.partial { background: #fdefc8; }
-a { color: #0b57a4; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+thead th { background: var(--head); }
+table.dense { font-size: .75rem; }
+table.dense td, table.dense th { padding: .15rem .3rem; min-width: 6.5rem; }
+table.dense th[scope="row"] { position: sticky; left: 0; background: var(--head); min-width: 3.2rem; }
+td.gap { background: var(--gap-bg); color: var(--gap-fg); font-weight: bold; }
+td.partial { background: var(--partial); }
+td.now { outline: 3px solid var(--now); outline-offset: -3px; }
+footer { margin-top: 3rem; font-size: .85rem; border-top: 1px solid var(--line); }
+/* A phone: ordinary tables become one card per row, each cell labelled with its column. */
+@media (max-width: 47.99rem) {
+  table.reflow, table.reflow tbody, table.reflow tr, table.reflow th, table.reflow td { display: block; width: 100%; }
+  table.reflow thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.reflow tr { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 .8rem; padding: .3rem .5rem; }
+  table.reflow th, table.reflow td { border: 0; padding: .15rem 0; }
+  table.reflow td[data-label]::before { content: attr(data-label); display: block; font-size: .8rem; font-weight: bold; opacity: .75; }
+  table.reflow th[scope="row"] { font-size: 1.05rem; }
+}
+@media (min-width: 48rem) {
+  main { padding: 1rem 1.5rem 4rem; }
+  h1 { font-size: 1.8rem; margin-top: 1rem; }
+  h2 { font-size: 1.4rem; margin-top: 2.5rem; }
+  nav ul { columns: 2; }
+}
 @media print { nav { display: none; } td.gap { border: 2px solid #7a0000; } }
 `.trim();
 
+function renderSection(section: PlaybookDocument['sections'][number]): string {
+  return [
+    `<section id="${escapeHtml(section.id)}">`,
+    `<h2>${escapeHtml(section.title)}</h2>`,
+    ...section.blocks.map(renderBlock),
+    '</section>',
+  ].join('\n');
+}
+
 export function renderHtml(document: PlaybookDocument): string {
-  const toc = document.sections
+  const [first, ...rest] = document.sections;
+  const toc = rest
     .map((section) => `<li><a href="#${escapeHtml(section.id)}">${escapeHtml(section.title)}</a></li>`)
-    .join('\n');
-  const sections = document.sections
-    .map((section) =>
-      [
-        `<section id="${escapeHtml(section.id)}">`,
-        `<h2>${escapeHtml(section.title)}</h2>`,
-        ...section.blocks.map(renderBlock),
-        '</section>',
-      ].join('\n'),
-    )
     .join('\n');
   return [
     '<!DOCTYPE html>',
@@ -119,6 +171,7 @@ export function renderHtml(document: PlaybookDocument): string {
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light dark">',
     `<title>${escapeHtml(document.title)}</title>`,
     `<style>\n${STYLE}\n</style>`,
     '</head>',
@@ -126,8 +179,10 @@ export function renderHtml(document: PlaybookDocument): string {
     '<main>',
     `<h1>${escapeHtml(document.title)}</h1>`,
     ...document.intro.map(renderBlock),
+    ...(first ? [renderSection(first)] : []),
     `<nav aria-label="Contents">\n<strong>Contents</strong>\n<ul>\n${toc}\n</ul>\n</nav>`,
-    sections,
+    ...rest.map(renderSection),
+    `<footer>\n${document.footer.map(renderBlock).join('\n')}\n</footer>`,
     '</main>',
     '</body>',
     '</html>',

@@ -81,13 +81,16 @@ function renderBlock(block: Block): string {
 }
 
 export function renderMarkdown(document: PlaybookDocument): string {
+  const [first, ...rest] = document.sections;
+  const section = (part: (typeof document.sections)[number]): string[] => [
+    `## ${escapeText(part.title)}`,
+    ...part.blocks.map(renderBlock),
+  ];
   const parts: string[] = [`# ${escapeText(document.title)}`, ...document.intro.map(renderBlock)];
-  parts.push(
-    '**Contents**',
-    document.sections.map((section) => `- [${escapeText(section.title)}](#${section.id})`).join('\n'),
-  );
-  for (const section of document.sections) {
-    parts.push(`## ${escapeText(section.title)}`, ...section.blocks.map(renderBlock));
-  }
+  // What to do now comes first, before the contents, as on the HTML page.
+  if (first) parts.push(...section(first));
+  parts.push('**Contents**', rest.map((part) => `- [${escapeText(part.title)}](#${part.id})`).join('\n'));
+  for (const part of rest) parts.push(...section(part));
+  if (document.footer.length > 0) parts.push('---', ...document.footer.map(renderBlock));
   return `${parts.join('\n\n')}\n`;
 }

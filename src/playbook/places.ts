@@ -7,13 +7,56 @@ import type { GroupConfig, GroupMemberConfig, Permission } from '../config/schem
 import type { EscalationPolicy } from '../../machines/incident-types.js';
 import { code, rich, type RichText } from '../core/rich-text.js';
 
-/** "`#opendev` on IRC (irc.oftc.net)", "`#opendev:opendev.org` on Matrix"; the local shell is not a place. */
+/**
+ * "`#opendev` on IRC (irc.oftc.net)", "`#opendev:opendev.org` on Matrix", "`#opendev` in firebell's shell";
+ * undefined for a member of a network that is not configured.
+ */
 export function conversationLabel(config: Config, member: GroupMemberConfig): RichText | undefined {
   const irc = config.networks.irc.find((network) => network.id === member.network);
   if (irc) return rich(code(member.conversation), ` on IRC (${irc.host})`);
   const matrix = config.networks.matrix.find((network) => network.id === member.network);
   if (matrix) return rich(code(member.conversation), ' on Matrix');
+  if (member.network === 'shell' && config.networks.shell?.enabled)
+    return rich(code(member.conversation), " in firebell's shell (the terminal it runs in)");
   return undefined;
+}
+
+export interface JoinLink {
+  readonly label: string;
+  readonly url: string;
+}
+
+/** `#opendev` → "opendev" (clients add the `#`); any other channel name is percent-encoded whole. */
+const channelPath = (channel: string): string =>
+  /^#[^#]/.test(channel) ? encodeURIComponent(channel.slice(1)) : encodeURIComponent(channel);
+
+/**
+ * How to get into a channel or room with one tap: `ircs://host:port/channel` (or `irc://` without TLS)
+ * and the network's web chat where configured, `https://matrix.to/#/…` for a room.
+ */
+export function joinLinks(config: Config, member: GroupMemberConfig): JoinLink[] {
+  const irc = config.networks.irc.find((network) => network.id === member.network);
+  if (irc) {
+    const scheme = irc.tls ? 'ircs' : 'irc';
+    const links = [
+      { label: 'IRC client', url: `${scheme}://${irc.host}:${irc.port}/${channelPath(member.conversation)}` },
+    ];
+    if (irc.webchatUrl)
+      links.push({
+        label: 'web chat',
+        url: irc.webchatUrl.replace('{channel}', channelPath(member.conversation)),
+      });
+    return links;
+  }
+  if (config.networks.matrix.some((network) => network.id === member.network))
+    return [
+      // matrix.to's own form: the sigil percent-encoded, the server name as written.
+      {
+        label: 'Matrix',
+        url: `https://matrix.to/#/${encodeURIComponent(member.conversation).replace(/%3A/gi, ':')}`,
+      },
+    ];
+  return [];
 }
 
 /** Joins rich fragments: "a, b and c". */

@@ -4,13 +4,13 @@
  * survive a power cut (in WAL mode, NORMAL may lose the last transactions), which is what "stored before
  * any effect goes out" needs.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { systemClock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { migrate, type Migration } from './migrations.js';
 import { migrations as allMigrations } from './migrations/index.js';
+import { preparePrivateStore } from './private-files.js';
 
 export type { Database };
 
@@ -39,7 +39,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   const where = path === IN_MEMORY ? IN_MEMORY : resolve(path);
   let db: Database | undefined;
   try {
-    if (where !== IN_MEMORY) mkdirSync(dirname(where), { recursive: true });
+    // Private before SQLite creates anything: the store holds secrets (private-files.ts).
+    if (where !== IN_MEMORY) preparePrivateStore(where, logger);
     db = new BetterSqlite3(where, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
     // The first statement is where a file that is not a database (or is locked, or unreadable) fails.
     const mode = db.pragma('journal_mode = WAL', { simple: true });

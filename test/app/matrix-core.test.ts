@@ -14,7 +14,8 @@ import { MemoryIncidentStore } from '../support/memory-incident-store.js';
 import { MemoryKeyValueStore } from '../support/memory-kv.js';
 import { MemoryLogger } from '../support/memory-logger.js';
 import { MemoryStatusStore } from '../support/memory-status-store.js';
-import { contacts, hours, testConfig, testPolicy } from '../support/config-fixture.js';
+import { hours } from '../support/builders.js';
+import { contacts, testConfig, testPolicy } from '../support/config-fixture.js';
 import { FAST, botConfig, until } from '../networks/matrix/harness.js';
 
 let hs: TestHomeserver;

@@ -94,7 +94,8 @@ test('a store that will not open stops firebell with one clear line, exit 1', (t
   writeFileSync(store, 'this is not SQLite');
   const main = join(root, 'config', 'firebell.yaml');
   writeFileSync(main, readFileSync(main, 'utf8').replace('path: ../data/firebell.sqlite', `path: ${store}`));
-  const result = firebell(['run', '--config', join(root, 'config')]);
+  // --shell: without a terminal the shell is opt-in; this test is about the store.
+  const result = firebell(['run', '--config', join(root, 'config'), '--shell']);
   assert.equal(result.status, 1);
   assert.equal(
     result.stderr.trim().split('\n').at(-1),

@@ -127,3 +127,34 @@ test('killed with SIGKILL mid-escalation and started again: the next page at its
   );
   assert.deepEqual(stores.incidents.pendingEffects(), [], 'every stored effect was performed');
 });
+
+test('killed before the first page and started again 4 s later: the downtime and the late page are said', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'firebell-downtime-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const config = writeConfig(root, {
+    firebell: FIREBELL_YAML,
+    contacts: CONTACTS_YAML,
+    whitelist: WHITELIST_YAML,
+  });
+  const first = new FirebellProcess(['run', '--config', config]);
+  t.after(() => first.kill('SIGKILL'));
+  await first.waitFor(/firebell shell: you are reporter/);
+  first.type('!incident the gate is failing');
+  await first.waitFor(/Incident #1 declared by reporter/);
+  // Let the announcement's report be stored (escalation starts from it), then die before the page.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  first.kill('SIGKILL');
+  await first.exited;
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+
+  const second = new FirebellProcess(['run', '--config', config]);
+  t.after(() => second.kill('SIGKILL'));
+  const notice = await second.waitFor(/firebell was away/);
+  assert.match(
+    notice.text,
+    /\[#infra\] -firebell- firebell was away from about \d\d:\d\d to \d\d:\d\d UTC \(\d+ s; it stopped unexpectedly\): nothing said to it meanwhile was seen, so repeat any command\. Resumed with their timers: incident #1\. Paged late because of it, now: #1 tier 1 \(due \d\d:\d\d UTC, \d+ s late\)\./,
+  );
+  await second.waitFor(/@ana: paging you \(tier 1\) for incident #1/);
+  second.kill('SIGTERM');
+  assert.equal((await second.exited).code, 0);
+});

@@ -12,10 +12,14 @@ function check(files: { firebell?: string; contacts?: string; whitelist?: string
   return checkConfig({ dir: DIR, env: {}, readFile });
 }
 
+/** The fixture runs the shell network, which production cannot (issue 13, item 2): check says so. */
+const SHELL_WARNING =
+  'cfg/firebell.yaml:7:3: warning: networks.shell.enabled: the shell network is on: it reads the terminal firebell runs in, and without one (systemd, a container) firebell refuses to start, since the shell is its only network. Set enabled: false for production';
+
 test('a good configuration gives a one-line summary', () => {
   assert.deepEqual(check({}), {
     ok: true,
-    lines: ['config OK: 1 contact (1 tier), 1 whitelisted, 1 group, 1 policy'],
+    lines: [SHELL_WARNING, 'config OK: 1 contact (1 tier), 1 whitelisted, 1 group, 1 policy'],
   });
 });
 
@@ -24,6 +28,7 @@ test('warnings come before the summary and say they are warnings', () => {
     ok: true,
     lines: [
       'cfg/contacts.yaml:1:1: warning: contacts: no contact has a tier, so incidents will page nobody',
+      SHELL_WARNING,
       'config OK: 1 contact (0 tiers), 1 whitelisted, 1 group, 1 policy',
     ],
   });

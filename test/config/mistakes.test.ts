@@ -314,7 +314,8 @@ test('a file that does not exist is named, and the other files are still checked
   const firebell = FIREBELL.concat('files:\n  contacts: people.yaml\n');
   const whitelist = 'whitelist:\n  - bob\n';
   assert.deepEqual(problems({ firebell, whitelist }), [
-    'cfg/people.yaml: cannot read the file: it does not exist',
+    // Reported where the mistake is: the key that named the file (issue 13, item 13).
+    'cfg/firebell.yaml:21:3: files.contacts: "people.yaml" (cfg/people.yaml): cannot read the file: it does not exist',
     'whitelist.yaml:2:5: whitelist[0]: "bob" is a bare nick, but a nick is not an identity (anyone can take a nick): give the services account, as in { name: bob, irc: { account: bob } }, or refer to a contact, as in { contact: bob }',
   ]);
 });

@@ -11,7 +11,8 @@ import { ContactMentions } from '../../src/core/bridge/mentions.js';
 import { Groups } from '../../src/core/groups.js';
 import type { Contact } from '../../src/config/config.js';
 import { rich } from '../../src/core/rich-text.js';
-import { contacts, hours } from '../support/config-fixture.js';
+import { hours } from '../support/builders.js';
+import { contacts } from '../support/config-fixture.js';
 
 test('the three IRC mappings, table-driven, each keeping the length', () => {
   const cases: [CaseMapping, string, string][] = [

@@ -10,6 +10,7 @@ import { FakeNetwork, ircUser, matrixUser } from '../support/fake-network.js';
 import { MemoryIncidentStore } from '../support/memory-incident-store.js';
 import { MemoryStatusStore } from '../support/memory-status-store.js';
 import { testConfig, testPolicy } from '../support/config-fixture.js';
+import { settle as settleFirebell } from '../support/settle.js';
 
 const T0 = Date.UTC(2026, 10, 25, 15, 0);
 const ana = ircUser('ana', 'ana');
@@ -65,12 +66,7 @@ async function world(
   running.push(firebell);
   await firebell.start();
   published.length = 0;
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 5; i += 1) {
-      await firebell.service.idle();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  const settle = (): Promise<void> => settleFirebell(firebell);
   return { clock, irc, matrix, shell, status, published, firebell, settle };
 }
 

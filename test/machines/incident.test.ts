@@ -8,23 +8,10 @@ import type {
   IncidentEffect,
   IncidentEvent,
 } from '../../machines/incident-types.js';
+import { alice, makeIncidentInput, makePolicy } from '../support/builders.js';
 
 const MIN = 60_000;
-const alice: Actor = { name: 'alice', contactId: 'alice', network: 'libera', account: 'alice' };
 const bob: Actor = { name: 'bob', network: 'matrix', account: '@bob:example.org' };
-
-const basePolicy: EscalationPolicy = {
-  name: 'default',
-  tiers: [
-    { tier: 1, afterMinutes: 5 },
-    { tier: 2, afterMinutes: 10 },
-  ],
-  repeat: 0,
-  whenExhausted: { action: 'stop', afterMinutes: 15 },
-  ackTimeoutMinutes: null,
-  statusReminder: null,
-  nobodyAwake: 'soonest',
-};
 
 interface Harness {
   clock: SimulatedClock;
@@ -41,15 +28,7 @@ function start(policy: Partial<EscalationPolicy> = {}, startAt = 0): Harness {
   const effects: Harness['effects'] = [];
   const actor = createActor(incidentMachine, {
     clock,
-    input: {
-      id: 7,
-      summary: 'gate is failing',
-      group: 'opendev',
-      declaredBy: alice,
-      at: startAt,
-      policy: { ...basePolicy, ...policy },
-      source: { kind: 'chat' },
-    },
+    input: makeIncidentInput({ group: 'opendev', at: startAt, policy: makePolicy(policy) }),
   });
   actor.on('*', (effect) => effects.push({ ...(effect as IncidentEffect), firedAt: clock.now() }));
   actor.start();
@@ -375,7 +354,7 @@ describe('escalation', () => {
   });
 
   test('the policy is frozen into the incident when it is detected', () => {
-    const policy = structuredClone(basePolicy) as {
+    const policy = structuredClone(makePolicy()) as {
       -readonly [K in keyof EscalationPolicy]: EscalationPolicy[K];
     } & {
       tiers: Array<{ tier: number; afterMinutes: number }>;
@@ -388,7 +367,7 @@ describe('escalation', () => {
     policy.repeat = 5;
     advanceTo(h, 60);
     assert.deepEqual(h.pages(), ['t1r0@5', 't2r0@15']);
-    assert.deepEqual(h.actor.getSnapshot().context.policy, basePolicy);
+    assert.deepEqual(h.actor.getSnapshot().context.policy, makePolicy());
   });
 });
 
@@ -466,17 +445,21 @@ describe('restore', () => {
     return actor;
   }
 
+  /** Stops `h` as a crash would, and restores what it stored on a new clock set to `atMs`. */
+  function restartAt(h: Harness, atMs: number) {
+    const snapshot = h.actor.getPersistedSnapshot();
+    h.actor.stop();
+    const clock = new SimulatedClock();
+    clock.set(atMs);
+    const effects: Harness['effects'] = [];
+    return { clock, effects, restored: restore(snapshot, clock, effects) };
+  }
+
   test('a timer armed at t=0 for 1000 ms and restored at t=700 fires at t=1000, not 1700', () => {
     const h = start({ tiers: [{ tier: 1, afterMinutes: 1000 / MIN }] });
     announce(h);
     h.clock.set(700);
-    const snapshot = h.actor.getPersistedSnapshot();
-    h.actor.stop();
-
-    const clock = new SimulatedClock();
-    clock.set(700);
-    const effects: Harness['effects'] = [];
-    const restored = restore(snapshot, clock, effects);
+    const { clock, effects, restored } = restartAt(h, 700);
     clock.set(999);
     assert.equal(effects.length, 0);
     clock.set(1000);
@@ -490,13 +473,7 @@ describe('restore', () => {
   test('a timer that fell due while down fires once at restore, not once per missed step', () => {
     const h = start({ repeat: 3 });
     announce(h);
-    const snapshot = h.actor.getPersistedSnapshot();
-    h.actor.stop();
-
-    const clock = new SimulatedClock();
-    clock.set(200 * MIN);
-    const effects: Harness['effects'] = [];
-    const restored = restore(snapshot, clock, effects);
+    const { clock, effects, restored } = restartAt(h, 200 * MIN);
     clock.increment(0);
     assert.deepEqual(
       effects.map((e) => e.type === 'effect.page' && `t${e.tier}r${e.round}@${e.firedAt / MIN}`),
@@ -515,13 +492,7 @@ describe('restore', () => {
     announce(h);
     advanceTo(h, 5);
     assert.deepEqual(h.pages(), ['t1r0@5']);
-    const snapshot = h.actor.getPersistedSnapshot();
-    h.actor.stop();
-
-    const clock = new SimulatedClock();
-    clock.set(6 * MIN);
-    const effects: Harness['effects'] = [];
-    const restored = restore(snapshot, clock, effects);
+    const { clock, effects, restored } = restartAt(h, 6 * MIN);
     clock.increment(0);
     clock.set(14 * MIN);
     assert.equal(effects.length, 0, 'tier 1 is not paged again');
@@ -538,13 +509,7 @@ describe('restore', () => {
     announce(h);
     h.send({ type: 'incident.ack', at: 0, by: bob });
     h.clock.set(3 * MIN);
-    const snapshot = h.actor.getPersistedSnapshot();
-    h.actor.stop();
-
-    const clock = new SimulatedClock();
-    clock.set(4 * MIN);
-    const effects: Harness['effects'] = [];
-    const restored = restore(snapshot, clock, effects);
+    const { clock, effects, restored } = restartAt(h, 4 * MIN);
     for (let minute = 5; minute <= 31; minute += 1) clock.set(minute * MIN);
     assert.deepEqual(
       effects.map((e) => [e.type, e.firedAt / MIN]),
@@ -554,5 +519,26 @@ describe('restore', () => {
       ],
     );
     restored.stop();
+  });
+});
+
+describe('events are checked, not cast', () => {
+  test('an action reached by an event it was not written for stops the actor with a clear error', () => {
+    // Wire the ack's bookkeeping to the announcement: it must not read `by` from an event that has none.
+    // (`as never`: the wiring is wrong on purpose, and the types know it.)
+    const acknowledge = incidentMachine.implementations.actions.acknowledge as never;
+    const miswired = incidentMachine.provide({ actions: { recordAnnounced: acknowledge } });
+    const clock = new SimulatedClock();
+    const actor = createActor(miswired, { clock, input: makeIncidentInput() });
+    const errors: unknown[] = [];
+    actor.subscribe({ error: (error) => errors.push(error) });
+    actor.start();
+    actor.send({ type: 'incident.announced', at: 0 });
+    assert.equal(actor.getSnapshot().status, 'error');
+    assert.match(String(errors[0]), /incident\.announced.*incident\.ack/);
+    assert.deepEqual(
+      actor.getSnapshot().context.timeline.map((entry) => entry.kind),
+      ['detected'],
+    );
   });
 });

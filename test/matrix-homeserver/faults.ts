@@ -1,12 +1,22 @@
 /**
- * Fault injection for the test homeserver, controlled from tests: the next N requests of a route (and
- * optionally of one user) are answered with 429 `M_LIMIT_EXCEEDED`, a 5xx, a slow answer, or a dropped
- * connection, before or after the request took effect. "After" is what makes transaction ids matter: the
- * event exists, the client never heard so, and only a retry with the same id avoids a duplicate.
+ * Fault injection for the test homeserver, controlled from tests, in one rule format for every request:
+ * the next N requests of a route (or of every route, `'*'`), optionally of one user, are answered with
+ * 429 `M_LIMIT_EXCEEDED`, a 5xx, a slow answer, or a dropped connection, before or after the request took
+ * effect. "After" is what makes transaction ids matter: the event exists, the client never heard so, and
+ * only a retry with the same id avoids a duplicate.
  */
 export type FaultKind =
-  /** 429 M_LIMIT_EXCEEDED with `retry_after_ms` (and a Retry-After header when `header` is set). */
-  | { readonly kind: 'rate-limit'; readonly retryAfterMs: number; readonly header?: boolean }
+  /**
+   * 429 M_LIMIT_EXCEEDED. How long to wait goes in the body's `retry_after_ms` (unless `body` is false)
+   * and, with `header`, in a Retry-After header (whole seconds, rounded up, as Synapse sends it); with
+   * no `retryAfterMs`, the answer says nothing about when to come back.
+   */
+  | {
+      readonly kind: 'rate-limit';
+      readonly retryAfterMs?: number;
+      readonly header?: boolean;
+      readonly body?: boolean;
+    }
   /** A server error; `html` sends a proxy-style HTML body instead of a Matrix error. */
   | { readonly kind: 'error'; readonly status: number; readonly html?: boolean }
   /** Waits, then answers normally. */
@@ -17,7 +27,7 @@ export type FaultKind =
   | { readonly kind: 'drop-after' };
 
 export type FaultRule = FaultKind & {
-  /** Route names as in routes.ts: 'send', 'sync', 'state.put', 'login', 'whoami', ... */
+  /** Route names as in routes.ts: 'send', 'sync', 'state.put', 'login', 'whoami', ...; '*' for all. */
   readonly route: string | readonly string[];
   /** Only requests made with this user's token. */
   readonly userId?: string;
@@ -54,7 +64,7 @@ export class FaultInjector {
       if (fault.remaining <= 0) continue;
       const routes: readonly string[] =
         typeof fault.rule.route === 'string' ? [fault.rule.route] : fault.rule.route;
-      if (!routes.includes(route)) continue;
+      if (!routes.includes(route) && !routes.includes('*')) continue;
       if (fault.rule.userId !== undefined && fault.rule.userId !== userId) continue;
       fault.matched += 1;
       if (fault.rule.passEvery !== undefined && fault.matched % fault.rule.passEvery === 0) continue;

@@ -359,3 +359,93 @@ test('faults: 429 with retry_after_ms, 500, dropped connections before and after
   assert.equal((await send('f6')).status, 200);
   assert.ok(performance.now() - started >= 140);
 });
+
+test('faults: a 429 may carry its wait in the body, the header, both or neither; "*" faults every route', async () => {
+  const limited = async (): Promise<{ header: string | null; body: unknown }> => {
+    const response = await fetch(`${hs.url}${C}/account/whoami`, {
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
+    assert.equal(response.status, 429);
+    return { header: response.headers.get('retry-after'), body: await response.json() };
+  };
+  const refusal = { errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests' };
+  hs.faults.add({ route: '*', kind: 'rate-limit', times: 1 });
+  assert.deepEqual(await limited(), { header: null, body: refusal });
+  hs.faults.add({ route: '*', kind: 'rate-limit', retryAfterMs: 2100, header: true, body: false, times: 1 });
+  assert.deepEqual(await limited(), { header: '3', body: refusal });
+  hs.faults.add({ route: 'whoami', kind: 'rate-limit', retryAfterMs: 700, times: 1 });
+  assert.deepEqual(await limited(), { header: null, body: { ...refusal, retry_after_ms: 700 } });
+  const everywhere = hs.faults.add({
+    route: '*',
+    userId: alice.userId,
+    kind: 'error',
+    status: 503,
+    times: 2,
+  });
+  assert.equal((await call('GET', `${C}/joined_rooms`, alice.token)).status, 503);
+  assert.equal((await call('GET', `${C}/sync?timeout=0`, alice.token)).status, 503);
+  assert.equal((await call('GET', `${C}/joined_rooms`, alice.token)).status, 200);
+  assert.equal(everywhere.remaining, 0);
+});
+
+test('the event rate limit works like Synapse rc_message: a burst, then one per 1/rate, per user', async () => {
+  let now = 1_000_000;
+  const limitedHs = await TestHomeserver.start({
+    now: () => now,
+    rateLimit: { perSecond: 0.2, burst: 3, exempt: ['@exempt:test.local'] },
+  });
+  try {
+    const carol = limitedHs.createUser('carol');
+    const dave = limitedHs.createUser('dave');
+    const exempt = limitedHs.createUser('exempt');
+    const room = limitedHs.createRoom(carol.userId, { preset: 'public_chat' });
+    limitedHs.join(dave.userId, room);
+    limitedHs.join(exempt.userId, room);
+    const send = async (user: TestUser, txn: string) => {
+      const response = await fetch(`${limitedHs.url}${C}/rooms/${enc(room)}/send/m.room.message/${txn}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${user.token}` },
+        body: JSON.stringify({ msgtype: 'm.text', body: txn }),
+      });
+      return {
+        status: response.status,
+        header: response.headers.get('retry-after'),
+        body: (await response.json()) as Record<string, unknown>,
+      };
+    };
+    for (const txn of ['a', 'b', 'c']) assert.equal((await send(carol, txn)).status, 200);
+    const refused = await send(carol, 'd');
+    assert.equal(refused.status, 429);
+    assert.deepEqual(refused.body, {
+      errcode: 'M_LIMIT_EXCEEDED',
+      error: 'Too Many Requests',
+      retry_after_ms: 5000,
+    });
+    assert.equal(refused.header, '5');
+    assert.equal(
+      (await send(carol, 'c')).status,
+      200,
+      'a retransmission is answered from the cache, uncounted',
+    );
+    assert.equal((await send(dave, 'd1')).status, 200, 'the limit is per user');
+    for (let i = 0; i < 5; i += 1) assert.equal((await send(exempt, `x${i}`)).status, 200);
+    now += 2000;
+    assert.equal((await send(carol, 'd')).body.retry_after_ms, 3000);
+    now += 3000;
+    assert.equal((await send(carol, 'd')).status, 200, 'one more fits after 1/rate seconds');
+    assert.equal((await send(carol, 'e')).status, 429);
+    const state = await fetch(`${limitedHs.url}${C}/rooms/${enc(room)}/state/m.room.topic/`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${carol.token}` },
+      body: JSON.stringify({ topic: 'x' }),
+    });
+    assert.equal(state.status, 429, 'state events count too');
+    assert.equal(limitedHs.requests.filter((request) => request.limited).length, 4);
+    const read = await fetch(`${limitedHs.url}${C}/joined_rooms`, {
+      headers: { authorization: `Bearer ${carol.token}` },
+    });
+    assert.equal(read.status, 200, 'reads are not limited');
+  } finally {
+    await limitedHs.stop();
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * A Matrix homeserver for tests and benchmarks: node:http on a free loopback port, in-memory, speaking
  * the client-server API for every endpoint matrix-bot-sdk and firebell call (routes.ts), with fault
- * injection (faults.ts) and helpers that act as users without going through HTTP. Never shipped.
+ * injection (faults.ts), an optional per-user event rate limit like Synapse's rc_message (rate-limit.ts),
+ * and helpers that act as users without going through HTTP. Never shipped.
  *
  *   const hs = await TestHomeserver.start();
  *   const alice = hs.createUser('alice');
@@ -15,7 +16,11 @@ import { MatrixHttpError } from './errors.js';
 import type { Content, StoredEvent } from './events.js';
 import { FaultInjector, type FaultKind } from './faults.js';
 import { HomeserverModel, type CreateRoomOptions, type PostOptions, type Session } from './model.js';
+import { EventRateLimiter, type RateLimitConfig } from './rate-limit.js';
 import { routes, type Route } from './routes.js';
+
+/** The requests that create events, which Synapse's rc_message counts. */
+const EVENT_ROUTES = new Set(['send', 'state.put', 'redact']);
 
 export interface RequestRecord {
   readonly route: string;
@@ -25,6 +30,8 @@ export interface RequestRecord {
   readonly params: Record<string, string>;
   status?: number;
   fault?: FaultKind['kind'];
+  /** Refused by the event rate limit. */
+  limited?: boolean;
 }
 
 export interface TestUser extends Session {
@@ -37,6 +44,8 @@ export class TestHomeserver {
   /** Every request, in arrival order, with the route it matched and how it ended. */
   readonly requests: RequestRecord[] = [];
   recordRequests = true;
+  /** The per-user event rate limit; none by default. Set or replace it at any time. */
+  rateLimit: EventRateLimiter | undefined;
   private readonly pending = new Set<() => void>();
 
   private constructor(
@@ -48,7 +57,9 @@ export class TestHomeserver {
     this.model = new HomeserverModel(serverName, now);
   }
 
-  static async start(options: { serverName?: string; now?: () => number } = {}): Promise<TestHomeserver> {
+  static async start(
+    options: { serverName?: string; now?: () => number; rateLimit?: RateLimitConfig } = {},
+  ): Promise<TestHomeserver> {
     const server = createServer();
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,7 +71,13 @@ export class TestHomeserver {
       options.now ?? (() => Date.now()),
     );
     server.on('request', (request, response) => void hs.handle(request, response));
+    if (options.rateLimit) hs.limitEvents(options.rateLimit);
     return hs;
+  }
+
+  /** Enforces a per-user event rate limit (Synapse's rc_message) from now on; undefined lifts it. */
+  limitEvents(config: RateLimitConfig | undefined): void {
+    this.rateLimit = config && new EventRateLimiter(config, this.now);
   }
 
   /** Closes every connection (long-polls included) and the listener; pending fault delays end. */
@@ -101,6 +118,10 @@ export class TestHomeserver {
 
   kick(kicker: string, roomId: string, target: string, reason?: string): void {
     this.model.kick(kicker, roomId, target, reason);
+  }
+
+  ban(banner: string, roomId: string, target: string, reason?: string): void {
+    this.model.ban(banner, roomId, target, reason);
   }
 
   /** Points an existing alias at another room (as a room upgrade or a move does). */
@@ -177,16 +198,8 @@ export class TestHomeserver {
       return;
     }
     if (fault?.kind === 'rate-limit') {
-      const headers: Record<string, string> = fault.header
-        ? { 'retry-after': String(Math.ceil(fault.retryAfterMs / 1000)) }
-        : {};
       record.status = 429;
-      this.respond(
-        response,
-        429,
-        { errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: fault.retryAfterMs },
-        headers,
-      );
+      this.tooManyRequests(response, fault.retryAfterMs, fault.body ?? true, fault.header ?? false);
       return;
     }
     if (fault?.kind === 'error') {
@@ -198,6 +211,14 @@ export class TestHomeserver {
       return;
     }
     if (fault?.kind === 'delay') await this.delay(fault.ms);
+    const limitedFor = this.eventLimit(match.route.name, session, match.params);
+    if (limitedFor !== undefined) {
+      record.status = 429;
+      record.limited = true;
+      await this.delay(this.rateLimit?.config.pauseMs ?? 0);
+      this.tooManyRequests(response, limitedFor, true, true);
+      return;
+    }
     const abort = new AbortController();
     response.on('close', () => abort.abort());
     let status = 200;
@@ -229,6 +250,40 @@ export class TestHomeserver {
       return;
     }
     if (!response.destroyed) this.respond(response, status, body);
+  }
+
+  /** The ms to wait if the rate limit refuses this request; undefined when it may go ahead. */
+  private eventLimit(
+    route: string,
+    session: Session | undefined,
+    params: Record<string, string>,
+  ): number | undefined {
+    if (!this.rateLimit || !session || !EVENT_ROUTES.has(route)) return undefined;
+    // A retransmission of a transaction the server already took is answered from its cache, uncounted.
+    if (params.txnId !== undefined && this.model.knownTransaction(session, route, params.txnId))
+      return undefined;
+    const wait = this.rateLimit.take(session.userId);
+    return wait > 0 ? wait : undefined;
+  }
+
+  /** CS API v1.18 "Rate limiting": 429 M_LIMIT_EXCEEDED, the wait in the body and/or Retry-After. */
+  private tooManyRequests(
+    response: ServerResponse,
+    retryAfterMs: number | undefined,
+    inBody: boolean,
+    inHeader: boolean,
+  ): void {
+    const known = retryAfterMs !== undefined;
+    this.respond(
+      response,
+      429,
+      {
+        errcode: 'M_LIMIT_EXCEEDED',
+        error: 'Too Many Requests',
+        ...(known && inBody ? { retry_after_ms: retryAfterMs } : {}),
+      },
+      known && inHeader ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {},
+    );
   }
 
   private match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {

@@ -294,6 +294,16 @@ export class HomeserverModel {
     this.changed();
   }
 
+  /** CS API v1.18 "POST /_matrix/client/v3/rooms/{roomId}/ban": whatever the target's membership was. */
+  ban(banner: string, roomId: string, target: string, reason?: string): void {
+    const room = this.joinedRoom(banner, roomId);
+    if (room.userLevel(banner) < room.actionLevel('ban') || room.userLevel(banner) <= room.userLevel(target))
+      throw forbidden('You do not have permission to ban this user');
+    const content: Content = { membership: 'ban', ...(reason === undefined ? {} : { reason }) };
+    this.appendEvent(room, { type: 'm.room.member', sender: banner, state_key: target, content });
+    this.changed();
+  }
+
   /**
    * CS API v1.18 "PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}". Transaction ids are
    * scoped to the access token ("Transaction identifiers"): a retransmit gets the first event's id back.
@@ -307,6 +317,12 @@ export class HomeserverModel {
     });
     this.transactions.set(txnKey, eventId);
     return eventId;
+  }
+
+  /** Whether `session` already completed transaction `txnId` on `route` ('send' or 'redact'). */
+  knownTransaction(session: Session, route: string, txnId: string): boolean {
+    const scope = route === 'redact' ? 'redact\u0000' : '';
+    return this.transactions.has(`${session.token}\u0000${scope}${txnId}`);
   }
 
   /** Sends a message event as `userId` (the helpers' way in; `send` adds transaction ids on top). */

@@ -201,6 +201,16 @@ export const routes: readonly Route[] = [
     );
     return {};
   }),
+  // "POST /_matrix/client/v3/rooms/{roomId}/ban"
+  route('ban', 'POST', `${C}/rooms/{roomId}/ban`, true, (context) => {
+    context.model.ban(
+      me(context),
+      context.params.roomId as string,
+      stringField(context.body, 'user_id'),
+      optionalString(context.body, 'reason'),
+    );
+    return {};
+  }),
   // "GET /_matrix/client/v3/directory/room/{roomAlias}"
   route('directory.get', 'GET', `${C}/directory/room/{roomAlias}`, false, ({ model, params }) => ({
     room_id: model.resolveAlias(params.roomAlias as string),

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Contact } from '../../src/config/config.js';
 import { computeCoverage, referenceWeek, type MinuteRange } from '../../src/playbook/coverage.js';
 import { playbookContacts } from '../fixtures/playbook-config.js';
-import { makeContact } from '../core/escalation/make-contact.js';
+import { makeContact } from '../support/builders.js';
 
 const MINUTE_MS = 60_000;
 const WEEK_MINUTES = 7 * 24 * 60;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Weekday } from '../../src/config/hours.js';
 import { describeDays, describeRange, localHoursText, utcHoursText } from '../../src/playbook/hours-text.js';
 import { referenceWeek } from '../../src/playbook/coverage.js';
-import { makeContact } from '../core/escalation/make-contact.js';
+import { makeContact } from '../support/builders.js';
 
 test('days read as ranges, including ranges across Sunday', () => {
   const cases: [Weekday[], string][] = [

@@ -4,6 +4,7 @@
  * (SIGKILL) and leaves services waiting to relink; `restart()` brings it back on the same ports.
  */
 import { join } from 'node:path';
+import { findServer } from './find-server.js';
 import {
   ServerProcess,
   freePorts,
@@ -40,6 +41,9 @@ export class InspircdWithAnope {
   ) {}
 
   static async start(options: InspircdOptions = {}): Promise<InspircdWithAnope> {
+    // Both programs are looked up before anything is started, so a missing one fails in one line.
+    findServer('inspircd', 'inspircd');
+    findServer('anope', 'anope');
     const runAs = serviceUser();
     const [clientPort = 0, linkPort = 0, tlsPort = 0] = await freePorts(3);
     const dir = makeRunDir(runAs);
@@ -105,7 +109,7 @@ export class InspircdWithAnope {
   private async startIrcd(): Promise<void> {
     const args = ['--config', join(this.dir, 'inspircd.conf'), '--nofork', '--nopid'];
     if (!this.runAs && process.getuid?.() === 0) args.push('--runasroot');
-    this.ircd = new ServerProcess('inspircd', '/usr/sbin/inspircd', args, {
+    this.ircd = new ServerProcess('inspircd', findServer('inspircd', 'inspircd'), args, {
       cwd: this.dir,
       runAs: this.runAs,
     });
@@ -122,7 +126,10 @@ export class InspircdWithAnope {
       '--localedir=/usr/share/anope/locale',
       '--config=services.conf',
     ];
-    this.services = new ServerProcess('anope', '/usr/sbin/anope', args, { cwd: this.dir, runAs: this.runAs });
+    this.services = new ServerProcess('anope', findServer('anope', 'anope'), args, {
+      cwd: this.dir,
+      runAs: this.runAs,
+    });
     await this.services.waitForOutput(`${SERVER_NAME} (firebell test server) is done syncing`, STARTUP_MS);
   }
 }

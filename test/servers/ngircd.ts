@@ -2,6 +2,7 @@
  * A bare ngIRCd (no services, no SASL, no account tags) on a free loopback port, from ./ngircd/ngircd.conf.
  */
 import { join } from 'node:path';
+import { findServer } from './find-server.js';
 import {
   ServerProcess,
   freePort,
@@ -27,6 +28,7 @@ export class Ngircd {
   ) {}
 
   static async start(): Promise<Ngircd> {
+    findServer('ngircd', 'ngircd');
     const runAs = serviceUser();
     const port = await freePort();
     const dir = makeRunDir(runAs);
@@ -67,7 +69,7 @@ export class Ngircd {
   private async startDaemon(): Promise<void> {
     this.process = new ServerProcess(
       'ngircd',
-      '/usr/sbin/ngircd',
+      findServer('ngircd', 'ngircd'),
       ['--nodaemon', '--config', join(this.dir, 'ngircd.conf')],
       {
         cwd: this.dir,

@@ -126,6 +126,12 @@ export class ServerProcess {
         this.exited = true;
         resolve();
       });
+      // A program that cannot be started (gone, not executable) is reported, not an uncaught crash.
+      this.child.once('error', (error) => {
+        collect(Buffer.from(`${name} could not be started: ${error.message}\n`));
+        this.exited = true;
+        resolve();
+      });
     });
   }
 

@@ -12,22 +12,18 @@ import type {
 } from '../../machines/incident-types.js';
 import { incidentMachine, phaseOf } from '../../machines/incident.js';
 import type { IncidentTransition } from '../../src/core/store.js';
+import { alice, makeIncidentInput, makePolicy, tiers } from '../support/builders.js';
 
-export const policy: EscalationPolicy = {
+export { alice };
+
+export const policy: EscalationPolicy = makePolicy({
   name: 'infra-default',
-  tiers: [
-    { tier: 1, afterMinutes: 5 },
-    { tier: 2, afterMinutes: 10 },
-    { tier: 3, afterMinutes: 15 },
-  ],
+  tiers: tiers(5, 10, 15),
   repeat: 1,
   whenExhausted: { action: 'keep-paging-last-tier', afterMinutes: 30 },
   ackTimeoutMinutes: 120,
   statusReminder: { afterMinutes: 15, repeatMinutes: 30 },
-  nobodyAwake: 'soonest',
-};
-
-export const alice: Actor = { name: 'alice', contactId: 'alice', network: 'libera', account: 'alice' };
+});
 const bob: Actor = { name: 'bob', contactId: 'bob', network: 'matrix', account: '@bob:example.org' };
 const carol: Actor = { name: 'carol_', network: 'libera' };
 
@@ -47,15 +43,7 @@ export function runIncident(id: number, summary = 'mirror sync failing on all eu
   clock.set(START);
   const actor = createActor(incidentMachine, {
     clock,
-    input: {
-      id,
-      summary,
-      group: 'infra',
-      declaredBy: alice,
-      at: START,
-      policy,
-      source: { kind: 'chat' },
-    },
+    input: makeIncidentInput({ id, summary, at: START, policy }),
   });
   let effects: IncidentEffect[] = [];
   actor.on('*', (effect) => effects.push(effect));

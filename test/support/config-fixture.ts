@@ -3,27 +3,10 @@
  * links an IRC channel, a Matrix room and a shell channel, and a two-tier policy.
  */
 import type { Config, Contact } from '../../src/config/config.js';
-import { parseHours } from '../../src/config/hours.js';
 import type { EscalationPolicy } from '../../machines/incident-types.js';
+import { hours, makeConfig, makePolicy } from './builders.js';
 
-export function hours(raw: Record<string, string | string[]>): Contact['hours'] {
-  const parsed = parseHours(raw);
-  if (!parsed.ok) throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
-  return parsed.hours;
-}
-
-export const testPolicy: EscalationPolicy = {
-  name: 'default',
-  tiers: [
-    { tier: 1, afterMinutes: 5 },
-    { tier: 2, afterMinutes: 10 },
-  ],
-  repeat: 0,
-  whenExhausted: { action: 'stop', afterMinutes: 15 },
-  ackTimeoutMinutes: null,
-  statusReminder: null,
-  nobodyAwake: 'soonest',
-};
+export const testPolicy: EscalationPolicy = makePolicy();
 
 export const contacts: Contact[] = [
   {
@@ -60,15 +43,7 @@ export const contacts: Contact[] = [
 ];
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return {
-    files: {
-      firebell: 'config/firebell.yaml',
-      contacts: 'config/contacts.yaml',
-      whitelist: 'whitelist.yaml',
-    },
-    bot: { name: 'firebell', admin: 'infra-root@example.org', playbookUrl: 'https://example.org/playbook' },
-    storePath: ':memory:',
-    networks: { irc: [], matrix: [] },
+  return makeConfig({
     groups: [
       {
         id: 'infra',
@@ -83,24 +58,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       },
     ],
     policies: { default: testPolicy },
-    defaultPolicy: 'default',
-    incidents: {
-      dedupeWindowMinutes: 15,
-      permissions: {
-        declare: 'anyone',
-        ack: 'verified',
-        unack: 'verified',
-        assign: 'verified',
-        resolve: 'verified',
-      },
-    },
-    statusbot: { mode: 'builtin', externalBots: [] },
-    roles: [],
-    bridge: { maxLines: 3, ignoreIrcNicks: [], ignoreMatrixUsers: [] },
     contacts,
     whitelist: [
       { name: 'Ana', contactId: 'ana', irc: { account: 'ana', nick: 'ana' }, matrix: '@ana:example.org' },
     ],
     ...overrides,
-  };
+  });
 }

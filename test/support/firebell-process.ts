@@ -1,6 +1,6 @@
 /**
  * A real `firebell` process for end-to-end tests: the built CLI, a config written into a temp dir, the
- * shell network on stdin/stdout. Lines are recorded with the time they arrived, so tests can check when
+ * shell network on stdin/stdout (a pipe, hence `--shell`). Lines are recorded with the time they arrived, so tests can check when
  * something happened, not only that it did.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -24,7 +24,10 @@ export class FirebellProcess {
   private waiters: Array<() => void> = [];
 
   constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [CLI, ...args], {
+    // The shell network reads this process's stdin, a pipe: that is opt-in (`--shell`), since without a
+    // terminal firebell otherwise turns the shell off or refuses to start (issue 13, item 2).
+    const command = args[0] === 'run' && !args.includes('--shell') ? [...args, '--shell'] : args;
+    this.child = spawn(process.execPath, [CLI, ...command], {
       env: { ...process.env, FIREBELL_LOG_LEVEL: 'info', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -40,6 +43,11 @@ export class FirebellProcess {
 
   type(line: string): void {
     this.child.stdin.write(`${line}\n`);
+  }
+
+  /** Closes standard input, as Ctrl-D or the end of a pipe does. */
+  endInput(): void {
+    this.child.stdin.end();
   }
 
   /** Waits for a stdout line matching `pattern`, up to `timeoutMs`. */

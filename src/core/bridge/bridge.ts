@@ -2,8 +2,9 @@
  * The bridge: one conversation across every IRC channel and Matrix room of a group. The router hands it
  * every inbound message that is not a command; it relays it to the other members, each rendered for its
  * network (attribution, formatting, mentions, edits, replies, long messages), with `relayed: true` so the
- * Matrix adapter marks it on the wire and no firebell relays it again (IRC has no such mark: an echo guard
- * and the ignore patterns keep loops out there). Commands and firebell's own output never pass through here
+ * Matrix adapter marks it on the wire and no firebell relays it again (IRC has no such mark: the echo guard,
+ * which knows relayed lines by their network ids and their attribution, and the ignore patterns keep loops
+ * out there). Commands and firebell's own output never pass through here
  * (the router answers commands on every side; announcements go natively to each member). The choices follow
  * what matrix-appservice-irc, heisenbridge and matterbridge do, and what their users complained about.
  */
@@ -167,14 +168,16 @@ export class Bridge implements Relay {
   }
 
   private relayMessage(message: InboundMessage): void {
-    if (message.relayedByBot) return;
     const source = message.conversation;
-    if (this.ignored(source.network, message.sender)) return;
-    // An emote is remembered and compared as `* text`, so it is never mistaken for ordinary words.
-    if (this.echoes.isEcho(message.style === 'emote' ? `* ${message.text}` : message.text, message.at)) {
-      this.deps.logger.debug({ network: source.network, sender: message.sender.id }, 'not relaying an echo');
+    const echo = this.echoes.echoOf(message, message.at);
+    if (echo) {
+      this.deps.logger.debug(
+        { network: source.network, sender: message.sender.id, echo },
+        'not relaying an echo',
+      );
       return;
     }
+    if (this.ignored(source.network, message.sender)) return;
     const group = this.deps.groups.of(source);
     if (!group?.relay) return;
     const kind = this.deps.directory.kindOf(source.network);
@@ -353,7 +356,8 @@ export class Bridge implements Relay {
     };
     this.outgoing.set(message, entry);
     const plain = toPlainText(body);
-    this.echoes.record(style === 'emote' ? `* ${plain}` : plain, this.deps.clock.now());
+    // An emote is remembered and compared as `* text`, so it is never mistaken for ordinary words.
+    this.echoes.recordText(style === 'emote' ? `* ${plain}` : plain, this.deps.clock.now());
     if (this.outage.isDown(member.network)) this.outage.hold(group.id, message);
     else this.deps.outbox.send(message);
   }
@@ -414,6 +418,7 @@ export class Bridge implements Relay {
   private remember(message: OutboundMessage, messageIds: readonly string[]): void {
     if ('person' in message.to) return;
     const { network, conversation } = message.to;
+    if (message.relayed) this.echoes.recordIds(network, messageIds);
     if (message.incidentId !== undefined && ACKNOWLEDGEABLE.has(message.purpose ?? ''))
       for (const id of messageIds) this.announcements.set(conversationKey(network, id), message.incidentId);
     // firebell's own messages are remembered too, so a reply to an announcement says whom it answers.

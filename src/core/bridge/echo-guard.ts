@@ -1,11 +1,20 @@
 /**
- * Defence in depth against relay loops. The adapters mark relayed messages on the wire and drop
- * firebell's own echoes, and `bridge.ignore*` patterns name other relay bots; but a second firebell with
- * an older adapter, or a bridge that copies text without markers (a puppeting bridge relays `<alice> hi`
- * as is; matterbridge as `[irc] <firebell> <alice> hi`), would still bounce relayed lines back and forth.
- * So what the bridge relayed in the last minute is remembered, and an inbound message that is one of those
- * lines, with up to two relay prefixes (`<name> `, `[label] `, `* name `) in front, is not relayed again.
+ * Keeps relayed lines from coming back as new ones, by what the networks say about them, never by their
+ * words alone: a person who repeats a relayed "ok" or "+1" is relayed like anyone else.
+ *
+ * firebell's own echoes are known by the network's facts. The adapters drop what the bot itself sent (its
+ * Matrix user id; its IRC nick, which is also how echo-message copies arrive), and what reaches the bridge
+ * may still be recognised by:
+ *   - the relay marker (a Matrix content field that any firebell sets; `relayedByBot`);
+ *   - the network's own id for it: the event id (or IRC msgid) that delivering a relayed line returned.
+ *
+ * Other relays that copy firebell's lines without the marker (a puppeting bridge, matterbridge, a second
+ * firebell on IRC, which has no marker) are caught by the attribution firebell itself wrote: an inbound line
+ * is a copy when, with up to two relay prefixes of the copier (`<name> `, `[label] `, `* name `) taken off,
+ * it is exactly a line firebell relayed in the last minute, *its* attribution included (`<alice> ok`). Only
+ * attributed lines are remembered, so a bare "ok" never matches anything.
  */
+import type { InboundMessage } from '../messages.js';
 import { BoundedMap } from './bounded-map.js';
 
 const TTL_MS = 60_000;
@@ -15,26 +24,41 @@ const PREFIX = /^(?:\[[^\]\n]{1,40}\] ?)?(?:<[^>\n]{1,100}> ?|\* [^ \n]{1,100} )
 
 const normal = (value: string): string => value.replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
 
-export class EchoGuard {
-  private readonly recent = new BoundedMap<string, number>(REMEMBERED);
+export type Echo = 'marked' | 'own-id' | 'copy';
 
-  /** Remembers a relayed text, whole and line by line (IRC and some bridges split lines). */
-  record(text: string, at: number): void {
+export class EchoGuard {
+  private readonly lines = new BoundedMap<string, number>(REMEMBERED);
+  private readonly ownIds = new BoundedMap<string, true>(REMEMBERED);
+
+  /** firebell relayed `text` (attribution included) at `at`: its attributed lines are remembered. */
+  recordText(text: string, at: number): void {
     const lines = text.split('\n');
     for (const line of lines.length > 1 ? [text, ...lines] : lines) {
       const key = normal(line);
-      if (key.length > 0) this.recent.set(key, at);
+      if (PREFIX.test(key)) this.lines.set(key, at);
     }
   }
 
-  isEcho(text: string, at: number): boolean {
+  /** The network's ids for a relayed line firebell delivered there. */
+  recordIds(network: string, ids: readonly string[]): void {
+    for (const id of ids) this.ownIds.set(`${network}\n${id}`, true);
+  }
+
+  /** Why `message` is one of firebell's relayed lines come back, or undefined when it is someone's own. */
+  echoOf(message: InboundMessage, at: number): Echo | undefined {
+    if (message.relayedByBot) return 'marked';
+    const id = message.messageId;
+    if (id !== undefined && this.ownIds.has(`${message.conversation.network}\n${id}`)) return 'own-id';
+    const text = message.style === 'emote' ? `* ${message.text}` : message.text;
+    return this.isCopy(text, at) ? 'copy' : undefined;
+  }
+
+  private isCopy(text: string, at: number): boolean {
     let candidate = normal(text);
-    for (let strip = 0; strip <= 2 && candidate.length > 0; strip += 1) {
-      const seen = this.recent.get(candidate);
+    for (let strip = 0; strip <= 2 && PREFIX.test(candidate); strip += 1) {
+      const seen = this.lines.get(candidate);
       if (seen !== undefined && at - seen <= TTL_MS) return true;
-      const shorter = candidate.replace(PREFIX, '');
-      if (shorter === candidate) return false;
-      candidate = shorter;
+      candidate = candidate.replace(PREFIX, '');
     }
     return false;
   }

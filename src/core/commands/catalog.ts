@@ -14,6 +14,7 @@ export type CommandName =
   | 'help'
   | 'playbook'
   | 'oncall'
+  | 'log'
   | 'status-update'
   | 'success';
 
@@ -62,8 +63,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     trigger: '!assign',
     aliases: [],
     usage: '!assign <who> [id]',
-    summary: 'Assign an incident to someone (a contact id, IRC nick or Matrix user id); paging stops.',
-    examples: ['!assign fungi', '!assign @fungi:opendev.org 12'],
+    summary:
+      'Assign an incident to a contact (their id, name, IRC nick or account, or Matrix user id) or to yourself (me); paging stops. A name that matches no contact is refused, with the nearest one.',
+    examples: ['!assign mara', '!assign @mquill:example.org 12', '!assign me 12'],
     who: 'anyone identified',
   },
   {
@@ -89,7 +91,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     trigger: '!status',
     aliases: [],
     usage: '!status [id]',
-    summary: "Show an incident's state, age, assignee and latest timeline entries.",
+    summary:
+      "Show an incident's state, age, assignee, next escalation step and latest timeline entries, and the status alert that is up. With many incidents open, a channel gets a summary and you get the full list privately.",
     examples: ['!status', '!status 12'],
     who: 'anyone',
   },
@@ -100,6 +103,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: '!oncall',
     summary: 'Show who is awake now, tier by tier, with their local time.',
     examples: ['!oncall'],
+    who: 'anyone',
+  },
+  {
+    name: 'log',
+    trigger: '!log',
+    aliases: [],
+    usage: '!log [n]',
+    summary:
+      'Show the status history: the last n #status updates and #success entries (5 by default, up to 50; more than 5 are sent to you privately).',
+    examples: ['!log', '!log 20'],
     who: 'anyone',
   },
   {
@@ -152,11 +165,23 @@ export function commandSpec(name: CommandName): CommandSpec {
   return spec;
 }
 
-/** Finds a command by what someone typed after `!help`: "ack", "!ack", "#status", "declare". */
+const triggersOf = (spec: CommandSpec): string[] => [spec.trigger, ...spec.aliases];
+
+/**
+ * Finds a command by what someone typed after `!help`: "ack", "!ack", "#status", "declare". A word typed
+ * with its prefix means exactly that command (`#status` is the status update, not `!status`); a bare word
+ * tries `!` first, then `#`.
+ */
 export function findCommand(word: string): CommandSpec | undefined {
   const lowered = word.trim().toLowerCase();
-  const candidates = [lowered, `!${lowered.replace(/^[!#]/, '')}`, `#${lowered.replace(/^[!#]/, '')}`];
-  return COMMANDS.find(
-    (spec) => candidates.includes(spec.trigger) || spec.aliases.some((alias) => candidates.includes(alias)),
-  );
+  const bare = lowered.replace(/^[!#]/, '');
+  const candidates = /^[!#]/.test(lowered) ? [lowered] : [`!${bare}`, `#${bare}`];
+  for (const candidate of candidates) {
+    const spec = COMMANDS.find((entry) => triggersOf(entry).includes(candidate));
+    if (spec) return spec;
+  }
+  return undefined;
 }
+
+/** Every word that starts a command, with its prefix: "!ack", "!declare", "#status". */
+export const ALL_TRIGGERS: readonly string[] = COMMANDS.flatMap(triggersOf);

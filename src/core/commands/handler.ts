@@ -4,7 +4,7 @@
  */
 import type { Actor } from '../../../machines/incident-types.js';
 import type { GroupConfig } from '../../config/schema.js';
-import type { InboundMessage } from '../messages.js';
+import type { InboundMessage, Priority } from '../messages.js';
 import type { RichText } from '../rich-text.js';
 import type { Command } from './parse.js';
 
@@ -19,6 +19,11 @@ export interface CommandContext {
   readonly at: number;
   /** Answers the person (on every side of the group, addressed to them). */
   reply(body: RichText | string): void;
+  /**
+   * Answers the person alone, in a private message on the network they wrote from (a long list that would
+   * flood a channel). Not urgent by default: it must not hold back pages and replies.
+   */
+  replyPrivately(body: RichText | string, priority?: Priority): void;
 }
 
 export type CommandHandler<C extends Command = Command> = (

@@ -4,7 +4,9 @@
  * chat and for `!words` we don't know (other bots share the channels).
  */
 import type { StatusKind } from '../../../machines/incident-types.js';
-import { COMMANDS, commandSpec, type CommandName, type CommandSpec } from './catalog.js';
+import { cleanChatLine } from '../format/controls.js';
+import { closest } from '../nearest.js';
+import { ALL_TRIGGERS, COMMANDS, commandSpec, type CommandName, type CommandSpec } from './catalog.js';
 
 export type Command =
   | { readonly name: 'incident'; readonly summary: string }
@@ -17,6 +19,7 @@ export type Command =
   | { readonly name: 'help'; readonly topic?: string }
   | { readonly name: 'playbook' }
   | { readonly name: 'oncall' }
+  | { readonly name: 'log'; readonly count?: number }
   | { readonly name: 'status-update'; readonly kind: StatusKind; readonly text: string }
   | { readonly name: 'success'; readonly text: string };
 
@@ -25,7 +28,13 @@ export type ParseResult =
   | { readonly kind: 'usage'; readonly spec: CommandSpec; readonly problem: string; readonly hint?: string }
   | { readonly kind: 'none' };
 
-export const MAX_SUMMARY_LENGTH = 300;
+/**
+ * The longest summary accepted. Chat shows long summaries shortened (see `shortSummary`); the full text is
+ * kept in the incident, so this only stops a paste of a whole log.
+ */
+export const MAX_SUMMARY_LENGTH = 2000;
+/** `!log` shows 5 entries unless asked for more, and never more than this. */
+export const MAX_LOG_ENTRIES = 50;
 
 const NONE: ParseResult = { kind: 'none' };
 const STATUS_KINDS: readonly StatusKind[] = ['alert', 'notice', 'log', 'ok'];
@@ -101,6 +110,15 @@ function parseBang(spec: CommandSpec, args: string[], rest: string): ParseResult
       const note = others.join(' ');
       return command(note ? { name: 'resolved', id, note } : { name: 'resolved', id });
     }
+    case 'log': {
+      if (args.length === 0) return command({ name: 'log' });
+      // `!log <message>` belongs to another bot (Wikimedia's server admin log); only a number is ours.
+      if (args.length > 1 || !/^\d+$/.test(args[0] ?? '')) return NONE;
+      const count = Number(args[0]);
+      if (count < 1 || count > MAX_LOG_ENTRIES)
+        return usage('log', `say how many entries, from 1 to ${MAX_LOG_ENTRIES}`);
+      return command({ name: 'log', count });
+    }
     case 'help':
       if (args.length > 1) return usage('help', 'name one command');
       return command(args[0] === undefined ? { name: 'help' } : { name: 'help', topic: args[0] });
@@ -124,10 +142,14 @@ function parseStatus(rest: string): ParseResult {
   const text = words.join(' ');
   if (kindWord === '') return usage('status-update', 'say which kind of update: alert, notice, log or ok');
   if (!STATUS_KINDS.includes(kind)) {
+    // "#status alrt …" is a typo of a kind: suggest it with the message as typed. Anything else is the
+    // founding mail's bare "#status <message>": suggest it as an alert.
+    const nearKind = closest(kindWord, STATUS_KINDS, 2);
+    const suggestion = nearKind === undefined ? `alert ${rest}` : `${nearKind} ${text}`.trim();
     return usage(
       'status-update',
       `"${kindWord}" is not alert, notice, log or ok`,
-      `did you mean "#status alert ${rest}"?`,
+      `did you mean "#status ${suggestion}"?`,
     );
   }
   if (kind !== 'ok' && text === '') return usage('status-update', `#status ${kind} needs a message`);
@@ -137,8 +159,11 @@ function parseStatus(rest: string): ParseResult {
 export function parseCommand(input: string): ParseResult {
   const trimmed = input.trim();
   if (trimmed.length < 2) return NONE;
-  const [word = '', ...args] = trimmed.split(/\s+/);
-  const rest = trimmed.slice(word.length).trim();
+  const word = trimmed.split(/\s+/)[0] ?? '';
+  // A trigger with a control character in it is not ours ("!ack\0"); the arguments are people's text,
+  // echoed in replies and announcements, so they lose every control character (C0 and C1).
+  const rest = cleanChatLine(trimmed.slice(word.length)).trim();
+  const args = rest === '' ? [] : rest.split(/\s+/);
 
   if (word.startsWith('!')) {
     const spec = triggerOf(word);
@@ -156,4 +181,22 @@ export function parseCommand(input: string): ParseResult {
 export function usageLine(result: Extract<ParseResult, { kind: 'usage' }>): string {
   const hint = result.hint ? ` (${result.hint})` : '';
   return `${result.problem}${hint}. Usage: ${result.spec.usage}`;
+}
+
+/**
+ * The command a line probably meant when it starts like one of ours but is not ("!akc" → "!ack"), or
+ * undefined. Only a near miss is suggested: other bots' commands share the channels.
+ */
+export function suggestCommand(input: string): string | undefined {
+  const word = input.trim().split(/\s+/)[0] ?? '';
+  if (!/^[!#]\S/.test(word) || parseCommand(input).kind !== 'none') return undefined;
+  const lowered = word.toLowerCase();
+  // One of ours used in a way that is not ("!log <message>"): another bot's, not a typo.
+  if (ALL_TRIGGERS.includes(lowered)) return undefined;
+  const sameSigil = ALL_TRIGGERS.filter((trigger) => trigger[0] === lowered[0]);
+  const nearest = closest(
+    lowered.slice(1),
+    sameSigil.map((trigger) => trigger.slice(1)),
+  );
+  return nearest === undefined ? undefined : `${lowered[0]}${nearest}`;
 }

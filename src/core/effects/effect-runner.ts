@@ -36,6 +36,7 @@ import {
   type RenderContext,
 } from './render.js';
 import { rich, type RichText } from '../rich-text.js';
+import { pageRoutes, reaches } from '../escalation/page-routes.js';
 
 export interface PageResolution {
   readonly recipients: readonly Contact[];
@@ -64,14 +65,6 @@ export interface EffectRunnerDeps {
   readonly statusPromptRecipients: (at: number) => readonly PersonRef[];
   /** Sends an event back to the incident (the service's `send`). */
   readonly report: (incidentId: number, event: IncidentEvent) => void;
-}
-
-/** Which networks carry a person: those of a kind they have a handle on. */
-function reachableKinds(contact: Contact): Set<NetworkKind> {
-  const kinds = new Set<NetworkKind>(['shell']);
-  if (contact.irc) kinds.add('irc');
-  if (contact.matrix) kinds.add('matrix');
-  return kinds;
 }
 
 export class EffectRunner {
@@ -202,8 +195,9 @@ export class EffectRunner {
 
   /**
    * A private message on every network of the group each person has a handle on, and a highlight in each
-   * channel and room of the group mentioning those that network can ping, as their `reach` says.
-   * Returns who was reached at all.
+   * channel and room of the group mentioning those that network can ping, as their `reach` says. Private
+   * messages first: they need no channel, so a rejoin or a slow room never holds them back. Returns who
+   * was reached at all.
    */
   private sendPages(
     incident: IncidentContext,
@@ -212,44 +206,34 @@ export class EffectRunner {
     r: RenderContext,
   ): Contact[] {
     const options = { priority: 'urgent' as const, purpose: 'page', incidentId: incident.id };
-    const reached = new Set<Contact>();
-    // Private messages first: they need no channel, so a rejoin or a slow room never holds them back.
+    const members = this.deps.groups.members(incident.group);
+    const kindOf = (network: string): NetworkKind | undefined => this.deps.directory.kindOf(network);
+    const routes = new Map(recipients.map((contact) => [contact, pageRoutes(contact, members, kindOf)]));
     const group = this.deps.groups.get(incident.group);
     const privateContext: RenderContext = { ...r, where: group?.name ?? incident.group };
     for (const contact of recipients) {
-      if (contact.reach === 'highlight') continue;
-      for (const network of this.networksFor(incident.group)) {
-        const kind = this.deps.directory.kindOf(network);
-        if (!kind || !reachableKinds(contact).has(kind)) continue;
+      for (const network of routes.get(contact)?.privately ?? []) {
         this.deps.speaker.toPerson(
           network,
           personRefOf(contact),
           renderPagePrivate(incident, tier, privateContext),
           options,
         );
-        reached.add(contact);
       }
     }
-    for (const member of this.deps.groups.members(incident.group)) {
-      const kind = this.deps.directory.kindOf(member.network);
-      if (!kind) continue;
-      const here = recipients.filter(
-        (contact) => contact.reach !== 'private' && reachableKinds(contact).has(kind),
-      );
+    for (const member of members) {
+      const here = recipients.filter((contact) => routes.get(contact)?.highlights.includes(member));
       if (here.length === 0) continue;
       this.deps.speaker.toConversation(
         { network: member.network, id: member.conversation, direct: false },
         renderPageInChannel(incident, tier, here.map(personRefOf), r),
         options,
       );
-      for (const contact of here) reached.add(contact);
     }
-    return recipients.filter((contact) => reached.has(contact));
-  }
-
-  /** The networks of an incident's group; private pages go out on each of them. */
-  private networksFor(groupId: string): string[] {
-    return [...new Set(this.deps.groups.members(groupId).map((member) => member.network))];
+    return recipients.filter((contact) => {
+      const route = routes.get(contact);
+      return route !== undefined && reaches(route);
+    });
   }
 
   private renderContext(): RenderContext {

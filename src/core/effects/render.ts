@@ -4,6 +4,7 @@
  */
 import type { Actor, IncidentContext } from '../../../machines/incident-types.js';
 import { formatDuration, formatMinutes } from '../format/duration.js';
+import { shorten } from '../format/shorten.js';
 import type { PersonRef } from '../messages.js';
 import { bold, code, link, mention, rich, type RichText, type Segment } from '../rich-text.js';
 
@@ -31,7 +32,7 @@ export function renderAnnouncement(incident: IncidentContext, r: RenderContext):
     'Incident ',
     ref(incident.id),
     ` declared by ${incident.declaredBy.name}: `,
-    bold(incident.summary),
+    bold(shorten(incident.summary)),
     ' — take it with ',
     code(`!ack ${incident.id}`),
     ', close it with ',
@@ -45,7 +46,7 @@ export function renderJoinedDuplicate(incident: IncidentContext, r: RenderContex
     'That is already incident ',
     ref(incident.id),
     ` (declared by ${incident.declaredBy.name} ${formatDuration(r.now - incident.detectedAt)} ago): `,
-    incident.summary,
+    shorten(incident.summary),
     '. Noted that you see it too; ',
     code(`!ack ${incident.id}`),
     ' if you are taking it.',
@@ -63,7 +64,7 @@ export function renderPageInChannel(
     `: paging you (tier ${tier}) for incident `,
     ref(incident.id),
     ': ',
-    bold(incident.summary),
+    bold(shorten(incident.summary)),
     ` — unacknowledged for ${formatDuration(r.now - (incident.announcedAt ?? incident.detectedAt))}. `,
     'Acknowledge with ',
     code(`!ack ${incident.id}`),
@@ -78,7 +79,7 @@ export function renderPagePrivate(incident: IncidentContext, tier: number, r: Re
     ref(incident.id),
     where,
     ': ',
-    bold(incident.summary),
+    bold(shorten(incident.summary)),
     ` — declared ${formatDuration(r.now - incident.detectedAt)} ago by ${incident.declaredBy.name}, nobody has acknowledged. `,
     'Reply ',
     code(`!ack ${incident.id}`),
@@ -103,7 +104,7 @@ export function renderExhausted(incident: IncidentContext, r: RenderContext): Ri
     'Nobody has acknowledged incident ',
     ref(incident.id),
     ` (`,
-    incident.summary,
+    shorten(incident.summary),
     `) after paging every tier${rounds > 1 ? ` ${rounds} times` : ''}. `,
     keepsPaging
       ? `The last tier will be paged again every ${formatMinutes(incident.policy.whenExhausted.afterMinutes)}. `
@@ -115,11 +116,30 @@ export function renderExhausted(incident: IncidentContext, r: RenderContext): Ri
   );
 }
 
+/**
+ * What an ack or an assignment did to escalation, in true words: "paging stopped" only when someone was
+ * paged since the incident was last (re)announced; before the first page, nobody will be; a reassignment
+ * of an incident already taken changes nothing.
+ */
+function escalationOutcome(incident: IncidentContext): string {
+  const entries = incident.timeline;
+  const taken = (kind: string | undefined): boolean => kind === 'acknowledged' || kind === 'assigned';
+  let index = entries.length - 1;
+  while (index >= 0 && !taken(entries[index]?.kind)) index -= 1;
+  for (index -= 1; index >= 0; index -= 1) {
+    const kind = entries[index]?.kind;
+    if (kind === 'paged') return '; paging stopped.';
+    if (taken(kind)) return '.';
+    if (kind === 'announced' || kind === 'unacknowledged' || kind === 'ack-timed-out') break;
+  }
+  return '; nobody will be paged.';
+}
+
 export function renderAcknowledged(incident: IncidentContext, by: Actor, r: RenderContext): RichText {
   return rich(
     'Incident ',
     ref(incident.id),
-    ` acknowledged by ${by.name} after ${formatDuration(r.now - incident.detectedAt)}; paging stopped.`,
+    ` acknowledged by ${by.name} after ${formatDuration(r.now - incident.detectedAt)}${escalationOutcome(incident)}`,
   );
 }
 
@@ -129,7 +149,7 @@ export function renderAssigned(incident: IncidentContext, by: Actor, assignee: P
     ref(incident.id),
     ' assigned to ',
     mention(assignee),
-    ` by ${by.name}; paging stopped.`,
+    ` by ${by.name}${escalationOutcome(incident)}`,
   );
 }
 
@@ -158,8 +178,14 @@ export function renderResolved(incident: IncidentContext): RichText {
     ? `by its alert source (${resolution.by.name})`
     : `by ${resolution ? resolution.by.name : 'someone'}`;
   const after = resolution ? ` after ${formatDuration(resolution.at - incident.detectedAt)}` : '';
-  const note = resolution?.note ? `: ${resolution.note}` : '.';
-  return rich('Incident ', ref(incident.id), ' (', incident.summary, `) resolved ${by}${after}${note}`);
+  const note = resolution?.note ? `: ${shorten(resolution.note, 300)}` : '.';
+  return rich(
+    'Incident ',
+    ref(incident.id),
+    ' (',
+    shorten(incident.summary),
+    `) resolved ${by}${after}${note}`,
+  );
 }
 
 export function renderStatusPrompt(
@@ -168,7 +194,7 @@ export function renderStatusPrompt(
   r: RenderContext,
 ): RichText {
   const since = formatDuration(r.now - (incident.announcedAt ?? incident.detectedAt));
-  const suggestion = code(`#status alert ${incident.summary}`);
+  const suggestion = code(`#status alert ${shorten(incident.summary)}`);
   const who = whitelisted.length > 0 ? rich(people(whitelisted), ': ') : rich('');
   return rich(
     who,

@@ -42,12 +42,12 @@ function openingCodes(style: TextStyle | undefined): string {
   return codes;
 }
 
-/** Text of a RichText segment never carries protocol: controls go, CR/LF become line breaks. */
+/** Text of a RichText segment never carries protocol: controls (C0 and C1) go, CR/LF become line breaks. */
 function plainContent(value: string): string {
   return value
     .replace(/\r\n?/g, '\n')
     .replace(/\t/g, ' ')
-    .replace(/[\x00-\x09\x0b-\x1f\x7f]/g, '');
+    .replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, '');
 }
 
 function styled(value: string, style: TextStyle | undefined): string {

@@ -22,8 +22,10 @@ import type { ChatNetwork } from '../network.js';
 import type { Outbox, Speaker } from '../outbox.js';
 import type { DeliveryOutcome } from '../delivery.js';
 import { checkPermission } from '../permissions.js';
-import { text } from '../rich-text.js';
-import type { StatusStore } from '../store.js';
+import { bold, code, lineBreak, rich, text, type RichText } from '../rich-text.js';
+import type { StatusEntry, StatusStore } from '../store.js';
+import { formatDuration } from '../format/duration.js';
+import { shorten } from '../format/shorten.js';
 import type { CommandContext, CommandHandlers } from '../commands/handler.js';
 import type { Clock } from '../clock.js';
 
@@ -49,6 +51,11 @@ export interface StatusbotDeps {
   readonly whitelistFile: string;
 }
 
+/** `!log` without a number shows this many entries; a channel gets no more than this inline. */
+export const DEFAULT_LOG_ENTRIES = 5;
+/** `!status` names this many recent entries besides the alert. */
+const OVERVIEW_ENTRIES = 3;
+
 /** The statusbot's broadcast line, as the OpenStack statusbot wrote it. */
 export const noticeText = (message: string): string => `NOTICE: ${message}`;
 
@@ -69,7 +76,61 @@ export class Statusbot {
         this.deps.store.record({ kind: 'success', text: command.text, by: context.actor, at: context.at });
         context.reply('Added your success to the status history. Thank you!');
       },
+      log: async (command, context) => {
+        const entries = await this.history(command.count ?? DEFAULT_LOG_ENTRIES);
+        if (entries.length === 0) {
+          context.reply(
+            rich(
+              'The status history is empty: nothing was posted with ',
+              code('#status'),
+              ' or ',
+              code('#success'),
+              ' yet.',
+            ),
+          );
+          return;
+        }
+        const listing = renderStatusLog(entries, context.at);
+        if (entries.length <= DEFAULT_LOG_ENTRIES || !context.group) {
+          context.reply(listing);
+          return;
+        }
+        context.reply(`Sent you the last ${entries.length} status entries in a private message.`);
+        context.replyPrivately(listing, 'bulk');
+      },
     };
+  }
+
+  /**
+   * `!status`'s word on status updates: the alert that is up (or that none is) and the latest entries;
+   * undefined when nothing was ever posted.
+   */
+  async overview(now: number): Promise<RichText | undefined> {
+    const [alert, latest] = await Promise.all([
+      this.deps.store.currentAlert(),
+      this.history(OVERVIEW_ENTRIES),
+    ]);
+    if (!alert && latest.length === 0) return undefined;
+    const alertPart = alert
+      ? rich(bold('Status alert up'), ` (${ago(alert, now)}): ${shorten(alert.text, 160)}.`)
+      : rich('No status alert is up.');
+    const others = latest.filter((entry) => entry !== alert && !(alert && sameEntry(entry, alert)));
+    const latestPart =
+      others.length === 0
+        ? rich('')
+        : rich(
+            ' Latest: ',
+            others
+              .map((entry) => `${entry.kind} (${ago(entry, now)}): ${shorten(entry.text, 80)}`)
+              .join('; '),
+            '.',
+          );
+    return rich(alertPart, latestPart, ' ', code('!log'), ' shows the history.');
+  }
+
+  /** The latest status entries, newest first: the one read of the history, kept small and awaited. */
+  private async history(limit: number): Promise<StatusEntry[]> {
+    return [...(await this.deps.store.history(limit))];
   }
 
   /** In external mode: the other statusbot's notices count as a status posted for the open incidents. */
@@ -120,11 +181,11 @@ export class Statusbot {
         context.reply('Logged.');
         return;
       case 'notice':
-        context.reply(`Sending notice to ${members.length} channels and rooms.`);
+        context.reply(`Sending notice to ${channelsAndRooms(members.length)}.`);
         this.broadcast(members, message);
         return;
       case 'alert': {
-        context.reply(`Sending alert to ${members.length} channels and rooms; changing their topics.`);
+        context.reply(`Sending alert to ${channelsAndRooms(members.length)}; changing their topics.`);
         this.broadcast(members, message);
         this.deps.store.setAlert(entry);
         const [topics] = await Promise.all([this.setTopics(members, message), this.publish(message)]);
@@ -263,6 +324,36 @@ export class Statusbot {
 
 function thrown(error: unknown): Pick<DeliveryOutcome, 'status'> & { readonly reason: string } {
   return { status: 'refused', reason: error instanceof Error ? error.message : String(error) };
+}
+
+/** "1 channel or room", "4 channels and rooms". */
+export function channelsAndRooms(count: number): string {
+  return count === 1 ? '1 channel or room' : `${count} channels and rooms`;
+}
+
+const ago = (entry: StatusEntry, now: number): string =>
+  `${entry.by.name}, ${formatDuration(now - entry.at)} ago`;
+
+const sameEntry = (a: StatusEntry, b: StatusEntry): boolean =>
+  a.kind === b.kind && a.at === b.at && a.text === b.text;
+
+/** "2026-11-25 15:04 UTC". */
+function utcMinute(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `!log`: the entries oldest first, one per line, each with its time, kind, author and text. */
+export function renderStatusLog(newestFirst: readonly StatusEntry[], now: number): RichText {
+  const lines = [...newestFirst]
+    .reverse()
+    .map((entry) =>
+      rich(
+        `${utcMinute(entry.at)} (${formatDuration(now - entry.at)} ago) `,
+        bold(entry.kind === 'success' ? '#success' : `#status ${entry.kind}`),
+        ` by ${entry.by.name}${entry.text ? `: ${entry.text}` : ''}`,
+      ),
+    );
+  return lines.flatMap((line, index) => (index === 0 ? [...line] : [lineBreak, ...line]));
 }
 
 /**

@@ -166,14 +166,24 @@ export class FrameworkConnection {
         .filter((cap) => !hidden.includes(cap.split('=')[0] ?? ''))
         .join(' ');
     }
-    if (command === '900' && client.network.cap.negotiating && client.network.cap.isEnabled('sasl')) {
-      client.network.cap.negotiating = false;
-      next();
-      client.network.cap.negotiating = true;
-      return;
-    }
+    if (deferCapEndPastLoggedIn(command, client, next)) return;
     next();
   };
+}
+
+/**
+ * The SASL race of irc-framework 4.14 (kiwiirc/irc-framework#390): it sends CAP END on 900 RPL_LOGGEDIN,
+ * before 903 arrives, which some services take as an abort. Run inside a raw middleware (the adapter's,
+ * and `firebell doctor`'s), this hides the negotiation from irc-framework's 900 handler, so CAP END waits
+ * for 903/904. Returns true when it handled the line (and called `next`).
+ */
+export function deferCapEndPastLoggedIn(command: string, client: Client, next: () => void): boolean {
+  if (command !== '900' || !client.network.cap.negotiating || !client.network.cap.isEnabled('sasl'))
+    return false;
+  client.network.cap.negotiating = false;
+  next();
+  client.network.cap.negotiating = true;
+  return true;
 }
 
 /**

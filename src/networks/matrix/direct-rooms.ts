@@ -4,10 +4,15 @@
  * `trusted_private_chat`) and record it in `m.direct`. Encrypted rooms are skipped: the bot refuses them.
  * A room counts as direct for inbound messages when it is not a configured room and `m.direct` lists it
  * or only two people are in it.
+ *
+ * Creating a room cannot be made idempotent (the spec gives createRoom no transaction id), so only a 429
+ * is retried on the spot; after a server error or a lost answer, the next attempt looks first and finds
+ * the room the lost answer created (the bot alone in it, the person invited), instead of making another.
  */
 import type { MatrixClient } from 'matrix-bot-sdk';
 import type { Logger } from '../../core/logger.js';
 import { classify } from './failures.js';
+import type { Lookup, Retrier } from './retry.js';
 import type { RoomInfo } from './room-info.js';
 
 export class DirectRooms {
@@ -17,6 +22,8 @@ export class DirectRooms {
 
   constructor(
     private readonly client: MatrixClient,
+    private readonly retrier: Retrier,
+    private readonly lookup: Lookup,
     private readonly roomInfo: RoomInfo,
     private readonly isConfigured: (roomId: string) => boolean,
     private readonly logger: Logger,
@@ -45,21 +52,25 @@ export class DirectRooms {
   async roomFor(userId: string): Promise<string> {
     const cached = this.chosen.get(userId);
     if (cached) return cached;
-    const joined = new Set(await this.client.getJoinedRooms());
+    const joined = new Set(await this.lookup('list the joined rooms', () => this.client.getJoinedRooms()));
     for (const roomId of this.directMap[userId] ?? []) {
       if (joined.has(roomId) && (await this.usable(roomId, userId))) return this.choose(userId, roomId);
     }
     for (const roomId of joined) {
       if (this.isConfigured(roomId)) continue;
-      const members = await this.client.getJoinedRoomMembers(roomId).catch(() => [] as string[]);
-      if (members.length === 2 && members.includes(userId) && !(await this.roomInfo.isEncrypted(roomId)))
+      const members = await this.lookup(`list the members of ${roomId}`, () =>
+        this.client.getJoinedRoomMembers(roomId),
+      ).catch(() => [] as string[]);
+      const withThem = members.length === 2 && members.includes(userId);
+      // Alone in it: a room this bot created for them whose answer was lost, if they are invited.
+      const created = members.length === 1 && (await this.membership(roomId, userId)) === 'invite';
+      if ((withThem || created) && !(await this.roomInfo.isEncrypted(roomId)))
         return this.choose(userId, roomId);
     }
-    const roomId = await this.client.createRoom({
-      preset: 'trusted_private_chat',
-      is_direct: true,
-      invite: [userId],
-    });
+    const roomId = await this.retrier.run(
+      { what: `create a direct room for ${userId}`, idempotent: false },
+      () => this.client.createRoom({ preset: 'trusted_private_chat', is_direct: true, invite: [userId] }),
+    );
     this.logger.info({ userId, roomId }, 'created a direct room');
     await this.record(userId, roomId);
     return this.choose(userId, roomId);
@@ -76,7 +87,8 @@ export class DirectRooms {
     if (rooms.includes(roomId)) return;
     this.directMap = { ...this.directMap, [userId]: [roomId, ...rooms] };
     try {
-      await this.client.setAccountData('m.direct', this.directMap);
+      const content = this.directMap;
+      await this.lookup('record m.direct', () => this.client.setAccountData('m.direct', content));
     } catch (error) {
       this.logger.warn(
         { userId, roomId, detail: classify(error).detail },
@@ -87,15 +99,20 @@ export class DirectRooms {
 
   /** The person is still there (joined or invited) and the room is not encrypted. */
   private async usable(roomId: string, userId: string): Promise<boolean> {
-    try {
-      const member = (await this.client.getRoomStateEventContent(roomId, 'm.room.member', userId)) as {
-        membership?: unknown;
-      };
-      if (member.membership !== 'join' && member.membership !== 'invite') return false;
-    } catch {
-      return false;
-    }
+    const membership = await this.membership(roomId, userId);
+    if (membership !== 'join' && membership !== 'invite') return false;
     return !(await this.roomInfo.isEncrypted(roomId));
+  }
+
+  private async membership(roomId: string, userId: string): Promise<unknown> {
+    try {
+      const member = (await this.lookup(`read the member ${userId} of ${roomId}`, () =>
+        this.client.getRoomStateEventContent(roomId, 'm.room.member', userId),
+      )) as { membership?: unknown };
+      return member.membership;
+    } catch {
+      return undefined;
+    }
   }
 
   private choose(userId: string, roomId: string): string {

@@ -18,7 +18,9 @@ export type Failure =
   /** 404 M_NOT_FOUND. */
   | { readonly kind: 'not-found'; readonly detail: string }
   /** Anything else: retrying will not help. */
-  | { readonly kind: 'permanent'; readonly detail: string };
+  | { readonly kind: 'permanent'; readonly detail: string }
+  /** The adapter stopped and cut the request short (see request-scope.ts). */
+  | { readonly kind: 'stopped'; readonly detail: string };
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -32,11 +34,38 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
 ]);
 
+/** A request cut short because its adapter stopped. */
+export class StoppedError extends Error {
+  constructor() {
+    super('the Matrix adapter stopped');
+    this.name = 'StoppedError';
+  }
+}
+
+/** A request retried until its deadline, still failing; `cause` is the last failure. */
+export class GaveUpError extends Error {
+  constructor(
+    readonly what: string,
+    readonly attempts: number,
+    readonly elapsedMs: number,
+    override readonly cause: unknown,
+  ) {
+    super(`${what}: gave up after ${attempts} attempts in ${Math.round(elapsedMs / 1000)} s`);
+    this.name = 'GaveUpError';
+  }
+}
+
 export function classify(error: unknown): Failure {
+  if (error instanceof StoppedError) return { kind: 'stopped', detail: error.message };
+  if (error instanceof GaveUpError) {
+    const last = classify(error.cause);
+    const tried = `tried ${error.attempts} times in ${Math.round(error.elapsedMs / 1000)} s`;
+    return { ...last, detail: `${last.detail}; ${tried}` };
+  }
   if (error instanceof MatrixError) {
     const detail = `${error.errcode}: ${error.error ?? ''} (HTTP ${error.statusCode})`;
     if (error.errcode === 'M_LIMIT_EXCEEDED' || error.statusCode === 429)
-      return { kind: 'rate-limited', retryAfterMs: error.retryAfterMs, detail };
+      return { kind: 'rate-limited', retryAfterMs: retryAfterMs(error), detail };
     if (error.errcode === 'M_UNKNOWN_TOKEN' || error.errcode === 'M_MISSING_TOKEN')
       return { kind: 'unknown-token', detail };
     if (error.statusCode >= 500) return { kind: 'transient', detail };
@@ -60,6 +89,16 @@ export function classify(error: unknown): Failure {
   return { kind: 'permanent', detail: message };
 }
 
+/**
+ * The wait a 429 asks for. Synapse sends both `retry_after_ms` and a Retry-After header rounded up to
+ * whole seconds; the SDK prefers the header, which would wait up to a second longer each time, so the
+ * body's milliseconds win when present.
+ */
+function retryAfterMs(error: MatrixError): number | undefined {
+  const body = (error.body as { retry_after_ms?: unknown } | undefined)?.retry_after_ms;
+  return typeof body === 'number' && body >= 0 ? body : error.retryAfterMs;
+}
+
 /** The status of a raw HTTP response the SDK rejected with, if that is what `error` is. */
 export function httpStatus(error: unknown): number | undefined {
   if (error instanceof MatrixError) return error.statusCode;
@@ -78,26 +117,34 @@ export function backoffMs(
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+export interface RetryTuning {
+  /** Backoff for server errors and lost connections: base · 2^attempt, capped. */
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** Wait after a 429 that does not say how long. */
+  readonly defaultRateLimitMs: number;
+  /** Upper bound on a server-requested wait. */
+  readonly maxRetryAfterMs: number;
+}
+
 /**
- * Runs `attempt` until it succeeds or fails for good: rate limits and transient failures are retried
- * (up to `tries` times, waiting as told or with backoff); anything else, or the last failure, is thrown.
+ * The one retry policy for every request the adapter makes: how long to wait before trying `failure`'s
+ * request again, or undefined when trying again cannot help. A 429 waits as long as the homeserver asked
+ * (capped); 5xx, timeouts and lost connections back off exponentially, but only for a request that is
+ * harmless to repeat (`idempotent`: a GET, a PUT with a transaction id, a join), because the server may
+ * have acted on it before the answer was lost. A 429 is always safe: the server refused before acting.
+ * `failures` counts the transient failures so far (0 for the first).
  */
-export async function withRetries<T>(
-  attempt: () => Promise<T>,
-  options: { tries: number; baseMs: number; maxMs: number; sleep: (ms: number) => Promise<boolean> },
-): Promise<T> {
-  for (let failures = 0; ; failures += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      const failure = classify(error);
-      const retryable = failure.kind === 'rate-limited' || failure.kind === 'transient';
-      if (!retryable || failures + 1 >= options.tries) throw error;
-      const wait =
-        failure.kind === 'rate-limited' && failure.retryAfterMs !== undefined
-          ? failure.retryAfterMs
-          : backoffMs(failures, options.baseMs, options.maxMs);
-      if (!(await options.sleep(wait))) throw error;
-    }
-  }
+export function retryWaitMs(
+  failure: Failure,
+  failures: number,
+  idempotent: boolean,
+  tuning: RetryTuning,
+  random: () => number = Math.random,
+): number | undefined {
+  if (failure.kind === 'rate-limited')
+    return Math.min(failure.retryAfterMs ?? tuning.defaultRateLimitMs, tuning.maxRetryAfterMs);
+  if (failure.kind === 'transient' && idempotent)
+    return backoffMs(failures, tuning.retryBaseMs, tuning.retryMaxMs, random);
+  return undefined;
 }

@@ -3,12 +3,15 @@
  * use the configured token, or the token stored from an earlier password login, or log in with the
  * password once and store the token. `whoami` confirms the token and that it is the configured user.
  * Every failure is a MatrixStartError with a sentence an operator can act on; no secret is ever in it.
+ * Rate limits and server errors are retried for a while (the adapter's one retry policy); if they last,
+ * the failure counts as 'unreachable', which the adapter keeps retrying, never as a configuration error.
  */
 import { MatrixAuth, MatrixClient } from 'matrix-bot-sdk';
 import type { MatrixNetworkConfig } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { KeyValueStore } from '../../core/store.js';
 import { classify, httpStatus } from './failures.js';
+import type { Lookup, Retrier } from './retry.js';
 
 export type MatrixStartProblem =
   'unreachable' | 'not-a-homeserver' | 'bad-token' | 'wrong-user' | 'login-failed';
@@ -32,16 +35,22 @@ export interface Credentials {
 const TOKEN_KEY = 'accessToken';
 const CHECK_TIMEOUT_MS = 15_000;
 
-export async function logIn(
-  config: MatrixNetworkConfig,
-  kv: KeyValueStore,
-  namespace: string,
-  logger: Logger,
-): Promise<Credentials> {
+export interface LoginDeps {
+  readonly kv: KeyValueStore;
+  readonly namespace: string;
+  readonly logger: Logger;
+  readonly retrier: Retrier;
+  /** How long each step is retried before the homeserver counts as unreachable. */
+  readonly deadlineMs: number;
+}
+
+export async function logIn(config: MatrixNetworkConfig, deps: LoginDeps): Promise<Credentials> {
+  const { kv, namespace, logger } = deps;
   const where = `networks.matrix "${config.id}"`;
-  await checkHomeserver(config.homeserver, where);
+  const lookup = deps.retrier.lookup(deps.deadlineMs, true);
+  await checkHomeserver(config.homeserver, where, lookup);
   if (config.accessToken !== undefined) {
-    const who = await whoami(config, config.accessToken, where);
+    const who = await whoami(config, config.accessToken, where, lookup);
     if (!who) {
       throw new MatrixStartError(
         'bad-token',
@@ -53,14 +62,14 @@ export async function logIn(
   }
   const stored = kv.get(namespace, TOKEN_KEY);
   if (stored !== undefined) {
-    const who = await whoami(config, stored, where);
+    const who = await whoami(config, stored, where, lookup);
     if (who) return { ...who, accessToken: stored };
     logger.warn('the stored access token was rejected (M_UNKNOWN_TOKEN); logging in with the password again');
     kv.delete(namespace, TOKEN_KEY);
   }
-  const accessToken = await passwordLogin(config, where);
+  const accessToken = await passwordLogin(config, where, deps);
   kv.set(namespace, TOKEN_KEY, accessToken);
-  const who = await whoami(config, accessToken, where);
+  const who = await whoami(config, accessToken, where, lookup);
   if (!who)
     throw new MatrixStartError('bad-token', `${where}: the token from a fresh login was rejected at once`);
   logger.info({ userId: who.userId, deviceId: who.deviceId }, 'logged in with the password; token stored');
@@ -68,20 +77,26 @@ export async function logIn(
 }
 
 /** CS API "GET /_matrix/client/versions": what every client checks before trusting a base URL. */
-async function checkHomeserver(homeserver: string, where: string): Promise<void> {
+async function checkHomeserver(homeserver: string, where: string, lookup: Lookup): Promise<void> {
   let answer: unknown;
   try {
-    answer = await new MatrixClient(homeserver, '').doRequest(
-      'GET',
-      '/_matrix/client/versions',
-      null,
-      null,
-      CHECK_TIMEOUT_MS,
+    answer = await lookup('GET /_matrix/client/versions', () =>
+      new MatrixClient(homeserver, '').doRequest(
+        'GET',
+        '/_matrix/client/versions',
+        null,
+        null,
+        CHECK_TIMEOUT_MS,
+      ),
     );
   } catch (error) {
     const failure = classify(error);
     const status = httpStatus(error);
-    if (status === undefined && failure.kind === 'transient') {
+    if (failure.kind === 'stopped') throw error;
+    if (
+      failure.kind === 'rate-limited' ||
+      (failure.kind === 'transient' && (status === undefined || status >= 500))
+    ) {
       throw new MatrixStartError(
         'unreachable',
         `${where}: cannot reach the homeserver at ${homeserver} (${failure.detail}); check the URL and that the server is up`,
@@ -108,13 +123,17 @@ async function whoami(
   config: MatrixNetworkConfig,
   token: string,
   where: string,
+  lookup: Lookup,
 ): Promise<Omit<Credentials, 'accessToken'> | undefined> {
   let answer: { user_id?: unknown; device_id?: unknown };
   try {
-    answer = (await new MatrixClient(config.homeserver, token).getWhoAmI()) as typeof answer;
+    answer = (await lookup('whoami', () =>
+      new MatrixClient(config.homeserver, token).getWhoAmI(),
+    )) as typeof answer;
   } catch (error) {
     const failure = classify(error);
     if (failure.kind === 'unknown-token') return undefined;
+    if (failure.kind === 'stopped') throw error;
     throw new MatrixStartError(
       'unreachable',
       `${where}: whoami failed at ${config.homeserver} (${failure.detail})`,
@@ -132,16 +151,20 @@ async function whoami(
   };
 }
 
-async function passwordLogin(config: MatrixNetworkConfig, where: string): Promise<string> {
+/** Not idempotent (each login makes a device), so only a 429 is retried here; a server error waits for the next round. */
+async function passwordLogin(config: MatrixNetworkConfig, where: string, deps: LoginDeps): Promise<string> {
   try {
-    const client = await new MatrixAuth(config.homeserver).passwordLogin(
-      config.userId,
-      config.password as string,
-      'firebell',
+    const client = await deps.retrier.run(
+      { what: 'password login', idempotent: false, deadlineMs: deps.deadlineMs, answeredOnly: true },
+      () =>
+        new MatrixAuth(config.homeserver).passwordLogin(config.userId, config.password as string, 'firebell'),
     );
     return client.accessToken;
   } catch (error) {
     const failure = classify(error);
+    if (failure.kind === 'stopped') throw error;
+    if (failure.kind === 'transient' || failure.kind === 'rate-limited')
+      throw new MatrixStartError('unreachable', `${where}: password login failed (${failure.detail})`);
     if (failure.kind === 'forbidden') {
       throw new MatrixStartError(
         'login-failed',

@@ -2,30 +2,41 @@
  * firebell on Matrix, through matrix-bot-sdk's client and HTTP stack: a bot account in unencrypted rooms
  * and direct chats. It logs in (token, or a password exchanged once), keeps its sync position in
  * firebell's store, acts only on what was said after it started (or joined), handles each room's events
- * in order, and sends notices through paced per-room queues that retry without duplicating.
+ * in order, and sends through one scheduler for all rooms (most urgent first, paused as the homeserver's
+ * rate limit asks, retried without duplicating). Every other request is retried the same way, and `stop()`
+ * aborts whatever is in flight, the /sync long-poll included, so it returns at once.
  *
  * What it refuses: end-to-end encrypted rooms (it says so there once, and in the log), and invites from
  * people it does not know (declined with a reason).
  */
 import type { MatrixNetworkConfig } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
-import { delivered, refused, type Delivery, type DeliveryOutcome } from '../../core/delivery.js';
+import type { Delivery, DeliveryOutcome } from '../../core/delivery.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutboundMessage } from '../../core/messages.js';
 import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
 import type { KeyValueStore } from '../../core/store.js';
+import { classify } from './failures.js';
 import { logIn, MatrixStartError } from './login.js';
+import { RequestScope } from './request-scope.js';
+import { RateLimitGate, Retrier } from './retry.js';
 import { Sleeper } from './sleeper.js';
 import { MatrixSession } from './matrix-session.js';
 import { routeSdkLogs } from './sdk-logging.js';
-import type { Outgoing } from './sender.js';
+import type { Outgoing } from './scheduler.js';
 import { DEFAULT_MATRIX_TUNING, type MatrixTuning } from './tuning.js';
 
+type DeliveryHooks = Partial<Pick<Outgoing, 'deliveryId' | 'settle' | 'lane'>>;
+
 /** Queued before the session is up, sent when it is. */
-interface EarlyMessage {
-  readonly message: OutboundMessage;
-  readonly delivery: Pick<Outgoing, 'deliveryId' | 'settle'>;
-}
+type Early =
+  | { readonly kind: 'message'; readonly message: OutboundMessage; readonly hooks: DeliveryHooks }
+  | {
+      readonly kind: 'topic';
+      readonly conversation: string;
+      readonly topic: string;
+      readonly hooks: DeliveryHooks;
+    };
 
 export interface MatrixNetworkDeps {
   readonly clock: Clock;
@@ -47,8 +58,11 @@ export class MatrixNetwork implements ChatNetwork {
   private session: MatrixSession | undefined;
   /** Waits between attempts to reach the homeserver; stopped with the adapter. */
   private retry: Sleeper | undefined;
-  /** Messages sent while logging in, handed to the session once it exists. */
-  private early: EarlyMessage[] = [];
+  /** The login's requests, aborted by stop. */
+  private loginScope: RequestScope | undefined;
+  private stopping = false;
+  /** Deliveries made while logging in, handed to the session once it exists. */
+  private early: Early[] = [];
 
   constructor(
     private readonly config: MatrixNetworkConfig,
@@ -69,6 +83,7 @@ export class MatrixNetwork implements ChatNetwork {
   async start(events: NetworkEvents): Promise<void> {
     if (this.session) throw new Error(`matrix network ${this.id} is already started`);
     this.events = events;
+    this.stopping = false;
     this.retry = new Sleeper(this.deps.clock);
     routeSdkLogs(this.logger);
     if (!(await this.connect(events))) void this.keepConnecting(events);
@@ -79,7 +94,7 @@ export class MatrixNetwork implements ChatNetwork {
     this.setState('connecting');
     const namespace = `matrix:${this.id}`;
     try {
-      const credentials = await logIn(this.config, this.deps.kv, namespace, this.logger);
+      const credentials = await this.logIn(namespace);
       const session = new MatrixSession({
         networkId: this.id,
         homeserver: this.config.homeserver,
@@ -97,18 +112,52 @@ export class MatrixNetwork implements ChatNetwork {
       });
       this.session = session;
       await session.start();
-      for (const { message, delivery } of this.early.splice(0)) session.send(message, delivery);
+      for (const early of this.early.splice(0)) this.hand(session, early);
       return true;
     } catch (error) {
       this.session?.stop();
       this.session = undefined;
       const detail = error instanceof Error ? error.message : String(error);
-      if (error instanceof MatrixStartError && error.problem === 'unreachable') {
+      const failure = classify(error);
+      if (this.stopping || failure.kind === 'stopped') return false;
+      const worthRetrying =
+        (error instanceof MatrixStartError && error.problem === 'unreachable') ||
+        (!(error instanceof MatrixStartError) &&
+          (failure.kind === 'transient' || failure.kind === 'rate-limited'));
+      if (worthRetrying) {
         this.setState('disconnected', detail);
         return false;
       }
       this.setState('stopped', detail);
       throw error;
+    }
+  }
+
+  /** Login in a request scope of its own: its sockets close when it is done, its requests end on stop. */
+  private async logIn(namespace: string): Promise<Awaited<ReturnType<typeof logIn>>> {
+    const sleeper = this.retry as Sleeper;
+    const { clock } = this.deps;
+    const retrier = new Retrier({
+      clock,
+      sleeper,
+      logger: this.logger,
+      tuning: this.tuning,
+      gate: new RateLimitGate(clock, sleeper),
+    });
+    const scope = new RequestScope();
+    this.loginScope = scope;
+    try {
+      return await scope.run(() =>
+        logIn(this.config, {
+          kv: this.deps.kv,
+          namespace,
+          logger: this.logger,
+          retrier,
+          deadlineMs: this.tuning.lookupDeadlineMs,
+        }),
+      );
+    } finally {
+      scope.close();
     }
   }
 
@@ -130,11 +179,13 @@ export class MatrixNetwork implements ChatNetwork {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.retry?.stop();
+    this.loginScope?.close();
     this.session?.stop();
     this.session = undefined;
-    for (const { delivery } of this.early.splice(0))
-      delivery.settle?.({
+    for (const { hooks } of this.early.splice(0))
+      hooks.settle?.({
         status: 'abandoned',
         at: this.deps.clock.now(),
         reason: 'the Matrix network stopped',
@@ -145,39 +196,50 @@ export class MatrixNetwork implements ChatNetwork {
 
   deliver(delivery: Delivery): Promise<DeliveryOutcome> {
     const { content } = delivery;
-    const now = (): number => this.deps.clock.now();
-    if (content.kind === 'topic')
-      return this.setTopic(content.conversation, content.topic).then((result) =>
-        result.ok ? delivered(now()) : refused(now(), result.reason),
-      );
-    return new Promise((settle) => this.send(content.message, { deliveryId: delivery.id, settle }));
+    return new Promise((settle) => {
+      const hooks = { deliveryId: delivery.id, settle, lane: delivery.lane };
+      if (content.kind === 'message') this.send(content.message, hooks);
+      else this.queue({ kind: 'topic', conversation: content.conversation, topic: content.topic, hooks });
+    });
   }
 
   /** Queues a message; `delivery.settle` hears its outcome. */
-  send(message: OutboundMessage, delivery: EarlyMessage['delivery'] = {}): void {
-    const now = this.deps.clock.now();
-    try {
-      if (this.session) this.session.send(message, delivery);
-      else if (this.state === 'connecting' || this.state === 'disconnected')
-        this.early.push({ message, delivery });
-      else {
-        this.logger.warn({ purpose: message.purpose }, 'not sent: the Matrix adapter is not running');
-        delivery.settle?.({ status: 'abandoned', at: now, reason: 'the Matrix adapter is not running' });
-      }
-    } catch (error) {
-      this.logger.error({ err: error, purpose: message.purpose }, 'could not queue a Matrix message');
-      delivery.settle?.({ status: 'refused', at: now, reason: 'firebell could not queue it' });
-    }
+  send(message: OutboundMessage, delivery: DeliveryHooks = {}): void {
+    this.queue({ kind: 'message', message, hooks: delivery });
   }
 
   getTopic(conversation: string): Promise<string | undefined> {
     return this.session ? this.session.getTopic(conversation) : Promise.resolve(undefined);
   }
 
+  /** Queues a topic change and tells whether the homeserver took it. */
   setTopic(conversation: string, topic: string): Promise<TopicResult> {
-    return this.session
-      ? this.session.setTopic(conversation, topic)
-      : Promise.resolve({ ok: false, reason: 'the Matrix adapter is not running' });
+    return new Promise((resolve) => {
+      const settle = (outcome: DeliveryOutcome): void =>
+        resolve(outcome.status === 'delivered' ? { ok: true } : { ok: false, reason: outcome.reason });
+      this.queue({ kind: 'topic', conversation, topic, hooks: { settle } });
+    });
+  }
+
+  private queue(early: Early): void {
+    const now = this.deps.clock.now();
+    const purpose = early.kind === 'message' ? early.message.purpose : 'topic';
+    try {
+      if (this.session) this.hand(this.session, early);
+      else if (this.state === 'connecting' || this.state === 'disconnected') this.early.push(early);
+      else {
+        this.logger.warn({ purpose }, 'not sent: the Matrix adapter is not running');
+        early.hooks.settle?.({ status: 'abandoned', at: now, reason: 'the Matrix adapter is not running' });
+      }
+    } catch (error) {
+      this.logger.error({ err: error, purpose }, 'could not queue a Matrix delivery');
+      early.hooks.settle?.({ status: 'refused', at: now, reason: 'firebell could not queue it' });
+    }
+  }
+
+  private hand(session: MatrixSession, early: Early): void {
+    if (early.kind === 'message') session.send(early.message, early.hooks);
+    else session.setTopic(early.conversation, early.topic, early.hooks);
   }
 
   connectionState(): ConnectionState {

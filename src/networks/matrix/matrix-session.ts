@@ -1,29 +1,31 @@
 /**
  * Everything that exists while the Matrix adapter runs, wired together: the SDK client, the sync loop,
- * the per-room serial handling of what arrives, the outgoing queues, and the room knowledge they share.
- * MatrixNetwork creates one per start, after logging in, and throws it away on stop.
+ * the per-room serial handling of what arrives, the outgoing scheduler, the retrier every other request
+ * goes through, and the room knowledge they share. MatrixNetwork creates one per start, after logging in,
+ * and throws it away on stop (which aborts every request in flight, the /sync long-poll included).
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutboundMessage, Sender } from '../../core/messages.js';
-import type { ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
+import type { ConnectionState, NetworkEvents } from '../../core/network.js';
 import type { KeyValueStore } from '../../core/store.js';
 import { ConfiguredRooms } from './configured-rooms.js';
 import { ENCRYPTION_REFUSAL, messageContent, plainNotice } from './content.js';
 import { DirectRooms } from './direct-rooms.js';
 import { EventGuard } from './event-guard.js';
-import { classify, withRetries } from './failures.js';
+import { classify } from './failures.js';
 import { interpret } from './inbound.js';
 import { handleInvite } from './invites.js';
 import { KeyValueStorageProvider } from './kv-storage-provider.js';
 import type { Credentials } from './login.js';
 import { RoomInfo } from './room-info.js';
 import { RoomSerializer } from './room-serializer.js';
-import { MatrixSender, type Outgoing, type Target } from './sender.js';
+import { RateLimitGate, Retrier, type Lookup } from './retry.js';
+import { MatrixScheduler, type Outgoing, type Target } from './scheduler.js';
 import { Sleeper } from './sleeper.js';
 import { SyncingMatrixClient, type RawEvent, type SyncResponse } from './sync-client.js';
 import { SyncLoop } from './sync-loop.js';
-import { readTopic, writeTopic } from './topic.js';
+import { readTopic, topicRefusal, type TopicDeps } from './topic.js';
 import type { MatrixTuning } from './tuning.js';
 
 export interface SessionOptions {
@@ -51,7 +53,10 @@ export class MatrixSession {
   private readonly rooms: ConfiguredRooms;
   private readonly roomInfo: RoomInfo;
   private readonly directRooms: DirectRooms;
-  private readonly sender: MatrixSender;
+  private readonly scheduler: MatrixScheduler;
+  private readonly retrier: Retrier;
+  private readonly lookup: Lookup;
+  private readonly topics: TopicDeps;
   private readonly loop: SyncLoop;
   private readonly userId: string;
   private stopped = false;
@@ -62,25 +67,40 @@ export class MatrixSession {
     this.storage = new KeyValueStorageProvider(kv, namespace);
     this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
     this.sleeper = new Sleeper(clock);
+    const gate = new RateLimitGate(clock, this.sleeper);
+    this.retrier = new Retrier({ clock, sleeper: this.sleeper, logger, tuning, gate });
+    this.lookup = this.retrier.lookup(tuning.lookupDeadlineMs);
+    this.topics = { client: this.client, lookup: this.lookup };
     this.guard = new EventGuard(kv, `${namespace}:events`, clock.now());
     this.serializer = new RoomSerializer(logger);
-    this.rooms = new ConfiguredRooms(this.client, options.rooms, logger, (room) => this.joinRoom(room));
-    this.roomInfo = new RoomInfo(this.client, logger, (roomId) => this.refuseEncrypted(roomId));
+    this.rooms = new ConfiguredRooms(options.rooms, {
+      client: this.client,
+      logger,
+      lookup: this.lookup,
+      sleeper: this.sleeper,
+      now: () => clock.now(),
+      join: (room, untilStopped) => this.joinRoom(room, untilStopped),
+    });
+    this.roomInfo = new RoomInfo(this.client, this.lookup, logger, (roomId) => this.refuseEncrypted(roomId));
     this.directRooms = new DirectRooms(
       this.client,
+      this.retrier,
+      this.lookup,
       this.roomInfo,
       (roomId) => this.rooms.isConfigured(roomId),
       logger,
     );
-    this.sender = new MatrixSender({
+    this.scheduler = new MatrixScheduler({
       client: this.client,
       logger,
       sleeper: this.sleeper,
+      gate,
       now: () => clock.now(),
       queueLimit: options.queueLimit,
       tuning,
       resolve: (target, fresh) => this.resolve(target, fresh),
       isEncrypted: (roomId) => this.roomInfo.isEncrypted(roomId),
+      topicRefusal: (roomId, conversation) => topicRefusal(this.topics, roomId, conversation, this.userId),
     });
     this.loop = new SyncLoop({
       client: this.client,
@@ -88,8 +108,7 @@ export class MatrixSession {
       clock,
       logger,
       sleeper: this.sleeper,
-      retryBaseMs: tuning.retryBaseMs,
-      retryMaxMs: tuning.retryMaxMs,
+      tuning,
       longPollMs: tuning.syncTimeoutMs,
       handle: (response, receivedAt) => this.handleBatch(response, receivedAt),
       state: options.state,
@@ -104,12 +123,7 @@ export class MatrixSession {
       room: { timeline: { limit: tuning.timelineLimit }, ephemeral: { types: [] } },
       presence: { types: [] },
     };
-    await withRetries(() => this.client.start(filter), {
-      tries: 5,
-      baseMs: tuning.retryBaseMs,
-      maxMs: tuning.retryMaxMs,
-      sleep: (ms) => this.sleeper.sleep(ms),
-    });
+    await this.lookup('start the client (joined rooms, filter)', () => this.client.start(filter));
     await this.reconcileRooms();
     for (const name of this.rooms.names) {
       const roomId = this.rooms.knownId(name);
@@ -123,12 +137,15 @@ export class MatrixSession {
   stop(): void {
     this.stopped = true;
     this.loop.stop();
-    this.sender.stop();
+    this.scheduler.stop();
     this.sleeper.stop();
-    this.client.stop();
+    this.client.close();
   }
 
-  send(message: OutboundMessage, delivery: Pick<Outgoing, 'deliveryId' | 'settle'> = {}): void {
+  send(
+    message: OutboundMessage,
+    delivery: Partial<Pick<Outgoing, 'deliveryId' | 'settle' | 'lane'>> = {},
+  ): void {
     const to = message.to;
     let target: Target;
     if ('person' in to) {
@@ -143,34 +160,36 @@ export class MatrixSession {
       }
       target = { kind: 'person', userId };
     } else target = { kind: 'room', conversation: to.conversation };
-    this.sender.enqueue({
+    this.scheduler.enqueue({
       target,
-      content: messageContent(message),
-      priority: message.priority,
+      payload: { kind: 'message', content: messageContent(message) },
       message,
       ...delivery,
+      lane: delivery.lane ?? message.priority,
     });
   }
 
   async getTopic(conversation: string): Promise<string | undefined> {
     try {
-      return await readTopic(this.client, await this.rooms.roomIdOf(conversation));
+      return await readTopic(this.topics, await this.rooms.roomIdOf(conversation));
     } catch (error) {
       this.options.logger.warn({ conversation, detail: classify(error).detail }, 'could not read a topic');
       return undefined;
     }
   }
 
-  async setTopic(conversation: string, topic: string): Promise<TopicResult> {
-    let roomId: string;
-    try {
-      roomId = await this.rooms.roomIdOf(conversation);
-    } catch (error) {
-      return { ok: false, reason: `cannot find the room ${conversation} (${classify(error).detail})` };
-    }
-    const result = await writeTopic(this.client, roomId, conversation, this.userId, topic);
-    if (!result.ok) this.options.logger.warn({ conversation, reason: result.reason }, 'topic not set');
-    return result;
+  /** Queues a topic change (bulk lane unless told otherwise); `delivery.settle` hears the outcome. */
+  setTopic(
+    conversation: string,
+    topic: string,
+    delivery: Partial<Pick<Outgoing, 'deliveryId' | 'settle' | 'lane'>> = {},
+  ): void {
+    this.scheduler.enqueue({
+      target: { kind: 'room', conversation },
+      payload: { kind: 'topic', topic },
+      ...delivery,
+      lane: delivery.lane ?? 'bulk',
+    });
   }
 
   // ---------------------------------------------------------------- inbound
@@ -285,7 +304,7 @@ export class MatrixSession {
       mayInvite: (userId) => this.options.mayInvite(userId),
       join: (id) => this.joinRoom(id),
       decline: async (id, reason) => {
-        await this.client.leaveRoom(id, reason);
+        await this.lookup(`decline the invite to ${id}`, () => this.client.leaveRoom(id, reason));
       },
       joinedDirect: (userId, id) => this.directRooms.record(userId, id),
       joined: async (id) => {
@@ -296,27 +315,28 @@ export class MatrixSession {
 
   private handleLeave(roomId: string, event: RawEvent): void {
     this.roomInfo.forget(roomId);
-    const name = this.rooms.nameOf(roomId);
-    if (name) {
-      this.options.logger.warn(
-        { room: name, by: event.sender, reason: event.content.reason },
-        'removed from a configured room; will try to join again',
-      );
-    }
+    // Not awaited: rejoining (with its waits) must not hold up the rest of the batch.
+    void this.rooms.removed(roomId, event.content.membership, event.sender, event.content.reason);
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private async joinRoom(roomIdOrAlias: string): Promise<string> {
-    const at = this.options.clock.now();
-    const roomId = await this.client.joinRoom(roomIdOrAlias);
-    this.guard.noteJoin(roomId, at);
-    return roomId;
+  /** Joins (idempotent): retried for `lookupDeadlineMs`, or until it works with `untilStopped`. */
+  private joinRoom(roomIdOrAlias: string, untilStopped = false): Promise<string> {
+    const deadline = untilStopped ? {} : { deadlineMs: this.options.tuning.lookupDeadlineMs };
+    return this.retrier.run({ what: `join ${roomIdOrAlias}`, idempotent: true, ...deadline }, async () => {
+      const at = this.options.clock.now();
+      const roomId = await this.client.joinRoom(roomIdOrAlias);
+      this.guard.noteJoin(roomId, at);
+      return roomId;
+    });
   }
 
   private async reconcileRooms(): Promise<void> {
     try {
-      await this.rooms.reconcile(new Set(await this.client.getJoinedRooms()));
+      await this.rooms.reconcile(
+        new Set(await this.lookup('list the joined rooms', () => this.client.getJoinedRooms())),
+      );
     } catch (error) {
       this.options.logger.warn({ detail: classify(error).detail }, 'could not list the joined rooms');
     }
@@ -342,11 +362,10 @@ export class MatrixSession {
     const { kv, namespace } = this.options;
     if (kv.get(namespace, `refused:${roomId}`) !== undefined) return;
     kv.set(namespace, `refused:${roomId}`, '1');
-    this.sender.enqueue({
+    this.scheduler.enqueue({
       target: { kind: 'room', conversation: roomId },
-      content: plainNotice(ENCRYPTION_REFUSAL),
-      priority: 'urgent',
-      intoEncryptedRoom: true,
+      lane: 'urgent',
+      payload: { kind: 'message', content: plainNotice(ENCRYPTION_REFUSAL), intoEncryptedRoom: true },
     });
   }
 

@@ -7,6 +7,7 @@
 import type { MatrixClient } from 'matrix-bot-sdk';
 import type { Logger } from '../../core/logger.js';
 import { classify } from './failures.js';
+import type { Lookup } from './retry.js';
 import type { RawEvent } from './sync-client.js';
 
 export class RoomInfo {
@@ -16,6 +17,7 @@ export class RoomInfo {
 
   constructor(
     private readonly client: MatrixClient,
+    private readonly lookup: Lookup,
     private readonly logger: Logger,
     /** Called once per room when it turns out to be encrypted. */
     private readonly onEncrypted: (roomId: string) => void,
@@ -44,7 +46,9 @@ export class RoomInfo {
     const known = this.encryption.get(roomId);
     if (known !== undefined) return known;
     try {
-      await this.client.getRoomStateEventContent(roomId, 'm.room.encryption', '');
+      await this.lookup(`check the encryption of ${roomId}`, () =>
+        this.client.getRoomStateEventContent(roomId, 'm.room.encryption', ''),
+      );
       this.markEncrypted(roomId);
       return true;
     } catch (error) {
@@ -64,9 +68,9 @@ export class RoomInfo {
     const cached = this.names.get(roomId)?.get(userId);
     if (cached !== undefined) return cached;
     try {
-      const member = (await this.client.getRoomStateEventContent(roomId, 'm.room.member', userId)) as {
-        displayname?: unknown;
-      };
+      const member = (await this.lookup(`read the member ${userId} of ${roomId}`, () =>
+        this.client.getRoomStateEventContent(roomId, 'm.room.member', userId),
+      )) as { displayname?: unknown };
       if (typeof member.displayname === 'string' && member.displayname !== '') {
         this.roomNames(roomId).set(userId, member.displayname);
         return member.displayname;
@@ -85,7 +89,9 @@ export class RoomInfo {
   async joinedCount(roomId: string): Promise<number> {
     const cached = this.joinedCounts.get(roomId);
     if (cached !== undefined) return cached;
-    const members = await this.client.getJoinedRoomMembers(roomId);
+    const members = await this.lookup(`list the members of ${roomId}`, () =>
+      this.client.getJoinedRoomMembers(roomId),
+    );
     this.joinedCounts.set(roomId, members.length);
     return members.length;
   }

@@ -3,13 +3,34 @@
  * joined-room list that decides `room.join`, the stored filter, dropping the token when the filter
  * changes), but the loop is firebell's (sync-loop.ts): the SDK's backs off a fixed random 5-15 s on real
  * timers, has no hook for failures (bot-sdk#346), saves the token before the events are handled, and
- * does not await async handlers.
+ * does not await async handlers. Every request runs in the client's RequestScope, so `close()` ends the
+ * long-poll and everything else in flight at once.
  */
 import { MatrixClient } from 'matrix-bot-sdk';
+import { RequestScope } from './request-scope.js';
 
 export type SdkEmit = (type: string, ...payload: unknown[]) => Promise<unknown>;
 
 export class SyncingMatrixClient extends MatrixClient {
+  private readonly scope = new RequestScope();
+
+  constructor(...args: ConstructorParameters<typeof MatrixClient>) {
+    super(...args);
+    // firebell keeps `m.direct` from /sync (direct-rooms.ts); the SDK's own copy would cost a request at
+    // every start that nothing retries, and nothing reads it.
+    this.dms.update = () => Promise.resolve();
+  }
+
+  override doRequest(...args: Parameters<MatrixClient['doRequest']>): Promise<unknown> {
+    return this.scope.run(() => super.doRequest(...args) as Promise<unknown>);
+  }
+
+  /** Stops syncing and aborts every request in flight (each rejects with StoppedError). */
+  close(): void {
+    this.stop();
+    this.scope.close();
+  }
+
   /** The SDK calls this at the end of `start()`; firebell runs its own loop instead. */
   protected override startSyncInternal(): Promise<void> {
     return Promise.resolve();

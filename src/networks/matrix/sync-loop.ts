@@ -9,7 +9,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { ConnectionState } from '../../core/network.js';
-import { backoffMs, classify } from './failures.js';
+import { backoffMs, classify, retryWaitMs, type RetryTuning } from './failures.js';
 import type { KeyValueStorageProvider } from './kv-storage-provider.js';
 import type { Sleeper } from './sleeper.js';
 import type { SyncResponse, SyncingMatrixClient } from './sync-client.js';
@@ -20,8 +20,7 @@ export interface SyncLoopDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sleeper: Sleeper;
-  readonly retryBaseMs: number;
-  readonly retryMaxMs: number;
+  readonly tuning: RetryTuning;
   /** The long-poll timeout once caught up; the first sync, and the first after a failure, do not wait. */
   readonly longPollMs: number;
   /** Handles one batch; `receivedAt` is when it arrived, in the injected clock. */
@@ -69,10 +68,11 @@ export class SyncLoop {
         if (this.stopped) return;
         const failure = classify(error);
         failures += 1;
+        // The adapter's retry policy; and whatever else went wrong, /sync is tried again, with backoff.
+        const { tuning } = this.deps;
         const wait =
-          failure.kind === 'rate-limited' && failure.retryAfterMs !== undefined
-            ? failure.retryAfterMs
-            : backoffMs(failures - 1, this.deps.retryBaseMs, this.deps.retryMaxMs);
+          retryWaitMs(failure, failures - 1, true, tuning) ??
+          backoffMs(failures - 1, tuning.retryBaseMs, tuning.retryMaxMs);
         if (connected || failures === 1) this.deps.state('disconnected', failure.detail);
         connected = false;
         if (failure.kind === 'unknown-token')

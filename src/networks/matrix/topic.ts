@@ -1,17 +1,23 @@
 /**
- * Room topics (`m.room.topic`). Setting one needs the power level the room's `m.room.power_levels` asks
- * for the event (50 by default, via `state_default`); when the homeserver says M_FORBIDDEN, the reason
- * names the levels involved so an operator knows what to change.
+ * Room topics (`m.room.topic`). Setting one is an item of the outgoing scheduler (scheduler.ts); this
+ * file reads topics and explains refusals. Setting a topic needs the power level the room's
+ * `m.room.power_levels` asks for the event (50 by default, via `state_default`); when the homeserver says
+ * M_FORBIDDEN for that reason, the refusal names the levels involved so an operator knows what to change.
  */
 import type { MatrixClient } from 'matrix-bot-sdk';
-import type { TopicResult } from '../../core/network.js';
-import { classify } from './failures.js';
+import { classify, type Failure } from './failures.js';
+import type { Lookup } from './retry.js';
 
-export async function readTopic(client: MatrixClient, roomId: string): Promise<string | undefined> {
+export interface TopicDeps {
+  readonly client: MatrixClient;
+  readonly lookup: Lookup;
+}
+
+export async function readTopic(deps: TopicDeps, roomId: string): Promise<string | undefined> {
   try {
-    const content = (await client.getRoomStateEventContent(roomId, 'm.room.topic', '')) as {
-      topic?: unknown;
-    };
+    const content = (await deps.lookup(`read the topic of ${roomId}`, () =>
+      deps.client.getRoomStateEventContent(roomId, 'm.room.topic', ''),
+    )) as { topic?: unknown };
     return typeof content.topic === 'string' ? content.topic : undefined;
   } catch (error) {
     if (classify(error).kind === 'not-found') return undefined;
@@ -19,55 +25,41 @@ export async function readTopic(client: MatrixClient, roomId: string): Promise<s
   }
 }
 
-export async function writeTopic(
-  client: MatrixClient,
+/**
+ * After M_FORBIDDEN on a topic: the sentence for the operator when the bot's power level is too low, or
+ * undefined when that is not the reason (the bot is not in the room, say).
+ */
+export async function topicRefusal(
+  deps: TopicDeps,
   roomId: string,
   conversation: string,
   botUserId: string,
-  topic: string,
-): Promise<TopicResult> {
+): Promise<string | undefined> {
+  let content: {
+    events?: Record<string, number>;
+    state_default?: number;
+    users?: Record<string, number>;
+    users_default?: number;
+  };
   try {
-    await client.sendStateEvent(roomId, 'm.room.topic', '', { topic });
-    return { ok: true };
-  } catch (error) {
-    const failure = classify(error);
-    if (failure.kind !== 'forbidden')
-      return {
-        ok: false,
-        reason: `the homeserver did not take the new topic for ${conversation} (${failure.detail})`,
-      };
-    const levels = await powerLevels(client, roomId, botUserId);
-    if (!levels)
-      return {
-        ok: false,
-        reason: `firebell may not change the topic of ${conversation} (${failure.detail})`,
-      };
-    return {
-      ok: false,
-      reason:
-        `firebell may not change the topic of ${conversation}: that needs power level ${levels.needed}, ` +
-        `and firebell has ${levels.has}; raise its level, or set the topic by hand`,
-    };
-  }
-}
-
-async function powerLevels(
-  client: MatrixClient,
-  roomId: string,
-  userId: string,
-): Promise<{ needed: number; has: number } | undefined> {
-  try {
-    const content = (await client.getRoomStateEventContent(roomId, 'm.room.power_levels', '')) as {
-      events?: Record<string, number>;
-      state_default?: number;
-      users?: Record<string, number>;
-      users_default?: number;
-    };
-    return {
-      needed: content.events?.['m.room.topic'] ?? content.state_default ?? 50,
-      has: content.users?.[userId] ?? content.users_default ?? 0,
-    };
+    content = (await deps.lookup(`read the power levels of ${roomId}`, () =>
+      deps.client.getRoomStateEventContent(roomId, 'm.room.power_levels', ''),
+    )) as typeof content;
   } catch {
     return undefined;
   }
+  const needed = content.events?.['m.room.topic'] ?? content.state_default ?? 50;
+  const has = content.users?.[botUserId] ?? content.users_default ?? 0;
+  if (has >= needed) return undefined;
+  return (
+    `firebell may not change the topic of ${conversation}: that needs power level ${needed}, ` +
+    `and firebell has ${has}; raise its level, or set the topic by hand`
+  );
+}
+
+/** The reason a topic was not set, for the statusbot's report. */
+export function topicFailure(conversation: string, failure: Failure): string {
+  return failure.kind === 'forbidden'
+    ? `firebell may not change the topic of ${conversation} (${failure.detail})`
+    : `the homeserver did not take the new topic for ${conversation} (${failure.detail})`;
 }

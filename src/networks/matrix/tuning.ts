@@ -14,6 +14,12 @@ export interface MatrixTuning {
   readonly maxRetryAfterMs: number;
   /** HTTP timeout of one send. */
   readonly requestTimeoutMs: number;
+  /** Event requests in flight at once, across rooms (never two for one room). */
+  readonly sendConcurrency: number;
+  /** A topic change still failing this long after its first attempt is reported as timed out. */
+  readonly topicTimeoutMs: number;
+  /** How long a lookup someone waits for (a room, a topic, a join on the way to a send) is retried. */
+  readonly lookupDeadlineMs: number;
   /** How often aliases are re-resolved and configured rooms re-joined. */
   readonly reconcileRoomsMs: number;
   /** How long handled event ids are remembered. */
@@ -28,6 +34,9 @@ export const DEFAULT_MATRIX_TUNING: MatrixTuning = {
   defaultRateLimitMs: 1_000,
   maxRetryAfterMs: 300_000,
   requestTimeoutMs: 30_000,
+  sendConcurrency: 4,
+  topicTimeoutMs: 60_000,
+  lookupDeadlineMs: 30_000,
   reconcileRoomsMs: 10 * 60_000,
   seenRetentionMs: 7 * 24 * 3_600_000,
 };

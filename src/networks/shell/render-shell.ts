@@ -4,8 +4,8 @@ import type { RichText } from '../../core/rich-text.js';
 const BOLD = '\x1b[1m';
 const RESET = '\x1b[0m';
 
-/** Control characters other than newline never reach the terminal (a relayed message could carry escapes). */
-const stripControls = (value: string): string => value.replace(/[\x00-\x09\x0b-\x1f\x7f\x9b]/g, '');
+/** Control characters other than newline (C0 and C1: ESC, CSI, NEL…) never reach the terminal. */
+const stripControls = (value: string): string => value.replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, '');
 
 export function renderShellText(body: RichText, ansi: boolean): string {
   return body

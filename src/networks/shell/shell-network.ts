@@ -11,6 +11,7 @@ import type { Logger } from '../../core/logger.js';
 import type { ConversationRef, InboundMessage, OutboundMessage, Sender } from '../../core/messages.js';
 import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
 import { renderShellText } from './render-shell.js';
+import type { IdentifyShellUser, ShellIdentity } from './shell-identity.js';
 
 export interface ShellNetworkOptions {
   readonly input: NodeJS.ReadableStream;
@@ -26,11 +27,16 @@ export interface ShellNetworkOptions {
   readonly interactive: boolean;
   /** Called when the input ends (Ctrl-D, or the pipe closes). */
   readonly onEnd?: () => void;
+  /** Said when the input ends, before stopping: what happens to the open incidents. */
+  readonly farewell?: () => string;
+  /** Who a name given to `/as` is (contacts are matched whatever the case); default: the name as typed. */
+  readonly identify?: IdentifyShellUser;
 }
 
 const HELP = [
   'Type to talk in the current channel. Shell commands:',
-  '  /as <name> [unverified]   speak as someone else (a contact id, or any name)',
+  '  /as <name> [unverified]   speak as someone else (a contact id or name, any case, or any name)',
+  '  /whoami                   who you are now',
   '  /join <#channel>          switch channel',
   '  /msg <bot> <text>         a private message to the bot',
   '  /topic                    show the current channel topic',
@@ -43,14 +49,15 @@ export class ShellNetwork implements ChatNetwork {
   private events: NetworkEvents | undefined;
   private readline: Interface | undefined;
   private state: ConnectionState = 'disconnected';
-  private user: string;
+  private identity: ShellIdentity;
   private verified = true;
+  private ended = false;
   private channel: string;
   private readonly topics = new Map<string, string>();
   private sequence = 0;
 
   constructor(private readonly options: ShellNetworkOptions) {
-    this.user = options.user;
+    this.identity = this.identify(options.user);
     this.channel = options.channels[0] ?? '#firebell';
   }
 
@@ -63,12 +70,28 @@ export class ShellNetwork implements ChatNetwork {
     });
     this.readline.on('line', (line) => this.onLine(line));
     this.readline.on('close', () => {
-      if (this.state !== 'stopped') this.options.onEnd?.();
+      if (this.state !== 'stopped') this.end();
     });
     this.state = 'connected';
     events.connection?.('connected', this.options.clock.now());
-    this.print(`firebell shell: you are ${this.user} in ${this.channel}. /help lists the shell commands.`);
+    this.print(
+      `firebell shell: you are ${this.identity.description} in ${this.channel}. /help lists the shell commands.`,
+    );
     this.prompt();
+  }
+
+  private identify(name: string): ShellIdentity {
+    return this.options.identify?.(name) ?? { user: name, label: name, description: name };
+  }
+
+  /** The input ended or /quit: say what happens to the open incidents, then stop firebell. */
+  private end(): void {
+    if (!this.ended) {
+      this.ended = true;
+      const farewell = this.options.farewell?.();
+      if (farewell) this.print(farewell);
+    }
+    this.options.onEnd?.();
   }
 
   async stop(): Promise<void> {
@@ -129,12 +152,15 @@ export class ShellNetwork implements ChatNetwork {
     const [command = '', ...args] = line.split(/\s+/);
     switch (command.toLowerCase()) {
       case '/as': {
-        const [name, flag] = args;
+        const unverified = args.at(-1)?.toLowerCase() === 'unverified';
+        const name = (unverified ? args.slice(0, -1) : args).join(' ');
         if (!name) return this.print('usage: /as <name> [unverified]');
-        this.user = name;
-        this.verified = flag !== 'unverified';
-        return this.print(`you are now ${name}${this.verified ? '' : ' (unverified)'}`);
+        this.identity = this.identify(name);
+        this.verified = !unverified;
+        return this.print(`you are now ${this.identity.description}${this.verified ? '' : ' (unverified)'}`);
       }
+      case '/whoami':
+        return this.print(`you are ${this.identity.description}${this.verified ? '' : ' (unverified)'}`);
       case '/join': {
         const [channel] = args;
         if (!channel) return this.print('usage: /join <#channel>');
@@ -144,13 +170,13 @@ export class ShellNetwork implements ChatNetwork {
       case '/msg': {
         const [, ...words] = args;
         if (words.length === 0) return this.print(`usage: /msg ${this.options.botName} <text>`);
-        return this.receive({ network: this.id, id: this.user, direct: true }, words.join(' '));
+        return this.receive({ network: this.id, id: this.identity.user, direct: true }, words.join(' '));
       }
       case '/topic':
         return this.print(`[${this.channel}] topic: ${this.topics.get(this.channel) ?? '(none)'}`);
       case '/quit':
       case '/exit':
-        this.options.onEnd?.();
+        this.end();
         return;
       case '/help':
         return this.print(HELP);
@@ -160,9 +186,10 @@ export class ShellNetwork implements ChatNetwork {
   }
 
   private receive(conversation: ConversationRef, text: string): void {
+    const user = this.identity.user;
     const sender: Sender = this.verified
-      ? { id: this.user, name: this.user, account: this.user, verification: 'local' }
-      : { id: this.user, name: this.user, verification: 'none' };
+      ? { id: user, name: user, account: user, verification: 'local' }
+      : { id: user, name: user, verification: 'none' };
     const message: InboundMessage = {
       conversation,
       sender,
@@ -195,7 +222,8 @@ export class ShellNetwork implements ChatNetwork {
 
   private prompt(): void {
     if (!this.options.interactive || !this.readline) return;
-    this.readline.setPrompt(`${this.user}@${this.channel}> `);
+    const unverified = this.verified ? '' : ', unverified';
+    this.readline.setPrompt(`[${this.identity.label}${unverified}] ${this.channel}> `);
     this.readline.prompt(true);
   }
 }

@@ -66,15 +66,26 @@ function coverageCell(value: CoverageCell): Cell {
   return cell(rich(people, ' · ', bold(`gap ${gaps}`)), 'partial');
 }
 
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** The cell that holds the moment the page describes gets "now" in front, and is marked in HTML. */
+function markedNow(value: Cell): Cell {
+  return { ...value, content: rich(bold('now'), ' · ', value.content), now: true };
+}
+
 function coverageTable(ctx: PlaybookContext): Block {
-  const { coverage, week } = ctx;
+  const { coverage, week, generatedAt } = ctx;
   const head = [
     rich('UTC'),
     ...[0, 1, 2, 3, 4, 5, 6].map((day) => rich(dayHeader(week.start + day * DAY_MS))),
   ];
+  const nowDay = Math.floor((generatedAt - week.start) / DAY_MS);
+  const nowHour = Math.floor((generatedAt - week.start - nowDay * DAY_MS) / HOUR_MS);
   const rows = coverage.cells.map((row, hour) => [
     cell(rich(formatMinuteOfDay(hour * 60))),
-    ...row.map(coverageCell),
+    ...row.map((value, day) =>
+      day === nowDay && hour === nowHour ? markedNow(coverageCell(value)) : coverageCell(value),
+    ),
   ]);
   return { kind: 'table', head, rows, rowHeaders: true, dense: true };
 }
@@ -144,7 +155,9 @@ export function coverageSection(ctx: PlaybookContext): Section {
         rich(
           'A name alone: awake the whole hour. "(from :30)", "(until :30)": part of it. ',
           bold('gap'),
-          ': nobody on call is awake then.',
+          ': nobody on call is awake then. ',
+          bold('now'),
+          ': the hour this page was made in.',
         ),
       ),
       coverageTable(ctx),

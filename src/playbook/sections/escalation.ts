@@ -120,7 +120,9 @@ function policyBlocks(config: Config, policy: EscalationPolicy): Block[] {
           'Used for incidents in ',
           joinRich(
             groups.map((group) =>
-              rich(groupName(group), ' (', joinRich(groupPlaces(config, group), ', '), ')'),
+              groupPlaces(config, group).length === 0
+                ? rich(groupName(group))
+                : rich(groupName(group), ' (', joinRich(groupPlaces(config, group), ', '), ')'),
             ),
           ),
           '.',

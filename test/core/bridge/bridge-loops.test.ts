@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Sender } from '../../../src/core/messages.js';
 import { toPlainText } from '../../../src/core/rich-text.js';
 import { ircUser, matrixUser } from '../../support/fake-network.js';
-import { alice, ana, IRC_ROOM, MATRIX_ROOM, Z, worldPerTest, type Side } from './world.js';
+import { alice, ana, bob, IRC_ROOM, MATRIX_ROOM, Z, worldPerTest, type Side } from './world.js';
 
 const world = worldPerTest();
 
@@ -33,6 +33,46 @@ describe('echoes of relayed lines through other bridges', () => {
       `${IRC_ROOM} message: <A${Z}na> hi there`,
       `${IRC_ROOM} message: <A${Z}na> <alice> hi there`,
     ]);
+  });
+});
+
+describe('the echo guard goes by what the network says, never by the words alone', () => {
+  test('a person who repeats a relayed "ok" or "+1" is relayed', async () => {
+    const w = await world();
+    // alice's lines arrive on Matrix as one message: "<alice> looks fine\nok\n+1".
+    w.irc.say(IRC_ROOM, alice, 'looks fine');
+    w.irc.say(IRC_ROOM, alice, 'ok');
+    w.irc.say(IRC_ROOM, alice, '+1');
+    w.advance(1000);
+    assert.deepEqual(w.matrix.relayed(), [`${MATRIX_ROOM} message: <alice> looks fine\nok\n+1`]);
+    // Ana agrees, in the same words, a moment later; and bob on IRC repeats what Ana relayed.
+    w.matrix.say(MATRIX_ROOM, ana, 'ok');
+    w.matrix.say(MATRIX_ROOM, ana, '+1');
+    w.advance(100);
+    w.irc.say(IRC_ROOM, bob, '+1');
+    w.advance(1000);
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <A${Z}na> ok`,
+      `${IRC_ROOM} message: <A${Z}na> +1`,
+    ]);
+    assert.deepEqual(w.matrix.relayed().slice(1), [`${MATRIX_ROOM} message: <bob> +1`]);
+  });
+
+  test('a line that carries the network id firebell got for a relayed line is not relayed again', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'the mirror is back');
+    w.advance(1000);
+    await w.settle();
+    assert.equal(w.matrix.relayed().length, 1);
+    // The Matrix network's id for that relayed copy (the fake network numbers what it sends).
+    const copyId = 'matrix-out-1';
+    // Whatever its text: here as another client might render it.
+    w.matrix.say(MATRIX_ROOM, matrixUser('@firebell:example.org', 'firebell'), 'alice: the mirror is back', {
+      messageId: copyId,
+    });
+    w.matrix.say(MATRIX_ROOM, ana, '<alice> the mirror is back', { messageId: 'someone-else' });
+    w.advance(1000);
+    assert.deepEqual(w.irc.relayed(), [], 'the copy by its id; the quote as a copy of an attributed line');
   });
 });
 

@@ -7,24 +7,17 @@
  * bridge benchmark; one set of servers per file.
  */
 import type { Config } from '../../../src/config/config.js';
-import { Bridge } from '../../../src/core/bridge/bridge.js';
 import { KeyValueLongMessages } from '../../../src/core/bridge/long-messages.js';
-import { systemClock } from '../../../src/core/clock.js';
-import { Firebell } from '../../../src/core/firebell.js';
 import { silentLogger, type Logger } from '../../../src/core/logger.js';
 import { startLongMessagePage, type LongMessagePage } from '../../../src/http/long-message-page.js';
-import { IrcNetwork } from '../../../src/networks/irc/irc-network.js';
-import { MatrixNetwork } from '../../../src/networks/matrix/matrix-network.js';
+import type { MatrixTuning } from '../../../src/networks/matrix/tuning.js';
 import { TestHomeserver, type TestUser } from '../../matrix-homeserver/homeserver.js';
 import { TestMatrixClient } from '../../matrix-homeserver/test-client.js';
-import { ircConfig } from '../../networks/irc/helpers.js';
-import { botConfig, FAST, until } from '../../networks/matrix/harness.js';
+import { FAST, until } from '../../networks/matrix/harness.js';
 import { InspircdWithAnope } from '../../servers/inspircd-anope.js';
 import { IrcTestClient } from '../../servers/irc-test-client.js';
-import { testConfig } from '../../support/config-fixture.js';
-import { MemoryIncidentStore } from '../../support/memory-incident-store.js';
 import { MemoryKeyValueStore } from '../../support/memory-kv.js';
-import { infraGroup } from './world.js';
+import { startFirebellInstance, type Instance as BaseInstance } from './firebell-instance.js';
 
 export { until };
 
@@ -36,13 +29,8 @@ const PASSWORDS: Readonly<Record<string, string>> = {
   ana: 'ana-pass-123',
 };
 
-export interface Instance {
-  readonly firebell: Firebell;
-  readonly irc: IrcNetwork;
-  readonly matrix: MatrixNetwork;
-  readonly nick: string;
+export interface Instance extends BaseInstance {
   readonly matrixUser: TestUser;
-  readonly kv: MemoryKeyValueStore;
 }
 
 export interface LiveWorld {
@@ -70,6 +58,8 @@ export interface LiveOptions {
   readonly pacing?: { burst: number; linesPerSecond: number; queueLimit: number };
   /** Overrides of the bridge settings (the benchmark ignores its own raw senders). */
   readonly bridge?: Partial<Config['bridge']>;
+  /** The Matrix adapter's timings; the tests' short ones (FAST) when absent. */
+  readonly matrixTuning?: Partial<MatrixTuning>;
 }
 
 /** Waits until `nick` is in the channel, as `client` sees it (NAMES, asked again until the deadline). */
@@ -133,63 +123,24 @@ export async function startLiveWorld(options: LiveOptions = {}): Promise<LiveWor
     const instance = async (nick: string, localpart: string, watcher?: IrcTestClient): Promise<Instance> => {
       const matrixUser = hs.createUser(localpart, { displayname: localpart });
       hs.join(matrixUser.userId, roomId);
-      const base = testConfig();
-      const config: Config = {
-        ...base,
-        bot: { ...base.bot, name: nick, publicUrl },
-        bridge: { ...base.bridge, ...options.bridge },
-        groups: [
-          {
-            ...infraGroup,
-            members: [
-              { network: 'libera', conversation: CHANNEL, topic: false, status: true },
-              { network: 'matrix', conversation: ROOM, topic: false, status: true },
-            ],
-          },
-        ],
-      };
-      const kv = new MemoryKeyValueStore();
-      const irc = new IrcNetwork(
-        ircConfig({
-          id: 'libera',
-          port: ircd.port,
-          nick,
-          sasl: { account: nick, password: PASSWORDS[nick] as string },
-          ...(options.pacing ? { pacing: options.pacing } : {}),
-        }),
-        { clock: systemClock, logger, channels: [{ name: CHANNEL }], adminContact: 'ops@firebell.test' },
-      );
-      const matrix = new MatrixNetwork(
-        botConfig(hs, matrixUser),
-        { clock: systemClock, logger, kv, rooms: [ROOM], mayInvite: () => false },
-        FAST,
-      );
-      const firebell = new Firebell({
-        config,
-        store: new MemoryIncidentStore(),
-        networks: [irc, matrix],
-        clock: systemClock,
+      const started = await startFirebellInstance({
+        ircPort: ircd.port,
+        nick,
+        password: PASSWORDS[nick] as string,
+        channel: CHANNEL,
+        homeserver: hs.url,
+        matrixUser,
+        room: ROOM,
+        publicUrl,
+        longMessages,
         logger,
-        relay: (core) =>
-          new Bridge({
-            ...core,
-            clock: systemClock,
-            logger,
-            config: config.bridge,
-            botName: nick,
-            publicUrl,
-            longMessages,
-          }),
+        ...(options.pacing ? { pacing: options.pacing } : {}),
+        ...(options.bridge ? { bridge: options.bridge } : {}),
+        matrixTuning: options.matrixTuning ?? FAST,
       });
-      cleanup.push(() => firebell.stop());
-      await firebell.start();
-      await until(
-        () => irc.connectionState() === 'connected' && matrix.connectionState() === 'connected',
-        `${nick} to connect to both servers`,
-        15_000,
-      );
+      cleanup.push(() => started.firebell.stop());
       if (watcher) await inChannel(watcher, nick);
-      return { firebell, irc, matrix, nick, matrixUser, kv };
+      return { ...started, matrixUser };
     };
 
     const one = await instance('fbone', 'firebell');

@@ -23,6 +23,7 @@ import { FakeNetwork, ircUser, matrixUser } from '../../support/fake-network.js'
 import { MemoryIncidentStore } from '../../support/memory-incident-store.js';
 import { MemoryKeyValueStore } from '../../support/memory-kv.js';
 import { testConfig } from '../../support/config-fixture.js';
+import { settle as settleFirebell } from '../../support/settle.js';
 
 export const T0 = Date.UTC(2026, 10, 25, 15, 0);
 export const Z = '\u200b';
@@ -212,12 +213,7 @@ export async function bridgeWorld(options: WorldOptions = {}): Promise<BridgeWor
   });
   await firebell.start();
   if (!bridge) throw new Error('the bridge was not built');
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 5; i += 1) {
-      await firebell.service.idle();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  const settle = (): Promise<void> => settleFirebell(firebell);
   return {
     clock,
     ...sides,

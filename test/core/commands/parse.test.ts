@@ -72,8 +72,9 @@ const usages: Array<[string, string]> = [
   ['#status alert', '#status alert needs a message. Usage: #status alert|notice|log|ok <message>'],
   ['#success', 'say what went well. Usage: #success <message>'],
   [
-    '!incident ' + 'x'.repeat(301),
-    'keep the summary under 300 characters (details can follow in chat). Usage: !incident <summary>',
+    // Long summaries are kept whole and shortened for chat (issue 13); only a pasted log is refused.
+    '!incident ' + 'x'.repeat(2001),
+    'keep the summary under 2000 characters (details can follow in chat). Usage: !incident <summary>',
   ],
 ];
 

@@ -8,7 +8,7 @@ import {
   nextStartOfHours,
   workingSpans,
 } from '../../../src/core/escalation/awake.js';
-import { at, makeContact } from './make-contact.js';
+import { at, makeContact } from '../../support/builders.js';
 
 const iso = (value: number | null): string | null => (value === null ? null : new Date(value).toISOString());
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { oncallAnswer } from '../../../src/core/escalation/oncall.js';
 import { mentionedPeople, toPlainText } from '../../../src/core/rich-text.js';
 import type { EscalationPolicy } from '../../../machines/incident-types.js';
-import { at, makeContact } from './make-contact.js';
+import { at, makeContact, makePolicy } from '../../support/builders.js';
 import { ana, dev, frida as tierOneFrida } from './team.js';
 
 const frida = { ...tierOneFrida, tier: 2 };
@@ -22,15 +22,12 @@ const thierry = makeContact({
   hours: { daily: '08:00-20:00' },
 });
 
-const policy = (nobodyAwake: EscalationPolicy['nobodyAwake'], tiers = [1, 2]): EscalationPolicy => ({
-  name: 'default',
-  tiers: tiers.map((tier) => ({ tier, afterMinutes: 5 })),
-  repeat: 0,
-  whenExhausted: { action: 'stop', afterMinutes: 30 },
-  ackTimeoutMinutes: null,
-  statusReminder: null,
-  nobodyAwake,
-});
+const policy = (nobodyAwake: EscalationPolicy['nobodyAwake'], tiers = [1, 2]): EscalationPolicy =>
+  makePolicy({
+    tiers: tiers.map((tier) => ({ tier, afterMinutes: 5 })),
+    whenExhausted: { action: 'stop', afterMinutes: 30 },
+    nobodyAwake,
+  });
 
 test('!oncall: tier by tier, local times, and what a page does where nobody is awake', () => {
   const answer = oncallAnswer({

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveTier } from '../../../src/core/escalation/recipients.js';
 import type { TierResolution } from '../../../src/core/escalation/recipients.js';
-import { at, makeContact } from './make-contact.js';
+import { at, makeContact } from '../../support/builders.js';
 import { ana, dev, frida } from './team.js';
 
 // Lord Howe 15:30 (+11 in March) is the same instant as Kolkata 10:00: a tie with dev.

@@ -1,5 +1,5 @@
 /** A small tier-1 team in three zones, shared by the escalation tests. */
-import { makeContact } from './make-contact.js';
+import { makeContact } from '../../support/builders.js';
 
 export const ana = makeContact({
   id: 'ana',

@@ -1,10 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  decodeEntities,
-  matrixHtmlToRich,
-  nearestMircColour,
-} from '../../../src/core/format/matrix-html-to-rich.js';
+import { decodeEntities, matrixHtmlToRich } from '../../../src/core/format/matrix-html-to-rich.js';
+import { nearestMircColour } from '../../../src/core/format/mirc-colours.js';
 import type { RichText, Segment } from '../../../src/core/rich-text.js';
 
 const t = (value: string, style?: Extract<Segment, { kind: 'text' }>['style']): Segment =>
@@ -150,8 +147,156 @@ const malicious: readonly (readonly [string, string, RichText])[] = [
   ],
 ];
 
+/** What Element (commonmark + its composer) and other clients put in `formatted_body`. */
+const fromClients: readonly (readonly [string, string, RichText])[] = [
+  [
+    'Element reply: the mx-reply fallback (link to the event, the sender, the quoted HTML) is dropped',
+    '<mx-reply><blockquote><a href="https://matrix.to/#/!ops:example.org/$e1?via=example.org">In reply to</a> ' +
+      '<a href="https://matrix.to/#/@ana:example.org">@ana:example.org</a><br /><p>the <b>mirror</b> ' +
+      'is down</p></blockquote></mx-reply>on it, <a href="https://matrix.to/#/@ana:example.org">Ana</a>',
+    [t('on it, '), { kind: 'mention', person: { name: 'Ana', matrix: { userId: '@ana:example.org' } } }],
+  ],
+  [
+    'the reply fallback as the spec lays it out, with whitespace and a comment inside',
+    '<mx-reply>\n  <blockquote>\n    <a href="https://matrix.to/#/!r:x.org/$e:x.org">In reply to</a>\n' +
+      '    <a href="https://matrix.to/#/@alice:x.org">@alice:x.org</a>\n    <br />\n' +
+      '    <!-- the related event -->\n  </blockquote>\n</mx-reply>\nThis is where the reply goes.',
+    [t('This is where the reply goes.')],
+  ],
+  [
+    'Element nested list (commonmark puts newlines between the tags)',
+    '<ul>\n<li>mirrors\n<ul>\n<li>pypi</li>\n<li>npm</li>\n</ul>\n</li>\n<li>gate</li>\n</ul>\n',
+    [t('• mirrors'), br, t('  • pypi'), br, t('  • npm'), br, t('• gate')],
+  ],
+  [
+    'Element ordered list starting at 3, with a nested ordered list',
+    '<ol start="3">\n<li>drain\n<ol>\n<li>stop zuul</li>\n<li>wait</li>\n</ol>\n</li>\n<li>restart</li>\n</ol>\n',
+    [t('3. drain'), br, t('  1. stop zuul'), br, t('  2. wait'), br, t('4. restart')],
+  ],
+  [
+    'a list of loose items (each in a paragraph)',
+    '<ul>\n<li>\n<p>one</p>\n</li>\n<li>\n<p>two</p>\n</li>\n</ul>\n',
+    [t('• one'), br, t('• two')],
+  ],
+  [
+    'Element code block with its language and the trailing newline commonmark adds',
+    '<p>try:</p>\n<pre><code class="language-bash">systemctl restart nginx\njournalctl -u nginx | tail\n' +
+      '</code></pre>\n<p>then <code>curl -I</code></p>\n',
+    [
+      t('try:'),
+      { kind: 'code-block', text: 'systemctl restart nginx\njournalctl -u nginx | tail', language: 'bash' },
+      t('then '),
+      t('curl -I', { monospace: true }),
+    ],
+  ],
+  [
+    'a code block keeps escaped markup and its indentation',
+    '<pre><code>if (a &lt; b &amp;&amp; c) {\n\treturn &quot;x&quot;;\n}\n</code></pre>',
+    [{ kind: 'code-block', text: 'if (a < b && c) {\n    return "x";\n}' }],
+  ],
+  [
+    'inline code with entities next to plain ones',
+    '<code>a &lt; b</code> &amp;&amp; <b>c</b>',
+    [t('a < b', { monospace: true }), t(' && '), t('c', { bold: true })],
+  ],
+  [
+    'Element /rainbow: one colour span per letter',
+    '<span data-mx-color="#ff00be">r</span><span data-mx-color="#ff8400">a</span>' +
+      '<span data-mx-color="#00ff00" data-mx-bg-color="#000000">in</span>',
+    [t('r', { color: { fg: 63 } }), t('a', { color: { fg: 7 } }), t('in', { color: { fg: 56, bg: 1 } })],
+  ],
+  [
+    'a colour around bold keeps both, and ends where its span ends',
+    '<font color="#f00"><b>red bold</b> red</font> plain',
+    [t('red bold', { color: { fg: 4 }, bold: true }), t(' red', { color: { fg: 4 } }), t(' plain')],
+  ],
+  [
+    'a background inside a foreground colour combines them',
+    '<font data-mx-color="#ff0000"><span data-mx-bg-color="#ffff00">both</span> fg</font>',
+    [t('both', { color: { fg: 4, bg: 8 } }), t(' fg', { color: { fg: 4 } })],
+  ],
+  [
+    'Element quote: paragraphs inside a blockquote, then the answer',
+    '<blockquote>\n<p>the gate is red</p>\n<p>since 10:00</p>\n</blockquote>\n<p>looking</p>\n',
+    [t('> the gate is red'), br, t('> since 10:00'), br, t('looking')],
+  ],
+  [
+    'a table: cells separated by a space, rows by a line',
+    '<table><thead><tr><th>host</th><th>state</th></tr></thead>' +
+      '<tbody><tr><td>mirror01</td><td>down</td></tr></tbody></table>',
+    [t('host state'), br, t('mirror01 down')],
+  ],
+  [
+    'headings, a rule and paragraphs',
+    '<h1>Outage</h1>\n<p>mirror</p>\n<hr />\n<p>fixed</p>\n',
+    [t('Outage', { bold: true }), br, t('mirror'), br, t('fixed')],
+  ],
+];
+
+/** Broken markup: read as HTML reads it, and nothing typed is lost. */
+const malformed: readonly (readonly [string, string, RichText])[] = [
+  [
+    'bold never closed runs to the end',
+    'a <b>bold never closed',
+    [t('a '), t('bold never closed', { bold: true })],
+  ],
+  [
+    'misnested tags close what they contain',
+    '<b><i>x</b>y</i>z',
+    [t('x', { bold: true, italic: true }), t('yz')],
+  ],
+  ['a paragraph opened inside a paragraph closes it', '<p>a<p>b', [t('a'), br, t('b')]],
+  [
+    'a list item opened inside an item closes it',
+    '<ul><li>one<li>two</ul>after',
+    [t('• one'), br, t('• two'), br, t('after')],
+  ],
+  ['</br> is a line break, as browsers read it', 'a</br>b', [t('a'), br, t('b')]],
+  [
+    'upper-case tags and unquoted attributes',
+    '<B>LOUD</B> <A HREF=https://example.org/x>x</A>',
+    [t('LOUD', { bold: true }), t(' '), { kind: 'link', url: 'https://example.org/x', label: 'x' }],
+  ],
+  ['a self-closed element is empty', '<b/>plain<br/>next', [t('plain'), br, t('next')]],
+  [
+    'a repeated attribute keeps its first value',
+    '<a href="https://a.example" href="javascript:x">a</a>',
+    [{ kind: 'link', url: 'https://a.example', label: 'a' }],
+  ],
+  [
+    'a link inside a link closes the first',
+    '<a href="https://a.example">a<a href="https://b.example">b</a>',
+    [
+      { kind: 'link', url: 'https://a.example', label: 'a' },
+      { kind: 'link', url: 'https://b.example', label: 'b' },
+    ],
+  ],
+  [
+    'an unterminated tag after a line break is text on the new line',
+    '<b>x</b><br><c',
+    [t('x', { bold: true }), br, t('<c')],
+  ],
+  [
+    'an unterminated tag that would close a paragraph is text in it',
+    '<p>a <div class="x',
+    [t('a <div class="x')],
+  ],
+  ['an unterminated comment after a paragraph is text', '<p>x</p><!-- c', [t('x'), br, t('<!-- c')]],
+  ['an unterminated tag inside a dropped element stays dropped', '<mx-reply>quoted <b', []],
+  ['an unterminated closing tag is text', 'a</b', [t('a</b')]],
+  ['a stray closing tag at the very end vanishes', 'a</span>', [t('a')]],
+  ['an unclosed code block ends with the input', '<pre><code>x\ny', [{ kind: 'code-block', text: 'x\ny' }]],
+  [
+    'an unclosed link ends with the input',
+    'see <a href="https://example.org">docs',
+    [t('see '), { kind: 'link', url: 'https://example.org', label: 'docs' }],
+  ],
+  ['an mx-reply never closed drops what it holds', '<mx-reply><blockquote>q</blockquote>', []],
+  ['a script never closed hides the rest', 'ok<script>alert(1)<b>x</b>', [t('ok')]],
+];
+
 describe('Matrix HTML → RichText', () => {
-  for (const [name, html, expected] of [...cases, ...malicious]) {
+  for (const [name, html, expected] of [...cases, ...malicious, ...fromClients, ...malformed]) {
     test(name, () => assert.deepEqual(matrixHtmlToRich(html), expected));
   }
 
@@ -171,6 +316,16 @@ describe('Matrix HTML → RichText', () => {
       const started = performance.now();
       matrixHtmlToRich(html);
       assert.ok(performance.now() - started < 1000, `took too long on ${html.slice(0, 12)}…`);
+    }
+  });
+
+  test('the deepest nesting a Matrix event can hold (64 KiB) converts quickly', () => {
+    // htmlparser2's element stack makes nesting depth cost quadratically; the event size limit bounds it.
+    for (const unit of ['<b>', '<div><p>', '<b>x</i>', '<ul><li>', '<a>']) {
+      const html = unit.repeat(Math.floor(65_536 / unit.length));
+      const started = performance.now();
+      matrixHtmlToRich(html);
+      assert.ok(performance.now() - started < 1000, `took too long on ${unit}…`);
     }
   });
 

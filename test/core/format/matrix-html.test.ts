@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MIRC_PALETTE,
   escapeHtml,
   matrixToUserUrl,
   mentionedUserIds,
   renderMatrixHtml,
 } from '../../../src/core/format/matrix-html.js';
+import { MIRC_PALETTE } from '../../../src/core/format/mirc-colours.js';
 import { bold, code, lineBreak, link, mention, rich, text } from '../../../src/core/rich-text.js';
 import type { PersonRef } from '../../../src/core/messages.js';
 

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MatrixError } from 'matrix-bot-sdk';
-import { backoffMs, classify, withRetries } from '../../../src/networks/matrix/failures.js';
+import {
+  backoffMs,
+  classify,
+  GaveUpError,
+  retryWaitMs,
+  StoppedError,
+} from '../../../src/networks/matrix/failures.js';
 
 const matrixError = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   new MatrixError(body as never, status, headers);
@@ -17,6 +23,14 @@ test('Matrix errors are classified by errcode, then status', () => {
   );
   const header = classify(matrixError(429, { errcode: 'M_LIMIT_EXCEEDED' }, { 'retry-after': '3' }));
   assert.equal(header.kind === 'rate-limited' && header.retryAfterMs, 3000, 'the Retry-After header counts');
+  const both = classify(
+    matrixError(429, { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 2100 }, { 'retry-after': '3' }),
+  );
+  assert.equal(
+    both.kind === 'rate-limited' && both.retryAfterMs,
+    2100,
+    'the precise body wins over whole seconds',
+  );
   assert.equal(classify(matrixError(401, { errcode: 'M_UNKNOWN_TOKEN' })).kind, 'unknown-token');
   assert.equal(classify(matrixError(403, { errcode: 'M_FORBIDDEN' })).kind, 'forbidden');
   assert.equal(classify(matrixError(404, { errcode: 'M_NOT_FOUND' })).kind, 'not-found');
@@ -64,32 +78,30 @@ test('backoff doubles up to the cap, with jitter in the upper half', () => {
   );
 });
 
-test('withRetries retries rate limits and transient failures, up to a bound, and nothing else', async () => {
-  const waits: number[] = [];
-  const options = {
-    tries: 3,
-    baseMs: 10,
-    maxMs: 100,
-    sleep: (ms: number) => (waits.push(ms), Promise.resolve(true)),
-  };
-  let calls = 0;
-  const flaky = () => {
-    calls += 1;
-    if (calls === 1)
-      return Promise.reject(matrixError(429, { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 70 }));
-    if (calls === 2) return Promise.reject(matrixError(502, { errcode: 'M_UNKNOWN' }));
-    return Promise.resolve('done');
-  };
-  assert.equal(await withRetries(flaky, options), 'done');
-  assert.equal(waits[0], 70, 'the server-given wait');
-  assert.equal(waits.length, 2);
-  await assert.rejects(
-    withRetries(() => Promise.reject(matrixError(403, { errcode: 'M_FORBIDDEN' })), options),
-    /M_FORBIDDEN/,
+test('one retry policy: 429 waits as asked (capped), server errors back off only when repeating is harmless', () => {
+  const tuning = { retryBaseMs: 100, retryMaxMs: 1000, defaultRateLimitMs: 250, maxRetryAfterMs: 5000 };
+  const limited = classify(matrixError(429, { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 700 }));
+  assert.equal(retryWaitMs(limited, 0, false, tuning), 700, 'a 429 is safe to repeat: nothing happened');
+  const bare = classify(matrixError(429, { errcode: 'M_LIMIT_EXCEEDED' }));
+  assert.equal(retryWaitMs(bare, 0, true, tuning), 250, 'no wait given: the default');
+  const huge = classify(matrixError(429, { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 3_600_000 }));
+  assert.equal(retryWaitMs(huge, 0, true, tuning), 5000, 'capped');
+  const down = classify(matrixError(502, { errcode: 'M_UNKNOWN' }));
+  assert.equal(
+    retryWaitMs(down, 3, true, tuning, () => 1),
+    800,
   );
-  let tries = 0;
-  await assert.rejects(
-    withRetries(() => ((tries += 1), Promise.reject(matrixError(500, { errcode: 'M_UNKNOWN' }))), options),
+  assert.equal(retryWaitMs(down, 0, false, tuning), undefined, 'maybe done: not repeated');
+  assert.equal(
+    retryWaitMs(classify(matrixError(403, { errcode: 'M_FORBIDDEN' })), 0, true, tuning),
+    undefined,
   );
-  assert.equal(tries, 3);
+  assert.equal(retryWaitMs(classify(new StoppedError()), 0, true, tuning), undefined);
+});
+
+test('a request that gave up keeps its last failure, with how long it tried', () => {
+  const last = matrixError(500, { errcode: 'M_UNKNOWN', error: 'boom' });
+  const failure = classify(new GaveUpError('join #a:x', 4, 31_000, last));
+  assert.equal(failure.kind, 'transient');
+  assert.equal(failure.detail, 'M_UNKNOWN: boom (HTTP 500); tried 4 times in 31 s');
 });

@@ -28,8 +28,8 @@ export const FAST: Partial<MatrixTuning> = {
 };
 
 export function botConfig(
-  hs: TestHomeserver,
-  bot: TestUser,
+  hs: Pick<TestHomeserver, 'url'>,
+  bot: Pick<TestUser, 'userId' | 'token'>,
   overrides: Partial<MatrixNetworkConfig> = {},
 ): MatrixNetworkConfig {
   return {

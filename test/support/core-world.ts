@@ -1,0 +1,110 @@
+/**
+ * firebell's core on fake networks (IRC, Matrix and the shell, one group linking them), a SimulatedClock and
+ * in-memory stores, for tests that talk to it as people would. `at(minute)` moves the clock minute by
+ * minute from T0, letting every timer fire on the way.
+ */
+import { settle as settleFirebell } from './settle.js';
+import { SimulatedClock } from 'xstate';
+import type { Config } from '../../src/config/config.js';
+import type { LongMessage, LongMessageStore } from '../../src/core/bridge/long-messages.js';
+import { Firebell } from '../../src/core/firebell.js';
+import { silentLogger, type Logger } from '../../src/core/logger.js';
+import type { KeyValueStore } from '../../src/core/store.js';
+import { FakeNetwork } from './fake-network.js';
+import { MemoryIncidentStore } from './memory-incident-store.js';
+import { MemoryStatusStore } from './memory-status-store.js';
+import { testConfig } from './config-fixture.js';
+
+export const MIN = 60_000;
+/** A Wednesday, 09:00 in Chicago. */
+export const T0 = Date.UTC(2026, 10, 25, 15, 0);
+
+export interface CoreWorld {
+  readonly clock: SimulatedClock;
+  readonly store: MemoryIncidentStore;
+  readonly status: MemoryStatusStore;
+  readonly pages: MemoryPages;
+  readonly irc: FakeNetwork;
+  readonly matrix: FakeNetwork;
+  readonly shell: FakeNetwork;
+  readonly firebell: Firebell;
+  settle(): Promise<void>;
+  at(minute: number): Promise<void>;
+  all(): string[];
+  clear(): void;
+}
+
+export interface CoreWorldOptions {
+  readonly config?: Config;
+  readonly store?: MemoryIncidentStore;
+  readonly status?: MemoryStatusStore;
+  readonly startAt?: number;
+  readonly logger?: Logger;
+  /** Where the heartbeat keeps "last alive"; share it between two worlds to restart one as the other. */
+  readonly heartbeat?: KeyValueStore;
+}
+
+/** Long texts kept for firebell's pages, in memory. */
+export class MemoryPages implements LongMessageStore {
+  readonly saved = new Map<string, LongMessage>();
+  save(message: LongMessage): string {
+    const id = `${this.saved.size}-testtoken${this.saved.size}`;
+    this.saved.set(id, message);
+    return id;
+  }
+  load(id: string): LongMessage | undefined {
+    return this.saved.get(id);
+  }
+}
+
+const running: Firebell[] = [];
+
+/** Stops every world started since the last call (call it from `afterEach`). */
+export async function stopWorlds(): Promise<void> {
+  for (const firebell of running.splice(0)) await firebell.stop();
+}
+
+export async function coreWorld(options: CoreWorldOptions = {}): Promise<CoreWorld> {
+  const clock = new SimulatedClock();
+  clock.set(options.startAt ?? T0);
+  const store = options.store ?? new MemoryIncidentStore();
+  const status = options.status ?? new MemoryStatusStore();
+  const pages = new MemoryPages();
+  const irc = new FakeNetwork('libera', 'irc', () => clock.now());
+  const matrix = new FakeNetwork('matrix', 'matrix', () => clock.now());
+  const shell = new FakeNetwork('shell', 'shell', () => clock.now());
+  const firebell = new Firebell({
+    config: options.config ?? testConfig(),
+    store,
+    networks: [irc, matrix, shell],
+    clock,
+    logger: options.logger ?? silentLogger,
+    pages,
+    status: { store: status, alert: { publish: async () => undefined } },
+    ...(options.heartbeat ? { heartbeat: options.heartbeat } : {}),
+  });
+  running.push(firebell);
+  await firebell.start();
+  const settle = (): Promise<void> => settleFirebell(firebell);
+  const networks = [irc, matrix, shell];
+  return {
+    clock,
+    store,
+    status,
+    pages,
+    irc,
+    matrix,
+    shell,
+    firebell,
+    settle,
+    at: async (minute) => {
+      await settle();
+      for (let t = Math.floor((clock.now() - T0) / MIN) + 1; t <= minute; t += 1) {
+        clock.set(T0 + t * MIN);
+        await settle();
+      }
+    },
+    all: () => networks.flatMap((network) => network.lines()),
+    clear: () => networks.forEach((network) => network.clear()),
+  };
+}
