@@ -2,13 +2,13 @@
  * Checks inside firebell.yaml that a schema cannot express: ids that must be unique, references between
  * networks, groups and policies, and the order of escalation tiers.
  */
+import { nameKeyFor } from '../core/casemapping.js';
 import type { NetworkKind } from '../core/messages.js';
 import { unknownName, type KeyPath } from './problems.js';
 import {
   duplicates,
   field,
   integer,
-  ircFold,
   items,
   record,
   text,
@@ -83,8 +83,9 @@ function networkIds(firebell: unknown, lineOf: LineOf): CheckFinding[] {
   return [...reserved, ...duplicates('firebell', ids, 'network id', lineOf)];
 }
 
+/** Before any server said its casemapping, channels compare by rfc1459, the default. */
 function conversationKey(kind: NetworkKind | undefined, conversation: string): string {
-  return kind === 'matrix' ? conversation : ircFold(conversation);
+  return nameKeyFor(kind)(conversation);
 }
 
 function groupMembers(firebell: unknown, networks: Map<string, NetworkKind>, lineOf: LineOf): CheckFinding[] {

@@ -116,4 +116,4 @@ function describePath(path: KeyPath): string {
   return formatPath(lastIndex < 0 ? path : path.slice(0, lastIndex + 1));
 }
 
-export { ircFold } from '../core/irc-case-fold.js';
+export { ircFold } from '../core/casemapping.js';

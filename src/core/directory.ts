@@ -5,7 +5,7 @@
  */
 import type { Actor } from '../../machines/incident-types.js';
 import type { Contact, WhitelistedPerson } from '../config/config.js';
-import { ircFold } from './irc-case-fold.js';
+import { ircFold, matrixIdKey } from './casemapping.js';
 import { closest } from './nearest.js';
 import type { NetworkKind, PersonRef, Sender } from './messages.js';
 
@@ -19,7 +19,7 @@ function handleMatches(
     case 'irc':
       return person.irc !== undefined && ircFold(person.irc.account) === ircFold(account);
     case 'matrix':
-      return person.matrix === account;
+      return person.matrix !== undefined && matrixIdKey(person.matrix) === matrixIdKey(account);
     case 'shell':
       return contactId !== undefined && contactId === account;
   }
@@ -111,7 +111,9 @@ export class Directory {
     return (
       this.contact(trimmed) ??
       this.contacts.find((contact) => contact.id.toLowerCase() === lowered) ??
-      this.contacts.find((contact) => contact.matrix === word.trim()) ??
+      this.contacts.find(
+        (contact) => contact.matrix !== undefined && matrixIdKey(contact.matrix) === matrixIdKey(word),
+      ) ??
       this.contacts.find(
         (contact) =>
           contact.irc !== undefined &&

@@ -11,6 +11,7 @@ import { Directory } from './directory.js';
 import { EffectRunner } from './effects/effect-runner.js';
 import { awakeWhitelisted, timezoneAwarePageResolver } from './escalation/page-resolver.js';
 import { oncallCommand } from './commands/oncall-command.js';
+import { NetworkNames } from './casemapping.js';
 import { Groups } from './groups.js';
 import type { DurableState } from './durable-state.js';
 import { HANDLED_RETENTION_MS, InboundLedger } from './inbound.js';
@@ -101,7 +102,7 @@ export class Firebell {
     this.networks = new Map(deps.networks.map((network) => [network.id, network]));
     this.heartbeat = deps.heartbeat ? new Heartbeat(durable.keyValues, clock) : undefined;
     const kinds = new Map<string, NetworkKind>(deps.networks.map((network) => [network.id, network.kind]));
-    this.groups = new Groups(config.groups);
+    this.groups = new Groups(config.groups, new NetworkNames(this.networks));
     this.directory = new Directory(config.contacts, config.whitelist, kinds);
     this.durableOutbox = deps.outbox
       ? undefined

@@ -3,6 +3,7 @@
  * to a group; announcements go to every member; command replies go to every side of the group.
  */
 import type { GroupConfig } from '../config/schema.js';
+import { NetworkNames } from './casemapping.js';
 import type { ConversationRef } from './messages.js';
 
 export interface GroupMember {
@@ -13,7 +14,11 @@ export interface GroupMember {
 }
 
 export class Groups {
-  constructor(readonly all: readonly GroupConfig[]) {}
+  constructor(
+    readonly all: readonly GroupConfig[],
+    /** How each network compares names (IRC by its server's CASEMAPPING). */
+    readonly names: NetworkNames = new NetworkNames(),
+  ) {}
 
   get(id: string): GroupConfig | undefined {
     return this.all.find((group) => group.id === id);
@@ -25,7 +30,8 @@ export class Groups {
     return this.all.find((group) =>
       group.members.some(
         (member) =>
-          member.network === conversation.network && sameConversation(member.conversation, conversation.id),
+          member.network === conversation.network &&
+          this.sameConversation(member.network, member.conversation, conversation.id),
       ),
     );
   }
@@ -40,14 +46,9 @@ export class Groups {
     if (!first) throw new Error('no channel groups configured');
     return first;
   }
-}
 
-/** IRC channel names are case-insensitive; Matrix ids and aliases are compared as written. */
-export function sameConversation(configured: string, actual: string): boolean {
-  return (
-    configured === actual ||
-    (configured.startsWith('#') &&
-      !configured.includes(':') &&
-      configured.toLowerCase() === actual.toLowerCase())
-  );
+  /** Whether two names of a channel or room on `network` are the same one (IRC: the server's casemapping). */
+  sameConversation(network: string, configured: string, actual: string): boolean {
+    return this.names.same(network, configured, actual);
+  }
 }

@@ -3,6 +3,7 @@
  * Adapters own their lifecycle (connect, reconnect with backoff, pacing, lanes) and deliver what the
  * outbox hands them (delivery.ts): messages and topic changes, each settled with an outcome, never a throw.
  */
+import type { CaseMapping } from './casemapping.js';
 import type { DeliveryChannel } from './delivery.js';
 import type { InboundMessage, InboundReaction, MembershipChange, NetworkKind } from './messages.js';
 
@@ -33,4 +34,6 @@ export interface ChatNetwork extends DeliveryChannel {
   stop(): Promise<void>;
   getTopic(conversation: string): Promise<string | undefined>;
   connectionState(): ConnectionState;
+  /** How the server compares nicks and channels (IRC: its ISUPPORT CASEMAPPING, rfc1459 until known). */
+  caseMapping?(): CaseMapping;
 }

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import type { Delivery, DeliveryChannel, DeliveryContent, DeliveryOutcome, Lane } from './delivery.js';
 import type { RichText } from './rich-text.js';
-import { sameConversation, type Groups } from './groups.js';
+import type { Groups } from './groups.js';
 import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
 import type { ConversationRef, MessageStyle, OutboundMessage, PersonRef, Priority } from './messages.js';
@@ -311,7 +311,8 @@ export class Speaker {
     const { replyTo: _replyTo, ...elsewhere } = options;
     for (const member of group.members) {
       const origin =
-        member.network === conversation.network && sameConversation(member.conversation, conversation.id);
+        member.network === conversation.network &&
+        this.groups.sameConversation(member.network, member.conversation, conversation.id);
       const to = { network: member.network, conversation: origin ? conversation.id : member.conversation };
       void this.outbox.send(outbound(to, body, origin ? options : elsewhere));
     }

@@ -5,7 +5,7 @@
  */
 import IRC, { type Client, type IrcMessage } from 'irc-framework';
 import type { IrcNetworkConfig } from '../config/schema.js';
-import { deferCapEndPastLoggedIn } from '../networks/irc/sasl-race.js';
+import { deferCapEndPastLoggedIn } from '../networks/irc/irc-framework-adapter.js';
 import { fail, ok, warn, type Finding, type NetworkReport } from './report.js';
 
 export interface IrcChannelToCheck {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Directory, personRefOf } from '../../src/core/directory.js';
-import { ircFold } from '../../src/core/irc-case-fold.js';
+import { ircFold } from '../../src/core/casemapping.js';
 import { contacts } from '../support/config-fixture.js';
 
 const directory = new Directory(

@@ -97,7 +97,9 @@ describe('escalation through the networks', () => {
       'Ana (reach: both) gets a private page on IRC, Matrix and the shell; Bo (highlight) none',
     );
     assert.ok(w.irc.sent.every((message) => message.priority === 'urgent'));
-    const mentions = w.matrix.sent[0]?.body.filter((segment) => segment.kind === 'mention');
+    // The private pages go first (they need no channel); the room's highlight carries the mention.
+    const highlight = w.matrix.sent.find((message) => 'conversation' in message.to);
+    const mentions = highlight?.body.filter((segment) => segment.kind === 'mention');
     assert.equal(mentions?.length, 1);
     assert.equal(w.firebell.service.get(1)?.context.timeline.at(-1)?.detail, 'tier 1: Ana, Bo');
   });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
 import { Firebell } from '../../src/core/firebell.js';
 import { silentLogger } from '../../src/core/logger.js';
+import type { Delivery, DeliveryOutcome } from '../../src/core/delivery.js';
 import type { TopicResult } from '../../src/core/network.js';
 import type { Config } from '../../src/config/config.js';
 import { FakeNetwork, ircUser, matrixUser } from '../support/fake-network.js';
@@ -17,6 +18,18 @@ const alice = ircUser('alice', 'alice');
 
 class TopicNetwork extends FakeNetwork {
   refuse = new Set<string>();
+  /** Channels whose server never answers a topic change (the adapter times out, counted from the write). */
+  silent = new Set<string>();
+  override async deliver(delivery: Delivery): Promise<DeliveryOutcome> {
+    const { content } = delivery;
+    if (content.kind === 'topic' && this.silent.has(content.conversation))
+      return {
+        status: 'timed-out',
+        at: delivery.createdAt,
+        reason: `no answer from irc.test:6697 to the topic change in ${content.conversation} within 10 s of sending it`,
+      };
+    return super.deliver(delivery);
+  }
   override async setTopic(conversation: string, topic: string): Promise<TopicResult> {
     if (this.refuse.has(conversation))
       return { ok: false, reason: 'firebell is not a channel operator there' };
@@ -191,6 +204,32 @@ describe('#status', () => {
         .includes(
           '#infra: ana: Finished sending alert: topics changed in 1, not in 1 (#infra: firebell is not a channel operator there).',
         ),
+    );
+  });
+
+  test('the closing report says what the servers confirmed, what they refused and why, and what went unanswered', async () => {
+    const config = testConfig();
+    const group = config.groups[0]!;
+    const extra = ['#locked', '#slow'].map((conversation) => ({
+      network: 'libera',
+      conversation,
+      topic: true,
+      status: true,
+    }));
+    const w = await world({
+      config: { ...config, groups: [{ ...group, members: [...group.members, ...extra] }] },
+    });
+    w.irc.refuse.add('#locked');
+    w.irc.silent.add('#slow');
+    w.irc.type('#infra', ana, '#status alert gate down');
+    await w.settle();
+    assert.ok(
+      w.irc
+        .lines()
+        .includes(
+          '#infra: ana: Finished sending alert: topics changed in 3, not in 1 (#locked: firebell is not a channel operator there); unconfirmed in 1 (#slow: no answer from irc.test:6697 to the topic change in #slow within 10 s of sending it).',
+        ),
+      w.irc.lines().join('\n'),
     );
   });
 

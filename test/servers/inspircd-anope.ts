@@ -70,6 +70,15 @@ export class InspircdWithAnope {
     });
   }
 
+  /** Freezes the ircd (SIGSTOP): connections stay open, nothing is read or answered until `thaw()`. */
+  freeze(): void {
+    this.ircd?.pause();
+  }
+
+  thaw(): void {
+    this.ircd?.resume();
+  }
+
   /** Kills the ircd as a crash would; services stay up and keep trying to relink. */
   async crash(): Promise<void> {
     await this.ircd?.stop('SIGKILL');

@@ -39,6 +39,15 @@ export class Ngircd {
     });
   }
 
+  /** Freezes the ircd (SIGSTOP): connections stay open, nothing is read or answered until `thaw()`. */
+  freeze(): void {
+    this.process?.pause();
+  }
+
+  thaw(): void {
+    this.process?.resume();
+  }
+
   /** Kills the server as a crash would. */
   async crash(): Promise<void> {
     await this.process?.stop('SIGKILL');

@@ -162,9 +162,22 @@ export class ServerProcess {
     }
   }
 
+  /** Freezes the process (SIGSTOP): its sockets stay open, but it reads and answers nothing. */
+  pause(): void {
+    if (!this.exited) process.kill(this.pid, 'SIGSTOP');
+  }
+
+  /** Lets a frozen process go on (SIGCONT). */
+  resume(): void {
+    if (!this.exited) process.kill(this.pid, 'SIGCONT');
+  }
+
   /** Stops the process by pid: `signal` first, SIGKILL if it is still there after a while. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.exited) return;
+    // A frozen process would not act on a catchable signal until it runs again (SIGKILL needs no help,
+    // and a crash must not let it read what waits in its socket first).
+    if (signal !== 'SIGKILL') process.kill(this.pid, 'SIGCONT');
     process.kill(this.pid, signal);
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 3000).unref());
     if ((await Promise.race([this.exit, timer])) === 'timeout' && !this.exited) {

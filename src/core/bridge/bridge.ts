@@ -13,7 +13,7 @@ import type { GroupConfig } from '../../config/schema.js';
 import type { Clock } from '../clock.js';
 import { parseCommand } from '../commands/parse.js';
 import type { Directory } from '../directory.js';
-import { sameConversation, type GroupMember, type Groups } from '../groups.js';
+import type { GroupMember, Groups } from '../groups.js';
 import type { Logger } from '../logger.js';
 import type {
   InboundMessage,
@@ -255,7 +255,12 @@ export class Bridge implements Relay {
   private toMatrix(said: Said, member: GroupMember): void {
     const nameOf = (userId: string): string | undefined => this.names.nameOf(said.room, userId);
     const fromMatrix = said.kind === 'matrix';
-    const highlighted = fromMatrix ? said.content : this.mentions.highlightsToMentions(said.content);
+    const highlighted = fromMatrix
+      ? said.content
+      : this.mentions.highlightsToMentions(
+          said.content,
+          this.deps.groups.names.ircFold(said.message.conversation.network),
+        );
     const content = this.mentions.forTarget(highlighted, 'matrix', nameOf);
     const source = `${said.room}\n${conversationKey(member.network, member.conversation)}`;
     const style = said.message.style;
@@ -463,7 +468,11 @@ export class Bridge implements Relay {
 
   private othersOf(group: GroupConfig, network: string, conversation: string): GroupMember[] {
     return group.members.filter(
-      (member) => !(member.network === network && sameConversation(member.conversation, conversation)),
+      (member) =>
+        !(
+          member.network === network &&
+          this.deps.groups.sameConversation(network, member.conversation, conversation)
+        ),
     );
   }
 

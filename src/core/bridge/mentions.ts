@@ -5,6 +5,7 @@
  * relayed chat never pings a stranger by accident on either side.
  */
 import type { Contact } from '../../config/config.js';
+import { ircFold, matrixIdKey, type CaseFold } from '../casemapping.js';
 import { personRefOf } from '../directory.js';
 import type { PersonRef } from '../messages.js';
 import type { RichText, Segment } from '../rich-text.js';
@@ -12,33 +13,37 @@ import { noHighlight } from './attribution.js';
 
 const NICK_CHAR = /[A-Za-z0-9[\]\\`_^{|}-]/;
 
-/** RFC 1459 case folding that keeps the string's length, so match positions stay valid. */
-const fold = (value: string): string =>
-  value.replace(/[A-Z[\]\\~]/g, (c) => ({ '[': '{', ']': '}', '\\': '|', '~': '^' })[c] ?? c.toLowerCase());
-
 export class ContactMentions {
   /** Contacts with both an IRC nick and a Matrix id, longest nick first (so `ana_` wins over `ana`). */
   private readonly bridged: readonly { readonly nick: string; readonly person: PersonRef }[];
+  /** The bridged nicks folded by one mapping, for the last mapping asked for. */
+  private folded:
+    { fold: CaseFold; nicks: readonly { readonly nick: string; readonly person: PersonRef }[] } | undefined;
   private readonly byMatrixId: ReadonlyMap<string, Contact>;
 
   constructor(contacts: readonly Contact[]) {
     this.bridged = contacts
       .flatMap((contact) =>
         contact.irc && contact.matrix
-          ? [{ nick: fold(contact.irc.nick ?? contact.irc.account), person: personRefOf(contact) }]
+          ? [{ nick: contact.irc.nick ?? contact.irc.account, person: personRefOf(contact) }]
           : [],
       )
       .sort((a, b) => b.nick.length - a.nick.length);
     this.byMatrixId = new Map(
-      contacts.flatMap((contact) => (contact.matrix ? [[contact.matrix, contact]] : [])),
+      contacts.flatMap((contact) => (contact.matrix ? [[matrixIdKey(contact.matrix), contact]] : [])),
     );
   }
 
-  /** IRC text → the same text with highlights of bridged contacts as mention segments. */
-  highlightsToMentions(body: RichText): Segment[] {
+  /**
+   * IRC text → the same text with highlights of bridged contacts as mention segments; nicks compare by
+   * `fold`, the case mapping of the server the text came from.
+   */
+  highlightsToMentions(body: RichText, fold: CaseFold = ircFold): Segment[] {
     if (this.bridged.length === 0) return [...body];
     return body.flatMap((segment) =>
-      segment.kind === 'text' && !segment.style?.monospace ? this.split(segment.text, segment) : [segment],
+      segment.kind === 'text' && !segment.style?.monospace
+        ? this.split(segment.text, segment, fold)
+        : [segment],
     );
   }
 
@@ -54,7 +59,7 @@ export class ContactMentions {
     return body.map((segment): Segment => {
       if (segment.kind !== 'mention') return segment;
       const userId = segment.person.matrix?.userId;
-      const contact = userId === undefined ? undefined : this.byMatrixId.get(userId);
+      const contact = userId === undefined ? undefined : this.byMatrixId.get(matrixIdKey(userId));
       const name = (userId === undefined ? undefined : nameOf(userId)) ?? segment.person.name;
       if (kind === 'irc') {
         const nick = contact?.irc ? (contact.irc.nick ?? contact.irc.account) : undefined;
@@ -65,8 +70,9 @@ export class ContactMentions {
     });
   }
 
-  private split(text: string, segment: Extract<Segment, { kind: 'text' }>): Segment[] {
+  private split(text: string, segment: Extract<Segment, { kind: 'text' }>, fold: CaseFold): Segment[] {
     const folded = fold(text);
+    const bridged = this.foldedNicks(fold);
     const out: Segment[] = [];
     let from = 0;
     let i = 0;
@@ -74,7 +80,7 @@ export class ContactMentions {
       const before = i === 0 ? '' : (text[i - 1] as string);
       const hit = NICK_CHAR.test(before)
         ? undefined
-        : this.bridged.find(
+        : bridged.find(
             ({ nick }) => folded.startsWith(nick, i) && !NICK_CHAR.test(text[i + nick.length] ?? ''),
           );
       if (!hit) {
@@ -89,5 +95,11 @@ export class ContactMentions {
     if (from === 0) return [segment];
     if (from < text.length) out.push({ ...segment, text: text.slice(from) });
     return out;
+  }
+
+  private foldedNicks(fold: CaseFold): readonly { readonly nick: string; readonly person: PersonRef }[] {
+    if (this.folded?.fold !== fold)
+      this.folded = { fold, nicks: this.bridged.map(({ nick, person }) => ({ nick: fold(nick), person })) };
+    return this.folded.nicks;
   }
 }

@@ -194,9 +194,10 @@ export class EffectRunner {
   }
 
   /**
-   * A highlight in each channel and room of the group, mentioning those that network can ping, and a
-   * private message on every network of the group each person has a handle on, as their `reach` says.
-   * Returns who was reached at all.
+   * A private message on every network of the group each person has a handle on, and a highlight in each
+   * channel and room of the group mentioning those that network can ping, as their `reach` says. Private
+   * messages first: they need no channel, so a rejoin or a slow room never holds them back. Returns who
+   * was reached at all.
    */
   private sendPages(
     incident: IncidentContext,
@@ -208,15 +209,6 @@ export class EffectRunner {
     const members = this.deps.groups.members(incident.group);
     const kindOf = (network: string): NetworkKind | undefined => this.deps.directory.kindOf(network);
     const routes = new Map(recipients.map((contact) => [contact, pageRoutes(contact, members, kindOf)]));
-    for (const member of members) {
-      const here = recipients.filter((contact) => routes.get(contact)?.highlights.includes(member));
-      if (here.length === 0) continue;
-      this.deps.speaker.toConversation(
-        { network: member.network, id: member.conversation, direct: false },
-        renderPageInChannel(incident, tier, here.map(personRefOf), r),
-        options,
-      );
-    }
     const group = this.deps.groups.get(incident.group);
     const privateContext: RenderContext = { ...r, where: group?.name ?? incident.group };
     for (const contact of recipients) {
@@ -228,6 +220,15 @@ export class EffectRunner {
           options,
         );
       }
+    }
+    for (const member of members) {
+      const here = recipients.filter((contact) => routes.get(contact)?.highlights.includes(member));
+      if (here.length === 0) continue;
+      this.deps.speaker.toConversation(
+        { network: member.network, id: member.conversation, direct: false },
+        renderPageInChannel(incident, tier, here.map(personRefOf), r),
+        options,
+      );
     }
     return recipients.filter((contact) => {
       const route = routes.get(contact);

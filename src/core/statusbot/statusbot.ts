@@ -65,7 +65,8 @@ export const noticeText = (message: string): string => `NOTICE: ${message}`;
 
 interface TopicOutcome {
   readonly member: GroupMember;
-  readonly ok: boolean;
+  /** confirmed: the server said the topic is set; refused: it said no; unconfirmed: no answer in time. */
+  readonly result: 'confirmed' | 'refused' | 'unconfirmed';
   readonly reason?: string;
 }
 
@@ -151,7 +152,7 @@ export class Statusbot {
     const fromBot = this.deps.externalBots.some(
       (bot) =>
         bot.network === message.conversation.network &&
-        bot.nick.toLowerCase() === message.sender.id.toLowerCase(),
+        this.deps.groups.names.same(bot.network, bot.nick, message.sender.id),
     );
     if (!fromBot) return;
     const by: Actor = { name: message.sender.name, network: message.conversation.network };
@@ -236,7 +237,7 @@ export class Statusbot {
     return this.deps.groups.all
       .flatMap((group) => group.members)
       .filter((member) => {
-        const key = `${member.network}\u0000${member.conversation.toLowerCase()}`;
+        const key = `${member.network}\u0000${this.deps.groups.names.key(member.network, member.conversation)}`;
         if (!member.status || seen.has(key)) return false;
         seen.add(key);
         return true;
@@ -263,7 +264,7 @@ export class Statusbot {
         .filter((member) => member.topic)
         .map(async (member): Promise<TopicOutcome> => {
           const network = this.deps.networks.get(member.network);
-          if (!network) return { member, ok: false, reason: 'network not configured' };
+          if (!network) return { member, result: 'refused', reason: 'network not configured' };
           try {
             const current = await network.getTopic(member.conversation);
             const saved = this.deps.store.savedTopic(member.network, member.conversation);
@@ -279,10 +280,10 @@ export class Statusbot {
             }
             const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, alert);
             return outcome.status === 'delivered'
-              ? { member, ok: true }
-              : this.topicFailed(member, whyNot(outcome));
+              ? { member, result: 'confirmed' }
+              : this.topicFailed(member, outcome);
           } catch (error) {
-            return this.topicFailed(member, error instanceof Error ? error.message : String(error));
+            return this.topicFailed(member, thrown(error));
           }
         }),
     );
@@ -298,25 +299,32 @@ export class Statusbot {
         .map(async (member): Promise<TopicOutcome> => {
           const network = this.deps.networks.get(member.network);
           const saved = this.deps.store.savedTopic(member.network, member.conversation) as string;
-          if (!network) return { member, ok: false, reason: 'network not configured' };
+          if (!network) return { member, result: 'refused', reason: 'network not configured' };
           try {
             const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, saved);
-            if (outcome.status !== 'delivered') return this.topicFailed(member, whyNot(outcome));
+            if (outcome.status !== 'delivered') return this.topicFailed(member, outcome);
             this.deps.store.clearSavedTopic(member.network, member.conversation);
-            return { member, ok: true };
+            return { member, result: 'confirmed' };
           } catch (error) {
-            return this.topicFailed(member, error instanceof Error ? error.message : String(error));
+            return this.topicFailed(member, thrown(error));
           }
         }),
     );
   }
 
-  private topicFailed(member: GroupMember, reason: string): TopicOutcome {
+  private topicFailed(
+    member: GroupMember,
+    outcome: Pick<DeliveryOutcome, 'status'> & { readonly reason: string },
+  ): TopicOutcome {
+    const { reason } = outcome;
     this.deps.logger.warn(
-      { network: member.network, conversation: member.conversation, reason },
+      { network: member.network, conversation: member.conversation, reason, status: outcome.status },
       'could not set the topic',
     );
-    return { member, ok: false, reason };
+    // Written but not answered in time, or not written before firebell stopped: it may yet have changed.
+    const result =
+      outcome.status === 'timed-out' || outcome.status === 'abandoned' ? 'unconfirmed' : 'refused';
+    return { member, result, reason };
   }
 
   private async publish(alert: string | null): Promise<void> {
@@ -342,8 +350,8 @@ export class Statusbot {
   }
 }
 
-function whyNot(outcome: DeliveryOutcome): string {
-  return outcome.status === 'delivered' ? 'delivered' : outcome.reason;
+function thrown(error: unknown): Pick<DeliveryOutcome, 'status'> & { readonly reason: string } {
+  return { status: 'refused', reason: error instanceof Error ? error.message : String(error) };
 }
 
 /** "1 channel or room", "4 channels and rooms". */
@@ -376,11 +384,25 @@ export function renderStatusLog(newestFirst: readonly StatusEntry[], now: number
   return lines.flatMap((line, index) => (index === 0 ? [...line] : [lineBreak, ...line]));
 }
 
+/**
+ * The closing report: the topics the servers confirmed, those they refused (with their reasons), and those
+ * that got no answer in time (the change may still have happened).
+ */
 function describeTopics(topics: readonly TopicOutcome[]): string {
-  const failed = topics.filter((topic) => !topic.ok);
-  const set = topics.length - failed.length;
-  const failures = failed
-    .map((topic) => `${topic.member.conversation}: ${topic.reason ?? 'failed'}`)
-    .join('; ');
-  return `: topics changed in ${set}${failed.length > 0 ? `, not in ${failed.length} (${failures})` : ''}.`;
+  const listed = (result: TopicOutcome['result']): { count: number; why: string } => {
+    const matching = topics.filter((topic) => topic.result === result);
+    const why = matching
+      .map((topic) => `${topic.member.conversation}: ${topic.reason ?? 'failed'}`)
+      .join('; ');
+    return { count: matching.length, why };
+  };
+  const confirmed = listed('confirmed').count;
+  const refused = listed('refused');
+  const unconfirmed = listed('unconfirmed');
+  return (
+    `: topics changed in ${confirmed}` +
+    (refused.count > 0 ? `, not in ${refused.count} (${refused.why})` : '') +
+    (unconfirmed.count > 0 ? `; unconfirmed in ${unconfirmed.count} (${unconfirmed.why})` : '') +
+    '.'
+  );
 }

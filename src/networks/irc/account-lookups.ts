@@ -6,12 +6,13 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import type { CaseFold } from '../../core/irc-case-fold.js';
+import type { CaseFold } from '../../core/casemapping.js';
+import type { HandlerTable } from './line-dispatcher.js';
 import type { AccountState } from './sender-identity.js';
 
 export interface LookupHooks {
-  /** Sends one protocol line (paced). */
-  send(line: string, cost: number): void;
+  /** Sends one protocol line (paced); `written` is called when it went to the socket. */
+  send(line: string, cost: number, written: () => void): void;
   /** Whether the server supports WHOX. */
   whox(): boolean;
   fold(): CaseFold;
@@ -22,7 +23,7 @@ interface PendingLookup {
   readonly token: string | undefined;
   account: AccountState | undefined;
   readonly resolve: (account: AccountState | undefined) => void;
-  readonly timer: unknown;
+  timer: unknown;
 }
 
 export interface ProtocolLine {
@@ -46,21 +47,34 @@ export class AccountLookups {
       const whox = this.hooks.whox();
       // A 3-digit token tells our WHOX replies apart from anyone else's.
       const token = whox ? String(100 + (this.counter++ % 900)) : undefined;
-      const timer = this.clock.setTimeout(() => {
-        this.logger.warn({ nick }, `no answer about ${nick}'s services account within ${this.timeoutMs} ms`);
-        this.finish(entry, undefined);
-      }, this.timeoutMs);
       const entry: PendingLookup = {
         nick: this.hooks.fold()(nick),
         token,
         account: undefined,
         resolve,
-        timer,
+        timer: undefined,
       };
       this.pending.push(entry);
-      if (whox) this.hooks.send(`WHO ${nick} %tna,${token}`, 2);
-      else this.hooks.send(`WHOIS ${nick}`, 2);
+      // The timeout counts from the write: a lookup that waited for a token has its full time.
+      const written = (): void => {
+        if (!this.pending.includes(entry)) return;
+        entry.timer = this.clock.setTimeout(() => {
+          this.logger.warn(
+            { nick },
+            `no answer about ${nick}'s services account within ${this.timeoutMs} ms`,
+          );
+          this.finish(entry, undefined);
+        }, this.timeoutMs);
+      };
+      if (whox) this.hooks.send(`WHO ${nick} %tna,${token}`, 2, written);
+      else this.hooks.send(`WHOIS ${nick}`, 2, written);
     });
+  }
+
+  /** The replies to our lookups; each is consumed (no other handler sees it) when it was ours. */
+  handlers(): HandlerTable {
+    const handle = (message: ProtocolLine): boolean => this.handle(message);
+    return { '354': handle, '315': handle, '330': handle, '318': handle, '401': handle };
   }
 
   /** Feeds a reply line; returns true when it belonged to a lookup. */
@@ -118,7 +132,7 @@ export class AccountLookups {
     const index = this.pending.indexOf(entry);
     if (index === -1) return;
     this.pending.splice(index, 1);
-    this.clock.clearTimeout(entry.timer);
+    if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
     entry.resolve(account);
   }
 }

@@ -7,7 +7,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { Backoff } from './backoff.js';
-import type { CaseFold } from '../../core/irc-case-fold.js';
+import type { CaseFold } from '../../core/casemapping.js';
 
 export interface ChannelConfig {
   readonly name: string;
@@ -19,6 +19,8 @@ interface ChannelState {
   readonly key: string | undefined;
   joined: boolean;
   joinedAt: number | undefined;
+  /** Why the server refused our last JOIN, until we get in. */
+  refusal: string | undefined;
   readonly backoff: Backoff;
   timer: unknown;
 }
@@ -47,6 +49,7 @@ export class ChannelKeeper {
         key: channel.key,
         joined: false,
         joinedAt: undefined,
+        refusal: undefined,
         backoff,
         timer: undefined,
       });
@@ -60,6 +63,12 @@ export class ChannelKeeper {
 
   isJoined(channel: string): boolean {
     return this.get(channel)?.joined ?? false;
+  }
+
+  /** Why the server refused to let us in, while we are not in (a ban, a key, invite only). */
+  refusal(channel: string): string | undefined {
+    const state = this.get(channel);
+    return state?.joined ? undefined : state?.refusal;
   }
 
   joinedCount(): number {
@@ -78,6 +87,7 @@ export class ChannelKeeper {
     this.clearTimer(state);
     state.joined = true;
     state.joinedAt = this.clock.now();
+    state.refusal = undefined;
     this.logger.info({ channel: state.name }, `joined ${state.name}`);
   }
 
@@ -98,6 +108,7 @@ export class ChannelKeeper {
   joinRefused(channel: string, reason: string): void {
     const state = this.get(channel);
     if (!state || state.joined) return;
+    state.refusal = reason;
     this.scheduleRejoin(state, `cannot join ${state.name}: ${reason}`);
   }
 
@@ -108,6 +119,7 @@ export class ChannelKeeper {
       this.clearTimer(state);
       state.joined = false;
       state.joinedAt = undefined;
+      state.refusal = undefined;
     }
   }
 

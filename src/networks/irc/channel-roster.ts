@@ -4,7 +4,7 @@
  * trustworthy only while that holds. Whenever someone leaves our sight (last shared channel left, QUIT) or
  * changes nick, `forget` is called for them.
  */
-import type { CaseFold } from '../../core/irc-case-fold.js';
+import type { CaseFold } from '../../core/casemapping.js';
 
 export class ChannelRoster {
   private readonly channels = new Map<string, Set<string>>();

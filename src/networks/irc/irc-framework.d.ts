@@ -55,6 +55,8 @@ declare module 'irc-framework' {
     cap: CapabilityState;
     /** An ISUPPORT token's value: true for a bare token, undefined when absent. */
     supports(token: string): unknown;
+    /** Whether a client-only tag (without its '+') may be sent: message-tags on, CLIENTTAGDENY allows it. */
+    supportsTag(tag: string): boolean;
   }
 
   export interface SaslFailure {
@@ -87,7 +89,7 @@ declare module 'irc-framework' {
   export interface Connection {
     connected: boolean;
     /** Writes one line (without CRLF); returns false when the socket is not open. */
-    write(line: string, callback?: () => void): boolean | undefined;
+    write(line: string, callback?: (error?: Error | null) => void): boolean | undefined;
     end(data?: string, hadError?: boolean): void;
     on(event: 'message', listener: (message: IrcMessage, rawLine: string) => void): void;
     transport: { socket: import('node:net').Socket | null; disposeSocket(): void } | null;
@@ -101,6 +103,8 @@ declare module 'irc-framework' {
     readonly connected: boolean;
     connect(options: ConnectOptions): void;
     quit(message?: string): void;
+    /** Asks for a capability beyond irc-framework's own list, in the next CAP negotiation. */
+    requestCap(cap: string | string[]): void;
     use(plugin: (client: Client, rawMiddleware: { use(fn: RawMiddleware): void }) => void): this;
     caseCompare(a: string, b: string): boolean;
     caseLower(value: string): string;

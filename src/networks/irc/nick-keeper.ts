@@ -7,7 +7,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { Backoff } from './backoff.js';
-import type { CaseFold } from '../../core/irc-case-fold.js';
+import type { CaseFold } from '../../core/casemapping.js';
 
 export interface NickKeeperHooks {
   /** Sends NICK (directly while registering, paced afterwards). */

@@ -1,72 +1,103 @@
 /**
- * Everything firebell writes to an IRC connection goes through here, one line per token of the bucket.
- * Two queues: control lines of the current connection (JOIN, NickServ, WHO, TOPIC, CTCP replies) go first
- * and are dropped when the connection ends; messages wait in the shared LaneQueue (urgent before normal,
- * relay, bulk), survive reconnects, and leave only when their target is ready (registered, channel joined).
- * A message is cut into wire lines one at a time, so an urgent reply can slip between the lines of a long
- * bulk message.
+ * Everything firebell writes to an IRC connection goes through here, paced by the token bucket, in lanes
+ * that cannot starve:
+ *
+ * - setup lines of the session (bot mode, ISON, NickServ IDENTIFY and nick regaining, PING) go first; they
+ *   are few, and without them the session is not usable. irc-framework's own lines (CAP, SASL, PONG) are
+ *   charged to the bucket as they pass.
+ * - then strictly by lane: urgent (pages, replies, the account lookups a command waits on) > normal >
+ *   relay > bulk (topic fan-out, rejoins). Only urgent lines may take the last token: every other lane
+ *   keeps one in reserve, so an urgent line waits at most one pacing slot whatever is queued, and at the
+ *   default pacing usually none at all.
+ * - JOINs come from the JoinPlanner, in the lane of the most urgent line waiting for one of their
+ *   channels (bulk when none waits), ahead of the other lines of that lane, which need the channel.
+ *
+ * Items stay queued until their target is ready (registered, channel joined); a long message is cut
+ * into wire lines one at a time, so an urgent reply can slip between the lines of a long bulk message.
+ * Items of a connection (lookups, queries, CTCP replies) are dropped when it ends; deliveries survive it.
  */
 import type { Clock } from '../../core/clock.js';
-import type { DeliveryOutcome } from '../../core/delivery.js';
+import type { Lane } from '../../core/delivery.js';
 import type { Logger } from '../../core/logger.js';
-import type { OutboundMessage, Priority } from '../../core/messages.js';
 import type { LaneQueue } from '../shared/lane-queue.js';
-import { splitLine } from './line-splitter.js';
 import type { TokenBucket } from './token-bucket.js';
 
-export interface QueuedMessage {
-  readonly message: OutboundMessage;
-  readonly priority: Priority;
-  readonly target: string;
-  readonly command: 'PRIVMSG' | 'NOTICE';
-  /** CTCP ACTION (an emote). */
-  readonly action: boolean;
-  /** Lines still to send, each free of CR/LF, not yet cut to the byte budget. */
-  readonly lines: readonly string[];
-  /** Told the outcome: delivered once every line was written, dropped when relay overflow dropped it. */
-  readonly settle?: (outcome: DeliveryOutcome) => void;
+/** One line for the wire and what the server charges for it. */
+export interface WireLine {
+  readonly line: string;
+  readonly cost: number;
+  /** Hears when the socket took the line (an error when it could not). */
+  readonly written?: (error?: Error) => void;
+  /** A line of a message delivery, whose confirmation its item tracks (not a protocol line). */
+  readonly delivery?: boolean;
+}
+
+/** Why a queued item ends without being written. */
+export type DiscardReason = 'overflow' | 'connection-ended' | 'stopped';
+
+/** Something to write: a delivery (message, topic change) or a protocol line. */
+export interface Outgoing {
+  readonly lane: Lane;
+  /** A protocol line of the current connection, meaningless on the next one. */
+  readonly connectionScoped: boolean;
+  /** The folded name of the channel it is for, when it is for a channel. */
+  readonly channelKey?: string | undefined;
+  /** Whether it may go now (its channel joined, nothing to look up first). */
+  ready(): boolean;
+  /** The next line, without taking it; undefined when nothing is left to write (the item is done). */
+  peek(): WireLine | undefined;
+  /** The peeked line was handed to the socket; returns true when the item has more lines. */
+  sent(line: WireLine): boolean;
+  /** It leaves the queue unwritten. */
+  discard(reason: DiscardReason): void;
+}
+
+/** A JOIN line the JoinPlanner offers, in the lane of the most urgent line waiting for its channels. */
+export interface JoinOffer {
+  readonly lane: Lane;
+  readonly line: WireLine;
+  /** Taken: the channels are being joined. */
+  take(): void;
 }
 
 export interface PacerHooks {
   /** Registered with an open socket. */
   canSend(): boolean;
-  /** Whether lines for this target may go now (its channel is joined). */
-  isReady(target: string): boolean;
-  /** Bytes of text one line for this message may carry (see payloadBudget). */
-  budgetFor(item: QueuedMessage): number;
-  /** Writes one line to the socket; false when it could not. */
-  write(line: string): boolean;
-  /** All lines of a message were written. */
-  delivered(message: OutboundMessage): void;
+  /** Writes one line to the socket; false when it could not (nothing was written). */
+  write(line: WireLine): boolean;
+  /**
+   * The next JOIN, if channels are waiting to be joined; `waitingLane` tells the most urgent lane of the
+   * items waiting for a channel (by its folded name).
+   */
+  nextJoin(waitingLane: (channelKey: string) => Lane | undefined): JoinOffer | undefined;
 }
 
-interface ControlLine {
-  readonly line: string;
-  readonly cost: number;
-  readonly onWritten: (() => void) | undefined;
-}
-
-const CTCP = '\x01';
+const RANK: Readonly<Record<Lane, number>> = { urgent: 0, normal: 1, relay: 2, bulk: 3 };
 
 export class OutgoingPacer {
-  private readonly controls: ControlLine[] = [];
+  private readonly setup: WireLine[] = [];
   private timer: unknown;
   private timerDue = Infinity;
   private pumping = false;
+  private pumpAgain = false;
   private stopped = false;
   private droppedTotal = 0;
+  /** Tokens every lane but urgent leaves in the bucket (none when the burst is a single line). */
+  private readonly reserve: number;
 
   constructor(
     private readonly clock: Clock,
     private readonly bucket: TokenBucket,
-    private readonly queue: LaneQueue<QueuedMessage>,
+    private readonly queue: LaneQueue<Outgoing>,
     private readonly hooks: PacerHooks,
     private readonly logger: Logger,
     private readonly queueLimit: number,
-  ) {}
+  ) {
+    this.reserve = bucket.burst >= 2 ? 1 : 0;
+  }
 
-  /** Messages waiting (not control lines). */
-  get queuedMessages(): number {
+  /** Items waiting (deliveries and protocol lines; not setup lines). */
+  get queued(): number {
     return this.queue.size;
   }
 
@@ -75,100 +106,130 @@ export class OutgoingPacer {
     return this.droppedTotal;
   }
 
-  enqueue(item: QueuedMessage): void {
-    this.queue.push(item, item.priority);
-    const droppedItems = this.queue.takeDropped();
-    const dropped = droppedItems.length;
-    for (const lost of droppedItems)
-      lost.settle?.({ status: 'dropped', at: this.clock.now(), reason: 'the outgoing queue was full' });
-    if (dropped > 0) {
-      this.droppedTotal += dropped;
+  enqueue(item: Outgoing): void {
+    if (this.stopped) {
+      item.discard('stopped');
+      return;
+    }
+    this.queue.push(item, item.lane);
+    const dropped = this.queue.takeDropped();
+    for (const lost of dropped) lost.discard('overflow');
+    if (dropped.length > 0) {
+      this.droppedTotal += dropped.length;
       this.logger.warn(
-        { dropped, droppedTotal: this.droppedTotal, queueLimit: this.queueLimit },
-        `outgoing queue full (${this.queueLimit} messages): dropped ${dropped} relayed message(s)`,
+        { dropped: dropped.length, droppedTotal: this.droppedTotal, queueLimit: this.queueLimit },
+        `outgoing queue full (${this.queueLimit} messages): dropped ${dropped.length} relayed message(s)`,
       );
     }
     this.pump();
   }
 
-  /** A protocol line for the current connection; `cost` is what the server charges for it. */
-  control(line: string, cost = 1, onWritten?: () => void): void {
-    this.controls.push({ line, cost, onWritten });
+  /** Puts an item back first in its lane (lines written but lost with the connection). */
+  requeue(item: Outgoing): void {
+    if (this.stopped) {
+      item.discard('stopped');
+      return;
+    }
+    this.queue.unshift(item, item.lane);
+  }
+
+  /** A setup line of the session: ahead of every lane; `cost` is what the server charges for it. */
+  setupLine(line: string, cost = 1): void {
+    this.setup.push({ line, cost });
     this.pump();
   }
 
-  /** The connection ended: its control lines mean nothing to the next one. Messages stay queued. */
-  dropControlLines(): void {
-    this.controls.length = 0;
+  /** The connection ended: its setup lines and protocol items mean nothing to the next one. */
+  connectionEnded(): void {
+    this.setup.length = 0;
+    for (const item of this.queue.removeWhere((candidate) => candidate.connectionScoped))
+      item.discard('connection-ended');
   }
 
   /** Something changed (registered, joined, tokens): send what can go. */
   pump(): void {
-    if (this.pumping || this.stopped) return;
+    if (this.stopped) return;
+    if (this.pumping) {
+      // Something was queued while sending (a history query an item asked for): go round again.
+      this.pumpAgain = true;
+      return;
+    }
     this.pumping = true;
     try {
-      while (this.hooks.canSend() && this.sendOne());
+      do {
+        this.pumpAgain = false;
+        while (this.hooks.canSend() && this.sendOne());
+      } while (this.pumpAgain && !this.stopped);
     } finally {
       this.pumping = false;
     }
   }
 
+  /** Stops for good: every queued item is discarded (deliveries settle as abandoned). */
   stop(): void {
     this.stopped = true;
     this.clearTimer();
-    this.controls.length = 0;
-    for (let item = this.queue.shift(); item; item = this.queue.shift())
-      item.settle?.({ status: 'abandoned', at: this.clock.now(), reason: 'the IRC network stopped' });
+    this.setup.length = 0;
+    for (let item = this.queue.shift(); item; item = this.queue.shift()) item.discard('stopped');
   }
 
   /** Sends one line if a token and a line are there; false when the loop should stop. */
   private sendOne(): boolean {
-    const control = this.controls[0];
-    if (control) {
-      if (!this.bucket.tryTake(control.cost)) return this.waitForTokens(control.cost);
-      this.controls.shift();
-      if (!this.hooks.write(control.line)) return false;
-      control.onWritten?.();
+    const setup = this.setup[0];
+    if (setup) {
+      const cost = Math.min(setup.cost, this.bucket.burst);
+      if (!this.bucket.tryTake(cost)) return this.waitForTokens(cost);
+      if (!this.hooks.write(setup)) return false;
+      this.setup.shift();
       return true;
     }
-    if (this.queue.size === 0) return false;
-    if (this.bucket.msUntil(1) > 0) return this.waitForTokens(1);
-    const item = this.queue.shiftWhere((candidate) => this.hooks.isReady(candidate.target));
+    const item = this.queue.shiftWhere((candidate) => candidate.ready());
+    const join = this.hooks.nextJoin((channel) => this.laneWaitingFor(channel));
+    if (join && (!item || RANK[join.lane] <= RANK[item.lane])) {
+      if (item) this.queue.unshift(item, item.lane);
+      return this.sendJoin(join);
+    }
     if (!item) return false;
     return this.sendLineOf(item);
   }
 
-  private sendLineOf(item: QueuedMessage): boolean {
-    const [first, ...later] = item.lines;
-    if (first === undefined) {
-      this.finished(item);
-      return true;
-    }
-    const [chunk, ...overflow] = splitLine(first, this.hooks.budgetFor(item));
-    if (chunk === undefined) {
-      // Nothing visible in this line; go on with the next without spending a token.
-      this.queue.unshift({ ...item, lines: later }, item.priority);
-      return true;
-    }
-    const text = item.action ? `${CTCP}ACTION ${chunk}${CTCP}` : chunk;
-    this.bucket.tryTake(1);
-    if (!this.hooks.write(`${item.command} ${item.target} :${text}`)) {
-      this.queue.unshift(item, item.priority);
-      return false;
-    }
-    const remaining = [...overflow, ...later];
-    if (remaining.length > 0) this.queue.unshift({ ...item, lines: remaining }, item.priority);
-    else this.finished(item);
+  private sendJoin(join: JoinOffer): boolean {
+    const { cost, keep } = this.price(join.line.cost, join.lane);
+    if (!this.bucket.tryTake(cost, keep)) return this.waitForTokens(cost + keep);
+    if (!this.hooks.write(join.line)) return false;
+    join.take();
     return true;
   }
 
-  private finished(item: QueuedMessage): void {
-    this.hooks.delivered(item.message);
-    item.settle?.({ status: 'delivered', at: this.clock.now(), receipt: [] });
+  private sendLineOf(item: Outgoing): boolean {
+    const line = item.peek();
+    if (line === undefined) return true; // nothing left: the item is done and leaves the queue
+    const { cost, keep } = this.price(line.cost, item.lane);
+    if (!this.bucket.tryTake(cost, keep)) {
+      this.queue.unshift(item, item.lane);
+      return this.waitForTokens(cost + keep);
+    }
+    if (!this.hooks.write(line)) {
+      this.queue.unshift(item, item.lane);
+      return false;
+    }
+    if (item.sent(line)) this.queue.unshift(item, item.lane);
+    return true;
   }
 
-  private waitForTokens(cost: number): false {
-    const due = this.clock.now() + this.bucket.msUntil(cost);
+  /** What a line costs and what it must leave in the bucket; never more than the bucket can hold. */
+  private price(lineCost: number, lane: Lane): { cost: number; keep: number } {
+    const cost = Math.min(lineCost, this.bucket.burst);
+    const keep = lane === 'urgent' ? 0 : Math.min(this.reserve, this.bucket.burst - cost);
+    return { cost, keep };
+  }
+
+  private laneWaitingFor(channelKey: string): Lane | undefined {
+    return this.queue.laneOf((item) => item.channelKey === channelKey);
+  }
+
+  private waitForTokens(needed: number): false {
+    const due = this.clock.now() + this.bucket.msUntil(needed);
     if (due < this.timerDue) {
       this.clearTimer();
       this.timerDue = due;

@@ -3,7 +3,8 @@
  * `linesPerSecond`. It mirrors how servers count (Solanum's burst then 2 lines/s, InspIRCd's penalty
  * threshold and command rate), so staying inside the bucket keeps the bot clear of "Excess Flood".
  * Lines the bot cannot hold back (PONG, CAP, SASL written by the library) are charged anyway and may take
- * the bucket below zero, delaying what comes next.
+ * the bucket below zero, delaying what comes next. A line may ask for tokens to be kept: the pacer keeps one
+ * in reserve for the urgent lane, so a reply never waits a whole pacing slot behind bulk work.
  */
 const EPSILON = 1e-9;
 
@@ -12,7 +13,7 @@ export class TokenBucket {
   private updatedAt: number;
 
   constructor(
-    private readonly burst: number,
+    readonly burst: number,
     private readonly linesPerSecond: number,
     private readonly now: () => number,
   ) {
@@ -30,10 +31,10 @@ export class TokenBucket {
     return this.tokens;
   }
 
-  /** Takes `cost` tokens if they are there. */
-  tryTake(cost = 1): boolean {
+  /** Takes `cost` tokens if they are there, and `keep` more would be left (the urgent lane's reserve). */
+  tryTake(cost = 1, keep = 0): boolean {
     this.refill();
-    if (this.tokens + EPSILON < cost) return false;
+    if (this.tokens + EPSILON < cost + keep) return false;
     this.tokens -= cost;
     return true;
   }

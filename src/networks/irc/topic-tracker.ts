@@ -1,21 +1,57 @@
 /**
- * Channel topics: cached from RPL_TOPIC/RPL_NOTOPIC and TOPIC, asked for when unknown, and set with an answer
- * the core can show: success once the server echoes our TOPIC, a refusal with the reason when it says no
- * (482 not a channel operator on a +t channel, 442 not on the channel), or a timeout.
+ * Channel topics: cached from RPL_TOPIC/RPL_NOTOPIC and TOPIC, asked for when unknown, and changed with an
+ * answer the core can show: set once the server echoes our TOPIC, refused with the reason when it says no
+ * (482 not a channel operator on a +t channel, 442 not on the channel, a refused JOIN), or timed out.
+ * Every timeout counts from when the line was written, not queued: a change that waited its turn behind a
+ * fan-out has as long to be answered as the first one. A change written when the connection ends goes
+ * again on the next one (setting a topic twice is harmless).
  */
 import type { Clock } from '../../core/clock.js';
-import type { TopicResult } from '../../core/network.js';
-import type { CaseFold } from '../../core/irc-case-fold.js';
+import type { CaseFold } from '../../core/casemapping.js';
 
-interface Pending<T> {
-  readonly resolve: (value: T) => void;
-  readonly timer: unknown;
+export type TopicOutcome =
+  | { readonly status: 'set' }
+  | { readonly status: 'refused'; readonly reason: string }
+  | { readonly status: 'timed-out'; readonly reason: string }
+  | { readonly status: 'abandoned'; readonly reason: string };
+
+/** One topic change: queued, then written (in flight) and answered. */
+export interface TopicChange {
+  readonly channel: string;
+  readonly outcome: Promise<TopicOutcome>;
+  readonly settled: boolean;
+  /** The TOPIC line was handed to the socket: answers to that channel are now ours, in write order. */
+  sent(): void;
+  /** The socket took it (the timeout starts here), or could not (the connection is going). */
+  written(error?: Error): void;
+  /** The topic already reads so: nothing to write. */
+  alreadySet(): void;
+  abandoned(reason: string): void;
+}
+
+/** A question for the topic (TOPIC #channel), answered from what the server says next. */
+export interface TopicQuery {
+  readonly answer: Promise<string | undefined>;
+  /** The TOPIC line went to the socket: the timeout starts. */
+  written(): void;
+}
+
+interface Change extends TopicChange {
+  settled: boolean;
+  timer: unknown;
+  settle(outcome: TopicOutcome): void;
+}
+
+interface Question {
+  readonly resolve: (topic: string | undefined) => void;
+  timer: unknown;
 }
 
 export class TopicTracker {
   private readonly topics = new Map<string, string>();
-  private readonly gets = new Map<string, Pending<string | undefined>[]>();
-  private readonly sets = new Map<string, Pending<TopicResult>[]>();
+  private readonly questions = new Map<string, Question[]>();
+  /** Changes written and not answered yet, per channel, oldest first. */
+  private readonly inFlight = new Map<string, Change[]>();
   /** Channels we just joined: the server sends RPL_TOPIC before the end of NAMES if there is a topic. */
   private readonly joining = new Set<string>();
 
@@ -23,6 +59,7 @@ export class TopicTracker {
     private readonly fold: () => CaseFold,
     private readonly clock: Clock,
     private readonly timeoutMs: number,
+    private readonly serverName: () => string,
   ) {}
 
   /** The topic as last seen; '' when the channel has none, undefined when unknown. */
@@ -49,42 +86,74 @@ export class TopicTracker {
   observed(channel: string, topic: string, byUs: boolean): void {
     const key = this.fold()(channel);
     this.topics.set(key, topic);
-    for (const pending of this.take(this.gets, key)) pending.resolve(topic);
-    if (byUs) this.settleSet(key, { ok: true });
+    this.answerQuestions(key, topic);
+    if (byUs) this.oldestInFlight(key)?.settle({ status: 'set' });
   }
 
-  /** Waits for the topic the caller is about to ask the server for. */
-  awaitTopic(channel: string): Promise<string | undefined> {
+  /** Asks for the topic: the caller writes `TOPIC #channel` and calls `written` when it went out. */
+  query(channel: string): TopicQuery {
     const key = this.fold()(channel);
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        this.remove(this.gets, key, resolve);
-        resolve(this.topics.get(key));
-      }, this.timeoutMs);
-      this.add(this.gets, key, { resolve, timer });
+    let question: Question | undefined;
+    const answer = new Promise<string | undefined>((resolve) => {
+      question = { resolve, timer: undefined };
+      this.questions.set(key, [...(this.questions.get(key) ?? []), question]);
     });
+    return {
+      answer,
+      written: () => {
+        if (!question || question.timer !== undefined) return;
+        const asked = question;
+        asked.timer = this.clock.setTimeout(() => {
+          this.questions.set(
+            key,
+            (this.questions.get(key) ?? []).filter((other) => other !== asked),
+          );
+          asked.resolve(this.topics.get(key));
+        }, this.timeoutMs);
+      },
+    };
   }
 
-  /** Waits for the outcome of the TOPIC the caller is about to send. */
-  awaitSet(channel: string, serverName: () => string): Promise<TopicResult> {
+  /** A change of the topic, to be written by the caller. */
+  change(channel: string): TopicChange {
     const key = this.fold()(channel);
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        this.remove(this.sets, key, resolve);
-        resolve({
-          ok: false,
-          reason: `no answer from ${serverName()} to the topic change in ${channel} within ${Math.round(this.timeoutMs / 1000)} s`,
-        });
-      }, this.timeoutMs);
-      this.add(this.sets, key, { resolve, timer });
-    });
+    let settle: (outcome: TopicOutcome) => void = () => undefined;
+    const outcome = new Promise<TopicOutcome>((resolve) => (settle = resolve));
+    const change: Change = {
+      channel,
+      outcome,
+      settled: false,
+      timer: undefined,
+      settle: (result) => {
+        if (change.settled) return;
+        change.settled = true;
+        if (change.timer !== undefined) this.clock.clearTimeout(change.timer);
+        this.removeInFlight(key, change);
+        settle(result);
+      },
+      sent: () => this.inFlight.set(key, [...(this.inFlight.get(key) ?? []), change]),
+      written: (error) => {
+        if (error || change.settled || change.timer !== undefined) return;
+        change.timer = this.clock.setTimeout(
+          () =>
+            change.settle({
+              status: 'timed-out',
+              reason: `no answer from ${this.serverName()} to the topic change in ${channel} within ${Math.round(this.timeoutMs / 1000)} s of sending it`,
+            }),
+          this.timeoutMs,
+        );
+      },
+      alreadySet: () => change.settle({ status: 'set' }),
+      abandoned: (reason) => change.settle({ status: 'abandoned', reason }),
+    };
+    return change;
   }
 
-  /** The server refused something about this channel (482, 442, 403, 477): the oldest pending set fails. */
+  /** The server refused something about this channel: the oldest change in flight there fails. */
   refused(channel: string, reason: string): void {
     const key = this.fold()(channel);
-    this.settleSet(key, { ok: false, reason });
-    for (const pending of this.take(this.gets, key)) pending.resolve(this.topics.get(key));
+    this.oldestInFlight(key)?.settle({ status: 'refused', reason });
+    this.answerQuestions(key, this.topics.get(key));
   }
 
   /** We left the channel: what we knew of its topic may go stale. */
@@ -92,51 +161,52 @@ export class TopicTracker {
     this.topics.delete(this.fold()(channel));
   }
 
-  /** The connection ended: pending sets fail, gets answer from the cache. */
-  connectionLost(reason: string): void {
-    for (const [key, list] of this.sets) {
-      for (const pending of list) {
-        this.clock.clearTimeout(pending.timer);
-        pending.resolve({ ok: false, reason });
+  /**
+   * The connection ended: questions answer from the cache, and the changes in flight are handed back
+   * (unsettled, their timers cleared) to be written again on the next connection.
+   */
+  connectionLost(): TopicChange[] {
+    const interrupted: TopicChange[] = [];
+    for (const list of this.inFlight.values())
+      for (const change of list) {
+        if (change.timer !== undefined) this.clock.clearTimeout(change.timer);
+        change.timer = undefined;
+        interrupted.push(change);
       }
-      this.sets.delete(key);
-    }
-    for (const [key, list] of this.gets) {
-      for (const pending of list) {
-        this.clock.clearTimeout(pending.timer);
-        pending.resolve(this.topics.get(key));
+    this.inFlight.clear();
+    for (const [key, list] of this.questions) {
+      this.questions.delete(key);
+      for (const question of list) {
+        if (question.timer !== undefined) this.clock.clearTimeout(question.timer);
+        question.resolve(this.topics.get(key));
       }
-      this.gets.delete(key);
     }
     this.topics.clear();
     this.joining.clear();
+    return interrupted;
   }
 
-  private settleSet(key: string, result: TopicResult): void {
-    const list = this.sets.get(key);
-    const pending = list?.shift();
-    if (!pending) return;
-    if (list?.length === 0) this.sets.delete(key);
-    this.clock.clearTimeout(pending.timer);
-    pending.resolve(result);
+  /** The network stops: changes still in flight are abandoned (the outbox keeps them for the next start). */
+  stop(reason: string): void {
+    for (const change of this.connectionLost()) change.abandoned(reason);
   }
 
-  private add<T extends Pending<never>>(map: Map<string, T[]>, key: string, pending: T): void {
-    const list = map.get(key) ?? [];
-    list.push(pending);
-    map.set(key, list);
+  private answerQuestions(key: string, topic: string | undefined): void {
+    const list = this.questions.get(key) ?? [];
+    this.questions.delete(key);
+    for (const question of list) {
+      if (question.timer !== undefined) this.clock.clearTimeout(question.timer);
+      question.resolve(topic);
+    }
   }
 
-  private take<T extends Pending<never>>(map: Map<string, T[]>, key: string): T[] {
-    const list = map.get(key) ?? [];
-    map.delete(key);
-    for (const pending of list) this.clock.clearTimeout(pending.timer);
-    return list;
+  private oldestInFlight(key: string): Change | undefined {
+    return this.inFlight.get(key)?.[0];
   }
 
-  private remove<T extends Pending<never>>(map: Map<string, T[]>, key: string, resolve: unknown): void {
-    const list = map.get(key)?.filter((pending) => pending.resolve !== resolve) ?? [];
-    if (list.length > 0) map.set(key, list);
-    else map.delete(key);
+  private removeInFlight(key: string, change: Change): void {
+    const list = (this.inFlight.get(key) ?? []).filter((other) => other !== change);
+    if (list.length > 0) this.inFlight.set(key, list);
+    else this.inFlight.delete(key);
   }
 }

@@ -107,6 +107,11 @@ export class LaneQueue<T> {
     return removed;
   }
 
+  /** The most urgent lane holding an item that matches `predicate`; undefined when none does. */
+  laneOf(predicate: (item: T) => boolean): Priority | undefined {
+    return LANES.find((lane) => this.lane(lane).some(predicate));
+  }
+
   private lane(priority: Priority): T[] {
     return this.lanes.get(priority) as T[];
   }

@@ -3,15 +3,18 @@ import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
 import { silentLogger } from '../../../src/core/logger.js';
 import { AccountLookups } from '../../../src/networks/irc/account-lookups.js';
-import { caseFoldFor } from '../../../src/core/irc-case-fold.js';
+import { ircCaseFold } from '../../../src/core/casemapping.js';
 
 function setup(whox: boolean) {
   const clock = new SimulatedClock();
   const sent: string[] = [];
   const lookups = new AccountLookups(clock, 5000, silentLogger, {
-    send: (line) => sent.push(line),
+    send: (line, _cost, written) => {
+      sent.push(line);
+      written();
+    },
     whox: () => whox,
-    fold: () => caseFoldFor('rfc1459'),
+    fold: () => ircCaseFold('rfc1459'),
   });
   const line = (command: string, ...params: string[]) =>
     lookups.handle({ command, params: ['fbbot', ...params] });

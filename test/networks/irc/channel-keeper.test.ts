@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
-import { caseFoldFor } from '../../../src/core/irc-case-fold.js';
+import { ircCaseFold } from '../../../src/core/casemapping.js';
 import { ChannelKeeper } from '../../../src/networks/irc/channel-keeper.js';
 import { memoryLogger } from './helpers.js';
 
@@ -11,7 +11,7 @@ function setup() {
   const log = memoryLogger();
   const keeper = new ChannelKeeper(
     [{ name: '#Ops' }, { name: '#keyed', key: 'sesame' }],
-    () => caseFoldFor('rfc1459'),
+    () => ircCaseFold('rfc1459'),
     clock,
     log,
     (channel, key) =>

@@ -9,6 +9,7 @@ import { InspircdWithAnope } from '../../servers/inspircd-anope.js';
 import type { IrcTestClient } from '../../servers/irc-test-client.js';
 import { TestBed, waitJoined, type RunningBot } from './bot-harness.js';
 import { ircConfig, until } from './helpers.js';
+import { linesInFlightSurviveTheServer, registerDeliveryTests } from './delivery-scenarios.js';
 import { registerRestartTest, registerSharedTests, type Scene } from './scenarios.js';
 
 const PASSWORDS = {
@@ -86,6 +87,7 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
     const channels = whois.find((line) => line.message.command === '319')?.message.params[2] ?? '';
     for (const channel of CHANNELS) assert.match(channels, new RegExp(`(^|[ @+])\\${channel}( |$)`));
     assert.equal(bot.network.connectionState(), 'connected');
+    assert.equal(bot.network.caseMapping(), 'rfc1459', "InspIRCd's CASEMAPPING drives the folding");
   });
 
   registerSharedTests({
@@ -295,6 +297,8 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
     await waitJoined(bot, ['#locked'], { since: banned, timeoutMs: 6000 });
   });
 
+  registerDeliveryTests({ scene, server: () => server, echoes: true, connect: (nick) => connect(nick) });
+
   registerRestartTest(
     () => ({ bot, botNick: 'fbbot', channel: '#ops' }),
     () => server,
@@ -305,4 +309,12 @@ describe('IRC adapter on InspIRCd 3 with Anope 2 services', () => {
       return human;
     },
   );
+
+  test('a line written into a frozen server that dies is written again after the reconnect, once (echo-message)', async () => {
+    await linesInFlightSurviveTheServer({ bot, botNick: 'fbbot', channel: '#ops' }, server, async () => {
+      const human = await connect('erin');
+      await human.join('#ops');
+      return human;
+    });
+  });
 });

@@ -9,6 +9,7 @@ import { Ngircd } from '../../servers/ngircd.js';
 import type { IrcTestClient } from '../../servers/irc-test-client.js';
 import { TestBed, waitJoined, type RunningBot } from './bot-harness.js';
 import { ircConfig, until } from './helpers.js';
+import { registerDeliveryTests } from './delivery-scenarios.js';
 import { registerRestartTest, registerSharedTests, type Scene } from './scenarios.js';
 
 const CHANNELS = ['#ops', '#locked'];
@@ -56,6 +57,7 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     const channels = whois.find((line) => line.message.command === '319')?.message.params[2] ?? '';
     for (const channel of CHANNELS) assert.match(channels, new RegExp(`(^|[ @+])\\${channel}( |$)`));
     assert.equal(bot.network.connectionState(), 'connected');
+    assert.equal(bot.network.caseMapping(), 'ascii', "ngIRCd's CASEMAPPING drives the folding");
   });
 
   test('joins, parts and quits of others are reported, for the bridge to relay where asked', async () => {
@@ -155,6 +157,8 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     assert.ok(!JSON.stringify(third.log.entries).includes('three-pass-123'), 'no password in the logs');
     await third.network.stop();
   });
+
+  registerDeliveryTests({ scene, server: () => server, echoes: false, connect: (nick) => connect(nick) });
 
   registerRestartTest(
     () => ({ bot, botNick: 'fbbot', channel: '#ops' }),

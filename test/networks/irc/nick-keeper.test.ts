@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
-import { caseFoldFor } from '../../../src/core/irc-case-fold.js';
+import { ircCaseFold } from '../../../src/core/casemapping.js';
 import { NickKeeper } from '../../../src/networks/irc/nick-keeper.js';
 import { memoryLogger } from './helpers.js';
 
@@ -11,7 +11,7 @@ function setup(password?: string) {
   const log = memoryLogger();
   const keeper = new NickKeeper(
     { nick: 'firebell', altNicks: ['firebell-alt'], password, random: () => 0.5 },
-    () => caseFoldFor('rfc1459'),
+    () => ircCaseFold('rfc1459'),
     clock,
     log,
     {

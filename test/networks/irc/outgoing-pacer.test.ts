@@ -1,63 +1,95 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
-import type { OutboundMessage, Priority } from '../../../src/core/messages.js';
-import { rich } from '../../../src/core/rich-text.js';
+import type { DeliveryOutcome, Lane } from '../../../src/core/delivery.js';
 import { LaneQueue } from '../../../src/networks/shared/lane-queue.js';
-import { OutgoingPacer, type QueuedMessage } from '../../../src/networks/irc/outgoing-pacer.js';
+import { EchoConfirmations } from '../../../src/networks/irc/echo-confirmations.js';
+import { JoinPlanner } from '../../../src/networks/irc/join-planner.js';
+import { MessageProgress } from '../../../src/networks/irc/message-progress.js';
+import { MessageItem, ProtocolItem, type ItemEnvironment } from '../../../src/networks/irc/outgoing-items.js';
+import { OutgoingPacer, type Outgoing } from '../../../src/networks/irc/outgoing-pacer.js';
 import { TokenBucket } from '../../../src/networks/irc/token-bucket.js';
+import { ircCaseFold } from '../../../src/core/casemapping.js';
 import { memoryLogger } from './helpers.js';
 
 function setup(options: { burst?: number; rate?: number; limit?: number; budget?: number } = {}) {
   const clock = new SimulatedClock();
   const bucket = new TokenBucket(options.burst ?? 2, options.rate ?? 10, () => clock.now());
   const written: { at: number; line: string }[] = [];
-  const delivered: OutboundMessage[] = [];
+  const outcomes: { text: string; lane: Lane; outcome: DeliveryOutcome }[] = [];
   const notReady = new Set<string>();
   const log = memoryLogger();
   const link = { up: true, failWrites: false };
   const limit = options.limit ?? 100;
-  const pacer = new OutgoingPacer(
+  const joins = new JoinPlanner(
+    () => ircCaseFold('rfc1459'),
+    () => undefined,
+  );
+  const confirmations = new EchoConfirmations(
+    clock,
+    30_000,
+    () => false,
+    () => 'irc.test',
+  );
+  const pacer: OutgoingPacer = new OutgoingPacer(
     clock,
     bucket,
-    new LaneQueue<QueuedMessage>(limit),
+    new LaneQueue<Outgoing>(limit),
     {
       canSend: () => link.up,
-      isReady: (target) => !notReady.has(target),
-      budgetFor: () => options.budget ?? 400,
       write: (line) => {
         if (link.failWrites) return false;
-        written.push({ at: clock.now(), line });
+        written.push({ at: clock.now(), line: line.line });
+        // The socket takes it at once.
+        queueMicrotask(() => line.written?.());
         return true;
       },
-      delivered: (message) => delivered.push(message),
+      nextJoin: (waitingLane) => joins.next(waitingLane),
     },
     log,
     limit,
   );
-  const advance = (ms: number): void => {
-    for (let step = 0; step < ms; step += 1) clock.increment(1);
+  const env: ItemEnvironment = {
+    isReady: (target) => !notReady.has(target),
+    budget: () => options.budget ?? 400,
+    tagsAllowed: () => false,
+    confirmations,
+    history: () => undefined,
+    pump: () => pacer.pump(),
   };
-  const enqueue = (
-    text: string,
-    priority: Priority = 'normal',
-    target = '#ops',
-    lines = [text],
-  ): OutboundMessage => {
-    const message: OutboundMessage = {
-      to: { network: 'net', conversation: target },
-      body: rich(text),
-      style: 'message',
-      priority,
-    };
-    pacer.enqueue({ message, priority, target, command: 'PRIVMSG', action: false, lines });
-    return message;
+  const advance = (ms: number, step = 1): void => {
+    for (let done = 0; done < ms; done += step) clock.increment(step);
+  };
+  let counter = 0;
+  const enqueue = (text: string, lane: Lane = 'normal', target = '#ops', lines = [text]): void => {
+    const progress = new MessageProgress(`d${counter++}`, clock, (outcome) =>
+      outcomes.push({ text, lane, outcome }),
+    );
+    pacer.enqueue(
+      new MessageItem(
+        {
+          lane,
+          target,
+          targetKey: target.toLowerCase(),
+          ...(target.startsWith('#') ? { channelKey: target.toLowerCase() } : {}),
+          command: 'PRIVMSG',
+          action: false,
+          createdAt: clock.now(),
+        },
+        lines,
+        progress,
+        env,
+        false,
+      ),
+    );
   };
   return {
     clock,
+    bucket,
     pacer,
+    joins,
     written,
-    delivered,
+    outcomes,
     notReady,
     log,
     link,
@@ -67,15 +99,49 @@ function setup(options: { burst?: number; rate?: number; limit?: number; budget?
   };
 }
 
-test('lines leave in a burst, then at the configured rate', () => {
+/** Lets the microtasks of the write callbacks run. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+test('urgent lines leave in a burst, then at the configured rate', () => {
   const { written, advance, enqueue } = setup({ burst: 2, rate: 10 });
-  for (let index = 0; index < 6; index += 1) enqueue(`line ${index}`);
+  for (let index = 0; index < 6; index += 1) enqueue(`line ${index}`, 'urgent');
   advance(1000);
   assert.deepEqual(
     written.map((entry) => entry.at),
     [0, 0, 100, 200, 300, 400],
   );
   assert.equal(written[0]?.line, 'PRIVMSG #ops :line 0');
+});
+
+test('every lane but urgent keeps one token in reserve: an urgent line goes at once, mid fan-out', () => {
+  // The sample config's default pacing: burst 4, 0.5 lines/s.
+  const { written, advance, enqueue, texts } = setup({ burst: 4, rate: 0.5 });
+  for (let index = 0; index < 200; index += 1) enqueue(`bulk ${index}`, 'bulk');
+  assert.equal(written.length, 3, 'the burst less the reserve');
+  advance(61_000, 100);
+  const before = written.length;
+  enqueue('reply', 'urgent');
+  assert.equal(written.length, before + 1, 'the reply went at once');
+  assert.equal(texts()[before], 'PRIVMSG #ops :reply');
+  advance(400_000, 100);
+  const bulk = written.filter((entry) => entry.line.includes(':bulk '));
+  assert.equal(bulk.length, 200);
+  // The minimum for 201 lines at burst 4 and 0.5/s is (201 - 4) * 2 s; the reserve costs one slot.
+  const last = bulk[bulk.length - 1]?.at ?? 0;
+  assert.ok(last <= (201 - 4 + 1) * 2000, `the fan-out ended at ${last} ms`);
+  assert.ok(last / ((201 - 4) * 2000) <= 1.1);
+});
+
+test('an urgent line waits at most one pacing slot, even after lines the library wrote', () => {
+  const { bucket, written, advance, enqueue } = setup({ burst: 4, rate: 0.5 });
+  for (let index = 0; index < 50; index += 1) enqueue(`bulk ${index}`, 'bulk');
+  advance(10_000, 100);
+  bucket.charge(1); // a PONG
+  const asked = 10_000;
+  enqueue('reply', 'urgent');
+  advance(3000, 10);
+  const reply = written.find((entry) => entry.line.endsWith(':reply'));
+  assert.ok(reply && reply.at - asked <= 2000, `the reply waited ${reply ? reply.at - asked : '?'} ms`);
 });
 
 test('an urgent message jumps every queued bulk line', () => {
@@ -94,12 +160,13 @@ test('an urgent message jumps every queued bulk line', () => {
   ]);
 });
 
-test('a long message goes line by line, cut to the budget, and is reported delivered once, at the end', () => {
-  const { texts, delivered, advance, enqueue } = setup({ burst: 1, rate: 10, budget: 10 });
-  const long = enqueue('', 'bulk', '#ops', ['first line', 'second line is long']);
+test('a long message goes line by line, cut to the budget, and is reported delivered once, at the end', async () => {
+  const { texts, outcomes, advance, enqueue } = setup({ burst: 1, rate: 10, budget: 10 });
+  enqueue('long', 'bulk', '#ops', ['first line', 'second line is long']);
   advance(150);
   enqueue('page', 'urgent', '#ops');
   advance(1000);
+  await settled();
   assert.deepEqual(texts(), [
     'PRIVMSG #ops :first line',
     'PRIVMSG #ops :second',
@@ -108,10 +175,12 @@ test('a long message goes line by line, cut to the budget, and is reported deliv
     'PRIVMSG #ops :long',
   ]);
   assert.deepEqual(
-    delivered.map((message) => message.priority),
-    ['urgent', 'bulk'],
+    outcomes.map(({ lane, outcome }) => [lane, outcome.status]),
+    [
+      ['urgent', 'delivered'],
+      ['bulk', 'delivered'],
+    ],
   );
-  assert.equal(delivered[1], long);
 });
 
 test('lines for a channel not joined yet wait; others pass them', () => {
@@ -126,47 +195,78 @@ test('lines for a channel not joined yet wait; others pass them', () => {
   assert.deepEqual(texts(), ['PRIVMSG #now :for now', 'PRIVMSG #later :for later']);
 });
 
-test('control lines go first and cost what the server charges', () => {
-  const { texts, pacer, advance, enqueue, written } = setup({ burst: 2, rate: 10 });
+test('setup lines of the session go first and cost what the server charges', () => {
+  const { texts, pacer, advance, enqueue, written, link } = setup({ burst: 2, rate: 10 });
+  link.up = false;
   enqueue('message');
-  pacer.control('JOIN #a', 2);
-  advance(0);
-  assert.deepEqual(texts(), ['PRIVMSG #ops :message']);
+  pacer.setupLine('PRIVMSG NickServ :IDENTIFY fb secret', 2);
+  link.up = true;
+  pacer.pump();
   advance(300);
-  assert.deepEqual(texts(), ['PRIVMSG #ops :message', 'JOIN #a']);
-  assert.equal(written[1]?.at, 100, 'one token was left; the JOIN waited for a second');
+  assert.deepEqual(texts(), ['PRIVMSG NickServ :IDENTIFY fb secret', 'PRIVMSG #ops :message']);
+  assert.equal(written[1]?.at, 200, 'the message waited for two tokens: its own and the reserve');
 });
 
-test('across a reconnect: messages wait and then go, control lines of the old connection are dropped', () => {
-  const { texts, pacer, advance, enqueue, link, delivered } = setup({ burst: 1, rate: 10 });
+test('JOINs: one line for many channels, keyed first; a channel an urgent line waits for goes first, in its lane', () => {
+  const { texts, joins, notReady, pacer, advance, enqueue, link } = setup({ burst: 4, rate: 0.5 });
   link.up = false;
+  joins.want('#keyed', 'sesame');
+  for (let index = 0; index < 60; index += 1) joins.want(`#channel-${index}`, undefined);
+  notReady.add('#channel-59');
+  for (let index = 0; index < 10; index += 1) enqueue(`bulk ${index}`, 'bulk', '#elsewhere');
+  enqueue('PAGE', 'urgent', '#channel-59');
+  link.up = true;
+  pacer.pump();
+  const [first] = texts();
+  assert.match(first ?? '', /^JOIN #keyed,#channel-59,#channel-0,#channel-1,.* sesame$/);
+  assert.ok(Buffer.byteLength(first ?? '') <= 510);
+  notReady.delete('#channel-59');
+  pacer.pump();
+  assert.equal(texts()[1], 'PRIVMSG #channel-59 :PAGE', 'the page right after its JOIN (urgent lane)');
+  advance(60_000, 100);
+  const joined = texts()
+    .filter((line) => line.startsWith('JOIN '))
+    .flatMap((line) => (line.split(' ')[1] ?? '').split(','));
+  assert.equal(joined.length, 61, 'every channel once');
+  assert.equal(new Set(joined).size, 61);
+  assert.ok(texts().filter((line) => line.startsWith('JOIN ')).length <= 3, 'a handful of JOIN lines');
+});
+
+test('across a reconnect: deliveries wait and then go, lines of the old connection are dropped', () => {
+  const { texts, pacer, advance, enqueue, link, outcomes } = setup({ burst: 1, rate: 10 });
+  link.up = false;
+  let dropped = 0;
   enqueue('page', 'urgent');
-  pacer.control('JOIN #old');
+  pacer.setupLine('MODE fbbot +B');
+  pacer.enqueue(new ProtocolItem('urgent', 'WHO alice %tna,100', 2, undefined, () => (dropped += 1)));
   advance(500);
   assert.deepEqual(texts(), []);
-  pacer.dropControlLines();
+  pacer.connectionEnded();
+  assert.equal(dropped, 1);
   link.up = true;
   pacer.pump();
   advance(500);
   assert.deepEqual(texts(), ['PRIVMSG #ops :page']);
-  assert.equal(delivered.length, 1);
+  return settled().then(() => assert.equal(outcomes.length, 1));
 });
 
-test('a write that fails keeps the message for the next connection', () => {
-  const { texts, pacer, advance, enqueue, link, delivered } = setup({ burst: 3 });
+test('a write that fails keeps the message for the next connection', async () => {
+  const { texts, pacer, advance, enqueue, link, outcomes } = setup({ burst: 3 });
   link.failWrites = true;
   enqueue('page', 'urgent');
   advance(10);
-  assert.deepEqual(delivered, []);
+  await settled();
+  assert.deepEqual(outcomes, []);
   link.failWrites = false;
   advance(200);
   pacer.pump();
+  await settled();
   assert.deepEqual(texts(), ['PRIVMSG #ops :page']);
-  assert.equal(delivered.length, 1);
+  assert.equal(outcomes.length, 1);
 });
 
 test('a full queue drops relayed chatter with a logged count, never a page', () => {
-  const { pacer, enqueue, log, link } = setup({ limit: 3 });
+  const { pacer, enqueue, log, link, outcomes } = setup({ limit: 3 });
   link.up = false;
   enqueue('relay 1', 'relay');
   enqueue('relay 2', 'relay');
@@ -174,17 +274,28 @@ test('a full queue drops relayed chatter with a logged count, never a page', () 
   enqueue('relay 4', 'relay');
   enqueue('page', 'urgent');
   assert.equal(pacer.droppedRelayed, 2);
-  assert.equal(pacer.queuedMessages, 3);
+  assert.equal(pacer.queued, 3);
   const warnings = log.matching('outgoing queue full', 'warn');
   assert.equal(warnings.length, 2);
   assert.equal(warnings[1]?.fields.droppedTotal, 2);
+  assert.deepEqual(
+    outcomes.map(({ text, outcome }) => [text, outcome.status]),
+    [
+      ['relay 4', 'dropped'],
+      ['relay 1', 'dropped'],
+    ],
+  );
 });
 
-test('stop clears the pacing timer', () => {
-  const { clock, pacer, texts, enqueue } = setup({ burst: 1, rate: 1 });
+test('stop clears the pacing timer and abandons what is queued', () => {
+  const { clock, pacer, texts, enqueue, outcomes } = setup({ burst: 1, rate: 1 });
   enqueue('a');
   enqueue('b');
   pacer.stop();
   clock.increment(10_000);
   assert.deepEqual(texts(), ['PRIVMSG #ops :a']);
+  assert.deepEqual(
+    outcomes.map(({ text, outcome }) => [text, outcome.status]),
+    [['b', 'abandoned']],
+  );
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
-import { caseFoldFor } from '../../../src/core/irc-case-fold.js';
+import { ircCaseFold } from '../../../src/core/casemapping.js';
 import {
   AccountCache,
   OrderedDelivery,
@@ -17,7 +17,7 @@ function manualLookup() {
   return { asked, lookup };
 }
 
-const fold = caseFoldFor('rfc1459');
+const fold = ircCaseFold('rfc1459');
 
 test('senderFor: only a services account verifies; a nick counts only where allowed and there are no services', () => {
   const facts = { nick: 'alice', servicesPresent: true, trustNicksWithoutServices: false };

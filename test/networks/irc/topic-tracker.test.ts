@@ -1,20 +1,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
-import { caseFoldFor } from '../../../src/core/irc-case-fold.js';
+import { ircCaseFold } from '../../../src/core/casemapping.js';
 import { TopicTracker } from '../../../src/networks/irc/topic-tracker.js';
 
 const setup = () => {
   const clock = new SimulatedClock();
-  return { clock, topics: new TopicTracker(() => caseFoldFor('rfc1459'), clock, 10_000) };
+  return {
+    clock,
+    topics: new TopicTracker(
+      () => ircCaseFold('rfc1459'),
+      clock,
+      10_000,
+      () => 'irc.test:6697',
+    ),
+  };
 };
 
 test('topics are cached from what the server says; a query waits for the answer', async () => {
   const { topics } = setup();
   assert.equal(topics.cached('#ops'), undefined);
-  const answer = topics.awaitTopic('#OPS');
+  const query = topics.query('#OPS');
+  query.written();
   topics.observed('#ops', 'all good', false);
-  assert.equal(await answer, 'all good');
+  assert.equal(await query.answer, 'all good');
   assert.equal(topics.cached('#Ops'), 'all good');
   topics.observed('#ops', '', false);
   assert.equal(topics.cached('#ops'), '', 'no topic is known to be empty');
@@ -22,33 +31,73 @@ test('topics are cached from what the server says; a query waits for the answer'
 
 test('setting: our own TOPIC coming back is success; 482 is a refusal with the reason', async () => {
   const { topics } = setup();
-  const first = topics.awaitSet('#ops', () => 'irc.test');
+  const first = topics.change('#ops');
+  first.sent();
+  first.written();
   topics.observed('#ops', 'someone else', false);
   topics.observed('#ops', 'ours', true);
-  assert.deepEqual(await first, { ok: true });
-  const second = topics.awaitSet('#ops', () => 'irc.test');
+  assert.deepEqual(await first.outcome, { status: 'set' });
+  const second = topics.change('#ops');
+  second.sent();
+  second.written();
   topics.refused('#ops', 'not a channel operator');
-  assert.deepEqual(await second, { ok: false, reason: 'not a channel operator' });
+  assert.deepEqual(await second.outcome, { status: 'refused', reason: 'not a channel operator' });
 });
 
-test('no answer within the timeout, or a lost connection, is a refusal that says so', async () => {
+test('answers belong to the changes written, in write order; a queued change is not answered', async () => {
+  const { topics } = setup();
+  const written = topics.change('#ops');
+  const queued = topics.change('#ops');
+  written.sent();
+  topics.observed('#ops', 'ours', true);
+  assert.deepEqual(await written.outcome, { status: 'set' });
+  assert.equal(queued.settled, false, 'an answer to an earlier line is not the queued change’s');
+  topics.refused('#ops', 'not a channel operator');
+  assert.equal(queued.settled, false);
+});
+
+test('no answer within the timeout counted from the write is a timeout that says so', async () => {
   const { clock, topics } = setup();
-  const slow = topics.awaitSet('#ops', () => 'irc.test:6697');
-  const query = topics.awaitTopic('#ops');
-  clock.increment(10_000);
-  assert.deepEqual(await slow, {
-    ok: false,
-    reason: 'no answer from irc.test:6697 to the topic change in #ops within 10 s',
+  const slow = topics.change('#ops');
+  // Queued behind a long fan-out: the clock runs, but nothing was written yet.
+  clock.increment(60_000);
+  assert.equal(slow.settled, false);
+  slow.sent();
+  slow.written();
+  const query = topics.query('#ops');
+  query.written();
+  clock.increment(9_999);
+  assert.equal(slow.settled, false);
+  clock.increment(1);
+  assert.deepEqual(await slow.outcome, {
+    status: 'timed-out',
+    reason: 'no answer from irc.test:6697 to the topic change in #ops within 10 s of sending it',
   });
-  assert.equal(await query, undefined);
-  const cut = topics.awaitSet('#ops', () => 'irc.test');
-  topics.connectionLost('connection lost');
-  assert.deepEqual(await cut, { ok: false, reason: 'connection lost' });
+  assert.equal(await query.answer, undefined);
+});
+
+test('a lost connection hands the changes in flight back to be written again; stopping abandons them', async () => {
+  const { clock, topics } = setup();
+  const cut = topics.change('#ops');
+  cut.sent();
+  cut.written();
+  assert.deepEqual(topics.connectionLost(), [cut]);
+  clock.increment(60_000);
+  assert.equal(cut.settled, false, 'no timeout runs while it waits for the next connection');
+  cut.sent();
+  cut.written();
+  topics.stop('firebell is stopping');
+  assert.deepEqual(await cut.outcome, { status: 'abandoned', reason: 'firebell is stopping' });
 });
 
 test('a channel joined without RPL_TOPIC before the end of NAMES has no topic: known, not asked for', () => {
   const clock = new SimulatedClock();
-  const tracker = new TopicTracker(() => (value: string) => value.toLowerCase(), clock, 1000);
+  const tracker = new TopicTracker(
+    () => (value: string) => value.toLowerCase(),
+    clock,
+    1000,
+    () => 'irc.test',
+  );
   tracker.joined('#Quiet');
   assert.equal(tracker.cached('#quiet'), undefined);
   tracker.namesEnded('#quiet');
