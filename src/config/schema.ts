@@ -6,7 +6,7 @@
  * Every object is strict: an unknown key is an error, because a typo must never silently disable paging.
  * Field names carry their unit (`afterMinutes`, `linesPerSecond`).
  *
- * Over 400 lines on purpose: the whole shape of the three files in one place, each key with its comment,
+ * Why this file is long: the whole shape of the three files in one place, each key with its comment,
  * reads as the reference it is; the logic behind single values (hours, timezones) lives in its own file.
  */
 import { z } from 'zod';

@@ -4,8 +4,6 @@
  * database and builds the networks), so tests assemble the same core with an in-memory store and fake
  * networks.
  */
-import type { Config } from '../config/config.js';
-import { policyForGroup, whitelistFileName } from '../config/config.js';
 import type { Clock } from './clock.js';
 import { Directory } from './directory.js';
 import { EffectRunner } from './effects/effect-runner.js';
@@ -34,9 +32,11 @@ import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
 import { incidentCommands } from './commands/incident-commands.js';
 import { infoCommands } from './commands/info-commands.js';
 import type { LongMessageStore } from './bridge/long-messages.js';
+import type { CoreSettings } from './settings.js';
+import { policyForGroup, whitelistFileName } from './settings.js';
 
 export interface FirebellDeps {
-  readonly config: Config;
+  readonly config: CoreSettings;
   readonly durable: DurableState;
   readonly networks: readonly ChatNetwork[];
   readonly clock: Clock;
