@@ -185,6 +185,10 @@ async function main(argv: readonly string[]): Promise<number> {
         shell: shell.run,
       });
       stop = () => void running.stop();
+      if (running.httpUrl)
+        process.stderr.write(
+          `firebell: the status site is at ${running.httpUrl}/ (the play book at /playbook)\n`,
+        );
       if (stopRequested) stop();
       await running.stopped;
       // Nothing is left to do once stopped (the log is written synchronously); a request still open (a

@@ -207,6 +207,16 @@ export const firebellFileSchema = z.strictObject({
       .max(300, 'expected at most 300 seconds (a stop must not hang for long)')
       .optional(),
   }),
+  /** firebell's one HTTP listener: the status site, long relayed messages, health and metrics. */
+  http: z
+    .strictObject({
+      listen: z
+        .string()
+        .regex(/^[^:\s]+:\d+$/, 'expected host:port, such as "127.0.0.1:8080"')
+        .optional(),
+      publicUrl: url.optional(),
+    })
+    .optional(),
   store: z.strictObject({ path: nonEmpty }),
   files: z
     .strictObject({

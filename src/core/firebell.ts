@@ -18,7 +18,7 @@ import type { StoreHealth } from './journal.js';
 import type { Logger } from './logger.js';
 import type { InboundMessage, NetworkKind } from './messages.js';
 import type { ChatNetwork, ConnectionState } from './network.js';
-import { DurableOutbox, Speaker, type Outbox, type OutboxLeft } from './outbox.js';
+import { DurableOutbox, type OutcomeObserver, Speaker, type Outbox, type OutboxLeft } from './outbox.js';
 import { Router, type Relay } from './router.js';
 import {
   downtimeNotice,
@@ -51,6 +51,8 @@ export interface FirebellDeps {
   readonly pages?: LongMessageStore;
   /** Keep "last alive" (in the durable key-value state), so a restart can say how long firebell was away. */
   readonly heartbeat?: boolean;
+  /** Told of every delivery's outcome (the metrics count pages by network and outcome). */
+  readonly onDeliveryOutcome?: OutcomeObserver;
 }
 
 /**
@@ -112,6 +114,7 @@ export class Firebell {
           clock,
           logger: logger.child({ module: 'outbox' }),
           onDelivered: (message, ids) => this.router.handleDelivered(message, ids),
+          ...(deps.onDeliveryOutcome ? { onOutcome: deps.onDeliveryOutcome } : {}),
         });
     const outbox: Outbox = deps.outbox ?? (this.durableOutbox as DurableOutbox);
     this.outbox = outbox;
@@ -255,6 +258,11 @@ export class Firebell {
       await journal.barrier();
       await this.durableOutbox?.settled();
     } while (journal.backlog() > 0);
+  }
+
+  /** Deliveries handed to their channels and not settled yet, by channel and lane (metrics). */
+  outboxLeft(): OutboxLeft[] {
+    return this.durableOutbox?.left() ?? [];
   }
 
   /** Each network's connection state, by id (the health of the bot at a glance). */
