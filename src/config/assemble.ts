@@ -112,6 +112,12 @@ export function assembleConfig(validated: ValidatedFiles): Config {
           },
         }
       : {}),
+    maintenance: firebell.maintenance.map((window) => ({
+      group: window.group,
+      startsAt: Date.parse(window.start),
+      endsAt: Date.parse(window.end),
+      reason: window.reason,
+    })),
     intakeTokens: Object.fromEntries(
       Object.entries(firebell.intake?.sources ?? {}).flatMap(([source, settings]) =>
         settings ? [[source, settings.token]] : [],

@@ -240,7 +240,7 @@ export function checkFirebell(firebell: unknown, lineOf: LineOf): CheckFinding[]
   ];
 }
 
-/** Alerts must land in a group that exists: a typo would send them nowhere. */
+/** Alerts and planned maintenance must name a group that exists: a typo would send them nowhere. */
 function intakeGroups(firebell: unknown): CheckFinding[] {
   const root = record(firebell);
   const intake = record(root.intake);
@@ -253,6 +253,9 @@ function intakeGroups(firebell: unknown): CheckFinding[] {
       value,
       path: [...path, 'group'],
     })),
+    ...field(root.maintenance, ['maintenance'], 'group')
+      .filter(({ value }) => value !== 'all')
+      .map(({ value, path }) => ({ value, path: [...path, 'group'] })),
   ];
   const findings: CheckFinding[] = references
     .filter(({ value }) => !groups.includes(value))

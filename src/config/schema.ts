@@ -243,6 +243,28 @@ export const firebellFileSchema = z.strictObject({
       publicUrl: url.optional(),
     })
     .optional(),
+  /** Maintenance windows planned ahead: alerts from monitoring for the group do not page meanwhile. */
+  maintenance: z
+    .array(
+      z
+        .strictObject({
+          group: id,
+          start: z.iso.datetime({
+            offset: true,
+            message: 'expected a date and time such as 2026-12-24T06:00:00Z',
+          }),
+          end: z.iso.datetime({
+            offset: true,
+            message: 'expected a date and time such as 2026-12-24T08:00:00Z',
+          }),
+          reason: nonEmpty,
+        })
+        .refine((window) => Date.parse(window.end) > Date.parse(window.start), {
+          message: 'end must come after start',
+          path: ['end'],
+        }),
+    )
+    .default([]),
   /** Alerts from monitoring: Alertmanager, Grafana and a generic JSON hook, on the HTTP listener. */
   intake: intake.optional(),
   store: z.strictObject({ path: nonEmpty }),

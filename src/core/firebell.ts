@@ -14,7 +14,9 @@ import { Groups } from './groups.js';
 import type { DurableState } from './durable-state.js';
 import { HANDLED_RETENTION_MS, InboundLedger } from './inbound.js';
 import { IncidentService, type RestoreReport } from './incident-service.js';
-import { Intake } from './intake/intake.js';
+import type { Intake } from './intake/intake.js';
+import { monitoringParts } from './intake/monitoring-parts.js';
+import type { MaintenanceWindows } from './maintenance/maintenance-windows.js';
 import type { StoreHealth } from './journal.js';
 import type { Logger } from './logger.js';
 import type { InboundMessage, NetworkKind } from './messages.js';
@@ -80,6 +82,7 @@ export class Firebell {
   readonly directory: Directory;
   readonly speaker: Speaker;
   readonly service: IncidentService;
+  readonly maintenance: MaintenanceWindows;
   /** Alerts from monitoring; undefined when no intake is configured. */
   readonly intake: Intake | undefined;
   readonly router: Router;
@@ -149,17 +152,18 @@ export class Firebell {
       counters: durable.peekCounters(),
     });
     this.service = service;
-    this.intake =
-      config.intake &&
-      new Intake({
-        settings: config.intake,
-        core: config,
-        service,
-        speaker: this.speaker,
-        keyValues: durable.keyValues,
-        clock,
-        logger: logger.child({ module: 'intake' }),
-      });
+    const monitoring = monitoringParts({
+      config,
+      durable,
+      service,
+      speaker: this.speaker,
+      directory: this.directory,
+      groupIds: () => this.groups.all.map((group) => group.id),
+      clock,
+      logger,
+    });
+    this.maintenance = monitoring.maintenance;
+    this.intake = monitoring.intake;
 
     this.statusbot =
       deps.status &&
@@ -213,10 +217,11 @@ export class Firebell {
           dedupeWindowMinutes: config.incidents.dedupeWindowMinutes,
           policyFor: (groupId) => policyForGroup(config, groupId),
           playbookUrl: config.bot.playbookUrl,
-          ...(statusbot ? { statusOverview: (now: number) => statusbot.overview(now) } : {}),
+          statusOverview: monitoring.statusOverview(statusbot && ((now) => statusbot.overview(now))),
           pageLink: (title, text) => this.pageLink(title, text),
         }),
         ...(this.statusbot ? [this.statusbot.handlers()] : []),
+        monitoring.commands,
       ],
       watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
       ledger: this.ledger,
@@ -309,6 +314,7 @@ export class Firebell {
     this.durableOutbox?.resume(loaded.pendingDeliveries);
     this.keepHouse();
     const report = await restoring;
+    this.maintenance.start();
     this.intake?.start();
     this.deps.logger.info(report, `restored ${report.restored} open incident(s)`);
     await Promise.all(starting);
@@ -343,6 +349,7 @@ export class Firebell {
     const drained = graceMs > 0 ? await this.within(graceMs, this.drained()) : false;
     this.relay?.stop?.();
     this.intake?.stop();
+    this.maintenance.stop();
     this.service.stop();
     this.heartbeat?.end();
     if (this.started) {

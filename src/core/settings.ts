@@ -137,6 +137,15 @@ export interface IntakeSettings {
   readonly flapWindowMinutes: number;
 }
 
+/** A maintenance window planned in the config. */
+export interface PlannedMaintenance {
+  /** A group id, or `all`. */
+  readonly group: string;
+  readonly startsAt: number;
+  readonly endsAt: number;
+  readonly reason: string;
+}
+
 /** Everything the core is told at start. */
 export interface CoreSettings {
   /** Where the whitelist lives, so that messages can name the file people know. */
@@ -154,6 +163,7 @@ export interface CoreSettings {
   readonly whitelist: readonly WhitelistedPerson[];
   /** Monitoring intake; absent when no intake source is configured. */
   readonly intake?: IntakeSettings | undefined;
+  readonly maintenance?: readonly PlannedMaintenance[] | undefined;
 }
 
 /** The policy for incidents declared in a group. */

@@ -121,7 +121,16 @@ export function renderFrontPage(status: SiteStatus, options: SiteOptions): strin
     status.history.length > 0
       ? `<ul class="items">${status.history.map(historyLine).join('\n')}</ul>`
       : '<p>Nothing yet.</p>';
-  const body = `${alert}
+  const maintenance =
+    status.maintenance.length > 0
+      ? `<section aria-labelledby="maintenance-heading"><h2 id="maintenance-heading">Maintenance</h2><ul class="items">${status.maintenance
+          .map(
+            (window) =>
+              `<li>${window.group === 'all' ? 'Every group' : `Group ${said(window.group)}`}: ${said(window.reason)}<div class="meta">until ${time(window.endsAt)}, by ${said(window.by)}; alerts from monitoring do not page meanwhile</div></li>`,
+          )
+          .join('\n')}</ul></section>`
+      : '';
+  const body = `${alert}${maintenance}
 <section aria-labelledby="open-heading"><h2 id="open-heading">Open incidents</h2>${open}</section>
 <section aria-labelledby="history-heading"><h2 id="history-heading">History</h2>${history}</section>`;
   return layout(options, `${options.title}: status`, body, status.generatedAt);

@@ -33,6 +33,7 @@ export interface SiteStatus {
   readonly alert?: StatusEntry;
   /** Open incidents, newest first. */
   readonly open: readonly SiteIncident[];
+  readonly maintenance: readonly SiteMaintenance[];
   /** Resolved incidents and status posts, newest first, as one history. */
   readonly history: readonly HistoryItem[];
 }
@@ -53,9 +54,19 @@ export type SiteStore = Pick<
   'incident' | 'timeline' | 'recentIncidents' | 'statusHistory' | 'deliveries'
 >;
 
+/** A maintenance window open now, as the site shows it. */
+export interface SiteMaintenance {
+  readonly group: string;
+  readonly endsAt: number;
+  readonly reason: string;
+  readonly by: string;
+}
+
 export interface SiteSource {
   readonly store: SiteStore;
   currentAlert(): StatusEntry | undefined;
+  /** Open maintenance windows (absent: none are shown). */
+  maintenance?(): readonly SiteMaintenance[];
   now(): number;
 }
 
@@ -116,6 +127,7 @@ export async function loadSiteStatus(source: SiteSource, limits = DEFAULT_SITE_L
     generatedAt: source.now(),
     ...(alert ? { alert } : {}),
     open: incidents.filter((incident) => incident.open).sort((a, b) => b.createdAt - a.createdAt),
+    maintenance: source.maintenance?.() ?? [],
     history,
   };
 }

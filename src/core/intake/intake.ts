@@ -23,8 +23,12 @@ import { bold, rich, text } from '../rich-text.js';
 import type { CoreSettings, IntakeSettings } from '../settings.js';
 import { policyForGroup } from '../settings.js';
 import type { IntakeAlert } from './intake-alert.js';
+import type { MaintenanceWindows } from '../maintenance/maintenance-windows.js';
+import type { StatusStore } from '../store.js';
 
 const NAMESPACE = 'intake';
+/** Alert groups that fired during maintenance, with how many alerts were recorded. */
+const HELD = 'intake-held';
 const MINUTE_MS = 60_000;
 
 export type IntakeAction =
@@ -35,6 +39,7 @@ export type IntakeAction =
   | 'resolve-pending'
   | 'resolved'
   | 'confirm-asked'
+  | 'held'
   | 'ignored';
 
 export interface IntakeResult {
@@ -54,6 +59,9 @@ interface KeyState {
 }
 
 export interface IntakeDeps {
+  /** While a window holds the alert's group, the alert is recorded (the status log) but pages nobody. */
+  readonly maintenance: Pick<MaintenanceWindows, 'holding'>;
+  readonly statusLog: Pick<StatusStore, 'record'>;
   readonly settings: IntakeSettings;
   readonly core: CoreSettings;
   readonly service: IncidentService;
@@ -92,6 +100,9 @@ export class Intake {
     const at = this.deps.clock.now();
     if (!open) {
       const { group, policy } = this.route(alert);
+      const window = this.deps.maintenance.holding(group);
+      if (window) return this.hold(alert, group, window.reason);
+      this.deps.keyValues.delete(HELD, alert.key);
       const incident = this.deps.service.declare({
         summary: summaryOf(alert),
         group,
@@ -136,8 +147,26 @@ export class Intake {
     return { action: 'repeated', incident: id };
   }
 
+  /** During maintenance: recorded in the status log (once per group, and when more fire), not declared. */
+  private hold(alert: IntakeAlert, group: string, reason: string): IntakeResult {
+    const before = Number(this.deps.keyValues.get(HELD, alert.key) ?? '0');
+    if (alert.firing > before) {
+      this.deps.keyValues.set(HELD, alert.key, String(alert.firing));
+      this.deps.statusLog.record({
+        kind: 'log',
+        text: `during maintenance of ${group} (${reason}), not paged: ${summaryOf(alert)}`,
+        by: actorOf(alert),
+        at: this.deps.clock.now(),
+      });
+    }
+    return { action: 'held' };
+  }
+
   private resolved(alert: IntakeAlert, open: KeyState | undefined): IntakeResult {
-    if (!open) return { action: 'ignored' };
+    if (!open) {
+      this.deps.keyValues.delete(HELD, alert.key);
+      return { action: 'ignored' };
+    }
     const id = open.incident;
     if (open.closeAt !== undefined) return { action: 'resolve-pending', incident: id };
     const holder = this.deps.service.get(id)?.context.assignee;
