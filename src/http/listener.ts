@@ -45,14 +45,12 @@ export async function startListener(listen: string, parts: ListenerParts): Promi
           store: durable.store,
           currentAlert: () => durable.status.currentAlert(),
           maintenance: () =>
-            firebell.maintenance
-              .open()
-              .map((window) => ({
-                group: window.group,
-                endsAt: window.endsAt,
-                reason: window.reason,
-                by: window.by.name,
-              })),
+            firebell.maintenance.open().map((window) => ({
+              group: window.group,
+              endsAt: window.endsAt,
+              reason: window.reason,
+              by: window.by.name,
+            })),
           now: parts.now,
         },
       }),
