@@ -17,7 +17,9 @@ import { MatrixNetwork } from './networks/matrix/matrix-network.js';
 import { ShellNetwork } from './networks/shell/shell-network.js';
 import { shellIdentities } from './networks/shell/shell-identity.js';
 import { endOfInputNotice } from './networks/shell/shell-start.js';
-import { openSqliteStore } from './store/sqlite-store.js';
+import { hostname } from 'node:os';
+import type { LeaseState } from './store/postgres/lease.js';
+import { describeLease, openConfiguredStore } from './store/open-store.js';
 import { AlertFile, noAlertFile } from './status/alert-file.js';
 
 export interface RunOptions {
@@ -29,6 +31,14 @@ export interface RunOptions {
   readonly interactive: boolean;
   /** Run the shell network (decided by the caller: see networks/shell/shell-start.ts). Default: the config's. */
   readonly shell?: boolean;
+  /** Ends a standby's wait for the lease (PostgreSQL store): a stop requested before it became active. */
+  readonly signal?: AbortSignal;
+  /**
+   * PostgreSQL store: the lease was lost (another instance took over, the database cut this one off, the
+   * host was paused). The caller must stop sending at once; the CLI exits, and its supervisor restarts it
+   * as a standby.
+   */
+  readonly onLeaseLost?: (reason: string) => void;
 }
 
 export interface RunningFirebell {
@@ -37,6 +47,8 @@ export interface RunningFirebell {
   readonly stopped: Promise<void>;
   /** Stops within `bot.shutdownGraceSeconds` (plus the networks' goodbyes); see Firebell.stop. */
   stop(): Promise<StopReport>;
+  /** Active or standby, and since when: `single` on SQLite (for /readyz and /metrics). */
+  role(): LeaseState | { readonly role: 'single' };
 }
 
 /** The channels or rooms the groups name on one network. */
@@ -59,11 +71,17 @@ function matrixInviters(config: Config, extra: readonly string[]): Set<string> {
 export async function runFirebell(options: RunOptions): Promise<RunningFirebell> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
-  const store = openSqliteStore(config.storePath, { logger: logger.child({ module: 'store' }) });
+  const { store, lease } = await openConfiguredStore(config.store, {
+    logger,
+    holder: `${hostname()}:${process.pid}`,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onLost: (reason) => options.onLeaseLost?.(reason),
+  });
   let durable: DurableState;
   try {
     durable = await DurableState.open(store, { clock, logger });
   } catch (error) {
+    await lease?.release();
     await store.close();
     throw error;
   }
@@ -159,6 +177,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
       logger.info({ graceMs }, 'stopping: no new commands; sending what is queued');
       const report = await firebell.stop(graceMs);
       await page?.close();
+      await lease?.release();
       await store.close();
       resolveStopped();
       return report;
@@ -175,5 +194,5 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
     });
     logger.info({ host: page.host, port: page.port }, 'serving long relayed messages');
   }
-  return { firebell, stopped, stop };
+  return { firebell, stopped, stop, role: () => describeLease(lease) };
 }

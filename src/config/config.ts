@@ -32,11 +32,17 @@ export interface ConfigFiles {
   readonly whitelist: string;
 }
 
+/** Where the durable state is: one SQLite file, or a PostgreSQL database shared by standby instances. */
+export type StoreConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly leaseSeconds: number };
+
 export interface Config {
   readonly files: ConfigFiles;
   readonly bot: FirebellFile['bot'];
-  /** Absolute path of the SQLite file. */
+  /** Absolute path of the SQLite file; for PostgreSQL, the server and database (never the password). */
   readonly storePath: string;
+  readonly store: StoreConfig;
   readonly networks: {
     readonly shell?: ShellNetworkConfig;
     readonly irc: readonly IrcNetworkConfig[];

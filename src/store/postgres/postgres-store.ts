@@ -33,6 +33,7 @@ import {
   type DeliveryRow,
   type IncidentRow,
 } from './row-readers.js';
+import { describeUrl } from './describe-url.js';
 import { migratePostgres } from './schema.js';
 
 /** A commit refused because this instance's fencing token is no longer the active one. */
@@ -57,16 +58,8 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Connections in the pool: commits run one at a time, reads beside them. */
   readonly maxConnections?: number;
-}
-
-/** Where the store is, for messages: host, port and database, never the password. */
-export function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `postgres://${parsed.username ? `${decodeURIComponent(parsed.username)}@` : ''}${parsed.host}${parsed.pathname}`;
-  } catch {
-    return 'the PostgreSQL database (its URL does not parse)';
-  }
+  /** Names the connections in pg_stat_activity (operators, and the tests that cut them). */
+  readonly applicationName?: string;
 }
 
 export class PostgresStore implements Store {
@@ -83,6 +76,7 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({
       connectionString: url,
       max: options.maxConnections ?? 4,
+      ...(options.applicationName ? { application_name: options.applicationName.slice(0, 63) } : {}),
       types,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
