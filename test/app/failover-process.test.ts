@@ -156,3 +156,23 @@ test('the active instance paused past its lease, then resumed: fenced, it sends 
   assert.equal(pagesOf([active, standby], 1), 1, 'tier 1 once');
   assert.equal(pagesOf([active, standby], 2), 1, 'tier 2 once');
 });
+
+test("the active instance's database connections terminated: it stops within the lease and the standby takes over", async (t) => {
+  const [active, standby] = await twoInstances(t);
+  active.type('!incident the gate is failing');
+  await active.waitFor(/Incident #1 declared by reporter/);
+  const cutAt = Date.now();
+  const { rows } = await adminQuery(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'firebell%:' || $1",
+    [String(active.pid)],
+  );
+  assert.ok(rows.length >= 1, 'its connections were found by name');
+  const exit = await Promise.race([active.exited, sleep(LEASE_SECONDS * 1000).then(() => undefined)]);
+  assert.equal(exit?.code, 3, 'it stopped within the lease');
+  t.diagnostic(`stopped ${Date.now() - cutAt} ms after the cut`);
+  assert.match(String(logged(active, /lost the lease/)[0]?.reason), /connection/);
+  await standby.waitFor(/firebell shell: you are reporter/, 10_000);
+  await standby.waitFor(/@ana: paging you \(tier 1\) for incident #1/, 10_000);
+  await sleep(500);
+  assert.equal(pagesOf([active, standby], 1), 1, 'tier 1 once');
+});
