@@ -11,8 +11,10 @@ export async function writeBatch(client: PoolClient, batch: StoreBatch): Promise
   const q = (sql: string, params: unknown[]): Promise<unknown> => client.query(sql, params);
   const done = new Set(batch.effectsDone);
   for (const transition of batch.transitions) await writeTransition(client, transition, done);
-  if (batch.effectsDone.length > 0)
-    await q('DELETE FROM effects WHERE id = ANY($1::bigint[])', [batch.effectsDone]);
+  // Effects done in the batch that asked for them were never written: only older ones need deleting.
+  const written = new Set(batch.transitions.flatMap((t) => t.effects.map((effect) => effect.id)));
+  const older = batch.effectsDone.filter((id) => !written.has(id));
+  if (older.length > 0) await q('DELETE FROM effects WHERE id = ANY($1::bigint[])', [older]);
   for (const { incidentId, reason } of batch.quarantines) {
     const inserted = await client.query(
       `INSERT INTO quarantine (incident_id, reason, snapshot, at)

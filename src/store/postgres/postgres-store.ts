@@ -141,13 +141,15 @@ export class PostgresStore implements Store {
   async commit(batch: StoreBatch): Promise<void> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      if (this.token !== undefined) {
-        const current = await client.query(
-          `SELECT 1 FROM lease WHERE name = 'active' AND token = $1 AND expires_at > now() FOR SHARE`,
-          [this.token.toString()],
-        );
-        if (current.rowCount === 0)
+      if (this.token === undefined) await client.query('BEGIN');
+      else {
+        // One round trip for both (the token is a bigint of ours, safe as a literal): a page waits for
+        // every round trip of its commit.
+        const results = (await client.query(
+          `BEGIN; SELECT 1 FROM lease WHERE name = 'active' AND token = ${this.token.toString()}
+           AND expires_at > now() FOR SHARE`,
+        )) as unknown as pg.QueryResult[];
+        if (results[1]?.rowCount === 0)
           throw new FencedError(
             `fencing token ${this.token} is not the current lease: the commit is refused`,
           );
