@@ -88,7 +88,7 @@ export function assembleConfig(validated: ValidatedFiles): Config {
   const { alertFile, ...statusbot } = firebell.statusbot;
   return {
     files: validated.files,
-    bot: firebell.bot,
+    bot: withListener(firebell.bot, firebell.http),
     ...storeOf(firebell.store, absolute),
     networks: {
       ...(firebell.networks.shell ? { shell: firebell.networks.shell } : {}),
@@ -109,6 +109,37 @@ export function assembleConfig(validated: ValidatedFiles): Config {
     bridge: firebell.bridge,
     contacts: contacts.contacts,
     whitelist: resolveWhitelist(whitelist, contacts.contacts),
+    ...(firebell.intake
+      ? {
+          intake: {
+            group: firebell.intake.group,
+            policy: firebell.intake.policy,
+            routes: firebell.intake.routes,
+            flapWindowMinutes: firebell.intake.flapWindowMinutes,
+          },
+        }
+      : {}),
+    intakeTokens: Object.fromEntries(
+      Object.entries(firebell.intake?.sources ?? {}).flatMap(([source, settings]) =>
+        settings ? [[source, settings.token]] : [],
+      ),
+    ),
+  };
+}
+
+/**
+ * `http.listen` and `http.publicUrl` are where the listener lives; the older `bot.httpListen` and
+ * `bot.publicUrl` still work (check warns). Without a public URL, links use the listen address itself,
+ * which is right for a listener on localhost and what a newcomer opens.
+ */
+function withListener(bot: FirebellFile['bot'], http: FirebellFile['http']): FirebellFile['bot'] {
+  const listen = http?.listen ?? bot.httpListen;
+  const publicUrl =
+    http?.publicUrl ?? bot.publicUrl ?? (listen !== undefined ? `http://${listen}` : undefined);
+  return {
+    ...bot,
+    ...(listen !== undefined ? { httpListen: listen } : {}),
+    ...(publicUrl !== undefined ? { publicUrl } : {}),
   };
 }
 

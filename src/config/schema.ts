@@ -6,7 +6,7 @@
  * Every object is strict: an unknown key is an error, because a typo must never silently disable paging.
  * Field names carry their unit (`afterMinutes`, `linesPerSecond`).
  *
- * Over 400 lines on purpose: the whole shape of the three files in one place, each key with its comment,
+ * Why this file is long: the whole shape of the three files in one place, each key with its comment,
  * reads as the reference it is; the logic behind single values (hours, timezones) lives in its own file.
  */
 import { z } from 'zod';
@@ -177,6 +177,32 @@ const policy = z.strictObject({
 /** See `bot.shutdownGraceSeconds`. */
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 7;
 
+/** A hook's shared secret: long enough that guessing it is hopeless (write it as ${ENV}). */
+const hookToken = z
+  .string()
+  .min(16, 'expected a token of at least 16 characters (write ${NAME} to take it from the environment)');
+const intakeSource = z.strictObject({ token: hookToken });
+
+const intake = z.strictObject({
+  group: id,
+  policy: id.optional(),
+  flapWindowMinutes: z.number().min(0).max(1440).default(5),
+  sources: z.strictObject({
+    alertmanager: intakeSource.optional(),
+    grafana: intakeSource.optional(),
+    generic: intakeSource.optional(),
+  }),
+  routes: z
+    .array(
+      z.strictObject({
+        match: z.record(z.string(), z.string()),
+        group: id.optional(),
+        policy: id.optional(),
+      }),
+    )
+    .default([]),
+});
+
 const permission = z.enum(['anyone', 'verified', 'contacts', 'whitelist']);
 
 const role = z.strictObject({ id, name: nonEmpty, description: nonEmpty });
@@ -246,6 +272,18 @@ export const firebellFileSchema = z.strictObject({
       .max(300, 'expected at most 300 seconds (a stop must not hang for long)')
       .optional(),
   }),
+  /** firebell's one HTTP listener: the status site, long relayed messages, health and metrics. */
+  http: z
+    .strictObject({
+      listen: z
+        .string()
+        .regex(/^[^:\s]+:\d+$/, 'expected host:port, such as "127.0.0.1:8080"')
+        .optional(),
+      publicUrl: url.optional(),
+    })
+    .optional(),
+  /** Alerts from monitoring: Alertmanager, Grafana and a generic JSON hook, on the HTTP listener. */
+  intake: intake.optional(),
   store: storeSection,
   files: z
     .strictObject({
