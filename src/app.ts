@@ -22,7 +22,7 @@ import { shellIdentities } from './networks/shell/shell-identity.js';
 import { endOfInputNotice } from './networks/shell/shell-start.js';
 import { hostname } from 'node:os';
 import type { LeaseState } from './store/postgres/lease.js';
-import { describeLease, openConfiguredStore } from './store/open-store.js';
+import { describeLease, instanceRoleOf, openConfiguredStore } from './store/open-store.js';
 import { AlertFile, noAlertFile } from './status/alert-file.js';
 
 export interface RunOptions {
@@ -83,6 +83,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
     storeHealth: () => firebell.storeHealth(),
     journalBacklog: () => durable.journal.backlog(),
     outboxLeft: () => firebell.outboxLeft(),
+    instanceRole: () => instanceRoleOf(lease),
   });
   const opened = await openConfiguredStore(config.store, {
     logger,
@@ -212,6 +213,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         metrics,
         logger: logger.child({ module: 'http' }),
         now: () => clock.now(),
+        instanceRole: () => instanceRoleOf(lease),
       });
     } catch (error) {
       // A port in use must not leave incidents unannounced: the bot runs, and the log says why the site does not.

@@ -71,6 +71,17 @@ export function describeLease(lease: Lease | undefined): LeaseState | { readonly
   return lease ? lease.state() : { role: 'single' };
 }
 
+/** The same for /readyz and /metrics: the role and since when, as JSON (no token: it is not for callers). */
+export function instanceRoleOf(lease: Lease | undefined): {
+  role: LeaseState['role'] | 'single';
+  since?: string;
+} {
+  const state = describeLease(lease);
+  return state.role === 'single'
+    ? { role: 'single' }
+    : { role: state.role, since: state.since.toISOString() };
+}
+
 /** `firebell migrate`: opens the store (which applies pending migrations, under the lock) and closes it. */
 export async function migrateConfiguredStore(config: StoreConfig, logger: Logger): Promise<void> {
   const store =
