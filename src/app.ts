@@ -20,7 +20,9 @@ import { MatrixNetwork } from './networks/matrix/matrix-network.js';
 import { ShellNetwork } from './networks/shell/shell-network.js';
 import { shellIdentities } from './networks/shell/shell-identity.js';
 import { endOfInputNotice } from './networks/shell/shell-start.js';
-import { openSqliteStore } from './store/sqlite-store.js';
+import { hostname } from 'node:os';
+import type { LeaseState } from './store/postgres/lease.js';
+import { describeLease, instanceRoleOf, openConfiguredStore } from './store/open-store.js';
 import { AlertFile, noAlertFile } from './status/alert-file.js';
 
 export interface RunOptions {
@@ -32,6 +34,14 @@ export interface RunOptions {
   readonly interactive: boolean;
   /** Run the shell network (decided by the caller: see networks/shell/shell-start.ts). Default: the config's. */
   readonly shell?: boolean;
+  /** Ends a standby's wait for the lease (PostgreSQL store): a stop requested before it became active. */
+  readonly signal?: AbortSignal;
+  /**
+   * PostgreSQL store: the lease was lost (another instance took over, the database cut this one off, the
+   * host was paused). The caller must stop sending at once; the CLI exits, and its supervisor restarts it
+   * as a standby.
+   */
+  readonly onLeaseLost?: (reason: string) => void;
 }
 
 export interface RunningFirebell {
@@ -40,6 +50,8 @@ export interface RunningFirebell {
   readonly stopped: Promise<void>;
   /** Stops within `bot.shutdownGraceSeconds` (plus the networks' goodbyes); see Firebell.stop. */
   stop(): Promise<StopReport>;
+  /** Active or standby, and since when: `single` on SQLite (for /readyz and /metrics). */
+  role(): LeaseState | { readonly role: 'single' };
   /** Where the status site is served (`http.listen`), when it is. */
   readonly httpUrl?: string;
 }
@@ -71,14 +83,21 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
     storeHealth: () => firebell.storeHealth(),
     journalBacklog: () => durable.journal.backlog(),
     outboxLeft: () => firebell.outboxLeft(),
+    instanceRole: () => instanceRoleOf(lease),
   });
-  const store = metrics.timed(
-    openSqliteStore(config.storePath, { logger: logger.child({ module: 'store' }) }),
-  );
+  const opened = await openConfiguredStore(config.store, {
+    logger,
+    holder: `${hostname()}:${process.pid}`,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onLost: (reason) => options.onLeaseLost?.(reason),
+  });
+  const { lease } = opened;
+  const store = metrics.timed(opened.store);
   let durable: DurableState;
   try {
     durable = await DurableState.open(store, { clock, logger });
   } catch (error) {
+    await lease?.release();
     await store.close();
     throw error;
   }
@@ -175,6 +194,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
       logger.info({ graceMs }, 'stopping: no new commands; sending what is queued');
       const report = await firebell.stop(graceMs);
       await http?.close();
+      await lease?.release();
       await store.close();
       resolveStopped();
       return report;
@@ -193,6 +213,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         metrics,
         logger: logger.child({ module: 'http' }),
         now: () => clock.now(),
+        instanceRole: () => instanceRoleOf(lease),
       });
     } catch (error) {
       // A port in use must not leave incidents unannounced: the bot runs, and the log says why the site does not.
@@ -202,5 +223,11 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
       );
     }
   }
-  return { firebell, stopped, stop, ...(http ? { httpUrl: http.url } : {}) };
+  return {
+    firebell,
+    stopped,
+    stop,
+    role: () => describeLease(lease),
+    ...(http ? { httpUrl: http.url } : {}),
+  };
 }

@@ -4,9 +4,16 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { EscalationPolicy } from '../../machines/incident-types.js';
-import type { Config, ConfigFiles, Contact, WhitelistedPerson } from './config.js';
+import { describeUrl } from '../store/postgres/describe-url.js';
+import type { Config, ConfigFiles, Contact, StoreConfig, WhitelistedPerson } from './config.js';
 import { ircFold } from './raw.js';
-import type { ContactsFile, FirebellFile, PolicyConfig, WhitelistFile } from './schema.js';
+import {
+  DEFAULT_LEASE_SECONDS,
+  type ContactsFile,
+  type FirebellFile,
+  type PolicyConfig,
+  type WhitelistFile,
+} from './schema.js';
 
 export interface ValidatedFiles {
   readonly firebell: FirebellFile;
@@ -82,7 +89,7 @@ export function assembleConfig(validated: ValidatedFiles): Config {
   return {
     files: validated.files,
     bot: withListener(firebell.bot, firebell.http),
-    storePath: absolute(firebell.store.path),
+    ...storeOf(firebell.store, absolute),
     networks: {
       ...(firebell.networks.shell ? { shell: firebell.networks.shell } : {}),
       irc: firebell.networks.irc,
@@ -140,4 +147,17 @@ function withListener(bot: FirebellFile['bot'], http: FirebellFile['http']): Fir
     ...(listen !== undefined ? { httpListen: listen } : {}),
     ...(publicUrl !== undefined ? { publicUrl } : {}),
   };
+}
+
+function storeOf(
+  store: FirebellFile['store'],
+  absolute: (path: string) => string,
+): { storePath: string; store: StoreConfig } {
+  if (store.kind === 'postgres' && store.url !== undefined)
+    return {
+      storePath: describeUrl(store.url),
+      store: { kind: 'postgres', url: store.url, leaseSeconds: store.leaseSeconds ?? DEFAULT_LEASE_SECONDS },
+    };
+  const path = absolute(store.path ?? '');
+  return { storePath: path, store: { kind: 'sqlite', path } };
 }

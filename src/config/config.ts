@@ -25,6 +25,11 @@ export interface ConfigFiles {
   readonly whitelist: string;
 }
 
+/** Where the durable state is: one SQLite file, or a PostgreSQL database shared by standby instances. */
+export type StoreConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly leaseSeconds: number };
+
 /**
  * What the files say, mapped into the core's settings (the compiler checks that every field here is one the
  * core accepts) plus what only the edge uses: the networks and the store.
@@ -34,8 +39,9 @@ export interface Config extends CoreSettings {
   readonly intakeTokens: Readonly<Partial<Record<'alertmanager' | 'grafana' | 'generic', string>>>;
   readonly files: ConfigFiles;
   readonly bot: FirebellFile['bot'];
-  /** Absolute path of the SQLite file. */
+  /** Absolute path of the SQLite file; for PostgreSQL, the server and database (never the password). */
   readonly storePath: string;
+  readonly store: StoreConfig;
   readonly networks: {
     readonly shell?: ShellNetworkConfig;
     readonly irc: readonly IrcNetworkConfig[];

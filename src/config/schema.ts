@@ -207,6 +207,45 @@ const permission = z.enum(['anyone', 'verified', 'contacts', 'whitelist']);
 
 const role = z.strictObject({ id, name: nonEmpty, description: nonEmpty });
 
+/** Lease defaults (store.kind postgres): a standby takes over within about lease + poll seconds. */
+export const DEFAULT_LEASE_SECONDS = 6;
+
+/**
+ * The store: a SQLite file (the default, `path`), or a PostgreSQL database (`kind: postgres`, `url`) that two
+ * or more instances share, one active under a lease (docs/deployment.md). One strict object rather than a
+ * union, so each mistake gets its own message naming its key.
+ */
+const storeSection = z
+  .strictObject({
+    kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
+    /** kind sqlite: the file. */
+    path: nonEmpty.optional(),
+    /** kind postgres: a libpq connection URL, e.g. ${DATABASE_URL}. */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+      .optional(),
+    /** kind postgres: how long the active instance's lease lasts without renewal (renewed every third). */
+    leaseSeconds: z
+      .number()
+      .min(2, 'expected at least 2 seconds')
+      .max(300, 'expected at most 300 seconds')
+      .optional(),
+  })
+  .superRefine((store, ctx) => {
+    const wrong = (key: string, message: string): void =>
+      ctx.addIssue({ code: 'custom', path: [key], message });
+    if (store.kind === 'sqlite') {
+      if (store.path === undefined)
+        wrong('path', 'the SQLite store needs a path (or kind: postgres with a url)');
+      if (store.url !== undefined) wrong('url', 'url is for kind: postgres; the SQLite store takes a path');
+      if (store.leaseSeconds !== undefined) wrong('leaseSeconds', 'leaseSeconds is for kind: postgres');
+    } else {
+      if (store.url === undefined) wrong('url', 'kind: postgres needs a url, e.g. url: ${DATABASE_URL}');
+      if (store.path !== undefined) wrong('path', 'path is for the SQLite store; kind: postgres takes a url');
+    }
+  });
+
 export const firebellFileSchema = z.strictObject({
   bot: z.strictObject({
     name: nonEmpty.default('firebell'),
@@ -267,7 +306,7 @@ export const firebellFileSchema = z.strictObject({
     .default([]),
   /** Alerts from monitoring: Alertmanager, Grafana and a generic JSON hook, on the HTTP listener. */
   intake: intake.optional(),
-  store: z.strictObject({ path: nonEmpty }),
+  store: storeSection,
   files: z
     .strictObject({
       contacts: nonEmpty.default('contacts.yaml'),

@@ -2,6 +2,7 @@
  * Starts the one HTTP listener with every surface firebell serves: the status site, the long relayed
  * messages, health and metrics. Called by the composition root after the core has started.
  */
+import type { InstanceRole } from './ops-routes.js';
 import type { Config } from '../config/config.js';
 import type { JournaledLongMessages } from '../core/bridge/long-messages.js';
 import type { DurableState } from '../core/durable-state.js';
@@ -24,6 +25,8 @@ export interface ListenerParts {
   readonly metrics: FirebellMetrics;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Active or standby (PostgreSQL store), for /readyz. */
+  readonly instanceRole?: () => InstanceRole;
 }
 
 export async function startListener(listen: string, parts: ListenerParts): Promise<HttpServer> {
@@ -35,7 +38,14 @@ export async function startListener(listen: string, parts: ListenerParts): Promi
     plugins: [
       longMessageRoutes(parts.longMessages),
       ...(firebell.intake ? [intakeRoutesFor(parts, firebell.intake)] : []),
-      opsRoutes({ readiness: firebell, registry: metrics.registry }),
+      opsRoutes({
+        readiness: {
+          storeHealth: () => firebell.storeHealth(),
+          networkStates: () => firebell.networkStates(),
+          ...(parts.instanceRole ? { instanceRole: parts.instanceRole } : {}),
+        },
+        registry: metrics.registry,
+      }),
       siteRoutes({
         title: config.bot.name,
         playbookUrl: config.bot.playbookUrl,

@@ -9,6 +9,7 @@ import type { IncidentPhase } from '../../machines/incident.js';
 import type { ConnectionState } from '../core/network.js';
 import type { StoreHealth } from '../core/journal.js';
 import type { Store } from '../core/store.js';
+import type { InstanceRole } from './ops-routes.js';
 
 export interface MetricsSources {
   openIncidents(): readonly { readonly phase: IncidentPhase }[];
@@ -18,6 +19,8 @@ export interface MetricsSources {
   journalBacklog(): number;
   /** Deliveries not settled yet, by channel and lane. */
   outboxLeft(): readonly { readonly channel: string; readonly lane: string; readonly count: number }[];
+  /** Active or standby (PostgreSQL store); absent: a single instance. */
+  instanceRole?(): InstanceRole;
 }
 
 export class FirebellMetrics {
@@ -59,6 +62,18 @@ export class FirebellMetrics {
       registers,
       collect() {
         this.set(sources.storeHealth().ok ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'firebell_instance_active_since_seconds',
+      help: 'When this instance became the active one (Unix seconds); 0 while it is not active.',
+      labelNames: ['role'],
+      registers,
+      collect() {
+        const role = sources.instanceRole?.() ?? { role: 'single' };
+        this.reset();
+        const since = role.since === undefined ? 0 : Date.parse(role.since) / 1000;
+        this.set({ role: role.role }, role.role === 'active' || role.role === 'single' ? since : 0);
       },
     });
     new Gauge({

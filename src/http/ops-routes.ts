@@ -7,23 +7,36 @@ import type { Registry } from 'prom-client';
 import type { StoreHealth } from '../core/journal.js';
 import type { ConnectionState } from '../core/network.js';
 
+/** This instance's place among instances sharing a PostgreSQL store (`single` on SQLite). */
+export interface InstanceRole {
+  readonly role: 'single' | 'active' | 'standby' | 'lost';
+  /** Since when it holds that role (ISO time, the database's clock for `active`). */
+  readonly since?: string;
+}
+
 export interface Readiness {
   storeHealth(): StoreHealth;
   networkStates(): Record<string, ConnectionState>;
+  /** Absent in tests that build the listener without a store of their own. */
+  instanceRole?(): InstanceRole;
 }
 
 export interface ReadinessReport {
   readonly ready: boolean;
   readonly store: string;
   readonly networks: Record<string, ConnectionState>;
+  readonly instance?: InstanceRole;
 }
 
 export function readinessOf(readiness: Readiness): ReadinessReport {
   const store = readiness.storeHealth();
   const networks = readiness.networkStates();
   const down = Object.values(networks).some((state) => state !== 'connected');
+  const instance = readiness.instanceRole?.();
+  const serving = instance === undefined || instance.role === 'single' || instance.role === 'active';
   return {
-    ready: store.ok && !down,
+    ...(instance ? { instance } : {}),
+    ready: store.ok && !down && serving,
     store: store.ok ? 'ok' : `failing since ${new Date(store.since).toISOString()}: ${store.reason}`,
     networks,
   };
