@@ -100,6 +100,7 @@ export function assembleConfig(validated: ValidatedFiles): Config {
     statusbot: { ...statusbot, ...(alertFile !== undefined ? { alertFile: absolute(alertFile) } : {}) },
     roles: firebell.roles,
     bridge: firebell.bridge,
+    ...(firebell.email === undefined ? {} : { email: firebell.email }),
     contacts: contacts.contacts,
     whitelist: resolveWhitelist(whitelist, contacts.contacts),
   };

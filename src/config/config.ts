@@ -6,6 +6,7 @@
 import type { EscalationPolicy } from '../../machines/incident-types.js';
 import type {
   ContactConfig,
+  EmailConfig,
   FirebellFile,
   GroupConfig,
   IrcNetworkConfig,
@@ -50,6 +51,8 @@ export interface Config {
   readonly statusbot: Omit<FirebellFile['statusbot'], 'alertFile'> & { readonly alertFile?: string };
   readonly roles: readonly RoleConfig[];
   readonly bridge: FirebellFile['bridge'];
+  /** SMTP settings for e-mail pages; without them e-mail addresses are for the play book only. */
+  readonly email?: EmailConfig;
   readonly contacts: readonly Contact[];
   readonly whitelist: readonly WhitelistedPerson[];
 }

@@ -144,12 +144,16 @@ function uncommentExamples(source: string): string {
     .join('\n');
 }
 
-test('the commented IRC and Matrix examples are complete: uncommented, with their secrets set, they load', () => {
+test('the commented IRC, Matrix and SMTP examples are complete: uncommented, with their secrets set, they load', () => {
   const firebellPath = join(CONFIG_DIR, 'firebell.yaml');
   const uncommented = uncommentExamples(readFileSync(firebellPath, 'utf8'));
   const readFile = (path: string): string =>
     path === firebellPath ? uncommented : readFileSync(path, 'utf8');
-  const env = { OFTC_NICKSERV_PASSWORD: 'nickserv-secret', MATRIX_ACCESS_TOKEN: 'syt_matrix_secret' };
+  const env = {
+    OFTC_NICKSERV_PASSWORD: 'nickserv-secret',
+    MATRIX_ACCESS_TOKEN: 'syt_matrix_secret',
+    SMTP_PASSWORD: 'smtp-secret',
+  };
   const { config } = loadSample(env, readFile);
 
   assert.equal(config.networks.irc.length, 1);
@@ -168,6 +172,8 @@ test('the commented IRC and Matrix examples are complete: uncommented, with thei
   );
   assert.deepEqual(config.statusbot.externalBots, [{ network: 'oftc', nick: 'opendevstatus' }]);
   assert.equal(config.bot.publicUrl, 'https://firebell.example.org');
+  assert.equal(config.email?.password, 'smtp-secret');
+  assert.equal(config.email?.port, 465);
 });
 
 test('the uncommented examples without their environment name the missing variables', () => {
@@ -185,6 +191,7 @@ test('the uncommented examples without their environment name the missing variab
     [
       'networks.irc[0].nickservPassword: environment variable OFTC_NICKSERV_PASSWORD is not set',
       'networks.matrix[0].accessToken: environment variable MATRIX_ACCESS_TOKEN is not set',
+      'email.password: environment variable SMTP_PASSWORD is not set',
     ],
   );
 });
