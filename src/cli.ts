@@ -7,6 +7,7 @@
  * firebell is I/O-bound, and V8's default 16 MB semi-spaces cost about 25 MB of resident memory for
  * nothing measurable (see `npm run bench -- incidents`, which restores 10,000 incidents with the flag).
  */
+import './known-warnings.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { runFirebell } from './app.js';
@@ -184,6 +185,10 @@ async function main(argv: readonly string[]): Promise<number> {
         shell: shell.run,
       });
       stop = () => void running.stop();
+      if (running.httpUrl)
+        process.stderr.write(
+          `firebell: the status site is at ${running.httpUrl}/ (the play book at /playbook)\n`,
+        );
       if (stopRequested) stop();
       await running.stopped;
       // Nothing is left to do once stopped (the log is written synchronously); a request still open (a

@@ -81,7 +81,7 @@ export function assembleConfig(validated: ValidatedFiles): Config {
   const { alertFile, ...statusbot } = firebell.statusbot;
   return {
     files: validated.files,
-    bot: firebell.bot,
+    bot: withListener(firebell.bot, firebell.http),
     storePath: absolute(firebell.store.path),
     networks: {
       ...(firebell.networks.shell ? { shell: firebell.networks.shell } : {}),
@@ -103,5 +103,21 @@ export function assembleConfig(validated: ValidatedFiles): Config {
     ...(firebell.email === undefined ? {} : { email: firebell.email }),
     contacts: contacts.contacts,
     whitelist: resolveWhitelist(whitelist, contacts.contacts),
+  };
+}
+
+/**
+ * `http.listen` and `http.publicUrl` are where the listener lives; the older `bot.httpListen` and
+ * `bot.publicUrl` still work (check warns). Without a public URL, links use the listen address itself,
+ * which is right for a listener on localhost and what a newcomer opens.
+ */
+function withListener(bot: FirebellFile['bot'], http: FirebellFile['http']): FirebellFile['bot'] {
+  const listen = http?.listen ?? bot.httpListen;
+  const publicUrl =
+    http?.publicUrl ?? bot.publicUrl ?? (listen !== undefined ? `http://${listen}` : undefined);
+  return {
+    ...bot,
+    ...(listen !== undefined ? { httpListen: listen } : {}),
+    ...(publicUrl !== undefined ? { publicUrl } : {}),
   };
 }

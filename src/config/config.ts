@@ -4,8 +4,8 @@
  * reads YAML or the environment.
  */
 import type { EscalationPolicy } from '../../machines/incident-types.js';
+import type { Contact, CoreSettings, WhitelistedPerson } from '../core/settings.js';
 import type {
-  ContactConfig,
   EmailConfig,
   FirebellFile,
   GroupConfig,
@@ -15,16 +15,9 @@ import type {
   ShellNetworkConfig,
 } from './schema.js';
 
-export type Contact = ContactConfig;
-
-/** A person allowed to post `#status`, with the identities that prove it is them. */
-export interface WhitelistedPerson {
-  readonly name: string;
-  /** Set when the entry refers to (or matches) a contact. */
-  readonly contactId?: string;
-  readonly irc?: { readonly account: string; readonly nick?: string };
-  readonly matrix?: string;
-}
+// The core's words for what the files describe (src/core/settings.ts); re-exported for the edge's callers.
+export type { Contact, WhitelistedPerson } from '../core/settings.js';
+export { policyForGroup, whitelistFileName } from '../core/settings.js';
 
 export interface ConfigFiles {
   /** Absolute paths, so every message can name the file. */
@@ -33,7 +26,11 @@ export interface ConfigFiles {
   readonly whitelist: string;
 }
 
-export interface Config {
+/**
+ * What the files say, mapped into the core's settings (the compiler checks that every field here is one the
+ * core accepts) plus what only the edge uses: the networks and the store.
+ */
+export interface Config extends CoreSettings {
   readonly files: ConfigFiles;
   readonly bot: FirebellFile['bot'];
   /** Absolute path of the SQLite file. */
@@ -55,19 +52,4 @@ export interface Config {
   readonly email?: EmailConfig;
   readonly contacts: readonly Contact[];
   readonly whitelist: readonly WhitelistedPerson[];
-}
-
-/** The policy for incidents declared in a group. */
-export function policyForGroup(config: Config, groupId: string): EscalationPolicy {
-  const group = config.groups.find((candidate) => candidate.id === groupId);
-  const name = group?.policy ?? config.defaultPolicy;
-  const policy = config.policies[name] ?? config.policies[config.defaultPolicy];
-  if (!policy)
-    throw new Error(`no escalation policy named "${name}" (the config loader should have caught this)`);
-  return policy;
-}
-
-/** The file name people know the whitelist by, without the server's directories. */
-export function whitelistFileName(config: Config): string {
-  return config.files.whitelist.split(/[\\/]/).pop() || 'whitelist.yaml';
 }

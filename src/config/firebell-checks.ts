@@ -257,7 +257,9 @@ function shutdownGrace(firebell: unknown): CheckFinding[] {
 /** Links to long relayed messages point at `bot.publicUrl`; only firebell's own listener answers them. */
 function longMessageLinks(firebell: unknown): CheckFinding[] {
   const bot = record(record(firebell).bot);
-  if (typeof bot.publicUrl !== 'string' || bot.httpListen !== undefined) return [];
+  const http = record(record(firebell).http);
+  if (typeof bot.publicUrl !== 'string' || bot.httpListen !== undefined || http.listen !== undefined)
+    return [];
   return [
     {
       doc: 'firebell',

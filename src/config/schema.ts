@@ -6,7 +6,7 @@
  * Every object is strict: an unknown key is an error, because a typo must never silently disable paging.
  * Field names carry their unit (`afterMinutes`, `linesPerSecond`).
  *
- * Over 400 lines on purpose: the whole shape of the three files in one place, each key with its comment,
+ * Why this file is long: the whole shape of the three files in one place, each key with its comment,
  * reads as the reference it is; the logic behind single values (hours, timezones) lives in its own file.
  */
 import { z } from 'zod';
@@ -207,6 +207,16 @@ export const firebellFileSchema = z.strictObject({
       .max(300, 'expected at most 300 seconds (a stop must not hang for long)')
       .optional(),
   }),
+  /** firebell's one HTTP listener: the status site, long relayed messages, health and metrics. */
+  http: z
+    .strictObject({
+      listen: z
+        .string()
+        .regex(/^[^:\s]+:\d+$/, 'expected host:port, such as "127.0.0.1:8080"')
+        .optional(),
+      publicUrl: url.optional(),
+    })
+    .optional(),
   store: z.strictObject({ path: nonEmpty }),
   files: z
     .strictObject({

@@ -4,8 +4,6 @@
  * database and builds the networks), so tests assemble the same core with an in-memory store and fake
  * networks.
  */
-import type { Config } from '../config/config.js';
-import { policyForGroup, whitelistFileName } from '../config/config.js';
 import type { Clock } from './clock.js';
 import { Directory } from './directory.js';
 import { EffectRunner } from './effects/effect-runner.js';
@@ -20,7 +18,7 @@ import type { StoreHealth } from './journal.js';
 import type { Logger } from './logger.js';
 import type { InboundMessage, NetworkKind } from './messages.js';
 import type { ChatNetwork, ConnectionState } from './network.js';
-import { DurableOutbox, Speaker, type Outbox, type OutboxLeft } from './outbox.js';
+import { DurableOutbox, type OutcomeObserver, Speaker, type Outbox, type OutboxLeft } from './outbox.js';
 import { Router, type Relay } from './router.js';
 import {
   downtimeNotice,
@@ -34,9 +32,11 @@ import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
 import { incidentCommands } from './commands/incident-commands.js';
 import { infoCommands } from './commands/info-commands.js';
 import type { LongMessageStore } from './bridge/long-messages.js';
+import type { CoreSettings } from './settings.js';
+import { policyForGroup, whitelistFileName } from './settings.js';
 
 export interface FirebellDeps {
-  readonly config: Config;
+  readonly config: CoreSettings;
   readonly durable: DurableState;
   readonly networks: readonly ChatNetwork[];
   readonly clock: Clock;
@@ -51,6 +51,8 @@ export interface FirebellDeps {
   readonly pages?: LongMessageStore;
   /** Keep "last alive" (in the durable key-value state), so a restart can say how long firebell was away. */
   readonly heartbeat?: boolean;
+  /** Told of every delivery's outcome (the metrics count pages by network and outcome). */
+  readonly onDeliveryOutcome?: OutcomeObserver;
 }
 
 /**
@@ -112,6 +114,7 @@ export class Firebell {
           clock,
           logger: logger.child({ module: 'outbox' }),
           onDelivered: (message, ids) => this.router.handleDelivered(message, ids),
+          ...(deps.onDeliveryOutcome ? { onOutcome: deps.onDeliveryOutcome } : {}),
         });
     const outbox: Outbox = deps.outbox ?? (this.durableOutbox as DurableOutbox);
     this.outbox = outbox;
@@ -255,6 +258,11 @@ export class Firebell {
       await journal.barrier();
       await this.durableOutbox?.settled();
     } while (journal.backlog() > 0);
+  }
+
+  /** Deliveries handed to their channels and not settled yet, by channel and lane (metrics). */
+  outboxLeft(): OutboxLeft[] {
+    return this.durableOutbox?.left() ?? [];
   }
 
   /** Each network's connection state, by id (the health of the bot at a glance). */

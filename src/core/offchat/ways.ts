@@ -2,8 +2,7 @@
  * Which ways off chat (ntfy, e-mail) a page or a reminder takes for one contact, and when. Pure: the
  * contact's preferences and whether the SMTP settings exist are all it needs.
  */
-import type { Contact } from '../../config/config.js';
-import type { OffChatWay } from '../../config/schema.js';
+import type { Contact, OffChatWay } from '../settings.js';
 
 export type OffChatKind = 'page' | 'reminder';
 

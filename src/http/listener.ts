@@ -1,0 +1,49 @@
+/**
+ * Starts the one HTTP listener with every surface firebell serves: the status site, the long relayed
+ * messages, health and metrics. Called by the composition root after the core has started.
+ */
+import type { Config } from '../config/config.js';
+import type { JournaledLongMessages } from '../core/bridge/long-messages.js';
+import type { DurableState } from '../core/durable-state.js';
+import type { Firebell } from '../core/firebell.js';
+import type { Logger } from '../core/logger.js';
+import { renderPlaybook } from '../playbook/render.js';
+import { longMessageRoutes } from './long-message-page.js';
+import type { FirebellMetrics } from './metrics.js';
+import { opsRoutes } from './ops-routes.js';
+import { startHttpServer, type HttpServer } from './server.js';
+import { siteRoutes } from './site-routes.js';
+
+export interface ListenerParts {
+  readonly config: Config;
+  readonly firebell: Firebell;
+  readonly durable: DurableState;
+  readonly longMessages: JournaledLongMessages;
+  readonly metrics: FirebellMetrics;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+export async function startListener(listen: string, parts: ListenerParts): Promise<HttpServer> {
+  const { config, firebell, durable, metrics } = parts;
+  return startHttpServer({
+    listen,
+    logger: parts.logger,
+    onResponse: (route, status) => metrics.httpRequest(route, status),
+    plugins: [
+      longMessageRoutes(parts.longMessages),
+      opsRoutes({ readiness: firebell, registry: metrics.registry }),
+      siteRoutes({
+        title: config.bot.name,
+        playbookUrl: config.bot.playbookUrl,
+        publicUrl: config.bot.publicUrl ?? `http://${listen}`,
+        playbookHtml: () => renderPlaybook(config, { format: 'html', generatedAt: parts.now() }),
+        source: {
+          store: durable.store,
+          currentAlert: () => durable.status.currentAlert(),
+          now: parts.now,
+        },
+      }),
+    ],
+  });
+}
