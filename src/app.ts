@@ -21,6 +21,7 @@ import { ShellNetwork } from './networks/shell/shell-network.js';
 import { shellIdentities } from './networks/shell/shell-identity.js';
 import { endOfInputNotice } from './networks/shell/shell-start.js';
 import { openSqliteStore } from './store/sqlite-store.js';
+import { offChatChannels } from './offchat/channels.js';
 import { AlertFile, noAlertFile } from './status/alert-file.js';
 
 export interface RunOptions {
@@ -160,6 +161,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         longMessages,
       }),
     pages: longMessages,
+    offChat: offChatChannels(config, clock, logger),
     heartbeat: true,
     onDeliveryOutcome: metrics.outcome,
     status: {
