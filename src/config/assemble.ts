@@ -101,6 +101,7 @@ export function assembleConfig(validated: ValidatedFiles): Config {
     roles: firebell.roles,
     bridge: firebell.bridge,
     ...(firebell.email === undefined ? {} : { email: firebell.email }),
+    ...(firebell.heartbeat === undefined ? {} : { heartbeat: firebell.heartbeat }),
     contacts: contacts.contacts,
     whitelist: resolveWhitelist(whitelist, contacts.contacts),
   };

@@ -50,6 +50,8 @@ export interface Config extends CoreSettings {
   readonly bridge: FirebellFile['bridge'];
   /** SMTP settings for e-mail pages; without them e-mail addresses are for the play book only. */
   readonly email?: EmailConfig;
+  /** The dead-man's-switch URL and how often to call it. */
+  readonly heartbeat?: FirebellFile['heartbeat'];
   readonly contacts: readonly Contact[];
   readonly whitelist: readonly WhitelistedPerson[];
 }

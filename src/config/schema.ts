@@ -275,6 +275,14 @@ export const firebellFileSchema = z.strictObject({
     })
     .default({ mode: 'builtin', externalBots: [] }),
   roles: z.array(role).default([]),
+  /** A dead-man's-switch URL called on schedule while firebell is healthy; see docs/offchat.md. */
+  heartbeat: z
+    .strictObject({
+      /** healthchecks.io, an Uptime Kuma push URL...; it often holds a secret: `${ENV}`. */
+      url,
+      everySeconds: z.number().int().min(10, 'expected at least 10 seconds').max(86_400).default(60),
+    })
+    .optional(),
   /** SMTP for e-mail pages (contacts with `email`); see docs/offchat.md. */
   email: z
     .strictObject({

@@ -153,6 +153,7 @@ test('the commented IRC, Matrix and SMTP examples are complete: uncommented, wit
     OFTC_NICKSERV_PASSWORD: 'nickserv-secret',
     MATRIX_ACCESS_TOKEN: 'syt_matrix_secret',
     SMTP_PASSWORD: 'smtp-secret',
+    HEARTBEAT_URL: 'https://hc-ping.com/0f1e2d3c',
   };
   const { config } = loadSample(env, readFile);
 
@@ -174,6 +175,7 @@ test('the commented IRC, Matrix and SMTP examples are complete: uncommented, wit
   assert.equal(config.bot.publicUrl, 'https://status.example.org', 'http.publicUrl, uncommented');
   assert.equal(config.email?.password, 'smtp-secret');
   assert.equal(config.email?.port, 465);
+  assert.deepEqual(config.heartbeat, { url: 'https://hc-ping.com/0f1e2d3c', everySeconds: 60 });
 });
 
 test('the uncommented examples without their environment name the missing variables', () => {
@@ -191,6 +193,7 @@ test('the uncommented examples without their environment name the missing variab
     [
       'networks.irc[0].nickservPassword: environment variable OFTC_NICKSERV_PASSWORD is not set',
       'networks.matrix[0].accessToken: environment variable MATRIX_ACCESS_TOKEN is not set',
+      'heartbeat.url: environment variable HEARTBEAT_URL is not set',
       'email.password: environment variable SMTP_PASSWORD is not set',
     ],
   );
