@@ -104,6 +104,21 @@ export function assembleConfig(validated: ValidatedFiles): Config {
     ...(firebell.heartbeat === undefined ? {} : { heartbeat: firebell.heartbeat }),
     contacts: contacts.contacts,
     whitelist: resolveWhitelist(whitelist, contacts.contacts),
+    ...(firebell.intake
+      ? {
+          intake: {
+            group: firebell.intake.group,
+            policy: firebell.intake.policy,
+            routes: firebell.intake.routes,
+            flapWindowMinutes: firebell.intake.flapWindowMinutes,
+          },
+        }
+      : {}),
+    intakeTokens: Object.fromEntries(
+      Object.entries(firebell.intake?.sources ?? {}).flatMap(([source, settings]) =>
+        settings ? [[source, settings.token]] : [],
+      ),
+    ),
   };
 }
 

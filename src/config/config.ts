@@ -31,6 +31,8 @@ export interface ConfigFiles {
  * core accepts) plus what only the edge uses: the networks and the store.
  */
 export interface Config extends CoreSettings {
+  /** Each intake source's token (the HTTP adapter checks them; the core never sees secrets). */
+  readonly intakeTokens: Readonly<Partial<Record<'alertmanager' | 'grafana' | 'generic', string>>>;
   readonly files: ConfigFiles;
   readonly bot: FirebellFile['bot'];
   /** Absolute path of the SQLite file. */

@@ -177,6 +177,32 @@ const policy = z.strictObject({
 /** See `bot.shutdownGraceSeconds`. */
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 7;
 
+/** A hook's shared secret: long enough that guessing it is hopeless (write it as ${ENV}). */
+const hookToken = z
+  .string()
+  .min(16, 'expected a token of at least 16 characters (write ${NAME} to take it from the environment)');
+const intakeSource = z.strictObject({ token: hookToken });
+
+const intake = z.strictObject({
+  group: id,
+  policy: id.optional(),
+  flapWindowMinutes: z.number().min(0).max(1440).default(5),
+  sources: z.strictObject({
+    alertmanager: intakeSource.optional(),
+    grafana: intakeSource.optional(),
+    generic: intakeSource.optional(),
+  }),
+  routes: z
+    .array(
+      z.strictObject({
+        match: z.record(z.string(), z.string()),
+        group: id.optional(),
+        policy: id.optional(),
+      }),
+    )
+    .default([]),
+});
+
 const permission = z.enum(['anyone', 'verified', 'contacts', 'whitelist']);
 
 const role = z.strictObject({ id, name: nonEmpty, description: nonEmpty });
@@ -217,6 +243,8 @@ export const firebellFileSchema = z.strictObject({
       publicUrl: url.optional(),
     })
     .optional(),
+  /** Alerts from monitoring: Alertmanager, Grafana and a generic JSON hook, on the HTTP listener. */
+  intake: intake.optional(),
   store: z.strictObject({ path: nonEmpty }),
   files: z
     .strictObject({

@@ -14,20 +14,14 @@ import { Groups } from './groups.js';
 import type { DurableState } from './durable-state.js';
 import { HANDLED_RETENTION_MS, InboundLedger } from './inbound.js';
 import { IncidentService, type RestoreReport } from './incident-service.js';
+import { Intake } from './intake/intake.js';
 import type { StoreHealth } from './journal.js';
 import type { Logger } from './logger.js';
 import type { InboundMessage, NetworkKind } from './messages.js';
 import type { ChatNetwork, ConnectionState } from './network.js';
 import { DurableOutbox, type OutcomeObserver, Speaker, type Outbox, type OutboxLeft } from './outbox.js';
 import { Router, type Relay } from './router.js';
-import {
-  downtimeNotice,
-  Heartbeat,
-  latePages,
-  worthSaying,
-  type LatePage,
-  type PreviousRun,
-} from './downtime.js';
+import { announceDowntime, Heartbeat, latePages } from './downtime.js';
 import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
 import { incidentCommands } from './commands/incident-commands.js';
 import { infoCommands } from './commands/info-commands.js';
@@ -87,6 +81,8 @@ export class Firebell {
   readonly directory: Directory;
   readonly speaker: Speaker;
   readonly service: IncidentService;
+  /** Alerts from monitoring; undefined when no intake is configured. */
+  readonly intake: Intake | undefined;
   readonly router: Router;
   readonly statusbot: Statusbot | undefined;
   readonly relay: Relay | undefined;
@@ -155,6 +151,17 @@ export class Firebell {
       counters: durable.peekCounters(),
     });
     this.service = service;
+    this.intake =
+      config.intake &&
+      new Intake({
+        settings: config.intake,
+        core: config,
+        service,
+        speaker: this.speaker,
+        keyValues: durable.keyValues,
+        clock,
+        logger: logger.child({ module: 'intake' }),
+      });
 
     this.statusbot =
       deps.status &&
@@ -304,34 +311,21 @@ export class Firebell {
     this.durableOutbox?.resume(loaded.pendingDeliveries);
     this.keepHouse();
     const report = await restoring;
+    this.intake?.start();
     this.deps.logger.info(report, `restored ${report.restored} open incident(s)`);
     await Promise.all(starting);
-    if (previous) this.announceDowntime(previous, late);
-    return report;
-  }
-
-  /** Each group hears how long firebell was away, its incidents that resumed and its late pages. */
-  private announceDowntime(previous: PreviousRun, late: readonly LatePage[]): void {
-    const startedAt = this.deps.clock.now();
-    const open = this.service.open();
-    this.deps.logger.info(
-      { lastAlive: previous.lastAlive, clean: previous.clean, late: late.length },
-      `firebell was away for ${Math.round((startedAt - previous.lastAlive) / 1000)} s`,
-    );
-    for (const group of this.groups.all) {
-      const resumed = open
-        .filter((incident) => incident.context.group === group.id)
-        .map((incident) => incident.id);
-      if (!worthSaying(previous, startedAt, resumed.length)) continue;
-      const notice = downtimeNotice({
+    if (previous)
+      announceDowntime({
         previous,
-        startedAt,
+        late,
+        startedAt: this.deps.clock.now(),
+        open: this.service.open(),
+        groups: this.groups.all,
+        speaker: this.speaker,
         botName: this.deps.config.bot.name,
-        resumed,
-        late: late.filter((page) => page.group === group.id),
+        logger: this.deps.logger,
       });
-      this.speaker.toGroup(group.id, notice, { priority: 'normal', purpose: 'downtime' });
-    }
+    return report;
   }
 
   /**
@@ -350,6 +344,7 @@ export class Firebell {
     if (this.housekeeping !== undefined) this.deps.clock.clearTimeout(this.housekeeping);
     const drained = graceMs > 0 ? await this.within(graceMs, this.drained()) : false;
     this.relay?.stop?.();
+    this.intake?.stop();
     this.service.stop();
     for (const channel of this.deps.offChat ?? []) channel.stop();
     this.heartbeat?.end();

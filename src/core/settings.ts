@@ -135,6 +135,29 @@ export interface BridgeSettings {
   readonly ignoreMatrixUsers: readonly string[];
 }
 
+/** Which group and policy an alert from monitoring goes to: the first route whose labels all match. */
+export interface IntakeRoute {
+  /** Label values the alert's common labels must have (`severity` also matches the alert's severity). */
+  readonly match: Readonly<Record<string, string>>;
+  readonly group?: string | undefined;
+  readonly policy?: string | undefined;
+}
+
+/** Alerts from monitoring (Alertmanager, Grafana, the generic hook): where they go, and how flapping is held. */
+export interface IntakeSettings {
+  /** Where an alert goes that no route matches. */
+  readonly group: string;
+  /** Its policy; default: the group's. */
+  readonly policy?: string | undefined;
+  readonly routes: readonly IntakeRoute[];
+  /**
+   * When monitoring says an alert group is resolved, its incident closes after this long unless the group
+   * fires again meanwhile; a group that flaps keeps its one incident instead of being announced each time.
+   * 0 closes at once.
+   */
+  readonly flapWindowMinutes: number;
+}
+
 /** Everything the core is told at start. */
 export interface CoreSettings {
   /** Where the whitelist lives, so that messages can name the file people know. */
@@ -150,6 +173,8 @@ export interface CoreSettings {
   readonly bridge: BridgeSettings;
   readonly contacts: readonly Contact[];
   readonly whitelist: readonly WhitelistedPerson[];
+  /** Monitoring intake; absent when no intake source is configured. */
+  readonly intake?: IntakeSettings | undefined;
 }
 
 /** The policy for incidents declared in a group. */

@@ -13,6 +13,8 @@ import type { FirebellMetrics } from './metrics.js';
 import { opsRoutes } from './ops-routes.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { siteRoutes } from './site-routes.js';
+import { intakeRoutes } from './intake-routes.js';
+import type { Intake } from '../core/intake/intake.js';
 
 export interface ListenerParts {
   readonly config: Config;
@@ -32,6 +34,7 @@ export async function startListener(listen: string, parts: ListenerParts): Promi
     onResponse: (route, status) => metrics.httpRequest(route, status),
     plugins: [
       longMessageRoutes(parts.longMessages),
+      ...(firebell.intake ? [intakeRoutesFor(parts, firebell.intake)] : []),
       opsRoutes({ readiness: firebell, registry: metrics.registry }),
       siteRoutes({
         title: config.bot.name,
@@ -45,5 +48,24 @@ export async function startListener(listen: string, parts: ListenerParts): Promi
         },
       }),
     ],
+  });
+}
+
+function intakeRoutesFor(parts: ListenerParts, intake: Intake): ReturnType<typeof intakeRoutes> {
+  const { journal } = parts.durable;
+  return intakeRoutes({
+    tokens: parts.config.intakeTokens,
+    receive: (alert) => {
+      // Everything the alert causes (the incident, its announcement, the intake state) commits together.
+      const release = journal.hold('intake');
+      try {
+        return intake.receive(alert);
+      } finally {
+        release();
+      }
+    },
+    committed: () => journal.barrier(),
+    logger: parts.logger,
+    onResult: (source, result) => parts.metrics.intakeResult(source, result),
   });
 }

@@ -26,6 +26,7 @@ export class FirebellMetrics {
   private readonly deliveryWait: Histogram<'lane'>;
   private readonly commitSeconds: Histogram;
   private readonly httpRequests: Counter<'route' | 'status'>;
+  private readonly intakeRequests: Counter<'source' | 'result'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -98,12 +99,22 @@ export class FirebellMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2],
       registers,
     });
+    this.intakeRequests = new Counter({
+      name: 'firebell_intake_requests_total',
+      help: 'Intake requests by source and result (declared, updated, repeated, resolved, unauthorized...).',
+      labelNames: ['source', 'result'],
+      registers,
+    });
     this.httpRequests = new Counter({
       name: 'firebell_http_requests_total',
       help: 'HTTP requests by route and status code.',
       labelNames: ['route', 'status'],
       registers,
     });
+  }
+
+  intakeResult(source: string, result: string): void {
+    this.intakeRequests.inc({ source, result });
   }
 
   /** The outbox's observer. */

@@ -130,6 +130,7 @@ export function makeConfig(changes: Partial<Config> = {}): Config {
     bridge: { maxLines: 3, ignoreIrcNicks: [], ignoreMatrixUsers: [] },
     contacts: [],
     whitelist: [],
+    intakeTokens: {},
     ...changes,
   };
 }
