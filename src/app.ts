@@ -23,6 +23,8 @@ import { endOfInputNotice } from './networks/shell/shell-start.js';
 import { hostname } from 'node:os';
 import type { LeaseState } from './store/postgres/lease.js';
 import { describeLease, instanceRoleOf, openConfiguredStore } from './store/open-store.js';
+import { offChatChannels } from './offchat/channels.js';
+import { HeartbeatPinger } from './offchat/heartbeat-pinger.js';
 import { AlertFile, noAlertFile } from './status/alert-file.js';
 
 export interface RunOptions {
@@ -179,6 +181,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         longMessages,
       }),
     pages: longMessages,
+    offChat: offChatChannels(config, clock, logger),
     heartbeat: true,
     onDeliveryOutcome: metrics.outcome,
     status: {
@@ -187,11 +190,21 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
   });
 
   let http: HttpServer | undefined;
+  const heartbeat =
+    config.heartbeat &&
+    new HeartbeatPinger({
+      url: config.heartbeat.url,
+      everyMs: config.heartbeat.everySeconds * 1000,
+      readiness: firebell,
+      clock,
+      logger,
+    });
 
   async function stop(): Promise<StopReport> {
     stopping ??= (async () => {
       const graceMs = (config.bot.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
       logger.info({ graceMs }, 'stopping: no new commands; sending what is queued');
+      heartbeat?.stop();
       const report = await firebell.stop(graceMs);
       await http?.close();
       await lease?.release();
@@ -203,6 +216,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
   }
 
   await firebell.start();
+  heartbeat?.start();
   if (config.bot.httpListen) {
     try {
       http = await startListener(config.bot.httpListen, {

@@ -107,6 +107,8 @@ export function assembleConfig(validated: ValidatedFiles): Config {
     statusbot: { ...statusbot, ...(alertFile !== undefined ? { alertFile: absolute(alertFile) } : {}) },
     roles: firebell.roles,
     bridge: firebell.bridge,
+    ...(firebell.email === undefined ? {} : { email: firebell.email }),
+    ...(firebell.heartbeat === undefined ? {} : { heartbeat: firebell.heartbeat }),
     contacts: contacts.contacts,
     whitelist: resolveWhitelist(whitelist, contacts.contacts),
     ...(firebell.intake

@@ -6,6 +6,7 @@
 import type { EscalationPolicy } from '../../machines/incident-types.js';
 import type { Contact, CoreSettings, WhitelistedPerson } from '../core/settings.js';
 import type {
+  EmailConfig,
   FirebellFile,
   GroupConfig,
   IrcNetworkConfig,
@@ -55,6 +56,10 @@ export interface Config extends CoreSettings {
   readonly statusbot: Omit<FirebellFile['statusbot'], 'alertFile'> & { readonly alertFile?: string };
   readonly roles: readonly RoleConfig[];
   readonly bridge: FirebellFile['bridge'];
+  /** SMTP settings for e-mail pages; without them e-mail addresses are for the play book only. */
+  readonly email?: EmailConfig;
+  /** The dead-man's-switch URL and how often to call it. */
+  readonly heartbeat?: FirebellFile['heartbeat'];
   readonly contacts: readonly Contact[];
   readonly whitelist: readonly WhitelistedPerson[];
 }

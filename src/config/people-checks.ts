@@ -186,6 +186,29 @@ function whitelist(doc: unknown, list: readonly RawContact[], lineOf: LineOf): C
   return findings;
 }
 
+/** E-mail listed as a way off chat needs SMTP settings, or no page would ever be mailed. */
+function offChatEmail(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
+  if (record(firebell).email !== undefined) return [];
+  return list.flatMap(({ path, fields }) =>
+    (['pages', 'reminders'] as const).flatMap((kind) =>
+      items(record(fields.offChat)[kind]).flatMap((way, index): CheckFinding[] =>
+        text(way) === 'email'
+          ? [
+              {
+                doc: 'contacts',
+                path: [...path, 'offChat', kind, index],
+                severity: 'error',
+                message:
+                  'email is listed but firebell.yaml has no email (SMTP) settings: add email: { host, from } there, or remove it here',
+                dependsOn: [{ doc: 'firebell', path: ['email'] }],
+              },
+            ]
+          : [],
+      ),
+    ),
+  );
+}
+
 /**
  * Checks that need the other files run only when those files were read and parsed: a missing firebell.yaml
  * must not make every contact's tier look unpaged.
@@ -194,7 +217,11 @@ export function checkPeople(docs: RawDocs, lineOf: LineOf): CheckFinding[] {
   const list = contactsOf(docs.contacts);
   const findings = docs.contacts === undefined ? [] : handles(list, lineOf);
   if (docs.contacts !== undefined && docs.firebell !== undefined)
-    findings.push(...tiers(list, docs.firebell), ...roles(list, docs.firebell));
+    findings.push(
+      ...tiers(list, docs.firebell),
+      ...roles(list, docs.firebell),
+      ...offChatEmail(list, docs.firebell),
+    );
   if (docs.whitelist !== undefined && docs.contacts !== undefined)
     findings.push(...whitelist(docs.whitelist, list, lineOf));
   return findings;

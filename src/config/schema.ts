@@ -364,6 +364,30 @@ export const firebellFileSchema = z.strictObject({
     })
     .default({ mode: 'builtin', externalBots: [] }),
   roles: z.array(role).default([]),
+  /** A dead-man's-switch URL called on schedule while firebell is healthy; see docs/offchat.md. */
+  heartbeat: z
+    .strictObject({
+      /** healthchecks.io, an Uptime Kuma push URL...; it often holds a secret: `${ENV}`. */
+      url,
+      everySeconds: z.number().int().min(10, 'expected at least 10 seconds').max(86_400).default(60),
+    })
+    .optional(),
+  /** SMTP for e-mail pages (contacts with `email`); see docs/offchat.md. */
+  email: z
+    .strictObject({
+      host: nonEmpty,
+      /** Default 465 with TLS from the start (`secure`), else 587 (STARTTLS when the server offers it). */
+      port: z.number().int().min(1).max(65535).optional(),
+      secure: z.boolean().default(true),
+      user: nonEmpty.optional(),
+      password: nonEmpty.optional(),
+      /** The sender, as in "firebell <firebell@example.org>". */
+      from: nonEmpty,
+      /** Seconds to wait for the server before an attempt counts as failed (and is retried). */
+      timeoutSeconds: z.number().min(1).max(300).default(30),
+    })
+    .transform((smtp) => ({ ...smtp, port: smtp.port ?? (smtp.secure ? 465 : 587) }))
+    .optional(),
   bridge: z
     .strictObject({
       /** Matrix messages longer than this many lines reach IRC as their first lines plus a link. */
@@ -404,21 +428,65 @@ const ircHandle = z.strictObject({
   nick: ircNick.optional(),
 });
 
-export const contactSchema = z.strictObject({
-  id,
-  name: nonEmpty,
-  irc: ircHandle.optional(),
-  matrix: matrixUserId.optional(),
-  email: z.email().optional(),
-  timezone,
-  /** Weekday (mon, mon-fri, weekdays, weekends, daily) → "HH:MM-HH:MM" or a list; may cross midnight. */
-  hours,
-  roles: z.array(id).default([]),
-  /** Escalation tier; omit for people who are contacts but never paged. */
-  tier: z.number().int().min(1).optional(),
-  /** How pages reach them: a highlight in the incident's channels, a private message, or both. */
-  reach: z.enum(['highlight', 'private', 'both']).default('both'),
+/** ntfy topics: letters, digits, "-" and "_", at most 64 (ntfy's own rule). Anyone who guesses it can read it. */
+const ntfyTopic = z
+  .string()
+  .regex(/^[-_A-Za-z0-9]{1,64}$/, 'expected an ntfy topic of letters, digits, "-" and "_" (at most 64)');
+
+const ntfyHandle = z.strictObject({
+  /** The ntfy server: https://ntfy.sh or a self-hosted one. */
+  server: url.default('https://ntfy.sh'),
+  topic: ntfyTopic,
+  /** An access token (`tk_...`) for a server with access control; from `${ENV}` or `${file:}`. */
+  token: nonEmpty.optional(),
 });
+
+/** The ways off chat; each needs its handle on the contact (and e-mail the SMTP settings). */
+export const OFF_CHAT_WAYS = ['ntfy', 'email'] as const;
+const offChatWay = z.enum(OFF_CHAT_WAYS);
+
+const offChat = z.strictObject({
+  /** Ways a page takes besides chat. Default: every way the contact has. */
+  pages: z.array(offChatWay).optional(),
+  /** Ways a reminder (an unacknowledged page repeated) takes besides chat. Default: none. */
+  reminders: z.array(offChatWay).default([]),
+  /** Minutes after the page in chat, without an ack, before the ways off chat are used. Default: 0 (at once). */
+  afterMinutes: z.number().min(0, 'expected 0 or more minutes').max(1440).default(0),
+});
+
+export const contactSchema = z
+  .strictObject({
+    id,
+    name: nonEmpty,
+    irc: ircHandle.optional(),
+    matrix: matrixUserId.optional(),
+    /** For the play book; and a way off chat for pages when firebell.yaml has `email` (SMTP). */
+    email: z.email().optional(),
+    /** Push notifications through ntfy (phone app, web); see docs/offchat.md. */
+    ntfy: ntfyHandle.optional(),
+    /** Which ways off chat pages and reminders take, and how long chat has first. */
+    offChat: offChat.optional(),
+    timezone,
+    /** Weekday (mon, mon-fri, weekdays, weekends, daily) → "HH:MM-HH:MM" or a list; may cross midnight. */
+    hours,
+    roles: z.array(id).default([]),
+    /** Escalation tier; omit for people who are contacts but never paged. */
+    tier: z.number().int().min(1).optional(),
+    /** How pages reach them: a highlight in the incident's channels, a private message, or both. */
+    reach: z.enum(['highlight', 'private', 'both']).default('both'),
+  })
+  .superRefine((contact, ctx) => {
+    // A way listed without its handle would silently never be used: exactly the night it matters.
+    for (const list of ['pages', 'reminders'] as const)
+      (contact.offChat?.[list] ?? []).forEach((way, index) => {
+        if (contact[way] === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['offChat', list, index],
+            message: `${way} is listed but this contact has no ${way}: add ${way === 'ntfy' ? 'ntfy: { topic: ... }' : 'email: ...'}, or remove it here`,
+          });
+      });
+  });
 
 export const contactsFileSchema = z.strictObject({ contacts: z.array(contactSchema) });
 
@@ -536,4 +604,6 @@ export type PolicyConfig = z.output<typeof policy>;
 export type Permission = z.output<typeof permission>;
 export type RoleConfig = z.output<typeof role>;
 export type ContactConfig = z.output<typeof contactSchema>;
+export type OffChatWay = (typeof OFF_CHAT_WAYS)[number];
+export type EmailConfig = NonNullable<z.output<typeof firebellFileSchema>['email']>;
 export type WhitelistEntryConfig = z.output<typeof whitelistEntry>;

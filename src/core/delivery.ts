@@ -6,6 +6,7 @@
  * or a failover, with the same id, so the far side can deduplicate (Matrix transaction id, Message-ID).
  */
 import type { OutboundMessage, Priority } from './messages.js';
+import type { OffChatPage } from './offchat/page.js';
 
 /**
  * Lanes, most urgent first; strict per channel. `urgent`: pages, command replies, ack and resolve
@@ -16,6 +17,8 @@ export type Lane = Priority;
 
 export type DeliveryContent =
   | { readonly kind: 'message'; readonly message: OutboundMessage }
+  /** A page, reminder or follow-up to one contact off chat (ntfy, e-mail); chat networks refuse it. */
+  | { readonly kind: 'offchat'; readonly page: OffChatPage }
   /** A channel's or room's topic, set to `topic` (the statusbot's alert, or the topic it restores). */
   | {
       readonly kind: 'topic';
@@ -71,3 +74,7 @@ export const delivered = (at: number, receipt: readonly string[] = []): Delivery
 });
 
 export const refused = (at: number, reason: string): DeliveryOutcome => ({ status: 'refused', at, reason });
+
+/** What a chat network answers to an off-chat page handed to it by mistake: refused, never sent. */
+export const notForChat = (at: number, channel: string): DeliveryOutcome =>
+  refused(at, `${channel} is a chat network; pages off chat go by ntfy or e-mail`);

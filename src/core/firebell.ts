@@ -28,8 +28,8 @@ import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
 import { incidentCommands } from './commands/incident-commands.js';
 import { infoCommands } from './commands/info-commands.js';
 import type { LongMessageStore } from './bridge/long-messages.js';
-import type { CoreSettings } from './settings.js';
-import { policyForGroup, whitelistFileName } from './settings.js';
+import { policyForGroup, whitelistFileName, type CoreSettings } from './settings.js';
+import { offChatPagerFor, withOffChat, type OffChatChannel } from './offchat/wiring.js';
 
 export interface FirebellDeps {
   readonly config: CoreSettings;
@@ -49,6 +49,7 @@ export interface FirebellDeps {
   readonly heartbeat?: boolean;
   /** Told of every delivery's outcome (the metrics count pages by network and outcome). */
   readonly onDeliveryOutcome?: OutcomeObserver;
+  readonly offChat?: readonly OffChatChannel[];
 }
 
 /**
@@ -108,7 +109,7 @@ export class Firebell {
     this.durableOutbox = deps.outbox
       ? undefined
       : new DurableOutbox({
-          channels: this.networks,
+          channels: withOffChat(this.networks, deps.offChat),
           journal,
           clock,
           logger: logger.child({ module: 'outbox' }),
@@ -132,6 +133,7 @@ export class Firebell {
       clock,
       logger: logger.child({ module: 'effects' }),
       playbookUrl: config.bot.playbookUrl,
+      offChat: offChatPagerFor(deps.offChat, this.durableOutbox, () => this.service, clock, logger),
       resolvePage: timezoneAwarePageResolver(config.contacts),
       statusPromptRecipients: awakeWhitelisted(config.whitelist, config.contacts, (person) =>
         this.directory.whitelistedPersonRef(person),
@@ -351,6 +353,7 @@ export class Firebell {
     this.intake?.stop();
     this.maintenance.stop();
     this.service.stop();
+    for (const channel of this.deps.offChat ?? []) channel.stop();
     this.heartbeat?.end();
     if (this.started) {
       this.started = false;

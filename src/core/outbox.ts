@@ -21,6 +21,7 @@ import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
 import type { ConversationRef, MessageStyle, OutboundMessage, PersonRef, Priority } from './messages.js';
 import type { StoredDelivery } from './store.js';
+import type { OffChatPage } from './offchat/page.js';
 
 export interface SendOptions {
   readonly style?: MessageStyle;
@@ -89,6 +90,12 @@ export class DurableOutbox implements Outbox {
 
   setTopic(network: string, conversation: string, topic: string): Promise<DeliveryOutcome> {
     return this.submit(network, 'bulk', { kind: 'topic', conversation, topic });
+  }
+
+  /** A page off chat (ntfy, e-mail): stored, then handed to that way's channel, like any delivery. */
+  sendOffChat(way: string, page: OffChatPage): Promise<DeliveryOutcome> {
+    const lane: Lane = page.kind === 'follow-up' ? 'normal' : 'urgent';
+    return this.submit(way, lane, { kind: 'offchat', page }, page.incidentId);
   }
 
   /** Hands the rows a previous run left pending to their channels again, oldest first, same ids. */

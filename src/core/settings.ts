@@ -23,6 +23,25 @@ export type WorkingHours = readonly WorkingInterval[];
 /** How a page reaches a person in a channel: a highlight there, a private message, or both. */
 export type Reach = 'highlight' | 'private' | 'both';
 
+/** The ways off chat a page can take besides chat. */
+export type OffChatWay = 'ntfy' | 'email';
+
+/** A contact's ntfy topic (push to their phone). */
+export interface NtfyHandle {
+  readonly server: string;
+  readonly topic: string;
+  /** An access token; a secret (from the environment), never logged. */
+  readonly token?: string | undefined;
+}
+
+/** Which ways off chat pages and reminders take, and how long chat has first. */
+export interface OffChatPreferences {
+  /** Undefined: every way the contact has. */
+  readonly pages?: readonly OffChatWay[] | undefined;
+  readonly reminders: readonly OffChatWay[];
+  readonly afterMinutes: number;
+}
+
 /** A person firebell may page (contacts.yaml). */
 export interface Contact {
   readonly id: string;
@@ -37,6 +56,8 @@ export interface Contact {
   readonly roles: readonly string[];
   readonly tier?: number | undefined;
   readonly reach: Reach;
+  readonly ntfy?: NtfyHandle | undefined;
+  readonly offChat?: OffChatPreferences | undefined;
 }
 
 /** A person allowed to post `#status`, with the identities that prove it is them. */

@@ -134,8 +134,13 @@ export class FirebellMetrics {
 
   /** The outbox's observer. */
   outcome = (delivery: Delivery, outcome: DeliveryOutcome): void => {
+    const { content } = delivery;
     const purpose =
-      delivery.content.kind === 'topic' ? 'topic' : (delivery.content.message.purpose ?? 'message');
+      content.kind === 'topic'
+        ? 'topic'
+        : content.kind === 'offchat'
+          ? content.page.kind
+          : (content.message.purpose ?? 'message');
     this.deliveries.inc({ network: delivery.channel, purpose, outcome: outcome.status });
     this.deliveryWait.observe({ lane: delivery.lane }, Math.max(0, outcome.at - delivery.createdAt) / 1000);
   };

@@ -159,6 +159,8 @@ export const timelineWord = (kind: TimelineEntry['kind']): string => TIMELINE_WO
 export function deliveryTarget(delivery: StoredDelivery): string {
   const { content } = delivery;
   if (content.kind === 'topic') return `topic of ${content.conversation} on ${delivery.channel}`;
+  if (content.kind === 'offchat')
+    return `${content.page.kind} to ${content.page.contactId} by ${delivery.channel}`;
   const { message } = content;
   const what = message.purpose ?? 'message';
   const to = 'person' in message.to ? `to ${message.to.person.name}` : `in ${message.to.conversation}`;
@@ -180,7 +182,9 @@ export function renderIncidentPage(page: IncidentPage, options: SiteOptions, gen
     )
     .join('\n');
   const deliveries = page.deliveries
-    .filter((delivery) => delivery.content.kind === 'topic' || delivery.content.message.purpose !== undefined)
+    .filter(
+      (delivery) => delivery.content.kind !== 'message' || delivery.content.message.purpose !== undefined,
+    )
     .map(
       (delivery) =>
         `<li>${said(deliveryTarget(delivery))}<div class="meta">${time(delivery.createdAt)} · ${said(deliveryOutcome(delivery))}</div>${

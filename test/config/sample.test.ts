@@ -144,7 +144,7 @@ function uncommentExamples(source: string): string {
     .join('\n');
 }
 
-test('the commented IRC, Matrix and intake examples are complete: uncommented, with their secrets set, they load', () => {
+test('the commented IRC, Matrix, intake, heartbeat and SMTP examples are complete: uncommented, with their secrets set, they load', () => {
   const firebellPath = join(CONFIG_DIR, 'firebell.yaml');
   const uncommented = uncommentExamples(readFileSync(firebellPath, 'utf8'));
   const readFile = (path: string): string =>
@@ -155,6 +155,8 @@ test('the commented IRC, Matrix and intake examples are complete: uncommented, w
     FIREBELL_ALERTMANAGER_TOKEN: 'alertmanager-token-123456',
     FIREBELL_GRAFANA_TOKEN: 'grafana-token-1234567890',
     FIREBELL_GENERIC_TOKEN: 'generic-token-1234567890',
+    SMTP_PASSWORD: 'smtp-secret',
+    HEARTBEAT_URL: 'https://hc-ping.com/0f1e2d3c',
   };
   const { config } = loadSample(env, readFile);
 
@@ -176,6 +178,9 @@ test('the commented IRC, Matrix and intake examples are complete: uncommented, w
   assert.equal(config.bot.publicUrl, 'https://status.example.org', 'http.publicUrl, uncommented');
   assert.equal(config.intake?.group, 'opendev');
   assert.deepEqual(Object.keys(config.intakeTokens).sort(), ['alertmanager', 'generic', 'grafana']);
+  assert.equal(config.email?.password, 'smtp-secret');
+  assert.equal(config.email?.port, 465);
+  assert.deepEqual(config.heartbeat, { url: 'https://hc-ping.com/0f1e2d3c', everySeconds: 60 });
 });
 
 test('the uncommented examples without their environment name the missing variables', () => {
@@ -196,6 +201,8 @@ test('the uncommented examples without their environment name the missing variab
       'intake.sources.generic.token: environment variable FIREBELL_GENERIC_TOKEN is not set',
       'networks.irc[0].nickservPassword: environment variable OFTC_NICKSERV_PASSWORD is not set',
       'networks.matrix[0].accessToken: environment variable MATRIX_ACCESS_TOKEN is not set',
+      'heartbeat.url: environment variable HEARTBEAT_URL is not set',
+      'email.password: environment variable SMTP_PASSWORD is not set',
     ],
   );
 });

@@ -8,6 +8,7 @@ import { SimulatedClock } from 'xstate';
 import type { Config } from '../../src/config/config.js';
 import type { LongMessage, LongMessageStore } from '../../src/core/bridge/long-messages.js';
 import { Firebell } from '../../src/core/firebell.js';
+import type { OffChatChannel } from '../../src/core/offchat/wiring.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import type { StatusStore } from '../../src/core/store.js';
 import { FakeNetwork } from './fake-network.js';
@@ -42,6 +43,8 @@ export interface CoreWorldOptions {
   readonly logger?: Logger;
   /** Keep "last alive" (in the store), so a restart says how long firebell was away. */
   readonly heartbeat?: boolean;
+  /** Off-chat channels (ntfy, e-mail) beside the fake chat networks. */
+  readonly offChat?: readonly OffChatChannel[];
 }
 
 /** Long texts kept for firebell's pages, in memory. */
@@ -83,6 +86,7 @@ export async function coreWorld(options: CoreWorldOptions = {}): Promise<CoreWor
     pages,
     status: { alert: { publish: async () => undefined } },
     ...(options.heartbeat ? { heartbeat: true } : {}),
+    ...(options.offChat ? { offChat: options.offChat } : {}),
   });
   running.push(firebell);
   await firebell.start();

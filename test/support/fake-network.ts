@@ -37,6 +37,8 @@ export class FakeNetwork implements ChatNetwork {
 
   async deliver(delivery: Delivery): Promise<DeliveryOutcome> {
     const { content } = delivery;
+    if (content.kind === 'offchat')
+      return { status: 'refused', at: this.now(), reason: 'a fake chat network carries no off-chat pages' };
     if (content.kind === 'topic') {
       const result = await this.setTopic(content.conversation, content.topic);
       return result.ok

@@ -37,6 +37,7 @@ import {
 import { rich, type RichText } from '../rich-text.js';
 import { pageRoutes, reaches } from '../escalation/page-routes.js';
 import type { Contact } from '../settings.js';
+import type { OffChatPager } from '../offchat/off-chat-pager.js';
 
 export interface PageResolution {
   readonly recipients: readonly Contact[];
@@ -63,6 +64,8 @@ export interface EffectRunnerDeps {
   readonly resolvePage: PageResolver;
   /** Whom to ask for a status update now (the whitelisted people, the awake ones first). */
   readonly statusPromptRecipients: (at: number) => readonly PersonRef[];
+  /** Pages the ways off chat (ntfy, e-mail) each contact wants; none without those channels. */
+  readonly offChat?: OffChatPager | undefined;
   /** Sends an event back to the incident (the service's `send`). */
   readonly report: (incidentId: number, event: IncidentEvent) => void;
 }
@@ -169,6 +172,17 @@ export class EffectRunner {
       );
 
     const reached = recipients.length > 0 ? this.sendPages(incident, tier, recipients, r) : [];
+    const where = this.deps.groups.get(incident.group)?.name ?? incident.group;
+    const paged = {
+      id: incident.id,
+      summary: incident.summary,
+      where,
+      tier,
+      declaredBy: incident.declaredBy.name,
+    };
+    // Off chat after chat, each way its own delivery: none of them waits for, or fails with, another.
+    for (const contact of recipients)
+      this.deps.offChat?.page(contact, paged, round > 0 ? 'reminder' : 'page');
     if (reached.length === 0) {
       const why =
         recipients.length === 0

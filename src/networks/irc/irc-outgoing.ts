@@ -7,7 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { delivered, refused, type Delivery, type DeliveryOutcome, type Lane } from '../../core/delivery.js';
+import {
+  delivered,
+  notForChat,
+  refused,
+  type Delivery,
+  type DeliveryOutcome,
+  type Lane,
+} from '../../core/delivery.js';
 import { renderIrc } from '../../core/format/irc-format.js';
 import type { Logger } from '../../core/logger.js';
 import { isDirectDestination, type Destination, type OutboundMessage } from '../../core/messages.js';
@@ -127,6 +134,7 @@ export class IrcOutgoing {
       });
     }
     const { content } = delivery;
+    if (content.kind === 'offchat') return Promise.resolve(notForChat(this.deps.clock.now(), 'IRC'));
     if (content.kind === 'topic') return this.deliverTopic(delivery, content.conversation, content.topic);
     return new Promise((settle) => this.deliverMessage(delivery, content.message, settle));
   }

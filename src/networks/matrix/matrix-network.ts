@@ -11,7 +11,7 @@
  */
 import type { MatrixNetworkConfig } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
-import type { Delivery, DeliveryOutcome } from '../../core/delivery.js';
+import { notForChat, type Delivery, type DeliveryOutcome } from '../../core/delivery.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutboundMessage } from '../../core/messages.js';
 import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
@@ -196,6 +196,7 @@ export class MatrixNetwork implements ChatNetwork {
 
   deliver(delivery: Delivery): Promise<DeliveryOutcome> {
     const { content } = delivery;
+    if (content.kind === 'offchat') return Promise.resolve(notForChat(this.deps.clock.now(), 'Matrix'));
     return new Promise((settle) => {
       const hooks = { deliveryId: delivery.id, settle, lane: delivery.lane };
       if (content.kind === 'message') this.send(content.message, hooks);

@@ -6,6 +6,7 @@ import type { PlaybookContext } from '../context.js';
 import { localHoursText, utcHoursText } from '../hours-text.js';
 import { weekLabel } from './coverage.js';
 import { roleName } from './roles.js';
+import { describeOffChat } from '../../core/offchat/ways.js';
 
 const REACH_WORDS: Record<Contact['reach'], string> = {
   both: 'highlight and private message',
@@ -17,7 +18,7 @@ function lines(parts: readonly RichText[]): RichText {
   return parts.flatMap((part, index): Segment[] => (index === 0 ? [...part] : [lineBreak, ...part]));
 }
 
-function howToReach(contact: Contact): RichText {
+function howToReach(contact: Contact, emailConfigured: boolean): RichText {
   const parts: RichText[] = [];
   if (contact.irc) {
     const nick = contact.irc.nick ?? contact.irc.account;
@@ -32,6 +33,8 @@ function howToReach(contact: Contact): RichText {
   if (contact.tier !== undefined && (contact.irc || contact.matrix)) {
     parts.push(rich(`Paged by ${REACH_WORDS[contact.reach]}`));
   }
+  const offChat = contact.tier === undefined ? undefined : describeOffChat(contact, emailConfigured);
+  if (offChat !== undefined) parts.push(rich(offChat));
   return parts.length === 0 ? rich('—') : lines(parts);
 }
 
@@ -49,7 +52,7 @@ export function contactsSection(ctx: PlaybookContext): Section {
     cell(rich(contact.name)),
     cell(rich(contact.tier === undefined ? 'not paged' : String(contact.tier))),
     cell(rich(roleNames(config, contact))),
-    cell(howToReach(contact)),
+    cell(howToReach(contact, config.email !== undefined)),
     cell(rich(contact.timezone)),
     cell(hoursCell(localHoursText(contact.hours))),
     cell(hoursCell(utcHoursText(contact, week))),

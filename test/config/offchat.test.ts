@@ -1,0 +1,74 @@
+/**
+ * The ways off chat in the configuration: ntfy and e-mail on a contact, the preferences for pages and
+ * reminders, the delay, the SMTP settings; each mistake named by file, line and key.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CONTACTS, FIREBELL, load, problems } from './fixture.js';
+import { describeOffChat, offChatPlan } from '../../src/core/offchat/ways.js';
+
+const SMTP = `email:
+  host: smtp.example.org
+  from: firebell <firebell@example.org>
+`;
+
+const withOffChat = (extra: string): string => CONTACTS.replace('    tier: 1\n', `    tier: 1\n${extra}`);
+
+test('a contact with ntfy (token from the environment), e-mail and preferences loads', () => {
+  const contacts = withOffChat(`    email: alice@example.org
+    ntfy:
+      topic: alice-pages_42
+      token: \${ALICE_NTFY}
+    offChat:
+      pages: [ntfy, email]
+      reminders: [ntfy]
+      afterMinutes: 5
+`);
+  const result = load({ contacts, firebell: FIREBELL + SMTP }, { ALICE_NTFY: 'tk_secret' });
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+  const alice = result.config.contacts[0]!;
+  assert.deepEqual(alice.ntfy, { server: 'https://ntfy.sh', topic: 'alice-pages_42', token: 'tk_secret' });
+  assert.equal(result.config.email?.port, 465);
+  assert.deepEqual(offChatPlan(alice, 'page', true), { ways: ['ntfy', 'email'], delayMs: 300_000 });
+  assert.deepEqual(offChatPlan(alice, 'reminder', true).ways, ['ntfy']);
+  assert.equal(
+    describeOffChat(alice, true),
+    'Pages also by push (ntfy) and e-mail, after 5 minutes without an ack; reminders by push (ntfy)',
+  );
+});
+
+test('without preferences a page takes every way the contact has, at once; e-mail only with SMTP', () => {
+  const contacts = withOffChat(`    email: alice@example.org
+    ntfy: { server: 'https://ntfy.example.org', topic: alice }
+`);
+  const result = load({ contacts });
+  assert.ok(result.ok);
+  const alice = result.config.contacts[0]!;
+  assert.deepEqual(offChatPlan(alice, 'page', false), { ways: ['ntfy'], delayMs: 0 });
+  assert.deepEqual(offChatPlan(alice, 'page', true).ways, ['ntfy', 'email']);
+  assert.deepEqual(offChatPlan(alice, 'reminder', true).ways, []);
+});
+
+test('a way listed without its handle is an error at its key', () => {
+  assert.deepEqual(problems({ contacts: withOffChat('    offChat:\n      pages: [ntfy]\n') }), [
+    'cfg/contacts.yaml:12:15: contacts[0].offChat.pages[0]: ntfy is listed but this contact has no ntfy: add ntfy: { topic: ... }, or remove it here',
+  ]);
+});
+
+test('e-mail listed without SMTP settings in firebell.yaml is an error', () => {
+  const contacts = withOffChat('    email: alice@example.org\n    offChat:\n      reminders: [email]\n');
+  assert.deepEqual(problems({ contacts }), [
+    'cfg/contacts.yaml:13:19: contacts[0].offChat.reminders[0]: email is listed but firebell.yaml has no email (SMTP) settings: add email: { host, from } there, or remove it here',
+  ]);
+});
+
+test('a bad ntfy topic and an unknown way are named', () => {
+  const contacts = withOffChat(`    ntfy: { topic: 'has space' }
+    offChat:
+      pages: [pager]
+`);
+  const found = problems({ contacts });
+  assert.equal(found.length, 2, found.join('\n'));
+  assert.match(found[0]!, /^cfg\/contacts\.yaml:11:\d+: contacts\[0\]\.ntfy\.topic: expected an ntfy topic/);
+  assert.match(found[1]!, /^cfg\/contacts\.yaml:13:\d+: contacts\[0\]\.offChat\.pages\[0\]: /);
+});
