@@ -59,3 +59,14 @@ export const systemClock: Clock = steppedClock({
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 });
+
+/** Whether `work` finished within `ms` on this clock (a bounded wait: a stop's grace). */
+export function within(clock: Clock, ms: number, work: Promise<void>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(() => resolve(false), ms);
+    void work.then(() => {
+      clock.clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}

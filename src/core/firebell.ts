@@ -4,7 +4,7 @@
  * database and builds the networks), so tests assemble the same core with an in-memory store and fake
  * networks.
  */
-import type { Clock } from './clock.js';
+import { within, type Clock } from './clock.js';
 import { Directory } from './directory.js';
 import { EffectRunner } from './effects/effect-runner.js';
 import { awakeWhitelisted, timezoneAwarePageResolver } from './escalation/page-resolver.js';
@@ -348,7 +348,7 @@ export class Firebell {
     const { journal } = this.deps.durable;
     this.ledger.stop();
     if (this.housekeeping !== undefined) this.deps.clock.clearTimeout(this.housekeeping);
-    const drained = graceMs > 0 ? await this.within(graceMs, this.drained()) : false;
+    const drained = graceMs > 0 ? await within(this.deps.clock, graceMs, this.drained()) : false;
     this.relay?.stop?.();
     this.intake?.stop();
     this.maintenance.stop();
@@ -360,7 +360,7 @@ export class Firebell {
       await Promise.allSettled([...this.networks.values()].map((network) => network.stop()));
     }
     // The outcomes that came in meanwhile; a failing store gets no more time (nothing more is said).
-    if (journal.health().ok) await this.within(FINAL_COMMIT_MS, journal.barrier());
+    if (journal.health().ok) await within(this.deps.clock, FINAL_COMMIT_MS, journal.barrier());
     journal.stop();
     const left = this.durableOutbox?.left() ?? [];
     const durable = left.filter((entry) => entry.lane !== 'relay');
@@ -371,17 +371,6 @@ export class Firebell {
       );
     else this.deps.logger.info('stopped with nothing left to deliver');
     return { left, drained };
-  }
-
-  /** True if `work` finished within `ms` on the clock. */
-  private within(ms: number, work: Promise<void>): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = this.deps.clock.setTimeout(() => resolve(false), ms);
-      void work.then(() => {
-        this.deps.clock.clearTimeout(timer);
-        resolve(true);
-      });
-    });
   }
 
   /** Forgets handled marks and finished outbox rows past their retention, now and once a day. */
