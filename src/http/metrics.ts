@@ -8,7 +8,7 @@ import type { Delivery, DeliveryOutcome } from '../core/delivery.js';
 import type { IncidentPhase } from '../../machines/incident.js';
 import type { ConnectionState } from '../core/network.js';
 import type { StoreHealth } from '../core/journal.js';
-import type { Store } from '../core/store.js';
+import type { LoadedState, Store, StoreBatch } from '../core/store.js';
 import type { InstanceRole } from './ops-routes.js';
 
 export interface MetricsSources {
@@ -30,6 +30,9 @@ export class FirebellMetrics {
   private readonly commitSeconds: Histogram;
   private readonly httpRequests: Counter<'route' | 'status'>;
   private readonly intakeRequests: Counter<'source' | 'result'>;
+  private readonly timeToAck: Histogram;
+  /** When each open, not yet acknowledged incident was declared (read off what the store committed). */
+  private readonly awaitingAck = new Map<number, number>();
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -114,6 +117,12 @@ export class FirebellMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2],
       registers,
     });
+    this.timeToAck = new Histogram({
+      name: 'firebell_time_to_ack_seconds',
+      help: 'From an incident being declared to its first acknowledgement.',
+      buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400],
+      registers,
+    });
     this.intakeRequests = new Counter({
       name: 'firebell_intake_requests_total',
       help: 'Intake requests by source and result (declared, updated, repeated, resolved, unauthorized...).',
@@ -149,7 +158,10 @@ export class FirebellMetrics {
     this.httpRequests.inc({ route, status: String(status) });
   }
 
-  /** The store, with each commit timed; everything else goes to the store itself. */
+  /**
+   * The store, with each commit timed and each committed batch read for the time to acknowledge (only
+   * what is stored counts); everything else goes to the store itself.
+   */
   timed<S extends Store>(store: S): S {
     const histogram = this.commitSeconds;
     const commit: Store['commit'] = async (batch) => {
@@ -159,13 +171,42 @@ export class FirebellMetrics {
       } finally {
         stop();
       }
+      this.acknowledgements(batch);
+    };
+    const load: Store['load'] = async () => {
+      const state = await store.load();
+      this.awaitingAckFrom(state);
+      return state;
     };
     return new Proxy(store, {
       get: (target, property, receiver) => {
         if (property === 'commit') return commit;
+        if (property === 'load') return load;
         const value: unknown = Reflect.get(target, property, receiver);
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
+  }
+
+  /** Incidents still waiting for their first ack when firebell starts (declared in an earlier run). */
+  private awaitingAckFrom(state: LoadedState): void {
+    for (const incident of state.openIncidents)
+      if (incident.phase === 'detected' || incident.phase === 'announced')
+        this.awaitingAck.set(incident.id, incident.createdAt);
+  }
+
+  private acknowledgements(batch: StoreBatch): void {
+    for (const { incidentId, timeline, open } of batch.transitions) {
+      // The first timeline entry is the declaration.
+      const declared = timeline.from === 0 ? timeline.entries[0] : undefined;
+      if (declared) this.awaitingAck.set(incidentId, declared.at);
+      const ack = timeline.entries.find((entry) => entry.kind === 'acknowledged');
+      const declaredAt = this.awaitingAck.get(incidentId);
+      if (ack && declaredAt !== undefined) {
+        this.timeToAck.observe(Math.max(0, ack.at - declaredAt) / 1000);
+        this.awaitingAck.delete(incidentId);
+      }
+      if (!open) this.awaitingAck.delete(incidentId);
+    }
   }
 }

@@ -89,4 +89,14 @@ test('the metrics count the incident, its announcement, the commits and the requ
   assert.match(text, /^firebell_process_resident_memory_bytes \d+/m, 'the default process metrics');
 });
 
+test('the time to acknowledge is measured from the declaration to the first ack', async () => {
+  assert.match(await metrics(), /^firebell_time_to_ack_seconds_count 0$/m);
+  input.write('!ack 1\n');
+  await until(
+    async () => /^firebell_time_to_ack_seconds_count 1$/m.test(await metrics()),
+    'the acknowledgement measured',
+  );
+  assert.match(await metrics(), /^firebell_incidents_open\{phase="assigned"\} 1$/m);
+});
+
 const metrics = async (): Promise<string> => (await fetch(`${running.httpUrl}/metrics`)).text();
