@@ -8,24 +8,10 @@
  * row not remembered is found by a scan (it never happens in the normal course).
  */
 import type { SqliteDatabase as Database } from './sqlite-driver.js';
-import type { DeliveryContent, Lane } from '../core/delivery.js';
 import type { Logger } from '../core/logger.js';
-import type { DeliveryState, DeliveryUpdate, StoredDelivery } from '../core/store.js';
-import { parseJsonColumn, toJsonColumn } from './json-column.js';
-
-interface DeliveryRow {
-  id: string;
-  channel: string;
-  lane: Lane;
-  content: string;
-  incident_id: number | null;
-  created_at: number;
-  attempts: number;
-  state: DeliveryState;
-  outcome_at: number | null;
-  receipt: string | null;
-  reason: string | null;
-}
+import type { DeliveryUpdate, StoredDelivery } from '../core/store.js';
+import { toJsonColumn } from './json-column.js';
+import { toDeliveries, type DeliveryRow } from './row-readers.js';
 
 const COLUMNS =
   'id, channel, lane, content, incident_id, created_at, attempts, state, outcome_at, receipt, reason';
@@ -114,28 +100,6 @@ export class SqliteDeliveryRows {
   }
 
   private read(rows: readonly DeliveryRow[]): StoredDelivery[] {
-    return rows.flatMap((row) => {
-      const content = parseJsonColumn(row.content);
-      if (!content.ok) {
-        this.logger.error({ delivery: row.id, error: content.error }, 'a stored delivery is damaged');
-        return [];
-      }
-      const receipt = row.receipt === null ? undefined : parseJsonColumn(row.receipt);
-      return [
-        {
-          id: row.id,
-          channel: row.channel,
-          lane: row.lane,
-          content: content.value as DeliveryContent,
-          ...(row.incident_id === null ? {} : { incidentId: row.incident_id }),
-          createdAt: row.created_at,
-          attempts: row.attempts,
-          state: row.state,
-          ...(row.outcome_at === null ? {} : { outcomeAt: row.outcome_at }),
-          receipt: receipt?.ok && Array.isArray(receipt.value) ? (receipt.value as string[]) : [],
-          ...(row.reason === null ? {} : { reason: row.reason }),
-        },
-      ];
-    });
+    return toDeliveries(rows, this.logger);
   }
 }

@@ -32,7 +32,7 @@ import {
   toTimelineEntry,
   type DeliveryRow,
   type IncidentRow,
-} from './row-readers.js';
+} from '../row-readers.js';
 import { describeUrl } from './describe-url.js';
 import { migratePostgres } from './schema.js';
 

@@ -1,10 +1,10 @@
-/** Turning PostgreSQL rows into the port's records; damaged JSON is logged, as on SQLite. */
-import type { Actor, IncidentEffect, TimelineEntry, TimelineKind } from '../../../machines/incident-types.js';
-import type { IncidentPhase } from '../../../machines/incident.js';
-import type { DeliveryContent, Lane } from '../../core/delivery.js';
-import type { Logger } from '../../core/logger.js';
-import type { DeliveryState, IncidentRecord, PendingEffect, StoredDelivery } from '../../core/store.js';
-import { parseJsonColumn } from '../json-column.js';
+/** Turning store rows (SQLite and PostgreSQL share the columns) into the port's records; damaged JSON is logged. */
+import type { Actor, IncidentEffect, TimelineEntry, TimelineKind } from '../../machines/incident-types.js';
+import type { IncidentPhase } from '../../machines/incident.js';
+import type { DeliveryContent, Lane } from '../core/delivery.js';
+import type { Logger } from '../core/logger.js';
+import type { DeliveryState, IncidentRecord, PendingEffect, StoredDelivery } from '../core/store.js';
+import { parseJsonColumn } from './json-column.js';
 
 export interface IncidentRow {
   id: number;
