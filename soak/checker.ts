@@ -55,6 +55,8 @@ export interface CheckInput {
   readonly forbidden?: readonly ForbiddenCommand[];
   readonly hostile?: readonly HostileLine[];
   readonly crashes?: readonly Crash[];
+  /** Runs of a fault that demand no delivery (a mutated configuration checked): counted in its row. */
+  readonly exercised?: Readonly<Record<string, number>>;
   /** How long after its due time a delivery may arrive before it counts as late, per kind. */
   readonly lateAfterMs: Readonly<Record<DemandKind, number>>;
 }
@@ -162,6 +164,8 @@ export function check(input: CheckInput): CheckReport {
       });
     }
   }
+
+  for (const [fault, runs] of Object.entries(input.exercised ?? {})) tally(fault).count += runs;
 
   for (const crash of input.crashes ?? []) {
     tally(crash.fault).crashes += 1;

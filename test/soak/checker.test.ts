@@ -102,6 +102,7 @@ test('the three never-promises: unasked send, obeyed unverified command, relayed
       { token: 'fz18', injected: '\r\n' },
     ],
     crashes: [{ fault: 'fuzz', at: 50, detail: 'exit code 1: TypeError' }],
+    exercised: { fuzz: 3 },
     lateAfterMs: LATE,
   });
   assert.deepEqual(report.violations.map((v) => v.promise).sort(), [
@@ -112,6 +113,7 @@ test('the three never-promises: unasked send, obeyed unverified command, relayed
     'sent but no policy asked',
   ]);
   assert.equal(report.rows.find((row) => row.fault === 'fuzz')?.crashes, 1);
+  assert.equal(report.rows.find((row) => row.fault === 'fuzz')?.count, 3);
 });
 
 test('percentile is nearest-rank', () => {
