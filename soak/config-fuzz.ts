@@ -82,6 +82,7 @@ export async function fuzzConfigs(
   random: Random,
   count: number,
   timeoutMs: number,
+  progress: (line: string) => void = () => undefined,
 ): Promise<ConfigFuzzResult> {
   const samples = Object.fromEntries(
     CONFIG_FILES.map((file) => [file, readFileSync(join(REPO, file), 'latin1')]),
@@ -100,7 +101,12 @@ export async function fuzzConfigs(
       const verdict = judge(await runCheck(join(dir, 'config'), timeoutMs));
       if (verdict.ok && verdict.outcome === 'accepted') accepted++;
       else if (verdict.ok) refused++;
-      else failures.push({ mutation: `#${i} ${mutation.file}: ${mutation.description}`, why: verdict.why });
+      else {
+        failures.push({ mutation: `#${i} ${mutation.file}: ${mutation.description}`, why: verdict.why });
+        progress(`configuration #${i} broke a promise: ${verdict.why}`);
+      }
+      if ((i + 1) % 25 === 0)
+        progress(`configurations: ${i + 1} of ${count}, ${failures.length} broke a promise`);
       rmSync(dir, { recursive: true, force: true });
     }
   } finally {

@@ -26,7 +26,9 @@ process.stdout.write(
 );
 const random = new Random(seed);
 const started = Date.now();
-const configResult = await fuzzConfigs(random, configs, CHECK_DEADLINE_MS);
+const configResult = await fuzzConfigs(random, configs, CHECK_DEADLINE_MS, (line) =>
+  process.stdout.write(`  ${line} (${Math.round((Date.now() - started) / 1000)} s)\n`),
+);
 process.stdout.write(
   `configurations: ${configResult.runs} checked, ${configResult.accepted} accepted, ${configResult.refused} refused, ` +
     `${configResult.failures.length} broke a promise (${Math.round((Date.now() - started) / 1000)} s)\n`,
