@@ -39,6 +39,25 @@ const noInfrastructure = {
   ],
 };
 
+// The core owns its words (src/core/settings.ts): the config layer maps its files into them at the edge,
+// so the core and the machines never import from src/config.
+const coreOwnsItsWords = {
+  ...noInfrastructure,
+  'no-restricted-imports': [
+    'error',
+    {
+      ...noInfrastructure['no-restricted-imports'][1],
+      patterns: [
+        ...noInfrastructure['no-restricted-imports'][1].patterns,
+        {
+          group: ['**/config/*', '**/config/**'],
+          message: 'The core owns its words: use src/core/settings.ts; the config layer maps into it.',
+        },
+      ],
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'packages/'] },
   ...tseslint.configs.recommended,
@@ -48,6 +67,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['machines/**/*.ts', 'src/core/**/*.ts', 'src/playbook/**/*.ts'], rules: noInfrastructure },
+  { files: ['src/playbook/**/*.ts'], rules: noInfrastructure },
+  { files: ['machines/**/*.ts', 'src/core/**/*.ts'], rules: coreOwnsItsWords },
   { files: ['scripts/**', 'bench/**', 'test/**', 'src/cli.ts'], rules: { 'no-console': 'off' } },
 );

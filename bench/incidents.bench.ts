@@ -4,8 +4,8 @@
  * announcement stored as an outbox row, its effect marked done, in the transition's commit) to a channel
  * that confirms what it was handed, so each outcome is written too:
  *
- *  - one transition per commit: one event at a time, each waiting for its commit, beside the raw
- *    better-sqlite3 rate of single-row transactions measured in the same run, taking turns so both meet
+ *  - one transition per commit: one event at a time, each waiting for its commit, beside the raw SQLite
+ *    rate of single-row transactions (same SQLite driver) measured in the same run, taking turns so both meet
  *    the same disk (target: 60% of raw);
  *  - group commit, labelled as such: 1,000 incident actors sent an event each at once, so one commit
  *    carries many transitions (what a burst costs; no target);

@@ -159,7 +159,7 @@ export async function measureAckRoundTrip(options: RoundTripOptions = {}): Promi
   }
 }
 
-/** Single-row commits through bare better-sqlite3 with the store's durability (WAL, synchronous=FULL). */
+/** Single-row commits through the bare SQLite driver with the store's durability (WAL, synchronous=FULL). */
 function bareCommits(dir: string, count: number): number[] {
   const database = openDatabase(join(dir, 'bare.sqlite'), { migrations: [] });
   try {

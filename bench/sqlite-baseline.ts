@@ -1,6 +1,6 @@
 /**
  * The raw SQLite figure that store benchmarks are judged against: single-row transactions (one small
- * INSERT each) through bare better-sqlite3, on a file opened with the store's own durability settings
+ * INSERT each) through the same SQLite driver as the store, on a file opened with the store's own durability settings
  * (WAL, synchronous=FULL), so the only difference left is what the store does per transaction.
  *
  * With synchronous=FULL every commit waits for an fsync of the WAL, so this rate is mostly the disk's

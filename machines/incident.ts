@@ -11,6 +11,10 @@
  * whether or not someone has acknowledged.
  *
  * Effects leave through `emit`; the service stores the transition first and only then performs them.
+ *
+ * Why this file is long: an xstate machine reads best as one definition, every state beside its
+ * transitions and timers, as xstate's own examples keep them; the escalation arithmetic it calls lives
+ * in ./escalation-cursor.ts and the types in ./incident-types.ts.
  */
 import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
 import {

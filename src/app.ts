@@ -2,6 +2,7 @@
  * The composition root: the one place that reads the environment, opens the database and builds the
  * networks, then hands them to the core. `cli.ts` parses the command line and calls in here.
  */
+import type { IncidentPhase } from '../machines/incident.js';
 import type { Config } from './config/config.js';
 import { DEFAULT_SHUTDOWN_GRACE_SECONDS } from './config/schema.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -11,13 +12,17 @@ import type { Logger } from './core/logger.js';
 import type { ChatNetwork } from './core/network.js';
 import { Bridge } from './core/bridge/bridge.js';
 import { JournaledLongMessages } from './core/bridge/long-messages.js';
-import { startLongMessagePage, type LongMessagePage } from './http/long-message-page.js';
+import { startListener } from './http/listener.js';
+import { FirebellMetrics } from './http/metrics.js';
+import type { HttpServer } from './http/server.js';
 import { IrcNetwork } from './networks/irc/irc-network.js';
 import { MatrixNetwork } from './networks/matrix/matrix-network.js';
 import { ShellNetwork } from './networks/shell/shell-network.js';
 import { shellIdentities } from './networks/shell/shell-identity.js';
 import { endOfInputNotice } from './networks/shell/shell-start.js';
-import { openSqliteStore } from './store/sqlite-store.js';
+import { hostname } from 'node:os';
+import type { LeaseState } from './store/postgres/lease.js';
+import { describeLease, instanceRoleOf, openConfiguredStore } from './store/open-store.js';
 import { AlertFile, noAlertFile } from './status/alert-file.js';
 
 export interface RunOptions {
@@ -29,6 +34,14 @@ export interface RunOptions {
   readonly interactive: boolean;
   /** Run the shell network (decided by the caller: see networks/shell/shell-start.ts). Default: the config's. */
   readonly shell?: boolean;
+  /** Ends a standby's wait for the lease (PostgreSQL store): a stop requested before it became active. */
+  readonly signal?: AbortSignal;
+  /**
+   * PostgreSQL store: the lease was lost (another instance took over, the database cut this one off, the
+   * host was paused). The caller must stop sending at once; the CLI exits, and its supervisor restarts it
+   * as a standby.
+   */
+  readonly onLeaseLost?: (reason: string) => void;
 }
 
 export interface RunningFirebell {
@@ -37,6 +50,10 @@ export interface RunningFirebell {
   readonly stopped: Promise<void>;
   /** Stops within `bot.shutdownGraceSeconds` (plus the networks' goodbyes); see Firebell.stop. */
   stop(): Promise<StopReport>;
+  /** Active or standby, and since when: `single` on SQLite (for /readyz and /metrics). */
+  role(): LeaseState | { readonly role: 'single' };
+  /** Where the status site is served (`http.listen`), when it is. */
+  readonly httpUrl?: string;
 }
 
 /** The channels or rooms the groups name on one network. */
@@ -59,11 +76,28 @@ function matrixInviters(config: Config, extra: readonly string[]): Set<string> {
 export async function runFirebell(options: RunOptions): Promise<RunningFirebell> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
-  const store = openSqliteStore(config.storePath, { logger: logger.child({ module: 'store' }) });
+  // The metrics read the core's state when scraped; `firebell` is built below.
+  const metrics: FirebellMetrics = new FirebellMetrics({
+    openIncidents: (): readonly { phase: IncidentPhase }[] => firebell.service.open(),
+    networkStates: () => firebell.networkStates(),
+    storeHealth: () => firebell.storeHealth(),
+    journalBacklog: () => durable.journal.backlog(),
+    outboxLeft: () => firebell.outboxLeft(),
+    instanceRole: () => instanceRoleOf(lease),
+  });
+  const opened = await openConfiguredStore(config.store, {
+    logger,
+    holder: `${hostname()}:${process.pid}`,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onLost: (reason) => options.onLeaseLost?.(reason),
+  });
+  const { lease } = opened;
+  const store = metrics.timed(opened.store);
   let durable: DurableState;
   try {
     durable = await DurableState.open(store, { clock, logger });
   } catch (error) {
+    await lease?.release();
     await store.close();
     throw error;
   }
@@ -146,19 +180,21 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
       }),
     pages: longMessages,
     heartbeat: true,
+    onDeliveryOutcome: metrics.outcome,
     status: {
       alert: config.statusbot.alertFile ? new AlertFile(config.statusbot.alertFile) : noAlertFile,
     },
   });
 
-  let page: LongMessagePage | undefined;
+  let http: HttpServer | undefined;
 
   async function stop(): Promise<StopReport> {
     stopping ??= (async () => {
       const graceMs = (config.bot.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
       logger.info({ graceMs }, 'stopping: no new commands; sending what is queued');
       const report = await firebell.stop(graceMs);
-      await page?.close();
+      await http?.close();
+      await lease?.release();
       await store.close();
       resolveStopped();
       return report;
@@ -168,12 +204,30 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
 
   await firebell.start();
   if (config.bot.httpListen) {
-    page = await startLongMessagePage({
-      listen: config.bot.httpListen,
-      store: longMessages,
-      logger: logger.child({ module: 'http' }),
-    });
-    logger.info({ host: page.host, port: page.port }, 'serving long relayed messages');
+    try {
+      http = await startListener(config.bot.httpListen, {
+        config,
+        firebell,
+        durable,
+        longMessages,
+        metrics,
+        logger: logger.child({ module: 'http' }),
+        now: () => clock.now(),
+        instanceRole: () => instanceRoleOf(lease),
+      });
+    } catch (error) {
+      // A port in use must not leave incidents unannounced: the bot runs, and the log says why the site does not.
+      logger.error(
+        { err: error, listen: config.bot.httpListen },
+        'the HTTP listener could not start; running without it',
+      );
+    }
   }
-  return { firebell, stopped, stop };
+  return {
+    firebell,
+    stopped,
+    stop,
+    role: () => describeLease(lease),
+    ...(http ? { httpUrl: http.url } : {}),
+  };
 }

@@ -3,14 +3,23 @@
  * "Operating it" section shows the same text; a test keeps them equal.
  */
 
-export type CliCommand = 'run' | 'check' | 'playbook' | 'simulate' | 'doctor' | 'help';
+export type CliCommand = 'run' | 'check' | 'playbook' | 'simulate' | 'doctor' | 'migrate' | 'help';
 
-export const CLI_COMMANDS: readonly CliCommand[] = ['run', 'check', 'playbook', 'simulate', 'doctor', 'help'];
+export const CLI_COMMANDS: readonly CliCommand[] = [
+  'run',
+  'check',
+  'playbook',
+  'simulate',
+  'doctor',
+  'migrate',
+  'help',
+];
 
 export const EXIT_CODES = `Exit codes:
   0  done: the bot stopped cleanly, the configuration is valid, doctor found nothing that will fail
   1  the configuration has problems, firebell could not start, or doctor found something that will fail
-  2  the command line is wrong (an unknown command or option, a bad value)`;
+  2  the command line is wrong (an unknown command or option, a bad value)
+  3  another instance took over (PostgreSQL store): restart it, and it stands by`;
 
 export const GENERAL_HELP = `usage: firebell [command] [options]
 
@@ -20,6 +29,7 @@ Commands:
   playbook   write the play book, as Markdown or HTML
   simulate   who would be paged when, for an incident declared at a given time
   doctor     connect to every network with the real secrets and report what will fail
+  migrate    bring the store's schema up to date, then exit (run also does it at start)
   help       this text, or one command's: firebell help <command>
 
 Options for every command:
@@ -78,6 +88,13 @@ the login to services, joining each channel and room, the right to set topics, w
 whitelisted account and each contact's handle exists. Then it disconnects. It sends no message.
 
   --timeout SECONDS   how long to wait for each network (default: 30)
+
+${EXIT_CODES}`,
+  migrate: `usage: firebell migrate [--config DIR]
+
+Applies the store's pending schema migrations and exits, for operators who prefer to run them by hand
+before starting new versions. firebell run does the same at start: on PostgreSQL under an advisory lock,
+so instances starting together apply each migration once. A store migrated by a newer firebell is refused.
 
 ${EXIT_CODES}`,
   help: `usage: firebell help [command]

@@ -7,6 +7,7 @@
  * firebell is I/O-bound, and V8's default 16 MB semi-spaces cost about 25 MB of resident memory for
  * nothing measurable (see `npm run bench -- incidents`, which restores 10,000 incidents with the flag).
  */
+import './known-warnings.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { runFirebell } from './app.js';
@@ -16,12 +17,13 @@ import { formatProblem, loadConfig, type LoadResult } from './config/load.js';
 import { DEFAULT_SHUTDOWN_GRACE_SECONDS } from './config/schema.js';
 import { runDoctor } from './doctor/doctor.js';
 import { createLogger } from './logging.js';
+import { migrateConfiguredStore } from './store/open-store.js';
 import { decideShell } from './networks/shell/shell-start.js';
 import { renderPlaybook } from './playbook/render.js';
 import { parseWhen, simulateIncident, renderSimulation } from './simulate/simulate.js';
 
 /** Exit codes, as `firebell --help` documents them. */
-const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2, leaseLost: 3 } as const;
 
 class UsageError extends Error {}
 
@@ -51,6 +53,7 @@ const OPTIONS = {
   },
   simulate: { ...COMMON, at: { type: 'string', default: 'now' }, group: { type: 'string' } },
   doctor: { ...COMMON, timeout: { type: 'string', default: '30' } },
+  migrate: COMMON,
   help: COMMON,
 } as const satisfies Record<CliCommand, ParseArgsConfig['options']>;
 
@@ -144,6 +147,18 @@ async function main(argv: readonly string[]): Promise<number> {
       });
       return report.failures === 0 ? EXIT.ok : EXIT.failed;
     }
+    case 'migrate': {
+      noPositionals(positionals);
+      const { config, secrets } = load(dir, 'required');
+      const logger = createLogger({
+        level: process.env.FIREBELL_LOG_LEVEL ?? 'info',
+        pretty: false,
+        fd: 2,
+        secrets,
+      });
+      await migrateConfiguredStore(config.store, logger);
+      return print(`the store at ${config.storePath} is up to date`);
+    }
     case 'run': {
       noPositionals(positionals);
       const { config, secrets } = load(dir, 'required');
@@ -160,8 +175,11 @@ async function main(argv: readonly string[]): Promise<number> {
       // Signals are heard from the start: a SIGTERM during start-up stops firebell cleanly once it runs,
       // rather than killing it half-started.
       let stopRequested = false;
+      // A standby waiting for the lease (PostgreSQL store) stops waiting at once.
+      const standby = new AbortController();
       let stop = (): void => {
         stopRequested = true;
+        standby.abort(new Error('stopped while standing by'));
       };
       const graceMs = (config.bot.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
       for (const signal of ['SIGINT', 'SIGTERM'] as const)
@@ -182,8 +200,19 @@ async function main(argv: readonly string[]): Promise<number> {
         stdout: process.stdout,
         interactive,
         shell: shell.run,
+        signal: standby.signal,
+        // Sending must stop at once, queued messages included: exiting does that; the supervisor
+        // (systemd Restart=always, a container's restart policy) starts it again as a standby.
+        onLeaseLost: () => process.exit(EXIT.leaseLost),
+      }).catch((error: unknown) => {
+        if (standby.signal.aborted) process.exit(EXIT.ok);
+        throw error;
       });
       stop = () => void running.stop();
+      if (running.httpUrl)
+        process.stderr.write(
+          `firebell: the status site is at ${running.httpUrl}/ (the play book at /playbook)\n`,
+        );
       if (stopRequested) stop();
       await running.stopped;
       // Nothing is left to do once stopped (the log is written synchronously); a request still open (a

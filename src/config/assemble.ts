@@ -4,9 +4,16 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { EscalationPolicy } from '../../machines/incident-types.js';
-import type { Config, ConfigFiles, Contact, WhitelistedPerson } from './config.js';
+import { describeUrl } from '../store/postgres/describe-url.js';
+import type { Config, ConfigFiles, Contact, StoreConfig, WhitelistedPerson } from './config.js';
 import { ircFold } from './raw.js';
-import type { ContactsFile, FirebellFile, PolicyConfig, WhitelistFile } from './schema.js';
+import {
+  DEFAULT_LEASE_SECONDS,
+  type ContactsFile,
+  type FirebellFile,
+  type PolicyConfig,
+  type WhitelistFile,
+} from './schema.js';
 
 export interface ValidatedFiles {
   readonly firebell: FirebellFile;
@@ -81,8 +88,8 @@ export function assembleConfig(validated: ValidatedFiles): Config {
   const { alertFile, ...statusbot } = firebell.statusbot;
   return {
     files: validated.files,
-    bot: firebell.bot,
-    storePath: absolute(firebell.store.path),
+    bot: withListener(firebell.bot, firebell.http),
+    ...storeOf(firebell.store, absolute),
     networks: {
       ...(firebell.networks.shell ? { shell: firebell.networks.shell } : {}),
       irc: firebell.networks.irc,
@@ -102,5 +109,55 @@ export function assembleConfig(validated: ValidatedFiles): Config {
     bridge: firebell.bridge,
     contacts: contacts.contacts,
     whitelist: resolveWhitelist(whitelist, contacts.contacts),
+    ...(firebell.intake
+      ? {
+          intake: {
+            group: firebell.intake.group,
+            policy: firebell.intake.policy,
+            routes: firebell.intake.routes,
+            flapWindowMinutes: firebell.intake.flapWindowMinutes,
+          },
+        }
+      : {}),
+    maintenance: firebell.maintenance.map((window) => ({
+      group: window.group,
+      startsAt: Date.parse(window.start),
+      endsAt: Date.parse(window.end),
+      reason: window.reason,
+    })),
+    intakeTokens: Object.fromEntries(
+      Object.entries(firebell.intake?.sources ?? {}).flatMap(([source, settings]) =>
+        settings ? [[source, settings.token]] : [],
+      ),
+    ),
   };
+}
+
+/**
+ * `http.listen` and `http.publicUrl` are where the listener lives; the older `bot.httpListen` and
+ * `bot.publicUrl` still work (check warns). Without a public URL, links use the listen address itself,
+ * which is right for a listener on localhost and what a newcomer opens.
+ */
+function withListener(bot: FirebellFile['bot'], http: FirebellFile['http']): FirebellFile['bot'] {
+  const listen = http?.listen ?? bot.httpListen;
+  const publicUrl =
+    http?.publicUrl ?? bot.publicUrl ?? (listen !== undefined ? `http://${listen}` : undefined);
+  return {
+    ...bot,
+    ...(listen !== undefined ? { httpListen: listen } : {}),
+    ...(publicUrl !== undefined ? { publicUrl } : {}),
+  };
+}
+
+function storeOf(
+  store: FirebellFile['store'],
+  absolute: (path: string) => string,
+): { storePath: string; store: StoreConfig } {
+  if (store.kind === 'postgres' && store.url !== undefined)
+    return {
+      storePath: describeUrl(store.url),
+      store: { kind: 'postgres', url: store.url, leaseSeconds: store.leaseSeconds ?? DEFAULT_LEASE_SECONDS },
+    };
+  const path = absolute(store.path ?? '');
+  return { storePath: path, store: { kind: 'sqlite', path } };
 }

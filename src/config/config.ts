@@ -4,8 +4,8 @@
  * reads YAML or the environment.
  */
 import type { EscalationPolicy } from '../../machines/incident-types.js';
+import type { Contact, CoreSettings, WhitelistedPerson } from '../core/settings.js';
 import type {
-  ContactConfig,
   FirebellFile,
   GroupConfig,
   IrcNetworkConfig,
@@ -14,16 +14,9 @@ import type {
   ShellNetworkConfig,
 } from './schema.js';
 
-export type Contact = ContactConfig;
-
-/** A person allowed to post `#status`, with the identities that prove it is them. */
-export interface WhitelistedPerson {
-  readonly name: string;
-  /** Set when the entry refers to (or matches) a contact. */
-  readonly contactId?: string;
-  readonly irc?: { readonly account: string; readonly nick?: string };
-  readonly matrix?: string;
-}
+// The core's words for what the files describe (src/core/settings.ts); re-exported for the edge's callers.
+export type { Contact, WhitelistedPerson } from '../core/settings.js';
+export { policyForGroup, whitelistFileName } from '../core/settings.js';
 
 export interface ConfigFiles {
   /** Absolute paths, so every message can name the file. */
@@ -32,11 +25,23 @@ export interface ConfigFiles {
   readonly whitelist: string;
 }
 
-export interface Config {
+/** Where the durable state is: one SQLite file, or a PostgreSQL database shared by standby instances. */
+export type StoreConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly leaseSeconds: number };
+
+/**
+ * What the files say, mapped into the core's settings (the compiler checks that every field here is one the
+ * core accepts) plus what only the edge uses: the networks and the store.
+ */
+export interface Config extends CoreSettings {
+  /** Each intake source's token (the HTTP adapter checks them; the core never sees secrets). */
+  readonly intakeTokens: Readonly<Partial<Record<'alertmanager' | 'grafana' | 'generic', string>>>;
   readonly files: ConfigFiles;
   readonly bot: FirebellFile['bot'];
-  /** Absolute path of the SQLite file. */
+  /** Absolute path of the SQLite file; for PostgreSQL, the server and database (never the password). */
   readonly storePath: string;
+  readonly store: StoreConfig;
   readonly networks: {
     readonly shell?: ShellNetworkConfig;
     readonly irc: readonly IrcNetworkConfig[];
@@ -52,19 +57,4 @@ export interface Config {
   readonly bridge: FirebellFile['bridge'];
   readonly contacts: readonly Contact[];
   readonly whitelist: readonly WhitelistedPerson[];
-}
-
-/** The policy for incidents declared in a group. */
-export function policyForGroup(config: Config, groupId: string): EscalationPolicy {
-  const group = config.groups.find((candidate) => candidate.id === groupId);
-  const name = group?.policy ?? config.defaultPolicy;
-  const policy = config.policies[name] ?? config.policies[config.defaultPolicy];
-  if (!policy)
-    throw new Error(`no escalation policy named "${name}" (the config loader should have caught this)`);
-  return policy;
-}
-
-/** The file name people know the whitelist by, without the server's directories. */
-export function whitelistFileName(config: Config): string {
-  return config.files.whitelist.split(/[\\/]/).pop() || 'whitelist.yaml';
 }

@@ -157,6 +157,11 @@ function policyReferences(firebell: unknown, policies: Map<string, PolicyTier[]>
     ['groups'],
     'policy',
   ).map(({ value, path }) => ({ value, path: [...path, 'policy'] }));
+  const intake = record(record(firebell).intake);
+  const intakePolicy = text(intake.policy);
+  if (intakePolicy !== undefined) references.push({ value: intakePolicy, path: ['intake', 'policy'] });
+  for (const { value, path } of field(intake.routes, ['intake', 'routes'], 'policy'))
+    references.push({ value, path: [...path, 'policy'] });
   const defaultPolicy = text(record(record(firebell).escalation).defaultPolicy);
   if (defaultPolicy !== undefined)
     references.push({ value: defaultPolicy, path: ['escalation', 'defaultPolicy'] });
@@ -230,8 +235,44 @@ export function checkFirebell(firebell: unknown, lineOf: LineOf): CheckFinding[]
     ...tierOrder(policies),
     ...externalBots(firebell, networks),
     ...longMessageLinks(firebell),
+    ...intakeGroups(firebell),
     ...shutdownGrace(firebell),
   ];
+}
+
+/** Alerts and planned maintenance must name a group that exists: a typo would send them nowhere. */
+function intakeGroups(firebell: unknown): CheckFinding[] {
+  const root = record(firebell);
+  const intake = record(root.intake);
+  const groups = field(root.groups, ['groups'], 'id').map(({ value }) => value);
+  const references = [
+    ...(text(intake.group) !== undefined
+      ? [{ value: text(intake.group) as string, path: ['intake', 'group'] }]
+      : []),
+    ...field(intake.routes, ['intake', 'routes'], 'group').map(({ value, path }) => ({
+      value,
+      path: [...path, 'group'],
+    })),
+    ...field(root.maintenance, ['maintenance'], 'group')
+      .filter(({ value }) => value !== 'all')
+      .map(({ value, path }) => ({ value, path: [...path, 'group'] })),
+  ];
+  const findings: CheckFinding[] = references
+    .filter(({ value }) => !groups.includes(value))
+    .map(({ value, path }) => ({
+      doc: 'firebell',
+      path,
+      severity: 'error',
+      message: unknownName('group', value, groups),
+    }));
+  if (root.intake !== undefined && root.http === undefined && record(root.bot).httpListen === undefined)
+    findings.push({
+      doc: 'firebell',
+      path: ['intake'],
+      severity: 'warning',
+      message: 'intake is configured but http.listen is not: no hook can reach firebell',
+    });
+  return findings;
 }
 
 /** Container managers (Docker, Podman) send SIGKILL 10 s after SIGTERM unless told to wait longer. */
@@ -257,7 +298,9 @@ function shutdownGrace(firebell: unknown): CheckFinding[] {
 /** Links to long relayed messages point at `bot.publicUrl`; only firebell's own listener answers them. */
 function longMessageLinks(firebell: unknown): CheckFinding[] {
   const bot = record(record(firebell).bot);
-  if (typeof bot.publicUrl !== 'string' || bot.httpListen !== undefined) return [];
+  const http = record(record(firebell).http);
+  if (typeof bot.publicUrl !== 'string' || bot.httpListen !== undefined || http.listen !== undefined)
+    return [];
   return [
     {
       doc: 'firebell',

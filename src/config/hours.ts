@@ -10,18 +10,9 @@
  * midnight and ends on the next day.
  */
 
-/** ISO weekday: 1 = Monday ... 7 = Sunday. */
-export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
-
-export interface WorkingInterval {
-  readonly day: Weekday;
-  /** Minutes after local midnight of `day`. */
-  readonly startMinute: number;
-  /** Minutes after local midnight of `day`; more than 1440 when the interval crosses midnight. */
-  readonly endMinute: number;
-}
-
-export type WorkingHours = readonly WorkingInterval[];
+// The core's words (src/core/settings.ts): the parser produces them.
+import type { Weekday, WorkingHours, WorkingInterval } from '../core/settings.js';
+export type { Weekday, WorkingHours, WorkingInterval } from '../core/settings.js';
 
 export interface HoursProblem {
   readonly path: (string | number)[];

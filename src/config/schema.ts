@@ -6,7 +6,7 @@
  * Every object is strict: an unknown key is an error, because a typo must never silently disable paging.
  * Field names carry their unit (`afterMinutes`, `linesPerSecond`).
  *
- * Over 400 lines on purpose: the whole shape of the three files in one place, each key with its comment,
+ * Why this file is long: the whole shape of the three files in one place, each key with its comment,
  * reads as the reference it is; the logic behind single values (hours, timezones) lives in its own file.
  */
 import { z } from 'zod';
@@ -177,9 +177,74 @@ const policy = z.strictObject({
 /** See `bot.shutdownGraceSeconds`. */
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 7;
 
+/** A hook's shared secret: long enough that guessing it is hopeless (write it as ${ENV}). */
+const hookToken = z
+  .string()
+  .min(16, 'expected a token of at least 16 characters (write ${NAME} to take it from the environment)');
+const intakeSource = z.strictObject({ token: hookToken });
+
+const intake = z.strictObject({
+  group: id,
+  policy: id.optional(),
+  flapWindowMinutes: z.number().min(0).max(1440).default(5),
+  sources: z.strictObject({
+    alertmanager: intakeSource.optional(),
+    grafana: intakeSource.optional(),
+    generic: intakeSource.optional(),
+  }),
+  routes: z
+    .array(
+      z.strictObject({
+        match: z.record(z.string(), z.string()),
+        group: id.optional(),
+        policy: id.optional(),
+      }),
+    )
+    .default([]),
+});
+
 const permission = z.enum(['anyone', 'verified', 'contacts', 'whitelist']);
 
 const role = z.strictObject({ id, name: nonEmpty, description: nonEmpty });
+
+/** Lease defaults (store.kind postgres): a standby takes over within about lease + poll seconds. */
+export const DEFAULT_LEASE_SECONDS = 6;
+
+/**
+ * The store: a SQLite file (the default, `path`), or a PostgreSQL database (`kind: postgres`, `url`) that two
+ * or more instances share, one active under a lease (docs/deployment.md). One strict object rather than a
+ * union, so each mistake gets its own message naming its key.
+ */
+const storeSection = z
+  .strictObject({
+    kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
+    /** kind sqlite: the file. */
+    path: nonEmpty.optional(),
+    /** kind postgres: a libpq connection URL, e.g. ${DATABASE_URL}. */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+      .optional(),
+    /** kind postgres: how long the active instance's lease lasts without renewal (renewed every third). */
+    leaseSeconds: z
+      .number()
+      .min(2, 'expected at least 2 seconds')
+      .max(300, 'expected at most 300 seconds')
+      .optional(),
+  })
+  .superRefine((store, ctx) => {
+    const wrong = (key: string, message: string): void =>
+      ctx.addIssue({ code: 'custom', path: [key], message });
+    if (store.kind === 'sqlite') {
+      if (store.path === undefined)
+        wrong('path', 'the SQLite store needs a path (or kind: postgres with a url)');
+      if (store.url !== undefined) wrong('url', 'url is for kind: postgres; the SQLite store takes a path');
+      if (store.leaseSeconds !== undefined) wrong('leaseSeconds', 'leaseSeconds is for kind: postgres');
+    } else {
+      if (store.url === undefined) wrong('url', 'kind: postgres needs a url, e.g. url: ${DATABASE_URL}');
+      if (store.path !== undefined) wrong('path', 'path is for the SQLite store; kind: postgres takes a url');
+    }
+  });
 
 export const firebellFileSchema = z.strictObject({
   bot: z.strictObject({
@@ -207,7 +272,41 @@ export const firebellFileSchema = z.strictObject({
       .max(300, 'expected at most 300 seconds (a stop must not hang for long)')
       .optional(),
   }),
-  store: z.strictObject({ path: nonEmpty }),
+  /** firebell's one HTTP listener: the status site, long relayed messages, health and metrics. */
+  http: z
+    .strictObject({
+      listen: z
+        .string()
+        .regex(/^[^:\s]+:\d+$/, 'expected host:port, such as "127.0.0.1:8080"')
+        .optional(),
+      publicUrl: url.optional(),
+    })
+    .optional(),
+  /** Maintenance windows planned ahead: alerts from monitoring for the group do not page meanwhile. */
+  maintenance: z
+    .array(
+      z
+        .strictObject({
+          group: id,
+          start: z.iso.datetime({
+            offset: true,
+            message: 'expected a date and time such as 2026-12-24T06:00:00Z',
+          }),
+          end: z.iso.datetime({
+            offset: true,
+            message: 'expected a date and time such as 2026-12-24T08:00:00Z',
+          }),
+          reason: nonEmpty,
+        })
+        .refine((window) => Date.parse(window.end) > Date.parse(window.start), {
+          message: 'end must come after start',
+          path: ['end'],
+        }),
+    )
+    .default([]),
+  /** Alerts from monitoring: Alertmanager, Grafana and a generic JSON hook, on the HTTP listener. */
+  intake: intake.optional(),
+  store: storeSection,
   files: z
     .strictObject({
       contacts: nonEmpty.default('contacts.yaml'),

@@ -4,10 +4,10 @@
  * verified `account` is ever matched; the nick and the display name are for rendering.
  */
 import type { Actor } from '../../machines/incident-types.js';
-import type { Contact, WhitelistedPerson } from '../config/config.js';
 import { ircFold, matrixIdKey } from './casemapping.js';
 import { closest } from './nearest.js';
 import type { NetworkKind, PersonRef, Sender } from './messages.js';
+import type { Contact, WhitelistedPerson } from './settings.js';
 
 function handleMatches(
   kind: NetworkKind,

@@ -10,6 +10,8 @@ import { formatDuration } from './format/duration.js';
 import type { IncidentView } from './incident-service.js';
 import { bold, rich, type RichText } from './rich-text.js';
 import type { KeyValueStore } from './store.js';
+import type { Logger } from './logger.js';
+import type { Speaker } from './outbox.js';
 import { DateTime } from 'luxon';
 
 const NAMESPACE = 'firebell';
@@ -121,4 +123,36 @@ export function downtimeNotice(input: {
     parts.push(` Paged late because of it, now: ${pages}.`);
   }
   return rich(...parts);
+}
+
+/** Each group hears how long firebell was away, its incidents that resumed and its late pages. */
+export function announceDowntime(input: {
+  readonly previous: PreviousRun;
+  readonly late: readonly LatePage[];
+  readonly startedAt: number;
+  readonly open: readonly IncidentView[];
+  readonly groups: readonly { readonly id: string }[];
+  readonly speaker: Speaker;
+  readonly botName: string;
+  readonly logger: Logger;
+}): void {
+  const { previous, late, startedAt, open } = input;
+  input.logger.info(
+    { lastAlive: previous.lastAlive, clean: previous.clean, late: late.length },
+    `firebell was away for ${Math.round((startedAt - previous.lastAlive) / 1000)} s`,
+  );
+  for (const group of input.groups) {
+    const resumed = open
+      .filter((incident) => incident.context.group === group.id)
+      .map((incident) => incident.id);
+    if (!worthSaying(previous, startedAt, resumed.length)) continue;
+    const notice = downtimeNotice({
+      previous,
+      startedAt,
+      botName: input.botName,
+      resumed,
+      late: late.filter((page) => page.group === group.id),
+    });
+    input.speaker.toGroup(group.id, notice, { priority: 'normal', purpose: 'downtime' });
+  }
 }

@@ -4,8 +4,6 @@
  * database and builds the networks), so tests assemble the same core with an in-memory store and fake
  * networks.
  */
-import type { Config } from '../config/config.js';
-import { policyForGroup, whitelistFileName } from '../config/config.js';
 import type { Clock } from './clock.js';
 import { Directory } from './directory.js';
 import { EffectRunner } from './effects/effect-runner.js';
@@ -16,27 +14,25 @@ import { Groups } from './groups.js';
 import type { DurableState } from './durable-state.js';
 import { HANDLED_RETENTION_MS, InboundLedger } from './inbound.js';
 import { IncidentService, type RestoreReport } from './incident-service.js';
+import type { Intake } from './intake/intake.js';
+import { monitoringParts } from './intake/monitoring-parts.js';
+import type { MaintenanceWindows } from './maintenance/maintenance-windows.js';
 import type { StoreHealth } from './journal.js';
 import type { Logger } from './logger.js';
 import type { InboundMessage, NetworkKind } from './messages.js';
 import type { ChatNetwork, ConnectionState } from './network.js';
-import { DurableOutbox, Speaker, type Outbox, type OutboxLeft } from './outbox.js';
+import { DurableOutbox, type OutcomeObserver, Speaker, type Outbox, type OutboxLeft } from './outbox.js';
 import { Router, type Relay } from './router.js';
-import {
-  downtimeNotice,
-  Heartbeat,
-  latePages,
-  worthSaying,
-  type LatePage,
-  type PreviousRun,
-} from './downtime.js';
+import { announceDowntime, Heartbeat, latePages } from './downtime.js';
 import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
 import { incidentCommands } from './commands/incident-commands.js';
 import { infoCommands } from './commands/info-commands.js';
 import type { LongMessageStore } from './bridge/long-messages.js';
+import type { CoreSettings } from './settings.js';
+import { policyForGroup, whitelistFileName } from './settings.js';
 
 export interface FirebellDeps {
-  readonly config: Config;
+  readonly config: CoreSettings;
   readonly durable: DurableState;
   readonly networks: readonly ChatNetwork[];
   readonly clock: Clock;
@@ -51,6 +47,8 @@ export interface FirebellDeps {
   readonly pages?: LongMessageStore;
   /** Keep "last alive" (in the durable key-value state), so a restart can say how long firebell was away. */
   readonly heartbeat?: boolean;
+  /** Told of every delivery's outcome (the metrics count pages by network and outcome). */
+  readonly onDeliveryOutcome?: OutcomeObserver;
 }
 
 /**
@@ -84,6 +82,9 @@ export class Firebell {
   readonly directory: Directory;
   readonly speaker: Speaker;
   readonly service: IncidentService;
+  readonly maintenance: MaintenanceWindows;
+  /** Alerts from monitoring; undefined when no intake is configured. */
+  readonly intake: Intake | undefined;
   readonly router: Router;
   readonly statusbot: Statusbot | undefined;
   readonly relay: Relay | undefined;
@@ -112,6 +113,7 @@ export class Firebell {
           clock,
           logger: logger.child({ module: 'outbox' }),
           onDelivered: (message, ids) => this.router.handleDelivered(message, ids),
+          ...(deps.onDeliveryOutcome ? { onOutcome: deps.onDeliveryOutcome } : {}),
         });
     const outbox: Outbox = deps.outbox ?? (this.durableOutbox as DurableOutbox);
     this.outbox = outbox;
@@ -150,6 +152,18 @@ export class Firebell {
       counters: durable.peekCounters(),
     });
     this.service = service;
+    const monitoring = monitoringParts({
+      config,
+      durable,
+      service,
+      speaker: this.speaker,
+      directory: this.directory,
+      groupIds: () => this.groups.all.map((group) => group.id),
+      clock,
+      logger,
+    });
+    this.maintenance = monitoring.maintenance;
+    this.intake = monitoring.intake;
 
     this.statusbot =
       deps.status &&
@@ -203,10 +217,11 @@ export class Firebell {
           dedupeWindowMinutes: config.incidents.dedupeWindowMinutes,
           policyFor: (groupId) => policyForGroup(config, groupId),
           playbookUrl: config.bot.playbookUrl,
-          ...(statusbot ? { statusOverview: (now: number) => statusbot.overview(now) } : {}),
+          statusOverview: monitoring.statusOverview(statusbot && ((now) => statusbot.overview(now))),
           pageLink: (title, text) => this.pageLink(title, text),
         }),
         ...(this.statusbot ? [this.statusbot.handlers()] : []),
+        monitoring.commands,
       ],
       watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
       ledger: this.ledger,
@@ -257,6 +272,11 @@ export class Firebell {
     } while (journal.backlog() > 0);
   }
 
+  /** Deliveries handed to their channels and not settled yet, by channel and lane (metrics). */
+  outboxLeft(): OutboxLeft[] {
+    return this.durableOutbox?.left() ?? [];
+  }
+
   /** Each network's connection state, by id (the health of the bot at a glance). */
   networkStates(): Record<string, ConnectionState> {
     return Object.fromEntries(
@@ -294,34 +314,22 @@ export class Firebell {
     this.durableOutbox?.resume(loaded.pendingDeliveries);
     this.keepHouse();
     const report = await restoring;
+    this.maintenance.start();
+    this.intake?.start();
     this.deps.logger.info(report, `restored ${report.restored} open incident(s)`);
     await Promise.all(starting);
-    if (previous) this.announceDowntime(previous, late);
-    return report;
-  }
-
-  /** Each group hears how long firebell was away, its incidents that resumed and its late pages. */
-  private announceDowntime(previous: PreviousRun, late: readonly LatePage[]): void {
-    const startedAt = this.deps.clock.now();
-    const open = this.service.open();
-    this.deps.logger.info(
-      { lastAlive: previous.lastAlive, clean: previous.clean, late: late.length },
-      `firebell was away for ${Math.round((startedAt - previous.lastAlive) / 1000)} s`,
-    );
-    for (const group of this.groups.all) {
-      const resumed = open
-        .filter((incident) => incident.context.group === group.id)
-        .map((incident) => incident.id);
-      if (!worthSaying(previous, startedAt, resumed.length)) continue;
-      const notice = downtimeNotice({
+    if (previous)
+      announceDowntime({
         previous,
-        startedAt,
+        late,
+        startedAt: this.deps.clock.now(),
+        open: this.service.open(),
+        groups: this.groups.all,
+        speaker: this.speaker,
         botName: this.deps.config.bot.name,
-        resumed,
-        late: late.filter((page) => page.group === group.id),
+        logger: this.deps.logger,
       });
-      this.speaker.toGroup(group.id, notice, { priority: 'normal', purpose: 'downtime' });
-    }
+    return report;
   }
 
   /**
@@ -340,6 +348,8 @@ export class Firebell {
     if (this.housekeeping !== undefined) this.deps.clock.clearTimeout(this.housekeeping);
     const drained = graceMs > 0 ? await this.within(graceMs, this.drained()) : false;
     this.relay?.stop?.();
+    this.intake?.stop();
+    this.maintenance.stop();
     this.service.stop();
     this.heartbeat?.end();
     if (this.started) {

@@ -2,9 +2,9 @@
  * Channel groups: the IRC channels and Matrix rooms that are linked into one conversation. Incidents belong
  * to a group; announcements go to every member; command replies go to every side of the group.
  */
-import type { GroupConfig } from '../config/schema.js';
 import { NetworkNames } from './casemapping.js';
 import type { ConversationRef } from './messages.js';
+import type { Group } from './settings.js';
 
 export interface GroupMember {
   readonly network: string;
@@ -15,17 +15,17 @@ export interface GroupMember {
 
 export class Groups {
   constructor(
-    readonly all: readonly GroupConfig[],
+    readonly all: readonly Group[],
     /** How each network compares names (IRC by its server's CASEMAPPING). */
     readonly names: NetworkNames = new NetworkNames(),
   ) {}
 
-  get(id: string): GroupConfig | undefined {
+  get(id: string): Group | undefined {
     return this.all.find((group) => group.id === id);
   }
 
   /** The group a channel or room belongs to; direct conversations belong to none. */
-  of(conversation: ConversationRef): GroupConfig | undefined {
+  of(conversation: ConversationRef): Group | undefined {
     if (conversation.direct) return undefined;
     return this.all.find((group) =>
       group.members.some(
@@ -41,7 +41,7 @@ export class Groups {
   }
 
   /** Where incidents declared in a private message are announced: the first group. */
-  get primary(): GroupConfig {
+  get primary(): Group {
     const first = this.all[0];
     if (!first) throw new Error('no channel groups configured');
     return first;

@@ -30,6 +30,14 @@ export class JournaledKeyValues implements KeyValueStore {
     this.journal.record({ keyValues: [{ namespace, key, value: null }] });
   }
 
+  /** Every key of a namespace with its value (for state that must be picked up again at start). */
+  entries(namespace: string): Array<[key: string, value: string]> {
+    const prefix = compound(namespace, '');
+    return [...this.values]
+      .filter(([compoundKey]) => compoundKey.startsWith(prefix))
+      .map(([compoundKey, value]) => [compoundKey.slice(prefix.length), value]);
+  }
+
   flushed(): Promise<void> {
     return this.journal.barrier();
   }

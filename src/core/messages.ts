@@ -3,19 +3,11 @@
  * `InboundMessage`s and render `OutboundMessage`s; the core never sees a protocol.
  */
 import type { RichText } from './rich-text.js';
+import type { PersonRef } from './person-ref.js';
 
 export type NetworkKind = 'irc' | 'matrix' | 'shell';
 
-/** A person as the networks know them. A contact from contacts.yaml maps to one of these. */
-export interface PersonRef {
-  /** Human name, for rendering. */
-  readonly name: string;
-  /** The contact id from contacts.yaml when the person is a known contact. */
-  readonly contactId?: string;
-  readonly irc?: { readonly nick: string; readonly account?: string };
-  readonly matrix?: { readonly userId: string };
-  readonly shell?: { readonly user: string };
-}
+export type { PersonRef } from './person-ref.js';
 
 /**
  * How the adapter established who sent a message. Only `account` is ever used for a permission

@@ -40,12 +40,16 @@ export interface Outbox {
 /** The network's ids for what was delivered (the bridge relates later edits, replies and reactions). */
 export type DeliveredListener = (message: OutboundMessage, messageIds: readonly string[]) => void;
 
+/** Told of every outcome (metrics): the delivery, what became of it, and how long it waited for it. */
+export type OutcomeObserver = (delivery: Delivery, outcome: DeliveryOutcome) => void;
+
 export interface DurableOutboxDeps {
   readonly channels: ReadonlyMap<string, DeliveryChannel>;
   readonly journal: Journal;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly onDelivered?: DeliveredListener;
+  readonly onOutcome?: OutcomeObserver;
   readonly newId?: () => string;
 }
 
@@ -197,6 +201,11 @@ export class DurableOutbox implements Outbox {
     }
     this.unsettled.delete(delivery.id);
     if (delivery.durable) this.recordOutcome(delivery, outcome);
+    try {
+      this.deps.onOutcome?.(delivery, outcome);
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'an outcome observer failed');
+    }
     if (this.unsettled.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     if (outcome.status === 'delivered' && delivery.content.kind === 'message') {
       try {

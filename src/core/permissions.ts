@@ -2,9 +2,9 @@
  * Who may do what, asked as "which person, verified how?". A nick alone is never an identity: on IRC only a
  * services account counts (or, on a network without services, a nick the config explicitly trusts).
  */
-import type { Permission } from '../config/schema.js';
 import type { Directory } from './directory.js';
 import type { Sender } from './messages.js';
+import type { Permission } from './settings.js';
 
 export type PermissionCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 

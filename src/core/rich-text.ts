@@ -3,7 +3,7 @@
  * formatting codes, Matrix as HTML with `m.mentions`, the shell as plain text. Relayed messages are parsed
  * into the same shape, so conversion between IRC codes and HTML always goes through here.
  */
-import type { PersonRef } from './messages.js';
+import type { PersonRef } from './person-ref.js';
 
 export interface TextStyle {
   readonly bold?: true;

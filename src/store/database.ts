@@ -5,14 +5,14 @@
  * any effect goes out" needs.
  */
 import { resolve } from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase, type SqliteDriverName } from './sqlite-driver.js';
 import { systemClock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { migrate, type Migration } from './migrations.js';
 import { migrations as allMigrations } from './migrations/index.js';
 import { preparePrivateStore } from './private-files.js';
 
-export type { Database };
+export type Database = SqliteDatabase;
 
 export interface OpenDatabaseOptions {
   readonly logger?: Logger;
@@ -22,6 +22,8 @@ export interface OpenDatabaseOptions {
   readonly migrations?: readonly Migration[];
   /** Stamps `schema_migrations.applied_at`. */
   readonly now?: () => number;
+  /** The SQLite driver; by default node:sqlite where the runtime has it, else better-sqlite3 (sqlite-driver.ts). */
+  readonly driver?: SqliteDriverName;
 }
 
 export class StoreOpenError extends Error {
@@ -41,7 +43,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   try {
     // Private before SQLite creates anything: the store holds secrets (private-files.ts).
     if (where !== IN_MEMORY) preparePrivateStore(where, logger);
-    db = new BetterSqlite3(where, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    db = openSqlite(where, options.driver);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
     // The first statement is where a file that is not a database (or is locked, or unreadable) fails.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (where !== IN_MEMORY && mode !== 'wal')

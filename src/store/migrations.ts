@@ -6,7 +6,7 @@
  * A database that records a migration id this firebell does not know was written by a newer firebell:
  * running against it could silently misread its tables, so it is refused.
  */
-import type { Database } from 'better-sqlite3';
+import type { SqliteDatabase as Database } from './sqlite-driver.js';
 import type { Logger } from '../core/logger.js';
 
 export interface Migration {

@@ -7,7 +7,7 @@
  * checks the id, so a remembered seq that a rolled-back insert left behind cannot touch another row, and a
  * row not remembered is found by a scan (it never happens in the normal course).
  */
-import type { Database } from 'better-sqlite3';
+import type { SqliteDatabase as Database } from './sqlite-driver.js';
 import type { DeliveryContent, Lane } from '../core/delivery.js';
 import type { Logger } from '../core/logger.js';
 import type { DeliveryState, DeliveryUpdate, StoredDelivery } from '../core/store.js';

@@ -8,7 +8,7 @@
  * is left out. Quarantine copies the snapshot beside the reason and keeps the incident's own row and
  * timeline, so people can still look it up; only the open set and the pending effects leave it out.
  */
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqliteDatabase as Database, SqliteStatement as Statement } from './sqlite-driver.js';
 import type { Actor, IncidentEffect, TimelineEntry, TimelineKind } from '../../machines/incident-types.js';
 import type { IncidentPhase } from '../../machines/incident.js';
 import type { Logger } from '../core/logger.js';

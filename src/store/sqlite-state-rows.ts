@@ -3,7 +3,7 @@
  * history (migration 002), inbound messages handled and long relayed messages (migration 003). The caller
  * holds the transaction for writes.
  */
-import type { Database } from 'better-sqlite3';
+import type { SqliteDatabase as Database } from './sqlite-driver.js';
 import type { Actor } from '../../machines/incident-types.js';
 import type { LongMessageRow, StatusEntry, StoreBatch } from '../core/store.js';
 

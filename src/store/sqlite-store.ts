@@ -3,7 +3,7 @@
  * prepared once, each batch one IMMEDIATE transaction, all or nothing. With synchronous=FULL (database.ts)
  * each commit waits for an fsync of the WAL, which is why the core batches its writes through one journal.
  */
-import type { Database } from 'better-sqlite3';
+import type { SqliteDatabase as Database } from './sqlite-driver.js';
 import type { TimelineEntry } from '../../machines/incident-types.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type {

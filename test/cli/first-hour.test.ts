@@ -205,7 +205,7 @@ test("the README's try-sequence works on a fresh copy of the sample, each line a
     '#status ok': /Finished sending ok: topics changed in 1\./,
     '!log': /#status ok by Mara Quillfeather: the gate is working again/,
     '!help':
-      /Commands: !incident !ack !unack !assign !resolved !incidents !status !oncall !log !playbook !help #status #success/,
+      /Commands: !incident !ack !unack !assign !resolved !incidents !status !oncall !log !maintenance !playbook !help #status #success/,
   };
   assert.deepEqual(
     lines.map((line) => Object.keys(expected).find((prefix) => line.startsWith(prefix))),

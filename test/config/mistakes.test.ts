@@ -44,7 +44,7 @@ test('an unknown key is an error, with the key it was probably meant to be', () 
 test('an unknown key far from any allowed one lists the allowed keys', () => {
   const firebell = FIREBELL.replace('store:\n', 'store:\n  flavour: sqlite\n');
   assert.deepEqual(problems({ firebell }), [
-    'cfg/firebell.yaml:5:3: store.flavour: unknown key "flavour" (allowed: path)',
+    'cfg/firebell.yaml:5:3: store.flavour: unknown key "flavour" (allowed: kind, path, url, leaseSeconds)',
   ]);
 });
 

@@ -27,7 +27,7 @@ test('the sample configuration loads with no problems and no warnings', () => {
     ok: true,
     lines: [
       // Not a problem of the sample, a fact about where it can run (issue 13, item 2).
-      `${join(CONFIG_DIR, 'firebell.yaml')}:52:5: warning: networks.shell.enabled: the shell network is on: it reads the terminal firebell runs in, and without one (systemd, a container) firebell refuses to start, since the shell is its only network. Set enabled: false for production`,
+      `${join(CONFIG_DIR, 'firebell.yaml')}:81:5: warning: networks.shell.enabled: the shell network is on: it reads the terminal firebell runs in, and without one (systemd, a container) firebell refuses to start, since the shell is its only network. Set enabled: false for production`,
       'config OK: 6 contacts (2 tiers), 4 whitelisted, 1 group, 1 policy',
     ],
   });
@@ -144,12 +144,18 @@ function uncommentExamples(source: string): string {
     .join('\n');
 }
 
-test('the commented IRC and Matrix examples are complete: uncommented, with their secrets set, they load', () => {
+test('the commented IRC, Matrix and intake examples are complete: uncommented, with their secrets set, they load', () => {
   const firebellPath = join(CONFIG_DIR, 'firebell.yaml');
   const uncommented = uncommentExamples(readFileSync(firebellPath, 'utf8'));
   const readFile = (path: string): string =>
     path === firebellPath ? uncommented : readFileSync(path, 'utf8');
-  const env = { OFTC_NICKSERV_PASSWORD: 'nickserv-secret', MATRIX_ACCESS_TOKEN: 'syt_matrix_secret' };
+  const env = {
+    OFTC_NICKSERV_PASSWORD: 'nickserv-secret',
+    MATRIX_ACCESS_TOKEN: 'syt_matrix_secret',
+    FIREBELL_ALERTMANAGER_TOKEN: 'alertmanager-token-123456',
+    FIREBELL_GRAFANA_TOKEN: 'grafana-token-1234567890',
+    FIREBELL_GENERIC_TOKEN: 'generic-token-1234567890',
+  };
   const { config } = loadSample(env, readFile);
 
   assert.equal(config.networks.irc.length, 1);
@@ -167,7 +173,9 @@ test('the commented IRC and Matrix examples are complete: uncommented, with thei
     ],
   );
   assert.deepEqual(config.statusbot.externalBots, [{ network: 'oftc', nick: 'opendevstatus' }]);
-  assert.equal(config.bot.publicUrl, 'https://firebell.example.org');
+  assert.equal(config.bot.publicUrl, 'https://status.example.org', 'http.publicUrl, uncommented');
+  assert.equal(config.intake?.group, 'opendev');
+  assert.deepEqual(Object.keys(config.intakeTokens).sort(), ['alertmanager', 'generic', 'grafana']);
 });
 
 test('the uncommented examples without their environment name the missing variables', () => {
@@ -183,6 +191,9 @@ test('the uncommented examples without their environment name the missing variab
   assert.deepEqual(
     result.problems.map((problem) => `${problem.path}: ${problem.message}`),
     [
+      'intake.sources.alertmanager.token: environment variable FIREBELL_ALERTMANAGER_TOKEN is not set',
+      'intake.sources.grafana.token: environment variable FIREBELL_GRAFANA_TOKEN is not set',
+      'intake.sources.generic.token: environment variable FIREBELL_GENERIC_TOKEN is not set',
       'networks.irc[0].nickservPassword: environment variable OFTC_NICKSERV_PASSWORD is not set',
       'networks.matrix[0].accessToken: environment variable MATRIX_ACCESS_TOKEN is not set',
     ],

@@ -56,7 +56,7 @@ describe('the long message page', () => {
 
   test('the listen address is host:port', () => {
     assert.deepEqual(parseListen('127.0.0.1:8080'), { host: '127.0.0.1', port: 8080 });
-    assert.throws(() => parseListen('8080'), /bot\.httpListen: expected host:port/);
+    assert.throws(() => parseListen('8080'), /http\.listen: expected host:port/);
     assert.throws(() => parseListen('localhost:99999'), /expected host:port/);
   });
 });

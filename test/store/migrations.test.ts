@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from '../../src/store/sqlite-driver.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { openDatabase, StoreOpenError } from '../../src/store/database.js';
 import { migrate, MigrationError, type Migration } from '../../src/store/migrations.js';
@@ -23,10 +23,10 @@ function creating(id: number, name: string, runs: number[]): Migration {
   };
 }
 
-const tablesOf = (db: BetterSqlite3.Database): string[] =>
+const tablesOf = (db: SqliteDatabase): string[] =>
   db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[];
 
-const recorded = (db: BetterSqlite3.Database): unknown[] =>
+const recorded = (db: SqliteDatabase): unknown[] =>
   db.prepare('SELECT id, name, applied_at FROM schema_migrations ORDER BY id').all();
 
 test('a fresh database gets every migration, recorded with its id, name and time', (t) => {
@@ -122,7 +122,7 @@ test('a database with a migration this firebell does not know is refused', (t) =
           'migrations 004-pager-duty, 005-sms that this version does not know. ' +
           'Run the newer firebell, or restore a backup taken before the upgrade.',
   );
-  const raw = new BetterSqlite3(path);
+  const raw = openSqlite(path);
   t.after(() => raw.close());
   assert.deepEqual(tablesOf(raw), ['base', 'pager_duty', 'schema_migrations', 'sms'], 'nothing was changed');
 });
@@ -146,7 +146,7 @@ test('a failing migration is rolled back whole, named in the error, and retried 
         `cannot open the store at ${path}: migration 002-broken failed and was rolled back: ` +
           'no such table: no_such_table',
   );
-  const raw = new BetterSqlite3(path);
+  const raw = openSqlite(path);
   t.after(() => raw.close());
   assert.deepEqual(tablesOf(raw), ['base', 'schema_migrations'], 'no trace of 002, and 003 never ran');
   assert.deepEqual(
@@ -164,7 +164,7 @@ test('a failing migration is rolled back whole, named in the error, and retried 
 });
 
 test('two different migrations recorded under one id are refused', (t) => {
-  const db = new BetterSqlite3(join(tempDir(t), 'collision.sqlite'));
+  const db = openSqlite(join(tempDir(t), 'collision.sqlite'));
   t.after(() => db.close());
   migrate(db, [creating(2, 'status', [])], options);
   assert.throws(
@@ -177,7 +177,7 @@ test('two different migrations recorded under one id are refused', (t) => {
 });
 
 test('a list with a duplicate or invalid id is refused before anything runs', (t) => {
-  const db = new BetterSqlite3(join(tempDir(t), 'list.sqlite'));
+  const db = openSqlite(join(tempDir(t), 'list.sqlite'));
   t.after(() => db.close());
   const runs: number[] = [];
   assert.throws(

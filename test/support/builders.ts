@@ -111,6 +111,7 @@ export function makeConfig(changes: Partial<Config> = {}): Config {
     },
     bot: { name: 'firebell', admin: 'infra-root@example.org', playbookUrl: 'https://example.org/playbook' },
     storePath: ':memory:',
+    store: { kind: 'sqlite', path: ':memory:' },
     networks: { irc: [], matrix: [] },
     groups: [],
     policies: { default: makePolicy() },
@@ -130,6 +131,7 @@ export function makeConfig(changes: Partial<Config> = {}): Config {
     bridge: { maxLines: 3, ignoreIrcNicks: [], ignoreMatrixUsers: [] },
     contacts: [],
     whitelist: [],
+    intakeTokens: {},
     ...changes,
   };
 }

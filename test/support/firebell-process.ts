@@ -76,6 +76,10 @@ export class FirebellProcess {
     return this.lines.filter((line) => pattern.test(line.text)).length;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   kill(signal: NodeJS.Signals): void {
     this.child.kill(signal);
   }

@@ -8,13 +8,8 @@
  * (the router answers commands on every side; announcements go natively to each member). The choices follow
  * what matrix-appservice-irc, heisenbridge and matterbridge do, and what their users complained about.
  */
-import type { Config } from '../../config/config.js';
-import type { GroupConfig } from '../../config/schema.js';
-import type { Clock } from '../clock.js';
 import { parseCommand } from '../commands/parse.js';
-import type { Directory } from '../directory.js';
-import type { GroupMember, Groups } from '../groups.js';
-import type { Logger } from '../logger.js';
+import type { GroupMember } from '../groups.js';
 import type {
   InboundMessage,
   InboundReaction,
@@ -24,101 +19,41 @@ import type {
   Sender,
 } from '../messages.js';
 import type { ConnectionState } from '../network.js';
-import type { Outbox } from '../outbox.js';
 import { text, toPlainText, type RichText, type Segment } from '../rich-text.js';
 import type { Relay } from '../router.js';
 import { cap, MAX_NAME_LENGTH, noHighlight, RoomNames } from './attribution.js';
-import { BoundedMap } from './bounded-map.js';
 import { EchoGuard } from './echo-guard.js';
+import type { Pending, Said, TargetKind } from './said.js';
+import { IgnorePatterns } from './ignore-patterns.js';
+import { ReactionAcks } from './reaction-acks.js';
 import { Coalescer, type Batch } from './coalescer.js';
 import { cutMarker, ircLines, withMarker } from './irc-lines.js';
-import type { LongMessageStore } from './long-messages.js';
 import { ContactMentions } from './mentions.js';
 import { substitutionFor } from './message-diff.js';
-import { outageNote, OutageQueues } from './outage.js';
+import { OutageQueues, relayHeld } from './outage.js';
 import { conversationKey, RelayedMessages, type RelayedMessage } from './relayed-messages.js';
 import { isBlank, sanitizeRich, singleLine } from './sanitize.js';
+import type { Group } from '../settings.js';
 
-export interface BridgeTuning {
-  /** Lines from one IRC sender are joined while they follow each other this closely... */
-  readonly coalesceIdleMs: number;
-  /** ...for at most this long after the first. */
-  readonly coalesceMaxMs: number;
-  /** Messages held per group and destination while its network is down. */
-  readonly outageQueueLimit: number;
-  /** Messages remembered for edits and replies. */
-  readonly rememberedMessages: number;
-  /** A reply to an older message quotes the start of it. */
-  readonly oldReplyMs: number;
-}
+import { defaultTuning, type BridgeDeps, type BridgeTuning } from './bridge-deps.js';
 
-export const defaultTuning: BridgeTuning = {
-  coalesceIdleMs: 100,
-  coalesceMaxMs: 1000,
-  outageQueueLimit: 200,
-  rememberedMessages: 4096,
-  oldReplyMs: 5 * 60_000,
-};
+export { defaultTuning, type BridgeDeps, type BridgeTuning } from './bridge-deps.js';
 
-export interface BridgeDeps {
-  readonly groups: Groups;
-  readonly directory: Directory;
-  readonly outbox: Outbox;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly config: Config['bridge'];
-  /** Who firebell's own messages are from, when a reply to one is relayed. */
-  readonly botName: string;
-  /** Base URL of firebell's HTTP listener (`bot.publicUrl`); without it long messages are only cut. */
-  readonly publicUrl?: string | undefined;
-  readonly longMessages: LongMessageStore;
-  /** Runs a command as if its sender had typed it (a ✅ reaction acknowledges through it). */
-  readonly runCommand: (message: InboundMessage) => void | Promise<void>;
-  readonly tuning?: Partial<BridgeTuning>;
-}
-
-/** U+2705 ✅ and U+2714 ✔ (with or without the emoji variation selector). */
-const CHECK_MARKS = new Set(['\u2705', '\u2714']);
-/** Outputs that name an incident and can be acknowledged with a reaction. */
-const ACKNOWLEDGEABLE = new Set(['announce', 'page']);
 const QUOTE_LENGTH = 32;
 const REASON_LENGTH = 120;
 const MATRIX_MAX_LENGTH = 60_000;
-
-type TargetKind = 'irc' | 'matrix' | 'plain';
-
-/** One inbound message on its way to the other members. */
-interface Said {
-  readonly message: InboundMessage;
-  readonly group: GroupConfig;
-  readonly kind: NetworkKind | undefined;
-  readonly room: string;
-  readonly label: string;
-  readonly content: RichText;
-  readonly entry: RelayedMessage;
-  readonly replied: RelayedMessage | undefined;
-  readonly edited: boolean;
-  /** The page for the full text, saved on first need. */
-  longId?: string;
-}
-
-interface Pending {
-  readonly said: Said;
-  readonly member: GroupMember;
-}
 
 export class Bridge implements Relay {
   private readonly tuning: BridgeTuning;
   private readonly names = new RoomNames();
   private readonly messages: RelayedMessages;
-  private readonly announcements = new BoundedMap<string, number>(1024);
   private readonly outgoing = new WeakMap<OutboundMessage, RelayedMessage>();
   private readonly mentions: ContactMentions;
   private readonly outage: OutageQueues;
   private readonly echoes = new EchoGuard();
   private readonly coalescer: Coalescer<Pending>;
-  private readonly ignoreIrc: readonly RegExp[];
-  private readonly ignoreMatrix: readonly RegExp[];
+  private readonly ignore: IgnorePatterns;
+  private readonly reactions: ReactionAcks;
 
   constructor(private readonly deps: BridgeDeps) {
     this.tuning = { ...defaultTuning, ...deps.tuning };
@@ -130,8 +65,8 @@ export class Bridge implements Relay {
       maxMs: this.tuning.coalesceMaxMs,
       maxLength: MATRIX_MAX_LENGTH,
     });
-    this.ignoreIrc = this.patterns(deps.config.ignoreIrcNicks, 'i');
-    this.ignoreMatrix = this.patterns(deps.config.ignoreMatrixUsers, '');
+    this.ignore = new IgnorePatterns(deps.config, deps.directory, deps.logger);
+    this.reactions = new ReactionAcks(deps, this.ignore);
   }
 
   relay(message: InboundMessage): void {
@@ -141,7 +76,7 @@ export class Bridge implements Relay {
   reaction(reaction: InboundReaction): Promise<void> {
     let acknowledging: Promise<void> | undefined;
     this.guarded('reaction', () => {
-      acknowledging = this.react(reaction);
+      acknowledging = this.reactions.acknowledge(reaction);
     });
     return acknowledging ?? Promise.resolve();
   }
@@ -181,7 +116,7 @@ export class Bridge implements Relay {
       );
       return;
     }
-    if (this.ignored(source.network, message.sender)) return;
+    if (this.ignore.ignored(source.network, message.sender)) return;
     const group = this.deps.groups.of(source);
     if (!group?.relay) return;
     const kind = this.deps.directory.kindOf(source.network);
@@ -342,7 +277,7 @@ export class Bridge implements Relay {
   }
 
   private send(
-    group: GroupConfig,
+    group: Group,
     member: GroupMember,
     body: RichText,
     style: OutboundMessage['style'],
@@ -367,30 +302,6 @@ export class Bridge implements Relay {
   }
 
   /** A ✅ on an announcement or page acknowledges it; resolves once that is committed. */
-  private react(reaction: InboundReaction): Promise<void> | undefined {
-    if (!CHECK_MARKS.has(reaction.key.replace(/\ufe0f/g, '').trim())) return undefined;
-    if (this.ignored(reaction.conversation.network, reaction.sender)) return undefined;
-    const incidentId = this.announcements.get(
-      conversationKey(reaction.conversation.network, reaction.messageId),
-    );
-    if (incidentId === undefined) return undefined;
-    this.deps.logger.info(
-      { incident: incidentId, network: reaction.conversation.network, by: reaction.sender.id },
-      'acknowledging by reaction',
-    );
-    const run = this.deps.runCommand({
-      conversation: reaction.conversation,
-      sender: reaction.sender,
-      text: `!ack ${incidentId}`,
-      style: 'message',
-      at: reaction.at,
-      ...(reaction.durableId === undefined ? {} : { durableId: reaction.durableId }),
-    });
-    return Promise.resolve(run).catch((error: unknown) =>
-      this.deps.logger.error({ err: error, incident: incidentId }, 'acknowledging by reaction failed'),
-    );
-  }
-
   private relayMembership(change: MembershipChange): void {
     const source = change.conversation;
     const group = this.deps.groups.of(source);
@@ -401,7 +312,8 @@ export class Bridge implements Relay {
       this.names.observe(room, change.sender.id, change.sender.name);
     const label = this.labelOf(kind, room, change.sender);
     if (kind === 'matrix' && change.change !== 'join') this.names.forget(room, change.sender.id);
-    if (!group.relayJoinsAndParts || change.netsplit || this.ignored(source.network, change.sender)) return;
+    if (!group.relayJoinsAndParts || change.netsplit || this.ignore.ignored(source.network, change.sender))
+      return;
     const verb = { join: 'joined', part: 'left', quit: 'quit', kick: 'was kicked' }[change.change];
     const reason = change.reason === undefined ? '' : singleLine(change.reason);
     const tail = reason ? ` (${cap(reason, REASON_LENGTH)})` : '';
@@ -425,8 +337,7 @@ export class Bridge implements Relay {
     if ('person' in message.to) return;
     const { network, conversation } = message.to;
     if (message.relayed) this.echoes.recordIds(network, messageIds);
-    if (message.incidentId !== undefined && ACKNOWLEDGEABLE.has(message.purpose ?? ''))
-      for (const id of messageIds) this.announcements.set(conversationKey(network, id), message.incidentId);
+    this.reactions.remember(message, messageIds);
     // firebell's own messages are remembered too, so a reply to an announcement says whom it answers.
     const entry = this.outgoing.get(message) ?? {
       network,
@@ -443,22 +354,7 @@ export class Bridge implements Relay {
 
   private follow(network: string, state: ConnectionState, at: number): void {
     const recovery = this.outage.connection(network, state, at);
-    if (!recovery) return;
-    for (const share of recovery.shares) {
-      if (share.messages.length + share.dropped === 0) continue;
-      this.deps.logger.info(
-        { network, conversation: share.conversation, held: share.messages.length, dropped: share.dropped },
-        'relaying what was held while the network was down',
-      );
-      this.deps.outbox.send({
-        to: { network, conversation: share.conversation },
-        body: [text(outageNote(recovery.since, recovery.until, share.messages.length, share.dropped))],
-        style: 'notice',
-        priority: 'normal',
-        purpose: 'relay-outage',
-      });
-      for (const message of share.messages) this.deps.outbox.send(message);
-    }
+    if (recovery) relayHeld(network, recovery, this.deps.outbox, this.deps.logger);
   }
 
   private labelOf(kind: NetworkKind | undefined, room: string, sender: Sender): string {
@@ -466,7 +362,7 @@ export class Bridge implements Relay {
     return cap(singleLine(sender.name) || singleLine(sender.id) || '?', MAX_NAME_LENGTH);
   }
 
-  private othersOf(group: GroupConfig, network: string, conversation: string): GroupMember[] {
+  private othersOf(group: Group, network: string, conversation: string): GroupMember[] {
     return group.members.filter(
       (member) =>
         !(
@@ -479,26 +375,6 @@ export class Bridge implements Relay {
   private targetKind(network: string): TargetKind {
     const kind = this.deps.directory.kindOf(network);
     return kind === 'irc' || kind === 'matrix' ? kind : 'plain';
-  }
-
-  private ignored(network: string, sender: Sender): boolean {
-    const kind = this.deps.directory.kindOf(network);
-    const patterns = kind === 'irc' ? this.ignoreIrc : kind === 'matrix' ? this.ignoreMatrix : [];
-    return patterns.some((pattern) => pattern.test(sender.id));
-  }
-
-  private patterns(sources: readonly string[], flags: string): RegExp[] {
-    return sources.flatMap((source) => {
-      try {
-        return [new RegExp(source, flags)];
-      } catch (error) {
-        this.deps.logger.error(
-          { pattern: source, err: error },
-          'bridge ignore pattern is not a valid regular expression; ignored',
-        );
-        return [];
-      }
-    });
   }
 
   /** The router does not catch what the relay throws; one bad message must not stop the relay. */

@@ -4,12 +4,12 @@
  * contact becomes their IRC nick, which highlights them there. Anyone else is written as plain text:
  * relayed chat never pings a stranger by accident on either side.
  */
-import type { Contact } from '../../config/config.js';
 import { ircFold, matrixIdKey, type CaseFold } from '../casemapping.js';
 import { personRefOf } from '../directory.js';
 import type { PersonRef } from '../messages.js';
 import type { RichText, Segment } from '../rich-text.js';
 import { noHighlight } from './attribution.js';
+import type { Contact } from '../settings.js';
 
 const NICK_CHAR = /[A-Za-z0-9[\]\\`_^{|}-]/;
 

@@ -5,6 +5,9 @@
  */
 import type { ConnectionState } from '../network.js';
 import type { OutboundMessage } from '../messages.js';
+import type { Logger } from '../logger.js';
+import type { Outbox } from '../outbox.js';
+import { text } from '../rich-text.js';
 
 export interface HeldShare {
   readonly conversation: string;
@@ -105,4 +108,23 @@ export function outageNote(since: number, until: number, follow: number, dropped
   const end = sameDay ? clock(to) : `${to.slice(0, 10)} ${clock(to)}`;
   const messages = `${follow} message${follow === 1 ? '' : 's'} follow${follow === 1 ? 's' : ''}`;
   return `relay was down from ${start} to ${end} UTC; ${messages}, ${dropped} dropped`;
+}
+
+/** Sends what was held for a network that is back: per place, a note of how many follow, then them. */
+export function relayHeld(network: string, recovery: Recovery, outbox: Outbox, logger: Logger): void {
+  for (const share of recovery.shares) {
+    if (share.messages.length + share.dropped === 0) continue;
+    logger.info(
+      { network, conversation: share.conversation, held: share.messages.length, dropped: share.dropped },
+      'relaying what was held while the network was down',
+    );
+    outbox.send({
+      to: { network, conversation: share.conversation },
+      body: [text(outageNote(recovery.since, recovery.until, share.messages.length, share.dropped))],
+      style: 'notice',
+      priority: 'normal',
+      purpose: 'relay-outage',
+    });
+    for (const message of share.messages) outbox.send(message);
+  }
 }

@@ -15,6 +15,7 @@ export type CommandName =
   | 'playbook'
   | 'oncall'
   | 'log'
+  | 'maintenance'
   | 'status-update'
   | 'success';
 
@@ -114,6 +115,16 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Show the status history: the last n #status updates and #success entries (5 by default, up to 50; more than 5 are sent to you privately).',
     examples: ['!log', '!log 20'],
     who: 'anyone',
+  },
+  {
+    name: 'maintenance',
+    trigger: '!maintenance',
+    aliases: [],
+    usage: '!maintenance [<group|all> <duration> <reason> | end [group|all]]',
+    summary:
+      'Start a maintenance window: alerts from monitoring for the group are recorded and shown but do not page (incidents declared in chat still do). Durations like 30m, 2h, 1h30m, up to 7 days. Alone, lists the windows.',
+    examples: ['!maintenance infra 2h zuul upgrade', '!maintenance end infra', '!maintenance'],
+    who: 'the people in whitelist.yaml (listing: anyone)',
   },
   {
     name: 'playbook',

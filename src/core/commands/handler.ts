@@ -3,10 +3,10 @@
  * help, the statusbot, on-call) contributes handlers for the commands it owns; the router dispatches.
  */
 import type { Actor } from '../../../machines/incident-types.js';
-import type { GroupConfig } from '../../config/schema.js';
 import type { InboundMessage, Priority } from '../messages.js';
 import type { RichText } from '../rich-text.js';
 import type { Command } from './parse.js';
+import type { Group } from '../settings.js';
 
 export interface CommandContext {
   readonly message: InboundMessage;
@@ -15,7 +15,7 @@ export interface CommandContext {
   /** Who typed it, as recorded in timelines. */
   readonly actor: Actor;
   /** The channel group it was typed in; undefined in a private message. */
-  readonly group: GroupConfig | undefined;
+  readonly group: Group | undefined;
   readonly at: number;
   /** Answers the person (on every side of the group, addressed to them). */
   reply(body: RichText | string): void;

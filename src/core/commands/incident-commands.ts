@@ -10,8 +10,6 @@ import type {
   IncidentContext,
   IncidentEvent,
 } from '../../../machines/incident-types.js';
-import type { Contact } from '../../config/config.js';
-import type { Permission } from '../../config/schema.js';
 import type { Clock } from '../clock.js';
 import type { Directory } from '../directory.js';
 import { renderJoinedDuplicate } from '../effects/render.js';
@@ -32,6 +30,7 @@ import {
   inlineList,
   summarizeOpen,
 } from './incident-lists.js';
+import type { Contact, Permission } from '../settings.js';
 
 export interface IncidentCommandDeps {
   readonly service: IncidentService;

@@ -20,6 +20,15 @@ export type Command =
   | { readonly name: 'playbook' }
   | { readonly name: 'oncall' }
   | { readonly name: 'log'; readonly count?: number }
+  | { readonly name: 'maintenance'; readonly action: 'list' }
+  | { readonly name: 'maintenance'; readonly action: 'end'; readonly group: string }
+  | {
+      readonly name: 'maintenance';
+      readonly action: 'start';
+      readonly group: string;
+      readonly durationMs: number;
+      readonly reason: string;
+    }
   | { readonly name: 'status-update'; readonly kind: StatusKind; readonly text: string }
   | { readonly name: 'success'; readonly text: string };
 
@@ -119,6 +128,8 @@ function parseBang(spec: CommandSpec, args: string[], rest: string): ParseResult
         return usage('log', `say how many entries, from 1 to ${MAX_LOG_ENTRIES}`);
       return command({ name: 'log', count });
     }
+    case 'maintenance':
+      return parseMaintenance(args);
     case 'help':
       if (args.length > 1) return usage('help', 'name one command');
       return command(args[0] === undefined ? { name: 'help' } : { name: 'help', topic: args[0] });
@@ -130,6 +141,36 @@ function parseBang(spec: CommandSpec, args: string[], rest: string): ParseResult
     default:
       return NONE;
   }
+}
+
+/** The longest maintenance window one command may start: a longer one is planned in the config. */
+export const MAX_MAINTENANCE_MS = 7 * 24 * 3_600_000;
+
+/** "30m", "2h", "1h30m", "1d" → milliseconds; undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?:in)?)?$/i.exec(text);
+  if (!match || text === '') return undefined;
+  const [, days = '0', hours = '0', minutes = '0'] = match;
+  const ms = ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000;
+  return ms > 0 ? ms : undefined;
+}
+
+function parseMaintenance(args: string[]): ParseResult {
+  const [first, second, ...others] = args;
+  if (first === undefined) return command({ name: 'maintenance', action: 'list' });
+  if (first.toLowerCase() === 'end') {
+    if (others.length > 0) return usage('maintenance', 'name one group, or all');
+    return command({ name: 'maintenance', action: 'end', group: second ?? 'all' });
+  }
+  if (second === undefined) return usage('maintenance', 'say for how long, such as 2h, and why');
+  const durationMs = parseDuration(second);
+  if (durationMs === undefined)
+    return usage('maintenance', `"${second}" is not a duration`, 'such as 30m, 2h or 1h30m');
+  if (durationMs > MAX_MAINTENANCE_MS)
+    return usage('maintenance', 'at most 7 days at once', 'plan longer windows in the config');
+  const reason = others.join(' ');
+  if (reason === '') return usage('maintenance', 'say why, so that people know what is going on');
+  return command({ name: 'maintenance', action: 'start', group: first, durationMs, reason });
 }
 
 /**

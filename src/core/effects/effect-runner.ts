@@ -5,7 +5,6 @@
  * Pages go out on every network a contact is reachable on, at once, so a network that is down does not
  * stop a page: the other one still carries it (and the down one delivers when it is back).
  */
-import type { Contact } from '../../config/config.js';
 import type {
   EscalationPolicy,
   IncidentContext,
@@ -37,6 +36,7 @@ import {
 } from './render.js';
 import { rich, type RichText } from '../rich-text.js';
 import { pageRoutes, reaches } from '../escalation/page-routes.js';
+import type { Contact } from '../settings.js';
 
 export interface PageResolution {
   readonly recipients: readonly Contact[];

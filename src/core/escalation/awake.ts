@@ -10,9 +10,8 @@
  * empty when it lies wholly inside a skipped hour.
  */
 import { DateTime } from 'luxon';
-import type { Contact } from '../../config/config.js';
-import type { WorkingInterval } from '../../config/hours.js';
 import { wallTimeToInstant, zoneOf } from './zone.js';
+import type { Contact, WorkingInterval } from '../settings.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;

@@ -3,13 +3,13 @@
  * would do in a tier where nobody is, and a plain line when nobody at all can be reached. Names are
  * written as text, never as mentions: asking who is on call must not ping them all.
  */
-import type { Contact } from '../../config/config.js';
 import type { EscalationPolicy } from '../../../machines/incident-types.js';
 import { bold, lineBreak, rich, type RichText, type Segment } from '../rich-text.js';
 import { awakeUntil, localTime, minutesUntilStart } from './awake.js';
 import { formatMinutes } from '../format/duration.js';
 import { formatClock, formatDateTime, formatTimeOfDay } from './format.js';
 import { isPageable, resolveTier, soonestToStart, tierMembers, type TierResolution } from './recipients.js';
+import type { Contact } from '../settings.js';
 
 const MINUTE_MS = 60_000;
 

@@ -3,14 +3,13 @@
  * own timezone, and when nobody is, the policy's `nobodyAwake` rule decides; the channel is told which
  * rule applied, so nobody wonders why a sleeping person was woken, or why a tier was skipped.
  */
-import type { Contact } from '../../config/config.js';
 import type { PageResolver, PageResolution } from '../effects/effect-runner.js';
 import { formatMinutes } from '../format/duration.js';
 import { rich } from '../rich-text.js';
 import type { PersonRef } from '../messages.js';
-import type { WhitelistedPerson } from '../../config/config.js';
 import { isAwake } from './awake.js';
 import { resolveTier } from './recipients.js';
+import type { Contact, WhitelistedPerson } from '../settings.js';
 
 const MINUTE_MS = 60_000;
 

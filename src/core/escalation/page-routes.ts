@@ -4,9 +4,9 @@
  * group's networks they have a handle on (unless they asked for highlights only). The effect runner sends
  * pages this way and `firebell simulate` describes them the same way.
  */
-import type { Contact } from '../../config/config.js';
 import type { GroupMember } from '../groups.js';
 import type { NetworkKind } from '../messages.js';
+import type { Contact } from '../settings.js';
 
 export interface PageRoutes {
   /** The channels and rooms where the page highlights them. */

@@ -2,9 +2,9 @@
  * Who a page goes to: the contacts of a tier who are awake, or, when none is, what the policy's
  * `nobodyAwake` rule says. And how each of them is reached on each network.
  */
-import type { Contact } from '../../config/config.js';
 import type { NobodyAwakeRule } from '../../../machines/incident-types.js';
 import { isAwake, nextStartOfHours } from './awake.js';
+import type { Contact } from '../settings.js';
 
 export type TierReason =
   /** Some of the tier are inside their working hours: only they are paged. */

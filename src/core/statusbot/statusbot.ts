@@ -24,10 +24,14 @@ import type { ChatNetwork } from '../network.js';
 import type { Outbox, Speaker } from '../outbox.js';
 import type { DeliveryOutcome } from '../delivery.js';
 import { checkPermission } from '../permissions.js';
-import { bold, code, lineBreak, rich, text, type RichText } from '../rich-text.js';
+import { bold, code, rich, text, type RichText } from '../rich-text.js';
 import type { StatusEntry, StatusStore } from '../store.js';
 import { formatDuration } from '../format/duration.js';
 import { shorten } from '../format/shorten.js';
+
+import { renderStatusLog } from './status-log.js';
+
+export { renderStatusLog };
 import type { CommandContext, CommandHandlers } from '../commands/handler.js';
 import type { Clock } from '../clock.js';
 
@@ -364,25 +368,6 @@ const ago = (entry: StatusEntry, now: number): string =>
 
 const sameEntry = (a: StatusEntry, b: StatusEntry): boolean =>
   a.kind === b.kind && a.at === b.at && a.text === b.text;
-
-/** "2026-11-25 15:04 UTC". */
-function utcMinute(at: number): string {
-  return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-/** `!log`: the entries oldest first, one per line, each with its time, kind, author and text. */
-export function renderStatusLog(newestFirst: readonly StatusEntry[], now: number): RichText {
-  const lines = [...newestFirst]
-    .reverse()
-    .map((entry) =>
-      rich(
-        `${utcMinute(entry.at)} (${formatDuration(now - entry.at)} ago) `,
-        bold(entry.kind === 'success' ? '#success' : `#status ${entry.kind}`),
-        ` by ${entry.by.name}${entry.text ? `: ${entry.text}` : ''}`,
-      ),
-    );
-  return lines.flatMap((line, index) => (index === 0 ? [...line] : [lineBreak, ...line]));
-}
 
 /**
  * The closing report: the topics the servers confirmed, those they refused (with their reasons), and those

@@ -119,8 +119,16 @@ export class RunningBot {
   }
 
   stop(): Promise<void> {
+    runningBots.delete(this);
     return this.network.stop();
   }
+}
+
+/** Bots a failed test left running; stopped after the file so a failure cannot hold the run open. */
+const runningBots = new Set<RunningBot>();
+
+export async function stopStrayBots(): Promise<void> {
+  await Promise.all([...runningBots].map((bot) => bot.stop()));
 }
 
 export async function startBot(
@@ -144,6 +152,7 @@ export async function startBot(
     { ...FAST, ...options.tuning },
   );
   const running = new RunningBot(network, kv, logger, delivered);
+  runningBots.add(running);
   const responder = options.responder ?? statusResponder;
   await network.start({
     message: (message) => {
@@ -160,7 +169,8 @@ export async function startBot(
 }
 
 /** Polls `condition` until it holds or the deadline passes (then throws, naming `what`). */
-export async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+// Generous: under a loaded CI machine a first sync can take seconds; a hang still fails, only later.
+export async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!condition()) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { systemClock } from '../../../src/core/clock.js';
 import { TestHomeserver, type TestUser } from '../../matrix-homeserver/homeserver.js';
 import { MemoryKeyValueStore } from '../../support/memory-kv.js';
-import { clockPast, startBot, text, until } from './harness.js';
+import { clockPast, startBot, text, until, stopStrayBots } from './harness.js';
 
 let hs: TestHomeserver;
 let botUser: TestUser;
@@ -22,7 +22,10 @@ before(async () => {
   room = hs.createRoom(alice.userId, { preset: 'public_chat', room_alias_name: 'infra' });
   hs.invite(alice.userId, room, botUser.userId);
 });
-after(() => hs.stop());
+after(async () => {
+  await stopStrayBots();
+  await hs.stop();
+});
 
 const replies = (): number => hs.messagesFrom(room, botUser.userId).length;
 

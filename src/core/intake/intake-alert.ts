@@ -1,0 +1,27 @@
+/**
+ * An alert from monitoring, as every intake source (Alertmanager, Grafana, the generic hook) is turned into
+ * before the core sees it. The core decides what it means for incidents (intake.ts); the HTTP adapters
+ * only read payloads.
+ */
+export type IntakeSource = 'alertmanager' | 'grafana' | 'generic';
+
+export interface IntakeAlert {
+  readonly source: IntakeSource;
+  /**
+   * What makes re-sends the same alert group: Alertmanager's receiver and groupKey, Grafana's the same,
+   * the generic hook's dedup key. One key, one incident while it is open.
+   */
+  readonly key: string;
+  /** Where it came from, for people: the receiver or the source's name. */
+  readonly receiver: string;
+  readonly status: 'firing' | 'resolved';
+  /** One line for chat: what is wrong. */
+  readonly summary: string;
+  readonly severity?: string;
+  /** Labels common to the group (Alertmanager's commonLabels), for routing. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** How many alerts of the group are firing now. */
+  readonly firing: number;
+  /** A link to the source's view of it (Alertmanager's externalURL, Grafana's panel, the details URL). */
+  readonly url?: string;
+}

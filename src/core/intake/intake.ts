@@ -1,0 +1,297 @@
+/**
+ * What an alert from monitoring does to incidents. One alert group (its key) has at most one open incident:
+ *
+ * - firing, nothing open: an incident is declared (announced and escalated like any other), in the group
+ *   and with the policy the routes choose;
+ * - firing again with more alerts: the incident is updated ("3 more alerts firing") without a new
+ *   announcement; a plain re-send (Alertmanager's repeat_interval) changes nothing;
+ * - resolved, nobody holds the incident: it closes after `flapWindowMinutes` unless the group fires again
+ *   meanwhile, so a flapping group keeps its one incident instead of being announced each time;
+ * - resolved, a person holds it: they decided to work on it, so firebell does not close it under them; it
+ *   says monitoring sees it resolved and asks them to confirm with `!resolved <n>`.
+ *
+ * The state per key (the incident, how many alerts fire, a pending close) lives in the journaled key-value
+ * store, committed with the transitions it goes with; pending closes are re-armed at start.
+ */
+import type { Actor } from '../../../machines/incident-types.js';
+import type { Clock } from '../clock.js';
+import type { IncidentService } from '../incident-service.js';
+import type { JournaledKeyValues } from '../key-values.js';
+import type { Logger } from '../logger.js';
+import type { Speaker } from '../outbox.js';
+import { bold, rich, text } from '../rich-text.js';
+import type { CoreSettings, IntakeSettings } from '../settings.js';
+import { policyForGroup } from '../settings.js';
+import type { IntakeAlert } from './intake-alert.js';
+import type { MaintenanceWindows } from '../maintenance/maintenance-windows.js';
+import type { StatusStore } from '../store.js';
+
+const NAMESPACE = 'intake';
+/** Alert groups that fired during maintenance, with how many alerts were recorded. */
+const HELD = 'intake-held';
+const MINUTE_MS = 60_000;
+
+export type IntakeAction =
+  | 'declared'
+  | 'updated'
+  | 'repeated'
+  | 'flapping'
+  | 'resolve-pending'
+  | 'resolved'
+  | 'confirm-asked'
+  | 'held'
+  | 'ignored';
+
+export interface IntakeResult {
+  readonly action: IntakeAction;
+  readonly incident?: number;
+}
+
+interface KeyState {
+  readonly incident: number;
+  readonly group: string;
+  readonly firing: number;
+  /** When the pending close is due (monitoring said resolved). */
+  readonly closeAt?: number;
+  readonly closedBy?: string;
+  /** A holder was asked to confirm the resolution already. */
+  readonly asked?: boolean;
+}
+
+export interface IntakeDeps {
+  /** While a window holds the alert's group, the alert is recorded (the status log) but pages nobody. */
+  readonly maintenance: Pick<MaintenanceWindows, 'holding'>;
+  readonly statusLog: Pick<StatusStore, 'record'>;
+  readonly settings: IntakeSettings;
+  readonly core: CoreSettings;
+  readonly service: IncidentService;
+  readonly speaker: Speaker;
+  readonly keyValues: JournaledKeyValues;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export class Intake {
+  private readonly timers = new Map<string, unknown>();
+
+  constructor(private readonly deps: IntakeDeps) {}
+
+  /** Re-arms the closes that were pending when firebell stopped (an overdue one runs at once). */
+  start(): void {
+    for (const [key, value] of this.deps.keyValues.entries(NAMESPACE)) {
+      const state = parse(value);
+      if (state?.closeAt !== undefined) this.arm(key, state.closeAt);
+    }
+  }
+
+  stop(): void {
+    for (const timer of this.timers.values()) this.deps.clock.clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  receive(alert: IntakeAlert): IntakeResult {
+    const state = this.stateOf(alert.key);
+    const open =
+      state !== undefined && this.deps.service.get(state.incident)?.open === true ? state : undefined;
+    return alert.status === 'firing' ? this.firing(alert, open) : this.resolved(alert, open);
+  }
+
+  private firing(alert: IntakeAlert, open: KeyState | undefined): IntakeResult {
+    const at = this.deps.clock.now();
+    if (!open) {
+      const { group, policy } = this.route(alert);
+      const window = this.deps.maintenance.holding(group);
+      if (window) return this.hold(alert, group, window.reason);
+      this.deps.keyValues.delete(HELD, alert.key);
+      const incident = this.deps.service.declare({
+        summary: summaryOf(alert),
+        group,
+        by: actorOf(alert),
+        policy,
+        source: { kind: 'webhook', key: alert.key, receiver: alert.receiver },
+      });
+      this.save(alert.key, { incident: incident.id, group, firing: alert.firing });
+      this.deps.logger.info(
+        { incident: incident.id, key: alert.key, source: alert.source },
+        'alert declared an incident',
+      );
+      return { action: 'declared', incident: incident.id };
+    }
+    const id = open.incident;
+    if (open.closeAt !== undefined) {
+      this.disarm(alert.key);
+      this.deps.service.send(id, { type: 'incident.reported', at, by: actorOf(alert) });
+      this.save(alert.key, { incident: id, group: open.group, firing: Math.max(alert.firing, 1) });
+      this.say(
+        open.group,
+        id,
+        rich(bold(`#${id}`), text(' is firing again; it stays open (the alert is flapping).')),
+      );
+      return { action: 'flapping', incident: id };
+    }
+    if (alert.firing > open.firing) {
+      const more = alert.firing - open.firing;
+      this.deps.service.send(id, { type: 'incident.reported', at, by: actorOf(alert) });
+      this.save(alert.key, { ...open, firing: alert.firing });
+      this.say(
+        open.group,
+        id,
+        rich(
+          bold(`#${id}`),
+          text(`: ${more} more alert${more === 1 ? '' : 's'} firing (${alert.firing} in all).`),
+        ),
+      );
+      return { action: 'updated', incident: id };
+    }
+    if (alert.firing !== open.firing) this.save(alert.key, { ...open, firing: alert.firing });
+    return { action: 'repeated', incident: id };
+  }
+
+  /** During maintenance: recorded in the status log (once per group, and when more fire), not declared. */
+  private hold(alert: IntakeAlert, group: string, reason: string): IntakeResult {
+    const before = Number(this.deps.keyValues.get(HELD, alert.key) ?? '0');
+    if (alert.firing > before) {
+      this.deps.keyValues.set(HELD, alert.key, String(alert.firing));
+      this.deps.statusLog.record({
+        kind: 'log',
+        text: `during maintenance of ${group} (${reason}), not paged: ${summaryOf(alert)}`,
+        by: actorOf(alert),
+        at: this.deps.clock.now(),
+      });
+    }
+    return { action: 'held' };
+  }
+
+  private resolved(alert: IntakeAlert, open: KeyState | undefined): IntakeResult {
+    if (!open) {
+      this.deps.keyValues.delete(HELD, alert.key);
+      return { action: 'ignored' };
+    }
+    const id = open.incident;
+    if (open.closeAt !== undefined) return { action: 'resolve-pending', incident: id };
+    const holder = this.deps.service.get(id)?.context.assignee;
+    if (holder) {
+      if (!open.asked) {
+        this.save(alert.key, { ...open, asked: true });
+        this.say(
+          open.group,
+          id,
+          rich(
+            text(`Monitoring (${alert.source}) says `),
+            bold(`#${id}`),
+            text(` is resolved. ${holder.name}, you hold it: confirm with `),
+            bold(`!resolved ${id}`),
+            text(' when it is.'),
+          ),
+        );
+      }
+      return { action: 'confirm-asked', incident: id };
+    }
+    const windowMs = this.deps.settings.flapWindowMinutes * MINUTE_MS;
+    if (windowMs === 0) {
+      this.close(alert.key, open, alert.source);
+      return { action: 'resolved', incident: id };
+    }
+    const closeAt = this.deps.clock.now() + windowMs;
+    this.save(alert.key, { ...open, closeAt, closedBy: alert.source });
+    this.arm(alert.key, closeAt);
+    this.say(
+      open.group,
+      id,
+      rich(
+        text(`Monitoring (${alert.source}) says `),
+        bold(`#${id}`),
+        text(` is resolved; it closes in ${this.deps.settings.flapWindowMinutes} min unless it fires again.`),
+      ),
+    );
+    return { action: 'resolve-pending', incident: id };
+  }
+
+  private close(key: string, state: KeyState, source: string): void {
+    this.disarm(key);
+    const outcome = this.deps.service.send(state.incident, {
+      type: 'incident.source-resolved',
+      at: this.deps.clock.now(),
+      by: { name: source, network: 'webhook' },
+      note: `resolved by ${source}`,
+    });
+    this.save(key, { incident: state.incident, group: state.group, firing: 0 });
+    this.deps.logger.info(
+      { incident: state.incident, key, closed: outcome.ok },
+      'alert resolved its incident',
+    );
+  }
+
+  private arm(key: string, closeAt: number): void {
+    this.disarm(key);
+    const timer = this.deps.clock.setTimeout(
+      () => {
+        this.timers.delete(key);
+        const state = this.stateOf(key);
+        if (state?.closeAt === undefined) return;
+        this.close(key, state, state.closedBy ?? 'monitoring');
+      },
+      Math.max(0, closeAt - this.deps.clock.now()),
+    );
+    this.timers.set(key, timer);
+  }
+
+  private disarm(key: string): void {
+    const timer = this.timers.get(key);
+    if (timer !== undefined) this.deps.clock.clearTimeout(timer);
+    this.timers.delete(key);
+  }
+
+  private route(alert: IntakeAlert): { group: string; policy: ReturnType<typeof policyForGroup> } {
+    const { settings, core } = this.deps;
+    const matching = settings.routes.find((route) =>
+      Object.entries(route.match).every(
+        ([label, value]) =>
+          alert.labels[label] === value || (label === 'severity' && alert.severity === value),
+      ),
+    );
+    // The generic hook may name its group; a name that is no group is not trusted.
+    const named = core.groups.some((candidate) => candidate.id === alert.labels.group)
+      ? alert.labels.group
+      : undefined;
+    const group = matching?.group ?? named ?? settings.group;
+    const policyName = matching?.policy ?? settings.policy;
+    const policy =
+      (policyName !== undefined ? core.policies[policyName] : undefined) ?? policyForGroup(core, group);
+    return { group, policy };
+  }
+
+  private say(group: string, incidentId: number, body: ReturnType<typeof rich>): void {
+    this.deps.speaker.toGroup(group, body, { priority: 'normal', purpose: 'intake', incidentId });
+  }
+
+  private stateOf(key: string): KeyState | undefined {
+    const value = this.deps.keyValues.get(NAMESPACE, key);
+    return value === undefined ? undefined : parse(value);
+  }
+
+  private save(key: string, state: KeyState): void {
+    this.deps.keyValues.set(NAMESPACE, key, JSON.stringify(state));
+  }
+}
+
+function parse(value: string): KeyState | undefined {
+  try {
+    const state = JSON.parse(value) as KeyState;
+    return typeof state.incident === 'number' ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const actorOf = (alert: IntakeAlert): Actor => ({
+  name: alert.source === 'generic' ? alert.receiver : alert.source,
+  network: 'webhook',
+});
+
+/** "[critical] PyPI mirror down (3 alerts)": what chat shows. */
+function summaryOf(alert: IntakeAlert): string {
+  const severity = alert.severity ? `[${alert.severity}] ` : '';
+  const count = alert.firing > 1 ? ` (${alert.firing} alerts)` : '';
+  return `${severity}${alert.summary}${count}`;
+}

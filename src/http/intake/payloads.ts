@@ -1,0 +1,172 @@
+/**
+ * The three intake payloads, each checked by fastify against its JSON schema (a bad payload gets a 400
+ * naming what is wrong) and turned into the core's `IntakeAlert`:
+ *
+ * - Alertmanager's webhook, payload version 4 (receiver, groupKey, status, alerts, commonLabels,
+ *   commonAnnotations, externalURL, truncatedAlerts);
+ * - Grafana alerting's webhook contact point, which sends the same shape plus orgId, title and message;
+ * - the generic hook (docs/http.md): summary, dedupKey, status, severity, group, detailsUrl, count.
+ */
+import { singleLine } from '../../core/bridge/sanitize.js';
+import { MAX_SUMMARY_LENGTH } from '../../core/commands/parse.js';
+import type { IntakeAlert } from '../../core/intake/intake-alert.js';
+
+const labels = {
+  type: 'object',
+  additionalProperties: { type: 'string', maxLength: 1024 },
+  maxProperties: 100,
+} as const;
+const alert = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['firing', 'resolved'] },
+    labels,
+    annotations: labels,
+    fingerprint: { type: 'string', maxLength: 256 },
+  },
+} as const;
+
+const alertmanagerShape = {
+  type: 'object',
+  required: ['receiver', 'status', 'alerts', 'groupKey'],
+  properties: {
+    version: { type: 'string', maxLength: 16 },
+    groupKey: { type: 'string', minLength: 1, maxLength: 2048 },
+    truncatedAlerts: { type: 'integer', minimum: 0 },
+    status: { type: 'string', enum: ['firing', 'resolved'] },
+    receiver: { type: 'string', minLength: 1, maxLength: 256 },
+    groupLabels: labels,
+    commonLabels: labels,
+    commonAnnotations: labels,
+    externalURL: { type: 'string', maxLength: 2048 },
+    alerts: { type: 'array', items: alert, maxItems: 10_000 },
+  },
+} as const;
+
+export const alertmanagerSchema = alertmanagerShape;
+
+export const grafanaSchema = {
+  ...alertmanagerShape,
+  properties: {
+    ...alertmanagerShape.properties,
+    orgId: { type: 'integer' },
+    title: { type: 'string', maxLength: 4096 },
+    message: { type: 'string', maxLength: 65_536 },
+    state: { type: 'string', maxLength: 64 },
+  },
+} as const;
+
+export const genericSchema = {
+  type: 'object',
+  required: ['summary', 'dedupKey'],
+  additionalProperties: false,
+  properties: {
+    summary: { type: 'string', minLength: 1, maxLength: MAX_SUMMARY_LENGTH },
+    dedupKey: { type: 'string', minLength: 1, maxLength: 512 },
+    status: { type: 'string', enum: ['firing', 'resolved'], default: 'firing' },
+    severity: { type: 'string', maxLength: 64 },
+    group: { type: 'string', maxLength: 128 },
+    detailsUrl: { type: 'string', maxLength: 2048, pattern: '^https?://' },
+    count: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+  },
+} as const;
+
+interface AlertmanagerPayload {
+  groupKey: string;
+  truncatedAlerts?: number;
+  status: 'firing' | 'resolved';
+  receiver: string;
+  groupLabels?: Record<string, string>;
+  commonLabels?: Record<string, string>;
+  commonAnnotations?: Record<string, string>;
+  externalURL?: string;
+  alerts: { status: 'firing' | 'resolved' }[];
+}
+
+interface GrafanaPayload extends AlertmanagerPayload {
+  orgId?: number;
+  title?: string;
+}
+
+interface GenericPayload {
+  summary: string;
+  dedupKey: string;
+  status?: 'firing' | 'resolved';
+  severity?: string;
+  group?: string;
+  detailsUrl?: string;
+  count?: number;
+}
+
+/** One line of chat, whatever the payload held (newlines, controls), no longer than a summary may be. */
+const line = (value: string): string => singleLine(value).slice(0, MAX_SUMMARY_LENGTH);
+
+const httpUrl = (value: string | undefined): string | undefined =>
+  value !== undefined && /^https?:\/\//.test(value) ? value : undefined;
+
+function fromAlertmanagerShape(
+  payload: AlertmanagerPayload,
+  source: 'alertmanager' | 'grafana',
+  key: string,
+  fallbackSummary: string | undefined,
+): IntakeAlert {
+  const common = payload.commonLabels ?? {};
+  const annotations = payload.commonAnnotations ?? {};
+  const firing = payload.alerts.filter((entry) => entry.status === 'firing').length;
+  const summary =
+    annotations.summary ??
+    annotations.description ??
+    fallbackSummary ??
+    common.alertname ??
+    payload.groupLabels?.alertname ??
+    `alert group ${payload.groupKey}`;
+  const url = httpUrl(payload.externalURL);
+  return {
+    source,
+    key,
+    receiver: line(payload.receiver),
+    status: payload.status,
+    summary: line(summary) || 'alert',
+    ...(common.severity !== undefined ? { severity: line(common.severity) } : {}),
+    labels: common,
+    // Alertmanager leaves out alerts past max_alerts and counts them in truncatedAlerts.
+    firing: payload.status === 'firing' ? firing + (payload.truncatedAlerts ?? 0) : 0,
+    ...(url ? { url } : {}),
+  };
+}
+
+export const fromAlertmanager = (payload: AlertmanagerPayload): IntakeAlert =>
+  fromAlertmanagerShape(
+    payload,
+    'alertmanager',
+    `alertmanager:${payload.receiver}:${payload.groupKey}`,
+    undefined,
+  );
+
+export const fromGrafana = (payload: GrafanaPayload): IntakeAlert =>
+  fromAlertmanagerShape(
+    payload,
+    'grafana',
+    `grafana:${payload.orgId ?? 0}:${payload.receiver}:${payload.groupKey}`,
+    payload.title?.replace(/^\[(FIRING|RESOLVED)(:\d+)?\]\s*/, ''),
+  );
+
+export function fromGeneric(payload: GenericPayload): IntakeAlert {
+  const status = payload.status ?? 'firing';
+  const url = httpUrl(payload.detailsUrl);
+  return {
+    source: 'generic',
+    key: `generic:${payload.dedupKey}`,
+    receiver: 'generic',
+    status,
+    summary: line(payload.summary) || 'alert',
+    ...(payload.severity !== undefined ? { severity: line(payload.severity) } : {}),
+    labels: {
+      ...(payload.severity !== undefined ? { severity: payload.severity } : {}),
+      ...(payload.group !== undefined ? { group: payload.group } : {}),
+    },
+    firing: status === 'firing' ? (payload.count ?? 1) : 0,
+    ...(url ? { url } : {}),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Starts the one HTTP listener with every surface firebell serves: the status site, the long relayed
+ * messages, health and metrics. Called by the composition root after the core has started.
+ */
+import type { InstanceRole } from './ops-routes.js';
+import type { Config } from '../config/config.js';
+import type { JournaledLongMessages } from '../core/bridge/long-messages.js';
+import type { DurableState } from '../core/durable-state.js';
+import type { Firebell } from '../core/firebell.js';
+import type { Logger } from '../core/logger.js';
+import { renderPlaybook } from '../playbook/render.js';
+import { longMessageRoutes } from './long-message-page.js';
+import type { FirebellMetrics } from './metrics.js';
+import { opsRoutes } from './ops-routes.js';
+import { startHttpServer, type HttpServer } from './server.js';
+import { siteRoutes } from './site-routes.js';
+import { intakeRoutes } from './intake-routes.js';
+import type { Intake } from '../core/intake/intake.js';
+
+export interface ListenerParts {
+  readonly config: Config;
+  readonly firebell: Firebell;
+  readonly durable: DurableState;
+  readonly longMessages: JournaledLongMessages;
+  readonly metrics: FirebellMetrics;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** Active or standby (PostgreSQL store), for /readyz. */
+  readonly instanceRole?: () => InstanceRole;
+}
+
+export async function startListener(listen: string, parts: ListenerParts): Promise<HttpServer> {
+  const { config, firebell, durable, metrics } = parts;
+  return startHttpServer({
+    listen,
+    logger: parts.logger,
+    onResponse: (route, status) => metrics.httpRequest(route, status),
+    plugins: [
+      longMessageRoutes(parts.longMessages),
+      ...(firebell.intake ? [intakeRoutesFor(parts, firebell.intake)] : []),
+      opsRoutes({
+        readiness: {
+          storeHealth: () => firebell.storeHealth(),
+          networkStates: () => firebell.networkStates(),
+          ...(parts.instanceRole ? { instanceRole: parts.instanceRole } : {}),
+        },
+        registry: metrics.registry,
+      }),
+      siteRoutes({
+        title: config.bot.name,
+        playbookUrl: config.bot.playbookUrl,
+        publicUrl: config.bot.publicUrl ?? `http://${listen}`,
+        playbookHtml: () => renderPlaybook(config, { format: 'html', generatedAt: parts.now() }),
+        source: {
+          store: durable.store,
+          currentAlert: () => durable.status.currentAlert(),
+          maintenance: () =>
+            firebell.maintenance.open().map((window) => ({
+              group: window.group,
+              endsAt: window.endsAt,
+              reason: window.reason,
+              by: window.by.name,
+            })),
+          now: parts.now,
+        },
+      }),
+    ],
+  });
+}
+
+function intakeRoutesFor(parts: ListenerParts, intake: Intake): ReturnType<typeof intakeRoutes> {
+  const { journal } = parts.durable;
+  return intakeRoutes({
+    tokens: parts.config.intakeTokens,
+    receive: (alert) => {
+      // Everything the alert causes (the incident, its announcement, the intake state) commits together.
+      const release = journal.hold('intake');
+      try {
+        return intake.receive(alert);
+      } finally {
+        release();
+      }
+    },
+    committed: () => journal.barrier(),
+    logger: parts.logger,
+    onResult: (source, result) => parts.metrics.intakeResult(source, result),
+  });
+}

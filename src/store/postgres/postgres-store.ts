@@ -1,0 +1,231 @@
+/**
+ * The `Store` port on PostgreSQL (node-postgres): each batch one transaction on a pooled connection.
+ *
+ * Fencing: when an instance runs under the lease (lease.ts), `fence(token)` makes every commit first take
+ * the lease row `FOR SHARE` where the token is current and the lease not expired; when it is not, the
+ * transaction rolls back with a `FencedError`, so an instance that lost its lease (its connection dropped,
+ * its host paused past the lease) cannot write, and since the core sends nothing before its commit, cannot
+ * send. The share lock also makes a takeover (an UPDATE of that row) wait for a commit in flight, so the new
+ * active instance loads everything the old one committed.
+ */
+import pg from 'pg';
+import type { TimelineEntry } from '../../../machines/incident-types.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import type {
+  IncidentRecord,
+  LoadedState,
+  LongMessageRow,
+  StatusEntry,
+  Store,
+  StoreBatch,
+  StoredDelivery,
+} from '../../core/store.js';
+import type { Actor } from '../../../machines/incident-types.js';
+import { writeBatch } from './batch-writes.js';
+import {
+  DELIVERY_COLUMNS,
+  INCIDENT_COLUMNS,
+  displayRecord,
+  openRecord,
+  toDeliveries,
+  toEffects,
+  toTimelineEntry,
+  type DeliveryRow,
+  type IncidentRow,
+} from './row-readers.js';
+import { describeUrl } from './describe-url.js';
+import { migratePostgres } from './schema.js';
+
+/** A commit refused because this instance's fencing token is no longer the active one. */
+export class FencedError extends Error {
+  override readonly name = 'FencedError';
+}
+
+export class PostgresStoreOpenError extends Error {
+  override readonly name = 'PostgresStoreOpenError';
+}
+
+// bigint columns hold milliseconds and ids, all far below 2^53: read them as numbers.
+const INT8_OID = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as never,
+};
+
+export interface PostgresStoreOptions {
+  readonly logger?: Logger;
+  /** A schema to work in (tests give each their own); default: the connection's search_path. */
+  readonly schema?: string;
+  /** Connections in the pool: commits run one at a time, reads beside them. */
+  readonly maxConnections?: number;
+  /** Names the connections in pg_stat_activity (operators, and the tests that cut them). */
+  readonly applicationName?: string;
+}
+
+export class PostgresStore implements Store {
+  private token: bigint | undefined;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Connects and applies pending migrations (once, under the advisory lock); throws naming the server. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const logger = options.logger ?? silentLogger;
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 4,
+      ...(options.applicationName ? { application_name: options.applicationName.slice(0, 63) } : {}),
+      types,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    // A dropped idle connection must not crash the process: the next query reconnects.
+    pool.on('error', (error) => logger.warn({ error: error.message }, 'a PostgreSQL connection dropped'));
+    try {
+      const client = await pool.connect();
+      try {
+        await migratePostgres(client, logger);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw new PostgresStoreOpenError(
+        `cannot open the store at ${describeUrl(url)}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+    return new PostgresStore(pool, logger);
+  }
+
+  /** From now on every commit carries `token` and is refused unless it holds the current lease. */
+  fence(token: bigint): void {
+    this.token = token;
+  }
+
+  async load(): Promise<LoadedState> {
+    const one = async <T>(sql: string): Promise<T> => (await this.pool.query(sql)).rows[0] as T;
+    const all = async <T>(sql: string): Promise<T[]> => (await this.pool.query(sql)).rows as T[];
+    const alert = await one<{ entry: string } | undefined>('SELECT entry FROM status_alert WHERE slot = 1');
+    return {
+      lastIncidentId: (
+        await one<{ n: number }>(
+          `SELECT greatest((SELECT coalesce(max(id), 0) FROM incidents),
+                  (SELECT coalesce(max(value), 0) FROM counters WHERE name = 'incident'))::bigint AS n`,
+        )
+      ).n,
+      lastEffectId: (await one<{ n: number }>('SELECT coalesce(max(id), 0)::bigint AS n FROM effects')).n,
+      openIncidents: (
+        await all<IncidentRow>(
+          `SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE open
+           AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.incident_id = i.id) ORDER BY id`,
+        )
+      ).map((row) => openRecord(row, this.logger)),
+      pendingEffects: toEffects(
+        await all('SELECT id, incident_id, effect FROM effects ORDER BY id'),
+        this.logger,
+      ),
+      pendingDeliveries: toDeliveries(
+        await all<DeliveryRow>(
+          `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE state = 'pending' ORDER BY seq`,
+        ),
+        this.logger,
+      ),
+      keyValues: await all('SELECT namespace, key, value FROM kv'),
+      alert: alert === undefined ? undefined : (JSON.parse(alert.entry) as StatusEntry),
+      savedTopics: await all('SELECT network, conversation, topic FROM saved_topics'),
+    };
+  }
+
+  async commit(batch: StoreBatch): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      if (this.token === undefined) await client.query('BEGIN');
+      else {
+        // One round trip for both (the token is a bigint of ours, safe as a literal): a page waits for
+        // every round trip of its commit.
+        const results = (await client.query(
+          `BEGIN; SELECT 1 FROM lease WHERE name = 'active' AND token = ${this.token.toString()}
+           AND expires_at > now() FOR SHARE`,
+        )) as unknown as pg.QueryResult[];
+        if (results[1]?.rowCount === 0)
+          throw new FencedError(
+            `fencing token ${this.token} is not the current lease: the commit is refused`,
+          );
+      }
+      await writeBatch(client, batch);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async handled(durableId: string): Promise<boolean> {
+    return (await this.pool.query('SELECT 1 FROM handled WHERE durable_id = $1', [durableId])).rowCount !== 0;
+  }
+
+  async incident(id: number): Promise<IncidentRecord | undefined> {
+    const { rows } = await this.pool.query<IncidentRow>(
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1`,
+      [id],
+    );
+    return rows[0] && displayRecord(rows[0], this.logger);
+  }
+
+  async timeline(id: number): Promise<TimelineEntry[]> {
+    const { rows } = await this.pool.query<{
+      at: number;
+      kind: string;
+      actor: string | null;
+      detail: string | null;
+    }>('SELECT at, kind, actor, detail FROM timeline WHERE incident_id = $1 ORDER BY seq', [id]);
+    return rows.map(toTimelineEntry);
+  }
+
+  async recentIncidents(limit: number): Promise<IncidentRecord[]> {
+    const { rows } = await this.pool.query<IncidentRow>(
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents ORDER BY id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => displayRecord(row, this.logger));
+  }
+
+  async statusHistory(limit: number): Promise<StatusEntry[]> {
+    const { rows } = await this.pool.query<{
+      kind: StatusEntry['kind'];
+      text: string;
+      actor: string;
+      at: number;
+    }>('SELECT kind, text, actor, at FROM status_history ORDER BY id DESC LIMIT $1', [limit]);
+    return rows.map((row) => ({
+      kind: row.kind,
+      text: row.text,
+      by: JSON.parse(row.actor) as Actor,
+      at: row.at,
+    }));
+  }
+
+  async deliveries(incidentId: number): Promise<StoredDelivery[]> {
+    const { rows } = await this.pool.query<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE incident_id = $1 ORDER BY seq`,
+      [incidentId],
+    );
+    return toDeliveries(rows, this.logger);
+  }
+
+  async longMessage(slot: number): Promise<LongMessageRow | undefined> {
+    const { rows } = await this.pool.query<LongMessageRow>(
+      'SELECT slot, id, message FROM long_messages WHERE slot = $1',
+      [slot],
+    );
+    return rows[0];
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}

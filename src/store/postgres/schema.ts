@@ -1,0 +1,166 @@
+/**
+ * firebell's tables on PostgreSQL: the same rows as the SQLite migrations 001–003 (see src/store/migrations/
+ * for why each table is shaped as it is), written fresh rather than replayed, plus the lease row that
+ * elects the one active instance (lease.ts). Times are milliseconds since the epoch (bigint), as on SQLite;
+ * JSON is kept as text, so both back ends store the same bytes.
+ *
+ * Migrations are applied by id, each recorded in `firebell_migrations`; PostgreSQL's DDL is transactional,
+ * so the pending ones run in one transaction under a transaction-scoped advisory lock: two instances
+ * starting at once apply them once, the second waits and finds them done.
+ */
+import type { PoolClient } from 'pg';
+import type { Logger } from '../../core/logger.js';
+
+export interface PostgresMigration {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** The advisory lock key migrations take: an arbitrary constant, "firebell" in ASCII. */
+export const MIGRATION_LOCK_KEY = 0x6669726562656c6cn;
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    id: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE counters (name text PRIMARY KEY, value bigint NOT NULL);
+      INSERT INTO counters (name, value) VALUES ('incident', 0);
+      CREATE TABLE incidents (
+        id bigint PRIMARY KEY,
+        group_id text NOT NULL,
+        summary text NOT NULL,
+        phase text NOT NULL CHECK (phase IN ('detected', 'announced', 'assigned', 'resolved')),
+        open boolean NOT NULL,
+        snapshot text NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+      CREATE INDEX incidents_open ON incidents (id) WHERE open;
+      CREATE TABLE timeline (
+        incident_id bigint NOT NULL REFERENCES incidents (id),
+        seq integer NOT NULL CHECK (seq >= 0),
+        at bigint NOT NULL,
+        kind text NOT NULL,
+        actor text,
+        detail text,
+        PRIMARY KEY (incident_id, seq)
+      );
+      CREATE TABLE effects (
+        id bigint PRIMARY KEY,
+        incident_id bigint NOT NULL REFERENCES incidents (id),
+        effect text NOT NULL,
+        created_at bigint NOT NULL
+      );
+      CREATE TABLE quarantine (
+        incident_id bigint PRIMARY KEY REFERENCES incidents (id),
+        reason text NOT NULL,
+        snapshot text NOT NULL,
+        at bigint NOT NULL
+      );
+      CREATE TABLE kv (
+        namespace text NOT NULL,
+        key text NOT NULL,
+        value text NOT NULL,
+        PRIMARY KEY (namespace, key)
+      );
+      CREATE TABLE status_alert (slot integer PRIMARY KEY CHECK (slot = 1), entry text NOT NULL);
+      CREATE TABLE saved_topics (
+        network text NOT NULL,
+        conversation text NOT NULL,
+        topic text NOT NULL,
+        saved_at bigint NOT NULL,
+        PRIMARY KEY (network, conversation)
+      );
+      CREATE TABLE status_history (
+        id bigserial PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('alert', 'notice', 'log', 'ok', 'success')),
+        text text NOT NULL,
+        actor text NOT NULL,
+        at bigint NOT NULL
+      );
+      CREATE TABLE deliveries (
+        seq bigserial PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        channel text NOT NULL,
+        lane text NOT NULL CHECK (lane IN ('urgent', 'normal', 'relay', 'bulk')),
+        content text NOT NULL,
+        incident_id bigint REFERENCES incidents (id),
+        created_at bigint NOT NULL,
+        attempts integer NOT NULL CHECK (attempts >= 0),
+        state text NOT NULL CHECK (state IN ('pending', 'delivered', 'refused', 'timed-out')),
+        outcome_at bigint,
+        receipt text,
+        reason text
+      );
+      CREATE INDEX deliveries_pending ON deliveries (seq) WHERE state = 'pending';
+      CREATE INDEX deliveries_incident ON deliveries (incident_id);
+      CREATE TABLE handled (durable_id text PRIMARY KEY, at bigint NOT NULL);
+      CREATE INDEX handled_at ON handled (at);
+      CREATE TABLE long_messages (slot integer PRIMARY KEY, id text NOT NULL, message text NOT NULL);
+    `,
+  },
+  {
+    id: 2,
+    name: 'lease',
+    // One row: who is active, its fencing token (one more at every takeover, never reused), since when,
+    // until when (the database's clock, so the instances' clocks need not agree), and why it took over.
+    sql: `
+      CREATE TABLE lease (
+        name text PRIMARY KEY,
+        holder text,
+        token bigint NOT NULL,
+        since timestamptz,
+        expires_at timestamptz NOT NULL,
+        reason text
+      );
+      INSERT INTO lease (name, token, expires_at) VALUES ('active', 0, '-infinity');
+    `,
+  },
+];
+
+export class PostgresMigrationError extends Error {
+  override readonly name = 'PostgresMigrationError';
+}
+
+/** Applies the pending migrations in one transaction under the advisory lock; returns their names. */
+export async function migratePostgres(
+  client: PoolClient,
+  logger: Logger,
+  migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
+): Promise<string[]> {
+  const label = (m: { id: number; name: string }): string => `${String(m.id).padStart(3, '0')}-${m.name}`;
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    await client.query(`CREATE TABLE IF NOT EXISTS firebell_migrations (
+      id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ id: number; name: string }>(
+      'SELECT id, name FROM firebell_migrations ORDER BY id',
+    );
+    const known = new Map(migrations.map((m) => [m.id, m]));
+    const unknown = rows.filter((row) => !known.has(row.id));
+    if (unknown.length > 0)
+      throw new PostgresMigrationError(
+        `the database was migrated by a newer firebell (${unknown.map(label).join(', ')}); run the newer firebell`,
+      );
+    const done = new Set(rows.map((row) => row.id));
+    const applied: string[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.id - b.id)) {
+      if (done.has(migration.id)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO firebell_migrations (id, name) VALUES ($1, $2)', [
+        migration.id,
+        migration.name,
+      ]);
+      applied.push(label(migration));
+    }
+    await client.query('COMMIT');
+    for (const name of applied) logger.info({ migration: name }, 'applied migration');
+    return applied;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
