@@ -219,7 +219,35 @@ export function parseYaml(source: string, filename: string): YamlParseResult {
   } catch (error) {
     return { ok: false, findings: [...duplicates, syntaxFinding(error)] };
   }
-  return { ok: true, document: { value, locate: locator(root, position) }, findings: duplicates };
+  const locate = locator(root, position);
+  const cycle = cyclePath(value, [], new Set());
+  if (cycle) {
+    const at = locate(cycle);
+    // An alias inside its own anchor (`&a [*a]`) builds a value that contains itself: every later walk
+    // (secrets, schema) would recurse until the stack overflows, so it is refused here, with its line.
+    const message = 'a YAML alias refers to the node that contains it: a configuration cannot be recursive';
+    return {
+      ok: false,
+      findings: [...duplicates, { path: cycle, message, ...(at ? { position: at } : {}) }],
+    };
+  }
+  return { ok: true, document: { value, locate }, findings: duplicates };
+}
+
+/** The path of the first node that contains one of its own ancestors, if any. */
+function cyclePath(value: unknown, path: KeyPath, ancestors: Set<object>): KeyPath | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (ancestors.has(value)) return path;
+  ancestors.add(value);
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((item, index): [number, unknown] => [index, item])
+    : Object.entries(value);
+  for (const [key, child] of entries) {
+    const found = cyclePath(child, [...path, key], ancestors);
+    if (found) return found;
+  }
+  ancestors.delete(value);
+  return undefined;
 }
 
 function syntaxFinding(error: unknown): YamlFinding {

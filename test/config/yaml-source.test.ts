@@ -104,3 +104,20 @@ test('an empty file is an empty document', () => {
     assert.equal(result.document.locate([]), undefined);
   }
 });
+
+test('an alias inside its own anchor (a cycle) is refused with its line, instead of overflowing the stack', () => {
+  const result = parseYaml('incidents:\n  permissions:\n    declare: &a [*a]\n', 'firebell.yaml');
+  assert.equal(result.ok, false);
+  assert.deepEqual(
+    result.findings.map((finding) => [finding.path, finding.position?.line, finding.message]),
+    [
+      [
+        ['incidents', 'permissions', 'declare', 0],
+        3,
+        'a YAML alias refers to the node that contains it: a configuration cannot be recursive',
+      ],
+    ],
+  );
+  const shared = parseYaml('a: &x [1]\nb: *x\n', 'firebell.yaml');
+  assert.equal(shared.ok, true, 'an alias used twice, without a cycle, stays valid');
+});
