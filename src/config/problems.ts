@@ -42,8 +42,18 @@ export function formatProblem(problem: ConfigProblem, severity: 'error' | 'warni
   }
   const label = severity === 'warning' ? 'warning: ' : '';
   const path = problem.path === '' ? '' : `${problem.path}: `;
-  return `${location}: ${label}${path}${problem.message}`;
+  return `${location}: ${label}${visible(`${path}${problem.message}`)}`;
 }
+
+/**
+ * Messages quote values from the files; a control character among them (a CR/LF, a NUL) would split the
+ * line or hide part of it, so it is shown escaped: one problem, one line, always naming its file.
+ */
+const visible = (text: string): string =>
+  text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 
 /** The closest candidate within two edits, if any; the first one wins a tie. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {

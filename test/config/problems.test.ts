@@ -47,3 +47,15 @@ test('suggestions: the closest candidate within two edits, case-insensitively', 
   );
   assert.equal(unknownName('network', 'x', []), 'unknown network "x" (none are defined)');
 });
+
+test('a control character quoted from a file is shown escaped: one problem stays one line (found by the soak)', () => {
+  const line = formatProblem({
+    file: 'whitelist.yaml',
+    line: 3,
+    column: 5,
+    path: 'whitelist[0]',
+    message: 'unknown contact "a\u0000\r\nb"',
+  });
+  assert.equal(line, 'whitelist.yaml:3:5: whitelist[0]: unknown contact "a\\u0000\\u000d\\u000ab"');
+  assert.doesNotMatch(line, /[\r\n\u0000]/);
+});
