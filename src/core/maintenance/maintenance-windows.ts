@@ -117,55 +117,43 @@ export class MaintenanceWindows {
   }
 
   private armEnd(window: MaintenanceWindow): void {
-    const key = `end:${window.group}`;
-    this.clear(key);
-    this.timers.set(
-      key,
-      this.deps.clock.setTimeout(
-        () => {
-          this.timers.delete(key);
-          this.finish(window, 'is over');
-        },
-        Math.max(0, window.endsAt - this.deps.clock.now()),
-      ),
-    );
+    this.at(`end:${window.group}`, window.endsAt, () => this.finish(window, 'is over'));
   }
 
   private armPlanned(window: MaintenanceWindow): void {
-    const now = this.deps.clock.now();
-    if (window.endsAt <= now) return;
-    if (window.startsAt > now) {
-      const key = `start:${window.group}:${window.startsAt}`;
-      this.timers.set(
-        key,
-        this.deps.clock.setTimeout(() => {
-          this.timers.delete(key);
-          this.announce(
-            window,
-            rich(
-              bold('Planned maintenance'),
-              text(
-                ` on ${this.describe(window.group)} until ${utc(window.endsAt)}: ${window.reason}. Alerts from monitoring are recorded but do not page.`,
-              ),
-            ),
-          );
-        }, window.startsAt - now),
-      );
-    }
-    const key = `planned-end:${window.group}:${window.startsAt}`;
-    this.timers.set(
-      key,
-      this.deps.clock.setTimeout(() => {
-        this.timers.delete(key);
+    if (window.endsAt <= this.deps.clock.now()) return;
+    const where = this.describe(window.group);
+    if (window.startsAt > this.deps.clock.now())
+      this.at(`start:${window.group}:${window.startsAt}`, window.startsAt, () =>
         this.announce(
           window,
           rich(
             bold('Planned maintenance'),
-            text(` on ${this.describe(window.group)} is over: alerts page again.`),
+            text(
+              ` on ${where} until ${utc(window.endsAt)}: ${window.reason}. Alerts from monitoring are recorded but do not page.`,
+            ),
           ),
-        );
-      }, window.endsAt - now),
+        ),
+      );
+    this.at(`planned-end:${window.group}:${window.startsAt}`, window.endsAt, () =>
+      this.announce(
+        window,
+        rich(bold('Planned maintenance'), text(` on ${where} is over: alerts page again.`)),
+      ),
     );
+  }
+
+  /** Runs `work` at `dueAt` (at once when overdue), under `key`, replacing what was armed under it. */
+  private at(key: string, dueAt: number, work: () => void): void {
+    this.clear(key);
+    const timer = this.deps.clock.setTimeout(
+      () => {
+        this.timers.delete(key);
+        work();
+      },
+      Math.max(0, dueAt - this.deps.clock.now()),
+    );
+    this.timers.set(key, timer);
   }
 
   private clear(key: string): void {
