@@ -41,6 +41,11 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     carol = await connect('carol');
     await waitJoined(bot, CHANNELS);
     await carol.join('#ops');
+    // carol has her JOIN back before the bot has its copy: wait for it, so the tests below see only theirs.
+    await until(
+      () => bot.events.memberships.some((change) => change.sender.id === 'carol'),
+      "the bot to see carol's join",
+    );
   });
 
   after(async () => {
