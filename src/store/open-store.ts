@@ -35,6 +35,7 @@ export async function openConfiguredStore(
   const store = await PostgresStore.open(config.url, {
     logger,
     applicationName: `firebell:${options.holder}`,
+    idleTransactionTimeoutMs: config.leaseSeconds * 1000,
   });
   const lease = new Lease({
     url: config.url,

@@ -93,8 +93,9 @@ test('a commit with a stale or lapsed token is refused by the database and write
 test('the holder renews while alive, and loses the lease at once when its connection is terminated', async (t) => {
   const schema = await freshSchema(t);
   await openStore(t, schema, 'setup');
-  const a = lease(t, schema, 'cut-a');
-  const b = lease(t, schema, 'cut-b');
+  // Named per process: another suite on the same server (CI runs Node 22 and 24 side by side) has its own.
+  const a = lease(t, schema, `cut-a-${process.pid}`);
+  const b = lease(t, schema, `cut-b-${process.pid}`);
   await a.tryAcquire();
   const lost: string[] = [];
   let lostAt = 0;
@@ -108,7 +109,8 @@ test('the holder renews while alive, and loses the lease at once when its connec
 
   const cutAt = Date.now();
   const { rows } = await adminQuery(
-    "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'firebell-lease:cut-a'",
+    'SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1',
+    [`firebell-lease:cut-a-${process.pid}`],
   );
   assert.equal(rows.length, 1);
   await sleep(300);

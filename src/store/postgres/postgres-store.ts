@@ -60,6 +60,12 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number;
   /** Names the connections in pg_stat_activity (operators, and the tests that cut them). */
   readonly applicationName?: string;
+  /**
+   * How long the server lets one of our transactions sit idle before it aborts it. A holder paused
+   * mid-commit (SIGSTOP, a frozen VM) would otherwise keep its lock on the lease row, and no standby could
+   * take over until it woke. Default 5 s; the lease sets it to its own length.
+   */
+  readonly idleTransactionTimeoutMs?: number;
 }
 
 export class PostgresStore implements Store {
@@ -76,6 +82,7 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({
       connectionString: url,
       max: options.maxConnections ?? 4,
+      idle_in_transaction_session_timeout: options.idleTransactionTimeoutMs ?? 5_000,
       ...(options.applicationName ? { application_name: options.applicationName.slice(0, 63) } : {}),
       types,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
