@@ -147,6 +147,13 @@ export class PostgresStore implements Store {
 
   async commit(batch: StoreBatch): Promise<void> {
     const client = await this.pool.connect();
+    // A connection the server ends while it is checked out (pg_terminate_backend, the idle-transaction
+    // timeout after a pause) reports it as an 'error' event: unheard, that would crash the process
+    // instead of failing this commit, which the journal retries and the lease judges.
+    const dropped = (error: Error): void =>
+      this.logger.warn({ error: error.message }, 'a PostgreSQL connection dropped during a commit');
+    client.on('error', dropped);
+    let broken = false;
     try {
       if (this.token === undefined) await client.query('BEGIN');
       else {
@@ -164,10 +171,14 @@ export class PostgresStore implements Store {
       await writeBatch(client, batch);
       await client.query('COMMIT');
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
       throw error;
     } finally {
-      client.release();
+      client.off('error', dropped);
+      // A connection that could not even roll back is not given to the next commit.
+      client.release(broken);
     }
   }
 
