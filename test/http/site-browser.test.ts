@@ -15,9 +15,8 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { coreWorld, stopWorlds, type CoreWorld } from '../support/core-world.js';
 import { ircUser } from '../support/fake-network.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { startHttpServer, type HttpServer } from '../../src/http/server.js';
-import { siteRoutes } from '../../src/http/site-routes.js';
+import type { HttpServer } from '../../src/http/server.js';
+import { startSite } from './site-server.js';
 
 const ARTIFACTS = join(fileURLToPath(new URL('../../../', import.meta.url)), 'test-artifacts');
 const VIEWPORTS = [
@@ -46,18 +45,9 @@ before(async () => {
   w.irc.type('#infra', ana, '#status alert PyPI mirror problems causing gate failures. Please stand by...');
   w.irc.type('#infra', alice, '!incident PyPI mirror errors are failing gate jobs');
   await w.at(30);
-  server = await startHttpServer({
-    listen: '127.0.0.1:0',
-    logger: silentLogger,
-    plugins: [
-      siteRoutes({
-        title: 'firebell',
-        playbookUrl: 'https://example.org/playbook',
-        publicUrl: 'http://127.0.0.1/',
-        playbookHtml: () => '<!doctype html><title>Play book</title>',
-        source: { store: w.store, currentAlert: () => w.status.currentAlert(), now: () => w.clock.now() },
-      }),
-    ],
+  server = await startSite(w, {
+    publicUrl: 'http://127.0.0.1/',
+    playbookHtml: '<!doctype html><title>Play book</title>',
   });
   base = `http://127.0.0.1:${server.port}`;
 });

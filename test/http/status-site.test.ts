@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { coreWorld, stopWorlds, type CoreWorld } from '../support/core-world.js';
 import { ircUser } from '../support/fake-network.js';
-import { startHttpServer, type HttpServer } from '../../src/http/server.js';
-import { siteRoutes } from '../../src/http/site-routes.js';
+import type { HttpServer } from '../../src/http/server.js';
+import { startSite } from './site-server.js';
 import { opsRoutes } from '../../src/http/ops-routes.js';
-import { silentLogger } from '../../src/core/logger.js';
 
 const ana = ircUser('ana', 'ana'); // whitelisted, a contact
 const alice = ircUser('alice', 'alice');
@@ -35,19 +34,10 @@ before(async () => {
   await w.at(4);
   w.irc.type('#infra', ana, '!resolved 3 it came back');
   await w.at(5);
-  server = await startHttpServer({
-    listen: '127.0.0.1:0',
-    logger: silentLogger,
-    plugins: [
-      siteRoutes({
-        title: 'firebell',
-        playbookUrl: 'https://example.org/playbook',
-        publicUrl: 'https://status.example.org/',
-        playbookHtml: () => '<!doctype html><title>Play book</title><h1>Play book</h1>',
-        source: { store: w.store, currentAlert: () => w.status.currentAlert(), now: () => w.clock.now() },
-      }),
-      opsRoutes({ readiness: w.firebell, registry: new Registry() }),
-    ],
+  server = await startSite(w, {
+    publicUrl: 'https://status.example.org/',
+    playbookHtml: '<!doctype html><title>Play book</title><h1>Play book</h1>',
+    plugins: [opsRoutes({ readiness: w.firebell, registry: new Registry() })],
   });
   base = `http://127.0.0.1:${server.port}`;
 });
