@@ -225,10 +225,13 @@ export class Journal {
   private schedule(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
-    // A microtask: everything the current task and its microtasks record goes in the same commit.
-    queueMicrotask(() => {
+    // The next turn of the event loop, not a microtask: everything recorded while the loop handles the
+    // input that is ready now (many webhook requests, many chat lines) shares one commit and one fsync.
+    setImmediate(() => {
       this.scheduled = false;
       this.pump();
+      // Waiters that came while the turn was pending: pump() may have had nothing to start (a retry waits).
+      this.wakeQuiet();
     });
   }
 

@@ -8,18 +8,10 @@ import type { ConnectionState, NetworkEvents } from '../../../src/core/network.j
 import type { IrcNetworkConfig } from '../../../src/config/schema.js';
 
 export { MemoryLogger, type LogEntry } from '../../support/memory-logger.js';
+export { until } from '../../support/until.js';
 
 export function memoryLogger(): MemoryLogger {
   return new MemoryLogger();
-}
-
-/** Polls `condition` every 10 ms until it holds; fails with `what` after `timeoutMs`. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 export function ircConfig(
