@@ -141,7 +141,13 @@ export interface IncidentContext {
 
 export type IncidentEvent =
   | { readonly type: 'incident.announced'; readonly at: number }
-  | { readonly type: 'incident.reported'; readonly at: number; readonly by: Actor }
+  | {
+      readonly type: 'incident.reported';
+      readonly at: number;
+      readonly by: Actor;
+      /** What was reported, where it says more than "again" (the alert groups that joined a storm). */
+      readonly detail?: string;
+    }
   | { readonly type: 'incident.ack'; readonly at: number; readonly by: Actor }
   | { readonly type: 'incident.unack'; readonly at: number; readonly by: Actor }
   | { readonly type: 'incident.assign'; readonly at: number; readonly by: Actor; readonly assignee: Actor }

@@ -106,9 +106,13 @@ export const incidentMachine = setup({
     }),
     recordReport: assign(({ context, event }) => {
       assertEvent(event, 'incident.reported');
-      const { by } = event;
+      const { by, detail } = event;
       const at = timeOf(context, event);
-      return { lastEventAt: at, timeline: withEntry(context, { at, kind: 'reported-again', by }) };
+      const entry =
+        detail === undefined
+          ? { at, kind: 'reported-again' as const, by }
+          : { at, kind: 'reported-again' as const, by, detail };
+      return { lastEventAt: at, timeline: withEntry(context, entry) };
     }),
     recordPage: assign(({ context, event: page }) => {
       assertEvent(page, 'incident.paged');

@@ -118,6 +118,7 @@ export function assembleConfig(validated: ValidatedFiles): Config {
             policy: firebell.intake.policy,
             routes: firebell.intake.routes,
             flapWindowMinutes: firebell.intake.flapWindowMinutes,
+            storm: firebell.intake.storm,
           },
         }
       : {}),

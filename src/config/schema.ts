@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { parseHours, type WorkingHours } from './hours.js';
 import { timezone } from './timezone.js';
+import { DEFAULT_STORM } from '../core/settings.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const id = z
@@ -187,6 +188,12 @@ const intake = z.strictObject({
   group: id,
   policy: id.optional(),
   flapWindowMinutes: z.number().min(0).max(1440).default(5),
+  storm: z
+    .strictObject({
+      groups: z.number().int().min(0).max(10_000).default(DEFAULT_STORM.groups),
+      windowMinutes: z.number().min(1).max(1440).default(DEFAULT_STORM.windowMinutes),
+    })
+    .default(DEFAULT_STORM),
   sources: z.strictObject({
     alertmanager: intakeSource.optional(),
     grafana: intakeSource.optional(),

@@ -156,7 +156,17 @@ export interface IntakeSettings {
    * 0 closes at once.
    */
   readonly flapWindowMinutes: number;
+  /** When many new alert groups arrive at once, the rest join one storm incident (alert-storm.ts). */
+  readonly storm?: StormSettings | undefined;
 }
+
+/** More than `groups` new alert groups in one channel group within `windowMinutes` is a storm; 0 never. */
+export interface StormSettings {
+  readonly groups: number;
+  readonly windowMinutes: number;
+}
+
+export const DEFAULT_STORM: StormSettings = { groups: 10, windowMinutes: 5 };
 
 /** A maintenance window planned in the config. */
 export interface PlannedMaintenance {

@@ -29,6 +29,7 @@ test('a valid intake: tokens from the environment, routes, the flap window; http
     policy: undefined,
     routes: [{ match: { severity: 'critical' }, policy: 'default' }],
     flapWindowMinutes: 5,
+    storm: { groups: 10, windowMinutes: 5 },
   });
   assert.equal(result.config.bot.httpListen, '127.0.0.1:8080');
   assert.equal(

@@ -27,7 +27,7 @@ test('the sample configuration loads with no problems and no warnings', () => {
     ok: true,
     lines: [
       // Not a problem of the sample, a fact about where it can run (issue 13, item 2).
-      `${join(CONFIG_DIR, 'firebell.yaml')}:81:5: warning: networks.shell.enabled: the shell network is on: it reads the terminal firebell runs in, and without one (systemd, a container) firebell refuses to start, since the shell is its only network. Set enabled: false for production`,
+      `${join(CONFIG_DIR, 'firebell.yaml')}:85:5: warning: networks.shell.enabled: the shell network is on: it reads the terminal firebell runs in, and without one (systemd, a container) firebell refuses to start, since the shell is its only network. Set enabled: false for production`,
       'config OK: 6 contacts (2 tiers), 4 whitelisted, 1 group, 1 policy',
     ],
   });

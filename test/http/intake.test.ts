@@ -6,23 +6,13 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { coreWorld, stopWorlds, type CoreWorld } from '../support/core-world.js';
+import type { CoreWorld } from '../support/core-world.js';
 import { testConfig, testPolicy } from '../support/config-fixture.js';
 import { ircUser } from '../support/fake-network.js';
-import { MemoryLogger } from '../support/memory-logger.js';
-import { startHttpServer, type HttpServer } from '../../src/http/server.js';
-import { intakeRoutes } from '../../src/http/intake-routes.js';
+import { GENERIC_TOKEN, GRAFANA_TOKEN, intakeWorld, stopIntakeWorlds } from './intake-world.js';
 import { makePolicy } from '../support/builders.js';
 
-const TOKEN = 'am-token-0123456789abcdef';
-const GRAFANA_TOKEN = 'grafana-token-0123456789';
-const GENERIC_TOKEN = 'generic-token-0123456789';
-
-const servers: HttpServer[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-  await stopWorlds();
-});
+afterEach(stopIntakeWorlds);
 
 const config = testConfig({
   groups: [
@@ -42,44 +32,7 @@ const config = testConfig({
   },
 });
 
-async function world(): Promise<{ w: CoreWorld; post: Post; logger: MemoryLogger }> {
-  const w = await coreWorld({ config });
-  const logger = new MemoryLogger();
-  const intake = w.firebell.intake;
-  assert.ok(intake, 'the intake is built from the config');
-  const server = await startHttpServer({
-    listen: '127.0.0.1:0',
-    logger,
-    bodyLimitBytes: 64 * 1024,
-    plugins: [
-      intakeRoutes({
-        tokens: { alertmanager: TOKEN, grafana: GRAFANA_TOKEN, generic: GENERIC_TOKEN },
-        receive: (alert) => intake.receive(alert),
-        committed: () => w.firebell.idle(),
-        logger,
-      }),
-    ],
-  });
-  servers.push(server);
-  const post: Post = async (path, body, token = TOKEN, contentType = 'application/json') => {
-    const response = await fetch(`http://127.0.0.1:${server.port}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    await w.settle();
-    return { status: response.status, text, json: () => JSON.parse(text) as Record<string, unknown> };
-  };
-  return { w, post, logger };
-}
-
-type Post = (
-  path: string,
-  body: unknown,
-  token?: string | null,
-  contentType?: string,
-) => Promise<{ status: number; text: string; json: () => Record<string, unknown> }>;
+const world = (): ReturnType<typeof intakeWorld> => intakeWorld(config);
 
 /** Alertmanager's webhook payload, version 4, as its documentation gives it. */
 function alertmanager(status: 'firing' | 'resolved', instances = ['mirror01']): Record<string, unknown> {

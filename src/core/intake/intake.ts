@@ -10,6 +10,8 @@
  * - resolved, a person holds it: they decided to work on it, so firebell does not close it under them; it
  *   says monitoring sees it resolved and asks them to confirm with `!resolved <n>`.
  *
+ * - many new groups at once: past a threshold they join one storm incident instead (alert-storm.ts).
+ *
  * The state per key (the incident, how many alerts fire, a pending close) lives in the journaled key-value
  * store, committed with the transitions it goes with; pending closes are re-armed at start.
  */
@@ -21,7 +23,8 @@ import type { Logger } from '../logger.js';
 import type { Speaker } from '../outbox.js';
 import { bold, rich, text } from '../rich-text.js';
 import type { CoreSettings, IntakeSettings } from '../settings.js';
-import { policyForGroup } from '../settings.js';
+import { DEFAULT_STORM, policyForGroup } from '../settings.js';
+import { AlertStorms } from './alert-storm.js';
 import type { IntakeAlert } from './intake-alert.js';
 import type { MaintenanceWindows } from '../maintenance/maintenance-windows.js';
 import type { StatusStore } from '../store.js';
@@ -33,6 +36,9 @@ const MINUTE_MS = 60_000;
 
 export type IntakeAction =
   | 'declared'
+  | 'storm-declared'
+  | 'joined-storm'
+  | 'member-resolved'
   | 'updated'
   | 'repeated'
   | 'flapping'
@@ -56,7 +62,12 @@ interface KeyState {
   readonly closedBy?: string;
   /** A holder was asked to confirm the resolution already. */
   readonly asked?: boolean;
+  /** The key is one alert group of a storm incident, which other keys share. */
+  readonly member?: boolean;
 }
+
+/** The key under which a storm incident's own close (its flap window, its holder's question) is kept. */
+const stormKey = (incident: number): string => `storm:${incident}`;
 
 export interface IntakeDeps {
   /** While a window holds the alert's group, the alert is recorded (the status log) but pages nobody. */
@@ -73,11 +84,22 @@ export interface IntakeDeps {
 
 export class Intake {
   private readonly timers = new Map<string, unknown>();
+  private readonly storms: AlertStorms;
 
-  constructor(private readonly deps: IntakeDeps) {}
+  constructor(private readonly deps: IntakeDeps) {
+    this.storms = new AlertStorms(deps.settings.storm ?? DEFAULT_STORM, {
+      keyValues: deps.keyValues,
+      clock: deps.clock,
+      isOpen: (incident) => deps.service.get(incident)?.open === true,
+      report: (incident, detail, by) =>
+        deps.service.send(incident, { type: 'incident.reported', at: deps.clock.now(), by, detail }),
+      say: (group, incident, body) => this.say(group, incident, body),
+    });
+  }
 
   /** Re-arms the closes that were pending when firebell stopped (an overdue one runs at once). */
   start(): void {
+    this.storms.start();
     for (const [key, value] of this.deps.keyValues.entries(NAMESPACE)) {
       const state = parse(value);
       if (state?.closeAt !== undefined) this.arm(key, state.closeAt);
@@ -85,6 +107,7 @@ export class Intake {
   }
 
   stop(): void {
+    this.storms.stop();
     for (const timer of this.timers.values()) this.deps.clock.clearTimeout(timer);
     this.timers.clear();
   }
@@ -103,6 +126,14 @@ export class Intake {
       const window = this.deps.maintenance.holding(group);
       if (window) return this.hold(alert, group, window.reason);
       this.deps.keyValues.delete(HELD, alert.key);
+      const storm = this.storms.joinable(group);
+      if (storm) {
+        this.storms.join(storm, summaryOf(alert));
+        this.save(alert.key, { incident: storm.incident, group, firing: alert.firing, member: true });
+        return { action: 'joined-storm', incident: storm.incident };
+      }
+      if (this.storms.rising(group)) return this.beginStorm(alert, group, policy);
+      this.storms.declared(group);
       const incident = this.deps.service.declare({
         summary: summaryOf(alert),
         group,
@@ -118,15 +149,10 @@ export class Intake {
       return { action: 'declared', incident: incident.id };
     }
     const id = open.incident;
+    if (open.member) return this.memberFiring(alert, open);
     if (open.closeAt !== undefined) {
-      this.disarm(alert.key);
-      this.deps.service.send(id, { type: 'incident.reported', at, by: actorOf(alert) });
+      this.reopen(alert.key, open, actorOf(alert));
       this.save(alert.key, { incident: id, group: open.group, firing: Math.max(alert.firing, 1) });
-      this.say(
-        open.group,
-        id,
-        rich(bold(`#${id}`), text(' is firing again; it stays open (the alert is flapping).')),
-      );
       return { action: 'flapping', incident: id };
     }
     if (alert.firing > open.firing) {
@@ -145,6 +171,57 @@ export class Intake {
     }
     if (alert.firing !== open.firing) this.save(alert.key, { ...open, firing: alert.firing });
     return { action: 'repeated', incident: id };
+  }
+
+  /** One too many new groups in the window: the storm incident, which this group and the next ones join. */
+  private beginStorm(
+    alert: IntakeAlert,
+    group: string,
+    policy: ReturnType<typeof policyForGroup>,
+  ): IntakeResult {
+    const { groups, windowMinutes } = this.deps.settings.storm ?? DEFAULT_STORM;
+    const incident = this.deps.service.declare({
+      summary: `alert storm: more than ${groups} new alert groups in ${windowMinutes} min; the first of the rest: ${summaryOf(alert)}`,
+      group,
+      by: actorOf(alert),
+      policy,
+      source: { kind: 'webhook', key: `storm:${group}`, receiver: alert.receiver },
+    });
+    this.storms.begin(group, incident.id, summaryOf(alert), actorOf(alert));
+    this.save(alert.key, { incident: incident.id, group, firing: alert.firing, member: true });
+    this.deps.logger.warn(
+      { incident: incident.id, group, groups, windowMinutes },
+      'an alert storm: new alert groups join one incident',
+    );
+    return { action: 'storm-declared', incident: incident.id };
+  }
+
+  /** A storm member's alerts change: counted, not told (the storm's summary tells what joins). */
+  private memberFiring(alert: IntakeAlert, open: KeyState): IntakeResult {
+    const id = open.incident;
+    if (open.firing === 0 && alert.firing > 0) {
+      this.storms.refired(open.group, id);
+      const closing = this.stateOf(stormKey(id));
+      if (closing?.closeAt !== undefined) {
+        this.reopen(stormKey(id), closing, actorOf(alert));
+        this.save(stormKey(id), { incident: id, group: open.group, firing: 0 });
+      }
+    }
+    if (alert.firing === open.firing) return { action: 'repeated', incident: id };
+    this.save(alert.key, { ...open, firing: alert.firing });
+    return { action: 'updated', incident: id };
+  }
+
+  /** A key whose close was pending fires again: the incident stays open and the channel hears why. */
+  private reopen(key: string, open: KeyState, by: Actor): void {
+    const id = open.incident;
+    this.disarm(key);
+    this.deps.service.send(id, { type: 'incident.reported', at: this.deps.clock.now(), by });
+    this.say(
+      open.group,
+      id,
+      rich(bold(`#${id}`), text(' is firing again; it stays open (the alert is flapping).')),
+    );
   }
 
   /** During maintenance: recorded in the status log (once per group, and when more fire), not declared. */
@@ -167,17 +244,30 @@ export class Intake {
       this.deps.keyValues.delete(HELD, alert.key);
       return { action: 'ignored' };
     }
+    if (open.member) {
+      if (open.firing === 0) return { action: 'repeated', incident: open.incident };
+      this.save(alert.key, { ...open, firing: 0 });
+      if (this.storms.memberResolved(open.group, open.incident) > 0)
+        return { action: 'member-resolved', incident: open.incident };
+      const key = stormKey(open.incident);
+      return this.settle(key, this.stateOf(key) ?? { ...open, firing: 0, member: false }, alert.source);
+    }
+    return this.settle(alert.key, open, alert.source);
+  }
+
+  /** Monitoring says the alert group (or a storm's last member) is resolved: close it, or ask its holder. */
+  private settle(key: string, open: KeyState, source: string): IntakeResult {
     const id = open.incident;
     if (open.closeAt !== undefined) return { action: 'resolve-pending', incident: id };
     const holder = this.deps.service.get(id)?.context.assignee;
     if (holder) {
       if (!open.asked) {
-        this.save(alert.key, { ...open, asked: true });
+        this.save(key, { ...open, asked: true });
         this.say(
           open.group,
           id,
           rich(
-            text(`Monitoring (${alert.source}) says `),
+            text(`Monitoring (${source}) says `),
             bold(`#${id}`),
             text(` is resolved. ${holder.name}, you hold it: confirm with `),
             bold(`!resolved ${id}`),
@@ -189,17 +279,17 @@ export class Intake {
     }
     const windowMs = this.deps.settings.flapWindowMinutes * MINUTE_MS;
     if (windowMs === 0) {
-      this.close(alert.key, open, alert.source);
+      this.close(key, open, source);
       return { action: 'resolved', incident: id };
     }
     const closeAt = this.deps.clock.now() + windowMs;
-    this.save(alert.key, { ...open, closeAt, closedBy: alert.source });
-    this.arm(alert.key, closeAt);
+    this.save(key, { ...open, closeAt, closedBy: source });
+    this.arm(key, closeAt);
     this.say(
       open.group,
       id,
       rich(
-        text(`Monitoring (${alert.source}) says `),
+        text(`Monitoring (${source}) says `),
         bold(`#${id}`),
         text(` is resolved; it closes in ${this.deps.settings.flapWindowMinutes} min unless it fires again.`),
       ),
