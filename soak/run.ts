@@ -10,23 +10,41 @@
 import { parseArgs } from 'node:util';
 import { check, formatReport, promiseBroken, type Crash } from './checker.js';
 import { fuzzConfigs } from './config-fuzz.js';
-import { FULL_FAULTS, QUICK_FAULTS } from './fault-plan.js';
+import { FULL_FAULTS, QUICK_FAULTS, type FaultCounts } from './fault-plan.js';
 import { runIrcStage } from './irc-stage.js';
 import { Random } from './random.js';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, seed: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    seed: { type: 'string' },
+    // A shorter run than the full one on a machine too loaded for it (docs/reliability.md): how many
+    // configurations, and which fraction of the full run's faults and fuzzed lines.
+    configs: { type: 'string' },
+    faults: { type: 'string' },
+  },
 });
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, not ${String(values.seed)}`);
 const quick = values.quick === true;
 // Quick stays within 150 s on a busy 2-core machine (CI): each check is a fresh node process, and the
 // IRC stage's restarts cost about 3 s each.
-const configs = quick ? 20 : 500;
+const configs = values.configs === undefined ? (quick ? 20 : 500) : Number(values.configs);
+const fraction = values.faults === undefined ? 1 : Number(values.faults);
+if (!Number.isInteger(configs) || configs < 0) throw new Error('--configs must be a whole number');
+if (!(fraction > 0 && fraction <= 1)) throw new Error('--faults must be a fraction in (0, 1]');
+const faults = quick
+  ? QUICK_FAULTS
+  : (Object.fromEntries(
+      Object.entries(FULL_FAULTS).map(([kind, count]) => [kind, Math.max(1, Math.round(count * fraction))]),
+    ) as FaultCounts);
+const fuzzLines = quick ? 300 : Math.round(10_000 * fraction);
 const CHECK_DEADLINE_MS = 15_000;
 
 process.stdout.write(
-  `soak: seed ${seed}${quick ? ' (quick)' : ''}; rerun with: npm run soak -- ${quick ? '--quick ' : ''}--seed ${seed}\n`,
+  `soak: seed ${seed}${quick ? ' (quick)' : ''}; rerun with: npm run soak -- ${quick ? '--quick ' : ''}` +
+    `${values.configs === undefined ? '' : `--configs ${configs} `}` +
+    `${values.faults === undefined ? '' : `--faults ${fraction} `}--seed ${seed}\n`,
 );
 const started = Date.now();
 const progress = (line: string): void => {
@@ -38,8 +56,8 @@ const [configResult, irc] = await Promise.all([
   fuzzConfigs(new Random(seed), configs, CHECK_DEADLINE_MS, progress),
   runIrcStage({
     random: new Random(seed + 1),
-    faults: quick ? QUICK_FAULTS : FULL_FAULTS,
-    fuzzLines: quick ? 300 : 10_000,
+    faults,
+    fuzzLines,
     fuzzIntervalMs: quick ? 150 : 60,
     log: progress,
     // For a broken promise's post-mortem: the run's raw record as JSON.
