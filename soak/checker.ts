@@ -29,7 +29,10 @@ export interface WireLine {
   readonly reply?: boolean;
 }
 
-/** A privileged command sent by a user who is not verified: `effect` on the wire after `sentAt` means it was obeyed. */
+/**
+ * A privileged command sent by a user who is not verified: `effect` on the wire after `sentAt` (IRC
+ * formatting codes aside) means it was obeyed.
+ */
 export interface ForbiddenCommand {
   readonly id: string;
   readonly sentAt: number;
@@ -59,6 +62,39 @@ export interface CheckInput {
   readonly exercised?: Readonly<Record<string, number>>;
   /** How long after its due time a delivery may arrive before it counts as late, per kind. */
   readonly lateAfterMs: Readonly<Record<DemandKind, number>>;
+  /**
+   * Networks whose documented rule allows one repeat per crash (IRC: a line whose confirmation was not
+   * committed is written again once after a crash), with the times the harness crashed firebell. A copy
+   * counts as such a repeat when a crash lies between it and the copy before it; any other copy is a
+   * duplicate.
+   */
+  readonly repeatAfterCrash?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Per network, the stretches when firebell could not write to it (killed and not yet back, the server
+   * down or frozen). How late a delivery was counts only the time the network could be written to: a
+   * restart's own length is the fault, not a late page.
+   */
+  readonly outages?: Readonly<Record<string, readonly Interval[]>>;
+}
+
+export interface Interval {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** How much of [from, to] the intervals cover (overlapping intervals counted once). */
+export function covered(intervals: readonly Interval[], from: number, to: number): number {
+  let total = 0;
+  let reached = from;
+  for (const interval of [...intervals].sort((a, b) => a.from - b.from)) {
+    const start = Math.max(interval.from, reached);
+    const end = Math.min(interval.to, to);
+    if (end > start) {
+      total += end - start;
+      reached = end;
+    }
+  }
+  return total;
 }
 
 export interface FaultRow {
@@ -70,6 +106,8 @@ export interface FaultRow {
   readonly lateP50Ms: number | undefined;
   readonly lateP99Ms: number | undefined;
   readonly crashes: number;
+  /** Copies written again once after a crash, as the network's rule allows: counted, not broken. */
+  readonly repeatedAfterCrash: number;
 }
 
 export interface Violation {
@@ -103,10 +141,30 @@ interface RowTally {
   late: number;
   delays: number[];
   crashes: number;
+  repeatedAfterCrash: number;
 }
 
 function emptyTally(): RowTally {
-  return { count: 0, lost: 0, duplicated: 0, late: 0, delays: [], crashes: 0 };
+  return { count: 0, lost: 0, duplicated: 0, late: 0, delays: [], crashes: 0, repeatedAfterCrash: 0 };
+}
+
+/** IRC formatting codes (bold, colour, italics, reset...): a rendered line compared as the reader sees it. */
+const IRC_FORMATTING = /\x03(\d{1,2}(,\d{1,2})?)?|[\x02\x0f\x11\x16\x1d\x1e\x1f]/g;
+
+export function withoutFormatting(text: string): string {
+  return text.replace(IRC_FORMATTING, '');
+}
+
+/** How many of the copies after the first the network's crash rule allows: one per crash between copies. */
+function allowedRepeats(copies: readonly WireLine[], crashes: readonly number[] | undefined): number {
+  if (!crashes) return 0;
+  let allowed = 0;
+  for (let index = 1; index < copies.length; index += 1) {
+    const before = copies[index - 1]?.at ?? 0;
+    const at = copies[index]?.at ?? 0;
+    if (crashes.some((crash) => crash >= before && crash <= at)) allowed += 1;
+  }
+  return allowed;
 }
 
 export function check(input: CheckInput): CheckReport {
@@ -147,14 +205,19 @@ export function check(input: CheckInput): CheckReport {
       });
       continue;
     }
-    if (seen.length > 1) {
+    const repeats = allowedRepeats(seen, input.repeatAfterCrash?.[demand.network]);
+    row.repeatedAfterCrash += repeats;
+    if (seen.length - repeats > 1) {
       row.duplicated += 1;
       violations.push({
         promise: 'duplicated',
-        detail: `${demand.kind} ${demand.id} on ${demand.network} sent ${seen.length} times (${demand.fault})`,
+        detail:
+          `${demand.kind} ${demand.id} on ${demand.network} sent ${seen.length} times` +
+          `${repeats > 0 ? ` (${repeats} after a crash)` : ''} (${demand.fault})`,
       });
     }
-    const delay = Math.max(0, first.at - demand.dueAt);
+    const down = covered(input.outages?.[demand.network] ?? [], demand.dueAt, first.at);
+    const delay = Math.max(0, first.at - demand.dueAt - down);
     row.delays.push(delay);
     if (delay > input.lateAfterMs[demand.kind]) {
       row.late += 1;
@@ -173,7 +236,9 @@ export function check(input: CheckInput): CheckReport {
   }
 
   for (const command of input.forbidden ?? []) {
-    const obeyed = input.wire.find((line) => line.at >= command.sentAt && line.text.includes(command.effect));
+    const obeyed = input.wire.find(
+      (line) => line.at >= command.sentAt && withoutFormatting(line.text).includes(command.effect),
+    );
     if (obeyed) {
       violations.push({
         promise: 'privileged command obeyed from unverified user',
@@ -212,6 +277,7 @@ export function check(input: CheckInput): CheckReport {
         lateP50Ms: percentile(delays, 50),
         lateP99Ms: percentile(delays, 99),
         crashes: row.crashes,
+        repeatedAfterCrash: row.repeatedAfterCrash,
       };
     });
   return { rows, violations };
@@ -252,6 +318,8 @@ export function formatReport(report: CheckReport, maxViolations = 50): string {
   const counts = new Map<string, number>();
   for (const violation of report.violations)
     counts.set(violation.promise, (counts.get(violation.promise) ?? 0) + 1);
+  const repeated = report.rows.reduce((sum, row) => sum + row.repeatedAfterCrash, 0);
+  lines.push(`written again once after a crash (the IRC rule allows it): ${repeated}`);
   for (const promise of [
     'sent but no policy asked',
     'privileged command obeyed from unverified user',

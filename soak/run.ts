@@ -1,37 +1,78 @@
 /**
  * `npm run soak [-- --quick] [-- --seed N]`: firebell's promises checked under seeded random faults.
  *
- * Today's run: mutated configurations through the real `firebell check` (each accepted or refused with file
- * and line, never a stack trace or a hang), judged by the checker (soak/checker.ts), which prints the table
- * and sets the exit code. The process faults against the IRC tap (soak/irc-tap.ts) and the Matrix test
- * homeserver plug in here as further stages feeding the same checker.
+ * Two stages, judged together by the checker (soak/checker.ts), which prints the table and sets the exit
+ * code: mutated configurations through the real `firebell check` (each accepted or refused with file and
+ * line, never a stack trace or a hang), then the real firebell on IRC behind the tap (soak/irc-stage.ts):
+ * incidents escalating through their tiers under SIGKILL, SIGTERM and IRC server faults, with fuzzed chat
+ * lines throughout. The Matrix test homeserver plugs in as a further stage feeding the same checker.
  */
 import { parseArgs } from 'node:util';
 import { check, formatReport, promiseBroken, type Crash } from './checker.js';
 import { fuzzConfigs } from './config-fuzz.js';
+import { FULL_FAULTS, QUICK_FAULTS, type FaultCounts } from './fault-plan.js';
+import { runIrcStage } from './irc-stage.js';
 import { Random } from './random.js';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, seed: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    seed: { type: 'string' },
+    // A shorter run than the full one on a machine too loaded for it (docs/reliability.md): how many
+    // configurations, and which fraction of the full run's faults and fuzzed lines.
+    configs: { type: 'string' },
+    faults: { type: 'string' },
+  },
 });
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, not ${String(values.seed)}`);
 const quick = values.quick === true;
-// Quick stays under 2.5 minutes on a busy 2-core machine (each check is a fresh node process).
-const configs = quick ? 45 : 500;
+// Quick stays within 150 s on a busy 2-core machine (CI): each check is a fresh node process, and the
+// IRC stage's restarts cost about 3 s each.
+const configs = values.configs === undefined ? (quick ? 20 : 500) : Number(values.configs);
+const fraction = values.faults === undefined ? 1 : Number(values.faults);
+if (!Number.isInteger(configs) || configs < 0) throw new Error('--configs must be a whole number');
+if (!(fraction > 0 && fraction <= 1)) throw new Error('--faults must be a fraction in (0, 1]');
+const faults = quick
+  ? QUICK_FAULTS
+  : (Object.fromEntries(
+      Object.entries(FULL_FAULTS).map(([kind, count]) => [kind, Math.max(1, Math.round(count * fraction))]),
+    ) as FaultCounts);
+const fuzzLines = quick ? 300 : Math.round(10_000 * fraction);
 const CHECK_DEADLINE_MS = 15_000;
 
 process.stdout.write(
-  `soak: seed ${seed}${quick ? ' (quick)' : ''}; rerun with: npm run soak -- ${quick ? '--quick ' : ''}--seed ${seed}\n`,
+  `soak: seed ${seed}${quick ? ' (quick)' : ''}; rerun with: npm run soak -- ${quick ? '--quick ' : ''}` +
+    `${values.configs === undefined ? '' : `--configs ${configs} `}` +
+    `${values.faults === undefined ? '' : `--faults ${fraction} `}--seed ${seed}\n`,
 );
-const random = new Random(seed);
 const started = Date.now();
-const configResult = await fuzzConfigs(random, configs, CHECK_DEADLINE_MS, (line) =>
-  process.stdout.write(`  ${line} (${Math.round((Date.now() - started) / 1000)} s)\n`),
-);
+const progress = (line: string): void => {
+  process.stdout.write(`  ${line} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+};
+// The two stages run side by side (the IRC stage mostly waits on its timers and restarts), each with its
+// own generator so that the seed repeats both whatever their interleaving.
+const [configResult, irc] = await Promise.all([
+  fuzzConfigs(new Random(seed), configs, CHECK_DEADLINE_MS, progress),
+  runIrcStage({
+    random: new Random(seed + 1),
+    faults,
+    fuzzLines,
+    fuzzIntervalMs: quick ? 150 : 60,
+    log: progress,
+    // For a broken promise's post-mortem: the run's raw record as JSON.
+    recordTo: process.env.FIREBELL_SOAK_RECORD,
+  }),
+]);
 process.stdout.write(
   `configurations: ${configResult.runs} checked, ${configResult.accepted} accepted, ${configResult.refused} refused, ` +
-    `${configResult.failures.length} broke a promise (${Math.round((Date.now() - started) / 1000)} s)\n`,
+    `${configResult.failures.length} broke a promise\n`,
+);
+process.stdout.write(
+  `irc: ${irc.incidents} incidents, ${irc.fuzzed} fuzzed lines, faults ` +
+    `${Object.entries(irc.injected)
+      .map(([fault, count]) => `${fault} ${count}`)
+      .join(', ')}\n`,
 );
 const crashes: Crash[] = configResult.failures.map((failure) => ({
   fault: 'config-mutation',
@@ -39,11 +80,12 @@ const crashes: Crash[] = configResult.failures.map((failure) => ({
   detail: `${failure.mutation}: ${failure.why}`,
 }));
 const report = check({
-  demands: [],
-  wire: [],
-  crashes,
-  exercised: { 'config-mutation': configResult.runs },
-  lateAfterMs: { announcement: 10_000, page: 10_000, prompt: 10_000 },
+  ...irc.input,
+  crashes: [...crashes, ...(irc.input.crashes ?? [])],
+  exercised: { 'config-mutation': configResult.runs, 'chat-fuzz': irc.fuzzed },
+  // Measured from when sending was possible (irc-wire.ts): IRC pacing and a loaded machine, not a restart.
+  lateAfterMs: { announcement: 5_000, page: 5_000, prompt: 5_000 },
 });
 process.stdout.write(`${formatReport(report)}\n`);
+process.stdout.write(`total ${Math.round((Date.now() - started) / 1000)} s\n`);
 process.exitCode = promiseBroken(report) ? 1 : 0;

@@ -43,6 +43,7 @@ test('a clean wire record keeps every promise', () => {
     lateP50Ms: 100,
     lateP99Ms: 200,
     crashes: 0,
+    repeatedAfterCrash: 0,
   });
 });
 
@@ -76,6 +77,82 @@ test('a lost page, a doubled page and a late page are each reported', () => {
   const table = formatReport(report);
   assert.match(table, /\| sigkill +\| 2 +\| 1 +\| 1 +\| 0 /);
   assert.match(table, /BROKEN lost: page INC-1\/tier1/);
+});
+
+test('IRC: one repeat per crash between copies is the documented rule; a repeat without a crash, or a third copy after one crash, is a duplicate', () => {
+  const pages: Demand[] = [
+    { id: 'INC-3/tier1', kind: 'page', network: 'irc', dueAt: 1_000, fault: 'sigkill' },
+    { id: 'INC-4/tier1', kind: 'page', network: 'irc', dueAt: 1_000, fault: 'sigkill' },
+    { id: 'INC-5/tier1', kind: 'page', network: 'irc', dueAt: 1_000, fault: 'sigterm' },
+    { id: 'INC-6/tier1', kind: 'page', network: 'matrix', dueAt: 1_000, fault: 'sigkill' },
+  ];
+  const wire: WireLine[] = [
+    // Written, crash at 1_150 before its confirmation was committed, written again: allowed.
+    { network: 'irc', at: 1_100, text: 'p3', demandId: 'INC-3/tier1' },
+    { network: 'irc', at: 4_000, text: 'p3', demandId: 'INC-3/tier1' },
+    // Three copies around one crash: one too many.
+    { network: 'irc', at: 1_100, text: 'p4', demandId: 'INC-4/tier1' },
+    { network: 'irc', at: 4_000, text: 'p4', demandId: 'INC-4/tier1' },
+    { network: 'irc', at: 4_100, text: 'p4', demandId: 'INC-4/tier1' },
+    // Twice with no crash between (a clean stop must not repeat).
+    { network: 'irc', at: 5_000, text: 'p5', demandId: 'INC-5/tier1' },
+    { network: 'irc', at: 9_000, text: 'p5', demandId: 'INC-5/tier1' },
+    // Matrix has no such rule: its transaction ids make it exactly once.
+    { network: 'matrix', at: 1_100, text: 'p6', demandId: 'INC-6/tier1' },
+    { network: 'matrix', at: 4_000, text: 'p6', demandId: 'INC-6/tier1' },
+  ];
+  const report = check({ demands: pages, wire, lateAfterMs: LATE, repeatAfterCrash: { irc: [1_150] } });
+  const duplicated = report.violations.filter((v) => v.promise === 'duplicated').map((v) => v.detail);
+  assert.equal(duplicated.length, 3, formatReport(report));
+  assert.match(duplicated.join('\n'), /INC-4\/tier1 on irc sent 3 times \(1 after a crash\)/);
+  assert.match(duplicated.join('\n'), /INC-5\/tier1 on irc sent 2 times \(sigterm\)/);
+  assert.match(duplicated.join('\n'), /INC-6\/tier1 on matrix sent 2 times/);
+  assert.ok(!duplicated.some((detail) => detail.includes('INC-3')));
+  assert.equal(report.rows.find((row) => row.fault === 'sigkill')?.repeatedAfterCrash, 2);
+  assert.match(formatReport(report), /written again once after a crash \(the IRC rule allows it\): 2/);
+});
+
+test('late counts only the time the network could be written to', () => {
+  const page: Demand = { id: 'INC-7/tier1', kind: 'page', network: 'irc', dueAt: 10_000, fault: 'sigkill' };
+  const wire: WireLine[] = [{ network: 'irc', at: 30_000, text: 'p7', demandId: 'INC-7/tier1' }];
+  // Down 9_000-14_000 and 13_000-20_000 (overlapping): 10 s of the 20 s were outage, 10 s were not.
+  const outages = {
+    irc: [
+      { from: 9_000, to: 14_000 },
+      { from: 13_000, to: 20_000 },
+    ],
+  };
+  const report = check({ demands: [page], wire, lateAfterMs: LATE, outages });
+  assert.equal(report.rows[0]?.lateP50Ms, 10_000);
+  assert.match(report.violations[0]?.detail ?? '', /10000 ms after due/);
+  const fine = check({
+    demands: [page],
+    wire,
+    lateAfterMs: LATE,
+    outages: { irc: [{ from: 9_000, to: 28_000 }] },
+  });
+  assert.equal(fine.rows[0]?.lateP50Ms, 2_000);
+  assert.equal(promiseBroken(fine), false);
+});
+
+test('an obeyed command is recognised through IRC formatting codes', () => {
+  const report = check({
+    demands: [],
+    wire: [
+      {
+        network: 'irc',
+        at: 20,
+        text: 'NOTICE #infra :Incident \x02#9\x0f acknowledged by mallory',
+        reply: true,
+      },
+    ],
+    forbidden: [{ id: 'mallory !ack 9', sentAt: 10, effect: 'Incident #9 acknowledged by mallory' }],
+    lateAfterMs: LATE,
+  });
+  assert.deepEqual(
+    report.violations.map((v) => v.promise),
+    ['privileged command obeyed from unverified user'],
+  );
 });
 
 test('a page delivered on the wrong network does not count, and is an unasked send', () => {

@@ -1,0 +1,140 @@
+/**
+ * The configuration the IRC soak runs firebell with: one IRC network (the tap's port), SQLite, and two
+ * groups, each with a policy of several tiers, in fractions of a minute so that a whole escalation (every
+ * tier, the exhaustion notice, the status prompt) fits in a soak of a minute or two. The same policies are
+ * what the checker derives its demands from (`POLICIES`), so the two cannot drift apart.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface SoakTier {
+  readonly tier: number;
+  readonly afterMinutes: number;
+}
+
+export interface SoakPolicy {
+  readonly tiers: readonly SoakTier[];
+  /** `whenExhausted.afterMinutes` with action `stop`: one exhaustion notice, then silence. */
+  readonly exhaustedAfterMinutes: number;
+  /** `statusReminder.afterMinutes` with no repeat: one prompt, counted from the announcement. */
+  readonly promptAfterMinutes: number;
+}
+
+export interface SoakGroup {
+  readonly id: string;
+  /** Where incidents are declared and announced; the bridge relays it to `mirror`. */
+  readonly channel: string;
+  readonly mirror: string;
+  readonly policy: SoakPolicy;
+}
+
+/** Who each tier pages: one contact per tier, highlighted in the channel (no private messages). */
+export const TIER_CONTACTS: Readonly<Record<number, string>> = { 1: 'alice', 2: 'bob', 3: 'carol' };
+
+export const BOT_NICK = 'fbsoak';
+
+/** Tiers a few seconds apart: quick enough for the run, slow enough that a restart falls between them. */
+export const GROUPS: readonly SoakGroup[] = [
+  {
+    id: 'infra',
+    channel: '#infra',
+    mirror: '#infra-ops',
+    policy: {
+      tiers: [
+        { tier: 1, afterMinutes: 0.1 },
+        { tier: 2, afterMinutes: 0.12 },
+        { tier: 3, afterMinutes: 0.15 },
+      ],
+      exhaustedAfterMinutes: 0.1,
+      promptAfterMinutes: 0.25,
+    },
+  },
+  {
+    id: 'web',
+    channel: '#web',
+    mirror: '#web-ops',
+    policy: {
+      tiers: [
+        { tier: 1, afterMinutes: 0.08 },
+        { tier: 2, afterMinutes: 0.2 },
+      ],
+      exhaustedAfterMinutes: 0.15,
+      promptAfterMinutes: 0.12,
+    },
+  },
+];
+
+function policyYaml(policy: SoakPolicy): string {
+  const tiers = policy.tiers.map((t) => `        - { tier: ${t.tier}, afterMinutes: ${t.afterMinutes} }`);
+  return [
+    '      tiers:',
+    ...tiers,
+    `      whenExhausted: { action: stop, afterMinutes: ${policy.exhaustedAfterMinutes} }`,
+    `      statusReminder: { afterMinutes: ${policy.promptAfterMinutes}, repeatMinutes: null }`,
+  ].join('\n');
+}
+
+export function firebellYaml(ircPort: number): string {
+  const groups = GROUPS.map((group) =>
+    [
+      `  - id: ${group.id}`,
+      `    policy: ${group.id}`,
+      '    members:',
+      `      - { network: soaknet, channel: '${group.channel}' }`,
+      `      - { network: soaknet, channel: '${group.mirror}' }`,
+    ].join('\n'),
+  );
+  const policies = GROUPS.map((group) => `    ${group.id}:\n${policyYaml(group.policy)}`);
+  return `
+bot:
+  admin: soak@firebell.test
+  playbookUrl: https://example.org/playbook
+  shutdownGraceSeconds: 2
+store:
+  path: ../data/firebell.sqlite
+networks:
+  shell:
+    enabled: false
+  irc:
+    - id: soaknet
+      host: 127.0.0.1
+      port: ${ircPort}
+      tls: false
+      nick: ${BOT_NICK}
+      pacing: { burst: 10, linesPerSecond: 10 }
+groups:
+${groups.join('\n')}
+escalation:
+  defaultPolicy: infra
+  policies:
+${policies.join('\n')}
+statusbot:
+  alertFile: ../data/alert.json
+`;
+}
+
+export function contactsYaml(): string {
+  const contacts = Object.entries(TIER_CONTACTS).map(([tier, nick]) =>
+    [
+      `  - id: ${nick}`,
+      `    name: ${nick[0]?.toUpperCase()}${nick.slice(1)}`,
+      `    irc: { account: ${nick}, nick: ${nick} }`,
+      '    timezone: UTC',
+      "    hours: { daily: '00:00-24:00' }",
+      `    tier: ${tier}`,
+      '    reach: highlight',
+    ].join('\n'),
+  );
+  return `contacts:\n${contacts.join('\n')}\n`;
+}
+
+/** Writes config/firebell.yaml, config/contacts.yaml and whitelist.yaml under `root`; returns the config dir. */
+export function writeSoakConfig(root: string, ircPort: number): string {
+  const dir = join(root, 'config');
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(root, 'data'), { recursive: true });
+  writeFileSync(join(dir, 'firebell.yaml'), firebellYaml(ircPort));
+  writeFileSync(join(dir, 'contacts.yaml'), contactsYaml());
+  writeFileSync(join(root, 'whitelist.yaml'), 'whitelist:\n  - contact: alice\n');
+  return dir;
+}

@@ -1,0 +1,95 @@
+/**
+ * The real firebell process under the soak: `node dist/src/cli.js run --config <dir>`, killed and started
+ * again at the harness's will. An exit the harness did not cause is a crash; so is a SIGTERM that does not
+ * end in exit code 0 within the grace (plus the five seconds a stuck stop gets), or a hang past that.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const STDERR_TAIL_LINES = 40;
+
+export interface ProcessCrash {
+  readonly at: number;
+  readonly detail: string;
+}
+
+export class SoakedFirebell {
+  private child: ChildProcess | undefined;
+  private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
+  private expected = false;
+  private tail: string[] = [];
+  /** When the current process was started. */
+  startedAt = 0;
+  starts = 0;
+
+  constructor(
+    private readonly configDir: string,
+    private readonly onCrash: (crash: ProcessCrash) => void,
+    private readonly stopDeadlineMs: number,
+  ) {}
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  start(): void {
+    if (this.child) throw new Error('firebell is already running');
+    this.expected = false;
+    this.tail = [];
+    this.startedAt = Date.now();
+    this.starts += 1;
+    const child = spawn(process.execPath, [CLI, 'run', '--config', this.configDir], {
+      env: { ...process.env, FIREBELL_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      this.tail.push(...chunk.split('\n').filter((line) => line !== ''));
+      if (this.tail.length > STDERR_TAIL_LINES) this.tail.splice(0, this.tail.length - STDERR_TAIL_LINES);
+    });
+    this.child = child;
+    this.exit = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (this.child === child) this.child = undefined;
+        if (!this.expected) {
+          this.onCrash({
+            at: Date.now(),
+            detail: `firebell exited by itself (code ${code}, signal ${signal}): ${this.lastWords()}`,
+          });
+        }
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  /** Sends `signal` and waits for the exit; a SIGTERM must end cleanly and in time. */
+  async stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    const exit = this.exit;
+    if (!child || !exit) return;
+    this.expected = true;
+    child.kill(signal);
+    if (signal === 'SIGKILL') {
+      await exit;
+      return;
+    }
+    const sentAt = Date.now();
+    const timer = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), this.stopDeadlineMs));
+    const outcome = await Promise.race([exit, timer]);
+    if (outcome === 'hung') {
+      this.onCrash({ at: sentAt, detail: `SIGTERM: still running after ${this.stopDeadlineMs} ms` });
+      child.kill('SIGKILL');
+      await exit;
+    } else if (outcome.code !== 0) {
+      this.onCrash({
+        at: sentAt,
+        detail: `SIGTERM: exit code ${outcome.code}, signal ${outcome.signal}: ${this.lastWords()}`,
+      });
+    }
+  }
+
+  private lastWords(): string {
+    return this.tail.slice(-5).join(' | ').slice(0, 600);
+  }
+}
