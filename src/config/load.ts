@@ -205,9 +205,7 @@ export function loadConfig(options: LoadOptions): LoadResult {
       ...checkFirebell(raw.firebell, lineOf),
       ...checkAckLinks(raw.firebell, docs.firebell.document?.value),
       ...checkPeople(raw, lineOf),
-    ].filter(
-      (check) => !consequence(check),
-    ),
+    ].filter((check) => !consequence(check)),
   );
 
   const located = sortProblems(

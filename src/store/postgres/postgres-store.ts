@@ -187,7 +187,9 @@ export class PostgresStore implements Store {
   }
 
   async ackLinkUsed(linkId: string): Promise<boolean> {
-    return (await this.pool.query('SELECT 1 FROM used_ack_links WHERE link_id = $1', [linkId])).rowCount !== 0;
+    return (
+      (await this.pool.query('SELECT 1 FROM used_ack_links WHERE link_id = $1', [linkId])).rowCount !== 0
+    );
   }
 
   async incident(id: number): Promise<IncidentRecord | undefined> {
