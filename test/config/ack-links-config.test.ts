@@ -16,9 +16,12 @@ const SECRET = 'q3J9vX0m2kLr8TnW5yPz1aBc4dEf6gHi';
 const withAckLinks = (ackLinks: string, http = HTTP): string => `${FIREBELL}${http}ackLinks:\n${ackLinks}`;
 
 test('a secret from the environment loads, with the lifetime in hours (24 by default)', () => {
-  const result = load({ firebell: withAckLinks('  secret: ${FIREBELL_ACK_SECRET}\n') }, {
-    FIREBELL_ACK_SECRET: SECRET,
-  });
+  const result = load(
+    { firebell: withAckLinks('  secret: ${FIREBELL_ACK_SECRET}\n') },
+    {
+      FIREBELL_ACK_SECRET: SECRET,
+    },
+  );
   assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
   assert.deepEqual(result.config.ackLinks, { secret: SECRET, expiresAfterHours: 24 });
   assert.ok(result.secrets.has(SECRET), 'the logger blanks it');
@@ -46,7 +49,10 @@ test('a short secret and a lifetime past 7 days are refused', () => {
     { ACK: 'short-secret' },
   );
   assert.equal(found.length, 2, found.join('\n'));
-  assert.match(found[0]!, /^cfg\/firebell\.yaml:24:\d+: ackLinks\.secret: expected a secret of at least 32 characters/);
+  assert.match(
+    found[0]!,
+    /^cfg\/firebell\.yaml:24:\d+: ackLinks\.secret: expected a secret of at least 32 characters/,
+  );
   assert.ok(!found[0]!.includes('short-secret'), 'the secret is never quoted');
   assert.match(found[1]!, /ackLinks\.expiresAfterHours: expected at most 168 hours \(7 days\)/);
 });
