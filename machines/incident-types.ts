@@ -14,6 +14,11 @@ export interface Actor {
   readonly network: string;
   /** The verified identity the action was made under (services account, Matrix user id). */
   readonly account?: string;
+  /**
+   * Set when a contact acted from outside chat, by the one-tap link in a page: the page's way (a push
+   * notification by ntfy, an e-mail). The link's signature is the verification.
+   */
+  readonly via?: 'ntfy' | 'email';
 }
 
 export interface EscalationTier {

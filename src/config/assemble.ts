@@ -109,6 +109,7 @@ export function assembleConfig(validated: ValidatedFiles): Config {
     bridge: firebell.bridge,
     ...(firebell.email === undefined ? {} : { email: firebell.email }),
     ...(firebell.heartbeat === undefined ? {} : { heartbeat: firebell.heartbeat }),
+    ...(firebell.ackLinks === undefined ? {} : { ackLinks: firebell.ackLinks }),
     contacts: contacts.contacts,
     whitelist: resolveWhitelist(whitelist, contacts.contacts),
     ...(firebell.intake

@@ -58,6 +58,8 @@ export interface Config extends CoreSettings {
   readonly bridge: FirebellFile['bridge'];
   /** SMTP settings for e-mail pages; without them e-mail addresses are for the play book only. */
   readonly email?: EmailConfig;
+  /** One-tap ack links in pages off chat: the signing secret (the edge's alone) and their lifetime. */
+  readonly ackLinks?: FirebellFile['ackLinks'];
   /** The dead-man's-switch URL and how often to call it. */
   readonly heartbeat?: FirebellFile['heartbeat'];
   readonly contacts: readonly Contact[];

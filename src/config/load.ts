@@ -9,6 +9,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { assembleConfig } from './assemble.js';
 import type { Config } from './config.js';
+import { checkAckLinks } from './ack-link-checks.js';
 import { checkFirebell } from './firebell-checks.js';
 import { checkPeople } from './people-checks.js';
 import { formatPath, type ConfigProblem, type KeyPath } from './problems.js';
@@ -200,9 +201,11 @@ export function loadConfig(options: LoadOptions): LoadResult {
       errors.some((error) => isDependency(dependency, error.doc, error.path)),
     ) ?? false;
   findings.push(
-    ...[...checkFirebell(raw.firebell, lineOf), ...checkPeople(raw, lineOf)].filter(
-      (check) => !consequence(check),
-    ),
+    ...[
+      ...checkFirebell(raw.firebell, lineOf),
+      ...checkAckLinks(raw.firebell, docs.firebell.document?.value),
+      ...checkPeople(raw, lineOf),
+    ].filter((check) => !consequence(check)),
   );
 
   const located = sortProblems(

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { parseHours, type WorkingHours } from './hours.js';
 import { timezone } from './timezone.js';
 import { DEFAULT_STORM } from '../core/settings.js';
+import { UNSET_SECRET } from './secrets.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const id = z
@@ -178,10 +179,18 @@ const policy = z.strictObject({
 /** See `bot.shutdownGraceSeconds`. */
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 7;
 
+/**
+ * A secret at least `length` long. The placeholder of a secret left unset where that is allowed
+ * (`firebell check` without production secrets, secrets.ts) passes: its length says nothing.
+ */
+const secretOfAtLeast = (length: number, message: string): z.ZodString =>
+  z.string().refine((value) => value === UNSET_SECRET || value.length >= length, { message });
+
 /** A hook's shared secret: long enough that guessing it is hopeless (write it as ${ENV}). */
-const hookToken = z
-  .string()
-  .min(16, 'expected a token of at least 16 characters (write ${NAME} to take it from the environment)');
+const hookToken = secretOfAtLeast(
+  16,
+  'expected a token of at least 16 characters (write ${NAME} to take it from the environment)',
+);
 const intakeSource = z.strictObject({ token: hookToken });
 
 const intake = z.strictObject({
@@ -394,6 +403,23 @@ export const firebellFileSchema = z.strictObject({
       timeoutSeconds: z.number().min(1).max(300).default(30),
     })
     .transform((smtp) => ({ ...smtp, port: smtp.port ?? (smtp.secure ? 465 : 587) }))
+    .optional(),
+  /** One-tap acknowledgement links in pages off chat (ntfy, e-mail); see docs/offchat.md. */
+  ackLinks: z
+    .strictObject({
+      /** The HMAC-SHA256 key the links are signed with: from `${ENV}` or `${file:}`, never written here. */
+      secret: secretOfAtLeast(
+        32,
+        'expected a secret of at least 32 characters, such as the output of `openssl rand -base64 32`',
+      ),
+      /** A link is refused this long after its page (and as soon as the incident resolves). */
+      expiresAfterHours: z
+        .number()
+        .min(1, 'expected at least 1 hour')
+        // Used links are remembered as long as handled messages (7 days): a link must expire before.
+        .max(168, 'expected at most 168 hours (7 days)')
+        .default(24),
+    })
     .optional(),
   bridge: z
     .strictObject({

@@ -59,6 +59,7 @@ const LIST_KEYS: readonly ListKey[] = [
   'savedTopics',
   'statusHistory',
   'longMessages',
+  'usedAckLinks',
 ];
 
 /** A batch being filled: its writes, what runs after its commit, and who waits for it. */

@@ -98,6 +98,15 @@ export interface LongMessageRow {
   readonly message: string;
 }
 
+/** A one-tap acknowledgement link that was used (offchat/link-acks.ts). */
+export interface UsedAckLink {
+  /** The link's unique id (from the token; the off-chat delivery's id). */
+  readonly linkId: string;
+  readonly incidentId: number;
+  readonly contactId: string;
+  readonly at: number;
+}
+
 /** Everything one commit writes, in one transaction. Lists apply in order, sections in the order below. */
 export interface StoreBatch {
   /** When the batch was committed: stamps effects marked done, quarantines, pruning. */
@@ -129,9 +138,13 @@ export interface StoreBatch {
   }[];
   readonly statusHistory: readonly StatusEntry[];
   readonly longMessages: readonly LongMessageRow[];
+  /** One-tap ack links used: committed with the acknowledgement they made, so a link acks once. */
+  readonly usedAckLinks: readonly UsedAckLink[];
   /**
    * Forgets handled marks, and finished outbox rows (by their outcome time), older than these times; the
-   * retention is the core's (firebell.ts, inbound.ts). Pending rows are never pruned.
+   * retention is the core's (firebell.ts, inbound.ts). Pending rows are never pruned. Used ack links go
+   * with the handled marks: a link lives at most as long as that retention (the config caps it), so an
+   * older mark guards a link that has expired anyway.
    */
   readonly prune?: {
     readonly handledBefore: number;
@@ -167,6 +180,8 @@ export interface Store {
   commit(batch: StoreBatch): Promise<void>;
   /** Whether an inbound message with this `durableId` was handled (and not yet pruned). */
   handled(durableId: string): Promise<boolean>;
+  /** Whether a one-tap ack link was used (and not yet pruned: only links long expired are). */
+  ackLinkUsed(linkId: string): Promise<boolean>;
   incident(id: number): Promise<IncidentRecord | undefined>;
   timeline(id: number): Promise<TimelineEntry[]>;
   /** Most recent first, open and closed. */
@@ -218,5 +233,6 @@ export function emptyBatch(at: number): StoreBatch {
     savedTopics: [],
     statusHistory: [],
     longMessages: [],
+    usedAckLinks: [],
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Starts the one HTTP listener with every surface firebell serves: the status site, the long relayed
- * messages, health and metrics. Called by the composition root after the core has started.
+ * messages, monitoring's hooks, the one-tap ack links, health and metrics. Called by the composition
+ * root after the core has started.
  */
 import type { InstanceRole } from './ops-routes.js';
 import type { Config } from '../config/config.js';
@@ -16,6 +17,10 @@ import { startHttpServer, type HttpServer } from './server.js';
 import { siteRoutes } from './site-routes.js';
 import { intakeRoutes } from './intake-routes.js';
 import type { Intake } from '../core/intake/intake.js';
+import type { FastifyPluginAsync } from 'fastify';
+import { LinkAcks } from '../core/offchat/link-acks.js';
+import { baseOf } from '../offchat/ack-links.js';
+import { ackRoutes } from './ack-routes.js';
 
 export interface ListenerParts {
   readonly config: Config;
@@ -38,6 +43,7 @@ export async function startListener(listen: string, parts: ListenerParts): Promi
     plugins: [
       longMessageRoutes(parts.longMessages),
       ...(firebell.intake ? [intakeRoutesFor(parts, firebell.intake)] : []),
+      ...(config.ackLinks ? [ackRoutesFor(parts, config.ackLinks.secret, listen)] : []),
       opsRoutes({
         readiness: {
           storeHealth: () => firebell.storeHealth(),
@@ -65,6 +71,29 @@ export async function startListener(listen: string, parts: ListenerParts): Promi
         },
       }),
     ],
+  });
+}
+
+/** The one-tap ack links, acknowledging through the core as the contact whose link it is. */
+function ackRoutesFor(parts: ListenerParts, secret: string, listen: string): FastifyPluginAsync {
+  const { config, firebell, durable } = parts;
+  const publicUrl = config.bot.publicUrl ?? `http://${listen}`;
+  const logger = parts.logger.child({ module: 'ack-links' });
+  return ackRoutes({
+    secret,
+    acks: new LinkAcks({
+      service: firebell.service,
+      directory: firebell.directory,
+      journal: durable.journal,
+      store: durable.store,
+      clock: { now: parts.now },
+      logger,
+      permission: config.incidents.permissions.ack,
+    }),
+    now: parts.now,
+    logger,
+    title: config.bot.name,
+    incidentUrl: (id) => new URL(`incidents/${id}`, baseOf(publicUrl)).href,
   });
 }
 

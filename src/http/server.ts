@@ -53,6 +53,8 @@ export async function buildHttpApp(options: Omit<HttpServerOptions, 'listen'>): 
     // A status page is read by people, not crawled at length: a slow or stuck client is cut off.
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
+    // An ack link's token is one path segment of about 160 characters (fastify's default limit is 100).
+    maxParamLength: 1_024,
   });
   app.addHook('onSend', async (_request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS))

@@ -5,7 +5,8 @@
  * names) is escaped and isolated (`<bdi>`), and the controls that could reorder or hide text around it
  * are removed.
  */
-import type { TimelineEntry } from '../../machines/incident-types.js';
+import type { Actor, TimelineEntry } from '../../machines/incident-types.js';
+import { viaWords } from '../core/effects/render.js';
 import type { StatusEntry, StoredDelivery } from '../core/store.js';
 import { toPlainText } from '../core/rich-text.js';
 import { escapeHtml } from '../playbook/html.js';
@@ -173,12 +174,18 @@ export function deliveryOutcome(delivery: StoredDelivery): string {
   return `${delivery.state}${at}${delivery.reason ? ` (${delivery.reason})` : ''}`;
 }
 
+/** " (libera)", or " (from a push notification)" for a one-tap ack link. */
+function actedWhere(by: Actor): string {
+  const where = by.via ? viaWords(by).trim() : by.network;
+  return where ? ` <span class="meta">(${said(where)})</span>` : '';
+}
+
 export function renderIncidentPage(page: IncidentPage, options: SiteOptions, generatedAt: number): string {
   const { incident } = page;
   const timeline = page.timeline
     .map(
       (entry) =>
-        `<li><span class="phase">${escapeHtml(timelineWord(entry.kind))}</span>${entry.by ? ` by ${said(entry.by.name)}${entry.by.network ? ` <span class="meta">(${said(entry.by.network)})</span>` : ''}` : ''}${entry.detail ? `: ${said(entry.detail)}` : ''}<div class="meta">${time(entry.at)}</div></li>`,
+        `<li><span class="phase">${escapeHtml(timelineWord(entry.kind))}</span>${entry.by ? ` by ${said(entry.by.name)}${actedWhere(entry.by)}` : ''}${entry.detail ? `: ${said(entry.detail)}` : ''}<div class="meta">${time(entry.at)}</div></li>`,
     )
     .join('\n');
   const deliveries = page.deliveries

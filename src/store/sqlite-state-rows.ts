@@ -1,6 +1,7 @@
 /**
  * The small state's rows on SQLite: the adapters' key-value pairs, the statusbot's alert, saved topics and
- * history (migration 002), inbound messages handled and long relayed messages (migration 003). The caller
+ * history (migration 002), inbound messages handled and long relayed messages (migration 003), ack links
+ * used (migration 004). The caller
  * holds the transaction for writes.
  */
 import type { SqliteDatabase as Database } from './sqlite-driver.js';
@@ -47,6 +48,12 @@ export class SqliteStateRows {
          ON CONFLICT (slot) DO UPDATE SET id = excluded.id, message = excluded.message`,
       ),
       getLongMessage: db.prepare('SELECT slot, id, message FROM long_messages WHERE slot = ?'),
+      // A second use of a link is refused before it is recorded; a replayed batch changes nothing.
+      useAckLink: db.prepare(
+        'INSERT INTO used_ack_links (link_id, incident_id, contact_id, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      isAckLinkUsed: db.prepare('SELECT 1 FROM used_ack_links WHERE link_id = ?').pluck(),
+      pruneAckLinks: db.prepare('DELETE FROM used_ack_links WHERE at < ?'),
     };
   }
 
@@ -67,7 +74,12 @@ export class SqliteStateRows {
     for (const entry of batch.statusHistory)
       s.record.run(entry.kind, entry.text, JSON.stringify(entry.by), entry.at);
     for (const { slot, id, message } of batch.longMessages) s.putLongMessage.run(slot, id, message);
-    if (batch.prune) s.pruneHandled.run(batch.prune.handledBefore);
+    for (const link of batch.usedAckLinks)
+      s.useAckLink.run(link.linkId, link.incidentId, link.contactId, link.at);
+    if (batch.prune) {
+      s.pruneHandled.run(batch.prune.handledBefore);
+      s.pruneAckLinks.run(batch.prune.handledBefore);
+    }
   }
 
   keyValues(): Array<{ namespace: string; key: string; value: string }> {
@@ -94,6 +106,10 @@ export class SqliteStateRows {
 
   handled(durableId: string): boolean {
     return this.s.isHandled.get(durableId) !== undefined;
+  }
+
+  ackLinkUsed(linkId: string): boolean {
+    return this.s.isAckLinkUsed.get(linkId) !== undefined;
   }
 
   longMessage(slot: number): LongMessageRow | undefined {

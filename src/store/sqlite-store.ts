@@ -65,6 +65,10 @@ export class SqliteStore implements Store {
     return attempt(() => this.state.handled(durableId));
   }
 
+  ackLinkUsed(linkId: string): Promise<boolean> {
+    return attempt(() => this.state.ackLinkUsed(linkId));
+  }
+
   incident(id: number): Promise<IncidentRecord | undefined> {
     return attempt(() => this.incidents.get(id));
   }

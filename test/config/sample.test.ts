@@ -144,7 +144,7 @@ function uncommentExamples(source: string): string {
     .join('\n');
 }
 
-test('the commented IRC, Matrix, intake, heartbeat and SMTP examples are complete: uncommented, with their secrets set, they load', () => {
+test('the commented IRC, Matrix, intake, heartbeat, SMTP and ack link examples are complete: uncommented, with their secrets set, they load', () => {
   const firebellPath = join(CONFIG_DIR, 'firebell.yaml');
   const uncommented = uncommentExamples(readFileSync(firebellPath, 'utf8'));
   const readFile = (path: string): string =>
@@ -157,6 +157,7 @@ test('the commented IRC, Matrix, intake, heartbeat and SMTP examples are complet
     FIREBELL_GENERIC_TOKEN: 'generic-token-1234567890',
     SMTP_PASSWORD: 'smtp-secret',
     HEARTBEAT_URL: 'https://hc-ping.com/0f1e2d3c',
+    FIREBELL_ACK_SECRET: 'ack-secret-0123456789abcdefghijklmn',
   };
   const { config } = loadSample(env, readFile);
 
@@ -181,6 +182,7 @@ test('the commented IRC, Matrix, intake, heartbeat and SMTP examples are complet
   assert.equal(config.email?.password, 'smtp-secret');
   assert.equal(config.email?.port, 465);
   assert.deepEqual(config.heartbeat, { url: 'https://hc-ping.com/0f1e2d3c', everySeconds: 60 });
+  assert.deepEqual(config.ackLinks, { secret: 'ack-secret-0123456789abcdefghijklmn', expiresAfterHours: 24 });
 });
 
 test('the uncommented examples without their environment name the missing variables', () => {
@@ -203,6 +205,7 @@ test('the uncommented examples without their environment name the missing variab
       'networks.matrix[0].accessToken: environment variable MATRIX_ACCESS_TOKEN is not set',
       'heartbeat.url: environment variable HEARTBEAT_URL is not set',
       'email.password: environment variable SMTP_PASSWORD is not set',
+      'ackLinks.secret: environment variable FIREBELL_ACK_SECRET is not set',
     ],
   );
 });

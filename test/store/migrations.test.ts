@@ -36,8 +36,9 @@ test('a fresh database gets every migration, recorded with its id, name and time
     { id: 1, name: 'incidents', applied_at: NOW },
     { id: 2, name: 'status', applied_at: NOW },
     { id: 3, name: 'outbox', applied_at: NOW },
+    { id: 4, name: 'ack-links', applied_at: NOW },
   ]);
-  assert.equal(migrations.length, 3);
+  assert.equal(migrations.length, 4);
   assert.deepEqual(tablesOf(db), [
     'counters',
     'deliveries',
@@ -52,6 +53,7 @@ test('a fresh database gets every migration, recorded with its id, name and time
     'status_alert',
     'status_history',
     'timeline',
+    'used_ack_links',
   ]);
 });
 

@@ -203,6 +203,26 @@ for (const backend of BACKENDS)
       assert.equal((await store.load()).alert, undefined);
     });
 
+    test('a used ack link is remembered across a reopen, once, until pruned with the handled marks', async (t) => {
+      const storage = await backend.storage(t);
+      const first = await storage.open();
+      const used = (linkId: string, at: number) => ({ linkId, incidentId: 3, contactId: 'mara', at });
+      assert.equal(await first.ackLinkUsed('link-a'), false);
+      await commit(first, { usedAckLinks: [used('link-a', 1_000), used('link-b', 5_000)] });
+      // A batch retried after a failure writes the same mark again: harmless, the first stands.
+      await commit(first, { usedAckLinks: [used('link-a', 9_000)] });
+      await first.close();
+      const store = await storage.open();
+      assert.equal(await store.ackLinkUsed('link-a'), true);
+      assert.equal(await store.ackLinkUsed('link-b'), true);
+      assert.equal(await store.ackLinkUsed('link-c'), false);
+      await commit(store, {
+        prune: { handledBefore: 2_000, incidentDeliveriesBefore: 0, otherDeliveriesBefore: 0 },
+      });
+      assert.equal(await store.ackLinkUsed('link-a'), false, 'pruned by its first use time');
+      assert.equal(await store.ackLinkUsed('link-b'), true);
+    });
+
     test('a quarantined incident is not loaded as open and its effects never run', async (t) => {
       const store = await (await backend.storage(t)).open();
       const twelve = runIncident(12).transitions.slice(0, 3);

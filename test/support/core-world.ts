@@ -11,6 +11,7 @@ import { Firebell } from '../../src/core/firebell.js';
 import type { OffChatChannel } from '../../src/core/offchat/wiring.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import type { StatusStore } from '../../src/core/store.js';
+import type { DurableState } from '../../src/core/durable-state.js';
 import { FakeNetwork } from './fake-network.js';
 import { testConfig } from './config-fixture.js';
 import { openDurable, TestStore } from './test-store.js';
@@ -22,6 +23,8 @@ export const T0 = Date.UTC(2026, 10, 25, 15, 0);
 export interface CoreWorld {
   readonly clock: SimulatedClock;
   readonly store: TestStore;
+  /** The journal and the in-memory state over the store, as the core holds them. */
+  readonly durable: DurableState;
   /** The statusbot's state: the alert, the saved topics, the history. */
   readonly status: StatusStore;
   readonly pages: MemoryPages;
@@ -95,6 +98,7 @@ export async function coreWorld(options: CoreWorldOptions = {}): Promise<CoreWor
   return {
     clock,
     store,
+    durable,
     status,
     pages,
     irc,

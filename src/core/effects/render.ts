@@ -135,11 +135,18 @@ function escalationOutcome(incident: IncidentContext): string {
   return '; nobody will be paged.';
 }
 
+/** How an actor acted, when not in chat: " from a push notification". */
+export function viaWords(by: Actor): string {
+  if (by.via === 'ntfy') return ' from a push notification';
+  if (by.via === 'email') return ' from an e-mail';
+  return '';
+}
+
 export function renderAcknowledged(incident: IncidentContext, by: Actor, r: RenderContext): RichText {
   return rich(
     'Incident ',
     ref(incident.id),
-    ` acknowledged by ${by.name} after ${formatDuration(r.now - incident.detectedAt)}${escalationOutcome(incident)}`,
+    ` acknowledged by ${by.name}${viaWords(by)} after ${formatDuration(r.now - incident.detectedAt)}${escalationOutcome(incident)}`,
   );
 }
 

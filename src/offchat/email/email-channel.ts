@@ -24,7 +24,8 @@ import { emailMessage, idDomain } from './email-message.js';
 export interface EmailChannelDeps {
   readonly smtp: EmailConfig;
   readonly addressOf: (contactId: string) => string | undefined;
-  readonly linksFor: (page: OffChatPage) => PublishLinks;
+  /** The page's links; the delivery makes its ack link unique (and the same on a resend). */
+  readonly linksFor: (page: OffChatPage, delivery: Delivery) => PublishLinks;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly retry?: RetryPolicy;
@@ -69,7 +70,7 @@ export class EmailChannel implements DeliveryChannel {
     const page = delivery.content.page;
     const to = this.deps.addressOf(page.contactId);
     if (to === undefined) return refused(now(), `${page.contactId} has no e-mail address in contacts.yaml`);
-    const mail = emailMessage(to, delivery.id, page, this.deps.linksFor(page), this.domain);
+    const mail = emailMessage(to, delivery.id, page, this.deps.linksFor(page, delivery), this.domain);
     const outcome = await this.loop.run(() => this.attempt(mail), this.stopController.signal);
     this.log.info(
       { delivery: delivery.id, incident: page.incidentId, contact: page.contactId, status: outcome.status },

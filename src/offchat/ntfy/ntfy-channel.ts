@@ -28,7 +28,8 @@ export interface NtfyChannelDeps {
   /** The contact's ntfy handle, looked up at delivery (a contact may have lost it since the page was stored). */
   readonly addressOf: (contactId: string) => NtfyAddress | undefined;
   /** The incident page and ack link for a page. */
-  readonly linksFor: (page: OffChatPage) => PublishLinks;
+  /** The page's links; the delivery makes its ack link unique (and the same on a resend). */
+  readonly linksFor: (page: OffChatPage, delivery: Delivery) => PublishLinks;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly retry?: RetryPolicy;
@@ -70,7 +71,9 @@ export class NtfyChannel implements DeliveryChannel {
     const page = delivery.content.page;
     const address = this.deps.addressOf(page.contactId);
     if (!address) return refused(now(), `${page.contactId} has no ntfy topic in contacts.yaml`);
-    const body = JSON.stringify(ntfyPublish(address.topic, delivery.id, page, this.deps.linksFor(page)));
+    const body = JSON.stringify(
+      ntfyPublish(address.topic, delivery.id, page, this.deps.linksFor(page, delivery)),
+    );
     const outcome = await this.loop.run(
       (signal) => this.attempt(address, body, signal),
       this.stopController.signal,

@@ -6,5 +6,6 @@ import type { Migration } from '../migrations.js';
 import { incidents } from './001-incidents.js';
 import { status } from './002-status.js';
 import { outbox } from './003-outbox.js';
+import { ackLinks } from './004-ack-links.js';
 
-export const migrations: readonly Migration[] = [incidents, status, outbox];
+export const migrations: readonly Migration[] = [incidents, status, outbox, ackLinks];

@@ -65,6 +65,7 @@ export async function writeBatch(client: PoolClient, batch: StoreBatch): Promise
       [incidentDeliveriesBefore, otherDeliveriesBefore],
     );
     await q('DELETE FROM handled WHERE at < $1', [handledBefore]);
+    await q('DELETE FROM used_ack_links WHERE at < $1', [handledBefore]);
   }
 }
 
@@ -159,6 +160,17 @@ async function writeState(client: PoolClient, batch: StoreBatch): Promise<void> 
       JSON.stringify(entry.by),
       entry.at,
     ]);
+  if (batch.usedAckLinks.length > 0)
+    await q(
+      `INSERT INTO used_ack_links (link_id, incident_id, contact_id, at)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) ON CONFLICT DO NOTHING`,
+      [
+        batch.usedAckLinks.map((link) => link.linkId),
+        batch.usedAckLinks.map((link) => link.incidentId),
+        batch.usedAckLinks.map((link) => link.contactId),
+        batch.usedAckLinks.map((link) => link.at),
+      ],
+    );
   for (const { slot, id, message } of batch.longMessages)
     await q(
       `INSERT INTO long_messages (slot, id, message) VALUES ($1, $2, $3)

@@ -186,6 +186,12 @@ export class PostgresStore implements Store {
     return (await this.pool.query('SELECT 1 FROM handled WHERE durable_id = $1', [durableId])).rowCount !== 0;
   }
 
+  async ackLinkUsed(linkId: string): Promise<boolean> {
+    return (
+      (await this.pool.query('SELECT 1 FROM used_ack_links WHERE link_id = $1', [linkId])).rowCount !== 0
+    );
+  }
+
   async incident(id: number): Promise<IncidentRecord | undefined> {
     const { rows } = await this.pool.query<IncidentRow>(
       `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1`,

@@ -1,5 +1,5 @@
 /**
- * firebell's tables on PostgreSQL: the same rows as the SQLite migrations 001–003 (see src/store/migrations/
+ * firebell's tables on PostgreSQL: the same rows as the SQLite migrations 001–004 (see src/store/migrations/
  * for why each table is shaped as it is), written fresh rather than replayed, plus the lease row that
  * elects the one active instance (lease.ts). Times are milliseconds since the epoch (bigint), as on SQLite;
  * JSON is kept as text, so both back ends store the same bytes.
@@ -116,6 +116,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         reason text
       );
       INSERT INTO lease (name, token, expires_at) VALUES ('active', 0, '-infinity');
+    `,
+  },
+  {
+    // Numbered as SQLite's 004-ack-links, which it mirrors (ids apply in any order; 3 is left free).
+    id: 4,
+    name: 'ack-links',
+    sql: `
+      CREATE TABLE used_ack_links (
+        link_id text PRIMARY KEY,
+        incident_id bigint NOT NULL,
+        contact_id text NOT NULL,
+        at bigint NOT NULL
+      );
+      CREATE INDEX used_ack_links_at ON used_ack_links (at);
     `,
   },
 ];
