@@ -9,14 +9,12 @@
  * again, oldest first, with the same id (Matrix derives its transaction id from it, so the homeserver
  * deduplicates) and one more attempt. Relayed chat skips the store and goes straight to the same channel.
  *
- * `Speaker`: the group fan-out and the "reply on every side" rule in one place, so no caller builds
- * destinations by hand.
+ * `Speaker` (speaker.ts, re-exported here): the group fan-out and the "reply on every side" rule.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import type { Delivery, DeliveryChannel, DeliveryContent, DeliveryOutcome, Lane } from './delivery.js';
 import type { RichText } from './rich-text.js';
-import type { Groups } from './groups.js';
 import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
 import type { MessageStyle, OutboundMessage, Priority } from './messages.js';
