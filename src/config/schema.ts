@@ -155,6 +155,8 @@ const group = z.strictObject({
   /** Relay conversation between the members (the bridge). */
   relay: z.boolean().default(true),
   relayJoinsAndParts: z.boolean().default(false),
+  /** On Matrix, an incident's follow-ups go into a thread rooted at its announcement (absent: true). */
+  matrixThreads: z.boolean().optional(),
 });
 
 const tier = z.strictObject({ tier: z.number().int().min(1), afterMinutes: positiveMinutes });

@@ -7,6 +7,7 @@
  */
 import type { OutboundMessage, Priority } from './messages.js';
 import type { OffChatPage } from './offchat/page.js';
+import type { RichText } from './rich-text.js';
 
 /**
  * Lanes, most urgent first; strict per channel. `urgent`: pages, command replies, ack and resolve
@@ -19,6 +20,17 @@ export type DeliveryContent =
   | { readonly kind: 'message'; readonly message: OutboundMessage }
   /** A page, reminder or follow-up to one contact off chat (ntfy, e-mail); chat networks refuse it. */
   | { readonly kind: 'offchat'; readonly page: OffChatPage }
+  /**
+   * An incident's announcement in one room, edited in place to show `body` (Matrix `m.replace`). Stored
+   * without `target`; the outbox fills in the announcement's event id when it hands the edit over.
+   */
+  | {
+      readonly kind: 'edit';
+      readonly conversation: string;
+      readonly incidentId: number;
+      readonly body: RichText;
+      readonly target?: string;
+    }
   /** A channel's or room's topic, set to `topic` (the statusbot's alert, or the topic it restores). */
   | {
       readonly kind: 'topic';
@@ -78,3 +90,7 @@ export const refused = (at: number, reason: string): DeliveryOutcome => ({ statu
 /** What a chat network answers to an off-chat page handed to it by mistake: refused, never sent. */
 export const notForChat = (at: number, channel: string): DeliveryOutcome =>
   refused(at, `${channel} is a chat network; pages off chat go by ntfy or e-mail`);
+
+/** What a network without edits (IRC, the shell) answers to an edit: a clean refusal, nothing sent. */
+export const noEdits = (at: number, channel: string): DeliveryOutcome =>
+  refused(at, `${channel} cannot edit a message it sent; edits are for Matrix`);

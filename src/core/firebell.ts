@@ -22,6 +22,7 @@ import type { Logger } from './logger.js';
 import type { InboundMessage, NetworkKind } from './messages.js';
 import type { ChatNetwork, ConnectionState } from './network.js';
 import { DurableOutbox, type OutcomeObserver, Speaker, type Outbox, type OutboxLeft } from './outbox.js';
+import { IncidentThreads } from './incident-threads.js';
 import { Router, type Relay } from './router.js';
 import { announceDowntime, Heartbeat, latePages } from './downtime.js';
 import { Statusbot, type AlertPublisher } from './statusbot/statusbot.js';
@@ -92,6 +93,8 @@ export class Firebell {
   readonly outbox: Outbox;
   private readonly durableOutbox: DurableOutbox | undefined;
   private readonly ledger: InboundLedger;
+  /** Where incidents' announcements landed (Matrix): their threads and edits. */
+  private readonly threads: IncidentThreads;
   private readonly networks: ReadonlyMap<string, ChatNetwork>;
   private readonly heartbeat: Heartbeat | undefined;
   private started = false;
@@ -106,6 +109,7 @@ export class Firebell {
     const kinds = new Map<string, NetworkKind>(deps.networks.map((network) => [network.id, network.kind]));
     this.groups = new Groups(config.groups, new NetworkNames(this.networks));
     this.directory = new Directory(config.contacts, config.whitelist, kinds);
+    this.threads = new IncidentThreads(clock);
     this.durableOutbox = deps.outbox
       ? undefined
       : new DurableOutbox({
@@ -114,11 +118,12 @@ export class Firebell {
           clock,
           logger: logger.child({ module: 'outbox' }),
           onDelivered: (message, ids) => this.router.handleDelivered(message, ids),
+          threads: this.threads,
           ...(deps.onDeliveryOutcome ? { onOutcome: deps.onDeliveryOutcome } : {}),
         });
     const outbox: Outbox = deps.outbox ?? (this.durableOutbox as DurableOutbox);
     this.outbox = outbox;
-    this.speaker = new Speaker(outbox, this.groups);
+    this.speaker = new Speaker(outbox, this.groups, (network) => kinds.get(network) === 'matrix');
     this.ledger = new InboundLedger({
       journal,
       store: durable.store,
@@ -227,6 +232,7 @@ export class Firebell {
       ],
       watchers: this.statusbot ? [(message) => this.statusbot?.observe(message)] : [],
       ledger: this.ledger,
+      threadIncident: (network, root) => this.threads.incidentOf(network, root),
       botName: config.bot.name,
       ...(this.relay ? { relay: this.relay } : {}),
     });
@@ -296,6 +302,7 @@ export class Firebell {
     if (this.deps.status)
       await this.deps.status.alert.publish(this.deps.durable.status.currentAlert()?.text ?? null);
     const previous = this.heartbeat?.begin();
+    this.threads.load(loaded.announcements);
     // The incidents are back before a network can bring a command; what their overdue timers say is
     // handed to the networks after its commit, by which time they have been started just below.
     const restoring = this.service.restore(loaded);

@@ -65,6 +65,11 @@ export interface InboundMessage {
    */
   readonly durableId?: string;
   readonly replyTo?: { readonly messageId: string };
+  /**
+   * The thread it was said in (Matrix: the `m.thread` root's event id): a command typed in an incident's
+   * thread applies to that incident, and its answer goes into the same thread.
+   */
+  readonly threadRoot?: { readonly messageId: string };
   /** Set when this message replaces an earlier one; an edited command is never run again. */
   readonly editOf?: { readonly messageId: string };
   /** The adapter saw a relay marker on it: another firebell (or this one) relayed it; never relay it again. */
@@ -115,6 +120,19 @@ export interface OutboundMessage {
   readonly purpose?: string;
   /** For incident output: the incident number, so adapters can remember which message announced what. */
   readonly incidentId?: number;
+  /**
+   * Where the core wants an incident's words in that incident's thread (Matrix rooms of a group with
+   * `matrixThreads`): `root` marks the announcement (the outbox keeps its event id per room), `follow-up`
+   * what belongs under it. The outbox turns a follow-up into `threadRoot` once the announcement's event id
+   * is known; networks without threads ignore both.
+   */
+  readonly incidentThread?: 'root' | 'follow-up';
+  /**
+   * The thread this goes into (a Matrix root event id) and, for clients without threads, the event the
+   * reply fallback points at (the thread's latest known event, or `replyTo` when this answers someone).
+   */
+  readonly threadRoot?: string;
+  readonly threadLatest?: string;
   /**
    * Relayed chat (not firebell's own words). Adapters mark it on the wire where the protocol allows (a
    * Matrix content field, an IRC client tag) so that no firebell relays it again.

@@ -9,19 +9,18 @@
  * again, oldest first, with the same id (Matrix derives its transaction id from it, so the homeserver
  * deduplicates) and one more attempt. Relayed chat skips the store and goes straight to the same channel.
  *
- * `Speaker`: the group fan-out and the "reply on every side" rule in one place, so no caller builds
- * destinations by hand.
+ * `Speaker` (speaker.ts, re-exported here): the group fan-out and the "reply on every side" rule.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import type { Delivery, DeliveryChannel, DeliveryContent, DeliveryOutcome, Lane } from './delivery.js';
 import type { RichText } from './rich-text.js';
-import type { Groups } from './groups.js';
 import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
-import type { ConversationRef, MessageStyle, OutboundMessage, PersonRef, Priority } from './messages.js';
+import type { MessageStyle, OutboundMessage, Priority } from './messages.js';
 import type { StoredDelivery } from './store.js';
 import type { OffChatPage } from './offchat/page.js';
+import type { IncidentThreads } from './incident-threads.js';
 
 export interface SendOptions {
   readonly style?: MessageStyle;
@@ -29,6 +28,10 @@ export interface SendOptions {
   readonly purpose: string;
   readonly incidentId?: number;
   readonly replyTo?: string;
+  /** See OutboundMessage: the announcement (`root`) or what goes into its thread (`follow-up`). */
+  readonly incidentThread?: 'root' | 'follow-up';
+  /** The thread a reply goes into (a command typed in a thread is answered there). */
+  readonly threadRoot?: string;
 }
 
 export interface Outbox {
@@ -36,6 +39,13 @@ export interface Outbox {
   send(message: OutboundMessage): Promise<DeliveryOutcome>;
   /** Sets a channel's or room's topic; the promise tells whether the network took it. */
   setTopic(network: string, conversation: string, topic: string): Promise<DeliveryOutcome>;
+  /** Edits incident `incidentId`'s announcement in a room to show `body`, where the network can. */
+  editAnnouncement(
+    network: string,
+    conversation: string,
+    incidentId: number,
+    body: RichText,
+  ): Promise<DeliveryOutcome>;
 }
 
 /** The network's ids for what was delivered (the bridge relates later edits, replies and reactions). */
@@ -52,6 +62,8 @@ export interface DurableOutboxDeps {
   readonly onDelivered?: DeliveredListener;
   readonly onOutcome?: OutcomeObserver;
   readonly newId?: () => string;
+  /** Where incidents' announcements landed: follow-ups go into their threads, edits find their target. */
+  readonly threads?: IncidentThreads;
 }
 
 /** Durable deliveries not settled yet, by channel and lane (what a stop leaves for the next start). */
@@ -92,6 +104,15 @@ export class DurableOutbox implements Outbox {
     return this.submit(network, 'bulk', { kind: 'topic', conversation, topic });
   }
 
+  editAnnouncement(
+    network: string,
+    conversation: string,
+    incidentId: number,
+    body: RichText,
+  ): Promise<DeliveryOutcome> {
+    return this.submit(network, 'normal', { kind: 'edit', conversation, incidentId, body }, incidentId);
+  }
+
   /** A page off chat (ntfy, e-mail): stored, then handed to that way's channel, like any delivery. */
   sendOffChat(way: string, page: OffChatPage): Promise<DeliveryOutcome> {
     const lane: Lane = page.kind === 'follow-up' ? 'normal' : 'urgent';
@@ -127,6 +148,7 @@ export class DurableOutbox implements Outbox {
         deliveryUpdates: [{ id: row.id, kind: 'attempt', attempts: delivery.attempts }],
       });
       this.unsettled.set(delivery.id, delivery);
+      this.deps.threads?.handing(delivery);
       void this.hand(delivery);
     }
     if (rows.length > 0)
@@ -169,6 +191,7 @@ export class DurableOutbox implements Outbox {
       ...(incidentId === undefined ? {} : { incidentId }),
     };
     this.unsettled.set(delivery.id, delivery);
+    this.deps.threads?.handing(delivery);
     if (!delivery.durable) {
       // In order with what was said before it to the same place (a bridge's outage note, then the lines).
       if ((this.awaitingCommit.get(channelId) ?? 0) === 0) return this.hand(delivery);
@@ -194,19 +217,33 @@ export class DurableOutbox implements Outbox {
     );
   }
 
-  private async hand(delivery: Delivery): Promise<DeliveryOutcome> {
-    const channel = this.deps.channels.get(delivery.channel);
+  private async hand(stored: Delivery): Promise<DeliveryOutcome> {
+    const channel = this.deps.channels.get(stored.channel);
+    let delivery = stored;
     let outcome: DeliveryOutcome;
     try {
-      outcome = channel
-        ? await channel.deliver(delivery)
-        : { status: 'refused', at: this.deps.clock.now(), reason: `there is no network ${delivery.channel}` };
+      // What the stored row leaves open (its thread, an edit's target) is decided at each attempt; a
+      // resend keeps its id, so a homeserver that took the first attempt keeps that one.
+      let prepared = this.deps.threads ? this.deps.threads.prepare(stored) : stored;
+      if (prepared instanceof Promise) prepared = await prepared;
+      if (typeof prepared !== 'string') delivery = prepared;
+      outcome =
+        typeof prepared === 'string'
+          ? { status: 'refused', at: this.deps.clock.now(), reason: prepared }
+          : channel
+            ? await channel.deliver(delivery)
+            : {
+                status: 'refused',
+                at: this.deps.clock.now(),
+                reason: `there is no network ${delivery.channel}`,
+              };
     } catch (error) {
       // The interface promises never to reject; if one does, the row stays pending for the next start.
       this.deps.logger.error({ err: error, delivery: delivery.id }, 'a channel threw instead of settling');
       outcome = { status: 'abandoned', at: this.deps.clock.now(), reason: 'the channel failed' };
     }
     this.unsettled.delete(delivery.id);
+    this.deps.threads?.settled(delivery, outcome);
     if (delivery.durable) this.recordOutcome(delivery, outcome);
     try {
       this.deps.onOutcome?.(delivery, outcome);
@@ -280,61 +317,4 @@ function countByChannelAndLane(items: readonly { channel: string; lane: Lane }[]
   return [...counts.values()];
 }
 
-function outbound(to: OutboundMessage['to'], body: RichText, options: SendOptions): OutboundMessage {
-  return {
-    to,
-    body,
-    style: options.style ?? 'notice',
-    priority: options.priority,
-    purpose: options.purpose,
-    ...(options.incidentId === undefined ? {} : { incidentId: options.incidentId }),
-    ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
-  };
-}
-
-export class Speaker {
-  constructor(
-    private readonly outbox: Outbox,
-    private readonly groups: Groups,
-  ) {}
-
-  /** To every channel and room of a group. */
-  toGroup(groupId: string, body: RichText, options: SendOptions): void {
-    for (const member of this.groups.members(groupId)) {
-      void this.outbox.send(
-        outbound({ network: member.network, conversation: member.conversation }, body, options),
-      );
-    }
-  }
-
-  /** To one conversation: a channel, a room, or a direct conversation (IRC nick, Matrix DM room). */
-  toConversation(conversation: ConversationRef, body: RichText, options: SendOptions): void {
-    void this.outbox.send(
-      outbound({ network: conversation.network, conversation: conversation.id }, body, options),
-    );
-  }
-
-  /**
-   * A reply to something typed in a conversation. In a relayed group it is answered once on every side
-   * (commands are not relayed, so the other side would otherwise see an answer to nothing).
-   */
-  reply(conversation: ConversationRef, body: RichText, options: SendOptions): void {
-    const group = this.groups.of(conversation);
-    if (!group?.relay) {
-      this.toConversation(conversation, body, options);
-      return;
-    }
-    const { replyTo: _replyTo, ...elsewhere } = options;
-    for (const member of group.members) {
-      const origin =
-        member.network === conversation.network &&
-        this.groups.sameConversation(member.network, member.conversation, conversation.id);
-      const to = { network: member.network, conversation: origin ? conversation.id : member.conversation };
-      void this.outbox.send(outbound(to, body, origin ? options : elsewhere));
-    }
-  }
-
-  toPerson(network: string, person: PersonRef, body: RichText, options: SendOptions): void {
-    void this.outbox.send(outbound({ network, person }, body, options));
-  }
-}
+export { Speaker } from './speaker.js';

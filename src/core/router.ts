@@ -49,6 +49,8 @@ export interface RouterDeps {
   readonly watchers?: readonly ((message: InboundMessage) => void)[];
   /** Handles each message once, and resolves after its handling is committed (inbound.ts). */
   readonly ledger: InboundLedger;
+  /** The incident whose announcement `root` is on `network` (a command typed in its Matrix thread). */
+  readonly threadIncident?: (network: string, root: string) => number | undefined;
   /** Signs the answer to a private message that is no command. Default: firebell. */
   readonly botName?: string;
 }
@@ -140,11 +142,16 @@ export class Router {
         priority,
         purpose: 'reply',
         ...(message.messageId === undefined ? {} : { replyTo: message.messageId }),
+        // Asked in a thread, answered in it.
+        ...(message.threadRoot === undefined ? {} : { threadRoot: message.threadRoot.messageId }),
       });
     };
+    const threadIncident =
+      message.threadRoot && this.deps.threadIncident?.(network, message.threadRoot.messageId);
     return {
       message,
       network,
+      ...(threadIncident === undefined ? {} : { threadIncident }),
       actor: this.deps.directory.actorOf(network, message.sender),
       group,
       at: this.deps.clock.now(),

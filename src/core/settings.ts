@@ -91,6 +91,8 @@ export interface Group {
   readonly policy?: string | undefined;
   readonly relay: boolean;
   readonly relayJoinsAndParts: boolean;
+  /** On Matrix, an incident's follow-ups go into a thread rooted at its announcement (absent: true). */
+  readonly matrixThreads?: boolean | undefined;
 }
 
 export interface BotSettings {

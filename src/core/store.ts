@@ -12,6 +12,7 @@
 import type { Actor, IncidentEffect, StatusKind, TimelineEntry } from '../../machines/incident-types.js';
 import type { IncidentPhase } from '../../machines/incident.js';
 import type { DeliveryContent, Lane } from './delivery.js';
+import type { AnnouncementReceipt } from './incident-threads.js';
 
 export interface IncidentRecord {
   readonly id: number;
@@ -165,6 +166,11 @@ export interface LoadedState {
   readonly pendingEffects: readonly PendingEffect[];
   /** Outbox rows without an outcome, in creation order: handed to their channels again at start. */
   readonly pendingDeliveries: readonly StoredDelivery[];
+  /**
+   * Where the announcements of open incidents (and of incidents with rows still pending) landed: the
+   * receipts of their delivered rows marked `incidentThread: 'root'`, so threads and edits find them.
+   */
+  readonly announcements: readonly AnnouncementReceipt[];
   readonly keyValues: readonly { readonly namespace: string; readonly key: string; readonly value: string }[];
   readonly alert: StatusEntry | undefined;
   readonly savedTopics: readonly {

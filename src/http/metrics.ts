@@ -145,8 +145,8 @@ export class FirebellMetrics {
   outcome = (delivery: Delivery, outcome: DeliveryOutcome): void => {
     const { content } = delivery;
     const purpose =
-      content.kind === 'topic'
-        ? 'topic'
+      content.kind === 'topic' || content.kind === 'edit'
+        ? content.kind
         : content.kind === 'offchat'
           ? content.page.kind
           : (content.message.purpose ?? 'message');

@@ -160,6 +160,7 @@ export const timelineWord = (kind: TimelineEntry['kind']): string => TIMELINE_WO
 export function deliveryTarget(delivery: StoredDelivery): string {
   const { content } = delivery;
   if (content.kind === 'topic') return `topic of ${content.conversation} on ${delivery.channel}`;
+  if (content.kind === 'edit') return `announcement edited in ${content.conversation} on ${delivery.channel}`;
   if (content.kind === 'offchat')
     return `${content.page.kind} to ${content.page.contactId} by ${delivery.channel}`;
   const { message } = content;

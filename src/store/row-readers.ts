@@ -2,6 +2,7 @@
 import type { Actor, IncidentEffect, TimelineEntry, TimelineKind } from '../../machines/incident-types.js';
 import type { IncidentPhase } from '../../machines/incident.js';
 import type { DeliveryContent, Lane } from '../core/delivery.js';
+import type { AnnouncementReceipt } from '../core/incident-threads.js';
 import type { Logger } from '../core/logger.js';
 import type { DeliveryState, IncidentRecord, PendingEffect, StoredDelivery } from '../core/store.js';
 import { parseJsonColumn } from './json-column.js';
@@ -117,6 +118,30 @@ export function toDeliveries(rows: readonly DeliveryRow[], logger: Logger): Stor
         receipt: receipt?.ok && Array.isArray(receipt.value) ? (receipt.value as string[]) : [],
         ...(row.reason === null ? {} : { reason: row.reason }),
       },
+    ];
+  });
+}
+
+export interface AnnouncementRow {
+  incident_id: number;
+  channel: string;
+  content: string;
+  receipt: string | null;
+}
+
+/** Of delivered rows, the announcements (`incidentThread: 'root'`) and the event id each landed as. */
+export function toAnnouncements(rows: readonly AnnouncementRow[]): AnnouncementReceipt[] {
+  return rows.flatMap((row) => {
+    const content = parseJsonColumn(row.content);
+    const receipt = row.receipt === null ? undefined : parseJsonColumn(row.receipt);
+    if (!content.ok || !receipt?.ok || !Array.isArray(receipt.value)) return [];
+    const eventId: unknown = receipt.value[0];
+    const delivery = content.value as DeliveryContent;
+    if (delivery.kind !== 'message' || typeof eventId !== 'string') return [];
+    const { message } = delivery;
+    if (message.incidentThread !== 'root' || 'person' in message.to) return [];
+    return [
+      { incidentId: row.incident_id, channel: row.channel, conversation: message.to.conversation, eventId },
     ];
   });
 }

@@ -9,9 +9,19 @@
  */
 import type { SqliteDatabase as Database } from './sqlite-driver.js';
 import type { Logger } from '../core/logger.js';
+import type { AnnouncementReceipt } from '../core/incident-threads.js';
 import type { DeliveryUpdate, StoredDelivery } from '../core/store.js';
 import { toJsonColumn } from './json-column.js';
-import { toDeliveries, type DeliveryRow } from './row-readers.js';
+import { toAnnouncements, toDeliveries, type AnnouncementRow, type DeliveryRow } from './row-readers.js';
+
+/**
+ * Delivered rows of the incidents whose announcements still matter: open ones, and those with rows still
+ * pending (an edit of a resolved incident's announcement sent again after a restart). Which of them are
+ * announcements is read from their content (row-readers.ts), so a damaged row cannot fail the load.
+ */
+const ANNOUNCEMENT_ROWS = `state = 'delivered' AND incident_id IS NOT NULL
+  AND (incident_id IN (SELECT id FROM incidents WHERE open = 1)
+    OR incident_id IN (SELECT incident_id FROM deliveries WHERE state = 'pending' AND incident_id IS NOT NULL))`;
 
 const COLUMNS =
   'id, channel, lane, content, incident_id, created_at, attempts, state, outcome_at, receipt, reason';
@@ -40,6 +50,9 @@ export class SqliteDeliveryRows {
       seqOf: db.prepare('SELECT seq FROM deliveries WHERE id = ?').pluck(),
       pending: db.prepare(`SELECT seq, ${COLUMNS} FROM deliveries WHERE state = 'pending' ORDER BY seq`),
       ofIncident: db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE incident_id = ? ORDER BY seq`),
+      announcements: db.prepare(
+        `SELECT incident_id, channel, content, receipt FROM deliveries WHERE ${ANNOUNCEMENT_ROWS} ORDER BY seq`,
+      ),
       pruneIncident: db.prepare(
         "DELETE FROM deliveries WHERE state <> 'pending' AND incident_id IS NOT NULL AND outcome_at < ?",
       ),
@@ -93,6 +106,11 @@ export class SqliteDeliveryRows {
     const rows = this.s.pending.all() as Array<DeliveryRow & { seq: number }>;
     for (const row of rows) this.unsettled.set(row.id, row.seq);
     return this.read(rows);
+  }
+
+  /** Where the announcements that still matter landed (see ANNOUNCEMENT_ROWS). */
+  announcements(): AnnouncementReceipt[] {
+    return toAnnouncements(this.s.announcements.all() as AnnouncementRow[]);
   }
 
   ofIncident(incidentId: number): StoredDelivery[] {

@@ -46,6 +46,7 @@ export class SqliteStore implements Store {
       openIncidents: this.incidents.loadOpen(),
       pendingEffects: this.incidents.pendingEffects(),
       pendingDeliveries: this.deliveryRows.pending(),
+      announcements: this.deliveryRows.announcements(),
       keyValues: this.state.keyValues(),
       alert: this.state.alert(),
       savedTopics: this.state.savedTopics(),

@@ -213,3 +213,128 @@ test('every #status kind on Matrix, and the topic from before the alert restored
   assert.equal(durable.status.currentAlert(), undefined);
   assert.equal(published.at(-1), null);
 });
+
+test('an incident thread: follow-ups rooted at the announcement with the reply fallback, a command in the thread acts on its incident, and the announcement is edited in place', async () => {
+  const events = () => hs.timeline(room, { type: 'm.room.message', sender: botUser.userId });
+  hs.post(ana.userId, room, text('!incident the mirror is stale'));
+  await until(
+    () =>
+      events().some((event) => /^Incident #\d+ declared by Ana: the mirror/.test(String(event.content.body))),
+    'the announcement',
+  );
+  const announcement = events().find((event) =>
+    /declared by Ana: the mirror/.test(String(event.content.body)),
+  );
+  const id = Number(/^Incident #(\d+)/.exec(String(announcement?.content.body))?.[1]);
+  const root = announcement?.event_id ?? '';
+  assert.equal(announcement?.content['m.relates_to'], undefined, 'the announcement is the thread root');
+  assert.ok(firebell.service.open().length >= 2, 'another incident is open: a bare !ack would be ambiguous');
+
+  await until(
+    () =>
+      events().some((event) =>
+        /paging you \(tier 1\) for incident #\d+: the mirror/.test(String(event.content.body)),
+      ),
+    'the page',
+    5000,
+  );
+  const page = events().find((event) =>
+    /paging you \(tier 1\) for incident #\d+: the mirror/.test(String(event.content.body)),
+  );
+  assert.deepEqual(page?.content['m.relates_to'], {
+    rel_type: 'm.thread',
+    event_id: root,
+    is_falling_back: true,
+    'm.in_reply_to': { event_id: root },
+  });
+  assert.deepEqual(page?.content['m.mentions'], { user_ids: [ana.userId] }, 'a page in a thread still pings');
+
+  // Ana answers in the thread, as a client with threads does: no incident number.
+  const command = hs.post(ana.userId, room, {
+    msgtype: 'm.text',
+    body: '!ack',
+    'm.relates_to': {
+      rel_type: 'm.thread',
+      event_id: root,
+      is_falling_back: true,
+      'm.in_reply_to': { event_id: page?.event_id },
+    },
+  });
+  await until(() => firebell.service.get(id)?.context.assignee?.name === 'Ana', 'the incident acknowledged');
+  await until(
+    () =>
+      events().some((event) => String(event.content.body).startsWith(`Incident #${id} acknowledged by Ana`)),
+    'the ack notice',
+  );
+  const ack = events().find((event) =>
+    String(event.content.body).startsWith(`Incident #${id} acknowledged by Ana`),
+  );
+  assert.deepEqual(
+    ack?.content['m.relates_to'],
+    {
+      rel_type: 'm.thread',
+      event_id: root,
+      is_falling_back: true,
+      'm.in_reply_to': { event_id: page?.event_id },
+    },
+    'the fallback points at the latest event of the thread',
+  );
+  void command;
+
+  // The edits of this announcement, as the spec's relations API lists them (most recent first).
+  const editsOfRoot = async (): Promise<Array<{ content: Record<string, unknown>; sender: string }>> => {
+    const response = await fetch(
+      `${hs.url}/_matrix/client/v1/rooms/${encodeURIComponent(room)}/relations/${encodeURIComponent(root)}/m.replace`,
+      { headers: { authorization: `Bearer ${ana.token}` } },
+    );
+    return ((await response.json()) as { chunk: Array<{ content: Record<string, unknown>; sender: string }> })
+      .chunk;
+  };
+  const replacing = (event: { content: Record<string, unknown> }): boolean =>
+    JSON.stringify(event.content['m.relates_to']) ===
+    JSON.stringify({ rel_type: 'm.replace', event_id: root });
+  await until(() => events().some(replacing), 'the edit');
+  const edits = await editsOfRoot();
+  assert.equal(edits.length, 1, 'one edit: the ack');
+  assert.equal(edits[0]?.sender, botUser.userId);
+  const edit = edits[0]?.content;
+  assert.deepEqual(edit?.['m.relates_to'], { rel_type: 'm.replace', event_id: root });
+  const fresh = edit?.['m.new_content'] as Record<string, unknown>;
+  assert.match(
+    String(fresh.body),
+    new RegExp(`^Incident #${id} declared by Ana: the mirror is stale — acknowledged by Ana`),
+  );
+  assert.equal(fresh.msgtype, 'm.notice');
+  assert.deepEqual(fresh['m.mentions'], {});
+  assert.equal(
+    edit?.body,
+    `* ${String(fresh.body)}`,
+    'the fallback body for clients that do not apply edits',
+  );
+  assert.deepEqual(edit?.['m.mentions'], {}, 'an edit pings nobody again');
+
+  // A status asked for in the thread is about that incident, and answered in the thread as a reply.
+  const ask = hs.post(ana.userId, room, {
+    msgtype: 'm.text',
+    body: '!status',
+    'm.relates_to': {
+      rel_type: 'm.thread',
+      event_id: root,
+      is_falling_back: true,
+      'm.in_reply_to': { event_id: root },
+    },
+  });
+  await until(
+    () => events().some((event) => String(event.content.body).startsWith(`Ana: #${id} the mirror is stale`)),
+    'the status in the thread',
+  );
+  const status = events().find((event) =>
+    String(event.content.body).startsWith(`Ana: #${id} the mirror is stale`),
+  );
+  assert.deepEqual(status?.content['m.relates_to'], {
+    rel_type: 'm.thread',
+    event_id: root,
+    is_falling_back: false,
+    'm.in_reply_to': { event_id: ask },
+  });
+});

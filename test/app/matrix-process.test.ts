@@ -5,7 +5,9 @@
  *  - SIGKILL while a page is in flight (the homeserver took it, its answer is held): after the restart the
  *    page is sent again with the same transaction id, and the room has it once;
  *  - SIGKILL between a command and its commit (the store refuses the commit): after the restart the
- *    command runs, once.
+ *    command runs, once;
+ *  - SIGKILL while the edit of an announcement is in flight (its outcome not committed): after the
+ *    restart the edit is sent again with the same transaction id, and the announcement has one edit.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -195,6 +197,75 @@ test('SIGKILL between a command and its commit: after the restart the command ru
   try {
     assert.equal(await store.handled(`matrix:matrix:${command}`), true);
     assert.equal((await store.recentIncidents(10)).length, 1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('SIGKILL while an announcement edit is in flight: after the restart exactly one edit, by the same transaction id', async () => {
+  const { config, database, room, said: fromBot } = setUp('edited');
+  const first = await startFirebell(config);
+  hs.post(ana.userId, room, { msgtype: 'm.text', body: '!incident the disk is full' });
+  await until(() => fromBot(/^Incident #1 declared by Ana/).length === 1, 'the announcement', 10_000);
+  const root =
+    hs
+      .timeline(room, { sender: bot.userId })
+      .find((event) => /^Incident #1 declared/.test(String(event.content.body)))?.event_id ?? '';
+  hs.post(ana.userId, room, { msgtype: 'm.text', body: '!ack 1' });
+  await until(() => fromBot(/^Incident #1 acknowledged by Ana/).length === 1, 'the ack', 10_000);
+  const edits = (): Array<Record<string, unknown>> =>
+    hs
+      .timeline(room, { sender: bot.userId })
+      .map((event) => event.content)
+      .filter(
+        (content) =>
+          JSON.stringify(content['m.relates_to']) ===
+          JSON.stringify({ rel_type: 'm.replace', event_id: root }),
+      );
+  await until(() => edits().length === 1, 'the ack edit', 10_000);
+
+  // Resolving edits the announcement first (both in the normal lane, the edit queued first): the
+  // homeserver takes that edit and holds its answer, so firebell never commits its outcome.
+  hs.faults.add({ route: 'send', userId: bot.userId, kind: 'hold', after: true, times: 1 });
+  hs.post(ana.userId, room, { msgtype: 'm.text', body: '!resolved 1 freed space' });
+  await until(() => hs.held.length === 1, 'the edit in flight', 10_000);
+  const txnId = hs.held[0]?.record.params.txnId ?? '';
+  const held = hs.timeline(room, { sender: bot.userId }).find((event) => event.txn?.txnId === txnId);
+  assert.match(
+    String((held?.content['m.new_content'] as { body?: unknown } | undefined)?.body),
+    /— resolved by Ana/,
+  );
+  first.kill('SIGKILL');
+  await first.exited;
+  hs.releaseHeld();
+
+  const second = await startFirebell(config);
+  await until(
+    () => hs.transactionIds().filter((id) => id === txnId).length === 2,
+    'the edit sent again',
+    30_000,
+  );
+  await until(
+    () => fromBot(/^Incident #1 \(the disk is full\) resolved by Ana/).length === 1,
+    'the resolution',
+    10_000,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const resolvedEdits = edits().filter((content) =>
+    /— resolved by Ana/.test(String((content['m.new_content'] as { body?: unknown }).body)),
+  );
+  assert.equal(resolvedEdits.length, 1, 'the resolution edit is in the room once');
+  assert.equal(edits().length, 2, 'the ack edit and the resolution edit, nothing more');
+
+  second.kill('SIGTERM');
+  assert.equal((await second.exited).code, 0);
+  const store = openSqliteStore(database);
+  try {
+    const row = (await store.deliveries(1)).find((delivery) => `fb.${delivery.id}` === txnId);
+    assert.equal(row?.content.kind, 'edit');
+    assert.equal(row?.state, 'delivered');
+    assert.equal(row?.attempts, 1, 'one resend');
+    assert.deepEqual((await store.load()).pendingDeliveries, []);
   } finally {
     await store.close();
   }

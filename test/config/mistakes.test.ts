@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONTACTS, DIR, FIREBELL, WHITELIST, memoryReader, problems } from './fixture.js';
+import { CONTACTS, DIR, FIREBELL, WHITELIST, load, memoryReader, problems } from './fixture.js';
 import { formatProblem, loadConfig } from '../../src/config/load.js';
 
 test('YAML syntax errors give file, line, column and the parser reason', () => {
@@ -417,4 +417,16 @@ test('the shutdown grace: a number of seconds up to 300; one a container manager
   assert.ok(quiet.ok);
   assert.deepEqual(quiet.warnings, []);
   assert.equal(quiet.config.bot.shutdownGraceSeconds, 5);
+});
+
+test('matrixThreads is a boolean, checked like every key (firebell check says where)', () => {
+  const firebell = FIREBELL.replace(
+    "        channel: '#ops'\n",
+    "        channel: '#ops'\n    matrixThreads: sometimes\n",
+  );
+  assert.deepEqual(problems({ firebell }), [
+    'cfg/firebell.yaml:13:5: groups[0].matrixThreads: expected true or false, got "sometimes"',
+  ]);
+  const off = load({ firebell: firebell.replace('sometimes', 'false') });
+  assert.equal(off.ok && off.config.groups[0]?.matrixThreads, false);
 });

@@ -5,7 +5,7 @@
  */
 import { MatrixHttpError, badJson, forbidden, invalidParam, notFound } from './errors.js';
 import { randomId, redactContent, type Content, type StoredEvent } from './events.js';
-import { Room, type Membership } from './room.js';
+import { Room, relationOf, type Membership } from './room.js';
 
 export interface Session {
   readonly userId: string;
@@ -332,6 +332,11 @@ export class HomeserverModel {
       throw forbidden(`You don't have permission to post ${type} events`);
     if (Buffer.byteLength(JSON.stringify(content)) > MAX_EVENT_BYTES)
       throw new MatrixHttpError(413, 'M_TOO_LARGE', 'event too large');
+    // CS API v1.18 "Validation of m.thread relationships": no thread off an event that has a relation.
+    const relation = relationOf(content);
+    const root = relation?.rel_type === 'm.thread' ? room.event(String(relation.event_id)) : undefined;
+    if (root && relationOf(root.content))
+      throw new MatrixHttpError(400, 'M_UNKNOWN', 'Cannot start threads from an event with a relation');
     const event = this.appendEvent(room, { type, sender: userId, content, ...options });
     this.changed();
     return event.event_id;

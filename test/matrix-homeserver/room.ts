@@ -55,6 +55,17 @@ export class Room {
     return this.events.find((event) => event.event_id === eventId);
   }
 
+  /**
+   * The events relating to `eventId` (CS API v1.18 "Relationships": `m.relates_to.event_id`), of
+   * `relType` when given, in stream order. A thread's fallback `m.in_reply_to` is no relation of its own.
+   */
+  relations(eventId: string, relType?: string): StoredEvent[] {
+    return this.events.filter((event) => {
+      const relation = relationOf(event.content);
+      return relation?.event_id === eventId && (relType === undefined || relation.rel_type === relType);
+    });
+  }
+
   membership(userId: string): Membership | undefined {
     return this.stateEvent('m.room.member', userId)?.content.membership as Membership | undefined;
   }
@@ -136,3 +147,11 @@ export class Room {
 }
 
 const numberOr = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
+
+/** An event's `m.relates_to` with a `rel_type`, if it has one. */
+export function relationOf(content: Content): { rel_type: string; event_id: unknown } | undefined {
+  const relation = content['m.relates_to'];
+  if (typeof relation !== 'object' || relation === null || Array.isArray(relation)) return undefined;
+  const { rel_type: relType, event_id: eventId } = relation as Record<string, unknown>;
+  return typeof relType === 'string' ? { rel_type: relType, event_id: eventId } : undefined;
+}

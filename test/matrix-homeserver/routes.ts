@@ -303,6 +303,27 @@ export const routes: readonly Route[] = [
     if (!event || event.pos < room.visibleFrom(me(context))) throw notFound('Event not found.');
     return clientEvent(event, { token: session(context).token, now: context.now() });
   }),
+  // "GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}" (most recent first, dir=b)
+  route(
+    'relations',
+    'GET',
+    '/_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType?}',
+    true,
+    (context) => {
+      const room = context.model.visibleRoom(me(context), context.params.roomId as string);
+      const from = room.visibleFrom(me(context));
+      const parent = room.event(context.params.eventId as string);
+      if (!parent || parent.pos < from) throw notFound('Event not found.');
+      const viewer = { token: session(context).token, now: context.now() };
+      const related = room.relations(parent.event_id, context.params.relType || undefined);
+      return {
+        chunk: related
+          .filter((event) => event.pos >= from)
+          .reverse()
+          .map((event) => clientEvent(event, viewer)),
+      };
+    },
+  ),
   // "PUT /_matrix/client/v3/rooms/{roomId}/typing/{userId}"
   route('typing', 'PUT', `${C}/rooms/{roomId}/typing/{userId}`, true, (context) => {
     ownUser(context);

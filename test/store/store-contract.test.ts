@@ -17,6 +17,72 @@ const row = (id: string, overrides: Partial<StoredDelivery> = {}): StoredDeliver
 
 for (const backend of BACKENDS)
   describe(`the store on ${backend.name}`, () => {
+    test('the announcements that still matter are loaded from their delivered rows: open incidents, and closed ones with rows pending', async (t) => {
+      const storage = await backend.storage(t);
+      const first = await storage.open();
+      const announcement = (id: string, incidentId: number, conversation: string): StoredDelivery => {
+        const base = deliveryRow(id, `Incident #${incidentId} declared`, { incidentId, channel: 'matrix' });
+        const message = base.content.kind === 'message' ? base.content.message : undefined;
+        if (!message) throw new Error('a message row');
+        return {
+          ...base,
+          content: {
+            kind: 'message',
+            message: { ...message, to: { network: 'matrix', conversation }, incidentThread: 'root' },
+          },
+        };
+      };
+      for (const id of [21, 22, 23])
+        for (const transition of runIncident(id, undefined, id * 100).transitions)
+          await commit(first, { transitions: [transition] });
+      await commit(first, {
+        deliveries: [
+          announcement('a21', 21, '#infra:x.org'),
+          announcement('b21', 21, '#ops:x.org'),
+          row('p21', { incidentId: 21, channel: 'matrix' }),
+          announcement('a22', 22, '#infra:x.org'),
+          announcement('a23', 23, '#infra:x.org'),
+          {
+            ...row('e22', { incidentId: 22, channel: 'matrix' }),
+            content: { kind: 'edit', conversation: '#infra:x.org', incidentId: 22, body: [] },
+          },
+        ],
+      });
+      const delivered = (id: string, eventId: string) =>
+        ({ id, kind: 'outcome', state: 'delivered', at: NOW, receipt: [eventId] }) as const;
+      await commit(first, {
+        deliveryUpdates: [
+          delivered('a21', '$a21'),
+          delivered('b21', '$b21'),
+          delivered('p21', '$p21'),
+          delivered('a22', '$a22'),
+          delivered('a23', '$a23'),
+        ],
+      });
+      // #22 and #23 are resolved; #22 still has its edit pending, #23 has nothing left.
+      for (const id of [22, 23]) {
+        const last = runIncident(id, undefined, id * 100).transitions.at(-1) as IncidentTransition;
+        await commit(first, {
+          transitions: [
+            { ...last, open: false, phase: 'resolved', effects: [], timeline: { from: 99, entries: [] } },
+          ],
+        });
+      }
+      await first.close();
+
+      const store = await storage.open();
+      const loaded = await store.load();
+      assert.deepEqual(
+        [...loaded.announcements].sort((a, b) => a.eventId.localeCompare(b.eventId)),
+        [
+          { incidentId: 21, channel: 'matrix', conversation: '#infra:x.org', eventId: '$a21' },
+          { incidentId: 22, channel: 'matrix', conversation: '#infra:x.org', eventId: '$a22' },
+          { incidentId: 21, channel: 'matrix', conversation: '#ops:x.org', eventId: '$b21' },
+        ],
+        'a page is no announcement; a resolved incident with nothing pending is forgotten',
+      );
+    });
+
     test('an incident, its timeline and effects survive a reopen; done effects leave', async (t) => {
       const storage = await backend.storage(t);
       const first = await storage.open();

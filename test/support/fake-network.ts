@@ -9,6 +9,8 @@ import { toPlainText } from '../../src/core/rich-text.js';
 export class FakeNetwork implements ChatNetwork {
   readonly sent: OutboundMessage[] = [];
   readonly topics = new Map<string, string>();
+  /** Announcements edited (a Matrix-kind fake takes edits; the others refuse them, as IRC does). */
+  readonly edits: Array<{ conversation: string; target: string | undefined; text: string }> = [];
   /** What was sent while the network was down: held, as the real adapters hold it, until `up()`. */
   readonly held: Array<{ message: OutboundMessage; settle: (outcome: DeliveryOutcome) => void }> = [];
   private isDown = false;
@@ -44,6 +46,15 @@ export class FakeNetwork implements ChatNetwork {
       return result.ok
         ? { status: 'delivered', at: this.now(), receipt: [] }
         : { status: 'refused', at: this.now(), reason: result.reason };
+    }
+    if (content.kind === 'edit') {
+      if (this.kind !== 'matrix') return { status: 'refused', at: this.now(), reason: 'no edits here' };
+      this.edits.push({
+        conversation: content.conversation,
+        target: content.target,
+        text: toPlainText(content.body),
+      });
+      return { status: 'delivered', at: this.now(), receipt: [`${this.id}-edit-${(this.sequence += 1)}`] };
     }
     return new Promise((settle) => this.send(content.message, settle));
   }

@@ -5,6 +5,7 @@
 import type { DeliveryOutcome } from '../../src/core/delivery.js';
 import type { OutboundMessage } from '../../src/core/messages.js';
 import type { Outbox } from '../../src/core/outbox.js';
+import type { RichText } from '../../src/core/rich-text.js';
 
 export class RecordingOutbox implements Outbox {
   readonly sent: OutboundMessage[] = [];
@@ -24,6 +25,18 @@ export class RecordingOutbox implements Outbox {
     this.count += 1;
     if (this.keep) this.sent.push(message);
     this.onSend(message);
+    return Promise.resolve({ status: 'delivered', at: this.now(), receipt: [] });
+  }
+
+  readonly edits: Array<{ network: string; conversation: string; incidentId: number; body: RichText }> = [];
+
+  editAnnouncement(
+    network: string,
+    conversation: string,
+    incidentId: number,
+    body: RichText,
+  ): Promise<DeliveryOutcome> {
+    this.edits.push({ network, conversation, incidentId, body });
     return Promise.resolve({ status: 'delivered', at: this.now(), receipt: [] });
   }
 

@@ -17,6 +17,8 @@ export interface CommandContext {
   /** The channel group it was typed in; undefined in a private message. */
   readonly group: Group | undefined;
   readonly at: number;
+  /** The incident whose thread the command was typed in (Matrix): the one it means when it names none. */
+  readonly threadIncident?: number;
   /** Answers the person (on every side of the group, addressed to them). */
   reply(body: RichText | string): void;
   /**

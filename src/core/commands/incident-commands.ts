@@ -73,9 +73,13 @@ export function incidentCommands(deps: IncidentCommandDeps): CommandHandlers {
     return service.open().filter((incident) => !context.group || incident.context.group === context.group.id);
   }
 
-  /** The incident a command means: the one named, or the only one open where it was typed. */
+  /**
+   * The incident a command means: the one named, the one whose thread it was typed in, or the only one
+   * open where it was typed.
+   */
   function target(id: number | undefined, context: CommandContext, example: string): Target {
     if (id !== undefined) return { ok: true, id };
+    if (context.threadIncident !== undefined) return { ok: true, id: context.threadIncident };
     const open = openHere(context);
     const where = context.group ? 'here' : 'anywhere';
     if (open.length === 1 && open[0]) return { ok: true, id: open[0].id };
@@ -246,7 +250,7 @@ export function incidentCommands(deps: IncidentCommandDeps): CommandHandlers {
 
     status: async (command, context) => {
       const overview = await deps.statusOverview?.(clock.now());
-      if (command.id === undefined) {
+      if (command.id === undefined && context.threadIncident === undefined) {
         const open = openHere(context);
         if (open.length > INLINE_INCIDENTS && context.group) {
           summarizeInChannel(open, context);

@@ -23,6 +23,7 @@ import { formatMinutes } from '../format/duration.js';
 import {
   renderAcknowledged,
   renderAnnouncement,
+  renderAnnouncementNow,
   renderAssigned,
   renderExhausted,
   renderNobodyReachable,
@@ -32,6 +33,7 @@ import {
   renderStatusOkPrompt,
   renderStatusPrompt,
   renderUnacknowledged,
+  type AnnouncementState,
   type RenderContext,
 } from './render.js';
 import { rich, type RichText } from '../rich-text.js';
@@ -87,6 +89,7 @@ export class EffectRunner {
           priority: 'normal',
           purpose: 'announce',
           incidentId: id,
+          incidentThread: 'root',
         });
         this.deps.report(id, { type: 'incident.announced', at: this.deps.clock.now() });
         return;
@@ -98,13 +101,16 @@ export class EffectRunner {
           priority: 'urgent',
           purpose: 'exhausted',
           incidentId: id,
+          incidentThread: 'follow-up',
         });
         return;
       case 'effect.acknowledged':
+        this.editAnnouncement(incident, { state: 'acknowledged', by: effect.by }, r);
         this.deps.speaker.toGroup(group, renderAcknowledged(incident, effect.by, r), {
           priority: 'urgent',
           purpose: 'ack',
           incidentId: id,
+          incidentThread: 'follow-up',
         });
         return;
       case 'effect.assigned': {
@@ -112,25 +118,32 @@ export class EffectRunner {
           ? this.deps.directory.contact(effect.assignee.contactId)
           : undefined;
         const assignee: PersonRef = contact ? personRefOf(contact) : { name: effect.assignee.name };
+        const now = { state: 'assigned', to: assignee.name, by: effect.by } as const;
+        this.editAnnouncement(incident, now, r);
         this.deps.speaker.toGroup(group, renderAssigned(incident, effect.by, assignee), {
           priority: 'urgent',
           purpose: 'assign',
           incidentId: id,
+          incidentThread: 'follow-up',
         });
         return;
       }
       case 'effect.unacknowledged':
+        this.editAnnouncement(incident, { state: 'unacknowledged' }, r);
         this.deps.speaker.toGroup(group, renderUnacknowledged(incident, effect.by, effect.reason), {
           priority: 'urgent',
           purpose: 'unack',
           incidentId: id,
+          incidentThread: 'follow-up',
         });
         return;
       case 'effect.resolved':
+        this.editAnnouncement(incident, { state: 'resolved' }, r);
         this.deps.speaker.toGroup(group, renderResolved(incident), {
           priority: 'normal',
           purpose: 'resolved',
           incidentId: id,
+          incidentThread: 'follow-up',
         });
         return;
       case 'effect.prompt-status': {
@@ -143,6 +156,7 @@ export class EffectRunner {
           priority: 'normal',
           purpose: 'status-prompt',
           incidentId: id,
+          incidentThread: 'follow-up',
         });
         return;
       }
@@ -151,6 +165,11 @@ export class EffectRunner {
         this.deps.logger.warn({ effect: unknown }, 'unknown effect ignored');
       }
     }
+  }
+
+  /** The announcement edited in place where the network can (Matrix), to say what is true now. */
+  private editAnnouncement(incident: IncidentContext, now: AnnouncementState, r: RenderContext): void {
+    this.deps.speaker.editAnnouncement(incident.group, incident.id, renderAnnouncementNow(incident, now, r));
   }
 
   private page(
@@ -163,7 +182,12 @@ export class EffectRunner {
     const at = this.deps.clock.now();
     const resolution = this.deps.resolvePage({ tier, policy: incident.policy, at });
     const recipients = resolution.recipients;
-    const options = { priority: 'urgent' as const, purpose: 'page', incidentId: incident.id };
+    const options = {
+      priority: 'urgent' as const,
+      purpose: 'page',
+      incidentId: incident.id,
+      incidentThread: 'follow-up' as const,
+    };
     if (resolution.note)
       this.deps.speaker.toGroup(
         incident.group,
@@ -219,7 +243,12 @@ export class EffectRunner {
     recipients: readonly Contact[],
     r: RenderContext,
   ): Contact[] {
-    const options = { priority: 'urgent' as const, purpose: 'page', incidentId: incident.id };
+    const options = {
+      priority: 'urgent' as const,
+      purpose: 'page',
+      incidentId: incident.id,
+      incidentThread: 'follow-up' as const,
+    };
     const members = this.deps.groups.members(incident.group);
     const kindOf = (network: string): NetworkKind | undefined => this.deps.directory.kindOf(network);
     const routes = new Map(recipients.map((contact) => [contact, pageRoutes(contact, members, kindOf)]));

@@ -41,6 +41,50 @@ export function renderAnnouncement(incident: IncidentContext, r: RenderContext):
   );
 }
 
+/** What an announcement edited in place says about the incident now. */
+export type AnnouncementState =
+  | { readonly state: 'unacknowledged' }
+  | { readonly state: 'acknowledged'; readonly by: Actor }
+  | { readonly state: 'assigned'; readonly to: string; readonly by: Actor }
+  | { readonly state: 'resolved' };
+
+/**
+ * The announcement as it reads after an ack, an assignment, a give-back or the resolution (Matrix edits
+ * it in place), so the room's first screen tells the truth: the state, and who holds the incident. Names
+ * are plain text, never mentions: an edit must not ping anyone again.
+ */
+export function renderAnnouncementNow(
+  incident: IncidentContext,
+  now: AnnouncementState,
+  r: RenderContext,
+): RichText {
+  const head = rich(
+    'Incident ',
+    ref(incident.id),
+    ` declared by ${incident.declaredBy.name}: `,
+    bold(shorten(incident.summary)),
+    ' — ',
+  );
+  const close = rich(', close it with ', code(`!resolved ${incident.id} <note>`), playbook(r));
+  switch (now.state) {
+    case 'unacknowledged':
+      return rich(head, bold('unacknowledged'), ': take it with ', code(`!ack ${incident.id}`), close);
+    case 'acknowledged':
+      return rich(head, bold(`acknowledged by ${now.by.name}`), close);
+    case 'assigned':
+      return rich(head, bold(`assigned to ${now.to}`), ` by ${now.by.name}`, close);
+    case 'resolved': {
+      const resolution = incident.resolution;
+      const by = resolution?.bySource
+        ? `by its alert source (${resolution.by.name})`
+        : `by ${resolution ? resolution.by.name : 'someone'}`;
+      const after = resolution ? ` after ${formatDuration(resolution.at - incident.detectedAt)}` : '';
+      const note = resolution?.note ? `: ${shorten(resolution.note, 300)}` : '';
+      return rich(head, bold('resolved'), ` ${by}${after}${note}`, playbook(r));
+    }
+  }
+}
+
 export function renderJoinedDuplicate(incident: IncidentContext, r: RenderContext): RichText {
   return rich(
     'That is already incident ',

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import {
   delivered,
+  noEdits,
   notForChat,
   refused,
   type Delivery,
@@ -135,6 +136,7 @@ export class IrcOutgoing {
     }
     const { content } = delivery;
     if (content.kind === 'offchat') return Promise.resolve(notForChat(this.deps.clock.now(), 'IRC'));
+    if (content.kind === 'edit') return Promise.resolve(noEdits(this.deps.clock.now(), 'IRC'));
     if (content.kind === 'topic') return this.deliverTopic(delivery, content.conversation, content.topic);
     return new Promise((settle) => this.deliverMessage(delivery, content.message, settle));
   }

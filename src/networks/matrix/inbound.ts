@@ -2,7 +2,8 @@
  * What a room event means to firebell, decided from the event alone (pure): a message (with its style,
  * reply and edit relations, and the old reply fallback stripped), a reaction, or nothing. Per the spec's
  * "Event replacements", an edit's new text is in `m.new_content`; per "Rich replies", clients strip the
- * `> ` fallback lines that older clients still prepend.
+ * `> ` fallback lines that older clients still prepend. Per "Threading", an `m.thread` relation names the
+ * thread's root; its `m.in_reply_to` is a real reply only when `is_falling_back` is not true.
  */
 import type { MessageStyle } from '../../core/messages.js';
 import type { RawEvent } from './sync-client.js';
@@ -17,6 +18,8 @@ export type Interpreted =
       readonly style: MessageStyle;
       readonly replyTo?: string;
       readonly editOf?: string;
+      /** The root of the thread it was said in. */
+      readonly threadRoot?: string;
       /** Relayed by a firebell (see RELAY_MARKER): never relayed again. */
       readonly relayed?: boolean;
       /** The formatting, from `formatted_body` (org.matrix.custom.html), for relaying. */
@@ -55,13 +58,19 @@ export function interpret(event: RawEvent): Interpreted | undefined {
   const content = editOf === undefined ? event.content : asRecord(event.content['m.new_content']);
   const style = typeof content?.msgtype === 'string' ? STYLES[content.msgtype] : undefined;
   if (!content || !style || typeof content.body !== 'string') return undefined;
+  const threadRoot =
+    relation?.rel_type === 'm.thread' && typeof relation.event_id === 'string'
+      ? relation.event_id
+      : undefined;
   const replyTo = asRecord(relation?.['m.in_reply_to'])?.event_id;
-  const isReply = typeof replyTo === 'string';
+  const isReply =
+    typeof replyTo === 'string' && !(threadRoot !== undefined && relation?.is_falling_back === true);
   return {
     kind: 'message',
-    text: isReply ? stripReplyFallback(content.body) : content.body,
+    text: typeof replyTo === 'string' ? stripReplyFallback(content.body) : content.body,
     style,
     ...(isReply ? { replyTo } : {}),
+    ...(threadRoot === undefined ? {} : { threadRoot }),
     ...(editOf === undefined ? {} : { editOf }),
     ...(content[RELAY_MARKER] === true || event.content[RELAY_MARKER] === true ? { relayed: true } : {}),
     ...(content.format === 'org.matrix.custom.html' && typeof content.formatted_body === 'string'

@@ -11,7 +11,13 @@
  */
 import type { MatrixNetworkConfig } from '../../config/schema.js';
 import type { Clock } from '../../core/clock.js';
-import { notForChat, type Delivery, type DeliveryOutcome } from '../../core/delivery.js';
+import {
+  notForChat,
+  refused,
+  type Delivery,
+  type DeliveryContent,
+  type DeliveryOutcome,
+} from '../../core/delivery.js';
 import type { Logger } from '../../core/logger.js';
 import type { OutboundMessage } from '../../core/messages.js';
 import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
@@ -22,6 +28,7 @@ import { RequestScope } from './request-scope.js';
 import { RateLimitGate, Retrier } from './retry.js';
 import { Sleeper } from './sleeper.js';
 import { MatrixSession } from './matrix-session.js';
+import { editContent } from './content.js';
 import { routeSdkLogs } from './sdk-logging.js';
 import type { Outgoing } from './scheduler.js';
 import { DEFAULT_MATRIX_TUNING, type MatrixTuning } from './tuning.js';
@@ -36,7 +43,10 @@ type Early =
       readonly conversation: string;
       readonly topic: string;
       readonly hooks: DeliveryHooks;
-    };
+    }
+  | { readonly kind: 'edit'; readonly edit: EditDelivery; readonly hooks: DeliveryHooks };
+
+type EditDelivery = Extract<DeliveryContent, { kind: 'edit' }>;
 
 export interface MatrixNetworkDeps {
   readonly clock: Clock;
@@ -200,6 +210,7 @@ export class MatrixNetwork implements ChatNetwork {
     return new Promise((settle) => {
       const hooks = { deliveryId: delivery.id, settle, lane: delivery.lane };
       if (content.kind === 'message') this.send(content.message, hooks);
+      else if (content.kind === 'edit') this.queue({ kind: 'edit', edit: content, hooks });
       else this.queue({ kind: 'topic', conversation: content.conversation, topic: content.topic, hooks });
     });
   }
@@ -224,7 +235,7 @@ export class MatrixNetwork implements ChatNetwork {
 
   private queue(early: Early): void {
     const now = this.deps.clock.now();
-    const purpose = early.kind === 'message' ? early.message.purpose : 'topic';
+    const purpose = early.kind === 'message' ? early.message.purpose : early.kind;
     try {
       if (this.session) this.hand(this.session, early);
       else if (this.state === 'connecting' || this.state === 'disconnected') this.early.push(early);
@@ -240,7 +251,17 @@ export class MatrixNetwork implements ChatNetwork {
 
   private hand(session: MatrixSession, early: Early): void {
     if (early.kind === 'message') session.send(early.message, early.hooks);
+    else if (early.kind === 'edit') this.edit(session, early.edit, early.hooks);
     else session.setTopic(early.conversation, early.topic, early.hooks);
+  }
+
+  /** An announcement edited in place; the outbox names the event (`target`) from its delivery receipt. */
+  private edit(session: MatrixSession, edit: EditDelivery, hooks: DeliveryHooks): void {
+    if (edit.target === undefined) {
+      hooks.settle?.(refused(this.deps.clock.now(), 'the announcement to edit is not known'));
+      return;
+    }
+    session.edit(edit.conversation, editContent(edit.target, edit.body), hooks);
   }
 
   connectionState(): ConnectionState {

@@ -10,7 +10,7 @@ import type { OutboundMessage, Sender } from '../../core/messages.js';
 import type { ConnectionState, NetworkEvents } from '../../core/network.js';
 import type { KeyValueStore } from '../../core/store.js';
 import { ConfiguredRooms } from './configured-rooms.js';
-import { ENCRYPTION_REFUSAL, messageContent, plainNotice } from './content.js';
+import { ENCRYPTION_REFUSAL, messageContent, plainNotice, type Content } from './content.js';
 import { DirectRooms } from './direct-rooms.js';
 import { EventGuard, forgetReceived, previouslyReceived, storeReceived } from './event-guard.js';
 import { classify } from './failures.js';
@@ -21,12 +21,14 @@ import type { Credentials } from './login.js';
 import { RoomInfo } from './room-info.js';
 import { RoomSerializer } from './room-serializer.js';
 import { RateLimitGate, Retrier, type Lookup } from './retry.js';
-import { MatrixScheduler, type Outgoing, type Target } from './scheduler.js';
+import { MatrixScheduler, targetOf, type Outgoing, type Target } from './scheduler.js';
 import { Sleeper } from './sleeper.js';
 import { SyncingMatrixClient, type RawEvent, type SyncResponse } from './sync-client.js';
 import { SyncLoop } from './sync-loop.js';
 import { readTopic, topicRefusal, type TopicDeps } from './topic.js';
 import type { MatrixTuning } from './tuning.js';
+
+type DeliveryHooks = Partial<Pick<Outgoing, 'deliveryId' | 'settle' | 'lane'>>;
 
 export interface SessionOptions {
   readonly networkId: string;
@@ -141,30 +143,29 @@ export class MatrixSession {
     this.client.close();
   }
 
-  send(
-    message: OutboundMessage,
-    delivery: Partial<Pick<Outgoing, 'deliveryId' | 'settle' | 'lane'>> = {},
-  ): void {
-    const to = message.to;
-    let target: Target;
-    if ('person' in to) {
-      const userId = to.person.matrix?.userId;
-      if (!userId) {
-        this.options.logger.warn(
-          { person: to.person.name, purpose: message.purpose },
-          'not sent: the person has no Matrix id',
-        );
-        delivery.settle?.({ status: 'refused', at: this.options.clock.now(), reason: 'no Matrix id' });
-        return;
-      }
-      target = { kind: 'person', userId };
-    } else target = { kind: 'room', conversation: to.conversation };
+  send(message: OutboundMessage, delivery: DeliveryHooks = {}): void {
+    const target = targetOf(message.to);
+    if (!target) {
+      this.options.logger.warn({ purpose: message.purpose }, 'not sent: the person has no Matrix id');
+      delivery.settle?.({ status: 'refused', at: this.options.clock.now(), reason: 'no Matrix id' });
+      return;
+    }
     this.scheduler.enqueue({
       target,
       payload: { kind: 'message', content: messageContent(message) },
       message,
       ...delivery,
       lane: delivery.lane ?? message.priority,
+    });
+  }
+
+  /** Queues an edit of firebell's own event in a room (content from `editContent`). */
+  edit(conversation: string, content: Content, delivery: DeliveryHooks = {}): void {
+    this.scheduler.enqueue({
+      target: { kind: 'room', conversation },
+      payload: { kind: 'message', content },
+      ...delivery,
+      lane: delivery.lane ?? 'normal',
     });
   }
 
@@ -178,11 +179,7 @@ export class MatrixSession {
   }
 
   /** Queues a topic change (bulk lane unless told otherwise); `delivery.settle` hears the outcome. */
-  setTopic(
-    conversation: string,
-    topic: string,
-    delivery: Partial<Pick<Outgoing, 'deliveryId' | 'settle' | 'lane'>> = {},
-  ): void {
+  setTopic(conversation: string, topic: string, delivery: DeliveryHooks = {}): void {
     this.scheduler.enqueue({
       target: { kind: 'room', conversation },
       payload: { kind: 'topic', topic },
@@ -272,7 +269,7 @@ export class MatrixSession {
         at: event.origin_server_ts,
         ...(meaning.reason === undefined ? {} : { reason: meaning.reason }),
       };
-      this.notify(() => events.membership?.(change));
+      void this.handedOver(() => events.membership?.(change));
       return;
     }
     // The core skips an event it handled before (a replay after a crash) by this id.
@@ -301,6 +298,7 @@ export class MatrixSession {
         durableId,
         ...(meaning.replyTo === undefined ? {} : { replyTo: { messageId: meaning.replyTo } }),
         ...(meaning.editOf === undefined ? {} : { editOf: { messageId: meaning.editOf } }),
+        ...(meaning.threadRoot === undefined ? {} : { threadRoot: { messageId: meaning.threadRoot } }),
         ...(meaning.relayed ? { relayedByBot: true } : {}),
         ...(meaning.rich === undefined ? {} : { rich: meaning.rich }),
       }),
@@ -379,16 +377,10 @@ export class MatrixSession {
     });
   }
 
-  /** Runs a callback into the core; a throw there is logged, never allowed into the SDK or the loop. */
-  private notify(callback: () => void): void {
-    try {
-      callback();
-    } catch (error) {
-      this.options.logger.error({ err: error }, 'a network event handler threw');
-    }
-  }
-
-  /** Hands an event to the core and waits until the core has committed its handling. */
+  /**
+   * Hands an event to the core and waits until the core has committed its handling; a throw there is
+   * logged, never allowed into the SDK or the loop.
+   */
   private async handedOver(callback: () => Promise<void> | void): Promise<void> {
     try {
       await callback();

@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import type { MatrixClient } from 'matrix-bot-sdk';
 import type { DeliveryOutcome } from '../../core/delivery.js';
 import type { Logger } from '../../core/logger.js';
-import type { OutboundMessage, Priority } from '../../core/messages.js';
+import type { Destination, OutboundMessage, Priority } from '../../core/messages.js';
 import { LaneQueue } from '../shared/lane-queue.js';
 import type { Content } from './content.js';
 import { classify, retryWaitMs, type RetryTuning } from './failures.js';
@@ -33,6 +33,13 @@ import { topicFailure } from './topic.js';
 export type Target =
   | { readonly kind: 'room'; readonly conversation: string }
   | { readonly kind: 'person'; readonly userId: string };
+
+/** Where a message goes: a room, or a person's direct room; undefined for a person without a Matrix id. */
+export function targetOf(to: Destination): Target | undefined {
+  if (!('person' in to)) return { kind: 'room', conversation: to.conversation };
+  const userId = to.person.matrix?.userId;
+  return userId === undefined ? undefined : { kind: 'person', userId };
+}
 
 export type Payload =
   | {

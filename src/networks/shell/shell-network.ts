@@ -4,7 +4,7 @@
  * they would appear in chat, with the real timers and the real store. It implements the same ChatNetwork
  * interface as IRC and Matrix, so everything above it runs unchanged.
  */
-import { delivered, notForChat, type Delivery, type DeliveryOutcome } from '../../core/delivery.js';
+import { delivered, noEdits, notForChat, type Delivery, type DeliveryOutcome } from '../../core/delivery.js';
 import { createInterface, type Interface } from 'node:readline';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
@@ -107,6 +107,7 @@ export class ShellNetwork implements ChatNetwork {
   async deliver(delivery: Delivery): Promise<DeliveryOutcome> {
     const { content } = delivery;
     if (content.kind === 'offchat') return notForChat(this.options.clock.now(), 'the shell');
+    if (content.kind === 'edit') return noEdits(this.options.clock.now(), 'the shell');
     if (content.kind === 'topic') await this.setTopic(content.conversation, content.topic);
     else this.send(content.message);
     return delivered(this.options.clock.now(), [`shell-out-${(this.sequence += 1)}`]);

@@ -27,9 +27,11 @@ import {
   INCIDENT_COLUMNS,
   displayRecord,
   openRecord,
+  toAnnouncements,
   toDeliveries,
   toEffects,
   toTimelineEntry,
+  type AnnouncementRow,
   type DeliveryRow,
   type IncidentRow,
 } from '../row-readers.js';
@@ -138,6 +140,16 @@ export class PostgresStore implements Store {
           `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE state = 'pending' ORDER BY seq`,
         ),
         this.logger,
+      ),
+      // As SQLite's (sqlite-delivery-rows.ts): delivered rows of the incidents whose announcements matter.
+      announcements: toAnnouncements(
+        await all<AnnouncementRow>(
+          `SELECT incident_id, channel, content, receipt FROM deliveries
+           WHERE state = 'delivered' AND incident_id IS NOT NULL
+             AND (incident_id IN (SELECT id FROM incidents WHERE open)
+               OR incident_id IN (SELECT incident_id FROM deliveries WHERE state = 'pending'))
+           ORDER BY seq`,
+        ),
       ),
       keyValues: await all('SELECT namespace, key, value FROM kv'),
       alert: alert === undefined ? undefined : (JSON.parse(alert.entry) as StatusEntry),

@@ -120,3 +120,34 @@ test('membership: joins, leaves and kicks are changes; a profile change (join to
   );
   assert.equal(interpret(member('@a:x', '@d:x', 'invite')), undefined);
 });
+
+test('a message in a thread names its root; the thread fallback is no reply, a reply inside the thread is one', () => {
+  const inThread = (isFallingBack: boolean | undefined) =>
+    interpret(
+      event('m.room.message', {
+        msgtype: 'm.text',
+        body: '!ack',
+        'm.relates_to': {
+          rel_type: 'm.thread',
+          event_id: '$root',
+          'm.in_reply_to': { event_id: '$latest' },
+          ...(isFallingBack === undefined ? {} : { is_falling_back: isFallingBack }),
+        },
+      }),
+    );
+  assert.deepEqual(inThread(true), { kind: 'message', text: '!ack', style: 'message', threadRoot: '$root' });
+  assert.deepEqual(inThread(false), {
+    kind: 'message',
+    text: '!ack',
+    style: 'message',
+    replyTo: '$latest',
+    threadRoot: '$root',
+  });
+  assert.deepEqual(inThread(undefined), {
+    kind: 'message',
+    text: '!ack',
+    style: 'message',
+    replyTo: '$latest',
+    threadRoot: '$root',
+  });
+});
