@@ -34,6 +34,16 @@ describe('echoes of relayed lines through other bridges', () => {
       `${IRC_ROOM} message: <A${Z}na> <alice> hi there`,
     ]);
   });
+  test('a copy that arrives before its original (the other relay synced first) is dropped after the hold', async () => {
+    const w = await world();
+    // A second firebell relayed Ana's Matrix line to IRC before this one saw it on Matrix.
+    w.irc.say(IRC_ROOM, ircUser('fbtwo'), `<A${Z}na> is the mirror back?`);
+    w.advance(20);
+    w.matrix.say(MATRIX_ROOM, ana, 'is the mirror back?');
+    w.advance(1000);
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <A${Z}na> is the mirror back?`]);
+    assert.deepEqual(w.matrix.relayed(), [], 'the early copy did not go back to Matrix');
+  });
 });
 
 describe('the echo guard goes by what the network says, never by the words alone', () => {
