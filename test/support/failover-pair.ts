@@ -37,6 +37,10 @@ export interface PairOptions {
 
 export interface Pair {
   readonly instances: FirebellProcess[];
+  /** The configuration directory both instances run with. */
+  readonly config: string;
+  /** The environment they run with (the database's URL, the Matrix token). */
+  readonly env: NodeJS.ProcessEnv;
   readonly channel: string;
   readonly room: string;
   readonly nick: string;
@@ -166,11 +170,9 @@ export async function startPair(options: PairOptions): Promise<Pair> {
   });
   await watcher.join(channel);
   const instances: FirebellProcess[] = [];
+  const env = { DATABASE_URL: database.url, FIREBELL_TEST_MATRIX_TOKEN: options.bot.token };
   const start = (): FirebellProcess => {
-    const firebell = new FirebellProcess(['run', '--config', config], {
-      DATABASE_URL: database.url,
-      FIREBELL_TEST_MATRIX_TOKEN: options.bot.token,
-    });
+    const firebell = new FirebellProcess(['run', '--config', config], env);
     instances.push(firebell);
     return firebell;
   };
@@ -180,6 +182,8 @@ export async function startPair(options: PairOptions): Promise<Pair> {
     line.message.params[0] === channel;
   return {
     instances,
+    config,
+    env,
     channel,
     room,
     nick,
