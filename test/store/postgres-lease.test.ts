@@ -40,6 +40,7 @@ test('instances starting together apply each migration once', async (t) => {
   assert.deepEqual(rows, [
     { id: 1, name: 'initial' },
     { id: 2, name: 'lease' },
+    { id: 3, name: 'fence-function' },
   ]);
 });
 
