@@ -4,6 +4,8 @@
  */
 export interface BenchFigure {
   readonly name: string;
+  /** What the value is, when it is one statistic of several samples ("median"). */
+  readonly statistic?: string;
   readonly value: number;
   readonly unit: string;
   /** The raw figure this one is compared against (the bare server hop, the bare SQLite rate). */
@@ -34,7 +36,8 @@ export function formatFigure(figure: BenchFigure): string {
       `target ${figure.target}${figure.met === undefined ? '' : figure.met ? ' (met)' : ' (MISSED)'}`,
     );
   const tail = parts.length > 0 ? ` (${parts.join('; ')})` : '';
-  return `${figure.name}: ${round(figure.value)} ${figure.unit}${tail}`;
+  const statistic = figure.statistic === undefined ? '' : `${figure.statistic} `;
+  return `${figure.name}: ${statistic}${round(figure.value)} ${figure.unit}${tail}`;
 }
 
 /** p-th percentile (0-100) of a list of samples, nearest-rank. */

@@ -91,7 +91,7 @@ async function twoInstances(t: TestContext): Promise<[FirebellProcess, FirebellP
   const active = start();
   await active.waitFor(/firebell shell: you are reporter/, 15_000);
   const standby = start();
-  await until(() => logged(standby, /standing by/), 10_000, 'the second instance standing by');
+  await until(() => logged(standby, /standing by/), 20_000, 'the second instance standing by');
   assert.equal(standby.lines.length, 0, 'a standby says nothing in chat');
   return [active, standby];
 }

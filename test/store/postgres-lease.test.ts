@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '../../src/core/logger.js';
 import { Lease } from '../../src/store/postgres/lease.js';
@@ -39,6 +40,7 @@ test('instances starting together apply each migration once', async (t) => {
   assert.deepEqual(rows, [
     { id: 1, name: 'initial' },
     { id: 2, name: 'lease' },
+    { id: 3, name: 'fence-function' },
     { id: 4, name: 'ack-links' },
   ]);
 });
@@ -133,4 +135,19 @@ test('a clean release lets the standby take over at its next poll', async (t) =>
   const started = Date.now();
   await b.waitUntilActive();
   assert.ok(Date.now() - started < 1_000, 'no need to wait for a 30 s lease');
+});
+
+test('a standby polling for long keeps one abort listener, not one per poll, and stops when aborted', async (t) => {
+  const schema = await freshSchema(t);
+  await openStore(t, schema, 'setup');
+  const a = lease(t, schema, 'poll-a', 30);
+  const b = lease(t, schema, 'poll-b', 30);
+  await a.tryAcquire();
+  const stop = new AbortController();
+  const waiting = b.waitUntilActive(stop.signal);
+  await sleep(1_000); // about ten polls of 100 ms
+  assert.ok(getEventListeners(stop.signal, 'abort').length <= 1, 'no listener left by an earlier poll');
+  stop.abort(new Error('stopping'));
+  await assert.rejects(waiting, /stopping/);
+  assert.equal(getEventListeners(stop.signal, 'abort').length, 0);
 });

@@ -2,8 +2,9 @@
  * The `Store` port on PostgreSQL (node-postgres): each batch one transaction on a pooled connection.
  *
  * Fencing: when an instance runs under the lease (lease.ts), `fence(token)` makes every commit first take
- * the lease row `FOR SHARE` where the token is current and the lease not expired; when it is not, the
- * transaction rolls back with a `FencedError`, so an instance that lost its lease (its connection dropped,
+ * the lease row `FOR SHARE` where the token is current and the lease not expired (`firebell_fence`, in the
+ * same round trip as the writes); when it is not, the database raises, and the transaction rolls back
+ * with a `FencedError`, so an instance that lost its lease (its connection dropped,
  * its host paused past the lease) cannot write, and since the core sends nothing before its commit, cannot
  * send. The share lock also makes a takeover (an UPDATE of that row) wait for a commit in flight, so the new
  * active instance loads everything the old one committed.
@@ -21,7 +22,7 @@ import type {
   StoredDelivery,
 } from '../../core/store.js';
 import type { Actor } from '../../../machines/incident-types.js';
-import { writeBatch } from './batch-writes.js';
+import { batchStatements } from './batch-writes.js';
 import {
   DELIVERY_COLUMNS,
   INCIDENT_COLUMNS,
@@ -36,7 +37,8 @@ import {
   type IncidentRow,
 } from '../row-readers.js';
 import { describeUrl } from './describe-url.js';
-import { migratePostgres } from './schema.js';
+import { FENCED_SQLSTATE, migratePostgres } from './schema.js';
+import { inlineStatement } from './sql-literals.js';
 
 /** A commit refused because this instance's fencing token is no longer the active one. */
 export class FencedError extends Error {
@@ -158,6 +160,16 @@ export class PostgresStore implements Store {
   }
 
   async commit(batch: StoreBatch): Promise<void> {
+    // Built before a connection is taken: a value that cannot be written fails here, with nothing sent.
+    const statements = batchStatements(batch);
+    // A statement that must find its row (a quarantine) is checked before the COMMIT, a second trip.
+    const checked = statements.some((statement) => statement.refusedWithoutRow !== undefined);
+    // The fencing check first, in the same transaction: it takes the lease row FOR SHARE or raises
+    // (firebell_fence, schema.ts), and the rest of the string never runs. The token is a bigint of ours.
+    const fence = this.token === undefined ? [] : [`SELECT firebell_fence(${this.token.toString()})`];
+    const text = ['BEGIN', ...fence, ...statements.map(inlineStatement), ...(checked ? [] : ['COMMIT'])].join(
+      ';\n',
+    );
     const client = await this.pool.connect();
     // A connection the server ends while it is checked out (pg_terminate_backend, the idle-transaction
     // timeout after a pause) reports it as an 'error' event: unheard, that would crash the process
@@ -167,25 +179,25 @@ export class PostgresStore implements Store {
     client.on('error', dropped);
     let broken = false;
     try {
-      if (this.token === undefined) await client.query('BEGIN');
-      else {
-        // One round trip for both (the token is a bigint of ours, safe as a literal): a page waits for
-        // every round trip of its commit.
-        const results = (await client.query(
-          `BEGIN; SELECT 1 FROM lease WHERE name = 'active' AND token = ${this.token.toString()}
-           AND expires_at > now() FOR SHARE`,
-        )) as unknown as pg.QueryResult[];
-        if (results[1]?.rowCount === 0)
-          throw new FencedError(
-            `fencing token ${this.token} is not the current lease: the commit is refused`,
-          );
+      // One round trip: PostgreSQL runs the statements of a simple query in order and skips the rest
+      // after the first error, leaving the transaction aborted for the ROLLBACK below.
+      const results = (await client.query(text)) as unknown as pg.QueryResult[];
+      if (checked) {
+        const first = 1 + fence.length;
+        statements.forEach((statement, index) => {
+          if (statement.refusedWithoutRow !== undefined && results[first + index]?.rowCount === 0)
+            throw new RangeError(statement.refusedWithoutRow);
+        });
+        await client.query('COMMIT');
       }
-      await writeBatch(client, batch);
-      await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
+      if ((error as { code?: string }).code === FENCED_SQLSTATE)
+        throw new FencedError(`fencing token ${this.token} is not the current lease: the commit is refused`, {
+          cause: error,
+        });
       throw error;
     } finally {
       client.off('error', dropped);

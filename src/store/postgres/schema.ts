@@ -119,7 +119,24 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
   {
-    // Numbered as SQLite's 004-ack-links, which it mirrors (ids apply in any order; 3 is left free).
+    id: 3,
+    name: 'fence-function',
+    // The fencing check as one statement that fails on its own: a commit is sent as one query string
+    // (postgres-store.ts), so the check cannot wait for the client to read its row count. It takes the
+    // lease row FOR SHARE (a takeover waits for the commit) or raises, and the transaction is aborted.
+    sql: `
+      CREATE FUNCTION firebell_fence(expected bigint) RETURNS void LANGUAGE plpgsql AS $fence$
+      BEGIN
+        PERFORM 1 FROM lease WHERE name = 'active' AND token = expected AND expires_at > now() FOR SHARE;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION 'fencing token % is not the current lease', expected USING ERRCODE = 'FB001';
+        END IF;
+      END
+      $fence$;
+    `,
+  },
+  {
+    // Numbered as SQLite's 004-ack-links, which it mirrors (3 is PostgreSQL's own fencing function).
     id: 4,
     name: 'ack-links',
     sql: `
@@ -133,6 +150,9 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
 ];
+
+/** The SQLSTATE `firebell_fence` raises: a commit under a token that is not the current lease. */
+export const FENCED_SQLSTATE = 'FB001';
 
 export class PostgresMigrationError extends Error {
   override readonly name = 'PostgresMigrationError';
