@@ -230,7 +230,10 @@ export class Bridge implements Relay {
   private sendBatch(held: Batch<Pending>): void {
     // Looked at again after the hold: another relay's copy of a line can arrive before the original it
     // copies (two firebells in one room, one syncing faster); by now the original was relayed and is known.
-    const batch = { lines: held.lines.filter((line) => !this.isEchoNow(line.payload.said.message)) };
+    const lines = held.lines.filter(
+      ({ payload: { said } }) => !this.echoes.echoOf(said.message, said.message.at),
+    );
+    const batch = { lines };
     const first = batch.lines[0];
     if (!first) return;
     const { said, member } = first.payload;
@@ -248,16 +251,6 @@ export class Bridge implements Relay {
             copies: new Map(),
           };
     this.send(said.group, member, body, first.style, entry);
-  }
-
-  private isEchoNow(message: InboundMessage): boolean {
-    const echo = this.echoes.echoOf(message, message.at);
-    if (echo)
-      this.deps.logger.debug(
-        { network: message.conversation.network, sender: message.sender.id, echo },
-        'not relaying an echo recognised after the hold',
-      );
-    return echo !== undefined;
   }
 
   /** `nick: ` before a reply, with the start of the original when it is old enough to be forgotten. */
