@@ -1,26 +1,43 @@
 /**
- * The IRC stage of the soak: the real firebell process (SQLite) on a real ngIRCd behind the recording tap,
- * incidents declared by a reporter and escalated through every tier, the seeded faults of `fault-plan.ts`
- * (SIGKILL at chosen moments, SIGTERM, the server killed or frozen), and a fuzzer saying hostile lines
+ * The chat stage of the soak: the real firebell process (SQLite) on a real ngIRCd behind the recording tap
+ * and on the Matrix test homeserver in its own process (matrix-tap.ts), incidents declared by a reporter
+ * on IRC and escalated through every tier in both IRC channels and the Matrix room of their group, the
+ * seeded faults of `fault-plan.ts` (SIGKILL at chosen moments, SIGTERM, the IRC server killed or frozen,
+ * Matrix 429/500/slow/lost answers in bursts, the store's disk full), and a fuzzer saying hostile lines
  * throughout. At the end firebell is stopped, the store says which incidents were committed, and
- * `irc-wire.ts` turns store, outages and tap into the checker's demands and wire.
+ * demands.ts, irc-wire.ts and matrix-wire.ts turn store, outages and taps into the checker's input.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ngircd } from '../test/servers/ngircd.js';
-import { openDatabase } from '../src/store/database.js';
 import type { CheckInput, Crash, ForbiddenCommand, HostileLine, Interval } from './checker.js';
 import { fuzzLine } from './chat-fuzz.js';
-import { isSigkill, planFaults, type FaultCounts, type FaultStep } from './fault-plan.js';
+import { demandsOf, faultAt, IRC, MATRIX, type FaultWindow } from './demands.js';
+import { fillDisk, freeDisk, storeLogEvent } from './disk-full.js';
+import { isMatrixFault, isSigkill, planFaults, type FaultCounts, type FaultStep } from './fault-plan.js';
 import { IrcTap } from './irc-tap.js';
-import { BOT_NICK, GROUPS, writeSoakConfig, type SoakGroup } from './irc-soak-config.js';
 import { SoakIrcUser } from './irc-user.js';
-import { demandsOf, faultAt, IRC, wireOf, type FaultWindow, type StoredIncident } from './irc-wire.js';
+import { wireOf } from './irc-wire.js';
+import { matrixBurst } from './matrix-faults.js';
+import { MatrixTap } from './matrix-tap.js';
+import { matrixWireOf } from './matrix-wire.js';
 import type { Random } from './random.js';
+import {
+  BOT_NICK,
+  GROUPS,
+  MATRIX_BOT,
+  MATRIX_ROOM_OWNER,
+  MATRIX_SERVER,
+  MATRIX_TOKEN_ENV,
+  TIER_CONTACTS,
+  writeSoakConfig,
+  type SoakGroup,
+} from './soak-config.js';
 import { SoakedFirebell } from './soaked-firebell.js';
+import { readStoredIncidents } from './stored-incidents.js';
 
-export interface IrcStageOptions {
+export interface ChatStageOptions {
   readonly random: Random;
   readonly faults: FaultCounts;
   readonly fuzzLines: number;
@@ -30,16 +47,25 @@ export interface IrcStageOptions {
   readonly recordTo?: string | undefined;
 }
 
-export interface IrcStageResult {
+export interface ChatStageResult {
   readonly input: Omit<CheckInput, 'lateAfterMs' | 'exercised'>;
   readonly injected: Readonly<Record<string, number>>;
   readonly fuzzed: number;
   readonly incidents: number;
+  /** What the Matrix side saw: events in the rooms, sends, repeats of a known transaction id, faults. */
+  readonly matrix: {
+    readonly events: number;
+    readonly sends: number;
+    readonly resent: number;
+    readonly faulted: number;
+  };
+  /** Full-disk stretches: how long the store refused writes, and how many times it did not refuse. */
+  readonly disk: { readonly refusedMs: readonly number[]; readonly untaken: number };
 }
 
 const MINUTE_MS = 60_000;
 const READY_TIMEOUT_MS = 45_000;
-/** The grace in irc-soak-config.ts (2 s) plus the 5 s a stuck stop gets, plus slack for a loaded machine. */
+/** The grace in soak-config.ts (2 s) plus the 5 s a stuck stop gets, plus slack for a loaded machine. */
 const STOP_DEADLINE_MS = 12_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const CHANNELS = GROUPS.flatMap((group) => [group.channel, group.mirror]);
@@ -58,53 +84,47 @@ const ESCALATION_MS = Math.max(
   ),
 );
 
-function readStore(path: string): StoredIncident[] {
-  const db = openDatabase(path);
-  try {
-    const incidents = db.prepare('SELECT id, group_id FROM incidents ORDER BY id').all() as Array<{
-      id: number;
-      group_id: string;
-    }>;
-    const entries = db
-      .prepare('SELECT incident_id, at, kind, detail FROM timeline ORDER BY incident_id, seq')
-      .all() as Array<{ incident_id: number; at: number; kind: string; detail: string | null }>;
-    return incidents.map((row) => {
-      const own = entries.filter((entry) => entry.incident_id === row.id);
-      const pagedAt = new Map<number, number>();
-      for (const entry of own) {
-        const tier = entry.kind === 'paged' ? /^tier (\d+):/.exec(entry.detail ?? '')?.[1] : undefined;
-        if (tier !== undefined && !pagedAt.has(Number(tier))) pagedAt.set(Number(tier), entry.at);
-      }
-      return {
-        id: row.id,
-        group: row.group_id,
-        detectedAt: own.find((entry) => entry.kind === 'detected')?.at ?? 0,
-        announcedAt: own.find((entry) => entry.kind === 'announced')?.at,
-        pagedAt,
-      };
-    });
-  } finally {
-    db.close();
-  }
-}
-
-export async function runIrcStage(options: IrcStageOptions): Promise<IrcStageResult> {
+export async function runChatStage(options: ChatStageOptions): Promise<ChatStageResult> {
   const { random, log } = options;
-  const root = mkdtempSync(join(tmpdir(), 'firebell-soak-irc-'));
-  const server = await Ngircd.start();
+  const root = mkdtempSync(join(tmpdir(), 'firebell-soak-chat-'));
+  const storePath = join(root, 'data', 'firebell.sqlite');
+  const [server, matrix] = await Promise.all([
+    Ngircd.start(),
+    MatrixTap.start({
+      serverName: MATRIX_SERVER,
+      bot: MATRIX_BOT,
+      people: [MATRIX_ROOM_OWNER, ...Object.values(TIER_CONTACTS)],
+      rooms: GROUPS.map((group) => group.room.slice(1, group.room.indexOf(':'))),
+    }),
+  ]);
   const tap = await IrcTap.start(server.port);
-  const configDir = writeSoakConfig(root, tap.port);
+  const configDir = writeSoakConfig(root, { ircPort: tap.port, homeserver: matrix.url });
   const crashes: Crash[] = [];
   const windows: FaultWindow[] = [];
-  const outages: Interval[] = [];
+  const outages: { [IRC]: Interval[]; [MATRIX]: Interval[] } = { [IRC]: [], [MATRIX]: [] };
+  const storeDown: Interval[] = [];
   const crashTimes: number[] = [];
   const injected: Record<string, number> = {};
   const forbidden: ForbiddenCommand[] = [];
   const hostile: HostileLine[] = [];
+  const disk = { refusedMs: [] as number[], untaken: 0 };
+  // The journal's own words on when the store refused writes and took them again (disk-full.ts).
+  let storeFailingAt: number | undefined;
   const firebell = new SoakedFirebell(
     configDir,
     (crash) => crashes.push({ fault: faultAt(crash.at, windows), at: crash.at, detail: crash.detail }),
     STOP_DEADLINE_MS,
+    {
+      env: { [MATRIX_TOKEN_ENV]: matrix.bot.token },
+      onStderr: (line) => {
+        const event = storeLogEvent(line);
+        if (event?.kind === 'failing') storeFailingAt ??= event.at;
+        if (event?.kind === 'works' && storeFailingAt !== undefined) {
+          storeDown.push({ from: storeFailingAt, to: event.at });
+          storeFailingAt = undefined;
+        }
+      },
+    },
   );
   const reporter = new SoakIrcUser(
     server.port,
@@ -134,19 +154,26 @@ export async function runIrcStage(options: IrcStageOptions): Promise<IrcStageRes
     }
   };
 
-  /** Waits until firebell (re)joined every channel after `since`: when it can send again. */
-  const ready = async (since: number): Promise<number> => {
+  /**
+   * Waits until firebell (re)joined every IRC channel after `since` and its Matrix adapter syncs again:
+   * when it can send on each network again.
+   */
+  const ready = async (since: number): Promise<{ irc: number; matrix: number }> => {
     const deadline = Date.now() + READY_TIMEOUT_MS;
+    let irc: number | undefined;
     for (;;) {
       const joined = new Set(
         tap.lines
           .filter((line) => line.at >= since && line.raw.startsWith('JOIN '))
           .map((l) => l.raw.slice(5)),
       );
-      if (CHANNELS.every((channel) => joined.has(channel))) return Date.now();
+      if (irc === undefined && CHANNELS.every((channel) => joined.has(channel))) irc = Date.now();
+      const synced = matrix.syncedAfter(since);
+      if (irc !== undefined && synced !== undefined) return { irc, matrix: synced };
       if (Date.now() > deadline) {
-        crashes.push({ fault: faultAt(since, windows), at: since, detail: 'firebell did not rejoin IRC' });
-        return Date.now();
+        const what = irc === undefined ? 'rejoin IRC' : 'sync with Matrix';
+        crashes.push({ fault: faultAt(since, windows), at: since, detail: `firebell did not ${what}` });
+        return { irc: irc ?? Date.now(), matrix: synced ?? Date.now() };
       }
       if (!firebell.running) firebell.start();
       await sleep(50);
@@ -167,8 +194,9 @@ export async function runIrcStage(options: IrcStageOptions): Promise<IrcStageRes
   const restart = async (fault: string, killedAt: number): Promise<void> => {
     firebell.start();
     const back = await ready(killedAt);
-    outages.push({ from: killedAt, to: back });
-    windows.push({ fault, from: killedAt, to: back });
+    outages[IRC].push({ from: killedAt, to: back.irc });
+    outages[MATRIX].push({ from: killedAt, to: back.matrix });
+    windows.push({ fault, from: killedAt, to: Math.max(back.irc, back.matrix) });
   };
 
   /** The next tier due within 15 s of an incident seen announced, or undefined. */
@@ -179,8 +207,40 @@ export async function runIrcStage(options: IrcStageOptions): Promise<IrcStageRes
     return dues.filter((due) => due > now + 200 && due < now + 15_000).sort((a, b) => a - b)[0];
   };
 
+  /** A burst of bad answers from the homeserver while firebell has something to say there. */
+  const matrixFault = async (step: FaultStep): Promise<void> => {
+    await declare(random.below(GROUPS.length));
+    const burst = await matrixBurst(matrix, step);
+    // The homeserver refused or was slow: what it held back is the fault's, not firebell's lateness.
+    outages[MATRIX].push({ from: burst.from, to: burst.to });
+    windows.push({ fault: step.kind, from: burst.from, to: burst.to });
+  };
+
+  /** The store's files may not grow while a declaration arrives, then may again. */
+  const diskFull = async (step: FaultStep): Promise<void> => {
+    const pid = firebell.pid;
+    if (pid === undefined) return;
+    const from = Date.now();
+    await fillDisk(pid, storePath);
+    await declare(random.below(GROUPS.length));
+    await sleep(step.jitterMs);
+    const refused = storeFailingAt;
+    await freeDisk(pid);
+    // Until the journal says the store works again (its retry backs off up to 30 s; here a few seconds).
+    const deadline = Date.now() + 20_000;
+    while (storeFailingAt !== undefined && Date.now() < deadline) await sleep(50);
+    const to = Date.now();
+    if (refused === undefined) disk.untaken += 1;
+    else disk.refusedMs.push((storeDown.at(-1)?.to ?? to) - refused);
+    // Nothing could be said meanwhile, on any network.
+    for (const network of [IRC, MATRIX] as const) outages[network].push({ from, to });
+    windows.push({ fault: step.kind, from, to });
+  };
+
   const inject = async (step: FaultStep): Promise<void> => {
     injected[step.kind] = (injected[step.kind] ?? 0) + 1;
+    if (isMatrixFault(step.kind)) return matrixFault(step);
+    if (step.kind === 'disk-full') return diskFull(step);
     if (step.kind === 'sigkill-after-command') {
       await declare(random.below(GROUPS.length));
       await sleep(step.jitterMs);
@@ -209,15 +269,15 @@ export async function runIrcStage(options: IrcStageOptions): Promise<IrcStageRes
       await sleep(step.jitterMs);
       await server.restart();
       const back = await ready(at);
-      outages.push({ from: at, to: back });
-      windows.push({ fault: step.kind, from: at, to: back });
+      outages[IRC].push({ from: at, to: back.irc });
+      windows.push({ fault: step.kind, from: at, to: back.irc });
       return;
     } else if (step.kind === 'irc-server-stall') {
       const at = Date.now();
       server.freeze();
       await sleep(step.jitterMs);
       server.thaw();
-      outages.push({ from: at, to: Date.now() });
+      outages[IRC].push({ from: at, to: Date.now() });
       windows.push({ fault: step.kind, from: at, to: Date.now() });
       return;
     } else {
@@ -261,7 +321,7 @@ export async function runIrcStage(options: IrcStageOptions): Promise<IrcStageRes
     await inject(step);
     done += 1;
     if (done % 10 === 0 || done === steps.length)
-      log(`irc: ${done}/${steps.length} faults, ${declared} declared, ${fuzzed} fuzzed lines`);
+      log(`chat: ${done}/${steps.length} faults, ${declared} declared, ${fuzzed} fuzzed lines`);
   }
   // Every escalation runs to its end (and the fuzzer to its count) with no further fault.
   while (Date.now() < lastDeclaredAt + ESCALATION_MS + 6_000 || fuzzed < options.fuzzLines) {
@@ -274,36 +334,52 @@ export async function runIrcStage(options: IrcStageOptions): Promise<IrcStageRes
   await firebell.stop('SIGTERM');
   reporter.close();
   fuzzer.close();
-  await tap.stop();
+  await Promise.all([tap.stop(), matrix.stop()]);
   await server.stop();
 
-  const incidents = readStore(join(root, 'data', 'firebell.sqlite'));
+  const incidents = readStoredIncidents(storePath);
   rmSync(root, { recursive: true, force: true });
   if (options.recordTo)
     writeFileSync(
       options.recordTo,
       JSON.stringify({
         outages,
+        storeDown,
         windows,
         crashTimes,
         incidents: incidents.map((i) => ({ ...i, pagedAt: [...i.pagedAt] })),
         tap: tap.lines,
+        matrix: { rooms: matrix.rooms, events: matrix.events, requests: matrix.requests },
       }),
     );
   const all = demandsOf(incidents, GROUPS, windows);
   const tooLate = new Set(all.filter((demand) => demand.dueAt > endedAt).map((demand) => demand.id));
+  const sends = matrix.requests.filter((request) => request.route === 'send');
+  const txnIds = sends.flatMap((request) => (request.txnId === undefined ? [] : [request.txnId]));
   return {
     input: {
       demands: all.filter((demand) => !tooLate.has(demand.id)),
-      wire: wireOf(tap.lines, tooLate),
+      wire: [
+        ...wireOf(tap.lines, tooLate),
+        ...matrixWireOf(matrix.events, (roomId) => matrix.aliasOf(roomId), tooLate),
+      ],
       forbidden,
       hostile,
       crashes,
+      // IRC's rule allows one repeat per crash; Matrix allows none (transaction ids).
       repeatAfterCrash: { [IRC]: crashTimes },
-      outages: { [IRC]: outages },
+      outages,
+      storeDown,
     },
     injected,
     fuzzed,
     incidents: incidents.length,
+    matrix: {
+      events: matrix.events.length,
+      sends: sends.length,
+      resent: txnIds.length - new Set(txnIds).size,
+      faulted: matrix.requests.filter((request) => request.fault !== undefined).length,
+    },
+    disk,
   };
 }
