@@ -309,20 +309,36 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     }
   };
 
-  const steps = planFaults(random, options.faults, GROUPS.length);
+  const planned = planFaults(random, options.faults, GROUPS.length);
+  // The homeserver's faults are independent of firebell's: its bursts run beside the process, IRC and
+  // disk faults (a burst may meet a restart), spread over about the same stretch of time.
+  const steps = planned.filter((step) => !isMatrixFault(step.kind));
+  const matrixSteps = planned.filter((step) => isMatrixFault(step.kind));
+  const stretch = Math.max(1, steps.length / Math.max(1, matrixSteps.length));
   const started = Date.now();
   firebell.start();
   await ready(started);
   const fuzzing = fuzzLoop();
   let done = 0;
+  const progress = (): void => {
+    done += 1;
+    if (done % 10 === 0 || done === planned.length)
+      log(`chat: ${done}/${planned.length} faults, ${declared} declared, ${fuzzed} fuzzed lines`);
+  };
+  const matrixFaults = (async (): Promise<void> => {
+    for (const step of matrixSteps) {
+      await sleep(step.pauseMs * stretch);
+      await inject(step);
+      progress();
+    }
+  })();
   for (const step of steps) {
     for (const group of step.declare) await declare(group);
     await sleep(step.pauseMs);
     await inject(step);
-    done += 1;
-    if (done % 10 === 0 || done === steps.length)
-      log(`chat: ${done}/${steps.length} faults, ${declared} declared, ${fuzzed} fuzzed lines`);
+    progress();
   }
+  await matrixFaults;
   // Every escalation runs to its end (and the fuzzer to its count) with no further fault.
   while (Date.now() < lastDeclaredAt + ESCALATION_MS + 6_000 || fuzzed < options.fuzzLines) {
     if (Date.now() - started > 60 * MINUTE_MS) break;

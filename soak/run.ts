@@ -91,7 +91,12 @@ const crashes: Crash[] = configResult.failures.map((failure) => ({
 const report = check({
   ...chat.input,
   crashes: [...crashes, ...(chat.input.crashes ?? [])],
-  exercised: { 'config-mutation': configResult.runs, 'chat-fuzz': chat.fuzzed },
+  exercised: {
+    // Every injected fault has its row, even one whose window held no demand's due time.
+    ...Object.fromEntries(Object.keys(chat.injected).map((fault) => [fault, 0])),
+    'config-mutation': configResult.runs,
+    'chat-fuzz': chat.fuzzed,
+  },
   // Measured from when sending was possible (the outages: restarts, servers down or refusing, the disk
   // full): IRC pacing, Matrix backoff and a loaded machine, not the fault's own length.
   lateAfterMs: { announcement: 5_000, page: 5_000, prompt: 5_000 },
