@@ -14,7 +14,7 @@ import { Ngircd } from '../test/servers/ngircd.js';
 import type { CheckInput, Crash, ForbiddenCommand, HostileLine, Interval } from './checker.js';
 import { fuzzLine } from './chat-fuzz.js';
 import { demandsOf, faultAt, IRC, MATRIX, type FaultWindow } from './demands.js';
-import { fillDisk, freeDisk, storeLogEvent } from './disk-full.js';
+import { fillDisk, freeDisk, storeLogEvent, WAL_HEADER_BYTES } from './disk-full.js';
 import { isMatrixFault, isSigkill, planFaults, type FaultCounts, type FaultStep } from './fault-plan.js';
 import { IrcTap } from './irc-tap.js';
 import { SoakIrcUser } from './irc-user.js';
@@ -59,7 +59,7 @@ export interface ChatStageResult {
     readonly resent: number;
     readonly faulted: number;
   };
-  /** Full-disk stretches: how long the store refused writes, and how many times it did not refuse. */
+  /** Full-disk stretches: how long the store refused writes; how often its size was not limit enough. */
   readonly disk: { readonly refusedMs: readonly number[]; readonly untaken: number };
 }
 
@@ -162,10 +162,11 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let irc: number | undefined;
     for (;;) {
+      // One JOIN may name several channels (`JOIN #web,#web-ops`), keys after a space.
       const joined = new Set(
         tap.lines
           .filter((line) => line.at >= since && line.raw.startsWith('JOIN '))
-          .map((l) => l.raw.slice(5)),
+          .flatMap((l) => (l.raw.slice(5).split(' ')[0] ?? '').split(',')),
       );
       if (irc === undefined && CHANNELS.every((channel) => joined.has(channel))) irc = Date.now();
       const synced = matrix.syncedAfter(since);
@@ -191,9 +192,13 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     );
   };
 
+  /** False while firebell restarts or the IRC server is down: a Matrix burst waits for the next calm. */
+  let reachable = true;
+
   const restart = async (fault: string, killedAt: number): Promise<void> => {
     firebell.start();
     const back = await ready(killedAt);
+    reachable = true;
     outages[IRC].push({ from: killedAt, to: back.irc });
     outages[MATRIX].push({ from: killedAt, to: back.matrix });
     windows.push({ fault, from: killedAt, to: Math.max(back.irc, back.matrix) });
@@ -209,6 +214,8 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
 
   /** A burst of bad answers from the homeserver while firebell has something to say there. */
   const matrixFault = async (step: FaultStep): Promise<void> => {
+    // Met by a restart a burst would be spent on the adapter's start, or not at all (nothing to send).
+    while (!reachable) await sleep(100);
     await declare(random.below(GROUPS.length));
     const burst = await matrixBurst(matrix, step);
     // The homeserver refused or was slow: what it held back is the fault's, not firebell's lateness.
@@ -223,15 +230,20 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     const from = Date.now();
     await fillDisk(pid, storePath);
     await declare(random.below(GROUPS.length));
-    await sleep(step.jitterMs);
+    await sleep(Math.min(1_000, step.jitterMs));
+    // A WAL just checkpointed is rewritten from its start, under the limit: the disk is made fuller.
+    if (storeFailingAt === undefined) {
+      disk.untaken += 1;
+      await fillDisk(pid, storePath, WAL_HEADER_BYTES);
+    }
+    await sleep(step.jitterMs - 1_000);
     const refused = storeFailingAt;
     await freeDisk(pid);
     // Until the journal says the store works again (its retry backs off up to 30 s; here a few seconds).
     const deadline = Date.now() + 20_000;
     while (storeFailingAt !== undefined && Date.now() < deadline) await sleep(50);
     const to = Date.now();
-    if (refused === undefined) disk.untaken += 1;
-    else disk.refusedMs.push((storeDown.at(-1)?.to ?? to) - refused);
+    if (refused !== undefined) disk.refusedMs.push((storeDown.at(-1)?.to ?? to) - refused);
     // Nothing could be said meanwhile, on any network.
     for (const network of [IRC, MATRIX] as const) outages[network].push({ from, to });
     windows.push({ fault: step.kind, from, to });
@@ -265,10 +277,12 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     } else if (step.kind === 'irc-server-kill') {
       const at = Date.now();
       crashTimes.push(at);
+      reachable = false;
       await server.crash();
       await sleep(step.jitterMs);
       await server.restart();
       const back = await ready(at);
+      reachable = true;
       outages[IRC].push({ from: at, to: back.irc });
       windows.push({ fault: step.kind, from: at, to: back.irc });
       return;
@@ -285,6 +299,7 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     }
     const at = Date.now();
     if (isSigkill(step.kind)) crashTimes.push(at);
+    reachable = false;
     await firebell.stop(isSigkill(step.kind) ? 'SIGKILL' : 'SIGTERM');
     await restart(step.kind, at);
   };
@@ -362,6 +377,7 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
         outages,
         storeDown,
         windows,
+        crashes,
         crashTimes,
         incidents: incidents.map((i) => ({ ...i, pagedAt: [...i.pagedAt] })),
         tap: tap.lines,

@@ -353,7 +353,21 @@ export function formatReport(report: CheckReport, maxViolations = 50): string {
   ] as const) {
     lines.push(`${promise}: ${counts.get(promise) ?? 0}`);
   }
-  for (const violation of report.violations.slice(0, maxViolations)) {
+  // The gravest first, so a flood of late lines cannot hide a crash or a lost page past the cap.
+  const gravity: readonly Violation['promise'][] = [
+    'crash',
+    'lost',
+    'duplicated',
+    'said before stored',
+    'privileged command obeyed from unverified user',
+    'control character relayed',
+    'sent but no policy asked',
+    'late',
+  ];
+  const ordered = [...report.violations].sort(
+    (a, b) => gravity.indexOf(a.promise) - gravity.indexOf(b.promise),
+  );
+  for (const violation of ordered.slice(0, maxViolations)) {
     lines.push(`BROKEN ${violation.promise}: ${violation.detail}`);
   }
   if (report.violations.length > maxViolations) {

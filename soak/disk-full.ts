@@ -26,10 +26,18 @@ const sizeOf = (path: string): number => {
   }
 };
 
-/** Limits the process's file size to the store's current size; returns the limit in bytes. */
-export async function fillDisk(pid: number, storePath: string): Promise<number> {
+/**
+ * A WAL's header: a limit here fails every frame written, even into a WAL that was just checkpointed and
+ * is being rewritten from its start (which a full disk would allow: its blocks are allocated).
+ */
+export const WAL_HEADER_BYTES = 32;
+
+/**
+ * Limits the process's file size to the store's current size, or to `bytes`; returns the limit in bytes.
+ */
+export async function fillDisk(pid: number, storePath: string, bytes?: number): Promise<number> {
   const wal = sizeOf(`${storePath}-wal`);
-  const limit = wal > 0 ? wal : Math.max(1, sizeOf(storePath));
+  const limit = bytes ?? (wal > 0 ? wal : Math.max(1, sizeOf(storePath)));
   await run('prlimit', ['--pid', String(pid), `--fsize=${limit}:`]);
   return limit;
 }

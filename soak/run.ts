@@ -81,7 +81,7 @@ process.stdout.write(
 );
 process.stdout.write(
   `disk: the store refused writes for ${chat.disk.refusedMs.map((ms) => `${ms} ms`).join(', ') || 'no time'}` +
-    `${chat.disk.untaken > 0 ? `; ${chat.disk.untaken} full disks not felt by the store` : ''}\n`,
+    `${chat.disk.untaken > 0 ? `; ${chat.disk.untaken} not felt at the store's size, made fuller` : ''}\n`,
 );
 const crashes: Crash[] = configResult.failures.map((failure) => ({
   fault: 'config-mutation',
