@@ -16,6 +16,8 @@ export interface Demand {
   readonly dueAt: number;
   /** The fault the run was injecting around this demand ('none' for a quiet stretch): the table's row. */
   readonly fault: string;
+  /** When the transition that asks for it happened, as the store records it (when the store has it). */
+  readonly storedAt?: number;
 }
 
 /** One line or event firebell wrote, as a tap recorded it. */
@@ -27,6 +29,8 @@ export interface WireLine {
   readonly demandId?: string;
   /** A direct answer to a command someone typed: allowed without a policy. */
   readonly reply?: boolean;
+  /** A message that may span lines (a Matrix body): LF is allowed in it, CR and NUL are not. */
+  readonly multiLine?: boolean;
 }
 
 /**
@@ -75,6 +79,12 @@ export interface CheckInput {
    * restart's own length is the fault, not a late page.
    */
   readonly outages?: Readonly<Record<string, readonly Interval[]>>;
+  /**
+   * The stretches when the store refused every write (a full disk), from its first failed commit to the
+   * first that succeeded again. A transition that happened inside one was committed at its end at the
+   * earliest, so a copy of its demand on the wire before that end was said before it was stored.
+   */
+  readonly storeDown?: readonly Interval[];
 }
 
 export interface Interval {
@@ -118,7 +128,8 @@ export interface Violation {
     | 'crash'
     | 'sent but no policy asked'
     | 'privileged command obeyed from unverified user'
-    | 'control character relayed';
+    | 'control character relayed'
+    | 'said before stored';
   readonly detail: string;
 }
 
@@ -216,6 +227,20 @@ export function check(input: CheckInput): CheckReport {
           `${repeats > 0 ? ` (${repeats} after a crash)` : ''} (${demand.fault})`,
       });
     }
+    const storedAt = demand.storedAt;
+    const refused =
+      storedAt === undefined
+        ? undefined
+        : input.storeDown?.find((interval) => interval.from <= storedAt && storedAt < interval.to);
+    const early = refused && seen.find((copy) => copy.at < refused.to);
+    if (refused && early) {
+      violations.push({
+        promise: 'said before stored',
+        detail:
+          `${demand.kind} ${demand.id} on ${demand.network} at ${early.at}, ${refused.to - early.at} ms before ` +
+          `the store took any write again (${demand.fault})`,
+      });
+    }
     const down = covered(input.outages?.[demand.network] ?? [], demand.dueAt, first.at);
     const delay = Math.max(0, first.at - demand.dueAt - down);
     row.delays.push(delay);
@@ -248,10 +273,10 @@ export function check(input: CheckInput): CheckReport {
   }
 
   for (const line of input.wire) {
-    if (/[\r\n\0]/.test(line.text)) {
+    if ((line.multiLine ? /[\r\0]/ : /[\r\n\0]/).test(line.text)) {
       violations.push({
         promise: 'control character relayed',
-        detail: `${line.network}: CR, LF or NUL inside one line`,
+        detail: `${line.network}: ${line.multiLine ? 'CR or NUL inside a message' : 'CR, LF or NUL inside one line'}`,
       });
     }
     for (const hostile of input.hostile ?? []) {
@@ -324,10 +349,25 @@ export function formatReport(report: CheckReport, maxViolations = 50): string {
     'sent but no policy asked',
     'privileged command obeyed from unverified user',
     'control character relayed',
+    'said before stored',
   ] as const) {
     lines.push(`${promise}: ${counts.get(promise) ?? 0}`);
   }
-  for (const violation of report.violations.slice(0, maxViolations)) {
+  // The gravest first, so a flood of late lines cannot hide a crash or a lost page past the cap.
+  const gravity: readonly Violation['promise'][] = [
+    'crash',
+    'lost',
+    'duplicated',
+    'said before stored',
+    'privileged command obeyed from unverified user',
+    'control character relayed',
+    'sent but no policy asked',
+    'late',
+  ];
+  const ordered = [...report.violations].sort(
+    (a, b) => gravity.indexOf(a.promise) - gravity.indexOf(b.promise),
+  );
+  for (const violation of ordered.slice(0, maxViolations)) {
     lines.push(`BROKEN ${violation.promise}: ${violation.detail}`);
   }
   if (report.violations.length > maxViolations) {

@@ -1,5 +1,5 @@
 /**
- * The IRC soak's schedule of faults, drawn from the seeded generator before anything runs, so the printed
+ * The soak's schedule of faults, drawn from the seeded generator before anything runs, so the printed
  * seed repeats the same faults in the same order (their moments still fall where the running system is).
  */
 import type { Random } from './random.js';
@@ -19,6 +19,18 @@ export const FAULT_KINDS = [
   'irc-server-kill',
   /** The IRC server frozen (SIGSTOP) for a few seconds, then resumed (SIGCONT). */
   'irc-server-stall',
+  /** A burst of the bot's sends answered 429 M_LIMIT_EXCEEDED with `retry_after_ms`. */
+  'matrix-429',
+  /** A burst of 429s that do not say how long to wait. */
+  'matrix-429-bare',
+  /** A burst of the bot's sends and syncs answered 500. */
+  'matrix-500',
+  /** A burst of the bot's requests answered only after a second or more. */
+  'matrix-slow',
+  /** A burst of sends that take effect, whose answer never comes (the connection cut, as a timeout). */
+  'matrix-timeout',
+  /** The store's files may not grow (RLIMIT_FSIZE at their size) for a few seconds, then may again. */
+  'disk-full',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -31,11 +43,16 @@ export interface FaultStep {
   readonly declare: readonly number[];
   /** The fault's own random moment or length, ms (meaning depends on the kind). */
   readonly jitterMs: number;
+  /** How many requests a Matrix fault answers badly (0 for the others). */
+  readonly burst: number;
 }
 
 export type FaultCounts = Readonly<Record<FaultKind, number>>;
 
-/** One of each: the quick run must fit in CI's 150 s, and a restart costs 3-8 s on a loaded machine. */
+/**
+ * One of each process and IRC fault, and a few of the Matrix and store ones: the quick run must fit in
+ * CI's 150 s, and a restart costs 3-8 s on a loaded machine.
+ */
 export const QUICK_FAULTS: FaultCounts = {
   'sigkill-after-command': 1,
   'sigkill-at-due': 1,
@@ -44,6 +61,12 @@ export const QUICK_FAULTS: FaultCounts = {
   sigterm: 1,
   'irc-server-kill': 1,
   'irc-server-stall': 1,
+  'matrix-429': 1,
+  'matrix-429-bare': 0,
+  'matrix-500': 1,
+  'matrix-slow': 0,
+  'matrix-timeout': 1,
+  'disk-full': 1,
 };
 
 /** At least 100 SIGKILLs, as issue 17 asks. */
@@ -55,9 +78,16 @@ export const FULL_FAULTS: FaultCounts = {
   sigterm: 10,
   'irc-server-kill': 8,
   'irc-server-stall': 8,
+  'matrix-429': 10,
+  'matrix-429-bare': 6,
+  'matrix-500': 10,
+  'matrix-slow': 6,
+  'matrix-timeout': 10,
+  'disk-full': 8,
 };
 
 export const isSigkill = (kind: FaultKind): boolean => kind.startsWith('sigkill');
+export const isMatrixFault = (kind: FaultKind): boolean => kind.startsWith('matrix-');
 
 function jitterFor(random: Random, kind: FaultKind): number {
   switch (kind) {
@@ -71,6 +101,15 @@ function jitterFor(random: Random, kind: FaultKind): number {
       return 1_000 + random.below(2_500);
     case 'irc-server-stall':
       return 1_500 + random.below(3_000);
+    case 'matrix-429':
+      // The wait each 429 asks for.
+      return 200 + random.below(1_300);
+    case 'matrix-slow':
+      // How late each answer comes (firebell's own request timeout is 30 s).
+      return 1_000 + random.below(2_500);
+    case 'disk-full':
+      // How long the store's files may not grow.
+      return 1_500 + random.below(2_500);
     default:
       return random.below(2_000);
   }
@@ -89,5 +128,6 @@ export function planFaults(random: Random, counts: FaultCounts, groups: number):
     pauseMs: 300 + random.below(2_000),
     declare: Array.from({ length: random.below(3) }, () => random.below(groups)),
     jitterMs: jitterFor(random, kind),
+    burst: isMatrixFault(kind) ? 2 + random.below(6) : 0,
   }));
 }

@@ -3,15 +3,16 @@
  *
  * Two stages, judged together by the checker (soak/checker.ts), which prints the table and sets the exit
  * code: mutated configurations through the real `firebell check` (each accepted or refused with file and
- * line, never a stack trace or a hang), then the real firebell on IRC behind the tap (soak/irc-stage.ts):
- * incidents escalating through their tiers under SIGKILL, SIGTERM and IRC server faults, with fuzzed chat
- * lines throughout. The Matrix test homeserver plugs in as a further stage feeding the same checker.
+ * line, never a stack trace or a hang), and the real firebell on IRC behind the tap and on the Matrix test
+ * homeserver in its own process (soak/chat-stage.ts): incidents escalating through their tiers under
+ * SIGKILL, SIGTERM, IRC server faults, Matrix 429/500/slow/lost answers and a full disk, with fuzzed chat
+ * lines throughout.
  */
 import { parseArgs } from 'node:util';
 import { check, formatReport, promiseBroken, type Crash } from './checker.js';
 import { fuzzConfigs } from './config-fuzz.js';
 import { FULL_FAULTS, QUICK_FAULTS, type FaultCounts } from './fault-plan.js';
-import { runIrcStage } from './irc-stage.js';
+import { runChatStage } from './chat-stage.js';
 import { Random } from './random.js';
 
 const { values } = parseArgs({
@@ -28,7 +29,7 @@ const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : N
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, not ${String(values.seed)}`);
 const quick = values.quick === true;
 // Quick stays within 150 s on a busy 2-core machine (CI): each check is a fresh node process, and the
-// IRC stage's restarts cost about 3 s each.
+// chat stage's restarts cost about 3 s each.
 const configs = values.configs === undefined ? (quick ? 20 : 500) : Number(values.configs);
 const fraction = values.faults === undefined ? 1 : Number(values.faults);
 if (!Number.isInteger(configs) || configs < 0) throw new Error('--configs must be a whole number');
@@ -50,11 +51,11 @@ const started = Date.now();
 const progress = (line: string): void => {
   process.stdout.write(`  ${line} (${Math.round((Date.now() - started) / 1000)} s)\n`);
 };
-// The two stages run side by side (the IRC stage mostly waits on its timers and restarts), each with its
+// The two stages run side by side (the chat stage mostly waits on its timers and restarts), each with its
 // own generator so that the seed repeats both whatever their interleaving.
-const [configResult, irc] = await Promise.all([
+const [configResult, chat] = await Promise.all([
   fuzzConfigs(new Random(seed), configs, CHECK_DEADLINE_MS, progress),
-  runIrcStage({
+  runChatStage({
     random: new Random(seed + 1),
     faults,
     fuzzLines,
@@ -69,10 +70,18 @@ process.stdout.write(
     `${configResult.failures.length} broke a promise\n`,
 );
 process.stdout.write(
-  `irc: ${irc.incidents} incidents, ${irc.fuzzed} fuzzed lines, faults ` +
-    `${Object.entries(irc.injected)
+  `chat: ${chat.incidents} incidents, ${chat.fuzzed} fuzzed lines, faults ` +
+    `${Object.entries(chat.injected)
       .map(([fault, count]) => `${fault} ${count}`)
       .join(', ')}\n`,
+);
+process.stdout.write(
+  `matrix: ${chat.matrix.events} events in the rooms from ${chat.matrix.sends} sends, ` +
+    `${chat.matrix.resent} sends repeating a transaction id, ${chat.matrix.faulted} requests faulted\n`,
+);
+process.stdout.write(
+  `disk: the store refused writes for ${chat.disk.refusedMs.map((ms) => `${ms} ms`).join(', ') || 'no time'}` +
+    `${chat.disk.untaken > 0 ? `; ${chat.disk.untaken} not felt at the store's size, made fuller` : ''}\n`,
 );
 const crashes: Crash[] = configResult.failures.map((failure) => ({
   fault: 'config-mutation',
@@ -80,10 +89,16 @@ const crashes: Crash[] = configResult.failures.map((failure) => ({
   detail: `${failure.mutation}: ${failure.why}`,
 }));
 const report = check({
-  ...irc.input,
-  crashes: [...crashes, ...(irc.input.crashes ?? [])],
-  exercised: { 'config-mutation': configResult.runs, 'chat-fuzz': irc.fuzzed },
-  // Measured from when sending was possible (irc-wire.ts): IRC pacing and a loaded machine, not a restart.
+  ...chat.input,
+  crashes: [...crashes, ...(chat.input.crashes ?? [])],
+  exercised: {
+    // Every injected fault has its row, even one whose window held no demand's due time.
+    ...Object.fromEntries(Object.keys(chat.injected).map((fault) => [fault, 0])),
+    'config-mutation': configResult.runs,
+    'chat-fuzz': chat.fuzzed,
+  },
+  // Measured from when sending was possible (the outages: restarts, servers down or refusing, the disk
+  // full): IRC pacing, Matrix backoff and a loaded machine, not the fault's own length.
   lateAfterMs: { announcement: 5_000, page: 5_000, prompt: 5_000 },
 });
 process.stdout.write(`${formatReport(report)}\n`);

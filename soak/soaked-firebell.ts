@@ -14,6 +14,13 @@ export interface ProcessCrash {
   readonly detail: string;
 }
 
+export interface SoakedFirebellOptions {
+  /** Added to the process's environment (secrets the config names, such as the Matrix token). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Every line firebell writes to stderr (its warn-level JSON log), with when it was read. */
+  readonly onStderr?: (line: string, at: number) => void;
+}
+
 export class SoakedFirebell {
   private child: ChildProcess | undefined;
   private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
@@ -27,7 +34,13 @@ export class SoakedFirebell {
     private readonly configDir: string,
     private readonly onCrash: (crash: ProcessCrash) => void,
     private readonly stopDeadlineMs: number,
+    private readonly options: SoakedFirebellOptions = {},
   ) {}
+
+  /** The running process's id, for the harness's faults (prlimit). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   get running(): boolean {
     return this.child !== undefined;
@@ -40,12 +53,17 @@ export class SoakedFirebell {
     this.startedAt = Date.now();
     this.starts += 1;
     const child = spawn(process.execPath, [CLI, 'run', '--config', this.configDir], {
-      env: { ...process.env, FIREBELL_LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...this.options.env, FIREBELL_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr?.setEncoding('utf8');
+    let partial = '';
     child.stderr?.on('data', (chunk: string) => {
-      this.tail.push(...chunk.split('\n').filter((line) => line !== ''));
+      const at = Date.now();
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line !== '') this.options.onStderr?.(line, at);
+      this.tail.push(...lines.filter((line) => line !== ''));
       if (this.tail.length > STDERR_TAIL_LINES) this.tail.splice(0, this.tail.length - STDERR_TAIL_LINES);
     });
     this.child = child;
@@ -75,8 +93,13 @@ export class SoakedFirebell {
       return;
     }
     const sentAt = Date.now();
-    const timer = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), this.stopDeadlineMs));
-    const outcome = await Promise.race([exit, timer]);
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => {
+      timer = setTimeout(() => resolve('hung'), this.stopDeadlineMs);
+    });
+    const outcome = await Promise.race([exit, hung]);
+    // A pending deadline would keep the soak's process alive for its whole length after the last stop.
+    clearTimeout(timer);
     if (outcome === 'hung') {
       this.onCrash({ at: sentAt, detail: `SIGTERM: still running after ${this.stopDeadlineMs} ms` });
       child.kill('SIGKILL');

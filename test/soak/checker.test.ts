@@ -199,3 +199,22 @@ test('percentile is nearest-rank', () => {
   assert.equal(percentile([1, 2, 3, 4], 50), 2);
   assert.equal(percentile([1, 2, 3, 4], 99), 4);
 });
+
+test('the gravest broken promises come first, so a flood of late lines cannot hide a crash past the cap', () => {
+  const late: Demand[] = Array.from({ length: 60 }, (_, n) => ({
+    id: `INC-${n}/tier1`,
+    kind: 'page',
+    network: 'irc',
+    dueAt: 0,
+    fault: 'sigkill',
+  }));
+  const report = check({
+    demands: late,
+    wire: late.map((demand) => ({ network: 'irc', at: 9_000, text: 'p', demandId: demand.id })),
+    crashes: [{ fault: 'sigkill', at: 1, detail: 'firebell did not rejoin IRC' }],
+    lateAfterMs: LATE,
+  });
+  const lines = formatReport(report, 50).split('\n');
+  assert.match(lines.find((line) => line.startsWith('BROKEN')) ?? '', /^BROKEN crash: .* did not rejoin IRC/);
+  assert.equal(lines.at(-1), '... and 11 more');
+});

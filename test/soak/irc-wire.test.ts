@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check } from '../../soak/checker.js';
 import { FULL_FAULTS, isSigkill, planFaults, QUICK_FAULTS } from '../../soak/fault-plan.js';
-import { GROUPS } from '../../soak/irc-soak-config.js';
-import { demandsOf, faultAt, wireOf, type StoredIncident } from '../../soak/irc-wire.js';
+import { GROUPS } from '../../soak/soak-config.js';
+import { demandsOf, faultAt, type StoredIncident } from '../../soak/demands.js';
+import { wireOf } from '../../soak/irc-wire.js';
 import { Random } from '../../soak/random.js';
 
 const infra = GROUPS.find((group) => group.id === 'infra')!;
@@ -35,7 +36,10 @@ test('demands follow the policy, each tier from when the one before it fired', (
   assert.equal(due('#4/tier3 #infra-ops'), 120_000 + t2! + t3!);
   assert.equal(due('#4/exhausted #infra'), 120_000 + t2! + t3! + infra.policy.exhaustedAfterMinutes * 60_000);
   assert.equal(due('#4/prompt #infra'), 100_050 + infra.policy.promptAfterMinutes * 60_000);
-  assert.equal(demands.length, 2 * (infra.policy.tiers.length + 3));
+  // In both IRC channels and the Matrix room.
+  assert.equal(demands.length, 3 * (infra.policy.tiers.length + 3));
+  assert.equal(due('#4/tier1 #infra:soak.test'), 100_050 + t1!);
+  assert.equal(demands.find((demand) => demand.id === '#4/tier1 #infra:soak.test')?.network, 'matrix');
   assert.equal(demands.find((demand) => demand.id === '#4/tier2 #infra')?.fault, 'none');
   assert.equal(faultAt(120_000, [{ fault: 'sigkill-at-due', from: 119_000, to: 121_000 }]), 'sigkill-at-due');
   assert.equal(faultAt(118_500, [{ fault: 'sigkill-at-due', from: 119_000, to: 121_000 }]), 'sigkill-at-due');

@@ -1,8 +1,9 @@
 /**
- * The configuration the IRC soak runs firebell with: one IRC network (the tap's port), SQLite, and two
- * groups, each with a policy of several tiers, in fractions of a minute so that a whole escalation (every
- * tier, the exhaustion notice, the status prompt) fits in a soak of a minute or two. The same policies are
- * what the checker derives its demands from (`POLICIES`), so the two cannot drift apart.
+ * The configuration the soak runs firebell with: one IRC network (the tap's port), one Matrix network (the
+ * soak's homeserver), SQLite, and two groups, each with two IRC channels and a Matrix room and a policy of
+ * several tiers, in fractions of a minute so that a whole escalation (every tier, the exhaustion notice,
+ * the status prompt) fits in a soak of a minute or two. The same policies are what the checker derives its
+ * demands from (`GROUPS`), so the two cannot drift apart.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ export interface SoakGroup {
   /** Where incidents are declared and announced; the bridge relays it to `mirror`. */
   readonly channel: string;
   readonly mirror: string;
+  /** The group's Matrix room alias (`#infra:soak.test`). */
+  readonly room: string;
   readonly policy: SoakPolicy;
 }
 
@@ -33,12 +36,20 @@ export const TIER_CONTACTS: Readonly<Record<number, string>> = { 1: 'alice', 2: 
 
 export const BOT_NICK = 'fbsoak';
 
+/** The soak homeserver's name, the bot's localpart there, and who owns its rooms. */
+export const MATRIX_SERVER = 'soak.test';
+export const MATRIX_BOT = 'fbsoak';
+export const MATRIX_ROOM_OWNER = 'ops';
+/** The env variable that carries the bot's Matrix access token (a secret: never in the files). */
+export const MATRIX_TOKEN_ENV = 'FIREBELL_SOAK_MATRIX_TOKEN';
+
 /** Tiers a few seconds apart: quick enough for the run, slow enough that a restart falls between them. */
 export const GROUPS: readonly SoakGroup[] = [
   {
     id: 'infra',
     channel: '#infra',
     mirror: '#infra-ops',
+    room: `#infra:${MATRIX_SERVER}`,
     policy: {
       tiers: [
         { tier: 1, afterMinutes: 0.1 },
@@ -53,6 +64,7 @@ export const GROUPS: readonly SoakGroup[] = [
     id: 'web',
     channel: '#web',
     mirror: '#web-ops',
+    room: `#web:${MATRIX_SERVER}`,
     policy: {
       tiers: [
         { tier: 1, afterMinutes: 0.08 },
@@ -74,7 +86,12 @@ function policyYaml(policy: SoakPolicy): string {
   ].join('\n');
 }
 
-export function firebellYaml(ircPort: number): string {
+export interface SoakNetworks {
+  readonly ircPort: number;
+  readonly homeserver: string;
+}
+
+export function firebellYaml(networks: SoakNetworks): string {
   const groups = GROUPS.map((group) =>
     [
       `  - id: ${group.id}`,
@@ -82,6 +99,7 @@ export function firebellYaml(ircPort: number): string {
       '    members:',
       `      - { network: soaknet, channel: '${group.channel}' }`,
       `      - { network: soaknet, channel: '${group.mirror}' }`,
+      `      - { network: soakmx, room: '${group.room}' }`,
     ].join('\n'),
   );
   const policies = GROUPS.map((group) => `    ${group.id}:\n${policyYaml(group.policy)}`);
@@ -98,10 +116,15 @@ networks:
   irc:
     - id: soaknet
       host: 127.0.0.1
-      port: ${ircPort}
+      port: ${networks.ircPort}
       tls: false
       nick: ${BOT_NICK}
       pacing: { burst: 10, linesPerSecond: 10 }
+  matrix:
+    - id: soakmx
+      homeserver: ${networks.homeserver}
+      userId: '@${MATRIX_BOT}:${MATRIX_SERVER}'
+      accessToken: \${${MATRIX_TOKEN_ENV}}
 groups:
 ${groups.join('\n')}
 escalation:
@@ -119,6 +142,7 @@ export function contactsYaml(): string {
       `  - id: ${nick}`,
       `    name: ${nick[0]?.toUpperCase()}${nick.slice(1)}`,
       `    irc: { account: ${nick}, nick: ${nick} }`,
+      `    matrix: '@${nick}:${MATRIX_SERVER}'`,
       '    timezone: UTC',
       "    hours: { daily: '00:00-24:00' }",
       `    tier: ${tier}`,
@@ -129,11 +153,11 @@ export function contactsYaml(): string {
 }
 
 /** Writes config/firebell.yaml, config/contacts.yaml and whitelist.yaml under `root`; returns the config dir. */
-export function writeSoakConfig(root: string, ircPort: number): string {
+export function writeSoakConfig(root: string, networks: SoakNetworks): string {
   const dir = join(root, 'config');
   mkdirSync(dir, { recursive: true });
   mkdirSync(join(root, 'data'), { recursive: true });
-  writeFileSync(join(dir, 'firebell.yaml'), firebellYaml(ircPort));
+  writeFileSync(join(dir, 'firebell.yaml'), firebellYaml(networks));
   writeFileSync(join(dir, 'contacts.yaml'), contactsYaml());
   writeFileSync(join(root, 'whitelist.yaml'), 'whitelist:\n  - contact: alice\n');
   return dir;

@@ -1,0 +1,417 @@
+/**
+ * The chat stage of the soak: the real firebell process (SQLite) on a real ngIRCd behind the recording tap
+ * and on the Matrix test homeserver in its own process (matrix-tap.ts), incidents declared by a reporter
+ * on IRC and escalated through every tier in both IRC channels and the Matrix room of their group, the
+ * seeded faults of `fault-plan.ts` (SIGKILL at chosen moments, SIGTERM, the IRC server killed or frozen,
+ * Matrix 429/500/slow/lost answers in bursts, the store's disk full), and a fuzzer saying hostile lines
+ * throughout. At the end firebell is stopped, the store says which incidents were committed, and
+ * demands.ts, irc-wire.ts and matrix-wire.ts turn store, outages and taps into the checker's input.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ngircd } from '../test/servers/ngircd.js';
+import type { CheckInput, Crash, ForbiddenCommand, HostileLine, Interval } from './checker.js';
+import { fuzzLine } from './chat-fuzz.js';
+import { demandsOf, faultAt, IRC, MATRIX, type FaultWindow } from './demands.js';
+import { fillDisk, freeDisk, storeLogEvent, WAL_HEADER_BYTES } from './disk-full.js';
+import { isMatrixFault, isSigkill, planFaults, type FaultCounts, type FaultStep } from './fault-plan.js';
+import { IrcTap } from './irc-tap.js';
+import { SoakIrcUser } from './irc-user.js';
+import { wireOf } from './irc-wire.js';
+import { matrixBurst } from './matrix-faults.js';
+import { MatrixTap } from './matrix-tap.js';
+import { matrixWireOf } from './matrix-wire.js';
+import type { Random } from './random.js';
+import {
+  BOT_NICK,
+  GROUPS,
+  MATRIX_BOT,
+  MATRIX_ROOM_OWNER,
+  MATRIX_SERVER,
+  MATRIX_TOKEN_ENV,
+  TIER_CONTACTS,
+  writeSoakConfig,
+  type SoakGroup,
+} from './soak-config.js';
+import { SoakedFirebell } from './soaked-firebell.js';
+import { readStoredIncidents } from './stored-incidents.js';
+
+export interface ChatStageOptions {
+  readonly random: Random;
+  readonly faults: FaultCounts;
+  readonly fuzzLines: number;
+  readonly fuzzIntervalMs: number;
+  readonly log: (line: string) => void;
+  /** A file to write the raw record into (outages, fault windows, stored incidents, tapped lines). */
+  readonly recordTo?: string | undefined;
+}
+
+export interface ChatStageResult {
+  readonly input: Omit<CheckInput, 'lateAfterMs' | 'exercised'>;
+  readonly injected: Readonly<Record<string, number>>;
+  readonly fuzzed: number;
+  readonly incidents: number;
+  /** What the Matrix side saw: events in the rooms, sends, repeats of a known transaction id, faults. */
+  readonly matrix: {
+    readonly events: number;
+    readonly sends: number;
+    readonly resent: number;
+    readonly faulted: number;
+  };
+  /** Full-disk stretches: how long the store refused writes; how often its size was not limit enough. */
+  readonly disk: { readonly refusedMs: readonly number[]; readonly untaken: number };
+}
+
+const MINUTE_MS = 60_000;
+const READY_TIMEOUT_MS = 45_000;
+/** The grace in soak-config.ts (2 s) plus the 5 s a stuck stop gets, plus slack for a loaded machine. */
+const STOP_DEADLINE_MS = 12_000;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const CHANNELS = GROUPS.flatMap((group) => [group.channel, group.mirror]);
+
+/** Due times of each tier after the announcement, and the whole escalation's length, per group. */
+function tierOffsets(group: SoakGroup): number[] {
+  let at = 0;
+  return group.policy.tiers.map((tier) => (at += tier.afterMinutes * MINUTE_MS));
+}
+const ESCALATION_MS = Math.max(
+  ...GROUPS.map((group) =>
+    Math.max(
+      (tierOffsets(group).at(-1) ?? 0) + group.policy.exhaustedAfterMinutes * MINUTE_MS,
+      group.policy.promptAfterMinutes * MINUTE_MS,
+    ),
+  ),
+);
+
+export async function runChatStage(options: ChatStageOptions): Promise<ChatStageResult> {
+  const { random, log } = options;
+  const root = mkdtempSync(join(tmpdir(), 'firebell-soak-chat-'));
+  const storePath = join(root, 'data', 'firebell.sqlite');
+  const [server, matrix] = await Promise.all([
+    Ngircd.start(),
+    MatrixTap.start({
+      serverName: MATRIX_SERVER,
+      bot: MATRIX_BOT,
+      people: [MATRIX_ROOM_OWNER, ...Object.values(TIER_CONTACTS)],
+      rooms: GROUPS.map((group) => group.room.slice(1, group.room.indexOf(':'))),
+    }),
+  ]);
+  const tap = await IrcTap.start(server.port);
+  const configDir = writeSoakConfig(root, { ircPort: tap.port, homeserver: matrix.url });
+  const crashes: Crash[] = [];
+  const windows: FaultWindow[] = [];
+  const outages: { [IRC]: Interval[]; [MATRIX]: Interval[] } = { [IRC]: [], [MATRIX]: [] };
+  const storeDown: Interval[] = [];
+  const crashTimes: number[] = [];
+  const injected: Record<string, number> = {};
+  const forbidden: ForbiddenCommand[] = [];
+  const hostile: HostileLine[] = [];
+  const disk = { refusedMs: [] as number[], untaken: 0 };
+  // The journal's own words on when the store refused writes and took them again (disk-full.ts).
+  let storeFailingAt: number | undefined;
+  const firebell = new SoakedFirebell(
+    configDir,
+    (crash) => crashes.push({ fault: faultAt(crash.at, windows), at: crash.at, detail: crash.detail }),
+    STOP_DEADLINE_MS,
+    {
+      env: { [MATRIX_TOKEN_ENV]: matrix.bot.token },
+      onStderr: (line) => {
+        const event = storeLogEvent(line);
+        if (event?.kind === 'failing') storeFailingAt ??= event.at;
+        if (event?.kind === 'works' && storeFailingAt !== undefined) {
+          storeDown.push({ from: storeFailingAt, to: event.at });
+          storeFailingAt = undefined;
+        }
+      },
+    },
+  );
+  const reporter = new SoakIrcUser(
+    server.port,
+    'reporter',
+    GROUPS.map((group) => group.channel),
+  );
+  const fuzzer = new SoakIrcUser(
+    server.port,
+    'mallory',
+    GROUPS.map((group) => group.channel),
+  );
+  let declared = 0;
+  let lastDeclaredAt = 0;
+  let fuzzed = 0;
+  let stopFuzzing = false;
+
+  /** Incidents seen announced on the tap: number → group and when. */
+  const announced = new Map<number, { group: SoakGroup; at: number }>();
+  let scanned = 0;
+  const scanTap = (): void => {
+    for (; scanned < tap.lines.length; scanned += 1) {
+      const line = tap.lines[scanned];
+      const match = line && /^NOTICE (\S+) :Incident \x02#(\d+)\x0f declared by /.exec(line.raw);
+      const group = match && GROUPS.find((candidate) => candidate.channel === match[1]);
+      if (match && group && !announced.has(Number(match[2])))
+        announced.set(Number(match[2]), { group, at: line.at });
+    }
+  };
+
+  /**
+   * Waits until firebell (re)joined every IRC channel after `since` and its Matrix adapter syncs again:
+   * when it can send on each network again.
+   */
+  const ready = async (since: number): Promise<{ irc: number; matrix: number }> => {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let irc: number | undefined;
+    for (;;) {
+      // One JOIN may name several channels (`JOIN #web,#web-ops`), keys after a space.
+      const joined = new Set(
+        tap.lines
+          .filter((line) => line.at >= since && line.raw.startsWith('JOIN '))
+          .flatMap((l) => (l.raw.slice(5).split(' ')[0] ?? '').split(',')),
+      );
+      if (irc === undefined && CHANNELS.every((channel) => joined.has(channel))) irc = Date.now();
+      const synced = matrix.syncedAfter(since);
+      if (irc !== undefined && synced !== undefined) return { irc, matrix: synced };
+      if (Date.now() > deadline) {
+        const what = irc === undefined ? 'rejoin IRC' : 'sync with Matrix';
+        crashes.push({ fault: faultAt(since, windows), at: since, detail: `firebell did not ${what}` });
+        return { irc: irc ?? Date.now(), matrix: synced ?? Date.now() };
+      }
+      if (!firebell.running) firebell.start();
+      await sleep(50);
+    }
+  };
+
+  const declare = async (groupIndex: number): Promise<void> => {
+    const group = GROUPS[groupIndex] ?? GROUPS[0];
+    if (!group || !(await reporter.ensureConnected())) return;
+    declared += 1;
+    lastDeclaredAt = Date.now();
+    reporter.say(
+      group.channel,
+      `!incident sk${declared} ${random.pick(['disk full', 'gate down', 'db slow'])}`,
+    );
+  };
+
+  /** False while firebell restarts or the IRC server is down: a Matrix burst waits for the next calm. */
+  let reachable = true;
+
+  const restart = async (fault: string, killedAt: number): Promise<void> => {
+    firebell.start();
+    const back = await ready(killedAt);
+    reachable = true;
+    outages[IRC].push({ from: killedAt, to: back.irc });
+    outages[MATRIX].push({ from: killedAt, to: back.matrix });
+    windows.push({ fault, from: killedAt, to: Math.max(back.irc, back.matrix) });
+  };
+
+  /** The next tier due within 15 s of an incident seen announced, or undefined. */
+  const nextDue = (): number | undefined => {
+    scanTap();
+    const now = Date.now();
+    const dues = [...announced.values()].flatMap(({ group, at }) => tierOffsets(group).map((o) => at + o));
+    return dues.filter((due) => due > now + 200 && due < now + 15_000).sort((a, b) => a - b)[0];
+  };
+
+  /** A burst of bad answers from the homeserver while firebell has something to say there. */
+  const matrixFault = async (step: FaultStep): Promise<void> => {
+    // Met by a restart a burst would be spent on the adapter's start, or not at all (nothing to send).
+    while (!reachable) await sleep(100);
+    await declare(random.below(GROUPS.length));
+    const burst = await matrixBurst(matrix, step);
+    // The homeserver refused or was slow: what it held back is the fault's, not firebell's lateness.
+    outages[MATRIX].push({ from: burst.from, to: burst.to });
+    windows.push({ fault: step.kind, from: burst.from, to: burst.to });
+  };
+
+  /** The store's files may not grow while a declaration arrives, then may again. */
+  const diskFull = async (step: FaultStep): Promise<void> => {
+    const pid = firebell.pid;
+    if (pid === undefined) return;
+    const from = Date.now();
+    await fillDisk(pid, storePath);
+    await declare(random.below(GROUPS.length));
+    await sleep(Math.min(1_000, step.jitterMs));
+    // A WAL just checkpointed is rewritten from its start, under the limit: the disk is made fuller.
+    if (storeFailingAt === undefined) {
+      disk.untaken += 1;
+      await fillDisk(pid, storePath, WAL_HEADER_BYTES);
+    }
+    await sleep(step.jitterMs - 1_000);
+    const refused = storeFailingAt;
+    await freeDisk(pid);
+    // Until the journal says the store works again (its retry backs off up to 30 s; here a few seconds).
+    const deadline = Date.now() + 20_000;
+    while (storeFailingAt !== undefined && Date.now() < deadline) await sleep(50);
+    const to = Date.now();
+    if (refused !== undefined) disk.refusedMs.push((storeDown.at(-1)?.to ?? to) - refused);
+    // Nothing could be said meanwhile, on any network.
+    for (const network of [IRC, MATRIX] as const) outages[network].push({ from, to });
+    windows.push({ fault: step.kind, from, to });
+  };
+
+  const inject = async (step: FaultStep): Promise<void> => {
+    injected[step.kind] = (injected[step.kind] ?? 0) + 1;
+    if (isMatrixFault(step.kind)) return matrixFault(step);
+    if (step.kind === 'disk-full') return diskFull(step);
+    if (step.kind === 'sigkill-after-command') {
+      await declare(random.below(GROUPS.length));
+      await sleep(step.jitterMs);
+    } else if (step.kind === 'sigkill-at-due') {
+      let due = nextDue();
+      if (due === undefined) {
+        await declare(random.below(GROUPS.length));
+        await sleep(1_500);
+        due = nextDue();
+      }
+      await sleep((due ?? Date.now()) + step.jitterMs - Date.now());
+    } else if (step.kind === 'sigkill-outbox') {
+      const group = random.below(GROUPS.length);
+      const before = Date.now();
+      for (let n = 0; n < 5; n += 1) await declare(group);
+      await sleep(1_000);
+      scanTap();
+      const burst = [...announced.values()].filter((seen) => seen.at >= before);
+      const first = burst.length > 0 ? Math.min(...burst.map((seen) => seen.at)) : Date.now();
+      const offset = tierOffsets(GROUPS[group] ?? GROUPS[0]!)[0] ?? 0;
+      await sleep(first + offset + step.jitterMs - Date.now());
+    } else if (step.kind === 'irc-server-kill') {
+      const at = Date.now();
+      crashTimes.push(at);
+      reachable = false;
+      await server.crash();
+      await sleep(step.jitterMs);
+      await server.restart();
+      const back = await ready(at);
+      reachable = true;
+      outages[IRC].push({ from: at, to: back.irc });
+      windows.push({ fault: step.kind, from: at, to: back.irc });
+      return;
+    } else if (step.kind === 'irc-server-stall') {
+      const at = Date.now();
+      server.freeze();
+      await sleep(step.jitterMs);
+      server.thaw();
+      outages[IRC].push({ from: at, to: Date.now() });
+      windows.push({ fault: step.kind, from: at, to: Date.now() });
+      return;
+    } else {
+      await sleep(step.jitterMs);
+    }
+    const at = Date.now();
+    if (isSigkill(step.kind)) crashTimes.push(at);
+    reachable = false;
+    await firebell.stop(isSigkill(step.kind) ? 'SIGKILL' : 'SIGTERM');
+    await restart(step.kind, at);
+  };
+
+  const fuzzLoop = async (): Promise<void> => {
+    const targets = {
+      channels: GROUPS.map((group) => group.channel),
+      bot: BOT_NICK,
+      nick: fuzzer.nick,
+      incidents: () => [...announced.keys()],
+    };
+    while (!stopFuzzing && fuzzed < options.fuzzLines) {
+      await sleep(options.fuzzIntervalMs);
+      if (!(await fuzzer.ensureConnected())) continue;
+      const line = fuzzLine(random, fuzzed, targets);
+      const sentAt = Date.now();
+      if (!fuzzer.say(line.target, line.text)) continue;
+      fuzzed += 1;
+      if (line.hostile) hostile.push(line.hostile);
+      for (const effect of line.effects ?? [])
+        forbidden.push({ id: `mallory to ${line.target}: ${line.text.toString('utf8')}`, sentAt, effect });
+    }
+  };
+
+  const planned = planFaults(random, options.faults, GROUPS.length);
+  // The homeserver's faults are independent of firebell's: its bursts run beside the process, IRC and
+  // disk faults (a burst may meet a restart), spread over about the same stretch of time.
+  const steps = planned.filter((step) => !isMatrixFault(step.kind));
+  const matrixSteps = planned.filter((step) => isMatrixFault(step.kind));
+  const stretch = Math.max(1, steps.length / Math.max(1, matrixSteps.length));
+  const started = Date.now();
+  firebell.start();
+  await ready(started);
+  const fuzzing = fuzzLoop();
+  let done = 0;
+  const progress = (): void => {
+    done += 1;
+    if (done % 10 === 0 || done === planned.length)
+      log(`chat: ${done}/${planned.length} faults, ${declared} declared, ${fuzzed} fuzzed lines`);
+  };
+  const matrixFaults = (async (): Promise<void> => {
+    for (const step of matrixSteps) {
+      await sleep(step.pauseMs * stretch);
+      await inject(step);
+      progress();
+    }
+  })();
+  for (const step of steps) {
+    for (const group of step.declare) await declare(group);
+    await sleep(step.pauseMs);
+    await inject(step);
+    progress();
+  }
+  await matrixFaults;
+  // Every escalation runs to its end (and the fuzzer to its count) with no further fault.
+  while (Date.now() < lastDeclaredAt + ESCALATION_MS + 6_000 || fuzzed < options.fuzzLines) {
+    if (Date.now() - started > 60 * MINUTE_MS) break;
+    await sleep(250);
+  }
+  stopFuzzing = true;
+  await fuzzing;
+  const endedAt = Date.now();
+  await firebell.stop('SIGTERM');
+  reporter.close();
+  fuzzer.close();
+  await Promise.all([tap.stop(), matrix.stop()]);
+  await server.stop();
+
+  const incidents = readStoredIncidents(storePath);
+  rmSync(root, { recursive: true, force: true });
+  if (options.recordTo)
+    writeFileSync(
+      options.recordTo,
+      JSON.stringify({
+        outages,
+        storeDown,
+        windows,
+        crashes,
+        crashTimes,
+        incidents: incidents.map((i) => ({ ...i, pagedAt: [...i.pagedAt] })),
+        tap: tap.lines,
+        matrix: { rooms: matrix.rooms, events: matrix.events, requests: matrix.requests },
+      }),
+    );
+  const all = demandsOf(incidents, GROUPS, windows);
+  const tooLate = new Set(all.filter((demand) => demand.dueAt > endedAt).map((demand) => demand.id));
+  const sends = matrix.requests.filter((request) => request.route === 'send');
+  const txnIds = sends.flatMap((request) => (request.txnId === undefined ? [] : [request.txnId]));
+  return {
+    input: {
+      demands: all.filter((demand) => !tooLate.has(demand.id)),
+      wire: [
+        ...wireOf(tap.lines, tooLate),
+        ...matrixWireOf(matrix.events, (roomId) => matrix.aliasOf(roomId), tooLate),
+      ],
+      forbidden,
+      hostile,
+      crashes,
+      // IRC's rule allows one repeat per crash; Matrix allows none (transaction ids).
+      repeatAfterCrash: { [IRC]: crashTimes },
+      outages,
+      storeDown,
+    },
+    injected,
+    fuzzed,
+    incidents: incidents.length,
+    matrix: {
+      events: matrix.events.length,
+      sends: sends.length,
+      resent: txnIds.length - new Set(txnIds).size,
+      faulted: matrix.requests.filter((request) => request.fault !== undefined).length,
+    },
+    disk,
+  };
+}
