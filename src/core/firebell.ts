@@ -3,6 +3,8 @@
  * networks, a clock and a logger. It opens nothing itself (the composition root in src/app.ts opens the
  * database and builds the networks), so tests assemble the same core with an in-memory store and fake
  * networks.
+ * Why this file is long: it is the one place that says in which order the core's parts are built, started
+ * and stopped; split, that order would be spread over several files.
  */
 import { within, type Clock } from './clock.js';
 import { Directory } from './directory.js';
@@ -97,6 +99,7 @@ export class Firebell {
   private readonly threads: IncidentThreads;
   private readonly networks: ReadonlyMap<string, ChatNetwork>;
   private readonly heartbeat: Heartbeat | undefined;
+  private readonly offChatPager: ReturnType<typeof offChatPagerFor>;
   private started = false;
   private stopping: Promise<StopReport> | undefined;
   private housekeeping: unknown;
@@ -131,6 +134,7 @@ export class Firebell {
       logger: logger.child({ module: 'inbound' }),
     });
 
+    this.offChatPager = offChatPagerFor(deps, this.durableOutbox, () => this.service);
     const runner = new EffectRunner({
       groups: this.groups,
       directory: this.directory,
@@ -138,7 +142,7 @@ export class Firebell {
       clock,
       logger: logger.child({ module: 'effects' }),
       playbookUrl: config.bot.playbookUrl,
-      offChat: offChatPagerFor(deps.offChat, this.durableOutbox, () => this.service, clock, logger),
+      offChat: this.offChatPager,
       resolvePage: timezoneAwarePageResolver(config.contacts),
       statusPromptRecipients: awakeWhitelisted(config.whitelist, config.contacts, (person) =>
         this.directory.whitelistedPersonRef(person),
@@ -325,6 +329,7 @@ export class Firebell {
     const report = await restoring;
     this.maintenance.start();
     this.intake?.start();
+    this.offChatPager?.start();
     this.deps.logger.info(report, `restored ${report.restored} open incident(s)`);
     await Promise.all(starting);
     if (previous)
@@ -358,6 +363,7 @@ export class Firebell {
     const drained = graceMs > 0 ? await within(this.deps.clock, graceMs, this.drained()) : false;
     this.relay?.stop?.();
     this.intake?.stop();
+    this.offChatPager?.stop();
     this.maintenance.stop();
     this.service.stop();
     for (const channel of this.deps.offChat ?? []) channel.stop();

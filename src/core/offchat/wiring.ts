@@ -5,6 +5,7 @@
 import type { Clock } from '../clock.js';
 import type { DeliveryChannel } from '../delivery.js';
 import type { IncidentService } from '../incident-service.js';
+import type { JournaledKeyValues } from '../key-values.js';
 import type { Logger } from '../logger.js';
 import type { OffChatWay } from '../settings.js';
 import { OffChatPager, type OffChatSender } from './off-chat-pager.js';
@@ -26,17 +27,22 @@ export function withOffChat(
 }
 
 export function offChatPagerFor(
-  channels: readonly OffChatChannel[] | undefined,
+  core: {
+    readonly offChat?: readonly OffChatChannel[] | undefined;
+    readonly clock: Clock;
+    readonly logger: Logger;
+    readonly durable: { readonly keyValues: JournaledKeyValues };
+  },
   sender: OffChatSender | undefined,
   service: () => IncidentService,
-  clock: Clock,
-  logger: Logger,
 ): OffChatPager | undefined {
+  const { offChat: channels, clock, logger } = core;
   if (!channels || channels.length === 0 || !sender) return undefined;
   return new OffChatPager({
     sender,
     clock,
     logger,
+    keyValues: core.durable.keyValues,
     ways: new Set(channels.map((channel) => channel.id)),
     stillUnacknowledged: (id) => {
       const incident = service().get(id);
