@@ -280,7 +280,13 @@ export function check(input: CheckInput): CheckReport {
       });
     }
     for (const hostile of input.hostile ?? []) {
-      if (hostile.injected !== '' && line.text.includes(hostile.token + hostile.injected)) {
+      // In a Matrix message a line break is the coalescer joining IRC lines, which carries no protocol.
+      const lineBreaksOnly = line.multiLine === true && /^\n+$/.test(hostile.injected);
+      if (
+        hostile.injected !== '' &&
+        !lineBreaksOnly &&
+        line.text.includes(hostile.token + hostile.injected)
+      ) {
         violations.push({
           promise: 'control character relayed',
           detail: `${line.network}: ${hostile.token} followed by ${JSON.stringify(hostile.injected)}`,

@@ -193,6 +193,25 @@ test('the three never-promises: unasked send, obeyed unverified command, relayed
   assert.equal(report.rows.find((row) => row.fault === 'fuzz')?.count, 3);
 });
 
+test('a line break after a fuzzed token in a Matrix message is the coalescer joining lines; on IRC it is a relay', () => {
+  const report = check({
+    demands: [],
+    wire: [
+      { network: 'matrix', at: 30, text: '<mallory> fz2\nfz3 tail', reply: true, multiLine: true },
+      { network: 'irc', at: 40, text: '<mallory> fz2\nfz3 tail', reply: true },
+    ],
+    hostile: [{ token: 'fz2', injected: '\n' }],
+    lateAfterMs: LATE,
+  });
+  assert.deepEqual(
+    report.violations.map((v) => `${v.promise}: ${v.detail}`),
+    [
+      'control character relayed: irc: CR, LF or NUL inside one line',
+      'control character relayed: irc: fz2 followed by "\\n"',
+    ],
+  );
+});
+
 test('percentile is nearest-rank', () => {
   assert.equal(percentile([], 50), undefined);
   assert.equal(percentile([5], 99), 5);
