@@ -10,8 +10,8 @@ logs=$(mktemp -d)
 # Each run has a database of its own on the test server (created when missing), so that one run's
 # failover tests never touch the other's connections.
 base="${FIREBELL_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
-FIREBELL_TEST_DATABASE_URL="${base}_node22" "$node22" scripts/run-tests.mjs >"$logs/node22.log" 2>&1 & pid22=$!
-FIREBELL_TEST_DATABASE_URL="${base}_node24" "$node24" scripts/run-tests.mjs >"$logs/node24.log" 2>&1 & pid24=$!
+FIREBELL_TEST_CONCURRENCY=2 FIREBELL_TEST_DATABASE_URL="${base}_node22" "$node22" scripts/run-tests.mjs >"$logs/node22.log" 2>&1 & pid22=$!
+FIREBELL_TEST_CONCURRENCY=2 FIREBELL_TEST_DATABASE_URL="${base}_node24" "$node24" scripts/run-tests.mjs >"$logs/node24.log" 2>&1 & pid24=$!
 status=0
 for run in "22 $pid22 $node22" "24 $pid24 $node24"; do
   set -- $run
