@@ -6,7 +6,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -16,6 +15,7 @@ import { NtfyServer } from '../ntfy-server/ntfy-server.js';
 import { hours, makePolicy } from '../support/builders.js';
 import { contacts, testConfig } from '../support/config-fixture.js';
 import { until } from '../support/until.js';
+import { freePort } from '../servers/server-process.js';
 
 const SECRET = 'listener-ack-secret-0123456789abcdef';
 let dir: string;
@@ -23,14 +23,6 @@ let running: RunningFirebell;
 let printed = '';
 const input = new PassThrough();
 const ntfy = new NtfyServer();
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'firebell-ack-listener-'));

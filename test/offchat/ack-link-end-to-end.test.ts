@@ -6,7 +6,6 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import type { Contact } from '../../src/config/config.js';
 import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -21,6 +20,7 @@ import type { Delivery } from '../../src/core/delivery.js';
 import { verifyAckToken } from '../../src/core/offchat/ack-token.js';
 import { ircUser } from '../support/fake-network.js';
 import { NtfyServer } from '../ntfy-server/ntfy-server.js';
+import { freePort } from '../servers/server-process.js';
 
 const SECRET = 'q3J9vX0m2kLr8TnW5yPz1aBc4dEf6gHi';
 const cleanups: Array<() => Promise<void>> = [];
@@ -28,14 +28,6 @@ afterEach(async () => {
   await stopWorlds();
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function eventually(check: () => boolean, what: string): Promise<void> {
   for (let waited = 0; waited < 10_000; waited += 50) {

@@ -5,13 +5,13 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import type { Delivery } from '../../src/core/delivery.js';
 import type { OffChatPage } from '../../src/core/offchat/page.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { systemClock } from '../../src/core/clock.js';
 import { NtfyChannel, type NtfyAddress } from '../../src/offchat/ntfy/ntfy-channel.js';
 import { NtfyServer } from '../ntfy-server/ntfy-server.js';
+import { freePort } from '../servers/server-process.js';
 
 const clock = systemClock;
 const FAST = { firstMs: 20, maxMs: 100 };
@@ -144,14 +144,6 @@ test('a wrong token is refused (401), an anonymous publish to a protected topic 
   );
   assert.equal(server.accepted.length, 0);
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 test('a server that is down is retried until it is up; a stop leaves the page pending (abandoned)', async () => {
   const port = await freePort();

@@ -6,7 +6,6 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import type { Contact } from '../../src/config/config.js';
 import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -19,20 +18,13 @@ import { coreWorld, stopWorlds, type CoreWorld } from '../support/core-world.js'
 import { ircUser } from '../support/fake-network.js';
 import { NtfyServer } from '../ntfy-server/ntfy-server.js';
 import { SmtpServer } from '../smtp-server/smtp-server.js';
+import { freePort } from '../servers/server-process.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await stopWorlds();
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let waited = 0; waited < 10_000; waited += 50) {

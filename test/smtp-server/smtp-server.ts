@@ -5,10 +5,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../servers/server-process.js';
 
 const PYTHON = '/usr/bin/python3';
 /** Compiled to dist/test/smtp-server/; the handler stays in the source tree. */
@@ -20,14 +21,6 @@ export function requireAiosmtpd(): void {
   const probe = spawnSync(PYTHON, ['-c', 'import aiosmtpd'], { stdio: 'ignore' });
   if (probe.status !== 0)
     throw new Error("the SMTP tests need Debian's python3-aiosmtpd (apt-get install python3-aiosmtpd)");
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 const accepts = (port: number): Promise<boolean> =>
