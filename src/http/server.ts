@@ -54,7 +54,7 @@ export async function buildHttpApp(options: Omit<HttpServerOptions, 'listen'>): 
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
     // An ack link's token is one path segment of about 160 characters (fastify's default limit is 100).
-    maxParamLength: 1_024,
+    routerOptions: { maxParamLength: 1_024 },
   });
   app.addHook('onSend', async (_request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS))
