@@ -88,6 +88,12 @@ async function declare(pair: Pair): Promise<void> {
 const page = (tier: number): RegExp => new RegExp(`paging you \\(tier ${tier}\\) for incident #1`);
 
 /** Each tier's page, counted on both networks. */
+/** The takeover did not announce the incident again, on either network. */
+function announcedOnce(pair: Pair): void {
+  assert.equal(pair.ircSaid(/Incident #1 declared/).length, 1, 'the announcement is not repeated');
+  assert.equal(pair.matrixSaid(/Incident #1 declared/).length, 1, 'the announcement is not repeated');
+}
+
 function pages(pair: Pair, tier: number): { irc: number; matrix: number } {
   return { irc: pair.ircSaid(page(tier)).length, matrix: pair.matrixSaid(page(tier)).length };
 }
@@ -127,8 +133,7 @@ test('the active instance SIGKILLed mid-escalation: the standby pages tier 2 on 
   await sleep(1_500);
   assert.deepEqual(pages(pair, 1), { irc: 1, matrix: 1 }, 'tier 1 once on each network');
   assert.deepEqual(pages(pair, 2), { irc: 1, matrix: 1 }, 'tier 2 once on each network');
-  assert.equal(pair.ircSaid(/Incident #1 declared/).length, 1, 'the announcement is not repeated');
-  assert.equal(pair.matrixSaid(/Incident #1 declared/).length, 1, 'the announcement is not repeated');
+  announcedOnce(pair);
 });
 
 test("the active instance's database connections terminated: it stops within the lease and the standby pages", async (t) => {
@@ -154,8 +159,7 @@ test("the active instance's database connections terminated: it stops within the
   );
   await sleep(1_500);
   assert.deepEqual(pages(pair, 1), { irc: 1, matrix: 1 }, 'tier 1 once on each network');
-  assert.equal(pair.ircSaid(/Incident #1 declared/).length, 1, 'the announcement is not repeated');
-  assert.equal(pair.matrixSaid(/Incident #1 declared/).length, 1, 'the announcement is not repeated');
+  announcedOnce(pair);
 });
 
 test('the active instance paused past its lease, then resumed: fenced, it sends nothing stale; no page doubled', async (t) => {
