@@ -20,7 +20,7 @@ export interface ConfiguredRoomsDeps {
   readonly lookup: Lookup;
   readonly sleeper: Sleeper;
   readonly now: () => number;
-  /** Joins a room (and notes the join time), retrying until it works or `untilStopped` is false and time is up. */
+  /** Joins a room, retrying until it works or `untilStopped` is false and time is up. */
   join(roomIdOrAlias: string, untilStopped?: boolean): Promise<string>;
 }
 

@@ -2,7 +2,7 @@
  * Which events are fresh enough to act on. A first /sync (no token, or a lost one) replays recent history
  * as if it were new, a token from before a downtime delivers what was said meanwhile, and a room joined
  * just now arrives with its earlier history: none of that may run a command. An event counts if it was
- * sent after the bot started and after the bot joined its room, and one more case: a sync from a stored
+ * sent after the bot started and comes after the bot's join in its room's timeline, and one more case: a sync from a stored
  * token also brings again what the previous run received but had not finished handling when it died
  * (the token is saved only after a batch is handled, and batches are handled one at a time). Those
  * events' ids were stored before the previous run began handling them (`received`), and they count: that
@@ -15,6 +15,12 @@
  *
  * Send times come from the homeserver's `unsigned.age` where present: "now minus age" is in the bot's own
  * clock, so skew between the two machines cannot make a fresh command look old or an old one fresh.
+ *
+ * The join is judged by position, not time: a newly joined room's first batch holds the history before
+ * the bot's own join event, and everything after that event (in the batch or later ones) was said with
+ * the bot in the room. Times would mislead here: ages read from a sync the bot took late all drift later
+ * together, and a repeated join request (answered without a new membership) says nothing about when the
+ * bot got in; comparing either with the bot's clock dropped commands said just after a real join.
  */
 import type { KeyValueStore } from '../../core/store.js';
 import type { RawEvent, SyncResponse } from './sync-client.js';
@@ -23,7 +29,8 @@ import type { RawEvent, SyncResponse } from './sync-client.js';
 const RECEIVED = 'received';
 
 export class EventGuard {
-  private readonly joinedAt = new Map<string, number>();
+  /** Ids of the current batch's events that precede the bot's own join in their room's timeline. */
+  private beforeJoin = new Set<string>();
 
   /**
    * `received`: the ids of the events of the batch the previous run began to handle last. They count even
@@ -41,17 +48,35 @@ export class EventGuard {
     return typeof age === 'number' && age >= 0 ? receivedAt - age : event.origin_server_ts;
   }
 
-  /** The bot (re)joined `roomId` at `at`; earlier events there are history. */
-  noteJoin(roomId: string, at: number): void {
-    this.joinedAt.set(roomId, Math.max(at, this.joinedAt.get(roomId) ?? 0));
+  /**
+   * Reads a batch before it is handled: in each joined room's timeline, what precedes the bot's own join
+   * (a membership that was not a join before) is history. A join in the batch's state, not its timeline,
+   * happened before everything the timeline holds.
+   */
+  observeBatch(batch: SyncResponse, userId: string): void {
+    this.beforeJoin = new Set();
+    for (const room of Object.values(batch.rooms?.join ?? {})) {
+      const timeline = room.timeline?.events ?? [];
+      const join = timeline.findLastIndex((event) => isOwnJoin(event, userId));
+      for (const event of timeline.slice(0, Math.max(join, 0))) this.beforeJoin.add(event.event_id);
+    }
   }
 
-  isStale(roomId: string, event: RawEvent, receivedAt: number): boolean {
-    const sent = this.sentAt(event, receivedAt);
-    if (sent < (this.joinedAt.get(roomId) ?? 0)) return true;
-    if (sent >= this.startedAt) return false;
+  isStale(event: RawEvent, receivedAt: number): boolean {
+    if (this.beforeJoin.has(event.event_id)) return true;
+    if (this.sentAt(event, receivedAt) >= this.startedAt) return false;
     return !this.received.has(event.event_id);
   }
+}
+
+/** The bot's own membership event that got it into the room (a display-name change is a join too). */
+export function isOwnJoin(event: RawEvent, userId: string): boolean {
+  return (
+    event.type === 'm.room.member' &&
+    event.state_key === userId &&
+    event.content.membership === 'join' &&
+    event.unsigned?.prev_content?.membership !== 'join'
+  );
 }
 
 /**
@@ -63,10 +88,10 @@ export async function storeReceived(
   kv: KeyValueStore,
   namespace: string,
   batch: SyncResponse,
-  counts: (roomId: string, event: RawEvent) => boolean,
+  counts: (event: RawEvent) => boolean,
 ): Promise<void> {
-  const ids = Object.entries(batch.rooms?.join ?? {}).flatMap(([roomId, room]) =>
-    (room.timeline?.events ?? []).filter((event) => counts(roomId, event)).map((event) => event.event_id),
+  const ids = Object.values(batch.rooms?.join ?? {}).flatMap((room) =>
+    (room.timeline?.events ?? []).filter(counts).map((event) => event.event_id),
   );
   if (ids.length === 0) return;
   kv.set(`${namespace}:sync`, RECEIVED, JSON.stringify(ids));

@@ -191,12 +191,12 @@ export class MatrixSession {
   // ---------------------------------------------------------------- inbound
 
   private async handleBatch(response: SyncResponse, receivedAt: number): Promise<void> {
-    this.observe(response, receivedAt);
+    this.observe(response);
     await storeReceived(
       this.options.kv,
       this.options.namespace,
       response,
-      (roomId, event) => event.sender !== this.userId && !this.guard.isStale(roomId, event, receivedAt),
+      (event) => event.sender !== this.userId && !this.guard.isStale(event, receivedAt),
     );
     await this.client.dispatch(response, (type, ...payload) => {
       const roomId = payload[0] as string;
@@ -213,22 +213,15 @@ export class MatrixSession {
 
   /**
    * Reads the batch before it is handled: encryption switched on, member names, `m.direct`, and the bot's
-   * own joins (whose times bound what counts as history; they come after the history they bound).
+   * own joins (what precedes them in a room's timeline is history).
    */
-  private observe(response: SyncResponse, receivedAt: number): void {
+  private observe(response: SyncResponse): void {
     for (const event of response.account_data?.events ?? [])
       if (event.type === 'm.direct') this.directRooms.noteDirectMap(event.content);
-    for (const [roomId, room] of Object.entries(response.rooms?.join ?? {})) {
-      for (const event of [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])]) {
+    for (const [roomId, room] of Object.entries(response.rooms?.join ?? {}))
+      for (const event of [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])])
         this.roomInfo.observe(roomId, event);
-        const isOwnJoin =
-          event.type === 'm.room.member' &&
-          event.state_key === this.userId &&
-          event.content.membership === 'join' &&
-          event.unsigned?.prev_content?.membership !== 'join';
-        if (isOwnJoin) this.guard.noteJoin(roomId, this.guard.sentAt(event, receivedAt));
-      }
-    }
+    this.guard.observeBatch(response, this.userId);
   }
 
   private async handleRoomEvent(roomId: string, event: RawEvent, receivedAt: number): Promise<void> {
@@ -245,7 +238,7 @@ export class MatrixSession {
       log.debug({ roomId, eventId: event.event_id }, 'ignored an event in an encrypted room');
       return;
     }
-    if (this.guard.isStale(roomId, event, receivedAt)) {
+    if (this.guard.isStale(event, receivedAt)) {
       log.debug(
         { roomId, eventId: event.event_id },
         'ignored an event from before the bot started or joined',
@@ -332,12 +325,9 @@ export class MatrixSession {
   /** Joins (idempotent): retried for `lookupDeadlineMs`, or until it works with `untilStopped`. */
   private joinRoom(roomIdOrAlias: string, untilStopped = false): Promise<string> {
     const deadline = untilStopped ? {} : { deadlineMs: this.options.tuning.lookupDeadlineMs };
-    return this.retrier.run({ what: `join ${roomIdOrAlias}`, idempotent: true, ...deadline }, async () => {
-      const at = this.options.clock.now();
-      const roomId = await this.client.joinRoom(roomIdOrAlias);
-      this.guard.noteJoin(roomId, at);
-      return roomId;
-    });
+    return this.retrier.run({ what: `join ${roomIdOrAlias}`, idempotent: true, ...deadline }, () =>
+      this.client.joinRoom(roomIdOrAlias),
+    );
   }
 
   private async reconcileRooms(): Promise<void> {

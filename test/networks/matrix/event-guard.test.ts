@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventGuard, parseReceived } from '../../../src/networks/matrix/event-guard.js';
-import type { RawEvent } from '../../../src/networks/matrix/sync-client.js';
+import type { RawEvent, SyncResponse } from '../../../src/networks/matrix/sync-client.js';
 
 const at = (ts: number, age?: number): RawEvent => ({
   event_id: '$e',
@@ -16,30 +16,53 @@ test('send time comes from unsigned.age in the local clock, so server clock skew
   const guard = new EventGuard(1_000);
   // The server clock is an hour behind: origin_server_ts says "old", the age says "just now".
   assert.equal(guard.sentAt(at(1_050 - 3_600_000, 50), 1_100), 1_050);
-  assert.equal(guard.isStale('!r', at(1_050 - 3_600_000, 50), 1_100), false);
+  assert.equal(guard.isStale(at(1_050 - 3_600_000, 50), 1_100), false);
   // Without an age, origin_server_ts is all there is.
   assert.equal(guard.sentAt(at(900), 1_100), 900);
-  assert.equal(guard.isStale('!r', at(900), 1_100), true);
+  assert.equal(guard.isStale(at(900), 1_100), true);
 });
 
-test('events before the start, or before the join of their room, are stale', () => {
+const BOT = '@bot:x';
+const message = (id: string, ts: number): RawEvent => ({ ...at(ts), event_id: id });
+const member = (id: string, membership: string, prev?: string): RawEvent => ({
+  event_id: id,
+  type: 'm.room.member',
+  sender: BOT,
+  state_key: BOT,
+  origin_server_ts: 0,
+  content: { membership },
+  ...(prev === undefined ? {} : { unsigned: { prev_content: { membership: prev } } }),
+});
+const batch = (room: string, events: RawEvent[]): SyncResponse => ({
+  next_batch: 's',
+  rooms: { join: { [room]: { timeline: { events } } } },
+});
+
+test('events before the start are stale; in a batch, what precedes the bot joining its room is history', () => {
   const guard = new EventGuard(1_000);
-  guard.noteJoin('!r', 2_000);
-  guard.noteJoin('!r', 1_500);
-  assert.equal(guard.isStale('!r', at(1_999), 3_000), true, 'the latest join counts');
-  assert.equal(guard.isStale('!r', at(2_000), 3_000), false);
-  assert.equal(guard.isStale('!other', at(1_000), 3_000), false);
-  assert.equal(guard.isStale('!other', at(999), 3_000), true);
+  assert.equal(guard.isStale(at(1_000), 3_000), false);
+  assert.equal(guard.isStale(at(999), 3_000), true);
+  // Times from a late-read sync all drift later together: position decides, not the clock.
+  guard.observeBatch(
+    batch('!r', [message('$before', 5_000), member('$join', 'join', 'invite'), message('$after', 5_000)]),
+    BOT,
+  );
+  assert.equal(guard.isStale(message('$before', 5_000), 6_000), true);
+  assert.equal(guard.isStale(message('$after', 5_000), 6_000), false);
+  // A display-name change (join after join) is no new join; the next batch starts afresh.
+  guard.observeBatch(batch('!r', [message('$said', 5_000), member('$rename', 'join', 'join')]), BOT);
+  assert.equal(guard.isStale(message('$said', 5_000), 6_000), false);
+  assert.equal(guard.isStale(message('$before', 5_000), 6_000), false, 'only the current batch is judged');
 });
 
 // That an event runs once, across restarts too, is the core's job now (test/core/inbound.test.ts).
 
 test('from before the start, only the events the previous run began to handle count (a crash caught them)', () => {
   const guard = new EventGuard(1_000, parseReceived(JSON.stringify(['$caught'])));
-  assert.equal(guard.isStale('!r', { ...at(900), event_id: '$caught' }, 1_100), false, 'replayed: runs');
-  assert.equal(guard.isStale('!r', { ...at(950), event_id: '$while-down' }, 1_100), true, 'said while down');
-  guard.noteJoin('!r', 2_000);
-  assert.equal(guard.isStale('!r', { ...at(900), event_id: '$caught' }, 1_100), true, 'not before a join');
+  assert.equal(guard.isStale({ ...at(900), event_id: '$caught' }, 1_100), false, 'replayed: runs');
+  assert.equal(guard.isStale({ ...at(950), event_id: '$while-down' }, 1_100), true, 'said while down');
+  guard.observeBatch(batch('!r', [message('$caught', 900), member('$join', 'join')]), BOT);
+  assert.equal(guard.isStale({ ...at(900), event_id: '$caught' }, 1_100), true, 'not before a join');
   assert.deepEqual([...parseReceived(undefined)], []);
   assert.deepEqual([...parseReceived('not json')], []);
   assert.deepEqual([...parseReceived('[1, "$a", null]')], ['$a']);
