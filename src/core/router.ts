@@ -22,6 +22,7 @@ import { rich, text, type RichText } from './rich-text.js';
 import type { CommandContext, CommandHandler, CommandHandlers } from './commands/handler.js';
 import { parseCommand, usageLine, type Command } from './commands/parse.js';
 import { NearMisses } from './commands/near-misses.js';
+import { PAUSE_NOTICE, StrangerReplies } from './commands/stranger-replies.js';
 
 export interface Relay {
   /** Passes ordinary chat on to the other members of its group. */
@@ -58,6 +59,7 @@ export interface RouterDeps {
 export class Router {
   private readonly handlers: CommandHandlers;
   private readonly nearMisses: NearMisses;
+  private readonly strangers = new StrangerReplies();
 
   constructor(private readonly deps: RouterDeps) {
     this.handlers = Object.assign({}, ...deps.handlers) as CommandHandlers;
@@ -134,8 +136,11 @@ export class Router {
     const network = message.conversation.network;
     const group = this.deps.groups.of(message.conversation);
     const asker = message.sender.name;
+    const spared = this.strangerAllowance(message);
     const reply = (body: RichText | string, priority: Priority = 'urgent'): void => {
-      const content = typeof body === 'string' ? [text(body)] : body;
+      const allowed = spared(body);
+      if (allowed === undefined) return;
+      const content = typeof allowed === 'string' ? [text(allowed)] : allowed;
       // Addressed to the asker, as IRC bots do, so a reply seen on the other side makes sense.
       const addressed = message.conversation.direct ? content : rich(`${asker}: `, content);
       this.deps.speaker.reply(message.conversation, addressed, {
@@ -158,12 +163,39 @@ export class Router {
       reply: (body) => reply(body),
       replyPrivately: (body, priority = 'normal') => {
         if (message.conversation.direct) return reply(body, priority);
-        const content = typeof body === 'string' ? [text(body)] : body;
+        const allowed = spared(body);
+        if (allowed === undefined) return;
+        const content = typeof allowed === 'string' ? [text(allowed)] : allowed;
         this.deps.speaker.toPerson(network, this.senderAsPerson(message), content, {
           priority,
           purpose: 'reply',
         });
       },
+    };
+  }
+
+  /**
+   * What the sender may be answered (stranger-replies.ts): anything, for a verified contact or on the
+   * shell (the operator's own console); for a stranger, the answer while their allowance lasts, then the
+   * pause notice once, then nothing.
+   */
+  private strangerAllowance(
+    message: InboundMessage,
+  ): (body: RichText | string) => RichText | string | undefined {
+    const network = message.conversation.network;
+    const known =
+      this.deps.directory.kindOf(network) === 'shell' ||
+      this.deps.directory.contactOf(network, message.sender) !== undefined;
+    if (known) return (body) => body;
+    return (body) => {
+      switch (this.strangers.take(network, message.sender.id, this.deps.clock.now())) {
+        case 'answer':
+          return body;
+        case 'pause-notice':
+          return PAUSE_NOTICE;
+        case 'silent':
+          return undefined;
+      }
     };
   }
 
