@@ -9,11 +9,16 @@
  * (`waitMs`) so that an announcement stuck behind a slow room cannot hold a page back for long: after it,
  * a follow-up goes out unthreaded (its text names the incident anyway) and an edit is refused.
  *
+ * The memory is bounded (`THREADS_REMEMBERED` places, the least recently written forgotten first): an
+ * incident that ends long ago needs none of it, and the store reloads the open incidents' roots at start.
+ * Forgetting costs little: a follow-up then goes unthreaded and an edit is refused, both with a reason.
+ *
  * Pure bookkeeping: no network, no store; time only from the injected clock.
  */
 import type { Clock } from './clock.js';
 import type { Delivery, DeliveryOutcome } from './delivery.js';
 import type { OutboundMessage } from './messages.js';
+import { BoundedMap } from './bounded-map.js';
 
 /** An announcement's event id in one room, as the store loads it from the outbox's receipts. */
 export interface AnnouncementReceipt {
@@ -29,6 +34,9 @@ export interface ThreadPlace {
   readonly latest: string;
 }
 
+/** Announcement places (incident × room) kept in memory: years of incidents in a few rooms. */
+export const THREADS_REMEMBERED = 20_000;
+
 /** How long a follow-up waits for its announcement's event id before it goes out without it. */
 export const DEFAULT_ANNOUNCEMENT_WAIT_MS = 30_000;
 
@@ -38,11 +46,11 @@ const eventKey = (channel: string, eventId: string): string => `${channel}\u0000
 
 export class IncidentThreads {
   /** The announcement's event id, by channel, room and incident. */
-  private readonly roots = new Map<string, string>();
+  private readonly roots = new BoundedMap<string, string>(THREADS_REMEMBERED);
   /** The incident an announcement's event id belongs to, by channel and event id. */
-  private readonly incidents = new Map<string, number>();
+  private readonly incidents = new BoundedMap<string, number>(THREADS_REMEMBERED);
   /** The latest event firebell put into a thread, by channel and root (the reply fallback points at it). */
-  private readonly latest = new Map<string, string>();
+  private readonly latest = new BoundedMap<string, string>(THREADS_REMEMBERED);
   /** Announcements handed over without an outcome yet: how many per place (a resend counts once more). */
   private readonly inFlight = new Map<string, number>();
   private readonly waiting = new Map<string, Array<(root: string | undefined) => void>>();

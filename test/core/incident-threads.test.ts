@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
 import type { Delivery, DeliveryChannel, DeliveryOutcome } from '../../src/core/delivery.js';
 import { Groups } from '../../src/core/groups.js';
-import { IncidentThreads } from '../../src/core/incident-threads.js';
+import { IncidentThreads, THREADS_REMEMBERED } from '../../src/core/incident-threads.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { DurableOutbox, Speaker } from '../../src/core/outbox.js';
 import { rich } from '../../src/core/rich-text.js';
@@ -180,4 +180,21 @@ test('after a restart the announcement is found again from the stored receipt: e
   const [edit, ack] = second.matrix.given.map((given) => given.delivery.content);
   assert.equal(edit?.kind === 'edit' ? edit.target : undefined, '$announcement');
   assert.equal(ack?.kind === 'message' ? ack.message.threadRoot : undefined, '$announcement');
+});
+
+test('the memory is bounded: the oldest places are forgotten first, the newest kept', () => {
+  const threads = new IncidentThreads(new SimulatedClock());
+  const count = THREADS_REMEMBERED + 5;
+  threads.load(
+    Array.from({ length: count }, (_, i) => ({
+      incidentId: i + 1,
+      channel: 'matrix',
+      conversation: '!room',
+      eventId: `$a${i + 1}`,
+    })),
+  );
+  assert.equal(threads.incidentOf('matrix', '$a1'), undefined, 'the oldest is forgotten');
+  assert.equal(threads.placeOf('matrix', '!room', 1), undefined);
+  assert.equal(threads.incidentOf('matrix', `$a${count}`), count);
+  assert.deepEqual(threads.placeOf('matrix', '!room', count), { root: `$a${count}`, latest: `$a${count}` });
 });

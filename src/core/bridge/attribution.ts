@@ -4,7 +4,7 @@
  * `{NOPINGNICK}` and heisenbridge's `use_zwsp` do); names are capped, and two Matrix members of one room
  * who share a display name are told apart by their Matrix id (heisenbridge's `use_disambiguation`).
  */
-import { BoundedMap } from './bounded-map.js';
+import { BoundedMap } from '../bounded-map.js';
 import { singleLine } from './sanitize.js';
 
 export const ZWSP = '\u200b';

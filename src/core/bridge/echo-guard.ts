@@ -15,7 +15,7 @@
  * attributed lines are remembered, so a bare "ok" never matches anything.
  */
 import type { InboundMessage } from '../messages.js';
-import { BoundedMap } from './bounded-map.js';
+import { BoundedMap } from '../bounded-map.js';
 
 const TTL_MS = 60_000;
 const REMEMBERED = 4096;

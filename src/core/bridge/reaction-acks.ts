@@ -3,7 +3,7 @@
  * reacted would. The bridge remembers which delivered messages name an incident, by their network ids.
  */
 import type { InboundReaction, OutboundMessage } from '../messages.js';
-import { BoundedMap } from './bounded-map.js';
+import { BoundedMap } from '../bounded-map.js';
 import type { BridgeDeps } from './bridge-deps.js';
 import type { IgnorePatterns } from './ignore-patterns.js';
 import { conversationKey } from './relayed-messages.js';

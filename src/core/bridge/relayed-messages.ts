@@ -4,7 +4,7 @@
  * firebell's relayed copy) finds the original. Like matrix-appservice-irc's event cache (4,096 entries).
  */
 import type { NetworkKind } from '../messages.js';
-import { BoundedMap } from './bounded-map.js';
+import { BoundedMap } from '../bounded-map.js';
 
 export interface RelayedMessage {
   readonly network: string;

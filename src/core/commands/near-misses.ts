@@ -4,7 +4,7 @@
  * near miss of a `!command`, once per word and channel in a while, since other bots share the channels
  * and "!stats" may well be theirs.
  */
-import { BoundedMap } from '../bridge/bounded-map.js';
+import { BoundedMap } from '../bounded-map.js';
 import type { InboundMessage } from '../messages.js';
 import { code, rich, type RichText } from '../rich-text.js';
 import { suggestCommand } from './parse.js';

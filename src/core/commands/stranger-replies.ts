@@ -10,7 +10,7 @@
  * The count is per network and sender id (an IRC nick): a stranger who changes nick starts afresh, which
  * costs them a NICK per handful of lines, within the server's own flood limits.
  */
-import { BoundedMap } from '../bridge/bounded-map.js';
+import { BoundedMap } from '../bounded-map.js';
 
 /** Answers a stranger gets at once. */
 export const STRANGER_BURST = 5;

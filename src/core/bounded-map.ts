@@ -1,6 +1,7 @@
 /**
  * A Map that forgets its least recently written entries beyond a limit: the bridge's memories of
- * relayed messages, announcements and display names must not grow with uptime.
+ * relayed messages and display names, the threads' roots, the allowances of strangers must not grow
+ * with uptime.
  */
 export class BoundedMap<K, V> {
   private readonly map = new Map<K, V>();
