@@ -26,6 +26,7 @@ import type { Random } from './random.js';
 import {
   BOT_NICK,
   GROUPS,
+  IRC_LINES_PER_SECOND,
   MATRIX_BOT,
   MATRIX_ROOM_OWNER,
   MATRIX_SERVER,
@@ -158,18 +159,22 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
    * Waits until firebell (re)joined every IRC channel after `since` and its Matrix adapter syncs again:
    * when it can send on each network again.
    */
-  const ready = async (since: number): Promise<{ irc: number; matrix: number }> => {
+  /**
+   * When firebell is back in every IRC channel and synced with Matrix after `since`; after a restart only
+   * the new process counts (`startedAt`): one stopping on SIGTERM still syncs during its grace.
+   */
+  const ready = async (since: number, startedAt = since): Promise<{ irc: number; matrix: number }> => {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let irc: number | undefined;
     for (;;) {
       // One JOIN may name several channels (`JOIN #web,#web-ops`), keys after a space.
       const joined = new Set(
         tap.lines
-          .filter((line) => line.at >= since && line.raw.startsWith('JOIN '))
+          .filter((line) => line.at >= startedAt && line.raw.startsWith('JOIN '))
           .flatMap((l) => (l.raw.slice(5).split(' ')[0] ?? '').split(',')),
       );
       if (irc === undefined && CHANNELS.every((channel) => joined.has(channel))) irc = Date.now();
-      const synced = matrix.syncedAfter(since);
+      const synced = matrix.syncedAfter(startedAt);
       if (irc !== undefined && synced !== undefined) return { irc, matrix: synced };
       if (Date.now() > deadline) {
         const what = irc === undefined ? 'rejoin IRC' : 'sync with Matrix';
@@ -196,8 +201,9 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
   let reachable = true;
 
   const restart = async (fault: string, killedAt: number): Promise<void> => {
+    const startedAt = Date.now();
     firebell.start();
-    const back = await ready(killedAt);
+    const back = await ready(killedAt, startedAt);
     reachable = true;
     outages[IRC].push({ from: killedAt, to: back.irc });
     outages[MATRIX].push({ from: killedAt, to: back.matrix });
@@ -402,6 +408,7 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
       repeatAfterCrash: { [IRC]: crashTimes },
       outages,
       storeDown,
+      pacingMs: { [IRC]: 1000 / IRC_LINES_PER_SECOND },
     },
     injected,
     fuzzed,

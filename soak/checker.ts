@@ -31,6 +31,12 @@ export interface WireLine {
   readonly reply?: boolean;
   /** A message that may span lines (a Matrix body): LF is allowed in it, CR and NUL are not. */
   readonly multiLine?: boolean;
+  /**
+   * The lane the line took a pacing slot in, when it is firebell's own word: pages `urgent`; announcements,
+   * prompts and other notices `normal` (an answer is urgent, but counting it as normal can only make
+   * the judgement of a page stricter). Relayed chat and protocol lines have none.
+   */
+  readonly lane?: 'urgent' | 'normal';
 }
 
 /**
@@ -85,6 +91,13 @@ export interface CheckInput {
    * earliest, so a copy of its demand on the wire before that end was said before it was stored.
    */
   readonly storeDown?: readonly Interval[];
+  /**
+   * Per paced network, the slot one line takes at the configured rate (ms). A line due while firebell
+   * writes lines at least as urgent, one slot after another, waits its turn by the lanes' rule: those
+   * slots are not counted in how late it was (only in `queuedBehind`). A line held back while the wire was
+   * idle, or behind less urgent lines, is still late.
+   */
+  readonly pacingMs?: Readonly<Record<string, number>>;
 }
 
 export interface Interval {
@@ -136,6 +149,8 @@ export interface Violation {
 export interface CheckReport {
   readonly rows: readonly FaultRow[];
   readonly violations: readonly Violation[];
+  /** Per demand that waited behind lines at least as urgent at the network's pacing: how long (ms). */
+  readonly queuedBehind: readonly number[];
 }
 
 /** Nearest-rank percentile of an ascending list; undefined for an empty list. */
@@ -187,6 +202,8 @@ export function check(input: CheckInput): CheckReport {
     return row;
   };
 
+  const paced = pacedLines(input);
+  const queuedBehind: number[] = [];
   const deliveries = new Map<string, WireLine[]>();
   const demanded = new Map(input.demands.map((demand) => [demand.id, demand]));
   for (const line of input.wire) {
@@ -241,8 +258,12 @@ export function check(input: CheckInput): CheckReport {
           `the store took any write again (${demand.fault})`,
       });
     }
-    const down = covered(input.outages?.[demand.network] ?? [], demand.dueAt, first.at);
-    const delay = Math.max(0, first.at - demand.dueAt - down);
+    const outages = input.outages?.[demand.network] ?? [];
+    const slots = pacedSlots(paced, demand, first);
+    const down = covered(outages, demand.dueAt, first.at);
+    const excused = covered([...outages, ...slots], demand.dueAt, first.at);
+    if (excused > down) queuedBehind.push(excused - down);
+    const delay = Math.max(0, first.at - demand.dueAt - excused);
     row.delays.push(delay);
     if (delay > input.lateAfterMs[demand.kind]) {
       row.late += 1;
@@ -311,7 +332,43 @@ export function check(input: CheckInput): CheckReport {
         repeatedAfterCrash: row.repeatedAfterCrash,
       };
     });
-  return { rows, violations };
+  return { rows, violations, queuedBehind };
+}
+
+const RANK = { urgent: 0, normal: 1 } as const;
+
+type PacedLines = ReadonlyMap<string, { readonly slotMs: number; readonly lines: readonly WireLine[] }>;
+
+/** firebell's own lines on each paced network, in time order. */
+function pacedLines(input: CheckInput): PacedLines {
+  const paced = new Map<string, { slotMs: number; lines: WireLine[] }>();
+  for (const [network, slotMs] of Object.entries(input.pacingMs ?? {}))
+    paced.set(network, { slotMs, lines: [] });
+  for (const line of input.wire) if (line.lane) paced.get(line.network)?.lines.push(line);
+  for (const { lines } of paced.values()) lines.sort((a, b) => a.at - b.at);
+  return paced;
+}
+
+/** The pacing slots of the lines at least as urgent as the demand, written between its due time and its copy. */
+function pacedSlots(paced: PacedLines, demand: Demand, copy: WireLine): Interval[] {
+  const network = paced.get(demand.network);
+  if (!network) return [];
+  const rank = demand.kind === 'page' ? RANK.urgent : RANK.normal;
+  const { lines, slotMs } = network;
+  const slots: Interval[] = [];
+  let low = 0;
+  let high = lines.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((lines[middle]?.at ?? 0) <= demand.dueAt) low = middle + 1;
+    else high = middle;
+  }
+  for (let i = low; i < lines.length; i += 1) {
+    const line = lines[i];
+    if (!line || line.at >= copy.at) break;
+    if (line.lane && RANK[line.lane] <= rank) slots.push({ from: line.at - slotMs, to: line.at });
+  }
+  return slots;
 }
 
 /** True when any promise broke: the soak exits non-zero. */
@@ -351,6 +408,11 @@ export function formatReport(report: CheckReport, maxViolations = 50): string {
     counts.set(violation.promise, (counts.get(violation.promise) ?? 0) + 1);
   const repeated = report.rows.reduce((sum, row) => sum + row.repeatedAfterCrash, 0);
   lines.push(`written again once after a crash (the IRC rule allows it): ${repeated}`);
+  const queued = report.queuedBehind;
+  lines.push(
+    `waited behind lines at least as urgent at the pacing (not late): ${queued.length}` +
+      (queued.length > 0 ? `, up to ${Math.max(...queued)} ms` : ''),
+  );
   for (const promise of [
     'sent but no policy asked',
     'privileged command obeyed from unverified user',

@@ -60,6 +60,9 @@ export function faultAt(at: number, windows: readonly FaultWindow[]): string {
 export const demandId = (incident: number, what: string, place: string): string =>
   `#${incident}/${what} ${place}`;
 
+/** Whether a demand's id is a tier's page (the urgent lane), not an announcement or a prompt. */
+export const isPageDemand = (id: string): boolean => /^#\d+\/tier\d+ /.test(id);
+
 /** Where a group's incidents are told: both IRC channels and the Matrix room. */
 export function placesOf(group: SoakGroup): Array<{ network: string; place: string }> {
   return [

@@ -7,7 +7,7 @@
  * a delivery was.
  */
 import type { WireLine } from './checker.js';
-import { IRC, recognise } from './demands.js';
+import { IRC, isPageDemand, recognise } from './demands.js';
 import type { TappedLine } from './irc-tap.js';
 
 /**
@@ -20,14 +20,19 @@ export function wireOf(lines: readonly TappedLine[], notJudged: ReadonlySet<stri
   const wire: WireLine[] = [];
   for (const line of lines) {
     const text = Buffer.from(line.raw, 'latin1').toString('utf8');
-    const said = /^(?:PRIVMSG|NOTICE) (\S+) :(.*)$/s.exec(text);
-    const id = said ? recognise(said[1] ?? '', said[2] ?? '') : undefined;
+    const said = /^(PRIVMSG|NOTICE) (\S+) :(.*)$/s.exec(text);
+    const id = said ? recognise(said[2] ?? '', said[3] ?? '') : undefined;
     if (id !== undefined && notJudged.has(id)) continue;
-    wire.push(
-      id === undefined
-        ? { network: IRC, at: line.at, text, reply: true }
-        : { network: IRC, at: line.at, text, demandId: id },
-    );
+    // firebell's own words are notices (relayed chat is a PRIVMSG): pages urgent, the rest normal.
+    const lane =
+      said?.[1] !== 'NOTICE' ? undefined : id !== undefined && isPageDemand(id) ? 'urgent' : 'normal';
+    wire.push({
+      network: IRC,
+      at: line.at,
+      text,
+      ...(id === undefined ? { reply: true } : { demandId: id }),
+      ...(lane === undefined ? {} : { lane }),
+    });
   }
   return wire;
 }

@@ -35,6 +35,8 @@ export interface SoakGroup {
 export const TIER_CONTACTS: Readonly<Record<number, string>> = { 1: 'alice', 2: 'bob', 3: 'carol' };
 
 export const BOT_NICK = 'fbsoak';
+/** The IRC pacing's sustained rate: the checker counts a line firebell wrote as one slot of it. */
+export const IRC_LINES_PER_SECOND = 10;
 
 /** The soak homeserver's name, the bot's localpart there, and who owns its rooms. */
 export const MATRIX_SERVER = 'soak.test';
@@ -119,7 +121,7 @@ networks:
       port: ${networks.ircPort}
       tls: false
       nick: ${BOT_NICK}
-      pacing: { burst: 10, linesPerSecond: 10 }
+      pacing: { burst: 10, linesPerSecond: ${IRC_LINES_PER_SECOND} }
   matrix:
     - id: soakmx
       homeserver: ${networks.homeserver}

@@ -135,6 +135,53 @@ test('late counts only the time the network could be written to', () => {
   assert.equal(promiseBroken(fine), false);
 });
 
+test('waiting behind lines at least as urgent at the pacing follows the lanes; behind an idle wire or less urgent lines it is late', () => {
+  const prompt: Demand = { id: 'INC-8/prompt', kind: 'prompt', network: 'irc', dueAt: 0, fault: 'sigkill' };
+  const page: Demand = { id: 'INC-9/tier1', kind: 'page', network: 'irc', dueAt: 0, fault: 'sigkill' };
+  // 80 notices one 100 ms slot apart (pages, then announcements), then the prompt and the page 8 s after due.
+  const busy: WireLine[] = Array.from({ length: 80 }, (_, i) => ({
+    network: 'irc',
+    at: 100 * (i + 1),
+    text: `line ${i}`,
+    reply: true,
+    lane: i < 40 ? 'urgent' : 'normal',
+  }));
+  const copies: WireLine[] = [
+    { network: 'irc', at: 8_050, text: 'prompt', demandId: 'INC-8/prompt', lane: 'normal' },
+    { network: 'irc', at: 8_100, text: 'page', demandId: 'INC-9/tier1', lane: 'urgent' },
+  ];
+  const pacingMs = { irc: 100 };
+  const report = check({ demands: [prompt, page], wire: [...busy, ...copies], lateAfterMs: LATE, pacingMs });
+  const late = report.violations.filter((violation) => violation.promise === 'late');
+  // The prompt waited behind 80 lines at least as urgent: not late. The page only behind 40 urgent ones
+  // (4 s); behind announcements it was late: 4.1 s is within the 5 s allowed, so raise the bar to see it.
+  assert.deepEqual(late, []);
+  assert.deepEqual(report.queuedBehind, [8_000, 4_000]);
+  const strict = check({
+    demands: [prompt, page],
+    wire: [...busy, ...copies],
+    lateAfterMs: { ...LATE, page: 3_000 },
+    pacingMs,
+  });
+  assert.deepEqual(
+    strict.violations.map((violation) => violation.detail),
+    ['page INC-9/tier1 on irc 4100 ms after due (sigkill)'],
+  );
+  // Relayed chat (no lane) and an idle wire excuse nothing; nor does a network without pacing.
+  const idle = check({
+    demands: [prompt],
+    wire: [
+      { ...copies[0]!, at: 8_000 },
+      { network: 'irc', at: 4_000, text: '<mallory> hi', reply: true },
+    ],
+    lateAfterMs: LATE,
+    pacingMs,
+  });
+  assert.match(idle.violations[0]?.detail ?? '', /8000 ms after due/);
+  const unpaced = check({ demands: [prompt, page], wire: [...busy, ...copies], lateAfterMs: LATE });
+  assert.equal(unpaced.violations.filter((violation) => violation.promise === 'late').length, 2);
+});
+
 test('an obeyed command is recognised through IRC formatting codes', () => {
   const report = check({
     demands: [],
