@@ -5,6 +5,7 @@
  * Pure: no clock, no I/O. The runner records the wire through the taps, attributes each recorded line to the
  * demand it fulfils (or marks it as a reply to a command), and hands both lists here.
  */
+import { pacedLines, pacedSlots } from './paced-lines.js';
 
 export type DemandKind = 'announcement' | 'page' | 'prompt';
 
@@ -333,42 +334,6 @@ export function check(input: CheckInput): CheckReport {
       };
     });
   return { rows, violations, queuedBehind };
-}
-
-const RANK = { urgent: 0, normal: 1 } as const;
-
-type PacedLines = ReadonlyMap<string, { readonly slotMs: number; readonly lines: readonly WireLine[] }>;
-
-/** firebell's own lines on each paced network, in time order. */
-function pacedLines(input: CheckInput): PacedLines {
-  const paced = new Map<string, { slotMs: number; lines: WireLine[] }>();
-  for (const [network, slotMs] of Object.entries(input.pacingMs ?? {}))
-    paced.set(network, { slotMs, lines: [] });
-  for (const line of input.wire) if (line.lane) paced.get(line.network)?.lines.push(line);
-  for (const { lines } of paced.values()) lines.sort((a, b) => a.at - b.at);
-  return paced;
-}
-
-/** The pacing slots of the lines at least as urgent as the demand, written between its due time and its copy. */
-function pacedSlots(paced: PacedLines, demand: Demand, copy: WireLine): Interval[] {
-  const network = paced.get(demand.network);
-  if (!network) return [];
-  const rank = demand.kind === 'page' ? RANK.urgent : RANK.normal;
-  const { lines, slotMs } = network;
-  const slots: Interval[] = [];
-  let low = 0;
-  let high = lines.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if ((lines[middle]?.at ?? 0) <= demand.dueAt) low = middle + 1;
-    else high = middle;
-  }
-  for (let i = low; i < lines.length; i += 1) {
-    const line = lines[i];
-    if (!line || line.at >= copy.at) break;
-    if (line.lane && RANK[line.lane] <= rank) slots.push({ from: line.at - slotMs, to: line.at });
-  }
-  return slots;
 }
 
 /** True when any promise broke: the soak exits non-zero. */
