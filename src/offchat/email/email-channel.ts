@@ -6,29 +6,16 @@
  * Message-ID, which mail clients and most servers deduplicate.
  */
 import { createTransport, type Transporter } from 'nodemailer';
-import type { Clock } from '../../core/clock.js';
-import {
-  delivered,
-  refused,
-  type Delivery,
-  type DeliveryChannel,
-  type DeliveryOutcome,
-} from '../../core/delivery.js';
-import type { Logger } from '../../core/logger.js';
+import { delivered, refused, type Delivery } from '../../core/delivery.js';
 import type { OffChatPage } from '../../core/offchat/page.js';
 import type { EmailConfig } from '../../config/schema.js';
-import { DEFAULT_RETRY, RetryLoop, type Attempt, type RetryPolicy } from '../retrying.js';
+import { PageChannel, type PageChannelDeps } from '../page-channel.js';
+import type { Attempt } from '../retrying.js';
 import type { PublishLinks } from '../ntfy/ntfy-publish.js';
 import { emailMessage, idDomain } from './email-message.js';
 
-export interface EmailChannelDeps {
+export interface EmailChannelDeps extends PageChannelDeps<string> {
   readonly smtp: EmailConfig;
-  readonly addressOf: (contactId: string) => string | undefined;
-  /** The page's links; the delivery makes its ack link unique (and the same on a resend). */
-  readonly linksFor: (page: OffChatPage, delivery: Delivery) => PublishLinks;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly retry?: RetryPolicy;
 }
 
 interface SmtpError {
@@ -37,17 +24,13 @@ interface SmtpError {
   readonly message?: string;
 }
 
-export class EmailChannel implements DeliveryChannel {
-  readonly id = 'email';
+export class EmailChannel extends PageChannel<string> {
   private readonly transport: Transporter;
-  private readonly loop: RetryLoop;
-  private readonly stopController = new AbortController();
-  private readonly log: Logger;
   private readonly domain: string;
 
   constructor(private readonly deps: EmailChannelDeps) {
+    super(deps, { id: 'email', name: 'e-mail', carrier: 'the SMTP server', address: 'e-mail address' });
     const { smtp } = deps;
-    this.log = deps.logger.child({ channel: 'email' });
     this.domain = idDomain(smtp.from);
     const timeout = smtp.timeoutSeconds * 1000;
     this.transport = createTransport({
@@ -59,30 +42,21 @@ export class EmailChannel implements DeliveryChannel {
       greetingTimeout: timeout,
       socketTimeout: timeout,
     });
-    this.loop = new RetryLoop(deps.retry ?? DEFAULT_RETRY, deps.clock, (reason, attempt, delayMs) =>
-      this.log.warn({ reason, attempt, delayMs }, 'the SMTP server did not take a page yet; trying again'),
-    );
   }
 
-  async deliver(delivery: Delivery): Promise<DeliveryOutcome> {
-    const now = (): number => this.deps.clock.now();
-    if (delivery.content.kind !== 'offchat') return refused(now(), 'e-mail carries only off-chat pages');
-    const page = delivery.content.page;
-    const to = this.deps.addressOf(page.contactId);
-    if (to === undefined) return refused(now(), `${page.contactId} has no e-mail address in contacts.yaml`);
-    const mail = emailMessage(to, delivery.id, page, this.deps.linksFor(page, delivery), this.domain);
-    const outcome = await this.loop.run(() => this.attempt(mail), this.stopController.signal);
-    this.log.info(
-      { delivery: delivery.id, incident: page.incidentId, contact: page.contactId, status: outcome.status },
-      'e-mail page settled',
-    );
-    return outcome;
-  }
-
-  stop(): void {
-    this.loop.stop();
-    this.stopController.abort();
+  override stop(): void {
+    super.stop();
     this.transport.close();
+  }
+
+  protected attemptFor(
+    page: OffChatPage,
+    to: string,
+    links: PublishLinks,
+    delivery: Delivery,
+  ): () => Promise<Attempt> {
+    const mail = emailMessage(to, delivery.id, page, links, this.domain);
+    return () => this.attempt(mail);
   }
 
   private async attempt(mail: ReturnType<typeof emailMessage>): Promise<Attempt> {

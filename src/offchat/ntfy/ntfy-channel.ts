@@ -5,17 +5,10 @@
  * will not take: trying again changes nothing); 429, 5xx, timeouts and unreachable servers are retried with
  * the same sequence id for as long as the channel runs.
  */
-import type { Clock } from '../../core/clock.js';
-import {
-  delivered,
-  refused,
-  type Delivery,
-  type DeliveryChannel,
-  type DeliveryOutcome,
-} from '../../core/delivery.js';
-import type { Logger } from '../../core/logger.js';
+import { delivered, refused, type Delivery } from '../../core/delivery.js';
 import type { OffChatPage } from '../../core/offchat/page.js';
-import { DEFAULT_RETRY, RetryLoop, retryAfterMs, type Attempt, type RetryPolicy } from '../retrying.js';
+import { PageChannel, type PageChannelDeps } from '../page-channel.js';
+import { retryAfterMs, type Attempt } from '../retrying.js';
 import { ntfyPublish, type PublishLinks } from './ntfy-publish.js';
 
 export interface NtfyAddress {
@@ -24,15 +17,7 @@ export interface NtfyAddress {
   readonly token?: string;
 }
 
-export interface NtfyChannelDeps {
-  /** The contact's ntfy handle, looked up at delivery (a contact may have lost it since the page was stored). */
-  readonly addressOf: (contactId: string) => NtfyAddress | undefined;
-  /** The incident page and ack link for a page. */
-  /** The page's links; the delivery makes its ack link unique (and the same on a resend). */
-  readonly linksFor: (page: OffChatPage, delivery: Delivery) => PublishLinks;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly retry?: RetryPolicy;
+export interface NtfyChannelDeps extends PageChannelDeps<NtfyAddress> {
   /** Per attempt, from the request to the answer. */
   readonly timeoutMs?: number;
 }
@@ -52,43 +37,19 @@ const REFUSALS: Record<number, string> = {
   403: 'the ntfy topic needs an access token (403): set ntfy.token in contacts.yaml',
 };
 
-export class NtfyChannel implements DeliveryChannel {
-  readonly id = 'ntfy';
-  private readonly stopController = new AbortController();
-  private readonly loop: RetryLoop;
-  private readonly log: Logger;
-
+export class NtfyChannel extends PageChannel<NtfyAddress> {
   constructor(private readonly deps: NtfyChannelDeps) {
-    this.log = deps.logger.child({ channel: 'ntfy' });
-    this.loop = new RetryLoop(deps.retry ?? DEFAULT_RETRY, deps.clock, (reason, attempt, delayMs) =>
-      this.log.warn({ reason, attempt, delayMs }, 'ntfy did not take a page yet; trying again'),
-    );
+    super(deps, { id: 'ntfy', name: 'ntfy', carrier: 'ntfy', address: 'ntfy topic' });
   }
 
-  async deliver(delivery: Delivery): Promise<DeliveryOutcome> {
-    const now = (): number => this.deps.clock.now();
-    if (delivery.content.kind !== 'offchat') return refused(now(), 'ntfy carries only off-chat pages');
-    const page = delivery.content.page;
-    const address = this.deps.addressOf(page.contactId);
-    if (!address) return refused(now(), `${page.contactId} has no ntfy topic in contacts.yaml`);
-    const body = JSON.stringify(
-      ntfyPublish(address.topic, delivery.id, page, this.deps.linksFor(page, delivery)),
-    );
-    const outcome = await this.loop.run(
-      (signal) => this.attempt(address, body, signal),
-      this.stopController.signal,
-    );
-    this.log.info(
-      { delivery: delivery.id, incident: page.incidentId, contact: page.contactId, status: outcome.status },
-      'ntfy page settled',
-    );
-    return outcome;
-  }
-
-  /** Stops retrying: what waits settles `abandoned` and stays pending for the next start. */
-  stop(): void {
-    this.loop.stop();
-    this.stopController.abort();
+  protected attemptFor(
+    page: OffChatPage,
+    address: NtfyAddress,
+    links: PublishLinks,
+    delivery: Delivery,
+  ): (stopSignal: AbortSignal) => Promise<Attempt> {
+    const body = JSON.stringify(ntfyPublish(address.topic, delivery.id, page, links));
+    return (stopSignal) => this.attempt(address, body, stopSignal);
   }
 
   private async attempt(address: NtfyAddress, body: string, stopSignal: AbortSignal): Promise<Attempt> {
