@@ -6,26 +6,33 @@
  * Matrix 429/500/slow/lost answers in bursts, the store's disk full), and a fuzzer saying hostile lines
  * throughout. At the end firebell is stopped, the store says which incidents were committed, and
  * demands.ts, irc-wire.ts and matrix-wire.ts turn store, outages and taps into the checker's input.
+ *
+ * With `database`, the same stage runs two firebell processes on that PostgreSQL database instead
+ * (soaked-pair.ts): the process faults go to the active one, the standby takes over, and one more fault
+ * freezes the active one past its lease (`sigstop-past-lease`), after which it must say nothing new.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ngircd } from '../test/servers/ngircd.js';
-import type { CheckInput, Crash, ForbiddenCommand, HostileLine, Interval } from './checker.js';
+import type { CheckInput, Crash, Fenced, ForbiddenCommand, HostileLine, Interval } from './checker.js';
 import { fuzzLine } from './chat-fuzz.js';
 import { demandsOf, faultAt, IRC, MATRIX, type FaultWindow } from './demands.js';
 import { fillDisk, freeDisk, storeLogEvent, WAL_HEADER_BYTES } from './disk-full.js';
 import { isMatrixFault, isSigkill, planFaults, type FaultCounts, type FaultStep } from './fault-plan.js';
 import { IrcTap } from './irc-tap.js';
 import { SoakIrcUser } from './irc-user.js';
-import { wireOf } from './irc-wire.js';
+import { ircSource, wireOf } from './irc-wire.js';
 import { matrixBurst } from './matrix-faults.js';
 import { MatrixTap } from './matrix-tap.js';
 import { matrixWireOf } from './matrix-wire.js';
+import { readStoredIncidentsPg, type SoakDatabase } from './pg-store.js';
 import type { Random } from './random.js';
 import {
   BOT_NICK,
+  DATABASE_URL_ENV,
   GROUPS,
+  LEASE_SECONDS,
   MATRIX_BOT,
   MATRIX_ROOM_OWNER,
   MATRIX_SERVER,
@@ -35,6 +42,7 @@ import {
   type SoakGroup,
 } from './soak-config.js';
 import { SoakedFirebell } from './soaked-firebell.js';
+import { SoakedPair } from './soaked-pair.js';
 import { readStoredIncidents } from './stored-incidents.js';
 
 export interface ChatStageOptions {
@@ -45,6 +53,8 @@ export interface ChatStageOptions {
   readonly log: (line: string) => void;
   /** A file to write the raw record into (outages, fault windows, stored incidents, tapped lines). */
   readonly recordTo?: string | undefined;
+  /** Two instances on this PostgreSQL database instead of one on SQLite. */
+  readonly database?: SoakDatabase | undefined;
 }
 
 export interface ChatStageResult {
@@ -67,6 +77,8 @@ const MINUTE_MS = 60_000;
 const READY_TIMEOUT_MS = 45_000;
 /** The grace in soak-config.ts (2 s) plus the 5 s a stuck stop gets, plus slack for a loaded machine. */
 const STOP_DEADLINE_MS = 12_000;
+/** A resumed instance whose lease lapsed notices within a lease by its own clock; slack for the load. */
+const FENCED_EXIT_DEADLINE_MS = LEASE_SECONDS * 1_000 + 5_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const CHANNELS = GROUPS.flatMap((group) => [group.channel, group.mirror]);
 
@@ -98,24 +110,33 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     }),
   ]);
   const tap = await IrcTap.start(server.port);
-  const configDir = writeSoakConfig(root, { ircPort: tap.port, homeserver: matrix.url });
+  const database = options.database;
+  const configDir = writeSoakConfig(root, {
+    ircPort: tap.port,
+    homeserver: matrix.url,
+    store: database ? 'postgres' : 'sqlite',
+  });
   const crashes: Crash[] = [];
   const windows: FaultWindow[] = [];
   const outages: { [IRC]: Interval[]; [MATRIX]: Interval[] } = { [IRC]: [], [MATRIX]: [] };
   const storeDown: Interval[] = [];
-  const crashTimes: number[] = [];
+  const crashTimes: Array<number | Interval> = [];
+  const fenced: Fenced[] = [];
   const injected: Record<string, number> = {};
   const forbidden: ForbiddenCommand[] = [];
   const hostile: HostileLine[] = [];
   const disk = { refusedMs: [] as number[], untaken: 0 };
   // The journal's own words on when the store refused writes and took them again (disk-full.ts).
   let storeFailingAt: number | undefined;
-  const firebell = new SoakedFirebell(
+  const firebell = new (database ? SoakedPair : SoakedFirebell)(
     configDir,
     (crash) => crashes.push({ fault: faultAt(crash.at, windows), at: crash.at, detail: crash.detail }),
     STOP_DEADLINE_MS,
     {
-      env: { [MATRIX_TOKEN_ENV]: matrix.bot.token },
+      env: {
+        [MATRIX_TOKEN_ENV]: matrix.bot.token,
+        ...(database ? { [DATABASE_URL_ENV]: database.url } : {}),
+      },
       onStderr: (line) => {
         const event = storeLogEvent(line);
         if (event?.kind === 'failing') storeFailingAt ??= event.at;
@@ -169,7 +190,10 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
           .flatMap((l) => (l.raw.slice(5).split(' ')[0] ?? '').split(',')),
       );
       if (irc === undefined && CHANNELS.every((channel) => joined.has(channel))) irc = Date.now();
-      const synced = matrix.syncedAfter(since);
+      // A pair's Matrix side is back when the instance that took over syncs: a sync the homeserver logs
+      // just after a SIGKILL or a pause may be the old instance's, begun before it.
+      const takeover = firebell instanceof SoakedPair ? firebell.takeoverSince(since) : since;
+      const synced = takeover === undefined ? undefined : matrix.syncedAfter(takeover);
       if (irc !== undefined && synced !== undefined) return { irc, matrix: synced };
       if (Date.now() > deadline) {
         const what = irc === undefined ? 'rejoin IRC' : 'sync with Matrix';
@@ -196,8 +220,10 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
   let reachable = true;
 
   const restart = async (fault: string, killedAt: number): Promise<void> => {
-    firebell.start();
+    // A pair's standby takes over by itself; the stopped one is started again after that, as the standby.
+    if (!database) firebell.start();
     const back = await ready(killedAt);
+    if (database) firebell.start();
     reachable = true;
     outages[IRC].push({ from: killedAt, to: back.irc });
     outages[MATRIX].push({ from: killedAt, to: back.matrix });
@@ -249,8 +275,33 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     windows.push({ fault: step.kind, from, to });
   };
 
+  /** The active instance frozen until the standby took over (and a while longer), then resumed. */
+  const pausePastLease = async (step: FaultStep): Promise<void> => {
+    if (!(firebell instanceof SoakedPair)) return;
+    await declare(random.below(GROUPS.length));
+    // A standby holds no chat connection: every IRC connection open now is the active instance's.
+    const from = tap.openConnections().map(ircSource);
+    const pausedAt = Date.now();
+    const paused = firebell.pause();
+    if (!paused) return;
+    reachable = false;
+    const back = await ready(pausedAt);
+    await sleep(step.jitterMs);
+    const resumedAt = Date.now();
+    const exitedAt = await firebell.resume(paused, FENCED_EXIT_DEADLINE_MS);
+    reachable = true;
+    fenced.push({ from, pausedAt, resumedAt });
+    // What it had committed and queued before the pause may still go out, as IRC's one repeat.
+    crashTimes.push({ from: pausedAt, to: exitedAt });
+    outages[IRC].push({ from: pausedAt, to: back.irc });
+    outages[MATRIX].push({ from: pausedAt, to: back.matrix });
+    windows.push({ fault: step.kind, from: pausedAt, to: Math.max(back.irc, back.matrix, exitedAt) });
+    firebell.start();
+  };
+
   const inject = async (step: FaultStep): Promise<void> => {
     injected[step.kind] = (injected[step.kind] ?? 0) + 1;
+    if (step.kind === 'sigstop-past-lease') return pausePastLease(step);
     if (isMatrixFault(step.kind)) return matrixFault(step);
     if (step.kind === 'disk-full') return diskFull(step);
     if (step.kind === 'sigkill-after-command') {
@@ -362,13 +413,13 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
   stopFuzzing = true;
   await fuzzing;
   const endedAt = Date.now();
-  await firebell.stop('SIGTERM');
+  await (firebell instanceof SoakedPair ? firebell.stopAll() : firebell.stop('SIGTERM'));
   reporter.close();
   fuzzer.close();
   await Promise.all([tap.stop(), matrix.stop()]);
   await server.stop();
 
-  const incidents = readStoredIncidents(storePath);
+  const incidents = database ? await readStoredIncidentsPg(database) : readStoredIncidents(storePath);
   rmSync(root, { recursive: true, force: true });
   if (options.recordTo)
     writeFileSync(
@@ -379,6 +430,7 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
         windows,
         crashes,
         crashTimes,
+        fenced,
         incidents: incidents.map((i) => ({ ...i, pagedAt: [...i.pagedAt] })),
         tap: tap.lines,
         matrix: { rooms: matrix.rooms, events: matrix.events, requests: matrix.requests },
@@ -402,6 +454,7 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
       repeatAfterCrash: { [IRC]: crashTimes },
       outages,
       storeDown,
+      fenced,
     },
     injected,
     fuzzed,

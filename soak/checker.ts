@@ -31,6 +31,19 @@ export interface WireLine {
   readonly reply?: boolean;
   /** A message that may span lines (a Matrix body): LF is allowed in it, CR and NUL are not. */
   readonly multiLine?: boolean;
+  /** Which connection wrote it (`irc#3`), for a message said in chat: the fencing rule's evidence. */
+  readonly from?: string;
+}
+
+/**
+ * An instance paused (SIGSTOP) past its lease while another took over, then resumed (SIGCONT): its
+ * connections (`from` of WireLine) must say nothing after the resume but what it had committed before the
+ * pause (docs/deployment.md: such a line may still go out, as the network's one repeat).
+ */
+export interface Fenced {
+  readonly from: readonly string[];
+  readonly pausedAt: number;
+  readonly resumedAt: number;
 }
 
 /**
@@ -70,9 +83,10 @@ export interface CheckInput {
    * Networks whose documented rule allows one repeat per crash (IRC: a line whose confirmation was not
    * committed is written again once after a crash), with the times the harness crashed firebell. A copy
    * counts as such a repeat when a crash lies between it and the copy before it; any other copy is a
-   * duplicate.
+   * duplicate. A crash that lasts (an instance paused, then resumed, while another took over) is an
+   * interval: it allows one repeat for copies on either side of any part of it, once.
    */
-  readonly repeatAfterCrash?: Readonly<Record<string, readonly number[]>>;
+  readonly repeatAfterCrash?: Readonly<Record<string, ReadonlyArray<number | Interval>>>;
   /**
    * Per network, the stretches when firebell could not write to it (killed and not yet back, the server
    * down or frozen). How late a delivery was counts only the time the network could be written to: a
@@ -84,12 +98,19 @@ export interface CheckInput {
    * first that succeeded again. A transition that happened inside one was committed at its end at the
    * earliest, so a copy of its demand on the wire before that end was said before it was stored.
    */
-  readonly storeDown?: readonly Interval[];
+  readonly storeDown?: readonly StoreDown[];
+  /** Instances fenced by a takeover while paused: what they said after their resume. */
+  readonly fenced?: readonly Fenced[];
 }
 
 export interface Interval {
   readonly from: number;
   readonly to: number;
+}
+
+/** A stretch when a store refused writes; with `networks`, only the demands on those are its store's. */
+export interface StoreDown extends Interval {
+  readonly networks?: readonly string[];
 }
 
 /** How much of [from, to] the intervals cover (overlapping intervals counted once). */
@@ -129,7 +150,8 @@ export interface Violation {
     | 'sent but no policy asked'
     | 'privileged command obeyed from unverified user'
     | 'control character relayed'
-    | 'said before stored';
+    | 'said before stored'
+    | 'said by a fenced instance';
   readonly detail: string;
 }
 
@@ -166,16 +188,49 @@ export function withoutFormatting(text: string): string {
   return text.replace(IRC_FORMATTING, '');
 }
 
-/** How many of the copies after the first the network's crash rule allows: one per crash between copies. */
-function allowedRepeats(copies: readonly WireLine[], crashes: readonly number[] | undefined): number {
+/**
+ * How many of the copies after the first the network's crash rule allows: one per crash between copies,
+ * each crash allowing one (a pause that lasts may overlap the gaps on both sides of a middle copy).
+ */
+function allowedRepeats(
+  copies: readonly WireLine[],
+  crashes: ReadonlyArray<number | Interval> | undefined,
+): number {
   if (!crashes) return 0;
+  const unused = crashes.map((crash) => (typeof crash === 'number' ? { from: crash, to: crash } : crash));
   let allowed = 0;
   for (let index = 1; index < copies.length; index += 1) {
     const before = copies[index - 1]?.at ?? 0;
     const at = copies[index]?.at ?? 0;
-    if (crashes.some((crash) => crash >= before && crash <= at)) allowed += 1;
+    const crash = unused.findIndex((span) => span.from <= at && span.to >= before);
+    if (crash === -1) continue;
+    unused.splice(crash, 1);
+    allowed += 1;
   }
   return allowed;
+}
+
+/**
+ * What fenced instances said after their resume, but a line whose transition was stored before their
+ * pause (which they may have queued: the repeat rule judges it).
+ */
+function fencedViolations(input: CheckInput): Violation[] {
+  const storedAt = new Map(input.demands.map((demand) => [demand.id, demand.storedAt]));
+  return (input.fenced ?? []).flatMap((fenced) =>
+    input.wire
+      .filter((line) => line.from !== undefined && fenced.from.includes(line.from))
+      .filter((line) => line.at >= fenced.resumedAt)
+      .filter((line) => {
+        const stored = line.demandId === undefined ? undefined : storedAt.get(line.demandId);
+        return stored === undefined || stored >= fenced.pausedAt;
+      })
+      .map((line) => ({
+        promise: 'said by a fenced instance' as const,
+        detail:
+          `${line.network} ${line.from} at ${line.at}, ${line.at - fenced.resumedAt} ms after its resume ` +
+          `(paused at ${fenced.pausedAt}): ${JSON.stringify(line.text.slice(0, 120))}`,
+      })),
+  );
 }
 
 export function check(input: CheckInput): CheckReport {
@@ -231,7 +286,12 @@ export function check(input: CheckInput): CheckReport {
     const refused =
       storedAt === undefined
         ? undefined
-        : input.storeDown?.find((interval) => interval.from <= storedAt && storedAt < interval.to);
+        : input.storeDown?.find(
+            (interval) =>
+              interval.from <= storedAt &&
+              storedAt < interval.to &&
+              (interval.networks === undefined || interval.networks.includes(demand.network)),
+          );
     const early = refused && seen.find((copy) => copy.at < refused.to);
     if (refused && early) {
       violations.push({
@@ -253,6 +313,7 @@ export function check(input: CheckInput): CheckReport {
     }
   }
 
+  violations.push(...fencedViolations(input));
   for (const [fault, runs] of Object.entries(input.exercised ?? {})) tally(fault).count += runs;
 
   for (const crash of input.crashes ?? []) {
@@ -356,6 +417,7 @@ export function formatReport(report: CheckReport, maxViolations = 50): string {
     'privileged command obeyed from unverified user',
     'control character relayed',
     'said before stored',
+    'said by a fenced instance',
   ] as const) {
     lines.push(`${promise}: ${counts.get(promise) ?? 0}`);
   }
@@ -365,6 +427,7 @@ export function formatReport(report: CheckReport, maxViolations = 50): string {
     'lost',
     'duplicated',
     'said before stored',
+    'said by a fenced instance',
     'privileged command obeyed from unverified user',
     'control character relayed',
     'sent but no policy asked',

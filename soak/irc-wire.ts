@@ -10,6 +10,9 @@ import type { WireLine } from './checker.js';
 import { IRC, recognise } from './demands.js';
 import type { TappedLine } from './irc-tap.js';
 
+/** The name of a tapped connection, as WireLine's `from` and Fenced's `from` give it. */
+export const ircSource = (connection: number): string => `irc#${connection}`;
+
 /**
  * Every line firebell wrote, as the checker takes it: the whole raw line, UTF-8 decoded (so a CR, NUL or
  * control character firebell let through is there to be found), with the demand it fulfils when it is one
@@ -23,10 +26,12 @@ export function wireOf(lines: readonly TappedLine[], notJudged: ReadonlySet<stri
     const said = /^(?:PRIVMSG|NOTICE) (\S+) :(.*)$/s.exec(text);
     const id = said ? recognise(said[1] ?? '', said[2] ?? '') : undefined;
     if (id !== undefined && notJudged.has(id)) continue;
+    // Who said it, for what people read (a message or a topic), not the protocol's JOIN, PONG or QUIT.
+    const from = said || text.startsWith('TOPIC ') ? { from: ircSource(line.connection) } : {};
     wire.push(
       id === undefined
-        ? { network: IRC, at: line.at, text, reply: true }
-        : { network: IRC, at: line.at, text, demandId: id },
+        ? { network: IRC, at: line.at, text, reply: true, ...from }
+        : { network: IRC, at: line.at, text, demandId: id, ...from },
     );
   }
   return wire;

@@ -25,6 +25,8 @@ export class SoakedFirebell {
   private child: ChildProcess | undefined;
   private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
   private expected = false;
+  /** An exit code that is no crash: 3 (lease lost) for an instance resumed after a takeover. */
+  private expectedCode: number | undefined;
   private tail: string[] = [];
   /** When the current process was started. */
   startedAt = 0;
@@ -49,6 +51,7 @@ export class SoakedFirebell {
   start(): void {
     if (this.child) throw new Error('firebell is already running');
     this.expected = false;
+    this.expectedCode = undefined;
     this.tail = [];
     this.startedAt = Date.now();
     this.starts += 1;
@@ -70,7 +73,7 @@ export class SoakedFirebell {
     this.exit = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         if (this.child === child) this.child = undefined;
-        if (!this.expected) {
+        if (!this.expected && (code === null || code !== this.expectedCode)) {
           this.onCrash({
             at: Date.now(),
             detail: `firebell exited by itself (code ${code}, signal ${signal}): ${this.lastWords()}`,
@@ -79,6 +82,41 @@ export class SoakedFirebell {
         resolve({ code, signal });
       });
     });
+  }
+
+  /** Freezes the process (SIGSTOP): its connections stay open, it does nothing until `resume`. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /**
+   * Lets a paused process go on (SIGCONT) after another instance took over its lease: it must exit with
+   * `code` (3, lease lost) within `deadlineMs`; another exit, or none, is a crash (then it is SIGKILLed).
+   * Resolves when it exited, with when.
+   */
+  async resume(code: number, deadlineMs: number): Promise<number> {
+    const child = this.child;
+    const exit = this.exit;
+    if (!child || !exit) return Date.now();
+    this.expectedCode = code;
+    child.kill('SIGCONT');
+    const resumedAt = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => {
+      timer = setTimeout(() => resolve('hung'), deadlineMs);
+    });
+    const outcome = await Promise.race([exit, hung]);
+    clearTimeout(timer);
+    if (outcome === 'hung') {
+      this.onCrash({
+        at: resumedAt,
+        detail: `resumed after its lease lapsed: still running after ${deadlineMs} ms`,
+      });
+      this.expected = true;
+      child.kill('SIGKILL');
+      await exit;
+    }
+    return Date.now();
   }
 
   /** Sends `signal` and waits for the exit; a SIGTERM must end cleanly and in time. */
