@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ngircd } from '../test/servers/ngircd.js';
 import type { CheckInput, Crash, Fenced, ForbiddenCommand, HostileLine, Interval } from './checker.js';
+import { ACKER, ackable } from './acks.js';
 import { fuzzLine } from './chat-fuzz.js';
 import { demandsOf, faultAt, IRC, MATRIX, type FaultWindow } from './demands.js';
 import { fillDisk, freeDisk, storeLogEvent, WAL_HEADER_BYTES } from './disk-full.js';
@@ -275,6 +276,22 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     windows.push({ fault: step.kind, from, to });
   };
 
+  const acked = new Set<number>();
+  /** A contact acknowledges an incident from the group's Matrix room (acks.ts); declares one if none. */
+  const acknowledge = async (): Promise<void> => {
+    const candidates = (): number[] => (scanTap(), ackable(announced, acked, tierOffsets, Date.now()));
+    if (candidates().length === 0) {
+      await declare(random.below(GROUPS.length));
+      await sleep(1_500);
+    }
+    const open = candidates();
+    const id = open.length > 0 ? random.pick(open) : undefined;
+    const group = id === undefined ? undefined : announced.get(id)?.group;
+    if (id === undefined || !group) return;
+    acked.add(id);
+    matrix.post(ACKER, group.room, `!ack ${id}`);
+  };
+
   /** The active instance frozen until the standby took over (and a while longer), then resumed. */
   const pausePastLease = async (step: FaultStep): Promise<void> => {
     if (!(firebell instanceof SoakedPair)) return;
@@ -302,6 +319,12 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
   const inject = async (step: FaultStep): Promise<void> => {
     injected[step.kind] = (injected[step.kind] ?? 0) + 1;
     if (step.kind === 'sigstop-past-lease') return pausePastLease(step);
+    if (step.kind === 'ack') {
+      const at = Date.now();
+      await acknowledge();
+      windows.push({ fault: step.kind, from: at, to: Date.now() });
+      return;
+    }
     if (isMatrixFault(step.kind)) return matrixFault(step);
     if (step.kind === 'disk-full') return diskFull(step);
     if (step.kind === 'sigkill-after-command') {
@@ -315,6 +338,9 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
         due = nextDue();
       }
       await sleep((due ?? Date.now()) + step.jitterMs - Date.now());
+    } else if (step.kind === 'ack-then-sigkill') {
+      await acknowledge();
+      await sleep(step.jitterMs);
     } else if (step.kind === 'sigkill-outbox') {
       const group = random.below(GROUPS.length);
       const before = Date.now();

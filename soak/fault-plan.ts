@@ -36,6 +36,10 @@ export const FAULT_KINDS = [
    * lease, then resumed (SIGCONT): fenced, it must say nothing it decided after, and exit.
    */
   'sigstop-past-lease',
+  /** A contact acknowledges an announced incident from Matrix (`!ack N`): its later tiers are not paged. */
+  'ack',
+  /** The same, then SIGKILL 0-40 ms after (the ack's commit may or may not have happened). */
+  'ack-then-sigkill',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -73,6 +77,8 @@ export const QUICK_FAULTS: FaultCounts = {
   'matrix-timeout': 1,
   'disk-full': 1,
   'sigstop-past-lease': 0,
+  ack: 1,
+  'ack-then-sigkill': 0,
 };
 
 /** At least 100 SIGKILLs, as issue 17 asks. */
@@ -91,6 +97,8 @@ export const FULL_FAULTS: FaultCounts = {
   'matrix-timeout': 10,
   'disk-full': 8,
   'sigstop-past-lease': 0,
+  ack: 10,
+  'ack-then-sigkill': 10,
 };
 
 /**
@@ -101,6 +109,7 @@ export const PAIR_QUICK_FAULTS: FaultCounts = {
   ...Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])),
   'sigkill-at-due': 1,
   'sigstop-past-lease': 1,
+  'ack-then-sigkill': 1,
 } as FaultCounts;
 
 /** Faults of the active instance (no full disk: PostgreSQL's disk is the server's), and the networks'. */
@@ -119,14 +128,18 @@ export const PAIR_FULL_FAULTS: FaultCounts = {
   'matrix-timeout': 2,
   'disk-full': 0,
   'sigstop-past-lease': 10,
+  ack: 3,
+  'ack-then-sigkill': 5,
 };
 
-export const isSigkill = (kind: FaultKind): boolean => kind.startsWith('sigkill');
+export const isSigkill = (kind: FaultKind): boolean =>
+  kind.startsWith('sigkill') || kind === 'ack-then-sigkill';
 export const isMatrixFault = (kind: FaultKind): boolean => kind.startsWith('matrix-');
 
 function jitterFor(random: Random, kind: FaultKind): number {
   switch (kind) {
     case 'sigkill-after-command':
+    case 'ack-then-sigkill':
       return random.below(40);
     case 'sigkill-at-due':
       return random.below(81) - 40;

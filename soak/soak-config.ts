@@ -138,6 +138,9 @@ networks:
       accessToken: \${${MATRIX_TOKEN_ENV}}
 groups:
 ${groups.join('\n')}
+incidents:
+  # Contacts acknowledge from Matrix (every Matrix user is identified); the fuzzer on IRC is nobody's.
+  permissions: { ack: contacts }
 escalation:
   defaultPolicy: infra
   policies:

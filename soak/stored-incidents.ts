@@ -38,6 +38,7 @@ export function storedIncidentsOf(
       pagedAt,
       exhaustedAt: first('escalation-exhausted'),
       remindedAt: first('status-reminder'),
+      ackedAt: first('acknowledged'),
     };
   });
 }
