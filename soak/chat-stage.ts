@@ -178,9 +178,10 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
 
   /**
    * Waits until firebell (re)joined every IRC channel after `since` and its Matrix adapter syncs again:
-   * when it can send on each network again.
+   * when it can send on each network again. After a fault of the active instance of a pair (`takeover`),
+   * the Matrix side is back when the instance that took over syncs.
    */
-  const ready = async (since: number): Promise<{ irc: number; matrix: number }> => {
+  const ready = async (since: number, takeover = false): Promise<{ irc: number; matrix: number }> => {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let irc: number | undefined;
     for (;;) {
@@ -191,10 +192,9 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
           .flatMap((l) => (l.raw.slice(5).split(' ')[0] ?? '').split(',')),
       );
       if (irc === undefined && CHANNELS.every((channel) => joined.has(channel))) irc = Date.now();
-      // A pair's Matrix side is back when the instance that took over syncs: a sync the homeserver logs
-      // just after a SIGKILL or a pause may be the old instance's, begun before it.
-      const takeover = firebell instanceof SoakedPair ? firebell.takeoverSince(since) : since;
-      const synced = takeover === undefined ? undefined : matrix.syncedAfter(takeover);
+      // A sync the homeserver logs just after a SIGKILL or a pause may be the old instance's, begun before.
+      const tookOver = takeover && firebell instanceof SoakedPair ? firebell.takeoverSince(since) : since;
+      const synced = tookOver === undefined ? undefined : matrix.syncedAfter(tookOver);
       if (irc !== undefined && synced !== undefined) return { irc, matrix: synced };
       if (Date.now() > deadline) {
         const what = irc === undefined ? 'rejoin IRC' : 'sync with Matrix';
@@ -223,7 +223,7 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
   const restart = async (fault: string, killedAt: number): Promise<void> => {
     // A pair's standby takes over by itself; the stopped one is started again after that, as the standby.
     if (!database) firebell.start();
-    const back = await ready(killedAt);
+    const back = await ready(killedAt, true);
     if (database) firebell.start();
     reachable = true;
     outages[IRC].push({ from: killedAt, to: back.irc });
@@ -302,7 +302,7 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     const paused = firebell.pause();
     if (!paused) return;
     reachable = false;
-    const back = await ready(pausedAt);
+    const back = await ready(pausedAt, true);
     await sleep(step.jitterMs);
     const resumedAt = Date.now();
     const exitedAt = await firebell.resume(paused, FENCED_EXIT_DEADLINE_MS);

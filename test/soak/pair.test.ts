@@ -2,7 +2,8 @@
  * The soak's two-instance mode is judged by the same checker: a page that both instances sent (no crash
  * between, or on Matrix at all) is duplicated; a line the fenced (paused) instance wrote after its resume
  * is reported unless its transition was stored before the pause (which it may have queued, docs/deployment.md,
- * and then counts as IRC's one repeat). From tapped lines and events through the soak's own wire
+ * and then counts as IRC's one repeat); a reply or relayed line it wrote then is counted apart, a known
+ * limit (never stored, so not fenced: docs/reliability.md). From tapped lines and events through the soak's own wire
  * functions and the `pg` tagging, as `npm run soak` judges them.
  */
 import { test } from 'node:test';
@@ -112,6 +113,8 @@ test('a page the fenced instance wrote after its resume is reported; a line it q
     ircLine(resumedAt + 5, 1, ANNOUNCE), // A, resumed: queued before its pause
     ircLine(resumedAt + 6, 1, PAGE), // A, resumed: decided after it lost the lease
     { at: resumedAt + 7, connection: 1, raw: 'QUIT :bye' }, // protocol, not speech
+    // A reply it was never asked to store: the known limit, counted apart.
+    { at: resumedAt + 8, connection: 1, raw: 'NOTICE mallory :I am firebell, an incident bot' },
   ];
   const fenced = [{ from: [ircSource(1)], pausedAt, resumedAt }];
   const report = judged(stage(lines, [], demands, [{ from: pausedAt, to: exitedAt }], fenced));
@@ -124,6 +127,12 @@ test('a page the fenced instance wrote after its resume is reported; a line it q
   // The pause allows one repeat per demand: the announcement's second copy and the page's.
   assert.equal(report.violations.filter((violation) => violation.promise === 'duplicated').length, 0);
   assert.match(formatReport(report), /said by a fenced instance: 1/);
+  assert.equal(report.fencedUnstored?.length, 1);
+  assert.match(report.fencedUnstored?.[0] ?? '', /pg-irc#1 at 25008, .*I am firebell/);
+  assert.match(
+    formatReport(report),
+    /answered or relayed by a fenced instance \(a known limit.*\): 1\n  known limit: /,
+  );
   assert.match(formatReport(report), /BROKEN said by a fenced instance: pg-irc pg-irc#1/);
 
   // The same page written a third time after the pause is one copy too many: one repeat per crash.
