@@ -72,6 +72,8 @@ export interface ChatStageResult {
   };
   /** Full-disk stretches: how long the store refused writes; how often its size was not limit enough. */
   readonly disk: { readonly refusedMs: readonly number[]; readonly untaken: number };
+  /** Two instances: how often the active one lost its lease by itself (exit 3) and the standby took over. */
+  readonly leasesLost: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -80,6 +82,8 @@ const READY_TIMEOUT_MS = 45_000;
 const STOP_DEADLINE_MS = 12_000;
 /** A resumed instance whose lease lapsed notices within a lease by its own clock; slack for the load. */
 const FENCED_EXIT_DEADLINE_MS = LEASE_SECONDS * 1_000 + 5_000;
+/** How long after a process died the tap may still read lines it wrote before (same event loop). */
+const TAP_SLACK_MS = 100;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const CHANNELS = GROUPS.flatMap((group) => [group.channel, group.mirror]);
 
@@ -123,6 +127,7 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
   const storeDown: Interval[] = [];
   const crashTimes: Array<number | Interval> = [];
   const fenced: Fenced[] = [];
+  let leasesLost = 0;
   const injected: Record<string, number> = {};
   const forbidden: ForbiddenCommand[] = [];
   const hostile: HostileLine[] = [];
@@ -146,6 +151,11 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
           storeFailingAt = undefined;
         }
       },
+    },
+    // A pair's instance that lost its lease by itself: the standby takes over, as after a SIGKILL.
+    (at) => {
+      leasesLost += 1;
+      crashTimes.push(at);
     },
   );
   const reporter = new SoakIrcUser(
@@ -375,9 +385,10 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
       await sleep(step.jitterMs);
     }
     const at = Date.now();
-    if (isSigkill(step.kind)) crashTimes.push(at);
     reachable = false;
     await firebell.stop(isSigkill(step.kind) ? 'SIGKILL' : 'SIGTERM');
+    // Until its exit was seen, and a moment more: what it wrote just before may reach the tap after.
+    if (isSigkill(step.kind)) crashTimes.push({ from: at, to: Date.now() + TAP_SLACK_MS });
     await restart(step.kind, at);
   };
 
@@ -485,6 +496,7 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     injected,
     fuzzed,
     incidents: incidents.length,
+    leasesLost,
     matrix: {
       events: matrix.events.length,
       sends: sends.length,

@@ -62,7 +62,8 @@ const CHECK_DEADLINE_MS = 15_000;
 process.stdout.write(
   `soak: seed ${seed}${quick ? ' (quick)' : ''}; rerun with: npm run soak -- ${quick ? '--quick ' : ''}` +
     `${values.configs === undefined ? '' : `--configs ${configs} `}` +
-    `${values.faults === undefined ? '' : `--faults ${fraction} `}--seed ${seed}\n`,
+    `${values.faults === undefined ? '' : `--faults ${fraction} `}` +
+    `${values['sqlite-only'] === true ? '--sqlite-only ' : ''}--seed ${seed}\n`,
 );
 const sqliteOnly = values['sqlite-only'] === true;
 let database: SoakDatabase | undefined;
@@ -125,7 +126,8 @@ if (pair)
   process.stdout.write(
     `pg pair: ${pair.incidents} incidents, ${pair.fuzzed} fuzzed lines, faults ${faultList(pair.injected)}; ` +
       `matrix: ${pair.matrix.events} events in the rooms from ${pair.matrix.sends} sends, ` +
-      `${pair.matrix.resent} repeating a transaction id, ${pair.matrix.faulted} requests faulted\n`,
+      `${pair.matrix.resent} repeating a transaction id, ${pair.matrix.faulted} requests faulted; ` +
+      `${pair.leasesLost} leases lost unprovoked (no renewal within the lease: exit 3, started again)\n`,
   );
 const configCrashes: Crash[] = configResult.failures.map((failure) => ({
   fault: 'config-mutation',

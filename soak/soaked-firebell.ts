@@ -12,6 +12,8 @@ const STDERR_TAIL_LINES = 40;
 export interface ProcessCrash {
   readonly at: number;
   readonly detail: string;
+  /** The exit code, when the process exited by itself. */
+  readonly code?: number | null;
 }
 
 export interface SoakedFirebellOptions {
@@ -77,6 +79,7 @@ export class SoakedFirebell {
           this.onCrash({
             at: Date.now(),
             detail: `firebell exited by itself (code ${code}, signal ${signal}): ${this.lastWords()}`,
+            code,
           });
         }
         resolve({ code, signal });

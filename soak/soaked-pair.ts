@@ -14,22 +14,42 @@ export class SoakedPair {
   /** Per instance, when its log last said it took over the lease (0: never, since its start). */
   private readonly tookOverAt: number[] = [0, 0];
   private readonly paused = new Set<SoakedFirebell>();
+  private stopping = false;
 
+  /**
+   * `onLeaseLost`: an active instance exited with code 3 by itself (no renewal within the lease on a loaded
+   * machine): what docs/deployment.md says it does, not a crash; like its supervisor (systemd's
+   * `Restart=always`, `RestartSec=1`), the pair starts it again a second later, as the standby.
+   */
   constructor(
     configDir: string,
     onCrash: (crash: ProcessCrash) => void,
     stopDeadlineMs: number,
     options: SoakedFirebellOptions = {},
+    onLeaseLost: (at: number) => void = () => undefined,
   ) {
+    const exited = (instance: () => SoakedFirebell | undefined) => (crash: ProcessCrash) => {
+      if (crash.code !== LEASE_LOST_EXIT) return onCrash(crash);
+      onLeaseLost(crash.at);
+      setTimeout(() => {
+        const lost = instance();
+        if (lost && !lost.running && !this.stopping) lost.start();
+      }, 1_000);
+    };
     this.instances = [0, 1].map(
       (index) =>
-        new SoakedFirebell(configDir, onCrash, stopDeadlineMs, {
-          ...options,
-          onStderr: (line, at) => {
-            if (line.includes('took over the lease')) this.tookOverAt[index] = at;
-            options.onStderr?.(line, at);
+        new SoakedFirebell(
+          configDir,
+          exited(() => this.instances[index]),
+          stopDeadlineMs,
+          {
+            ...options,
+            onStderr: (line, at) => {
+              if (line.includes('took over the lease')) this.tookOverAt[index] = at;
+              options.onStderr?.(line, at);
+            },
           },
-        }),
+        ),
     );
   }
 
@@ -77,6 +97,7 @@ export class SoakedPair {
 
   /** Both stopped at the end of the run: the standby first, so that nothing takes over. */
   async stopAll(): Promise<void> {
+    this.stopping = true;
     const active = this.active();
     for (const instance of this.instances) if (instance !== active) await instance.stop('SIGTERM');
     await active?.stop('SIGTERM');
