@@ -123,7 +123,11 @@ export class SoakedFirebell {
   }
 
   /** Sends `signal` and waits for the exit; a SIGTERM must end cleanly and in time. */
-  async stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+  /**
+   * `holdsNothing`: a standby, which holds no chat connection and no lease; one started a moment ago may
+   * not have its signal handler yet and end by the SIGTERM's default action, which loses nothing.
+   */
+  async stop(signal: 'SIGKILL' | 'SIGTERM', holdsNothing = false): Promise<void> {
     const child = this.child;
     const exit = this.exit;
     if (!child || !exit) return;
@@ -145,7 +149,7 @@ export class SoakedFirebell {
       this.onCrash({ at: sentAt, detail: `SIGTERM: still running after ${this.stopDeadlineMs} ms` });
       child.kill('SIGKILL');
       await exit;
-    } else if (outcome.code !== 0) {
+    } else if (outcome.code !== 0 && !(holdsNothing && outcome.signal === 'SIGTERM')) {
       this.onCrash({
         at: sentAt,
         detail: `SIGTERM: exit code ${outcome.code}, signal ${outcome.signal}: ${this.lastWords()}`,

@@ -99,7 +99,7 @@ export class SoakedPair {
   async stopAll(): Promise<void> {
     this.stopping = true;
     const active = this.active();
-    for (const instance of this.instances) if (instance !== active) await instance.stop('SIGTERM');
+    for (const instance of this.instances) if (instance !== active) await instance.stop('SIGTERM', true);
     await active?.stop('SIGTERM');
   }
 
