@@ -152,7 +152,9 @@ export class SoakedFirebell {
     } else if (outcome.code !== 0 && !(holdsNothing && outcome.signal === 'SIGTERM')) {
       this.onCrash({
         at: sentAt,
-        detail: `SIGTERM: exit code ${outcome.code}, signal ${outcome.signal}: ${this.lastWords()}`,
+        detail:
+          `SIGTERM${holdsNothing ? ' (a standby)' : ''} ${sentAt - this.startedAt} ms after its start: ` +
+          `exit code ${outcome.code}, signal ${outcome.signal}: ${this.lastWords()}`,
       });
     }
   }
