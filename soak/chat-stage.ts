@@ -82,6 +82,8 @@ const READY_TIMEOUT_MS = 45_000;
 const STOP_DEADLINE_MS = 12_000;
 /** A resumed instance whose lease lapsed notices within a lease by its own clock; slack for the load. */
 const FENCED_EXIT_DEADLINE_MS = LEASE_SECONDS * 1_000 + 5_000;
+/** After the last fault's recovery, time for its backlog (IRC pacing: 10 lines/s) before the end. */
+const BACKLOG_DRAIN_MS = 10_000;
 /** How long after a process died the tap may still read lines it wrote before (same event loop). */
 const TAP_SLACK_MS = 100;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -442,8 +444,11 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     progress();
   }
   await matrixFaults;
-  // Every escalation runs to its end (and the fuzzer to its count) with no further fault.
-  while (Date.now() < lastDeclaredAt + ESCALATION_MS + 6_000 || fuzzed < options.fuzzLines) {
+  // Every escalation runs to its end (and the fuzzer to its count) with no further fault, and what the
+  // last recovery left queued drains (the final stop's grace is 2 s; a long takeover leaves more).
+  const recovered = Math.max(0, ...windows.map((window) => window.to));
+  const quietUntil = Math.max(lastDeclaredAt + ESCALATION_MS + 6_000, recovered + BACKLOG_DRAIN_MS);
+  while (Date.now() < quietUntil || fuzzed < options.fuzzLines) {
     if (Date.now() - started > 60 * MINUTE_MS) break;
     await sleep(250);
   }
