@@ -6,27 +6,35 @@
  * Matrix 429/500/slow/lost answers in bursts, the store's disk full), and a fuzzer saying hostile lines
  * throughout. At the end firebell is stopped, the store says which incidents were committed, and
  * demands.ts, irc-wire.ts and matrix-wire.ts turn store, outages and taps into the checker's input.
+ *
+ * With `database`, the same stage runs two firebell processes on that PostgreSQL database instead
+ * (soaked-pair.ts): the process faults go to the active one, the standby takes over, and one more fault
+ * freezes the active one past its lease (`sigstop-past-lease`), after which it must say nothing new.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ngircd } from '../test/servers/ngircd.js';
-import type { CheckInput, Crash, ForbiddenCommand, HostileLine, Interval } from './checker.js';
+import type { CheckInput, Crash, Fenced, ForbiddenCommand, HostileLine, Interval } from './checker.js';
+import { ACKER, ackable } from './acks.js';
 import { fuzzLine } from './chat-fuzz.js';
 import { demandsOf, faultAt, IRC, MATRIX, type FaultWindow } from './demands.js';
 import { fillDisk, freeDisk, storeLogEvent, WAL_HEADER_BYTES } from './disk-full.js';
 import { isMatrixFault, isSigkill, planFaults, type FaultCounts, type FaultStep } from './fault-plan.js';
 import { IrcTap } from './irc-tap.js';
 import { SoakIrcUser } from './irc-user.js';
-import { wireOf } from './irc-wire.js';
+import { ircSource, wireOf } from './irc-wire.js';
 import { matrixBurst } from './matrix-faults.js';
 import { MatrixTap } from './matrix-tap.js';
 import { matrixWireOf } from './matrix-wire.js';
+import { readStoredIncidentsPg, type SoakDatabase } from './pg-store.js';
 import type { Random } from './random.js';
 import {
   BOT_NICK,
+  DATABASE_URL_ENV,
   GROUPS,
   IRC_LINES_PER_SECOND,
+  LEASE_SECONDS,
   MATRIX_BOT,
   MATRIX_ROOM_OWNER,
   MATRIX_SERVER,
@@ -36,6 +44,7 @@ import {
   type SoakGroup,
 } from './soak-config.js';
 import { SoakedFirebell } from './soaked-firebell.js';
+import { SoakedPair } from './soaked-pair.js';
 import { readStoredIncidents } from './stored-incidents.js';
 
 export interface ChatStageOptions {
@@ -46,6 +55,8 @@ export interface ChatStageOptions {
   readonly log: (line: string) => void;
   /** A file to write the raw record into (outages, fault windows, stored incidents, tapped lines). */
   readonly recordTo?: string | undefined;
+  /** Two instances on this PostgreSQL database instead of one on SQLite. */
+  readonly database?: SoakDatabase | undefined;
 }
 
 export interface ChatStageResult {
@@ -62,12 +73,20 @@ export interface ChatStageResult {
   };
   /** Full-disk stretches: how long the store refused writes; how often its size was not limit enough. */
   readonly disk: { readonly refusedMs: readonly number[]; readonly untaken: number };
+  /** Two instances: how often the active one lost its lease by itself (exit 3) and the standby took over. */
+  readonly leasesLost: number;
 }
 
 const MINUTE_MS = 60_000;
 const READY_TIMEOUT_MS = 45_000;
 /** The grace in soak-config.ts (2 s) plus the 5 s a stuck stop gets, plus slack for a loaded machine. */
 const STOP_DEADLINE_MS = 12_000;
+/** A resumed instance whose lease lapsed notices within a lease by its own clock; slack for the load. */
+const FENCED_EXIT_DEADLINE_MS = LEASE_SECONDS * 1_000 + 5_000;
+/** After the last fault's recovery, time for its backlog (IRC pacing: 10 lines/s) before the end. */
+const BACKLOG_DRAIN_MS = 10_000;
+/** How long after a process died the tap may still read lines it wrote before (same event loop). */
+const TAP_SLACK_MS = 100;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const CHANNELS = GROUPS.flatMap((group) => [group.channel, group.mirror]);
 
@@ -99,24 +118,34 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     }),
   ]);
   const tap = await IrcTap.start(server.port);
-  const configDir = writeSoakConfig(root, { ircPort: tap.port, homeserver: matrix.url });
+  const database = options.database;
+  const configDir = writeSoakConfig(root, {
+    ircPort: tap.port,
+    homeserver: matrix.url,
+    store: database ? 'postgres' : 'sqlite',
+  });
   const crashes: Crash[] = [];
   const windows: FaultWindow[] = [];
   const outages: { [IRC]: Interval[]; [MATRIX]: Interval[] } = { [IRC]: [], [MATRIX]: [] };
   const storeDown: Interval[] = [];
-  const crashTimes: number[] = [];
+  const crashTimes: Array<number | Interval> = [];
+  const fenced: Fenced[] = [];
+  let leasesLost = 0;
   const injected: Record<string, number> = {};
   const forbidden: ForbiddenCommand[] = [];
   const hostile: HostileLine[] = [];
   const disk = { refusedMs: [] as number[], untaken: 0 };
   // The journal's own words on when the store refused writes and took them again (disk-full.ts).
   let storeFailingAt: number | undefined;
-  const firebell = new SoakedFirebell(
+  const firebell = new (database ? SoakedPair : SoakedFirebell)(
     configDir,
     (crash) => crashes.push({ fault: faultAt(crash.at, windows), at: crash.at, detail: crash.detail }),
     STOP_DEADLINE_MS,
     {
-      env: { [MATRIX_TOKEN_ENV]: matrix.bot.token },
+      env: {
+        [MATRIX_TOKEN_ENV]: matrix.bot.token,
+        ...(database ? { [DATABASE_URL_ENV]: database.url } : {}),
+      },
       onStderr: (line) => {
         const event = storeLogEvent(line);
         if (event?.kind === 'failing') storeFailingAt ??= event.at;
@@ -125,6 +154,11 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
           storeFailingAt = undefined;
         }
       },
+    },
+    // A pair's instance that lost its lease by itself: the standby takes over, as after a SIGKILL.
+    (at) => {
+      leasesLost += 1;
+      crashTimes.push(at);
     },
   );
   const reporter = new SoakIrcUser(
@@ -157,13 +191,15 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
 
   /**
    * Waits until firebell (re)joined every IRC channel after `since` and its Matrix adapter syncs again:
-   * when it can send on each network again.
+   * when it can send on each network again. After a fault of the active instance of a pair (`takeover`),
+   * the Matrix side is back when the instance that took over syncs.
    */
-  /**
-   * When firebell is back in every IRC channel and synced with Matrix after `since`; after a restart only
-   * the new process counts (`startedAt`): one stopping on SIGTERM still syncs during its grace.
-   */
-  const ready = async (since: number, startedAt = since): Promise<{ irc: number; matrix: number }> => {
+  const ready = async (
+    since: number,
+    after: { readonly startedAt?: number; readonly takeover?: boolean } = {},
+  ): Promise<{ irc: number; matrix: number }> => {
+    // After a restart only the new process counts: one stopping on SIGTERM still syncs during its grace.
+    const startedAt = after.startedAt ?? since;
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let irc: number | undefined;
     for (;;) {
@@ -174,7 +210,10 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
           .flatMap((l) => (l.raw.slice(5).split(' ')[0] ?? '').split(',')),
       );
       if (irc === undefined && CHANNELS.every((channel) => joined.has(channel))) irc = Date.now();
-      const synced = matrix.syncedAfter(startedAt);
+      // A sync the homeserver logs just after a SIGKILL or a pause may be the old instance's, begun before.
+      const tookOver =
+        after.takeover && firebell instanceof SoakedPair ? firebell.takeoverSince(since) : startedAt;
+      const synced = tookOver === undefined ? undefined : matrix.syncedAfter(tookOver);
       if (irc !== undefined && synced !== undefined) return { irc, matrix: synced };
       if (Date.now() > deadline) {
         const what = irc === undefined ? 'rejoin IRC' : 'sync with Matrix';
@@ -201,9 +240,11 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
   let reachable = true;
 
   const restart = async (fault: string, killedAt: number): Promise<void> => {
+    // A pair's standby takes over by itself; the stopped one is started again after that, as the standby.
     const startedAt = Date.now();
-    firebell.start();
-    const back = await ready(killedAt, startedAt);
+    if (!database) firebell.start();
+    const back = await ready(killedAt, database ? { takeover: true } : { startedAt, takeover: true });
+    if (database) firebell.start();
     reachable = true;
     outages[IRC].push({ from: killedAt, to: back.irc });
     outages[MATRIX].push({ from: killedAt, to: back.matrix });
@@ -255,8 +296,55 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     windows.push({ fault: step.kind, from, to });
   };
 
+  const acked = new Set<number>();
+  /** A contact acknowledges an incident from the group's Matrix room (acks.ts); declares one if none. */
+  const acknowledge = async (): Promise<void> => {
+    const candidates = (): number[] => (scanTap(), ackable(announced, acked, tierOffsets, Date.now()));
+    if (candidates().length === 0) {
+      await declare(random.below(GROUPS.length));
+      await sleep(1_500);
+    }
+    const open = candidates();
+    const id = open.length > 0 ? random.pick(open) : undefined;
+    const group = id === undefined ? undefined : announced.get(id)?.group;
+    if (id === undefined || !group) return;
+    acked.add(id);
+    matrix.post(ACKER, group.room, `!ack ${id}`);
+  };
+
+  /** The active instance frozen until the standby took over (and a while longer), then resumed. */
+  const pausePastLease = async (step: FaultStep): Promise<void> => {
+    if (!(firebell instanceof SoakedPair)) return;
+    await declare(random.below(GROUPS.length));
+    // A standby holds no chat connection: every IRC connection open now is the active instance's.
+    const from = tap.openConnections().map(ircSource);
+    const pausedAt = Date.now();
+    const paused = firebell.pause();
+    if (!paused) return;
+    reachable = false;
+    const back = await ready(pausedAt, { takeover: true });
+    await sleep(step.jitterMs);
+    const resumedAt = Date.now();
+    const exitedAt = await firebell.resume(paused, FENCED_EXIT_DEADLINE_MS);
+    reachable = true;
+    fenced.push({ from, pausedAt, resumedAt });
+    // What it had committed and queued before the pause may still go out, as IRC's one repeat.
+    crashTimes.push({ from: pausedAt, to: exitedAt });
+    outages[IRC].push({ from: pausedAt, to: back.irc });
+    outages[MATRIX].push({ from: pausedAt, to: back.matrix });
+    windows.push({ fault: step.kind, from: pausedAt, to: Math.max(back.irc, back.matrix, exitedAt) });
+    firebell.start();
+  };
+
   const inject = async (step: FaultStep): Promise<void> => {
     injected[step.kind] = (injected[step.kind] ?? 0) + 1;
+    if (step.kind === 'sigstop-past-lease') return pausePastLease(step);
+    if (step.kind === 'ack') {
+      const at = Date.now();
+      await acknowledge();
+      windows.push({ fault: step.kind, from: at, to: Date.now() });
+      return;
+    }
     if (isMatrixFault(step.kind)) return matrixFault(step);
     if (step.kind === 'disk-full') return diskFull(step);
     if (step.kind === 'sigkill-after-command') {
@@ -270,6 +358,9 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
         due = nextDue();
       }
       await sleep((due ?? Date.now()) + step.jitterMs - Date.now());
+    } else if (step.kind === 'ack-then-sigkill') {
+      await acknowledge();
+      await sleep(step.jitterMs);
     } else if (step.kind === 'sigkill-outbox') {
       const group = random.below(GROUPS.length);
       const before = Date.now();
@@ -304,9 +395,10 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
       await sleep(step.jitterMs);
     }
     const at = Date.now();
-    if (isSigkill(step.kind)) crashTimes.push(at);
     reachable = false;
     await firebell.stop(isSigkill(step.kind) ? 'SIGKILL' : 'SIGTERM');
+    // Until its exit was seen, and a moment more: what it wrote just before may reach the tap after.
+    if (isSigkill(step.kind)) crashTimes.push({ from: at, to: Date.now() + TAP_SLACK_MS });
     await restart(step.kind, at);
   };
 
@@ -360,21 +452,24 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
     progress();
   }
   await matrixFaults;
-  // Every escalation runs to its end (and the fuzzer to its count) with no further fault.
-  while (Date.now() < lastDeclaredAt + ESCALATION_MS + 6_000 || fuzzed < options.fuzzLines) {
+  // Every escalation runs to its end (and the fuzzer to its count) with no further fault, and what the
+  // last recovery left queued drains (the final stop's grace is 2 s; a long takeover leaves more).
+  const recovered = Math.max(0, ...windows.map((window) => window.to));
+  const quietUntil = Math.max(lastDeclaredAt + ESCALATION_MS + 6_000, recovered + BACKLOG_DRAIN_MS);
+  while (Date.now() < quietUntil || fuzzed < options.fuzzLines) {
     if (Date.now() - started > 60 * MINUTE_MS) break;
     await sleep(250);
   }
   stopFuzzing = true;
   await fuzzing;
   const endedAt = Date.now();
-  await firebell.stop('SIGTERM');
+  await (firebell instanceof SoakedPair ? firebell.stopAll() : firebell.stop('SIGTERM'));
   reporter.close();
   fuzzer.close();
   await Promise.all([tap.stop(), matrix.stop()]);
   await server.stop();
 
-  const incidents = readStoredIncidents(storePath);
+  const incidents = database ? await readStoredIncidentsPg(database) : readStoredIncidents(storePath);
   rmSync(root, { recursive: true, force: true });
   if (options.recordTo)
     writeFileSync(
@@ -385,6 +480,7 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
         windows,
         crashes,
         crashTimes,
+        fenced,
         incidents: incidents.map((i) => ({ ...i, pagedAt: [...i.pagedAt] })),
         tap: tap.lines,
         matrix: { rooms: matrix.rooms, events: matrix.events, requests: matrix.requests },
@@ -409,10 +505,12 @@ export async function runChatStage(options: ChatStageOptions): Promise<ChatStage
       outages,
       storeDown,
       pacingMs: { [IRC]: 1000 / IRC_LINES_PER_SECOND },
+      fenced,
     },
     injected,
     fuzzed,
     incidents: incidents.length,
+    leasesLost,
     matrix: {
       events: matrix.events.length,
       sends: sends.length,

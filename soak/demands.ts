@@ -10,7 +10,9 @@
  *
  * Due times follow the machine: the first tier counts from the announcement, each later tier and the
  * exhaustion from when the tier before it fired (the store's timeline says when; a restored incident fires
- * an overdue tier at its restart, and counts on from there). Each demand also carries when the store says
+ * an overdue tier at its restart, and counts on from there). An acknowledged incident demands no tier nor
+ * exhaustion notice after the ack was committed (a page then is sent but not asked for), and demands the
+ * ack's confirmation in every place of its group. Each demand also carries when the store says
  * its transition happened (`storedAt`), so the checker can tell a line said before its transition could
  * have been committed (the store refused every write then).
  */
@@ -32,6 +34,8 @@ export interface StoredIncident {
   /** The timeline's `escalation-exhausted` and `status-reminder` entries, when there. */
   readonly exhaustedAt?: number | undefined;
   readonly remindedAt?: number | undefined;
+  /** The timeline's first `acknowledged` entry: when the ack was committed. */
+  readonly ackedAt?: number | undefined;
 }
 
 /** A fault the harness injected, from its start to its recovery: the table's row for demands due in it. */
@@ -45,6 +49,12 @@ export interface FaultWindow {
 const BEFORE_FAULT_MS = 1_000;
 /** Demands due this soon after a fault recovered still feel it (reconnect, backlog). */
 const AFTER_FAULT_MS = 5_000;
+/**
+ * A tier due this long before the ack's commit had fired: a timer is not that late, and an incident
+ * restored with an overdue tier fires it before any command is handled. Closer to the ack, the store's
+ * order decides (a tier paged after the ack was committed is not asked for).
+ */
+const FIRED_BEFORE_ACK_MS = 1_000;
 
 /** The fault whose window holds `at` (the latest to start), or 'none'. */
 export function faultAt(at: number, windows: readonly FaultWindow[]): string {
@@ -86,19 +96,30 @@ export function demandsOf(
     const wanted: Array<{ what: string; kind: DemandKind; due: number; storedAt: number | undefined }> = [
       { what: 'announce', kind: 'announcement', due: incident.detectedAt, storedAt: incident.announcedAt },
     ];
+    // After a committed ack nothing more escalates: what fired before it is still owed, nothing after.
+    const acked = incident.ackedAt;
+    const beforeAck = (due: number, storedAt: number | undefined): boolean =>
+      acked === undefined ||
+      (storedAt !== undefined && storedAt <= acked) ||
+      due < acked - FIRED_BEFORE_ACK_MS;
     let previous = announced;
     for (const tier of policy.tiers) {
       const due = previous + tier.afterMinutes * MINUTE_MS;
       const fired = incident.pagedAt.get(tier.tier);
-      wanted.push({ what: `tier${tier.tier}`, kind: 'page', due, storedAt: fired });
+      if (beforeAck(due, fired))
+        wanted.push({ what: `tier${tier.tier}`, kind: 'page', due, storedAt: fired });
       previous = fired ?? due;
     }
-    wanted.push({
-      what: 'exhausted',
-      kind: 'announcement',
-      due: previous + policy.exhaustedAfterMinutes * MINUTE_MS,
-      storedAt: incident.exhaustedAt,
-    });
+    const exhaustedDue = previous + policy.exhaustedAfterMinutes * MINUTE_MS;
+    if (beforeAck(exhaustedDue, incident.exhaustedAt))
+      wanted.push({
+        what: 'exhausted',
+        kind: 'announcement',
+        due: exhaustedDue,
+        storedAt: incident.exhaustedAt,
+      });
+    // The ack's confirmation, told to the whole group (on Matrix exactly once, like any of its words).
+    if (acked !== undefined) wanted.push({ what: 'ack', kind: 'announcement', due: acked, storedAt: acked });
     wanted.push({
       what: 'prompt',
       kind: 'prompt',
@@ -133,6 +154,7 @@ const DEMAND_SHAPES: ReadonlyArray<{ pattern: RegExp; what: (match: RegExpMatchA
       what: (m) => [m[2] ?? '', `tier${m[1]}`],
     },
     { pattern: /^Nobody has acknowledged incident #(\d+) /, what: (m) => [m[1] ?? '', 'exhausted'] },
+    { pattern: /^Incident #(\d+) acknowledged by /, what: (m) => [m[1] ?? '', 'ack'] },
     {
       pattern: /incident #(\d+) has been open .* no status update was posted/,
       what: (m) => [m[1] ?? '', 'prompt'],

@@ -31,6 +31,15 @@ export const FAULT_KINDS = [
   'matrix-timeout',
   /** The store's files may not grow (RLIMIT_FSIZE at their size) for a few seconds, then may again. */
   'disk-full',
+  /**
+   * Two instances on PostgreSQL: the active one frozen (SIGSTOP) until the standby took over its lapsed
+   * lease, then resumed (SIGCONT): fenced, it must say nothing it decided after, and exit.
+   */
+  'sigstop-past-lease',
+  /** A contact acknowledges an announced incident from Matrix (`!ack N`): its later tiers are not paged. */
+  'ack',
+  /** The same, then SIGKILL 0-40 ms after (the ack's commit may or may not have happened). */
+  'ack-then-sigkill',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -67,6 +76,9 @@ export const QUICK_FAULTS: FaultCounts = {
   'matrix-slow': 0,
   'matrix-timeout': 1,
   'disk-full': 1,
+  'sigstop-past-lease': 0,
+  ack: 1,
+  'ack-then-sigkill': 0,
 };
 
 /** At least 100 SIGKILLs, as issue 17 asks. */
@@ -84,14 +96,50 @@ export const FULL_FAULTS: FaultCounts = {
   'matrix-slow': 6,
   'matrix-timeout': 10,
   'disk-full': 8,
+  'sigstop-past-lease': 0,
+  ack: 10,
+  'ack-then-sigkill': 10,
 };
 
-export const isSigkill = (kind: FaultKind): boolean => kind.startsWith('sigkill');
+/**
+ * The two-instance stage beside the others, in CI: one SIGKILL of the active and one pause, within
+ * about 20 s more than the quick soak took without it.
+ */
+export const PAIR_QUICK_FAULTS: FaultCounts = {
+  ...Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])),
+  'sigkill-at-due': 1,
+  'sigstop-past-lease': 1,
+  'ack-then-sigkill': 1,
+} as FaultCounts;
+
+/** Faults of the active instance (no full disk: PostgreSQL's disk is the server's), and the networks'. */
+export const PAIR_FULL_FAULTS: FaultCounts = {
+  'sigkill-after-command': 6,
+  'sigkill-at-due': 6,
+  'sigkill-outbox': 4,
+  'sigkill-random': 4,
+  sigterm: 5,
+  'irc-server-kill': 3,
+  'irc-server-stall': 3,
+  'matrix-429': 2,
+  'matrix-429-bare': 1,
+  'matrix-500': 2,
+  'matrix-slow': 1,
+  'matrix-timeout': 2,
+  'disk-full': 0,
+  'sigstop-past-lease': 10,
+  ack: 3,
+  'ack-then-sigkill': 5,
+};
+
+export const isSigkill = (kind: FaultKind): boolean =>
+  kind.startsWith('sigkill') || kind === 'ack-then-sigkill';
 export const isMatrixFault = (kind: FaultKind): boolean => kind.startsWith('matrix-');
 
 function jitterFor(random: Random, kind: FaultKind): number {
   switch (kind) {
     case 'sigkill-after-command':
+    case 'ack-then-sigkill':
       return random.below(40);
     case 'sigkill-at-due':
       return random.below(81) - 40;
@@ -110,6 +158,9 @@ function jitterFor(random: Random, kind: FaultKind): number {
     case 'disk-full':
       // How long the store's files may not grow.
       return 1_500 + random.below(2_500);
+    case 'sigstop-past-lease':
+      // How long the paused instance stays frozen after the standby took over.
+      return random.below(1_500);
     default:
       return random.below(2_000);
   }

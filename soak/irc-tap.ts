@@ -20,6 +20,7 @@ export interface TappedLine {
 export class IrcTap {
   readonly lines: TappedLine[] = [];
   private readonly sockets = new Set<Socket>();
+  private readonly open = new Set<number>();
   private connections = 0;
 
   private constructor(
@@ -46,6 +47,11 @@ export class IrcTap {
     for (const socket of this.sockets) socket.destroy();
   }
 
+  /** The client connections open now (their numbers): whose they are is the harness's to know. */
+  openConnections(): number[] {
+    return [...this.open];
+  }
+
   async stop(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -56,6 +62,7 @@ export class IrcTap {
     const upstream = connect(upstreamPort, '127.0.0.1');
     this.sockets.add(client);
     this.sockets.add(upstream);
+    this.open.add(connection);
     let pending: Buffer = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
       pending = this.record(connection, Buffer.concat([pending, chunk]));
@@ -67,6 +74,7 @@ export class IrcTap {
       upstream.destroy();
       this.sockets.delete(client);
       this.sockets.delete(upstream);
+      this.open.delete(connection);
     };
     for (const socket of [client, upstream]) {
       socket.on('error', close);

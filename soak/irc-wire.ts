@@ -10,6 +10,9 @@ import type { WireLine } from './checker.js';
 import { IRC, isPageDemand, recognise } from './demands.js';
 import type { TappedLine } from './irc-tap.js';
 
+/** The name of a tapped connection, as WireLine's `from` and Fenced's `from` give it. */
+export const ircSource = (connection: number): string => `irc#${connection}`;
+
 /**
  * Every line firebell wrote, as the checker takes it: the whole raw line, UTF-8 decoded (so a CR, NUL or
  * control character firebell let through is there to be found), with the demand it fulfils when it is one
@@ -26,12 +29,15 @@ export function wireOf(lines: readonly TappedLine[], notJudged: ReadonlySet<stri
     // firebell's own words are notices (relayed chat is a PRIVMSG): pages urgent, the rest normal.
     const lane =
       said?.[1] !== 'NOTICE' ? undefined : id !== undefined && isPageDemand(id) ? 'urgent' : 'normal';
+    // Who said it, for what people read (a message or a topic), not the protocol's JOIN, PONG or QUIT.
+    const from = said || text.startsWith('TOPIC ') ? { from: ircSource(line.connection) } : {};
     wire.push({
       network: IRC,
       at: line.at,
       text,
       ...(id === undefined ? { reply: true } : { demandId: id }),
       ...(lane === undefined ? {} : { lane }),
+      ...from,
     });
   }
   return wire;

@@ -10,7 +10,8 @@
  * - every request the bot made (`request`), once it has an outcome: route, transaction id, fault, status.
  *   A /sync is reported when it arrives (a long-poll's outcome comes late): the first one after a restart
  *   says the adapter is running.
- * and takes fault rules (`fault`, `clear`) in the test homeserver's own format (faults.ts).
+ * and takes fault rules (`fault`, `clear`) in the test homeserver's own format (faults.ts), and what a
+ * person says in a room (`post`).
  */
 import { TestHomeserver, type RequestRecord } from '../test/matrix-homeserver/homeserver.js';
 import type { FaultRule } from '../test/matrix-homeserver/faults.js';
@@ -87,9 +88,19 @@ setInterval(() => {
   }
 }, REPORT_EVERY_MS);
 
-process.on('message', (message: { type: 'fault'; rule: FaultRule } | { type: 'clear' }) => {
+type ToHomeserver =
+  | { type: 'fault'; rule: FaultRule }
+  | { type: 'clear' }
+  | { type: 'post'; sender: string; alias: string; body: string };
+process.on('message', (message: ToHomeserver) => {
   if (message.type === 'fault') hs.faults.add(message.rule);
-  else hs.faults.clear();
+  else if (message.type === 'clear') hs.faults.clear();
+  else {
+    // A person says something in a room (a command to the bot), as their client would.
+    const person = people.find((candidate) => candidate.userId === `@${message.sender}:${setup.serverName}`);
+    const roomId = rooms[message.alias];
+    if (person && roomId) hs.post(person.userId, roomId, { msgtype: 'm.text', body: message.body });
+  }
 });
 process.on('disconnect', () => void hs.stop().then(() => process.exit(0)));
 

@@ -109,6 +109,11 @@ export class MatrixTap {
     this.child.send({ type: 'clear' });
   }
 
+  /** `sender` (a person's localpart) says `body` in the room `alias` (`#infra:soak.test`). */
+  post(sender: string, alias: string, body: string): void {
+    this.child.send({ type: 'post', sender, alias, body });
+  }
+
   async stop(): Promise<void> {
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.disconnect();

@@ -1,6 +1,6 @@
 /**
  * The configuration the soak runs firebell with: one IRC network (the tap's port), one Matrix network (the
- * soak's homeserver), SQLite, and two groups, each with two IRC channels and a Matrix room and a policy of
+ * soak's homeserver), SQLite (or PostgreSQL, for two instances), and two groups, each with two IRC channels and a Matrix room and a policy of
  * several tiers, in fractions of a minute so that a whole escalation (every tier, the exhaustion notice,
  * the status prompt) fits in a soak of a minute or two. The same policies are what the checker derives its
  * demands from (`GROUPS`), so the two cannot drift apart.
@@ -88,9 +88,21 @@ function policyYaml(policy: SoakPolicy): string {
   ].join('\n');
 }
 
+/** The env variable that carries the PostgreSQL database's URL in the two-instance mode. */
+export const DATABASE_URL_ENV = 'FIREBELL_SOAK_DATABASE_URL';
+/** The two-instance mode's lease: short, so a takeover after a SIGKILL or a pause takes 2-3 s. */
+export const LEASE_SECONDS = 2;
+
 export interface SoakNetworks {
   readonly ircPort: number;
   readonly homeserver: string;
+  /** One firebell on a SQLite file (the default), or two sharing a PostgreSQL database. */
+  readonly store?: 'sqlite' | 'postgres';
+}
+
+function storeYaml(store: SoakNetworks['store']): string {
+  if (store !== 'postgres') return 'store:\n  path: ../data/firebell.sqlite';
+  return `store:\n  kind: postgres\n  url: \${${DATABASE_URL_ENV}}\n  leaseSeconds: ${LEASE_SECONDS}`;
 }
 
 export function firebellYaml(networks: SoakNetworks): string {
@@ -110,8 +122,7 @@ bot:
   admin: soak@firebell.test
   playbookUrl: https://example.org/playbook
   shutdownGraceSeconds: 2
-store:
-  path: ../data/firebell.sqlite
+${storeYaml(networks.store)}
 networks:
   shell:
     enabled: false
@@ -129,6 +140,9 @@ networks:
       accessToken: \${${MATRIX_TOKEN_ENV}}
 groups:
 ${groups.join('\n')}
+incidents:
+  # Contacts acknowledge from Matrix (every Matrix user is identified); the fuzzer on IRC is nobody's.
+  permissions: { ack: contacts }
 escalation:
   defaultPolicy: infra
   policies:

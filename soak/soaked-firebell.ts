@@ -12,6 +12,8 @@ const STDERR_TAIL_LINES = 40;
 export interface ProcessCrash {
   readonly at: number;
   readonly detail: string;
+  /** The exit code, when the process exited by itself. */
+  readonly code?: number | null;
 }
 
 export interface SoakedFirebellOptions {
@@ -25,6 +27,8 @@ export class SoakedFirebell {
   private child: ChildProcess | undefined;
   private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
   private expected = false;
+  /** An exit code that is no crash: 3 (lease lost) for an instance resumed after a takeover. */
+  private expectedCode: number | undefined;
   private tail: string[] = [];
   /** When the current process was started. */
   startedAt = 0;
@@ -49,6 +53,7 @@ export class SoakedFirebell {
   start(): void {
     if (this.child) throw new Error('firebell is already running');
     this.expected = false;
+    this.expectedCode = undefined;
     this.tail = [];
     this.startedAt = Date.now();
     this.starts += 1;
@@ -70,10 +75,11 @@ export class SoakedFirebell {
     this.exit = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         if (this.child === child) this.child = undefined;
-        if (!this.expected) {
+        if (!this.expected && (code === null || code !== this.expectedCode)) {
           this.onCrash({
             at: Date.now(),
             detail: `firebell exited by itself (code ${code}, signal ${signal}): ${this.lastWords()}`,
+            code,
           });
         }
         resolve({ code, signal });
@@ -81,8 +87,47 @@ export class SoakedFirebell {
     });
   }
 
+  /** Freezes the process (SIGSTOP): its connections stay open, it does nothing until `resume`. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /**
+   * Lets a paused process go on (SIGCONT) after another instance took over its lease: it must exit with
+   * `code` (3, lease lost) within `deadlineMs`; another exit, or none, is a crash (then it is SIGKILLed).
+   * Resolves when it exited, with when.
+   */
+  async resume(code: number, deadlineMs: number): Promise<number> {
+    const child = this.child;
+    const exit = this.exit;
+    if (!child || !exit) return Date.now();
+    this.expectedCode = code;
+    child.kill('SIGCONT');
+    const resumedAt = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => {
+      timer = setTimeout(() => resolve('hung'), deadlineMs);
+    });
+    const outcome = await Promise.race([exit, hung]);
+    clearTimeout(timer);
+    if (outcome === 'hung') {
+      this.onCrash({
+        at: resumedAt,
+        detail: `resumed after its lease lapsed: still running after ${deadlineMs} ms`,
+      });
+      this.expected = true;
+      child.kill('SIGKILL');
+      await exit;
+    }
+    return Date.now();
+  }
+
   /** Sends `signal` and waits for the exit; a SIGTERM must end cleanly and in time. */
-  async stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+  /**
+   * `holdsNothing`: a standby, which holds no chat connection and no lease; one started a moment ago may
+   * not have its signal handler yet and end by the SIGTERM's default action, which loses nothing.
+   */
+  async stop(signal: 'SIGKILL' | 'SIGTERM', holdsNothing = false): Promise<void> {
     const child = this.child;
     const exit = this.exit;
     if (!child || !exit) return;
@@ -104,10 +149,12 @@ export class SoakedFirebell {
       this.onCrash({ at: sentAt, detail: `SIGTERM: still running after ${this.stopDeadlineMs} ms` });
       child.kill('SIGKILL');
       await exit;
-    } else if (outcome.code !== 0) {
+    } else if (outcome.code !== 0 && !(holdsNothing && outcome.signal === 'SIGTERM')) {
       this.onCrash({
         at: sentAt,
-        detail: `SIGTERM: exit code ${outcome.code}, signal ${outcome.signal}: ${this.lastWords()}`,
+        detail:
+          `SIGTERM${holdsNothing ? ' (a standby)' : ''} ${sentAt - this.startedAt} ms after its start: ` +
+          `exit code ${outcome.code}, signal ${outcome.signal}: ${this.lastWords()}`,
       });
     }
   }
