@@ -174,11 +174,6 @@ export interface CheckReport {
   readonly violations: readonly Violation[];
   /** Per demand that waited behind lines at least as urgent at the network's pacing: how long (ms). */
   readonly queuedBehind: readonly number[];
-  /**
-   * A known limit, counted but not a broken promise (docs/reliability.md): what a fenced instance answered
-   * or relayed after its resume. Such lines are never stored, so the database's fence cannot hold them back.
-   */
-  readonly fencedUnstored?: readonly string[];
 }
 
 /** Nearest-rank percentile of an ascending list; undefined for an empty list. */
@@ -232,27 +227,26 @@ function allowedRepeats(
 }
 
 /**
- * What fenced instances said after their resume. firebell's own words about an incident (a demand's
- * line) are broken promises, but one whose transition was stored before the pause (which they may have
- * queued: the repeat rule judges it). Anything else they said (a reply, a relayed line) is returned apart:
- * never stored, it is not fenced (a known limit).
+ * What fenced instances said after their resume: broken promises all (an instance asks its lease before
+ * every line, lease.ts), a reply or a relayed line as much as its words about an incident, but for one of
+ * those whose transition was stored before the pause, which it may have handed to the kernel's socket
+ * before it: the repeat rule judges that one.
  */
-function fencedLines(input: CheckInput): { violations: Violation[]; unstored: string[] } {
+function fencedLines(input: CheckInput): Violation[] {
   const storedAt = new Map(input.demands.map((demand) => [demand.id, demand.storedAt]));
   const violations: Violation[] = [];
-  const unstored: string[] = [];
   for (const fenced of input.fenced ?? []) {
     for (const line of input.wire) {
       if (line.from === undefined || !fenced.from.includes(line.from) || line.at < fenced.resumedAt) continue;
       const detail =
         `${line.network} ${line.from} at ${line.at}, ${line.at - fenced.resumedAt} ms after its resume ` +
         `(paused at ${fenced.pausedAt}): ${JSON.stringify(line.text.slice(0, 120))}`;
-      if (line.demandId === undefined) unstored.push(detail);
-      else if ((storedAt.get(line.demandId) ?? Infinity) >= fenced.pausedAt)
+      const stored = line.demandId === undefined ? undefined : storedAt.get(line.demandId);
+      if (stored === undefined || stored >= fenced.pausedAt)
         violations.push({ promise: 'said by a fenced instance', detail });
     }
   }
-  return { violations, unstored };
+  return violations;
 }
 
 export function check(input: CheckInput): CheckReport {
@@ -341,8 +335,7 @@ export function check(input: CheckInput): CheckReport {
     }
   }
 
-  const fenced = fencedLines(input);
-  violations.push(...fenced.violations);
+  violations.push(...fencedLines(input));
   for (const [fault, runs] of Object.entries(input.exercised ?? {})) tally(fault).count += runs;
 
   for (const crash of input.crashes ?? []) {
@@ -401,7 +394,7 @@ export function check(input: CheckInput): CheckReport {
         repeatedAfterCrash: row.repeatedAfterCrash,
       };
     });
-  return { rows, violations, queuedBehind, fencedUnstored: fenced.unstored };
+  return { rows, violations, queuedBehind };
 }
 
 /** True when any promise broke: the soak exits non-zero. */
@@ -455,11 +448,6 @@ export function formatReport(report: CheckReport, maxViolations = 50): string {
   ] as const) {
     lines.push(`${promise}: ${counts.get(promise) ?? 0}`);
   }
-  const unstored = report.fencedUnstored ?? [];
-  lines.push(
-    `answered or relayed by a fenced instance (a known limit: not stored, so not fenced): ${unstored.length}`,
-  );
-  for (const detail of unstored.slice(0, 5)) lines.push(`  known limit: ${detail}`);
   // The gravest first, so a flood of late lines cannot hide a crash or a lost page past the cap.
   const gravity: readonly Violation['promise'][] = [
     'crash',

@@ -109,6 +109,8 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
   });
   let stopping: Promise<StopReport> | undefined;
 
+  // On PostgreSQL only the lease holder speaks, and it asks before every line (lease.ts: stillHeld).
+  const mayWrite = lease ? () => lease.stillHeld() : undefined;
   const networks: ChatNetwork[] = [];
   if (config.networks.shell?.enabled && options.shell !== false) {
     const identify = shellIdentities(config.contacts, config.whitelist);
@@ -143,6 +145,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
           return key === undefined ? { name } : { name, key };
         }),
         adminContact: config.bot.admin,
+        ...(mayWrite ? { mayWrite } : {}),
       }),
     );
   }
@@ -155,6 +158,7 @@ export async function runFirebell(options: RunOptions): Promise<RunningFirebell>
         kv: durable.keyValues,
         rooms: conversationsOn(config, matrix.id),
         mayInvite: (userId) => inviters.has(userId),
+        ...(mayWrite ? { mayWrite } : {}),
       }),
     );
   }

@@ -151,3 +151,22 @@ test('a standby polling for long keeps one abort listener, not one per poll, and
   await assert.rejects(waiting, /stopping/);
   assert.equal(getEventListeners(stop.signal, 'abort').length, 0);
 });
+
+test('a holder whose process was paused past its lease holds nothing at its first look, before any timer runs', async (t) => {
+  const schema = await freshSchema(t);
+  await openStore(t, schema, 'setup');
+  const a = lease(t, schema, 'host-a:1', 1);
+  assert.ok(await a.tryAcquire());
+  const lost: string[] = [];
+  a.keep((reason) => lost.push(reason));
+  assert.equal(a.stillHeld(), true);
+  // The event loop held for longer than the lease, as SIGSTOP would: no renewal could run meanwhile.
+  const until = performance.now() + 1_200;
+  while (performance.now() < until);
+  assert.equal(a.stillHeld(), false, 'asked before its first line after the resume');
+  assert.equal(a.state().role, 'lost');
+  assert.deepEqual(lost, ['no renewal succeeded for a whole lease (paused or cut off)']);
+  assert.equal(a.stillHeld(), false);
+  const standby = lease(t, schema, 'host-b:2', 1);
+  assert.equal(standby.stillHeld(), false, 'a standby may not speak');
+});

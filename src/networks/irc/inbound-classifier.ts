@@ -28,6 +28,11 @@ export interface IncomingText {
   readonly fromServer: boolean;
   /** The sender is us: an echo-message copy of what we sent. */
   readonly fromSelf: boolean;
+  /**
+   * The sender holds our configured nick while we are on another: a firebell too (the other instance of
+   * a pair, or our own ghost from before a reconnect), whose words are never a person's to relay.
+   */
+  readonly fromTwin?: boolean;
   /** The sender's nick, folded to lower case. */
   readonly senderFolded: string;
 }
@@ -41,6 +46,7 @@ const CTCP = '\x01';
 
 export function classifyIncoming(incoming: IncomingText): IncomingKind {
   if (incoming.fromSelf) return { kind: 'ignore', why: 'our own echo' };
+  if (incoming.fromTwin) return { kind: 'ignore', why: 'a firebell on our configured nick' };
   if (incoming.fromServer) return { kind: 'ignore', why: 'from the server' };
   const { text } = incoming;
   const isCtcp = text.startsWith(CTCP);

@@ -34,6 +34,8 @@ export interface IncomingHooks {
 
 export interface IncomingOptions {
   readonly networkId: string;
+  /** The nick in the config, which we may not hold (nick-keeper.ts regains it). */
+  readonly configuredNick: string;
   readonly trustNicksWithoutServices: boolean;
   readonly adminContact: string;
 }
@@ -81,6 +83,7 @@ export class IncomingMessages {
       text: message.params[message.params.length - 1] ?? '',
       fromServer: message.nick === '',
       fromSelf,
+      fromTwin: session.caseFold(message.nick) === session.caseFold(this.options.configuredNick),
       senderFolded: session.caseFold(message.nick),
     });
     if (kind.kind === 'ignore') return;

@@ -44,6 +44,8 @@ export interface IrcNetworkDeps {
   readonly random?: () => number;
   /** Capabilities to leave unused even when offered (a network whose account-tag is broken; tests). */
   readonly ignoreCaps?: readonly string[];
+  /** Asked before every line is written; false holds it back (an instance that lost its lease, app.ts). */
+  readonly mayWrite?: () => boolean;
   /** How long the server has to answer a topic change, from the write (tests shorten it). */
   readonly topicTimeoutMs?: number;
 }
@@ -64,7 +66,7 @@ export class IrcNetwork implements ChatNetwork {
   private state: ConnectionState = 'disconnected';
 
   private readonly log: Logger;
-  private readonly session = new IrcSession();
+  private readonly session: IrcSession;
   private readonly bucket: TokenBucket;
   private readonly outgoing: IrcOutgoing;
   private readonly supervisor: ConnectionSupervisor;
@@ -85,6 +87,7 @@ export class IrcNetwork implements ChatNetwork {
   ) {
     this.id = config.id;
     const { clock } = deps;
+    this.session = new IrcSession(deps.mayWrite);
     const { session } = this;
     const fold = session.fold;
     this.log = deps.logger.child({ network: config.id });
@@ -211,6 +214,7 @@ export class IrcNetwork implements ChatNetwork {
     this.incoming = new IncomingMessages(
       {
         networkId: config.id,
+        configuredNick: config.nick,
         trustNicksWithoutServices: config.trustNicksWithoutServices,
         adminContact: deps.adminContact,
       },

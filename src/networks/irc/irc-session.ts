@@ -19,6 +19,9 @@ export class IrcSession {
 
   readonly fold = (): CaseFold => this.caseFold;
 
+  /** `mayWrite`: asked before every line; false holds it back (an instance that lost its lease). */
+  constructor(private readonly mayWrite?: () => boolean) {}
+
   /** A new connection attempt: nothing is known. */
   reset(connection: FrameworkConnection, nick: string): void {
     this.connection = connection;
@@ -46,10 +49,10 @@ export class IrcSession {
   /** Inside our own write: the line the library reports is ours, paced already (not to be charged). */
   writing = false;
 
-  /** Writes a line to the current connection; false when none is open. */
+  /** Writes a line to the current connection; false when none is open, or writing is not allowed now. */
   write(line: string, written?: (error?: Error) => void): boolean {
     const connection = this.connection;
-    if (!connection?.connected) return false;
+    if (!connection?.connected || this.mayWrite?.() === false) return false;
     this.writing = true;
     try {
       return connection.write(line, written);

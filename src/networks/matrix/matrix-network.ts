@@ -56,6 +56,8 @@ export interface MatrixNetworkDeps {
   readonly rooms: readonly string[];
   /** Whose invites to accept: contacts, whitelisted users, `acceptInvitesFrom`. */
   mayInvite(userId: string): boolean;
+  /** Asked before every request; false refuses it (an instance that lost its lease, app.ts). */
+  readonly mayWrite?: () => boolean;
 }
 
 export class MatrixNetwork implements ChatNetwork {
@@ -119,6 +121,7 @@ export class MatrixNetwork implements ChatNetwork {
         events,
         mayInvite: (userId) => this.deps.mayInvite(userId),
         state: (state, detail) => this.setState(state, detail),
+        ...(this.deps.mayWrite ? { mayWrite: this.deps.mayWrite } : {}),
       });
       this.session = session;
       await session.start();

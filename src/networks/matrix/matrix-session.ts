@@ -44,6 +44,8 @@ export interface SessionOptions {
   readonly events: NetworkEvents;
   mayInvite(userId: string): boolean;
   state(state: ConnectionState, detail?: string): void;
+  /** Asked before every request; false refuses it (an instance that lost its lease). */
+  readonly mayWrite?: () => boolean;
 }
 
 export class MatrixSession {
@@ -68,6 +70,7 @@ export class MatrixSession {
     this.userId = options.credentials.userId;
     this.storage = new KeyValueStorageProvider(kv, namespace);
     this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
+    if (options.mayWrite) this.client.mayWrite = options.mayWrite;
     this.sleeper = new Sleeper(clock);
     const gate = new RateLimitGate(clock, this.sleeper);
     this.retrier = new Retrier({ clock, sleeper: this.sleeper, logger, tuning, gate });

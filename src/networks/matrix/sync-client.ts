@@ -7,12 +7,15 @@
  * long-poll and everything else in flight at once.
  */
 import { MatrixClient } from 'matrix-bot-sdk';
+import { StoppedError } from './failures.js';
 import { RequestScope } from './request-scope.js';
 
 export type SdkEmit = (type: string, ...payload: unknown[]) => Promise<unknown>;
 
 export class SyncingMatrixClient extends MatrixClient {
   private readonly scope = new RequestScope();
+  /** Asked before every request; false refuses it as if the client had stopped (a lost lease). */
+  mayWrite: () => boolean = () => true;
 
   constructor(...args: ConstructorParameters<typeof MatrixClient>) {
     super(...args);
@@ -22,6 +25,7 @@ export class SyncingMatrixClient extends MatrixClient {
   }
 
   override doRequest(...args: Parameters<MatrixClient['doRequest']>): Promise<unknown> {
+    if (!this.mayWrite()) return Promise.reject(new StoppedError());
     return this.scope.run(() => super.doRequest(...args) as Promise<unknown>);
   }
 

@@ -48,6 +48,8 @@ export class Lease {
   private current: LeaseState = { role: 'standby', since: new Date() };
   private lost: ((reason: string) => void) | undefined;
   private closed = false;
+  /** By this process's monotonic clock, until when the last renewal keeps the lease ours. */
+  private validUntil = 0;
 
   constructor(private readonly options: LeaseOptions) {}
 
@@ -103,11 +105,9 @@ export class Lease {
     if (state.role !== 'active') throw new Error('keep() before the lease was taken');
     this.lost = onLost;
     const leaseMs = this.options.leaseSeconds * 1000;
-    let validUntil = performance.now() + leaseMs;
+    this.validUntil = performance.now() + leaseMs;
     const tick = async (): Promise<void> => {
-      // A paused process sees this first when it resumes: the lease ran out while it slept.
-      if (performance.now() >= validUntil)
-        return this.lose('no renewal succeeded for a whole lease (paused or cut off)');
+      if (!this.stillHeld()) return;
       const sentAt = performance.now();
       try {
         const client = await this.connection();
@@ -118,13 +118,27 @@ export class Lease {
         );
         if (renewed.rowCount === 0)
           return this.lose('the lease is no longer ours: another instance took over or it lapsed');
-        validUntil = sentAt + leaseMs;
+        this.validUntil = sentAt + leaseMs;
       } catch (error) {
         return this.lose(`the lease connection failed: ${messageOf(error)}`);
       }
       this.renewTimer = setTimeout(() => void tick(), leaseMs / 3);
     };
     this.renewTimer = setTimeout(() => void tick(), leaseMs / 3);
+  }
+
+  /**
+   * Whether this instance may still act as the active one, asked before every line or request it puts on
+   * a chat network. A process resumed after a pause runs whatever its event loop has ready (a pacing
+   * timer, a queued send) before the renewal timer can notice: this check by its own monotonic clock
+   * comes first, so nothing goes out after the lease ran out, not even what was never stored (a relayed
+   * line, an answer in flight), which the database's fence cannot hold back. Losing it here is losing it.
+   */
+  stillHeld(): boolean {
+    if (this.current.role !== 'active') return false;
+    if (this.lost === undefined || performance.now() < this.validUntil) return true;
+    this.lose('no renewal succeeded for a whole lease (paused or cut off)');
+    return false;
   }
 
   /** Gives the lease up (a clean stop): a standby may take over at its next poll. */

@@ -47,6 +47,11 @@ test('what an incoming PRIVMSG or NOTICE is', () => {
       { kind: 'ignore', why: 'from the server' },
     ],
     ['our own echo', { text: '!status', fromSelf: true }, { kind: 'ignore', why: 'our own echo' }],
+    [
+      'the other instance of a pair, on our configured nick while we are on another',
+      { text: '<fbsoak> alice: paging you', fromTwin: true },
+      { kind: 'ignore', why: 'a firebell on our configured nick' },
+    ],
   ];
   for (const [name, incoming, expected] of cases)
     assert.deepEqual(classifyIncoming({ ...base, ...incoming }), expected, name);
