@@ -166,9 +166,16 @@ export class SqliteIncidentRows {
   }
 }
 
+/**
+ * Marks a stored snapshot whose timeline is in the rows. Only a snapshot so marked is given the rows'
+ * timeline back: one stored whole by an earlier version keeps its own, and one damaged into lacking its
+ * timeline still lacks it (the core tells such a snapshot by that, and quarantines it).
+ */
+const TIMELINE_IN_ROWS = 'firebell$timelineInRows';
+
 type SnapshotShape = { readonly context?: { readonly timeline?: unknown } } | null;
 
-/** The snapshot as stored: its context without the timeline (the timeline rows hold it). */
+/** The snapshot as stored: its context without the timeline (the timeline rows hold it), marked so. */
 function withoutTimeline(snapshot: unknown): unknown {
   const shape = snapshot as SnapshotShape;
   if (!shape || typeof shape !== 'object' || !shape.context || typeof shape.context !== 'object')
@@ -176,21 +183,24 @@ function withoutTimeline(snapshot: unknown): unknown {
   if (!('timeline' in shape.context)) return snapshot;
   const { timeline, ...context } = shape.context;
   void timeline;
-  return { ...shape, context };
+  return { ...shape, context, [TIMELINE_IN_ROWS]: true };
 }
 
 function lacksTimeline(snapshot: unknown): boolean {
-  const shape = snapshot as SnapshotShape;
-  return !!shape && typeof shape === 'object' && !!shape.context && !('timeline' in shape.context);
+  return (
+    !!snapshot &&
+    typeof snapshot === 'object' &&
+    (snapshot as Record<string, unknown>)[TIMELINE_IN_ROWS] === true
+  );
 }
 
-/** The stored snapshot made whole again: its timeline put back from the rows, unless it has its own. */
+/** The stored snapshot made whole again: the timeline put back from the rows where it was taken out. */
 function withTimeline(snapshot: unknown, timeline: () => TimelineEntry[]): unknown {
-  const shape = snapshot as { context?: Record<string, unknown> } | null;
-  if (!shape || typeof shape !== 'object' || !shape.context || typeof shape.context !== 'object')
-    return snapshot;
-  if ('timeline' in shape.context) return snapshot;
-  shape.context.timeline = timeline();
+  if (!lacksTimeline(snapshot)) return snapshot;
+  const shape = snapshot as { context?: unknown; [TIMELINE_IN_ROWS]?: boolean };
+  delete shape[TIMELINE_IN_ROWS];
+  if (shape.context && typeof shape.context === 'object')
+    (shape.context as Record<string, unknown>).timeline = timeline();
   return snapshot;
 }
 

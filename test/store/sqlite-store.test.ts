@@ -69,6 +69,7 @@ test('the snapshot is stored without its timeline (the rows hold it); one stored
     db.prepare('SELECT snapshot FROM incidents WHERE id = 12').pluck().get() as string,
   ) as { context: Record<string, unknown> };
   assert.equal('timeline' in stored.context, false, 'each save does not rewrite the entries before it');
+  assert.equal((stored as Record<string, unknown>)['firebell$timelineInRows'], true);
   assert.deepEqual((await store.incident(12))?.snapshot, run.snapshot);
   assert.deepEqual((await store.recentIncidents(1))[0]?.snapshot, run.snapshot);
   assert.deepEqual((await store.load()).openIncidents[0]?.snapshot, run.snapshot);
@@ -78,6 +79,10 @@ test('the snapshot is stored without its timeline (the rows hold it); one stored
   db.prepare('UPDATE incidents SET snapshot = ? WHERE id = 12').run(JSON.stringify(older));
   assert.deepEqual((await store.load()).openIncidents[0]?.snapshot, older);
   assert.deepEqual((await store.incident(12))?.snapshot, older);
+  // Damaged into lacking its timeline (not marked as stored without it): it stays without one.
+  const damaged = { status: 'active', context: { id: 12 } };
+  db.prepare('UPDATE incidents SET snapshot = ? WHERE id = 12').run(JSON.stringify(damaged));
+  assert.deepEqual((await store.incident(12))?.snapshot, damaged);
 });
 
 test('re-saving an overlapping timeline range writes each entry once', async (t) => {
