@@ -63,7 +63,7 @@ export class SqliteIncidentRows {
       summary: t.summary,
       phase: t.phase,
       open: t.open ? 1 : 0,
-      snapshot: toJsonColumn(t.snapshot, `incident #${t.incidentId}'s snapshot`),
+      snapshot: toJsonColumn(withoutTimeline(t.snapshot), `incident #${t.incidentId}'s snapshot`),
       at: t.at,
     });
     s.updateOpen.run({ open: t.open ? 1 : 0, id: t.incidentId });
@@ -83,8 +83,16 @@ export class SqliteIncidentRows {
   }
 
   quarantine(id: number, reason: string, at: number): void {
-    const snapshot = this.s.selectSnapshot.get(id) as string | undefined;
-    if (snapshot === undefined) throw new RangeError(`there is no incident #${id} to quarantine`);
+    const stored = this.s.selectSnapshot.get(id) as string | undefined;
+    if (stored === undefined) throw new RangeError(`there is no incident #${id} to quarantine`);
+    // The copy is for people to read: whole, with its timeline (the text as stored when it is damaged).
+    const parsed = parseJsonColumn(stored);
+    const snapshot = parsed.ok
+      ? toJsonColumn(
+          withTimeline(parsed.value, () => this.timeline(id)),
+          `incident #${id}'s snapshot`,
+        )
+      : stored;
     this.s.upsertQuarantine.run(id, reason, snapshot, at);
     // Its effects belong to a state nobody can restore: they must never run.
     this.s.retireEffects.run(id);
@@ -99,12 +107,26 @@ export class SqliteIncidentRows {
   }
 
   loadOpen(): IncidentRecord[] {
-    return (this.s.selectOpen.all() as IncidentRow[]).map((row) => {
+    const records = (this.s.selectOpen.all() as IncidentRow[]).map((row) => {
       const parsed = parseJsonColumn(row.snapshot);
       if (parsed.ok) return toRecord(row, parsed.value);
       this.logger.error({ incident: row.id, error: parsed.error }, 'the stored snapshot is not valid JSON');
       return { ...toRecord(row, null), damage: `the stored snapshot is not valid JSON: ${parsed.error}` };
     });
+    if (!records.some((record) => lacksTimeline(record.snapshot))) return records;
+    // Every open incident's timeline in one statement rather than one per incident; the same actor (the
+    // same stored text) is one object, shared as the policies are (incident-service.ts), since nothing
+    // mutates a timeline entry: 10,000 incidents declared by the same few people hold a few actors.
+    const timelines = new Map<number, TimelineEntry[]>();
+    const actors = new Map<string, Actor | undefined>();
+    for (const row of this.s.selectOpenTimelines.all() as Array<TimelineRow & { incident_id: number }>) {
+      const entry = toTimelineEntry(row, actors);
+      const entries = timelines.get(row.incident_id);
+      if (entries) entries.push(entry);
+      else timelines.set(row.incident_id, [entry]);
+    }
+    for (const record of records) withTimeline(record.snapshot, () => timelines.get(record.id) ?? []);
+    return records;
   }
 
   pendingEffects(): PendingEffect[] {
@@ -128,7 +150,7 @@ export class SqliteIncidentRows {
   }
 
   timeline(id: number): TimelineEntry[] {
-    return (this.s.selectTimeline.all(id) as TimelineRow[]).map(toTimelineEntry);
+    return (this.s.selectTimeline.all(id) as TimelineRow[]).map((row) => toTimelineEntry(row));
   }
 
   recent(limit: number): IncidentRecord[] {
@@ -140,8 +162,46 @@ export class SqliteIncidentRows {
     const parsed = parseJsonColumn(row.snapshot);
     if (!parsed.ok)
       this.logger.error({ incident: row.id, error: parsed.error }, 'the stored snapshot is not valid JSON');
-    return toRecord(row, parsed.ok ? parsed.value : null);
+    return toRecord(row, parsed.ok ? withTimeline(parsed.value, () => this.timeline(row.id)) : null);
   }
+}
+
+/**
+ * Marks a stored snapshot whose timeline is in the rows. Only a snapshot so marked is given the rows'
+ * timeline back: one stored whole by an earlier version keeps its own, and one damaged into lacking its
+ * timeline still lacks it (the core tells such a snapshot by that, and quarantines it).
+ */
+const TIMELINE_IN_ROWS = 'firebell$timelineInRows';
+
+type SnapshotShape = { readonly context?: { readonly timeline?: unknown } } | null;
+
+/** The snapshot as stored: its context without the timeline (the timeline rows hold it), marked so. */
+function withoutTimeline(snapshot: unknown): unknown {
+  const shape = snapshot as SnapshotShape;
+  if (!shape || typeof shape !== 'object' || !shape.context || typeof shape.context !== 'object')
+    return snapshot;
+  if (!('timeline' in shape.context)) return snapshot;
+  const { timeline, ...context } = shape.context;
+  void timeline;
+  return { ...shape, context, [TIMELINE_IN_ROWS]: true };
+}
+
+function lacksTimeline(snapshot: unknown): boolean {
+  return (
+    !!snapshot &&
+    typeof snapshot === 'object' &&
+    (snapshot as Record<string, unknown>)[TIMELINE_IN_ROWS] === true
+  );
+}
+
+/** The stored snapshot made whole again: the timeline put back from the rows where it was taken out. */
+function withTimeline(snapshot: unknown, timeline: () => TimelineEntry[]): unknown {
+  if (!lacksTimeline(snapshot)) return snapshot;
+  const shape = snapshot as { context?: unknown; [TIMELINE_IN_ROWS]?: boolean };
+  delete shape[TIMELINE_IN_ROWS];
+  if (shape.context && typeof shape.context === 'object')
+    (shape.context as Record<string, unknown>).timeline = timeline();
+  return snapshot;
 }
 
 type Statements = ReturnType<typeof prepare>;
@@ -182,6 +242,10 @@ function prepare(db: Database) {
        WHERE open = 1 AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.incident_id = i.id)
        ORDER BY id`,
     ),
+    selectOpenTimelines: statement(
+      `SELECT t.incident_id, t.at, t.kind, t.actor, t.detail FROM incidents i JOIN timeline t ON t.incident_id = i.id
+       WHERE i.open = 1 ORDER BY t.incident_id, t.seq`,
+    ),
     selectIncident: statement(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`),
     selectRecent: statement(`SELECT ${INCIDENT_COLUMNS} FROM incidents ORDER BY id DESC LIMIT ?`),
     selectTimeline: statement(
@@ -209,12 +273,22 @@ function toRecord(row: IncidentRow, snapshot: unknown): IncidentRecord {
   };
 }
 
-function toTimelineEntry(row: TimelineRow): TimelineEntry {
-  const by = row.actor === null ? undefined : parseJsonColumn(row.actor);
-  return {
+/** A row as its entry; `actors` (stored text to actor) lets entries of the same actor share one object. */
+function toTimelineEntry(row: TimelineRow, actors?: Map<string, Actor | undefined>): TimelineEntry {
+  let by: Actor | undefined;
+  if (row.actor !== null) {
+    if (actors?.has(row.actor)) by = actors.get(row.actor);
+    else {
+      const parsed = parseJsonColumn(row.actor);
+      by = parsed.ok ? (parsed.value as Actor) : undefined;
+      actors?.set(row.actor, by);
+    }
+  }
+  const entry: { at: number; kind: TimelineKind; by?: Actor; detail?: string } = {
     at: row.at,
     kind: row.kind as TimelineKind,
-    ...(by?.ok ? { by: by.value as Actor } : {}),
-    ...(row.detail === null ? {} : { detail: row.detail }),
   };
+  if (by !== undefined) entry.by = by;
+  if (row.detail !== null) entry.detail = row.detail;
+  return entry;
 }

@@ -60,6 +60,31 @@ test('a real persisted snapshot and its timeline survive a reopen and restore a 
   );
 });
 
+test('the snapshot is stored without its timeline (the rows hold it); one stored whole still reads whole', async (t) => {
+  const path = join(tempDir(t), 'lean.sqlite');
+  const { store, db } = openStore(t, path);
+  const run = runIncident(12);
+  saveAll(store, run.transitions);
+  const stored = JSON.parse(
+    db.prepare('SELECT snapshot FROM incidents WHERE id = 12').pluck().get() as string,
+  ) as { context: Record<string, unknown> };
+  assert.equal('timeline' in stored.context, false, 'each save does not rewrite the entries before it');
+  assert.equal((stored as Record<string, unknown>)['firebell$timelineInRows'], true);
+  assert.deepEqual((await store.incident(12))?.snapshot, run.snapshot);
+  assert.deepEqual((await store.recentIncidents(1))[0]?.snapshot, run.snapshot);
+  assert.deepEqual((await store.load()).openIncidents[0]?.snapshot, run.snapshot);
+
+  // As an earlier version stored it: whole. Its own timeline is read, not the rows'.
+  const older = { ...(run.snapshot as object), context: { ...contextOf(run.snapshot), timeline: [] } };
+  db.prepare('UPDATE incidents SET snapshot = ? WHERE id = 12').run(JSON.stringify(older));
+  assert.deepEqual((await store.load()).openIncidents[0]?.snapshot, older);
+  assert.deepEqual((await store.incident(12))?.snapshot, older);
+  // Damaged into lacking its timeline (not marked as stored without it): it stays without one.
+  const damaged = { status: 'active', context: { id: 12 } };
+  db.prepare('UPDATE incidents SET snapshot = ? WHERE id = 12').run(JSON.stringify(damaged));
+  assert.deepEqual((await store.incident(12))?.snapshot, damaged);
+});
+
 test('re-saving an overlapping timeline range writes each entry once', async (t) => {
   const { store, db } = openStore(t, join(tempDir(t), 'timeline.sqlite'));
   const run = runIncident(12);
@@ -226,14 +251,21 @@ test('a quarantined incident is not loaded as open and its pending effects never
     [13],
   );
   assert.deepEqual(new Set(loaded.pendingEffects.map((pending) => pending.incidentId)), new Set([13]));
-  assert.deepEqual(db.prepare('SELECT incident_id, reason, snapshot, at FROM quarantine').all(), [
-    {
-      incident_id: 12,
-      reason: 'snapshot does not match the machine: unknown state "triaging"',
-      snapshot: JSON.stringify(twelve.snapshot),
-      at: NOW,
-    },
-  ]);
+  const quarantined = db.prepare('SELECT incident_id, reason, snapshot, at FROM quarantine').all() as Array<{
+    snapshot: string;
+  }>;
+  assert.deepEqual(
+    quarantined.map((row) => ({ ...row, snapshot: JSON.parse(row.snapshot) as unknown })),
+    [
+      {
+        incident_id: 12,
+        reason: 'snapshot does not match the machine: unknown state "triaging"',
+        snapshot: twelve.snapshot,
+        at: NOW,
+      },
+    ],
+    'the copy is whole, its timeline included',
+  );
   assert.equal(
     (await store.incident(12))?.summary,
     'mirror sync failing on all eu nodes',
