@@ -37,8 +37,9 @@ test('a fresh database gets every migration, recorded with its id, name and time
     { id: 2, name: 'status', applied_at: NOW },
     { id: 3, name: 'outbox', applied_at: NOW },
     { id: 4, name: 'ack-links', applied_at: NOW },
+    { id: 5, name: 'snapshot-timeline-in-rows', applied_at: NOW },
   ]);
-  assert.equal(migrations.length, 4);
+  assert.equal(migrations.length, 5);
   assert.deepEqual(tablesOf(db), [
     'counters',
     'deliveries',

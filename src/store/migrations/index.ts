@@ -7,5 +7,6 @@ import { incidents } from './001-incidents.js';
 import { status } from './002-status.js';
 import { outbox } from './003-outbox.js';
 import { ackLinks } from './004-ack-links.js';
+import { snapshotTimelineInRows } from './005-snapshot-timeline-in-rows.js';
 
-export const migrations: readonly Migration[] = [incidents, status, outbox, ackLinks];
+export const migrations: readonly Migration[] = [incidents, status, outbox, ackLinks, snapshotTimelineInRows];
