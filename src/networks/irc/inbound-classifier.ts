@@ -29,8 +29,8 @@ export interface IncomingText {
   /** The sender is us: an echo-message copy of what we sent. */
   readonly fromSelf: boolean;
   /**
-   * The sender holds our configured nick while we are on another: a firebell too (the other instance of
-   * a pair, or our own ghost from before a reconnect), whose words are never a person's to relay.
+   * The sender holds one of our configured nicks while we are on another: a firebell too (the other
+   * instance of a pair, or our own ghost from before a reconnect), whose words are never a person's.
    */
   readonly fromTwin?: boolean;
   /** The sender's nick, folded to lower case. */
@@ -46,7 +46,7 @@ const CTCP = '\x01';
 
 export function classifyIncoming(incoming: IncomingText): IncomingKind {
   if (incoming.fromSelf) return { kind: 'ignore', why: 'our own echo' };
-  if (incoming.fromTwin) return { kind: 'ignore', why: 'a firebell on our configured nick' };
+  if (incoming.fromTwin) return { kind: 'ignore', why: 'a firebell on one of our configured nicks' };
   if (incoming.fromServer) return { kind: 'ignore', why: 'from the server' };
   const { text } = incoming;
   const isCtcp = text.startsWith(CTCP);

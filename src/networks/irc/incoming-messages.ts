@@ -34,8 +34,8 @@ export interface IncomingHooks {
 
 export interface IncomingOptions {
   readonly networkId: string;
-  /** The nick in the config, which we may not hold (nick-keeper.ts regains it). */
-  readonly configuredNick: string;
+  /** The configured nick and its fixed fallbacks, which we may not hold (nick-keeper.ts). */
+  readonly configuredNicks: readonly string[];
   readonly trustNicksWithoutServices: boolean;
   readonly adminContact: string;
 }
@@ -83,7 +83,9 @@ export class IncomingMessages {
       text: message.params[message.params.length - 1] ?? '',
       fromServer: message.nick === '',
       fromSelf,
-      fromTwin: session.caseFold(message.nick) === session.caseFold(this.options.configuredNick),
+      fromTwin: this.options.configuredNicks.some(
+        (nick) => session.caseFold(nick) === session.caseFold(message.nick),
+      ),
       senderFolded: session.caseFold(message.nick),
     });
     if (kind.kind === 'ignore') return;

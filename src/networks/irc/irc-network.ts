@@ -25,7 +25,7 @@ import { connectOptions, FrameworkConnection } from './irc-framework-adapter.js'
 import { CHATHISTORY_CAPS, IrcOutgoing } from './irc-outgoing.js';
 import { IrcSession } from './irc-session.js';
 import { LineDispatcher } from './line-dispatcher.js';
-import { NickKeeper } from './nick-keeper.js';
+import { fallbackNicks, NickKeeper } from './nick-keeper.js';
 import { Registration } from './registration.js';
 import { AccountCache } from './sender-identity.js';
 import { ServicesLogin } from './services-login.js';
@@ -214,7 +214,7 @@ export class IrcNetwork implements ChatNetwork {
     this.incoming = new IncomingMessages(
       {
         networkId: config.id,
-        configuredNick: config.nick,
+        configuredNicks: [config.nick, ...fallbackNicks(config.nick, config.altNicks)],
         trustNicksWithoutServices: config.trustNicksWithoutServices,
         adminContact: deps.adminContact,
       },

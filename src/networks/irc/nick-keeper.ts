@@ -144,7 +144,7 @@ export class NickKeeper {
 
   private nextCandidate(): string {
     const { nick, altNicks } = this.options;
-    const fixed = [...altNicks, `${nick}_`, `${nick}__`];
+    const fixed = fallbackNicks(nick, altNicks);
     this.candidate += 1;
     const listed = fixed[this.candidate - 1];
     if (listed !== undefined) return listed;
@@ -163,4 +163,9 @@ export class NickKeeper {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+/** The nicks tried, in order, when the configured one is taken (then random ones). */
+export function fallbackNicks(nick: string, altNicks: readonly string[]): string[] {
+  return [...altNicks, `${nick}_`, `${nick}__`];
 }

@@ -48,9 +48,9 @@ test('what an incoming PRIVMSG or NOTICE is', () => {
     ],
     ['our own echo', { text: '!status', fromSelf: true }, { kind: 'ignore', why: 'our own echo' }],
     [
-      'the other instance of a pair, on our configured nick while we are on another',
+      'the other instance of a pair, on one of our configured nicks while we are on another',
       { text: '<fbsoak> alice: paging you', fromTwin: true },
-      { kind: 'ignore', why: 'a firebell on our configured nick' },
+      { kind: 'ignore', why: 'a firebell on one of our configured nicks' },
     ],
   ];
   for (const [name, incoming, expected] of cases)
