@@ -13,7 +13,7 @@
 import pg from 'pg';
 
 export type SqlValue = string | number | bigint | boolean | null | undefined | readonly SqlArrayElement[];
-export type SqlArrayElement = string | number | bigint | null;
+export type SqlArrayElement = string | number | bigint | boolean | null;
 
 export interface Statement {
   readonly sql: string;
