@@ -65,35 +65,32 @@ export const COMMIT_CALL = `SELECT firebell_commit(${PARAMETERS.map(([, type], i
 export const COMMIT_STATEMENT_NAME = 'firebell_commit';
 
 /**
- * Migration 5's function. Each section runs only when it has rows. The incident rows are updated, and
- * inserted only when some were not there: an `ON CONFLICT DO UPDATE` would lock the row and log the lock
- * before updating it, in every commit, for the one transition in an incident's life that creates it.
- * Each statement reads its arrays through `unnest` directly, not through a WITH query: the plan the
- * function keeps is made without the arrays' lengths, and only `unnest` of a parameter is estimated as a
- * few rows, so the rows are found by their index, not by scanning the table.
+ * Migration 5's function. Each section runs only when it has rows. The function keeps one plan per
+ * statement (`force_generic_plan`): left to choose, PostgreSQL plans again in every call, as the arrays'
+ * lengths make each custom plan look cheaper than the kept one. A kept plan is made without those
+ * lengths, so the rows that are updated are updated one by one, each found by its key (a join with the
+ * arrays may be planned as a scan of the whole table); the rows that are inserted go in from the arrays
+ * at once. An incident row is updated, and inserted only when it was not there: an `ON CONFLICT DO
+ * UPDATE` would lock the row and log the lock before updating it, in every commit, for the one
+ * transition in an incident's life that creates it.
  */
 export const COMMIT_FUNCTION_SQL = `
   CREATE FUNCTION firebell_commit(${PARAMETERS.map(([name, type]) => `${name} ${type}`).join(', ')})
-  RETURNS void LANGUAGE plpgsql AS $commit$
-  DECLARE
-    updated bigint;
+  RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $commit$
   BEGIN
     IF fence IS NOT NULL THEN
       PERFORM firebell_fence(fence);
     END IF;
-    IF cardinality(i_id) > 0 THEN
-      UPDATE incidents i SET group_id = v.group_id, summary = v.summary, phase = v.phase, open = v.open,
-        snapshot = v.snapshot, updated_at = v.updated_at
-      FROM unnest(i_id, i_group, i_summary, i_phase, i_open, i_snapshot, i_updated)
-        AS v (id, group_id, summary, phase, open, snapshot, updated_at)
-      WHERE i.id = v.id;
-      GET DIAGNOSTICS updated = ROW_COUNT;
-      IF updated < cardinality(i_id) THEN
+    FOR k IN 1 .. coalesce(cardinality(i_id), 0) LOOP
+      UPDATE incidents SET group_id = i_group[k], summary = i_summary[k], phase = i_phase[k],
+        open = i_open[k], snapshot = i_snapshot[k], updated_at = i_updated[k]
+      WHERE id = i_id[k];
+      IF NOT FOUND THEN
         INSERT INTO incidents (id, group_id, summary, phase, open, snapshot, created_at, updated_at)
-        SELECT * FROM unnest(i_id, i_group, i_summary, i_phase, i_open, i_snapshot, i_created, i_updated)
-        ON CONFLICT (id) DO NOTHING;
+        VALUES (i_id[k], i_group[k], i_summary[k], i_phase[k], i_open[k], i_snapshot[k], i_created[k],
+          i_updated[k]);
       END IF;
-    END IF;
+    END LOOP;
     IF cardinality(t_incident) > 0 THEN
       INSERT INTO timeline (incident_id, seq, at, kind, actor, detail)
       SELECT * FROM unnest(t_incident, t_seq, t_at, t_kind, t_actor, t_detail)
@@ -111,16 +108,14 @@ export const COMMIT_FUNCTION_SQL = `
       INSERT INTO deliveries (id, channel, lane, content, incident_id, created_at, attempts, state)
       SELECT *, 'pending' FROM unnest(d_id, d_channel, d_lane, d_content, d_incident, d_created, d_attempts);
     END IF;
-    IF cardinality(a_id) > 0 THEN
-      UPDATE deliveries d SET attempts = u.attempts
-      FROM unnest(a_id, a_attempts) AS u (id, attempts)
-      WHERE d.id = u.id AND d.state = 'pending';
-    END IF;
-    IF cardinality(o_id) > 0 THEN
-      UPDATE deliveries d SET state = u.state, outcome_at = u.at, receipt = u.receipt, reason = u.reason
-      FROM unnest(o_id, o_state, o_at, o_receipt, o_reason) AS u (id, state, at, receipt, reason)
-      WHERE d.id = u.id;
-    END IF;
+    FOR k IN 1 .. coalesce(cardinality(a_id), 0) LOOP
+      UPDATE deliveries SET attempts = a_attempts[k] WHERE id = a_id[k] AND state = 'pending';
+    END LOOP;
+    FOR k IN 1 .. coalesce(cardinality(o_id), 0) LOOP
+      UPDATE deliveries SET state = o_state[k], outcome_at = o_at[k], receipt = o_receipt[k],
+        reason = o_reason[k]
+      WHERE id = o_id[k];
+    END LOOP;
     IF cardinality(h_id) > 0 THEN
       -- The first handling stands: a replay does not extend how long a message is remembered.
       INSERT INTO handled (durable_id, at) SELECT * FROM unnest(h_id, h_at) ON CONFLICT DO NOTHING;
