@@ -61,7 +61,11 @@ const PARAMETERS = [
 /** The call, as a prepared statement's text: each parameter cast, so the literal form reads the same. */
 export const COMMIT_CALL = `SELECT firebell_commit(${PARAMETERS.map(([, type], index) => `$${index + 1}::${type}`).join(', ')})`;
 
-/** The prepared statement's name on each connection (node-postgres prepares it once per connection). */
+/**
+ * The prepared statement's name on each connection (node-postgres prepares it once per connection and
+ * keeps it). A migration that changes the function's parameters must change the name too, or connections
+ * opened before it would call the old signature.
+ */
 export const COMMIT_STATEMENT_NAME = 'firebell_commit';
 
 /**
