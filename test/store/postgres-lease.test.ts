@@ -42,6 +42,7 @@ test('instances starting together apply each migration once', async (t) => {
     { id: 2, name: 'lease' },
     { id: 3, name: 'fence-function' },
     { id: 4, name: 'ack-links' },
+    { id: 5, name: 'commit-function' },
   ]);
 });
 

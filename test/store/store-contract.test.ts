@@ -135,6 +135,60 @@ for (const backend of BACKENDS)
       );
     });
 
+    // With a key-value beside them, PostgreSQL sends the same writes as one query string of literals
+    // instead of one prepared call (postgres-store.ts): both ways are held to the same result.
+    for (const keyValues of [[], [{ namespace: 'n', key: 'k', value: 'v' }]])
+      test(`one batch that changes a row several times leaves it as the changes one by one would${keyValues.length > 0 ? ', beside a key-value' : ''}`, async (t) => {
+        const storage = await backend.storage(t);
+        const first = await storage.open();
+        // A whole incident's life in one batch (a tick where it moved several times), and each new outbox
+        // row updated more than once: attempts then the outcome, an attempt after the outcome, two outcomes.
+        const run = runIncident(12);
+        const rowsOf12 = ['x', 'y', 'z'].map((id) => row(id, { incidentId: 12 }));
+        await commit(first, {
+          transitions: run.transitions,
+          deliveries: rowsOf12,
+          deliveryUpdates: [
+            { id: 'x', kind: 'attempt', attempts: 1 },
+            { id: 'x', kind: 'attempt', attempts: 2 },
+            { id: 'x', kind: 'outcome', state: 'delivered', at: NOW + 1, receipt: ['$x'] },
+            { id: 'y', kind: 'outcome', state: 'refused', at: NOW + 2, receipt: [], reason: 'no' },
+            { id: 'y', kind: 'attempt', attempts: 5 },
+            { id: 'z', kind: 'outcome', state: 'delivered', at: NOW + 3, receipt: ['$z'] },
+            { id: 'z', kind: 'outcome', state: 'timed-out', at: NOW + 4, receipt: [] },
+          ],
+          handled: [
+            { durableId: 'twice', at: NOW },
+            { durableId: 'twice', at: NOW + 1 },
+          ],
+          keyValues,
+        });
+        await first.close();
+        const store = await storage.open();
+        const loaded = await store.load();
+        const last = run.transitions.at(-1) as IncidentTransition;
+        assert.deepEqual(loaded.openIncidents[0]?.snapshot, run.snapshot);
+        assert.equal(loaded.openIncidents[0]?.createdAt, START, 'created by the first transition');
+        assert.equal((await store.incident(12))?.updatedAt, last.at);
+        const snapshotTimeline = (run.snapshot as { context: { timeline: TimelineEntry[] } }).context
+          .timeline;
+        assert.deepEqual(await store.timeline(12), snapshotTimeline);
+        assert.deepEqual(loaded.pendingDeliveries, []);
+        assert.ok(await store.handled('twice'));
+        const rows = (await store.deliveries(12)).map((stored) => [
+          stored.attempts,
+          stored.state,
+          stored.outcomeAt,
+          stored.receipt,
+          stored.reason,
+        ]);
+        assert.deepEqual(rows, [
+          [2, 'delivered', NOW + 1, ['$x'], undefined],
+          [0, 'refused', NOW + 2, [], 'no'],
+          [0, 'timed-out', NOW + 4, [], undefined],
+        ]);
+      });
+
     test('a batch that fails midway writes nothing of itself, and the port rejects', async (t) => {
       const store = await (await backend.storage(t)).open();
       const run = runIncident(12);

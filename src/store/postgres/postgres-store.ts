@@ -24,6 +24,12 @@ import type {
 import type { Actor } from '../../../machines/incident-types.js';
 import { batchStatements } from './batch-writes.js';
 import {
+  COMMIT_CALL,
+  COMMIT_STATEMENT_NAME,
+  commitParameters,
+  onlyCommitFunctionSections,
+} from './commit-function.js';
+import {
   DELIVERY_COLUMNS,
   INCIDENT_COLUMNS,
   displayRecord,
@@ -161,15 +167,15 @@ export class PostgresStore implements Store {
 
   async commit(batch: StoreBatch): Promise<void> {
     // Built before a connection is taken: a value that cannot be written fails here, with nothing sent.
-    const statements = batchStatements(batch);
+    // The call checks the fencing token first: it takes the lease row FOR SHARE or raises
+    // (firebell_fence, schema.ts), and nothing after it runs.
+    const call = { sql: COMMIT_CALL, params: commitParameters(batch, this.token) };
+    // Nearly every commit is the call alone: one statement, so one transaction in one round trip, as a
+    // prepared statement with bind parameters (commit-function.ts).
+    const alone = onlyCommitFunctionSections(batch);
+    const statements = alone ? [] : batchStatements(batch);
     // A statement that must find its row (a quarantine) is checked before the COMMIT, a second trip.
     const checked = statements.some((statement) => statement.refusedWithoutRow !== undefined);
-    // The fencing check first, in the same transaction: it takes the lease row FOR SHARE or raises
-    // (firebell_fence, schema.ts), and the rest of the string never runs. The token is a bigint of ours.
-    const fence = this.token === undefined ? [] : [`SELECT firebell_fence(${this.token.toString()})`];
-    const text = ['BEGIN', ...fence, ...statements.map(inlineStatement), ...(checked ? [] : ['COMMIT'])].join(
-      ';\n',
-    );
     const client = await this.pool.connect();
     // A connection the server ends while it is checked out (pg_terminate_backend, the idle-transaction
     // timeout after a pause) reports it as an 'error' event: unheard, that would crash the process
@@ -179,21 +185,32 @@ export class PostgresStore implements Store {
     client.on('error', dropped);
     let broken = false;
     try {
-      // One round trip: PostgreSQL runs the statements of a simple query in order and skips the rest
+      if (alone) {
+        await client.query({ name: COMMIT_STATEMENT_NAME, text: COMMIT_CALL, values: call.params });
+        return;
+      }
+      // Otherwise one simple-protocol string: PostgreSQL runs its statements in order and skips the rest
       // after the first error, leaving the transaction aborted for the ROLLBACK below.
+      const text = [
+        'BEGIN',
+        inlineStatement(call),
+        ...statements.map(inlineStatement),
+        ...(checked ? [] : ['COMMIT']),
+      ].join(';\n');
       const results = (await client.query(text)) as unknown as pg.QueryResult[];
       if (checked) {
-        const first = 1 + fence.length;
         statements.forEach((statement, index) => {
-          if (statement.refusedWithoutRow !== undefined && results[first + index]?.rowCount === 0)
+          if (statement.refusedWithoutRow !== undefined && results[2 + index]?.rowCount === 0)
             throw new RangeError(statement.refusedWithoutRow);
         });
         await client.query('COMMIT');
       }
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
+      // After the call alone there is no transaction left open (the statement was its own): no trip.
+      if (!alone)
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
       if ((error as { code?: string }).code === FENCED_SQLSTATE)
         throw new FencedError(`fencing token ${this.token} is not the current lease: the commit is refused`, {
           cause: error,

@@ -10,6 +10,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { Logger } from '../../core/logger.js';
+import { COMMIT_FUNCTION_SQL } from './commit-function.js';
 
 export interface PostgresMigration {
   readonly id: number;
@@ -147,6 +148,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         at bigint NOT NULL
       );
       CREATE INDEX used_ack_links_at ON used_ack_links (at);
+    `,
+  },
+  {
+    id: 5,
+    name: 'commit-function',
+    // The transition's writes as one planned function (commit-function.ts says why). And no index on the
+    // outbox rows' state, as on SQLite (migration 003): it made every outcome a new row version with an
+    // entry in each of the table's indexes, in the commit a page waits for, where without it the outcome
+    // is rewritten in place (a HOT update: no index touched); the pending rows it found are read once per
+    // start, by a scan the retention bounds.
+    sql: `
+      ${COMMIT_FUNCTION_SQL}
+      DROP INDEX deliveries_pending;
     `,
   },
 ];

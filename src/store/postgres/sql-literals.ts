@@ -1,6 +1,7 @@
 /**
- * One batch, one round trip: the batch's statements are sent as one simple-protocol query string, which
- * cannot carry bind parameters, so each statement's `$n` placeholders are replaced here by SQL literals.
+ * One batch, one round trip: a batch with writes beyond the commit function's (commit-function.ts) is sent
+ * as one simple-protocol query string, which cannot carry bind parameters, so each statement's `$n`
+ * placeholders (the function's call among them) are replaced here by SQL literals.
  *
  * Why this is safe: strings go through the driver's own `escapeLiteral` (quotes doubled, and an `E'...'`
  * string with doubled backslashes when there is a backslash, correct whatever
@@ -13,7 +14,7 @@
 import pg from 'pg';
 
 export type SqlValue = string | number | bigint | boolean | null | undefined | readonly SqlArrayElement[];
-export type SqlArrayElement = string | number | bigint | null;
+export type SqlArrayElement = string | number | bigint | boolean | null;
 
 export interface Statement {
   readonly sql: string;

@@ -1,0 +1,260 @@
+/**
+ * The writes every transition commits (the incident row, its timeline, its effects, outbox rows and their
+ * outcomes, inbound messages marked handled) go to PostgreSQL as one call of `firebell_commit` (PG
+ * migration 5), each table's rows as parallel arrays. Why a function rather than statements: the server
+ * plans its statements once per connection instead of parsing and planning four or more statements in
+ * every commit, the call is a prepared statement whose values travel as bind parameters (a 2 KB snapshot
+ * is not escaped into a literal), and a batch holding only these sections (nearly every commit) is one
+ * statement, so one transaction in one round trip without BEGIN and COMMIT. The function checks the
+ * fencing token first (`firebell_fence`) when it is given one.
+ *
+ * Rows become arrays, so a key given twice in one batch (an incident that moved twice in one tick) must be
+ * merged here: an `INSERT ... ON CONFLICT DO UPDATE` refuses to touch a row twice, and an `UPDATE ... FROM`
+ * applies one of two matching rows, not both in order. What is merged gives what the statements one by one
+ * gave: the last values win, an incident keeps the creation time of its first transition, and an attempt
+ * count recorded after the outcome of the same row changes nothing (the row is no longer pending).
+ */
+import type { DeliveryUpdate, StoreBatch } from '../../core/store.js';
+import { toJsonColumn } from '../json-column.js';
+import type { SqlValue } from './sql-literals.js';
+
+/** The function's parameters, in order, with the SQL type each array has. */
+const PARAMETERS = [
+  ['fence', 'bigint'],
+  ['i_id', 'bigint[]'],
+  ['i_group', 'text[]'],
+  ['i_summary', 'text[]'],
+  ['i_phase', 'text[]'],
+  ['i_open', 'boolean[]'],
+  ['i_snapshot', 'text[]'],
+  ['i_created', 'bigint[]'],
+  ['i_updated', 'bigint[]'],
+  ['t_incident', 'bigint[]'],
+  ['t_seq', 'integer[]'],
+  ['t_at', 'bigint[]'],
+  ['t_kind', 'text[]'],
+  ['t_actor', 'text[]'],
+  ['t_detail', 'text[]'],
+  ['e_id', 'bigint[]'],
+  ['e_incident', 'bigint[]'],
+  ['e_effect', 'text[]'],
+  ['e_created', 'bigint[]'],
+  ['done', 'bigint[]'],
+  ['d_id', 'text[]'],
+  ['d_channel', 'text[]'],
+  ['d_lane', 'text[]'],
+  ['d_content', 'text[]'],
+  ['d_incident', 'bigint[]'],
+  ['d_created', 'bigint[]'],
+  ['d_attempts', 'integer[]'],
+  ['a_id', 'text[]'],
+  ['a_attempts', 'integer[]'],
+  ['o_id', 'text[]'],
+  ['o_state', 'text[]'],
+  ['o_at', 'bigint[]'],
+  ['o_receipt', 'text[]'],
+  ['o_reason', 'text[]'],
+  ['h_id', 'text[]'],
+  ['h_at', 'bigint[]'],
+] as const;
+
+/** The call, as a prepared statement's text: each parameter cast, so the literal form reads the same. */
+export const COMMIT_CALL = `SELECT firebell_commit(${PARAMETERS.map(([, type], index) => `$${index + 1}::${type}`).join(', ')})`;
+
+/**
+ * The prepared statement's name on each connection (node-postgres prepares it once per connection and
+ * keeps it). A migration that changes the function's parameters must change the name too, or connections
+ * opened before it would call the old signature.
+ */
+export const COMMIT_STATEMENT_NAME = 'firebell_commit';
+
+/**
+ * Migration 5's function. Each section runs only when it has rows. The function keeps one plan per
+ * statement (`force_generic_plan`): left to choose, PostgreSQL plans again in every call, as the arrays'
+ * lengths make each custom plan look cheaper than the kept one. A kept plan is made without those
+ * lengths, so the rows that are updated are updated one by one, each found by its key (a join with the
+ * arrays may be planned as a scan of the whole table); the rows that are inserted go in from the arrays
+ * at once. An incident row is updated, and inserted only when it was not there: an `ON CONFLICT DO
+ * UPDATE` would lock the row and log the lock before updating it, in every commit, for the one
+ * transition in an incident's life that creates it.
+ */
+export const COMMIT_FUNCTION_SQL = `
+  CREATE FUNCTION firebell_commit(${PARAMETERS.map(([name, type]) => `${name} ${type}`).join(', ')})
+  RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $commit$
+  BEGIN
+    IF fence IS NOT NULL THEN
+      PERFORM firebell_fence(fence);
+    END IF;
+    FOR k IN 1 .. coalesce(cardinality(i_id), 0) LOOP
+      UPDATE incidents SET group_id = i_group[k], summary = i_summary[k], phase = i_phase[k],
+        open = i_open[k], snapshot = i_snapshot[k], updated_at = i_updated[k]
+      WHERE id = i_id[k];
+      IF NOT FOUND THEN
+        INSERT INTO incidents (id, group_id, summary, phase, open, snapshot, created_at, updated_at)
+        VALUES (i_id[k], i_group[k], i_summary[k], i_phase[k], i_open[k], i_snapshot[k], i_created[k],
+          i_updated[k]);
+      END IF;
+    END LOOP;
+    IF cardinality(t_incident) > 0 THEN
+      INSERT INTO timeline (incident_id, seq, at, kind, actor, detail)
+      SELECT * FROM unnest(t_incident, t_seq, t_at, t_kind, t_actor, t_detail)
+      ON CONFLICT (incident_id, seq) DO UPDATE SET
+        at = excluded.at, kind = excluded.kind, actor = excluded.actor, detail = excluded.detail;
+    END IF;
+    IF cardinality(e_id) > 0 THEN
+      INSERT INTO effects (id, incident_id, effect, created_at)
+      SELECT * FROM unnest(e_id, e_incident, e_effect, e_created);
+    END IF;
+    IF cardinality(done) > 0 THEN
+      DELETE FROM effects WHERE id = ANY (done);
+    END IF;
+    IF cardinality(d_id) > 0 THEN
+      INSERT INTO deliveries (id, channel, lane, content, incident_id, created_at, attempts, state)
+      SELECT *, 'pending' FROM unnest(d_id, d_channel, d_lane, d_content, d_incident, d_created, d_attempts);
+    END IF;
+    FOR k IN 1 .. coalesce(cardinality(a_id), 0) LOOP
+      UPDATE deliveries SET attempts = a_attempts[k] WHERE id = a_id[k] AND state = 'pending';
+    END LOOP;
+    FOR k IN 1 .. coalesce(cardinality(o_id), 0) LOOP
+      UPDATE deliveries SET state = o_state[k], outcome_at = o_at[k], receipt = o_receipt[k],
+        reason = o_reason[k]
+      WHERE id = o_id[k];
+    END LOOP;
+    IF cardinality(h_id) > 0 THEN
+      -- The first handling stands: a replay does not extend how long a message is remembered.
+      INSERT INTO handled (durable_id, at) SELECT * FROM unnest(h_id, h_at) ON CONFLICT DO NOTHING;
+    END IF;
+  END
+  $commit$;
+`;
+
+/** The sections of a batch the function writes: a batch with nothing else is the call alone. */
+export function onlyCommitFunctionSections(batch: StoreBatch): boolean {
+  return (
+    batch.quarantines.length === 0 &&
+    batch.keyValues.length === 0 &&
+    batch.alert === undefined &&
+    batch.savedTopics.length === 0 &&
+    batch.statusHistory.length === 0 &&
+    batch.usedAckLinks.length === 0 &&
+    batch.longMessages.length === 0 &&
+    batch.prune === undefined
+  );
+}
+
+/** The call's values for `batch`, fenced with `token` when there is one. */
+export function commitParameters(batch: StoreBatch, token: bigint | undefined): SqlValue[] {
+  const incidents = new Map<
+    number,
+    {
+      group: string;
+      summary: string;
+      phase: string;
+      open: boolean;
+      snapshot: string;
+      created: number;
+      updated: number;
+    }
+  >();
+  const timeline = new Map<
+    string,
+    { incident: number; seq: number; at: number; kind: string; actor: string | null; detail: string | null }
+  >();
+  const effects: Array<{ id: number; incident: number; effect: string; created: number }> = [];
+  const done = new Set(batch.effectsDone);
+  for (const t of batch.transitions) {
+    const { from } = t.timeline;
+    if (!Number.isSafeInteger(from) || from < 0)
+      throw new RangeError(`incident #${t.incidentId}: timeline position ${from} is not an index`);
+    const snapshot = toJsonColumn(t.snapshot, `incident #${t.incidentId}'s snapshot`);
+    const created = incidents.get(t.incidentId)?.created ?? t.at;
+    incidents.set(t.incidentId, {
+      group: t.group,
+      summary: t.summary,
+      phase: t.phase,
+      open: t.open,
+      snapshot,
+      created,
+      updated: t.at,
+    });
+    t.timeline.entries.forEach((entry, index) => {
+      const seq = from + index;
+      timeline.set(`${t.incidentId}:${seq}`, {
+        incident: t.incidentId,
+        seq,
+        at: entry.at,
+        kind: entry.kind,
+        actor: entry.by === undefined ? null : toJsonColumn(entry.by, 'a timeline actor'),
+        detail: entry.detail ?? null,
+      });
+    });
+    for (const { id, effect } of t.effects) {
+      const json = toJsonColumn(effect, `incident #${t.incidentId}'s effect ${effect.type}`);
+      // An effect done in the batch that asked for it is never written.
+      if (!done.has(id)) effects.push({ id, incident: t.incidentId, effect: json, created: t.at });
+    }
+  }
+  const written = new Set(batch.transitions.flatMap((t) => t.effects.map((effect) => effect.id)));
+  const older = batch.effectsDone.filter((id) => !written.has(id));
+  const { attempts, outcomes } = mergedDeliveryUpdates(batch.deliveryUpdates);
+  const rows = [...incidents];
+  const entries = [...timeline.values()];
+  const deliveries = batch.deliveries.map((row) => ({
+    ...row,
+    json: toJsonColumn(row.content, `delivery ${row.id}'s content`),
+  }));
+  return [
+    token === undefined ? null : token.toString(),
+    rows.map(([id]) => id),
+    rows.map(([, row]) => row.group),
+    rows.map(([, row]) => row.summary),
+    rows.map(([, row]) => row.phase),
+    rows.map(([, row]) => row.open),
+    rows.map(([, row]) => row.snapshot),
+    rows.map(([, row]) => row.created),
+    rows.map(([, row]) => row.updated),
+    entries.map((entry) => entry.incident),
+    entries.map((entry) => entry.seq),
+    entries.map((entry) => entry.at),
+    entries.map((entry) => entry.kind),
+    entries.map((entry) => entry.actor),
+    entries.map((entry) => entry.detail),
+    effects.map((effect) => effect.id),
+    effects.map((effect) => effect.incident),
+    effects.map((effect) => effect.effect),
+    effects.map((effect) => effect.created),
+    older,
+    deliveries.map((row) => row.id),
+    deliveries.map((row) => row.channel),
+    deliveries.map((row) => row.lane),
+    deliveries.map((row) => row.json),
+    deliveries.map((row) => row.incidentId ?? null),
+    deliveries.map((row) => row.createdAt),
+    deliveries.map((row) => row.attempts),
+    [...attempts.keys()],
+    [...attempts.values()],
+    outcomes.map((update) => update.id),
+    outcomes.map((update) => update.state),
+    outcomes.map((update) => update.at),
+    outcomes.map((update) => (update.receipt.length > 0 ? JSON.stringify(update.receipt) : null)),
+    outcomes.map((update) => update.reason ?? null),
+    batch.handled.map((mark) => mark.durableId),
+    batch.handled.map((mark) => mark.at),
+  ];
+}
+
+type Outcome = Extract<DeliveryUpdate, { kind: 'outcome' }>;
+
+/** Each row's last attempt count before its outcome, and its last outcome (see the file's comment). */
+function mergedDeliveryUpdates(updates: readonly DeliveryUpdate[]): {
+  attempts: Map<string, number>;
+  outcomes: Outcome[];
+} {
+  const attempts = new Map<string, number>();
+  const outcomes = new Map<string, Outcome>();
+  for (const update of updates) {
+    if (update.kind === 'outcome') outcomes.set(update.id, update);
+    else if (!outcomes.has(update.id)) attempts.set(update.id, update.attempts);
+  }
+  return { attempts, outcomes: [...outcomes.values()] };
+}
