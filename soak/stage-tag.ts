@@ -32,6 +32,7 @@ export function tagStage(input: StageInput, prefix: string): StageInput {
     crashes: (input.crashes ?? []).map((crash) => ({ ...crash, fault: fault(crash.fault) })),
     repeatAfterCrash: keyed(input.repeatAfterCrash, prefix),
     outages: keyed(input.outages, prefix),
+    pacingMs: keyed(input.pacingMs, prefix),
     fenced: (input.fenced ?? []).map((fenced) => ({ ...fenced, from: fenced.from.map(source) })),
   };
 }
@@ -56,6 +57,7 @@ export function mergeStages(a: StageInput, b: StageInput): StageInput {
     crashes: both(a.crashes, b.crashes),
     repeatAfterCrash: { ...a.repeatAfterCrash, ...b.repeatAfterCrash },
     outages: { ...a.outages, ...b.outages },
+    pacingMs: { ...a.pacingMs, ...b.pacingMs },
     // Each store's refusals judge its own stage's demands only: the stages run at the same time.
     storeDown: [a, b].flatMap((stage) => {
       const networks = [...new Set(stage.demands.map((demand) => demand.network))];

@@ -139,3 +139,22 @@ test('a page or a reply the fenced instance wrote after its resume is reported; 
     /pg #1\/tier1 #infra on pg-irc sent 3 times \(1 after a crash\)/,
   );
 });
+
+test('each stage keeps its pacing through the tag and the merge: a prompt behind its pages is not late', () => {
+  const prompt = demand('prompt', 'prompt', IRC, '#infra', 10_000, 10_000);
+  // Sixty pages one slot apart after the prompt's due time, then the prompt: 6 s after due, all of it queued.
+  const pages = Array.from({ length: 60 }, (_, i) =>
+    ircLine(10_100 + 100 * i, 1, PAGE.replace('#1', `#${i + 2}`)),
+  );
+  const copy = ircLine(16_050, 1, 'alice: incident #1 has been open 30 s and no status update was posted');
+  const input = { ...stage([...pages, copy], [], [prompt], []), pacingMs: { [IRC]: 100 } };
+  const report = judged(input);
+  assert.deepEqual(
+    report.violations.filter((violation) => violation.promise === 'late'),
+    [],
+    formatReport(report),
+  );
+  assert.equal(report.queuedBehind.length, 1);
+  const merged = mergeStages(tagStage(input, 'a'), tagStage(input, 'b'));
+  assert.deepEqual(merged.pacingMs, { [`a-${IRC}`]: 100, [`b-${IRC}`]: 100 });
+});
