@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from '../src/core/logger.js';
 import type { ChatNetwork, ConnectionState } from '../src/core/network.js';
 import { makeConfig, makePolicy, tiers } from '../test/support/builders.js';
 import { RecordingOutbox } from '../test/support/recording-outbox.js';
-import type { EscalationPolicy } from '../machines/incident-types.js';
+import type { Actor, EscalationPolicy, IncidentEvent } from '../machines/incident-types.js';
 
 /** Long delays: no timer fires during a benchmark, so every transition is one the benchmark caused. */
 export const benchPolicy: EscalationPolicy = makePolicy({
@@ -118,4 +118,58 @@ export function benchFirebell(
     logger: silentLogger,
   });
   return Object.assign(firebell, { policy: benchPolicy });
+}
+
+/** The one person of the benchmarks: declares, acknowledges, takes it back. */
+export const benchActor: Actor = { name: 'alice', network: 'bench', account: 'alice' };
+
+/** Round by round: acknowledged, then taken back, ...: each a timeline entry and an effect that says so. */
+export const ackOrUnack = (round: number): IncidentEvent =>
+  round % 2 === 0
+    ? { type: 'incident.ack', at: systemClock.now(), by: benchActor }
+    : { type: 'incident.unack', at: systemClock.now(), by: benchActor };
+
+/** The `index`th incident the benchmarks declare. */
+export const benchDeclaration = (policy: EscalationPolicy, index: number) => ({
+  summary: `incident ${index}`,
+  group: 'infra',
+  by: benchActor,
+  policy,
+  source: { kind: 'chat' as const },
+});
+
+/** Declares `count` incidents and waits until each is announced and the announcements confirmed. */
+export async function declareIncidents(
+  firebell: ReturnType<typeof benchFirebell>,
+  channel: BenchChannel,
+  count: number,
+): Promise<void> {
+  for (let index = 0; index < count; index += 1)
+    firebell.service.declare(benchDeclaration(firebell.policy, index));
+  await firebell.idle();
+  channel.confirm();
+  await firebell.idle();
+}
+
+/**
+ * One transition at a time over incidents 1..`incidents` in turn, each awaited to its commit; the last
+ * event's announcement is confirmed first, so its outcome rides in this event's commit. Counts them.
+ */
+export function oneTransitionAtATime(
+  firebell: ReturnType<typeof benchFirebell>,
+  channel: BenchChannel,
+  incidents: number,
+): { readonly next: () => Promise<void>; readonly count: () => number } {
+  let events = 0;
+  return {
+    count: () => events,
+    next: async () => {
+      channel.confirm();
+      const id = (events % incidents) + 1;
+      const sent = firebell.service.send(id, ackOrUnack(Math.floor(events / incidents)));
+      if (!sent.ok) throw new Error(`incident #${id} did not take the event: ${sent.reason}`);
+      await firebell.idle();
+      events += 1;
+    },
+  };
 }

@@ -17,12 +17,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../src/core/clock.js';
-import type { Actor, IncidentEvent } from '../machines/incident-types.js';
 import type { BenchFigure, Benchmark } from './report.js';
 import { openRawSqliteBaseline, RAW_SQLITE_BASELINE } from './sqlite-baseline.js';
 import { openBenchDurable } from './durable-store.js';
-import { BenchChannel, benchFirebell, quietFirebell } from './incidents-setup.js';
+import {
+  ackOrUnack,
+  benchDeclaration,
+  BenchChannel,
+  benchFirebell,
+  declareIncidents,
+  oneTransitionAtATime,
+  quietFirebell,
+} from './incidents-setup.js';
 
 const ONE_BY_ONE_INCIDENTS = 100;
 const ACTORS = 1000;
@@ -32,30 +38,12 @@ const EVENTS_PER_TURN = 50;
 const MEASURE_MS = 4000;
 const TARGET_SHARE = 0.6;
 
-const alice: Actor = { name: 'alice', network: 'bench', account: 'alice' };
-
-/** Ack, then unack, then ack...: each a timeline entry and an effect that says so in the channel. */
-const eventFor = (round: number): IncidentEvent =>
-  round % 2 === 0
-    ? { type: 'incident.ack', at: systemClock.now(), by: alice }
-    : { type: 'incident.unack', at: systemClock.now(), by: alice };
-
 async function declared(dir: string, file: string, count: number) {
   const bench = await openBenchDurable(join(dir, file));
   const channel = new BenchChannel();
   const firebell = benchFirebell(bench.durable, channel);
   await firebell.start();
-  for (let index = 0; index < count; index += 1)
-    firebell.service.declare({
-      summary: `incident ${index}`,
-      group: 'infra',
-      by: alice,
-      policy: firebell.policy,
-      source: { kind: 'chat' },
-    });
-  await firebell.idle();
-  channel.confirm();
-  await firebell.idle();
+  await declareIncidents(firebell, channel, count);
   return { bench, channel, firebell, journal: bench.durable.journal };
 }
 
@@ -92,19 +80,12 @@ async function takingTurns(
 async function oneTransitionPerCommit(dir: string): Promise<BenchFigure> {
   const { bench, channel, firebell, journal } = await declared(dir, 'one.sqlite', ONE_BY_ONE_INCIDENTS);
   try {
-    let events = 0;
+    const transitions = oneTransitionAtATime(firebell, channel, ONE_BY_ONE_INCIDENTS);
     const commitsBefore = journal.commits;
     const { rawRate, productMs } = await takingTurns(dir, RAW_PER_TURN, async () => {
-      for (let i = 0; i < EVENTS_PER_TURN; i += 1) {
-        // The last event's announcement is confirmed now: its outcome rides in this event's commit.
-        channel.confirm();
-        const id = (events % ONE_BY_ONE_INCIDENTS) + 1;
-        const sent = firebell.service.send(id, eventFor(Math.floor(events / ONE_BY_ONE_INCIDENTS)));
-        if (!sent.ok) throw new Error(`incident #${id} did not take the event: ${sent.reason}`);
-        await firebell.idle();
-        events += 1;
-      }
+      for (let i = 0; i < EVENTS_PER_TURN; i += 1) await transitions.next();
     });
+    const events = transitions.count();
     const commits = journal.commits - commitsBefore;
     if (commits !== events) throw new Error(`${events} transitions took ${commits} commits, not one each`);
     const rate = (events * 1000) / productMs;
@@ -131,7 +112,7 @@ async function groupCommit(dir: string): Promise<BenchFigure> {
     let round = 0;
     const commitsBefore = journal.commits;
     const { rawRate, productMs } = await takingTurns(dir, RAW_PER_TURN * 4, async () => {
-      for (let id = 1; id <= ACTORS; id += 1) firebell.service.send(id, eventFor(round));
+      for (let id = 1; id <= ACTORS; id += 1) firebell.service.send(id, ackOrUnack(round));
       await firebell.idle();
       channel.confirm();
       await firebell.idle();
@@ -158,13 +139,7 @@ async function restore(dir: string): Promise<BenchFigure[]> {
   const bench = await openBenchDurable(path);
   const firebell = quietFirebell(bench.durable);
   for (let index = 0; index < RESTORED; index += 1) {
-    firebell.service.declare({
-      summary: `incident ${index}`,
-      group: 'infra',
-      by: alice,
-      policy: firebell.policy,
-      source: { kind: 'chat' },
-    });
+    firebell.service.declare(benchDeclaration(firebell.policy, index));
     if (index % 1000 === 999) await firebell.idle();
   }
   await firebell.idle();

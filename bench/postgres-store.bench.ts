@@ -15,18 +15,15 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import type { Actor, IncidentEvent } from '../machines/incident-types.js';
 import { systemClock } from '../src/core/clock.js';
 import { DurableState } from '../src/core/durable-state.js';
 import { silentLogger } from '../src/core/logger.js';
-import { emptyBatch, type IncidentTransition, type StoreBatch } from '../src/core/store.js';
 import { Lease } from '../src/store/postgres/lease.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
-import { runIncident } from '../test/store/incident-fixture.js';
-import { deliveryRow } from '../test/store/store-fixture.js';
 import { TEST_DATABASE_URL, testDatabase } from '../test/support/postgres.js';
-import { BenchChannel, benchFirebell } from './incidents-setup.js';
+import { BenchChannel, benchFirebell, declareIncidents, oneTransitionAtATime } from './incidents-setup.js';
 import type { BenchFigure, Benchmark } from './report.js';
+import { richestTransition, transitionBatches } from './transition-batches.js';
 
 const DURATION_MS = 6_000;
 const WINDOW_MS = 250;
@@ -34,14 +31,6 @@ const INCIDENTS = 100;
 const STORE_INCIDENTS = 1_000;
 const TARGET_SHARE = 0.6;
 const RAW = 'raw PostgreSQL single-row commits, same server';
-
-const alice: Actor = { name: 'alice', network: 'bench', account: 'alice' };
-
-/** Ack, then unack, then ack...: each a timeline entry and an announcement in the channel. */
-const eventFor = (round: number): IncidentEvent =>
-  round % 2 === 0
-    ? { type: 'incident.ack', at: systemClock.now(), by: alice }
-    : { type: 'incident.unack', at: systemClock.now(), by: alice };
 
 type Operation = () => Promise<unknown>;
 
@@ -103,34 +92,16 @@ async function throughTheCore(admin: pg.Client): Promise<BenchFigure> {
   const firebell = benchFirebell(durable, channel);
   try {
     await firebell.start();
-    for (let index = 0; index < INCIDENTS; index += 1)
-      firebell.service.declare({
-        summary: `incident ${index}`,
-        group: 'infra',
-        by: alice,
-        policy: firebell.policy,
-        source: { kind: 'chat' },
-      });
-    await firebell.idle();
-    channel.confirm();
-    await firebell.idle();
-    let events = 0;
-    const transition = async (): Promise<void> => {
-      // The last event's announcement is confirmed now: its outcome rides in this event's commit.
-      channel.confirm();
-      const id = (events % INCIDENTS) + 1;
-      const sent = firebell.service.send(id, eventFor(Math.floor(events / INCIDENTS)));
-      if (!sent.ok) throw new Error(`incident #${id} did not take the event: ${sent.reason}`);
-      await firebell.idle();
-      events += 1;
-    };
+    await declareIncidents(firebell, channel, INCIDENTS);
+    const transitions = oneTransitionAtATime(firebell, channel, INCIDENTS);
+    const transition = transitions.next;
     await alternate(1_000, { raw, product: transition });
     const commitsBefore = durable.journal.commits;
-    const eventsBefore = events;
+    const eventsBefore = transitions.count();
     const rates = await alternate(DURATION_MS, { raw, product: transition });
     const commits = durable.journal.commits - commitsBefore;
-    if (commits !== events - eventsBefore)
-      throw new Error(`${events - eventsBefore} transitions took ${commits} commits, not one each`);
+    const events = transitions.count() - eventsBefore;
+    if (commits !== events) throw new Error(`${events} transitions took ${commits} commits, not one each`);
     return {
       name: 'postgres.transitions_one_per_commit',
       value: rates.product,
@@ -146,55 +117,9 @@ async function throughTheCore(admin: pg.Client): Promise<BenchFigure> {
   }
 }
 
-/** The richest transition of the fixture with one timeline entry and one effect: what each batch copies. */
-function template(): IncidentTransition {
-  const size = (transition: IncidentTransition): number => JSON.stringify(transition.snapshot).length;
-  const [richest] = runIncident(1)
-    .transitions.filter((t) => t.timeline.entries.length === 1 && t.effects.length === 1)
-    .sort((a, b) => size(b) - size(a));
-  if (!richest) throw new Error('the incident fixture has no transition with one entry and one effect');
-  return richest;
-}
-
 async function storeAlone(admin: pg.Client): Promise<BenchFigure> {
   const { store, raw, close } = await fencedStore(admin, 'store');
-  const base = template();
-  const snapshot = base.snapshot as { context: Record<string, unknown> };
-  const nextSeq = new Array<number>(STORE_INCIDENTS).fill(0);
-  let count = 0;
-  let previous: string | undefined;
-  const batch = (): StoreBatch => {
-    const slot = count % STORE_INCIDENTS;
-    const from = nextSeq[slot] ?? 0;
-    nextSeq[slot] = from + 1;
-    count += 1;
-    const at = base.at + count;
-    const incidentId = slot + 1;
-    const effects = base.effects.map((effect) => ({ ...effect, id: count, incidentId }));
-    const id = `delivery-${count}`;
-    const outcome = previous;
-    previous = id;
-    return {
-      ...emptyBatch(at),
-      transitions: [
-        {
-          ...base,
-          incidentId,
-          at,
-          // A transition changes its snapshot (times, counters): the row is not rewritten identical.
-          snapshot: { ...snapshot, context: { ...snapshot.context, id: incidentId, updatedAt: at } },
-          effects,
-          timeline: { from, entries: base.timeline.entries },
-        },
-      ],
-      effectsDone: effects.map((effect) => effect.id),
-      deliveries: [
-        deliveryRow(id, `Incident #${incidentId} acknowledged by Ana.`, { incidentId, createdAt: at }),
-      ],
-      deliveryUpdates:
-        outcome === undefined ? [] : [{ id: outcome, kind: 'outcome', state: 'delivered', at, receipt: [] }],
-    };
-  };
+  const batch = transitionBatches(richestTransition(), STORE_INCIDENTS);
   try {
     const commit = () => store.commit(batch());
     await alternate(1_000, { raw, product: commit });

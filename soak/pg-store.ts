@@ -3,9 +3,8 @@
  * FIREBELL_TEST_DATABASE_URL (the tests' server), dropped at the end, and the incidents it holds after the
  * run, read as the SQLite mode reads its file (stored-incidents.ts).
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { adminQuery, TEST_DATABASE_URL, testDatabase } from '../test/support/postgres.js';
+import { adminQuery, freshDatabase } from '../test/support/postgres.js';
 import type { StoredIncident } from './demands.js';
 import {
   INCIDENTS_SQL,
@@ -24,13 +23,8 @@ export interface SoakDatabase {
  * Rejects with one line naming the `postgresql` package when no server answers (test/support/postgres.ts),
  * else creates a database of its own for this run.
  */
-export async function freshSoakDatabase(): Promise<SoakDatabase> {
-  await testDatabase();
-  const name = `fb_soak_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString() };
+export function freshSoakDatabase(): Promise<SoakDatabase> {
+  return freshDatabase('fb_soak');
 }
 
 export async function dropSoakDatabase(database: SoakDatabase): Promise<void> {

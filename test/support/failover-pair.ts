@@ -7,14 +7,13 @@
  * a paused instance keeps its nick, so the one that takes over may speak as an alternative), on Matrix in
  * the homeserver's room (which keeps one event per device and transaction id).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestHomeserver, TestUser } from '../matrix-homeserver/homeserver.js';
 import { IrcTestClient, type ReceivedLine } from '../servers/irc-test-client.js';
-import { adminQuery, TEST_DATABASE_URL, testDatabase } from './postgres.js';
+import { adminQuery, freshDatabase } from './postgres.js';
 import { FirebellProcess, writeConfig } from './firebell-process.js';
 
 export interface PairOptions {
@@ -58,16 +57,6 @@ export interface Pair {
   transcript(): string;
   /** Removes everything: processes killed, clients closed, the database dropped. */
   close(): Promise<void>;
-}
-
-/** A fresh database on the test server; its name and URL. */
-export async function freshDatabase(): Promise<{ name: string; url: string }> {
-  await testDatabase();
-  const name = `fb_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString() };
 }
 
 /** The text without IRC formatting codes (firebell makes incident numbers bold). */
@@ -150,7 +139,7 @@ contacts:
 }
 
 export async function startPair(options: PairOptions): Promise<Pair> {
-  const database = await freshDatabase();
+  const database = await freshDatabase('fb');
   const channel = `#${options.name}`;
   const nick = `fb${options.name}`.slice(0, 16);
   const room = options.hs.createRoom(options.ana.userId, {

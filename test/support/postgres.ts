@@ -60,6 +60,16 @@ export async function freshSchema(t: TestContext): Promise<string> {
   return schema;
 }
 
+/** A fresh database on the test server (`<prefix>_` and random hex), for processes that each connect. */
+export async function freshDatabase(prefix: string): Promise<{ name: string; url: string }> {
+  await testDatabase();
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
 /** One statement on its own short connection to the test database. */
 export async function adminQuery(sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
