@@ -8,12 +8,12 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/core/logger.js';
 import { signAckToken, type AckClaims } from '../../src/core/offchat/ack-token.js';
-import { LinkAcks } from '../../src/core/offchat/link-acks.js';
 import { ackRoutes } from '../../src/http/ack-routes.js';
 import type { HttpServer } from '../../src/http/server.js';
 import type { StoreBatch } from '../../src/core/store.js';
 import { coreWorld, MIN, stopWorlds, T0, type CoreWorld } from '../support/core-world.js';
 import { ircUser } from '../support/fake-network.js';
+import { linkAcksOf } from '../support/link-acks.js';
 import { startSite } from './site-server.js';
 
 const SECRET = 'q3J9vX0m2kLr8TnW5yPz1aBc4dEf6gHi';
@@ -35,15 +35,7 @@ interface Setup {
 
 async function setup(): Promise<Setup> {
   const w = await coreWorld();
-  const acks = new LinkAcks({
-    service: w.firebell.service,
-    directory: w.firebell.directory,
-    journal: w.durable.journal,
-    store: w.store,
-    clock: w.clock,
-    logger: silentLogger,
-    permission: 'verified',
-  });
+  const acks = linkAcksOf(w);
   const server = await startSite(w, {
     publicUrl: 'https://firebell.example.org/',
     playbookHtml: '<!doctype html><title>Play book</title>',

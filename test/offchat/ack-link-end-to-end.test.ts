@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import type { Contact } from '../../src/config/config.js';
 import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { LinkAcks } from '../../src/core/offchat/link-acks.js';
 import { ackRoutes } from '../../src/http/ack-routes.js';
 import { startHttpServer } from '../../src/http/server.js';
 import { linksFrom } from '../../src/offchat/channels.js';
@@ -19,6 +18,7 @@ import { coreWorld, stopWorlds, T0 } from '../support/core-world.js';
 import type { Delivery } from '../../src/core/delivery.js';
 import { verifyAckToken } from '../../src/core/offchat/ack-token.js';
 import { ircUser } from '../support/fake-network.js';
+import { linkAcksOf } from '../support/link-acks.js';
 import { NtfyServer } from '../ntfy-server/ntfy-server.js';
 import { freePort } from '../servers/server-process.js';
 
@@ -64,15 +64,7 @@ test("tapping Acknowledge on the push: ntfy's http action POSTs the link and the
     plugins: [
       ackRoutes({
         secret: SECRET,
-        acks: new LinkAcks({
-          service: w.firebell.service,
-          directory: w.firebell.directory,
-          journal: w.durable.journal,
-          store: w.store,
-          clock: w.clock,
-          logger: silentLogger,
-          permission: 'verified',
-        }),
+        acks: linkAcksOf(w),
         now: () => w.clock.now(),
         logger: silentLogger,
         title: 'firebell',

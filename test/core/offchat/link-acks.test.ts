@@ -4,11 +4,9 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../../src/core/logger.js';
 import type { AckClaims } from '../../../src/core/offchat/ack-token.js';
-import { LinkAcks } from '../../../src/core/offchat/link-acks.js';
-import type { Permission } from '../../../src/core/settings.js';
-import { coreWorld, MIN, stopWorlds, type CoreWorld } from '../../support/core-world.js';
+import { linkAcksOf } from '../../support/link-acks.js';
+import { coreWorld, MIN, stopWorlds } from '../../support/core-world.js';
 import { ircUser } from '../../support/fake-network.js';
 import { TestStore } from '../../support/test-store.js';
 
@@ -22,23 +20,12 @@ const claims: AckClaims = {
   way: 'email',
 };
 
-const acksOf = (w: CoreWorld, permission: Permission = 'verified'): LinkAcks =>
-  new LinkAcks({
-    service: w.firebell.service,
-    directory: w.firebell.directory,
-    journal: w.durable.journal,
-    store: w.store,
-    clock: w.clock,
-    logger: silentLogger,
-    permission,
-  });
-
 test('a link acknowledges once; after a restart on the same store it is still used', async () => {
   const store = new TestStore();
   const first = await coreWorld({ store });
   first.irc.type('#infra', ircUser('alice', 'alice'), '!incident disk full');
   await first.at(2);
-  const acks = acksOf(first);
+  const acks = linkAcksOf(first);
   assert.equal((await acks.judge(claims)).kind, 'usable');
   assert.equal(first.firebell.service.get(1)?.phase, 'announced', 'judging changes nothing');
   const verdict = await acks.acknowledge(claims);
@@ -56,8 +43,8 @@ test('a link acknowledges once; after a restart on the same store it is still us
   second.irc.type('#infra', ircUser('ana', 'ana'), '!unack 1');
   await second.settle();
   assert.equal(second.firebell.service.get(1)?.phase, 'announced', 'free to acknowledge again');
-  assert.equal((await acksOf(second).acknowledge(claims)).kind, 'reused', 'the mark was stored');
-  assert.equal((await acksOf(second).judge(claims)).kind, 'reused');
+  assert.equal((await linkAcksOf(second).acknowledge(claims)).kind, 'reused', 'the mark was stored');
+  assert.equal((await linkAcksOf(second).judge(claims)).kind, 'reused');
   assert.equal(second.firebell.service.get(1)?.phase, 'announced');
 });
 
@@ -68,7 +55,7 @@ test('with the ack permission at whitelist, a contact not on it cannot acknowled
   const whitelisted = w.firebell.directory.whitelist.map((person) => person.contactId);
   const outsider = w.firebell.directory.contacts.find((contact) => !whitelisted.includes(contact.id));
   assert.ok(outsider, 'the fixture has a contact who is not whitelisted');
-  const verdict = await acksOf(w, 'whitelist').acknowledge({ ...claims, contactId: outsider.id });
+  const verdict = await linkAcksOf(w, 'whitelist').acknowledge({ ...claims, contactId: outsider.id });
   assert.equal(verdict.kind, 'not-allowed');
   assert.equal(w.firebell.service.get(1)?.phase, 'announced');
 });
