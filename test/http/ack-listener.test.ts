@@ -13,7 +13,7 @@ import { runFirebell, type RunningFirebell } from '../../src/app.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { NtfyServer } from '../ntfy-server/ntfy-server.js';
 import { hours, makePolicy } from '../support/builders.js';
-import { contacts, testConfig } from '../support/config-fixture.js';
+import { contacts, shellOnly, testConfig } from '../support/config-fixture.js';
 import { until } from '../support/until.js';
 import { freePort } from '../servers/server-process.js';
 
@@ -38,15 +38,7 @@ before(async () => {
   const config = testConfig({
     storePath: join(dir, 'firebell.sqlite'),
     contacts: [ana],
-    networks: { shell: { enabled: true, user: 'mara', id: 'shell', kind: 'shell' }, irc: [], matrix: [] },
-    groups: [
-      {
-        id: 'infra',
-        members: [{ network: 'shell', conversation: '#infra', topic: true, status: true }],
-        relay: false,
-        relayJoinsAndParts: false,
-      },
-    ],
+    ...shellOnly('mara'),
     // Tier 1 is paged a second after the announcement: real time, since this is the real composition.
     policies: { default: makePolicy({ tiers: [{ tier: 1, afterMinutes: 1 / 60 }] }) },
     ackLinks: { secret: SECRET, expiresAfterHours: 24 },

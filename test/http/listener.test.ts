@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runFirebell, type RunningFirebell } from '../../src/app.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { testConfig } from '../support/config-fixture.js';
+import { shellOnly, testConfig } from '../support/config-fixture.js';
+import { until } from '../support/until.js';
 
 let dir: string;
 let running: RunningFirebell;
@@ -24,15 +25,7 @@ before(async () => {
   output.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
   const config = testConfig({
     storePath: join(dir, 'firebell.sqlite'),
-    networks: { shell: { enabled: true, user: 'ana', id: 'shell', kind: 'shell' }, irc: [], matrix: [] },
-    groups: [
-      {
-        id: 'infra',
-        members: [{ network: 'shell', conversation: '#infra', topic: true, status: true }],
-        relay: false,
-        relayJoinsAndParts: false,
-      },
-    ],
+    ...shellOnly('ana'),
   });
   running = await runFirebell({
     config: { ...config, bot: { ...config.bot, httpListen: '127.0.0.1:0' } },
@@ -49,21 +42,14 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 test('the listener serves the site and the play book, and says where it is', async () => {
   assert.match(running.httpUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
   input.write('!incident the gate is failing\n');
-  await until(() => printed.includes('Incident #1'), 'the announcement in the shell');
+  await until(() => printed.includes('Incident #1'), 'the announcement in the shell', 10_000);
   await until(
     async () => (await (await fetch(`${running.httpUrl}/`)).text()).includes('the gate is failing'),
     'the incident on the site',
+    10_000,
   );
   const playbook = await fetch(`${running.httpUrl}/playbook`);
   assert.equal(playbook.status, 200);
@@ -74,6 +60,7 @@ test('the metrics count the incident, its announcement, the commits and the requ
   await until(
     async () => (await metrics()).includes('purpose="announce",outcome="delivered"} 1'),
     'the delivery counted',
+    10_000,
   );
   const text = await metrics();
   assert.match(text, /^firebell_incidents_open\{phase="announced"\} 1$/m);
@@ -95,6 +82,7 @@ test('the time to acknowledge is measured from the declaration to the first ack'
   await until(
     async () => /^firebell_time_to_ack_seconds_count 1$/m.test(await metrics()),
     'the acknowledgement measured',
+    10_000,
   );
   assert.match(await metrics(), /^firebell_incidents_open\{phase="assigned"\} 1$/m);
 });

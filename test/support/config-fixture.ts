@@ -65,3 +65,18 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     ...overrides,
   });
 }
+
+/** Only the shell network, as `user`, in one group `infra` on `#infra`: the composition tests' chat. */
+export function shellOnly(user: string): Pick<Config, 'networks' | 'groups'> {
+  return {
+    networks: { shell: { enabled: true, user, id: 'shell', kind: 'shell' }, irc: [], matrix: [] },
+    groups: [
+      {
+        id: 'infra',
+        members: [{ network: 'shell', conversation: '#infra', topic: true, status: true }],
+        relay: false,
+        relayJoinsAndParts: false,
+      },
+    ],
+  };
+}
