@@ -94,6 +94,16 @@ function announcedOnce(pair: Pair): void {
   assert.equal(pair.matrixSaid(/Incident #1 declared/).length, 1, 'the announcement is not repeated');
 }
 
+/** Waits until tier `tier` was paged on IRC and on Matrix (its count is checked afterwards). */
+function pagedOnBoth(pair: Pair, tier: number, timeoutMs: number): Promise<void> {
+  return until(
+    () => pages(pair, tier).irc >= 1 && pages(pair, tier).matrix >= 1,
+    timeoutMs,
+    `tier ${tier} paged`,
+    pair.transcript,
+  );
+}
+
 function pages(pair: Pair, tier: number): { irc: number; matrix: number } {
   return { irc: pair.ircSaid(page(tier)).length, matrix: pair.matrixSaid(page(tier)).length };
 }
@@ -116,12 +126,7 @@ test('the active instance SIGKILLed mid-escalation: the standby pages tier 2 on 
   t.diagnostic(`standby took over ${Date.now() - killedAt} ms after the kill`);
   const [takeover] = logged(standby, /took over the lease/);
   assert.match(String(takeover?.reason), /the lease of .* lapsed at/, 'the log says why');
-  await until(
-    () => pages(pair, 2).irc >= 1 && pages(pair, 2).matrix >= 1,
-    20_000,
-    'tier 2 paged',
-    pair.transcript,
-  );
+  await pagedOnBoth(pair, 2, 20_000);
   // Each network's own clock: the listening client's arrival times, the homeserver's timestamps.
   const lateness = (said: (pattern: RegExp) => Array<{ at: number }>): number =>
     (said(page(2))[0]?.at ?? Infinity) - (said(page(1))[0]?.at ?? 0) - TIER_2_AFTER_TIER_1_MS;
@@ -151,12 +156,7 @@ test("the active instance's database connections terminated: it stops within the
   t.diagnostic(`stopped ${Date.now() - cutAt} ms after the cut`);
   assert.match(String(logged(active, /lost the lease/)[0]?.reason), /connection/, 'its log says why');
   await until(() => isActive(standby), 10_000, 'the takeover');
-  await until(
-    () => pages(pair, 1).irc >= 1 && pages(pair, 1).matrix >= 1,
-    15_000,
-    'tier 1 paged',
-    pair.transcript,
-  );
+  await pagedOnBoth(pair, 1, 15_000);
   await sleep(1_500);
   assert.deepEqual(pages(pair, 1), { irc: 1, matrix: 1 }, 'tier 1 once on each network');
   announcedOnce(pair);
@@ -168,12 +168,7 @@ test('the active instance paused past its lease, then resumed: fenced, it sends 
   // Paused before tier 1 is due (3 s): its IRC connection stays open and keeps the nick.
   active.kill('SIGSTOP');
   await until(() => isActive(standby), 10_000, 'the takeover');
-  await until(
-    () => pages(pair, 1).irc >= 1 && pages(pair, 1).matrix >= 1,
-    15_000,
-    'tier 1 paged',
-    pair.transcript,
-  );
+  await pagedOnBoth(pair, 1, 15_000);
   assert.notEqual(
     pair.ircSaid(page(1))[0]?.nick,
     pair.nick,
@@ -189,12 +184,7 @@ test('the active instance paused past its lease, then resumed: fenced, it sends 
   assert.equal(logged(active, /lost the lease/).length, 1, 'its log says why');
   assert.equal(pausedSaid(), pausedSaidBefore, 'it said nothing on IRC after it resumed');
   assert.equal(pair.matrixSaid(/./).length, matrixBefore, 'nor on Matrix');
-  await until(
-    () => pages(pair, 2).irc >= 1 && pages(pair, 2).matrix >= 1,
-    20_000,
-    'tier 2 paged',
-    pair.transcript,
-  );
+  await pagedOnBoth(pair, 2, 20_000);
   await sleep(1_500);
   assert.deepEqual(pages(pair, 1), { irc: 1, matrix: 1 }, 'tier 1 once on each network');
   assert.deepEqual(pages(pair, 2), { irc: 1, matrix: 1 }, 'tier 2 once on each network');
