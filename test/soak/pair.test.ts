@@ -1,10 +1,9 @@
 /**
  * The soak's two-instance mode is judged by the same checker: a page that both instances sent (no crash
  * between, or on Matrix at all) is duplicated; a line the fenced (paused) instance wrote after its resume
- * is reported unless its transition was stored before the pause (which it may have queued, docs/deployment.md,
- * and then counts as IRC's one repeat); a reply or relayed line it wrote then is counted apart, a known
- * limit (never stored, so not fenced: docs/reliability.md). From tapped lines and events through the soak's own wire
- * functions and the `pg` tagging, as `npm run soak` judges them.
+ * is reported, a reply or a relayed line as much as a page, unless it is a page whose transition was stored
+ * before the pause (handed to the socket before it, docs/deployment.md: then IRC's one repeat). From tapped
+ * lines and events through the soak's own wire functions and the `pg` tagging, as `npm run soak` judges them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
