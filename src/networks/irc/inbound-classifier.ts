@@ -30,7 +30,8 @@ export interface IncomingText {
   readonly fromSelf: boolean;
   /**
    * The sender holds one of our configured nicks while we are on another: a firebell too (the other
-   * instance of a pair, or our own ghost from before a reconnect), whose words are never a person's.
+   * instance of a pair, or our own ghost from before a reconnect), whose words are never a person's. A
+   * person who takes one of those nicks is not heard either: they are the bot's (services should hold them).
    */
   readonly fromTwin?: boolean;
   /** The sender's nick, folded to lower case. */
