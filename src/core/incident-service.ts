@@ -22,6 +22,7 @@ import {
   type IncidentMachine,
   type IncidentPhase,
 } from '../../machines/incident.js';
+import { persistedIncidentSnapshot } from '../../machines/incident-snapshot.js';
 import type {
   Actor,
   EscalationPolicy,
@@ -294,7 +295,7 @@ export class IncidentService {
       summary: context.summary,
       phase: phaseOf(snapshot.value),
       open,
-      snapshot: running.actor.getPersistedSnapshot(),
+      snapshot: persistedIncidentSnapshot(incidentMachine, snapshot),
       at: context.lastEventAt,
       timeline: { from: running.storedTimeline, entries: newEntries },
       effects,
