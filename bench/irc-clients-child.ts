@@ -4,13 +4,19 @@
  * to the server on argv[2], waits for the bot (argv[3]) in the channel, then samples, interleaved: the raw
  * hop (asker → peer), the echo relay (asker → the echo client's process → asker) and the command round
  * trip: the asker types `!ack <n>` in the channel (a fresh incident each time) and waits for the bot's
- * announcement of it, which goes out only once the acknowledgement is committed. Prints the samples as
- * JSON.
+ * announcement of it, which goes out only once the acknowledgement is committed. Halfway between two
+ * samples it also times one bare fsync'd single-row commit on a file in argv[9] (the store's durability):
+ * a commit after an idle second costs this disk several times what one right after another does, and
+ * every acknowledgement comes after an idle wire, so this is the disk's share of a trip, measured in the
+ * same conditions. Prints the samples as JSON.
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { openDatabase } from '../src/store/database.js';
 import { IrcTestClient, type ReceivedLine } from '../test/servers/irc-test-client.js';
 
-const [portArg, botNick, channel, samplesArg, warmupArg, gapArg, echoReply] = process.argv.slice(2);
+const [portArg, botNick, channel, samplesArg, warmupArg, gapArg, echoReply, commitDir] =
+  process.argv.slice(2);
 const port = Number(portArg);
 const samples = Number(samplesArg);
 const warmup = Number(warmupArg);
@@ -54,9 +60,19 @@ await asker.waitFor(
       (line.message.params[3] ?? '').split(' ').some((name) => name.replace(/^[@+%&~]/, '') === botNick)),
   { from: joinedFrom, timeoutMs: 20_000, what: 'the bot in the channel' },
 );
+const bare = openDatabase(join(commitDir as string, 'spaced-bare.sqlite'), { migrations: [] });
+bare.exec('CREATE TABLE IF NOT EXISTS bare (id INTEGER PRIMARY KEY, value TEXT)');
+const insert = bare.prepare('INSERT INTO bare (value) VALUES (?)');
+const bareCommit = (index: number): number => {
+  const started = performance.now();
+  insert.run(`row ${index}`);
+  return performance.now() - started;
+};
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const hops: number[] = [];
 const relays: number[] = [];
 const trips: number[] = [];
+const commits: number[] = [];
 for (let index = 0; index < warmup + samples; index += 1) {
   const hop = await timed(peer, () => asker.say('peer', `hop ${index}`), privmsg('asker', `hop ${index}`));
   const relay = await timed(asker, () => asker.say('echo', '!echo'), privmsg('echo', echoReply as string));
@@ -66,12 +82,16 @@ for (let index = 0; index < warmup + samples; index += 1) {
     () => asker.say(channel as string, `!ack ${incident}`),
     acknowledged(incident),
   );
+  await pause(gapMs / 2);
+  const commit = bareCommit(index);
   if (index >= warmup) {
     hops.push(hop);
     relays.push(relay);
     trips.push(trip);
+    commits.push(commit);
   }
-  await new Promise((resolve) => setTimeout(resolve, gapMs));
+  await pause(gapMs / 2);
 }
 for (const client of [asker, peer]) client.close();
-process.stdout.write(JSON.stringify({ hops, relays, trips }));
+bare.close();
+process.stdout.write(JSON.stringify({ hops, relays, trips, commits }));

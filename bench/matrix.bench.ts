@@ -18,6 +18,7 @@ import { MatrixNetwork } from '../src/networks/matrix/matrix-network.js';
 import { TestHomeserver } from '../test/matrix-homeserver/homeserver.js';
 import { TestMatrixClient } from '../test/matrix-homeserver/test-client.js';
 import { botConfig, statusResponder, type Responder } from '../test/networks/matrix/harness.js';
+import { makeContact } from '../test/support/builders.js';
 import { MemoryKeyValueStore } from '../test/support/memory-kv.js';
 import { percentile, type BenchFigure, type Benchmark } from './report.js';
 import { measureStorm } from './matrix-storm.js';
@@ -138,8 +139,14 @@ async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<
 export const benchmark: Benchmark = {
   name: 'matrix',
   async run(): Promise<readonly BenchFigure[]> {
-    // The real router, incident service and store answer `!status`.
-    const roundTrip = await measureMatrixRoundTrip(routerResponder(['#bench:test.local']));
+    // The real router, incident service and store answer `!status`, asked by alice, a contact.
+    const alice = makeContact({
+      id: 'alice',
+      timezone: 'UTC',
+      hours: { 'mon-sun': '00:00-24:00' },
+      matrix: '@alice:test.local',
+    });
+    const roundTrip = await measureMatrixRoundTrip(routerResponder(['#bench:test.local'], [alice]));
     return [...roundTrip, ...(await measureStorm())];
   },
 };

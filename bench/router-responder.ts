@@ -5,6 +5,7 @@
  * the commit that stores it before it is sent. Network benchmarks measure the bot's overhead with this,
  * not with a stand-in.
  */
+import type { Contact } from '../src/config/config.js';
 import type { ChatNetwork } from '../src/core/network.js';
 import type { InboundMessage } from '../src/core/messages.js';
 import { systemClock } from '../src/core/clock.js';
@@ -15,9 +16,14 @@ import { benchConfig } from './incidents-setup.js';
 
 export type NetworkResponder<N extends ChatNetwork> = (message: InboundMessage, network: N) => void;
 
-/** `conversations`: the channels or rooms of the benchmark's group on that network. */
+/**
+ * `conversations`: the channels or rooms of the benchmark's group on that network. `contacts`: who is on
+ * the team, as contacts.yaml would list them: a command's round trip is measured for an operator, whose
+ * answers are never held back as a stranger's are after a handful (src/core/commands/stranger-replies.ts).
+ */
 export function routerResponder<N extends ChatNetwork>(
   conversations: readonly string[],
+  contacts: readonly Contact[] = [],
 ): NetworkResponder<N> {
   let firebell: Promise<Firebell> | undefined;
   const open = async (network: N): Promise<Firebell> => {
@@ -26,6 +32,7 @@ export function routerResponder<N extends ChatNetwork>(
     return new Firebell({
       config: {
         ...benchConfig,
+        contacts,
         groups: [
           {
             id: 'bench',
