@@ -16,6 +16,7 @@
  */
 import type { DeliveryUpdate, StoreBatch } from '../../core/store.js';
 import { toJsonColumn } from '../json-column.js';
+import { withoutTimeline } from '../snapshot-timeline.js';
 import type { SqlValue } from './sql-literals.js';
 
 /** The function's parameters, in order, with the SQL type each array has. */
@@ -166,7 +167,8 @@ export function commitParameters(batch: StoreBatch, token: bigint | undefined): 
     const { from } = t.timeline;
     if (!Number.isSafeInteger(from) || from < 0)
       throw new RangeError(`incident #${t.incidentId}: timeline position ${from} is not an index`);
-    const snapshot = toJsonColumn(t.snapshot, `incident #${t.incidentId}'s snapshot`);
+    // Without its timeline: the timeline rows below hold it (snapshot-timeline.ts).
+    const snapshot = toJsonColumn(withoutTimeline(t.snapshot), `incident #${t.incidentId}'s snapshot`);
     const created = incidents.get(t.incidentId)?.created ?? t.at;
     incidents.set(t.incidentId, {
       group: t.group,

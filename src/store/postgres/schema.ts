@@ -10,6 +10,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { Logger } from '../../core/logger.js';
+import { TIMELINE_IN_ROWS } from '../snapshot-timeline.js';
 import { COMMIT_FUNCTION_SQL } from './commit-function.js';
 
 export interface PostgresMigration {
@@ -20,6 +21,39 @@ export interface PostgresMigration {
 
 /** The advisory lock key migrations take: an arbitrary constant, "firebell" in ASCII. */
 export const MIGRATION_LOCK_KEY = 0x6669726562656c6cn;
+
+/**
+ * The stored snapshot text made whole, as `withTimeline` does (snapshot-timeline.ts): one marked as
+ * stored without its timeline gets the rows' timeline back and loses the mark; any other (stored whole,
+ * or damaged so it does not parse, or a damaged actor in its rows) comes back as it is stored. The text
+ * is jsonb's (keys reordered, spaces added): the same value, for people to read.
+ */
+const WHOLE_SNAPSHOT_FUNCTION_SQL = `
+  CREATE FUNCTION firebell_whole_snapshot(stored text, incident bigint) RETURNS text
+  LANGUAGE plpgsql STABLE AS $whole$
+  DECLARE
+    whole jsonb;
+  BEGIN
+    whole := stored::jsonb;
+    IF jsonb_typeof(whole) <> 'object' OR whole -> '${TIMELINE_IN_ROWS}' IS DISTINCT FROM 'true'::jsonb THEN
+      RETURN stored;
+    END IF;
+    whole := whole - '${TIMELINE_IN_ROWS}';
+    IF jsonb_typeof(whole -> 'context') = 'object' THEN
+      whole := jsonb_set(whole, '{context,timeline}', (
+        SELECT coalesce(jsonb_agg(
+          jsonb_build_object('at', at, 'kind', kind)
+            || CASE WHEN actor IS NULL THEN '{}' ELSE jsonb_build_object('by', actor::jsonb) END
+            || CASE WHEN detail IS NULL THEN '{}' ELSE jsonb_build_object('detail', detail) END
+          ORDER BY seq), '[]')
+        FROM timeline WHERE incident_id = incident));
+    END IF;
+    RETURN whole::text;
+  EXCEPTION WHEN invalid_text_representation THEN
+    RETURN stored;
+  END
+  $whole$;
+`;
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
@@ -162,6 +196,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ${COMMIT_FUNCTION_SQL}
       DROP INDEX deliveries_pending;
     `,
+  },
+  {
+    // Numbered as SQLite's 005, which it mirrors: from here on a snapshot is stored without its timeline
+    // (snapshot-timeline.ts). A firebell from before could not read such a snapshot and would quarantine
+    // every open incident; the record of this migration makes it refuse the database instead
+    // (migratePostgres: an id it does not know). The function puts the timeline back into the quarantine's
+    // copy, which is for people to read, in the statement that copies it (batch-writes.ts).
+    id: 6,
+    name: 'snapshot-timeline-in-rows',
+    sql: WHOLE_SNAPSHOT_FUNCTION_SQL,
   },
 ];
 
