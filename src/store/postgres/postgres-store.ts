@@ -2,8 +2,8 @@
  * The `Store` port on PostgreSQL (node-postgres): each batch one transaction on a pooled connection.
  *
  * Fencing: when an instance runs under the lease (lease.ts), `fence(token)` makes every commit first take
- * the lease row `FOR SHARE` where the token is current and the lease not expired (`firebell_fence`, in the
- * same round trip as the writes); when it is not, the database raises, and the transaction rolls back
+ * the lease row `FOR SHARE` where the token is current and the lease not expired (`firebell_commit`, in
+ * the same round trip as the writes); when it is not, the database raises, and the transaction rolls back
  * with a `FencedError`, so an instance that lost its lease (its connection dropped,
  * its host paused past the lease) cannot write, and since the core sends nothing before its commit, cannot
  * send. The share lock also makes a takeover (an UPDATE of that row) wait for a commit in flight, so the new
@@ -174,7 +174,7 @@ export class PostgresStore implements Store {
   async commit(batch: StoreBatch): Promise<void> {
     // Built before a connection is taken: a value that cannot be written fails here, with nothing sent.
     // The call checks the fencing token first: it takes the lease row FOR SHARE or raises
-    // (firebell_fence, schema.ts), and nothing after it runs.
+    // (commit-function.ts), and nothing after it runs.
     const call = { sql: COMMIT_CALL, params: commitParameters(batch, this.token) };
     // Nearly every commit is the call alone: one statement, so one transaction in one round trip, as a
     // prepared statement with bind parameters (commit-function.ts).

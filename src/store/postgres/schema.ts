@@ -159,6 +159,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     // The fencing check as one statement that fails on its own: a commit is sent as one query string
     // (postgres-store.ts), so the check cannot wait for the client to read its row count. It takes the
     // lease row FOR SHARE (a takeover waits for the commit) or raises, and the transaction is aborted.
+    // Migration 7 moved this check into firebell_commit and dropped the function.
     sql: `
       CREATE FUNCTION firebell_fence(expected bigint) RETURNS void LANGUAGE plpgsql AS $fence$
       BEGIN
@@ -207,9 +208,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     name: 'snapshot-timeline-in-rows',
     sql: WHOLE_SNAPSHOT_FUNCTION_SQL,
   },
+  {
+    // The fencing check moves into firebell_commit itself: the same statement (the lease row FOR SHARE
+    // where the token is current and the lease not expired, or FB001), without calling a second plpgsql
+    // function in every commit, which cost about 20-60 µs of a commit's 1.1 ms (issue 16).
+    id: 7,
+    name: 'commit-fence-inline',
+    sql: `
+      ${COMMIT_FUNCTION_SQL}
+      DROP FUNCTION firebell_fence(bigint);
+    `,
+  },
 ];
 
-/** The SQLSTATE `firebell_fence` raises: a commit under a token that is not the current lease. */
+/** The SQLSTATE `firebell_commit` raises: a commit under a token that is not the current lease. */
 export const FENCED_SQLSTATE = 'FB001';
 
 export class PostgresMigrationError extends Error {
