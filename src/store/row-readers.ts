@@ -51,19 +51,51 @@ export function displayRecord(row: IncidentRow, logger: Logger): IncidentRecord 
   return toRecord(row, parsed.ok ? parsed.value : null);
 }
 
-export function toTimelineEntry(row: {
+export interface TimelineRow {
   at: number;
   kind: string;
   actor: string | null;
   detail: string | null;
-}): TimelineEntry {
-  const by = row.actor === null ? undefined : parseJsonColumn(row.actor);
-  return {
+}
+
+/** A row as its entry; `actors` (stored text to actor) lets entries of the same actor share one object. */
+export function toTimelineEntry(row: TimelineRow, actors?: Map<string, Actor | undefined>): TimelineEntry {
+  let by: Actor | undefined;
+  if (row.actor !== null) {
+    if (actors?.has(row.actor)) by = actors.get(row.actor);
+    else {
+      const parsed = parseJsonColumn(row.actor);
+      by = parsed.ok ? (parsed.value as Actor) : undefined;
+      actors?.set(row.actor, by);
+    }
+  }
+  const entry: { at: number; kind: TimelineKind; by?: Actor; detail?: string } = {
     at: row.at,
     kind: row.kind as TimelineKind,
-    ...(by?.ok ? { by: by.value as Actor } : {}),
-    ...(row.detail === null ? {} : { detail: row.detail }),
   };
+  if (by !== undefined) entry.by = by;
+  if (row.detail !== null) entry.detail = row.detail;
+  return entry;
+}
+
+/**
+ * Many incidents' timeline rows (ordered by incident, then position), read in one statement rather than
+ * one per incident, as each incident's entries. The same actor (the same stored text) is one object,
+ * shared as the policies are (incident-service.ts), since nothing mutates a timeline entry: 10,000
+ * incidents declared by the same few people hold a few actors.
+ */
+export function timelinesByIncident(
+  rows: Iterable<TimelineRow & { incident_id: number }>,
+): Map<number, TimelineEntry[]> {
+  const timelines = new Map<number, TimelineEntry[]>();
+  const actors = new Map<string, Actor | undefined>();
+  for (const row of rows) {
+    const entry = toTimelineEntry(row, actors);
+    const entries = timelines.get(row.incident_id);
+    if (entries) entries.push(entry);
+    else timelines.set(row.incident_id, [entry]);
+  }
+  return timelines;
 }
 
 export function toEffects(

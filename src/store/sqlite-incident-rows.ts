@@ -9,11 +9,13 @@
  * timeline, so people can still look it up; only the open set and the pending effects leave it out.
  */
 import type { SqliteDatabase as Database, SqliteStatement as Statement } from './sqlite-driver.js';
-import type { Actor, IncidentEffect, TimelineEntry, TimelineKind } from '../../machines/incident-types.js';
+import type { IncidentEffect, TimelineEntry } from '../../machines/incident-types.js';
 import type { IncidentPhase } from '../../machines/incident.js';
 import type { Logger } from '../core/logger.js';
 import type { IncidentRecord, IncidentTransition, PendingEffect } from '../core/store.js';
 import { parseJsonColumn, toJsonColumn } from './json-column.js';
+import { timelinesByIncident, toTimelineEntry, type TimelineRow } from './row-readers.js';
+import { lacksTimeline, withoutTimeline, withTimeline } from './snapshot-timeline.js';
 
 interface IncidentRow {
   id: number;
@@ -24,13 +26,6 @@ interface IncidentRow {
   snapshot: string;
   created_at: number;
   updated_at: number;
-}
-
-interface TimelineRow {
-  at: number;
-  kind: string;
-  actor: string | null;
-  detail: string | null;
 }
 
 interface EffectRow {
@@ -114,17 +109,9 @@ export class SqliteIncidentRows {
       return { ...toRecord(row, null), damage: `the stored snapshot is not valid JSON: ${parsed.error}` };
     });
     if (!records.some((record) => lacksTimeline(record.snapshot))) return records;
-    // Every open incident's timeline in one statement rather than one per incident; the same actor (the
-    // same stored text) is one object, shared as the policies are (incident-service.ts), since nothing
-    // mutates a timeline entry: 10,000 incidents declared by the same few people hold a few actors.
-    const timelines = new Map<number, TimelineEntry[]>();
-    const actors = new Map<string, Actor | undefined>();
-    for (const row of this.s.selectOpenTimelines.all() as Array<TimelineRow & { incident_id: number }>) {
-      const entry = toTimelineEntry(row, actors);
-      const entries = timelines.get(row.incident_id);
-      if (entries) entries.push(entry);
-      else timelines.set(row.incident_id, [entry]);
-    }
+    const timelines = timelinesByIncident(
+      this.s.selectOpenTimelines.all() as Array<TimelineRow & { incident_id: number }>,
+    );
     for (const record of records) withTimeline(record.snapshot, () => timelines.get(record.id) ?? []);
     return records;
   }
@@ -164,44 +151,6 @@ export class SqliteIncidentRows {
       this.logger.error({ incident: row.id, error: parsed.error }, 'the stored snapshot is not valid JSON');
     return toRecord(row, parsed.ok ? withTimeline(parsed.value, () => this.timeline(row.id)) : null);
   }
-}
-
-/**
- * Marks a stored snapshot whose timeline is in the rows. Only a snapshot so marked is given the rows'
- * timeline back: one stored whole by an earlier version keeps its own, and one damaged into lacking its
- * timeline still lacks it (the core tells such a snapshot by that, and quarantines it).
- */
-const TIMELINE_IN_ROWS = 'firebell$timelineInRows';
-
-type SnapshotShape = { readonly context?: { readonly timeline?: unknown } } | null;
-
-/** The snapshot as stored: its context without the timeline (the timeline rows hold it), marked so. */
-function withoutTimeline(snapshot: unknown): unknown {
-  const shape = snapshot as SnapshotShape;
-  if (!shape || typeof shape !== 'object' || !shape.context || typeof shape.context !== 'object')
-    return snapshot;
-  if (!('timeline' in shape.context)) return snapshot;
-  const { timeline, ...context } = shape.context;
-  void timeline;
-  return { ...shape, context, [TIMELINE_IN_ROWS]: true };
-}
-
-function lacksTimeline(snapshot: unknown): boolean {
-  return (
-    !!snapshot &&
-    typeof snapshot === 'object' &&
-    (snapshot as Record<string, unknown>)[TIMELINE_IN_ROWS] === true
-  );
-}
-
-/** The stored snapshot made whole again: the timeline put back from the rows where it was taken out. */
-function withTimeline(snapshot: unknown, timeline: () => TimelineEntry[]): unknown {
-  if (!lacksTimeline(snapshot)) return snapshot;
-  const shape = snapshot as { context?: unknown; [TIMELINE_IN_ROWS]?: boolean };
-  delete shape[TIMELINE_IN_ROWS];
-  if (shape.context && typeof shape.context === 'object')
-    (shape.context as Record<string, unknown>).timeline = timeline();
-  return snapshot;
 }
 
 type Statements = ReturnType<typeof prepare>;
@@ -271,24 +220,4 @@ function toRecord(row: IncidentRow, snapshot: unknown): IncidentRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-/** A row as its entry; `actors` (stored text to actor) lets entries of the same actor share one object. */
-function toTimelineEntry(row: TimelineRow, actors?: Map<string, Actor | undefined>): TimelineEntry {
-  let by: Actor | undefined;
-  if (row.actor !== null) {
-    if (actors?.has(row.actor)) by = actors.get(row.actor);
-    else {
-      const parsed = parseJsonColumn(row.actor);
-      by = parsed.ok ? (parsed.value as Actor) : undefined;
-      actors?.set(row.actor, by);
-    }
-  }
-  const entry: { at: number; kind: TimelineKind; by?: Actor; detail?: string } = {
-    at: row.at,
-    kind: row.kind as TimelineKind,
-  };
-  if (by !== undefined) entry.by = by;
-  if (row.detail !== null) entry.detail = row.detail;
-  return entry;
 }

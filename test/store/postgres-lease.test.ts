@@ -43,7 +43,19 @@ test('instances starting together apply each migration once', async (t) => {
     { id: 3, name: 'fence-function' },
     { id: 4, name: 'ack-links' },
     { id: 5, name: 'commit-function' },
+    { id: 6, name: 'snapshot-timeline-in-rows' },
+    { id: 7, name: 'commit-fence-inline' },
   ]);
+});
+
+test('a database migrated by a newer firebell is refused, not read in a format this version does not know', async (t) => {
+  const schema = await freshSchema(t);
+  await (await openStore(t, schema, 'current')).close();
+  await adminQuery(`INSERT INTO ${schema}.firebell_migrations (id, name) VALUES (99, 'from-the-future')`);
+  await assert.rejects(
+    openStore(t, schema, 'older'),
+    /the database was migrated by a newer firebell \(099-from-the-future\); run the newer firebell/,
+  );
 });
 
 test('one instance holds the lease; the other takes over only once it lapses, with a new token and the reason', async (t) => {

@@ -25,7 +25,7 @@ export function batchStatements(batch: StoreBatch): BatchStatement[] {
   for (const { incidentId, reason } of batch.quarantines) {
     q(
       `INSERT INTO quarantine (incident_id, reason, snapshot, at)
-       SELECT id, $2, snapshot, $3 FROM incidents WHERE id = $1
+       SELECT id, $2, firebell_whole_snapshot(snapshot, id), $3 FROM incidents WHERE id = $1
        ON CONFLICT (incident_id) DO UPDATE SET
          reason = excluded.reason, snapshot = excluded.snapshot, at = excluded.at`,
       [incidentId, reason, batch.at],

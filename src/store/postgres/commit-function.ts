@@ -6,7 +6,7 @@
  * every commit, the call is a prepared statement whose values travel as bind parameters (a 2 KB snapshot
  * is not escaped into a literal), and a batch holding only these sections (nearly every commit) is one
  * statement, so one transaction in one round trip without BEGIN and COMMIT. The function checks the
- * fencing token first (`firebell_fence`) when it is given one.
+ * fencing token first when it is given one.
  *
  * Rows become arrays, so a key given twice in one batch (an incident that moved twice in one tick) must be
  * merged here: an `INSERT ... ON CONFLICT DO UPDATE` refuses to touch a row twice, and an `UPDATE ... FROM`
@@ -16,6 +16,7 @@
  */
 import type { DeliveryUpdate, StoreBatch } from '../../core/store.js';
 import { toJsonColumn } from '../json-column.js';
+import { withoutTimeline } from '../snapshot-timeline.js';
 import type { SqlValue } from './sql-literals.js';
 
 /** The function's parameters, in order, with the SQL type each array has. */
@@ -69,7 +70,10 @@ export const COMMIT_CALL = `SELECT firebell_commit(${PARAMETERS.map(([, type], i
 export const COMMIT_STATEMENT_NAME = 'firebell_commit';
 
 /**
- * Migration 5's function. Each section runs only when it has rows. The function keeps one plan per
+ * The function as migration 7 left it (migration 5 created it; 7 replaces it, so both install this text).
+ * The fencing check is its first statement: it takes the lease row FOR SHARE where the token is current
+ * and the lease not expired (a takeover, an UPDATE of that row, waits for the commit), or raises and
+ * nothing after it runs. Each section runs only when it has rows. The function keeps one plan per
  * statement (`force_generic_plan`): left to choose, PostgreSQL plans again in every call, as the arrays'
  * lengths make each custom plan look cheaper than the kept one. A kept plan is made without those
  * lengths, so the rows that are updated are updated one by one, each found by its key (a join with the
@@ -79,11 +83,14 @@ export const COMMIT_STATEMENT_NAME = 'firebell_commit';
  * transition in an incident's life that creates it.
  */
 export const COMMIT_FUNCTION_SQL = `
-  CREATE FUNCTION firebell_commit(${PARAMETERS.map(([name, type]) => `${name} ${type}`).join(', ')})
+  CREATE OR REPLACE FUNCTION firebell_commit(${PARAMETERS.map(([name, type]) => `${name} ${type}`).join(', ')})
   RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $commit$
   BEGIN
     IF fence IS NOT NULL THEN
-      PERFORM firebell_fence(fence);
+      PERFORM 1 FROM lease WHERE name = 'active' AND token = fence AND expires_at > now() FOR SHARE;
+      IF NOT FOUND THEN
+        RAISE EXCEPTION 'fencing token % is not the current lease', fence USING ERRCODE = 'FB001';
+      END IF;
     END IF;
     FOR k IN 1 .. coalesce(cardinality(i_id), 0) LOOP
       UPDATE incidents SET group_id = i_group[k], summary = i_summary[k], phase = i_phase[k],
@@ -166,7 +173,8 @@ export function commitParameters(batch: StoreBatch, token: bigint | undefined): 
     const { from } = t.timeline;
     if (!Number.isSafeInteger(from) || from < 0)
       throw new RangeError(`incident #${t.incidentId}: timeline position ${from} is not an index`);
-    const snapshot = toJsonColumn(t.snapshot, `incident #${t.incidentId}'s snapshot`);
+    // Without its timeline: the timeline rows below hold it (snapshot-timeline.ts).
+    const snapshot = toJsonColumn(withoutTimeline(t.snapshot), `incident #${t.incidentId}'s snapshot`);
     const created = incidents.get(t.incidentId)?.created ?? t.at;
     incidents.set(t.incidentId, {
       group: t.group,

@@ -2,8 +2,8 @@
  * The `Store` port on PostgreSQL (node-postgres): each batch one transaction on a pooled connection.
  *
  * Fencing: when an instance runs under the lease (lease.ts), `fence(token)` makes every commit first take
- * the lease row `FOR SHARE` where the token is current and the lease not expired (`firebell_fence`, in the
- * same round trip as the writes); when it is not, the database raises, and the transaction rolls back
+ * the lease row `FOR SHARE` where the token is current and the lease not expired (`firebell_commit`, in
+ * the same round trip as the writes); when it is not, the database raises, and the transaction rolls back
  * with a `FencedError`, so an instance that lost its lease (its connection dropped,
  * its host paused past the lease) cannot write, and since the core sends nothing before its commit, cannot
  * send. The share lock also makes a takeover (an UPDATE of that row) wait for a commit in flight, so the new
@@ -37,11 +37,14 @@ import {
   toAnnouncements,
   toDeliveries,
   toEffects,
+  timelinesByIncident,
   toTimelineEntry,
   type AnnouncementRow,
   type DeliveryRow,
   type IncidentRow,
+  type TimelineRow,
 } from '../row-readers.js';
+import { lacksTimeline, withTimeline } from '../snapshot-timeline.js';
 import { describeUrl } from './describe-url.js';
 import { FENCED_SQLSTATE, migratePostgres } from './schema.js';
 import { inlineStatement } from './sql-literals.js';
@@ -133,12 +136,15 @@ export class PostgresStore implements Store {
         )
       ).n,
       lastEffectId: (await one<{ n: number }>('SELECT coalesce(max(id), 0)::bigint AS n FROM effects')).n,
-      openIncidents: (
-        await all<IncidentRow>(
-          `SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE open
-           AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.incident_id = i.id) ORDER BY id`,
-        )
-      ).map((row) => openRecord(row, this.logger)),
+      openIncidents: await this.withTimelines(
+        (
+          await all<IncidentRow>(
+            `SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE open
+             AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.incident_id = i.id) ORDER BY id`,
+          )
+        ).map((row) => openRecord(row, this.logger)),
+        'open',
+      ),
       pendingEffects: toEffects(
         await all('SELECT id, incident_id, effect FROM effects ORDER BY id'),
         this.logger,
@@ -168,7 +174,7 @@ export class PostgresStore implements Store {
   async commit(batch: StoreBatch): Promise<void> {
     // Built before a connection is taken: a value that cannot be written fails here, with nothing sent.
     // The call checks the fencing token first: it takes the lease row FOR SHARE or raises
-    // (firebell_fence, schema.ts), and nothing after it runs.
+    // (commit-function.ts), and nothing after it runs.
     const call = { sql: COMMIT_CALL, params: commitParameters(batch, this.token) };
     // Nearly every commit is the call alone: one statement, so one transaction in one round trip, as a
     // prepared statement with bind parameters (commit-function.ts).
@@ -238,17 +244,15 @@ export class PostgresStore implements Store {
       `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1`,
       [id],
     );
-    return rows[0] && displayRecord(rows[0], this.logger);
+    return rows[0] && (await this.withTimelines([displayRecord(rows[0], this.logger)]))[0];
   }
 
   async timeline(id: number): Promise<TimelineEntry[]> {
-    const { rows } = await this.pool.query<{
-      at: number;
-      kind: string;
-      actor: string | null;
-      detail: string | null;
-    }>('SELECT at, kind, actor, detail FROM timeline WHERE incident_id = $1 ORDER BY seq', [id]);
-    return rows.map(toTimelineEntry);
+    const { rows } = await this.pool.query<TimelineRow>(
+      'SELECT at, kind, actor, detail FROM timeline WHERE incident_id = $1 ORDER BY seq',
+      [id],
+    );
+    return rows.map((row) => toTimelineEntry(row));
   }
 
   async recentIncidents(limit: number): Promise<IncidentRecord[]> {
@@ -256,7 +260,31 @@ export class PostgresStore implements Store {
       `SELECT ${INCIDENT_COLUMNS} FROM incidents ORDER BY id DESC LIMIT $1`,
       [limit],
     );
-    return rows.map((row) => displayRecord(row, this.logger));
+    return this.withTimelines(rows.map((row) => displayRecord(row, this.logger)));
+  }
+
+  /**
+   * The records' snapshots made whole: those stored without their timeline (commit-function.ts) get it
+   * back from the timeline rows, read in one query rather than one per incident, and only when one lacks
+   * it. At load the rows read are every open incident's (`'open'`): the records are all of those.
+   */
+  private async withTimelines(
+    records: IncidentRecord[],
+    rowsOf: 'open' | 'these' = 'these',
+  ): Promise<IncidentRecord[]> {
+    const lacking = records.filter((record) => lacksTimeline(record.snapshot));
+    if (lacking.length === 0) return records;
+    const { rows } = await this.pool.query<TimelineRow & { incident_id: number }>(
+      rowsOf === 'open'
+        ? `SELECT t.incident_id, t.at, t.kind, t.actor, t.detail FROM incidents i
+           JOIN timeline t ON t.incident_id = i.id WHERE i.open ORDER BY t.incident_id, t.seq`
+        : `SELECT incident_id, at, kind, actor, detail FROM timeline
+           WHERE incident_id = ANY ($1::bigint[]) ORDER BY incident_id, seq`,
+      rowsOf === 'open' ? [] : [lacking.map((record) => record.id)],
+    );
+    const timelines = timelinesByIncident(rows);
+    for (const record of lacking) withTimeline(record.snapshot, () => timelines.get(record.id) ?? []);
+    return records;
   }
 
   async statusHistory(limit: number): Promise<StatusEntry[]> {
