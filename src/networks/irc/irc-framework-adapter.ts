@@ -8,7 +8,10 @@
  * - `connection.transport.socket`: to turn Nagle's algorithm off (lines are whole and paced already).
  * - `connection.write(line, callback)`: the callback says when the line reached the socket; `client.raw()`
  *   has none, and a delivery counts only once written.
- * - `connection.on('message')`: every parsed line, before irc-framework's handlers buffer batches.
+ * - `connection.on('message')`: every parsed line, before irc-framework's handlers buffer batches. A chat
+ *   line (PRIVMSG, NOTICE, TAGMSG) is read earlier still, in the raw middleware, before irc-framework
+ *   handles it: the library only turns it into events firebell does not use, and a command or a relayed
+ *   line should not wait for that (a few hundred microseconds when the process has been idle).
  * - `network.cap.negotiating`: held while SASL finishes (kiwiirc/irc-framework#390, see below).
  * - `network.cap.available` / `isEnabled`, `network.options.PREFIX`: what the server offered and enabled.
  */
@@ -63,6 +66,9 @@ export function connectOptions(config: IrcNetworkConfig, nick: string, gecos: st
   };
 }
 
+/** Lines that change none of irc-framework's state: firebell reads them before the library does. */
+const CHAT_COMMANDS: ReadonlySet<string> = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG']);
+
 /** One connection attempt: an irc-framework Client and what firebell asks of it. */
 export class FrameworkConnection {
   private readonly client: Client;
@@ -83,8 +89,13 @@ export class FrameworkConnection {
     });
     client.on('raw', (event) => hooks.raw(event.from_server));
     client.on('sasl failed', (failure) => hooks.saslFailed(failure.reason, failure.message));
-    client.connection.on('message', (message) => hooks.line(message));
+    client.connection.on('message', (message) => {
+      if (!this.readEarly.has(message)) hooks.line(message);
+    });
   }
+
+  /** Chat lines the middleware already gave to `hooks.line`. */
+  private readonly readEarly = new WeakSet<IrcMessage>();
 
   connect(options: ConnectOptions): void {
     this.client.connect(options);
@@ -158,6 +169,10 @@ export class FrameworkConnection {
    * 903 arrives, which some services take as an abort. CAP END then waits for 903/904.
    */
   private readonly middleware: RawMiddleware = (command, message, _raw, client, next) => {
+    if (CHAT_COMMANDS.has(command)) {
+      this.readEarly.add(message);
+      this.hooks.line(message);
+    }
     const hidden = this.options.hideCaps;
     if (command === 'CAP' && hidden.length > 0 && ['LS', 'NEW'].includes(message.params[1] ?? '')) {
       const last = message.params.length - 1;
