@@ -3,13 +3,18 @@
  * same two hops with the same libraries as firebell (irc-framework, matrix-bot-sdk) and no logic at all.
  * A line `copy ...` said in the IRC channel by `raw` is sent to the Matrix room as an m.text event (a PUT
  * with a transaction id, as firebell sends); an event `copy ...` from the Matrix user `raw` is said in the
- * channel. (The benchmark's other raw lines are not for it.) Prints "ready" once in the channel and
- * syncing; runs until killed.
+ * channel. (The benchmark's other raw lines are not for it.) An IRC line waits argv[8] ms before it is
+ * sent, as firebell holds a line to join it with what follows: the baseline waits as long, so that what
+ * is compared is what firebell adds, not what any process meets while it waits (a timer's lateness,
+ * the other processes' pauses). Prints "ready" once in the channel and syncing; runs until killed.
  */
 import IRC from 'irc-framework';
 import { LogService, MatrixClient, MemoryStorageProvider } from 'matrix-bot-sdk';
 
-const [portArg, channel, homeserver, token, roomId, rawMatrixUser] = process.argv.slice(2) as string[];
+const [portArg, channel, homeserver, token, roomId, rawMatrixUser, holdArg] = process.argv.slice(
+  2,
+) as string[];
+const holdMs = Number(holdArg ?? 0);
 const quiet = (): void => undefined;
 LogService.setLogger({ trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet });
 
@@ -19,7 +24,10 @@ const joined = new Promise<void>((resolve) => {
     rawMiddleware.use((command, message, _raw, _client2, next) => {
       const text = message.params[1] ?? '';
       if (command === 'PRIVMSG' && message.nick === 'raw' && text.startsWith('copy '))
-        void matrix.sendEvent(roomId as string, 'm.room.message', { msgtype: 'm.text', body: text });
+        setTimeout(
+          () => void matrix.sendEvent(roomId as string, 'm.room.message', { msgtype: 'm.text', body: text }),
+          holdMs,
+        );
       if (command === 'JOIN' && message.nick === 'copier') resolve();
       next();
     }),

@@ -8,9 +8,10 @@
  * → relay → homeserver → a person's /sync, and homeserver → relay's /sync → IRC server → a person. What
  * firebell adds is its latency minus the bare relay's at the same percentile. IRC → Matrix includes the
  * 100 ms firebell holds a line on purpose, waiting for more from the same person to send as one event; the
- * figure says so, and its target is on what is added beyond that hold. Samples are interleaved (which of
- * the two goes first alternates), and firebell's IRC lines are spaced by its pacing period, so its queue
- * is empty every time: the figure is the relay's cost, not the flood limit's.
+ * bare relay holds its lines as long, so the figure compares like with like: a sample that lasts 100 ms
+ * longer also meets more of every process's pauses, and those are not firebell's to answer for. Samples
+ * are interleaved (which of the two goes first alternates), and firebell's IRC lines are spaced by its
+ * pacing period, so its queue is empty every time: the figure is the relay's cost, not the flood limit's.
  *
  * Then sustained throughput: Matrix → IRC at the default pacing (every line arrives, at the configured
  * rate), and IRC → Matrix at a steady 40 lines/s from one person, against the IRC server's own delivery.
@@ -99,6 +100,7 @@ export async function measureLive(): Promise<BenchFigure[]> {
       user('copier').token,
       hs.roomId,
       user('raw').userId,
+      String(HOLD_MS),
     ]);
     stops.push(() => bare.stop());
 
@@ -240,7 +242,8 @@ function latencyFigures(samples: Samples): BenchFigure[] {
     ['irc_to_matrix', samples.toMatrix, samples.bareToMatrix, HOLD_MS],
     ['matrix_to_irc', samples.toIrc, samples.bareToIrc, 0],
   ] as const) {
-    const held = hold > 0 ? `, of which ${hold} ms is the deliberate coalescing hold` : '';
+    const held =
+      hold > 0 ? `; both hold each line ${hold} ms, as firebell does to join it with what follows` : '';
     for (const at of [50, 99]) {
       const added = p(relay, at) - p(bare, at);
       figures.push({
@@ -252,7 +255,7 @@ function latencyFigures(samples: Samples): BenchFigure[] {
         ...(at === 99
           ? {
               target: `added <= ${ADDED_TARGET_MS} ms at p99${hold > 0 ? ' beyond the hold' : ''}`,
-              met: added - hold <= ADDED_TARGET_MS,
+              met: added <= ADDED_TARGET_MS,
             }
           : {}),
       });
