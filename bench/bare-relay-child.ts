@@ -4,9 +4,9 @@
  * A line `copy ...` said in the IRC channel by `raw` is sent to the Matrix room as an m.text event (a PUT
  * with a transaction id, as firebell sends); an event `copy ...` from the Matrix user `raw` is said in the
  * channel. (The benchmark's other raw lines are not for it.) An IRC line waits argv[8] ms before it is
- * sent, as firebell holds a line to join it with what follows: the baseline waits as long, so that what
- * is compared is what firebell adds, not what any process meets while it waits (a timer's lateness,
- * the other processes' pauses). Prints "ready" once in the channel and syncing; runs until killed.
+ * sent, as firebell holds a line to join it with what follows: the baseline waits as long on a timer, so
+ * that a timer's lateness and what the other processes do meanwhile count on both sides. Prints "ready"
+ * once in the channel and syncing; runs until killed.
  */
 import IRC from 'irc-framework';
 import { LogService, MatrixClient, MemoryStorageProvider } from 'matrix-bot-sdk';

@@ -8,8 +8,8 @@
  * → relay → homeserver → a person's /sync, and homeserver → relay's /sync → IRC server → a person. What
  * firebell adds is its latency minus the bare relay's at the same percentile. IRC → Matrix includes the
  * 100 ms firebell holds a line on purpose, waiting for more from the same person to send as one event; the
- * bare relay holds its lines as long, so the figure compares like with like: a sample that lasts 100 ms
- * longer also meets more of every process's pauses, and those are not firebell's to answer for. Samples
+ * bare relay holds its lines as long on a timer, so the figure compares like with like: a timer's
+ * lateness and what the other processes do during the wait count on both sides. Samples
  * are interleaved (which of the two goes first alternates), and firebell's IRC lines are spaced by its
  * pacing period, so its queue is empty every time: the figure is the relay's cost, not the flood limit's.
  *

@@ -89,13 +89,12 @@ export class FrameworkConnection {
     });
     client.on('raw', (event) => hooks.raw(event.from_server));
     client.on('sasl failed', (failure) => hooks.saslFailed(failure.reason, failure.message));
+    // Chat lines went to `hooks.line` from the middleware already (irc-framework runs it for every line,
+    // with the command it then dispatches on).
     client.connection.on('message', (message) => {
-      if (!this.readEarly.has(message)) hooks.line(message);
+      if (!CHAT_COMMANDS.has(message.command)) hooks.line(message);
     });
   }
-
-  /** Chat lines the middleware already gave to `hooks.line`. */
-  private readonly readEarly = new WeakSet<IrcMessage>();
 
   connect(options: ConnectOptions): void {
     this.client.connect(options);
@@ -169,10 +168,7 @@ export class FrameworkConnection {
    * 903 arrives, which some services take as an abort. CAP END then waits for 903/904.
    */
   private readonly middleware: RawMiddleware = (command, message, _raw, client, next) => {
-    if (CHAT_COMMANDS.has(command)) {
-      this.readEarly.add(message);
-      this.hooks.line(message);
-    }
+    if (CHAT_COMMANDS.has(command)) this.hooks.line(message);
     const hidden = this.options.hideCaps;
     if (command === 'CAP' && hidden.length > 0 && ['LS', 'NEW'].includes(message.params[1] ?? '')) {
       const last = message.params.length - 1;
