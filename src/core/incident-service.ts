@@ -32,6 +32,7 @@ import type {
   IncidentSource,
 } from '../../machines/incident-types.js';
 import type { Clock } from './clock.js';
+import { errorMessage } from './error-message.js';
 import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
 import type { IncidentRecord, IncidentTransition, PendingEffect, Store } from './store.js';
@@ -394,8 +395,4 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
     groups.set(k, [...(groups.get(k) ?? []), item]);
   }
   return groups;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

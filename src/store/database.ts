@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { migrate, type Migration } from './migrations.js';
 import { migrations as allMigrations } from './migrations/index.js';
 import { preparePrivateStore } from './private-files.js';
+import { errorMessage } from '../core/error-message.js';
 
 export type Database = SqliteDatabase;
 
@@ -33,8 +34,6 @@ export class StoreOpenError extends Error {
 const IN_MEMORY = ':memory:';
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 /** `path` may be `:memory:` (tests). Throws a `StoreOpenError` naming the path when anything fails. */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database {
   const logger = options.logger ?? silentLogger;
@@ -56,13 +55,13 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     db.pragma('foreign_keys = ON');
   } catch (error) {
     db?.close();
-    throw new StoreOpenError(`cannot open the store at ${where}: ${messageOf(error)}`, { cause: error });
+    throw new StoreOpenError(`cannot open the store at ${where}: ${errorMessage(error)}`, { cause: error });
   }
   try {
     migrate(db, options.migrations ?? allMigrations, { logger, now: options.now ?? systemClock.now });
   } catch (error) {
     db.close();
-    throw new StoreOpenError(`cannot open the store at ${where}: ${messageOf(error)}`, { cause: error });
+    throw new StoreOpenError(`cannot open the store at ${where}: ${errorMessage(error)}`, { cause: error });
   }
   logger.debug({ path: where }, 'store opened');
   return db;

@@ -16,6 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Logger } from '../../core/logger.js';
+import { errorMessage } from '../../core/error-message.js';
 
 export interface LeaseOptions {
   readonly url: string;
@@ -73,7 +74,7 @@ export class Lease {
           );
         logged = true;
       } catch (error) {
-        this.options.logger.warn({ error: messageOf(error) }, 'standby cannot reach PostgreSQL; retrying');
+        this.options.logger.warn({ error: errorMessage(error) }, 'standby cannot reach PostgreSQL; retrying');
         await this.dropClient();
       }
       await sleep(pollMs, signal);
@@ -120,7 +121,7 @@ export class Lease {
           return this.lose('the lease is no longer ours: another instance took over or it lapsed');
         this.validUntil = sentAt + leaseMs;
       } catch (error) {
-        return this.lose(`the lease connection failed: ${messageOf(error)}`);
+        return this.lose(`the lease connection failed: ${errorMessage(error)}`);
       }
       this.renewTimer = setTimeout(() => void tick(), leaseMs / 3);
     };
@@ -191,8 +192,6 @@ export class Lease {
     await client?.end().catch(() => undefined);
   }
 }
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Waits `ms`, or until `signal` aborts; either way its abort listener goes (a standby polls for days). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
