@@ -163,7 +163,8 @@ export class FrameworkConnection {
   }
 
   /**
-   * Runs before irc-framework handles a line. It hides capabilities we were told not to use, and works
+   * Runs before irc-framework handles a line. It gives chat lines to firebell first (see the top of this
+   * file), hides capabilities we were told not to use, and works
    * around the SASL race of irc-framework 4.14 (kiwiirc/irc-framework#390): it sends CAP END on 900, before
    * 903 arrives, which some services take as an abort. CAP END then waits for 903/904.
    */
