@@ -21,6 +21,7 @@ import { migrateConfiguredStore } from './store/open-store.js';
 import { decideShell } from './networks/shell/shell-start.js';
 import { renderPlaybook } from './playbook/render.js';
 import { parseWhen, simulateIncident, renderSimulation } from './simulate/simulate.js';
+import { errorMessage } from './core/error-message.js';
 
 /** Exit codes, as `firebell --help` documents them. */
 const EXIT = { ok: 0, failed: 1, usage: 2, leaseLost: 3 } as const;
@@ -84,7 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, allowPositionals: true, strict: true, options: OPTIONS[command] });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.version) return printVersion();

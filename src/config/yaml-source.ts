@@ -15,6 +15,7 @@ import {
   type Event,
 } from 'js-yaml';
 import type { KeyPath } from './problems.js';
+import { errorMessage } from '../core/error-message.js';
 
 export interface Position {
   /** 1-based. */
@@ -259,5 +260,5 @@ function syntaxFinding(error: unknown): YamlFinding {
       ...(mark ? { position: { line: mark.line + 1, column: mark.column + 1 } } : {}),
     };
   }
-  return { path: [], message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}` };
+  return { path: [], message: `invalid YAML: ${errorMessage(error)}` };
 }

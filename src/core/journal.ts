@@ -19,6 +19,7 @@
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { emptyBatch, type StatusEntry, type Store, type StoreBatch } from './store.js';
+import { errorMessage } from './error-message.js';
 
 type ListKey = {
   [K in keyof StoreBatch]-?: StoreBatch[K] extends readonly unknown[] ? K : never;
@@ -284,7 +285,7 @@ export class Journal {
     this.inFlight = undefined;
     batch.absorb(this.current);
     this.current = batch;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     const previous = this.failure;
     const attempts = (previous?.attempts ?? 0) + 1;
     this.failure = { since: previous?.since ?? this.clock.now(), reason, attempts };

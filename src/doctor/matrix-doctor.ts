@@ -6,6 +6,7 @@
  */
 import type { MatrixNetworkConfig } from '../config/schema.js';
 import { fail, ok, warn, type Finding, type NetworkReport } from './report.js';
+import { errorMessage } from '../core/error-message.js';
 
 export interface MatrixRoomToCheck {
   readonly room: string;
@@ -121,7 +122,7 @@ export async function diagnoseMatrix(input: MatrixDoctorInput): Promise<NetworkR
     for (const user of input.users) findings.push(await checkUser(api, user));
     return { title, findings };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     findings.push(fail('homeserver', `cannot reach ${network.homeserver}: ${message}`));
     return { title, findings };
   } finally {

@@ -8,6 +8,7 @@
  */
 import type { SqliteDatabase as Database } from './sqlite-driver.js';
 import type { Logger } from '../core/logger.js';
+import { errorMessage } from '../core/error-message.js';
 
 export interface Migration {
   /** Unique and never reused; the file name starts with it (`002-status.ts`). */
@@ -98,7 +99,7 @@ export function migrate(
       if (!apply.immediate()) continue;
     } catch (error) {
       throw new MigrationError(
-        `migration ${label(migration)} failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`,
+        `migration ${label(migration)} failed and was rolled back: ${errorMessage(error)}`,
         { cause: error },
       );
     }

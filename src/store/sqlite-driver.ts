@@ -8,6 +8,7 @@
  * `FIREBELL_SQLITE_DRIVER=node:sqlite|better-sqlite3` forces one (the tests run the store on each that loads).
  */
 import { createRequire } from 'node:module';
+import { errorMessage } from '../core/error-message.js';
 
 export type SqliteDriverName = 'node:sqlite' | 'better-sqlite3';
 export const SQLITE_DRIVERS: readonly SqliteDriverName[] = ['node:sqlite', 'better-sqlite3'];
@@ -86,7 +87,7 @@ export function openSqlite(path: string, driver: SqliteDriverName = chosenDriver
   try {
     db = new BetterSqlite3(path);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     // NODE_MODULE_VERSION: the addon was built for another Node (node_modules installed under another version).
     if (!/NODE_MODULE_VERSION|ERR_DLOPEN_FAILED|invalid ELF/i.test(message)) throw error;
     throw new SqliteDriverError(

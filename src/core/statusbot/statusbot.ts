@@ -34,6 +34,7 @@ import { renderStatusLog } from './status-log.js';
 export { renderStatusLog };
 import type { CommandContext, CommandHandlers } from '../commands/handler.js';
 import type { Clock } from '../clock.js';
+import { errorMessage } from '../error-message.js';
 
 /** Where `alert.json` goes (a file, atomically); a later issue adds the HTTP status page. */
 export interface AlertPublisher {
@@ -355,7 +356,7 @@ export class Statusbot {
 }
 
 function thrown(error: unknown): Pick<DeliveryOutcome, 'status'> & { readonly reason: string } {
-  return { status: 'refused', reason: error instanceof Error ? error.message : String(error) };
+  return { status: 'refused', reason: errorMessage(error) };
 }
 
 /** "1 channel or room", "4 channels and rooms". */

@@ -34,6 +34,7 @@ import { MessageItem, ProtocolItem, TopicItem, type ItemEnvironment } from './ou
 import { OutgoingPacer, type Outgoing, type WireLine } from './outgoing-pacer.js';
 import type { TokenBucket } from './token-bucket.js';
 import type { TopicChange, TopicTracker } from './topic-tracker.js';
+import { errorMessage } from '../../core/error-message.js';
 
 export { CHATHISTORY_CAPS };
 
@@ -291,12 +292,7 @@ export class IrcOutgoing {
       this.pacer.enqueue(item);
     } catch (error) {
       log.error({ err: error }, 'could not queue an outgoing message');
-      settle(
-        refused(
-          now(),
-          `firebell could not queue it: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
+      settle(refused(now(), `firebell could not queue it: ${errorMessage(error)}`));
     }
   }
 

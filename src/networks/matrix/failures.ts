@@ -5,6 +5,7 @@
  * `detail` is safe to log: it never contains the request, so never a token.
  */
 import { MatrixError } from 'matrix-bot-sdk';
+import { errorMessage } from '../../core/error-message.js';
 
 export type Failure =
   /** 429 M_LIMIT_EXCEEDED: wait as long as the server says, then retry the same request. */
@@ -83,7 +84,7 @@ export function classify(error: unknown): Failure {
     return { kind: 'permanent', detail };
   }
   const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return { kind: 'transient', detail: code };
   if (/socket hang up|timed? ?out|ECONN/i.test(message)) return { kind: 'transient', detail: message };
   return { kind: 'permanent', detail: message };

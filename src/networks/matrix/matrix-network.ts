@@ -32,6 +32,7 @@ import { editContent } from './content.js';
 import { routeSdkLogs } from './sdk-logging.js';
 import type { Outgoing } from './scheduler.js';
 import { DEFAULT_MATRIX_TUNING, type MatrixTuning } from './tuning.js';
+import { errorMessage } from '../../core/error-message.js';
 
 type DeliveryHooks = Partial<Pick<Outgoing, 'deliveryId' | 'settle' | 'lane'>>;
 
@@ -130,7 +131,7 @@ export class MatrixNetwork implements ChatNetwork {
     } catch (error) {
       this.session?.stop();
       this.session = undefined;
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = errorMessage(error);
       const failure = classify(error);
       if (this.stopping || failure.kind === 'stopped') return false;
       const worthRetrying =

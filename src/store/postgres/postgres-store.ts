@@ -48,6 +48,7 @@ import { lacksTimeline, withTimeline } from '../snapshot-timeline.js';
 import { describeUrl } from './describe-url.js';
 import { FENCED_SQLSTATE, migratePostgres } from './schema.js';
 import { inlineStatement } from './sql-literals.js';
+import { errorMessage } from '../../core/error-message.js';
 
 /** A commit refused because this instance's fencing token is no longer the active one. */
 export class FencedError extends Error {
@@ -112,7 +113,7 @@ export class PostgresStore implements Store {
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw new PostgresStoreOpenError(
-        `cannot open the store at ${describeUrl(url)}: ${error instanceof Error ? error.message : String(error)}`,
+        `cannot open the store at ${describeUrl(url)}: ${errorMessage(error)}`,
         { cause: error },
       );
     }
