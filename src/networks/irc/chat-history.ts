@@ -15,7 +15,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Lane } from '../../core/delivery.js';
 import type { CaseFold } from '../../core/casemapping.js';
 import type { Logger } from '../../core/logger.js';
-import { DELIVERY_TAG, parseDeliveryTag } from './echo-confirmations.js';
+import { DELIVERY_TAG, parseDeliveryTag } from './line-confirmations.js';
 import type { FrameworkConnection } from './irc-framework-adapter.js';
 import type { HandlerTable } from './line-dispatcher.js';
 

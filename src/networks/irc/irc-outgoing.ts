@@ -1,7 +1,8 @@
 /**
  * The outgoing side of one IRC network: deliveries (messages and topic changes) become paced items, their
- * lines are confirmed (write callback, echo-message where offered), the server's refusals settle them with
- * its reason, and what was written but not confirmed when a connection ends goes again on the next one,
+ * lines are confirmed by the server (its echo where it offers echo-message, else its PONG to a later
+ * PING), the server's refusals settle them with its reason, and what was written but not confirmed when a
+ * connection ends goes again on the next one,
  * after a look in the server's history where it keeps one (chat-history.ts). Topic questions, account
  * lookups and CTCP replies are protocol lines of the current connection, in their lanes.
  */
@@ -22,7 +23,7 @@ import { isDirectDestination, type Destination, type OutboundMessage } from '../
 import { LaneQueue } from '../shared/lane-queue.js';
 import type { ChannelKeeper } from './channel-keeper.js';
 import { CHATHISTORY_CAPS, ChatHistory } from './chat-history.js';
-import { DELIVERY_TAG, EchoConfirmations, type WrittenLine } from './echo-confirmations.js';
+import { DELIVERY_TAG, LineConfirmations, type WrittenLine } from './line-confirmations.js';
 import { SERVICE_NICKS } from './inbound-classifier.js';
 import { VALID_TARGET } from './incoming-messages.js';
 import type { IrcSession } from './irc-session.js';
@@ -30,7 +31,7 @@ import { JoinPlanner, joinTargetLimit } from './join-planner.js';
 import type { HandlerTable, LineHandler } from './line-dispatcher.js';
 import { payloadBudget, splitLine, toIrcLines, WORST_CASE_HOST } from './line-splitter.js';
 import { MessageProgress } from './message-progress.js';
-import { MessageItem, ProtocolItem, TopicItem, type ItemEnvironment } from './outgoing-items.js';
+import { MessageItem, ProbeItem, ProtocolItem, TopicItem, type ItemEnvironment } from './outgoing-items.js';
 import { OutgoingPacer, type Outgoing, type WireLine } from './outgoing-pacer.js';
 import type { TokenBucket } from './token-bucket.js';
 import type { TopicChange, TopicTracker } from './topic-tracker.js';
@@ -67,7 +68,7 @@ export interface OutgoingDeps {
 export class IrcOutgoing {
   readonly pacer: OutgoingPacer;
   readonly joins: JoinPlanner;
-  private readonly confirmations: EchoConfirmations;
+  private readonly confirmations: LineConfirmations;
   private readonly history: ChatHistory;
   private readonly env: ItemEnvironment;
   /** Topic changes queued or in flight, with their items (to write them again after a reconnect). */
@@ -79,11 +80,12 @@ export class IrcOutgoing {
     this.joins = new JoinPlanner(session.fold, () =>
       joinTargetLimit(session.connection?.supports('TARGMAX')),
     );
-    this.confirmations = new EchoConfirmations(
+    this.confirmations = new LineConfirmations(
       clock,
       ECHO_TIMEOUT_MS,
       () => session.connection?.capEnabled('echo-message') === true,
       deps.address,
+      (probe) => this.pacer.enqueue(new ProbeItem(probe)),
     );
     this.pacer = new OutgoingPacer(
       clock,
@@ -173,7 +175,8 @@ export class IrcOutgoing {
       const [, target = '', ...rest] = message.params;
       const reason = `${target}: ${rest[rest.length - 1] ?? ''} (${message.command})`;
       const key = this.deps.session.caseFold(target);
-      // Without echo-message the line counted as delivered when written: the operator hears of it here.
+      // A refusal no waiting line explains (one of our protocol lines, a line timed out already): the
+      // operator hears of it here.
       if (!this.confirmations.refused(key, reason) && !SERVICE_NICKS.has(key))
         this.deps.log.warn(
           { target, reason },
@@ -190,6 +193,9 @@ export class IrcOutgoing {
         (history.PRIVMSG as LineHandler)(message, line) === true || echo(message, line),
       NOTICE: (message, line) =>
         (history.NOTICE as LineHandler)(message, line) === true || echo(message, line),
+      PONG: (message) => this.confirmations.pong(message.params[message.params.length - 1] ?? ''),
+      // Once stopped, the server's ERROR answers our QUIT.
+      ERROR: () => void (this.stopped && this.confirmations.quitAnswered()),
     };
   }
 

@@ -5,8 +5,8 @@
  */
 import type { Lane } from '../../core/delivery.js';
 import type { DiscardReason, Outgoing, WireLine } from './outgoing-pacer.js';
-import type { CutLine, EchoConfirmations } from './echo-confirmations.js';
-import { DELIVERY_TAG, deliveryTag } from './echo-confirmations.js';
+import type { CutLine, LineConfirmations, Probe } from './line-confirmations.js';
+import { DELIVERY_TAG, deliveryTag } from './line-confirmations.js';
 import type { FoundLines, HistoryQuery } from './chat-history.js';
 import { splitLine } from './line-splitter.js';
 import type { MessageProgress } from './message-progress.js';
@@ -22,7 +22,7 @@ export interface ItemEnvironment {
   budget(command: 'PRIVMSG' | 'NOTICE', target: string, action: boolean): number;
   /** Whether the server carries our client tag (message-tags, and CLIENTTAGDENY does not refuse it). */
   tagsAllowed(): boolean;
-  readonly confirmations: EchoConfirmations;
+  readonly confirmations: LineConfirmations;
   /** Looks for lines in the server's history; undefined when the server offers none. */
   history(query: HistoryQuery, lane: Lane): Promise<FoundLines> | undefined;
   /** Something became ready (a history answer came): send what can go. */
@@ -246,5 +246,38 @@ export class ProtocolItem implements Outgoing {
 
   discard(): void {
     this.onDiscard?.();
+  }
+}
+
+/**
+ * A PING whose PONG confirms the message lines written before it (servers without echo-message). Bulk: it
+ * goes when nothing more urgent waits, and leaves the urgent reserve alone.
+ */
+export class ProbeItem implements Outgoing {
+  readonly lane: Lane = 'bulk';
+  readonly connectionScoped = true;
+
+  constructor(private readonly probe: Probe) {}
+
+  ready(): boolean {
+    return true;
+  }
+
+  peek(): WireLine | undefined {
+    const line = this.probe.line();
+    if (line === undefined) {
+      this.probe.discarded();
+      return undefined;
+    }
+    return { line, cost: 1, written: (error) => !error && this.probe.flushed() };
+  }
+
+  sent(): boolean {
+    this.probe.sent();
+    return false;
+  }
+
+  discard(): void {
+    this.probe.discarded();
   }
 }

@@ -9,7 +9,7 @@ import { Ngircd } from '../../servers/ngircd.js';
 import type { IrcTestClient } from '../../servers/irc-test-client.js';
 import { TestBed, waitJoined, type RunningBot } from './bot-harness.js';
 import { ircConfig, until } from './helpers.js';
-import { registerDeliveryTests } from './delivery-scenarios.js';
+import { linesInFlightSurviveTheServer, registerDeliveryTests } from './delivery-scenarios.js';
 import { registerRestartTest, registerSharedTests, type Scene } from './scenarios.js';
 
 const CHANNELS = ['#ops', '#locked'];
@@ -175,4 +175,12 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
       return human;
     },
   );
+
+  test('a line written into a frozen server that dies is written again after the reconnect, once (no echo-message: the PING after it was never answered)', async () => {
+    await linesInFlightSurviveTheServer({ bot, botNick: 'fbbot', channel: '#ops' }, server, async () => {
+      const human = await connect('erin');
+      await human.join('#ops');
+      return human;
+    });
+  });
 });

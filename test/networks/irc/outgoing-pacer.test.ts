@@ -3,16 +3,30 @@ import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
 import type { DeliveryOutcome, Lane } from '../../../src/core/delivery.js';
 import { LaneQueue } from '../../../src/networks/shared/lane-queue.js';
-import { EchoConfirmations } from '../../../src/networks/irc/echo-confirmations.js';
+import { LineConfirmations } from '../../../src/networks/irc/line-confirmations.js';
 import { JoinPlanner } from '../../../src/networks/irc/join-planner.js';
 import { MessageProgress } from '../../../src/networks/irc/message-progress.js';
-import { MessageItem, ProtocolItem, type ItemEnvironment } from '../../../src/networks/irc/outgoing-items.js';
+import {
+  MessageItem,
+  ProbeItem,
+  ProtocolItem,
+  type ItemEnvironment,
+} from '../../../src/networks/irc/outgoing-items.js';
 import { OutgoingPacer, type Outgoing } from '../../../src/networks/irc/outgoing-pacer.js';
 import { TokenBucket } from '../../../src/networks/irc/token-bucket.js';
 import { ircCaseFold } from '../../../src/core/casemapping.js';
 import { memoryLogger } from './helpers.js';
 
-function setup(options: { burst?: number; rate?: number; limit?: number; budget?: number } = {}) {
+interface SetupOptions {
+  burst?: number;
+  rate?: number;
+  limit?: number;
+  budget?: number;
+  /** The confirming PINGs go through the pacer, as on a server without echo-message (else out of band). */
+  pacedProbes?: boolean;
+}
+
+function setup(options: SetupOptions = {}) {
   const clock = new SimulatedClock();
   const bucket = new TokenBucket(options.burst ?? 2, options.rate ?? 10, () => clock.now());
   const written: { at: number; line: string }[] = [];
@@ -25,11 +39,22 @@ function setup(options: { burst?: number; rate?: number; limit?: number; budget?
     () => ircCaseFold('rfc1459'),
     () => undefined,
   );
-  const confirmations = new EchoConfirmations(
+  // The server answers the confirming PINGs at once, out of band: what is paced here is the lines.
+  const confirmations: LineConfirmations = new LineConfirmations(
     clock,
     30_000,
     () => false,
     () => 'irc.test',
+    (probe) =>
+      options.pacedProbes
+        ? pacer.enqueue(new ProbeItem(probe))
+        : queueMicrotask(() => {
+            const line = probe.line();
+            if (line === undefined) return probe.discarded();
+            probe.sent();
+            probe.flushed();
+            confirmations.pong(line.replace(/^PING :/, ''));
+          }),
   );
   const pacer: OutgoingPacer = new OutgoingPacer(
     clock,
@@ -86,6 +111,7 @@ function setup(options: { burst?: number; rate?: number; limit?: number; budget?
   return {
     clock,
     bucket,
+    confirmations,
     pacer,
     joins,
     written,
@@ -298,4 +324,45 @@ test('stop clears the pacing timer and abandons what is queued', () => {
     outcomes.map(({ text, outcome }) => [text, outcome.status]),
     [['b', 'abandoned']],
   );
+});
+
+test('a confirming PING waits in the bulk lane, leaves the urgent reserve, and covers every line before it', async () => {
+  // The sample config's default pacing: burst 4, 0.5 lines/s.
+  const { written, outcomes, advance, enqueue, confirmations } = setup({
+    burst: 4,
+    rate: 0.5,
+    pacedProbes: true,
+  });
+  for (let index = 0; index < 3; index += 1) enqueue(`page ${index}`);
+  await settled();
+  advance(1000);
+  enqueue('reply', 'urgent');
+  await settled();
+  assert.deepEqual(
+    written.map(({ at, line }) => [at, line]),
+    [
+      [0, 'PRIVMSG #ops :page 0'],
+      [0, 'PRIVMSG #ops :page 1'],
+      [0, 'PRIVMSG #ops :page 2'],
+      [1000, 'PRIVMSG #ops :reply'],
+    ],
+    'the PING did not take the token the reply needed',
+  );
+  assert.equal(outcomes.length, 0, 'written is not confirmed');
+  advance(3000);
+  await settled();
+  assert.deepEqual(written[4], { at: 4000, line: 'PING :firebell-confirm-1' }, 'one PING for all four');
+  confirmations.pong('firebell-confirm-1');
+  assert.deepEqual(
+    outcomes.map(({ text, outcome }) => [text, outcome.status]),
+    [
+      ['page 0', 'delivered'],
+      ['page 1', 'delivered'],
+      ['page 2', 'delivered'],
+      ['reply', 'delivered'],
+    ],
+  );
+  advance(10_000);
+  await settled();
+  assert.equal(written.length, 5, 'no PING when nothing waits for one');
 });
