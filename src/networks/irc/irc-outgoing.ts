@@ -39,8 +39,8 @@ import { errorMessage } from '../../core/error-message.js';
 
 export { CHATHISTORY_CAPS };
 
-/** How long a written line may wait for its echo before it counts as timed out. */
-const ECHO_TIMEOUT_MS = 30_000;
+/** How long a written line may wait for its echo (or the PONG to the PING after it) before it timed out. */
+const CONFIRM_TIMEOUT_MS = 30_000;
 const HISTORY_TIMEOUT_MS = 5000;
 /** Numerics that refuse a PRIVMSG or NOTICE to the target in their second parameter. */
 const MESSAGE_REFUSALS = ['401', '403', '404', '477', '486', '492', '531', '716'];
@@ -82,7 +82,7 @@ export class IrcOutgoing {
     );
     this.confirmations = new LineConfirmations(
       clock,
-      ECHO_TIMEOUT_MS,
+      CONFIRM_TIMEOUT_MS,
       () => session.connection?.capEnabled('echo-message') === true,
       deps.address,
       (probe) => this.pacer.enqueue(new ProbeItem(probe)),
