@@ -22,7 +22,9 @@ const scopes = new AsyncLocalStorage<RequestScope>();
 let installed = false;
 
 export class RequestScope {
-  private readonly controller = new AbortController();
+  private isClosed = false;
+  /** How to end each request in flight (a set, not abort listeners: a busy session has dozens at once). */
+  private readonly inFlight = new Set<() => void>();
   private readonly agents = {
     http: new HttpAgent({ keepAlive: true }),
     https: new HttpsAgent({ keepAlive: true }),
@@ -35,42 +37,43 @@ export class RequestScope {
   }
 
   get closed(): boolean {
-    return this.controller.signal.aborted;
+    return this.isClosed;
   }
 
   /** Aborts what is in flight, refuses what comes later, and closes the sockets. */
   close(): void {
-    this.controller.abort();
+    this.isClosed = true;
+    for (const abort of [...this.inFlight]) abort();
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
 
   /** The scope's side of one request: its agent, and its end when the scope closes. */
   send(original: RequestFn, params: Record<string, unknown>, callback: Callback): ReturnType<RequestFn> {
-    const signal = this.controller.signal;
-    if (signal.aborted) {
+    if (this.isClosed) {
       queueMicrotask(() => callback(new StoppedError()));
       return undefined;
     }
     const secure = String(params.uri).startsWith('https:');
     let done = false;
+    const sent: { request?: ReturnType<RequestFn> } = {};
+    // `request` calls nothing back after abort(), so the caller is told here.
+    const abort = (): void => {
+      sent.request?.abort();
+      finish(new StoppedError());
+    };
     const finish: Callback = (...args) => {
       if (done) return;
       done = true;
-      signal.removeEventListener('abort', abort);
+      this.inFlight.delete(abort);
       callback(...args);
     };
-    const request = original(
+    this.inFlight.add(abort);
+    sent.request = original(
       { ...params, forever: false, agent: secure ? this.agents.https : this.agents.http },
       finish,
     );
-    // `request` calls nothing back after abort(), so the caller is told here.
-    const abort = (): void => {
-      request?.abort();
-      finish(new StoppedError());
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    return request;
+    return sent.request;
   }
 }
 
