@@ -24,6 +24,7 @@ import { LaneQueue } from '../shared/lane-queue.js';
 import type { ChannelKeeper } from './channel-keeper.js';
 import { CHATHISTORY_CAPS, ChatHistory } from './chat-history.js';
 import { DELIVERY_TAG, LineConfirmations, type WrittenLine } from './line-confirmations.js';
+import { ServerAnswers } from './server-answers.js';
 import { SERVICE_NICKS } from './inbound-classifier.js';
 import { VALID_TARGET } from './incoming-messages.js';
 import type { IrcSession } from './irc-session.js';
@@ -69,6 +70,7 @@ export class IrcOutgoing {
   readonly pacer: OutgoingPacer;
   readonly joins: JoinPlanner;
   private readonly confirmations: LineConfirmations;
+  private readonly answers: ServerAnswers;
   private readonly history: ChatHistory;
   private readonly env: ItemEnvironment;
   /** Topic changes queued or in flight, with their items (to write them again after a reconnect). */
@@ -85,7 +87,16 @@ export class IrcOutgoing {
       CONFIRM_TIMEOUT_MS,
       () => session.connection?.capEnabled('echo-message') === true,
       deps.address,
-      (probe) => this.pacer.enqueue(new ProbeItem(probe)),
+      () => this.answers.want(),
+    );
+    this.answers = new ServerAnswers(
+      clock,
+      this.confirmations,
+      (name) => session.caseFold(name),
+      (probe, promoted) =>
+        promoted
+          ? this.pacer.requeue(new ProbeItem(probe, 'normal'))
+          : this.pacer.enqueue(new ProbeItem(probe, 'bulk')),
     );
     this.pacer = new OutgoingPacer(
       clock,
@@ -193,7 +204,7 @@ export class IrcOutgoing {
         (history.PRIVMSG as LineHandler)(message, line) === true || echo(message, line),
       NOTICE: (message, line) =>
         (history.NOTICE as LineHandler)(message, line) === true || echo(message, line),
-      PONG: (message) => this.confirmations.pong(message.params[message.params.length - 1] ?? ''),
+      ...this.answers.handlers(),
       // Once stopped, the server's ERROR answers our QUIT.
       ERROR: () => void (this.stopped && this.confirmations.quitAnswered()),
     };
@@ -208,6 +219,7 @@ export class IrcOutgoing {
     this.pacer.connectionEnded();
     this.joins.clear();
     this.history.connectionLost();
+    this.answers.connectionEnded();
     const lost = this.confirmations.takeAll();
     const owners = new Map<MessageItem, WrittenLine[]>();
     for (const line of lost) {
@@ -335,6 +347,7 @@ export class IrcOutgoing {
   private write(line: WireLine): boolean {
     if (!this.deps.write(line.line, line.written)) return false;
     if (!line.delivery) {
+      this.answers.written(line.line);
       // Our protocol PRIVMSGs and NOTICEs echo too: expected in line, so the echoes stay aligned.
       const match = /^(?:@\S+ )?(?:PRIVMSG|NOTICE) (\S+) :/.exec(line.line);
       if (match) this.confirmations.expect(this.deps.session.caseFold(match[1] as string));

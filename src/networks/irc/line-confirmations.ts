@@ -5,12 +5,11 @@
  *   we wrote them: an echo confirms the oldest waiting line to that target (by our client tag
  *   `+firebell/delivery` when the server carries client tags). The echo is a confirmation, never an
  *   inbound message.
- * - Without it, a line is confirmed by the server's PONG to a PING written after it: the server reads a
- *   connection's lines in order, so by then it has handled the line. The socket taking a line proves
- *   nothing: it may sit in a kernel buffer when the connection dies (a netsplit, a reset), and a line
- *   counted as delivered there would be lost. One PING covers every line written before it; it waits in
- *   the bulk lane, so it costs a token only when nothing more urgent wants it, and never the reserve an
- *   urgent line needs. Its timeout counts from the PING's write.
+ * - Without it, a line is confirmed by the server's answer to any line written after it (server-answers.ts:
+ *   our JOIN's or TOPIC's echo, the PONG to a PING sent for the purpose): the server reads a connection's
+ *   lines in order, so by then it has handled the line. The socket taking a line proves nothing: it may
+ *   sit in a kernel buffer when the connection dies (a netsplit, a reset), and a line counted as delivered
+ *   there would be lost.
  *
  * A refusal numeric (404 cannot send, 401 no such nick, 477/486/531/716 the target takes no messages from
  * us) refuses the oldest line waiting for that target, and a line with no confirmation within the timeout
@@ -39,36 +38,20 @@ interface Waiting {
   readonly targetKey: string;
   /** Absent for our protocol lines (NickServ, CTCP replies): they echo too, and keep the order aligned. */
   readonly line: WrittenLine | undefined;
+  /** Its place in the order lines were handed to the socket. */
+  readonly seq: number;
+  /** What confirms it: its echo, or (without echo-message) the answer to a later line. */
+  awaiting: 'echo' | 'answer';
   timer: unknown;
-  /** Without echo-message: the socket took it, and a PING written after it is wanted. */
-  flushed: boolean;
-  /** The PING written after it, whose PONG confirms it. */
-  probe: number | undefined;
 }
 
 /** The client-only tag that carries a line's delivery id and index (`<id>:<index>`). */
 export const DELIVERY_TAG = '+firebell/delivery';
 
-/** The token of our confirming PINGs (the connection watchdog's are `firebell-<time>`). */
-const PROBE_TOKEN = /^firebell-confirm-(\d+)$/;
-
-/** A confirming PING the pacer holds: it writes it when its turn comes, unless nothing waits for it. */
-export interface Probe {
-  /** The line to write; undefined when no line waits for a PING any more (it is dropped unwritten). */
-  line(): string | undefined;
-  /** It was handed to the socket: lines written from now on need another PING. */
-  sent(): void;
-  /** The socket took it: the lines it took before are the ones its PONG confirms. */
-  flushed(): void;
-  /** It left the queue unwritten. */
-  discarded(): void;
-}
-
 export class LineConfirmations {
   private waiting: Waiting[] = [];
-  private probes = 0;
-  /** The PING queued and not written yet: every line the socket takes before it is covered. */
-  private queuedProbe: Probe | undefined;
+  /** Lines handed to the socket on this connection, ours and protocol lines alike. */
+  private handed = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -76,42 +59,52 @@ export class LineConfirmations {
     /** Whether the server echoes our messages (echo-message enabled on this connection). */
     private readonly echoes: () => boolean,
     private readonly address: () => string,
-    /** Queues a confirming PING (in the bulk lane) on the current connection. */
-    private readonly queueProbe: (probe: Probe) => void,
+    /** A line the socket took waits for the server's answer to a later line (no echo-message). */
+    private readonly answerWanted: () => void,
   ) {}
 
   /** A line was handed to the socket, in write order; returns the socket's write callback. */
   written(line: WrittenLine): (error?: Error) => void {
+    const echoes = this.echoes();
     const entry: Waiting = {
       targetKey: line.targetKey,
       line,
+      seq: ++this.handed,
+      awaiting: echoes ? 'echo' : 'answer',
       timer: undefined,
-      flushed: false,
-      probe: undefined,
     };
     this.waiting.push(entry);
     line.progress.lineWritten();
     return (error) => {
       if (!this.waiting.includes(entry) || error) return; // lost with the connection: handed back there
-      if (!this.echoes()) {
-        entry.flushed = true;
-        this.wantProbe();
-        return;
-      }
-      this.startTimeout(entry, 'did not echo the line');
+      if (echoes) this.startTimeout(entry, 'did not echo the line');
+      else this.answerWanted();
     };
   }
 
-  /** A PONG came; true when it answered one of our confirming PINGs (it confirms what that PING covers). */
-  pong(token: string): boolean {
-    const match = PROBE_TOKEN.exec(token);
-    if (!match) return false;
-    const answered = Number(match[1]);
-    for (const entry of this.waiting.filter((e) => e.probe !== undefined && e.probe <= answered)) {
+  /** Any other line was handed to the socket; its place in the order, for `answered`. */
+  mark(): number {
+    return ++this.handed;
+  }
+
+  /** Whether some line still waits for the answer to a later line. */
+  get awaitingAnswer(): boolean {
+    return this.waiting.some((entry) => entry.line && entry.awaiting === 'answer');
+  }
+
+  /** The line at `mark` is written, and its answer will confirm the lines before it: their timeout runs. */
+  answerExpected(mark: number, what: string): void {
+    for (const entry of this.waiting)
+      if (entry.awaiting === 'answer' && entry.seq < mark && entry.timer === undefined)
+        this.startTimeout(entry, what);
+  }
+
+  /** The server answered the line at `mark`: it handled every line before it, and they are confirmed. */
+  answered(mark: number): void {
+    for (const entry of this.waiting.filter((e) => e.awaiting === 'answer' && e.seq < mark)) {
       this.remove(entry);
       entry.line?.progress.lineConfirmed();
     }
-    return true;
   }
 
   /**
@@ -123,13 +116,18 @@ export class LineConfirmations {
       if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
       entry.line?.progress.lineConfirmed();
     }
-    this.queuedProbe = undefined;
   }
 
   /** One of our protocol PRIVMSGs or NOTICEs was written: its echo is expected in line, and ignored. */
   expect(targetKey: string): void {
     if (!this.echoes()) return;
-    const entry: Waiting = { targetKey, line: undefined, timer: undefined, flushed: false, probe: undefined };
+    const entry: Waiting = {
+      targetKey,
+      line: undefined,
+      seq: this.mark(),
+      awaiting: 'echo',
+      timer: undefined,
+    };
     entry.timer = this.clock.setTimeout(() => this.remove(entry), this.timeoutMs);
     this.waiting.push(entry);
   }
@@ -169,40 +167,11 @@ export class LineConfirmations {
       if (entry.line) lines.push(entry.line);
     }
     this.waiting = [];
-    this.queuedProbe = undefined; // the pacer drops it with the connection's other protocol lines
     return lines;
   }
 
   get size(): number {
     return this.waiting.length;
-  }
-
-  /** Queues a PING unless one is queued already (it will cover this line too). */
-  private wantProbe(): void {
-    if (this.queuedProbe) return;
-    const number = ++this.probes;
-    const probe: Probe = {
-      // Lines whose echo or PING is still to come; none when an earlier PONG covered them meanwhile.
-      line: () =>
-        this.waiting.some((entry) => entry.line && entry.probe === undefined && entry.timer === undefined)
-          ? `PING :firebell-confirm-${number}`
-          : undefined,
-      sent: () => {
-        if (this.queuedProbe === probe) this.queuedProbe = undefined;
-      },
-      flushed: () => {
-        for (const entry of this.waiting)
-          if (entry.flushed && entry.probe === undefined) {
-            entry.probe = number;
-            this.startTimeout(entry, 'did not answer the PING written after the line');
-          }
-      },
-      discarded: () => {
-        if (this.queuedProbe === probe) this.queuedProbe = undefined;
-      },
-    };
-    this.queuedProbe = probe;
-    this.queueProbe(probe);
   }
 
   private startTimeout(entry: Waiting, what: string): void {

@@ -5,7 +5,8 @@
  */
 import type { Lane } from '../../core/delivery.js';
 import type { DiscardReason, Outgoing, WireLine } from './outgoing-pacer.js';
-import type { CutLine, LineConfirmations, Probe } from './line-confirmations.js';
+import type { CutLine, LineConfirmations } from './line-confirmations.js';
+import type { Probe } from './server-answers.js';
 import { DELIVERY_TAG, deliveryTag } from './line-confirmations.js';
 import type { FoundLines, HistoryQuery } from './chat-history.js';
 import { splitLine } from './line-splitter.js';
@@ -250,14 +251,16 @@ export class ProtocolItem implements Outgoing {
 }
 
 /**
- * A PING whose PONG confirms the message lines written before it (servers without echo-message). Bulk: it
- * goes when nothing more urgent waits, and leaves the urgent reserve alone.
+ * A PING whose PONG confirms the message lines written before it (servers without echo-message; see
+ * server-answers.ts): in the bulk lane, or promoted to the head of the normal lane.
  */
 export class ProbeItem implements Outgoing {
-  readonly lane: Lane = 'bulk';
   readonly connectionScoped = true;
 
-  constructor(private readonly probe: Probe) {}
+  constructor(
+    private readonly probe: Probe,
+    readonly lane: Lane,
+  ) {}
 
   ready(): boolean {
     return true;
@@ -265,11 +268,8 @@ export class ProbeItem implements Outgoing {
 
   peek(): WireLine | undefined {
     const line = this.probe.line();
-    if (line === undefined) {
-      this.probe.discarded();
-      return undefined;
-    }
-    return { line, cost: 1, written: (error) => !error && this.probe.flushed() };
+    if (line === undefined) this.probe.discarded();
+    return line === undefined ? undefined : { line, cost: 1 };
   }
 
   sent(): boolean {

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { SimulatedClock } from 'xstate';
 import type { DeliveryOutcome, Lane } from '../../../src/core/delivery.js';
 import { LaneQueue } from '../../../src/networks/shared/lane-queue.js';
+import type { IrcMessage } from 'irc-framework';
 import { LineConfirmations } from '../../../src/networks/irc/line-confirmations.js';
+import type { LineContext } from '../../../src/networks/irc/line-dispatcher.js';
+import { ServerAnswers } from '../../../src/networks/irc/server-answers.js';
 import { JoinPlanner } from '../../../src/networks/irc/join-planner.js';
 import { MessageProgress } from '../../../src/networks/irc/message-progress.js';
 import {
@@ -39,23 +42,39 @@ function setup(options: SetupOptions = {}) {
     () => ircCaseFold('rfc1459'),
     () => undefined,
   );
-  // The server answers the confirming PINGs at once, out of band: what is paced here is the lines.
+  // Without echo-message; the server answers the confirming PINGs at once, out of band, unless they are
+  // paced (the lines are what these tests pace).
   const confirmations: LineConfirmations = new LineConfirmations(
     clock,
     30_000,
     () => false,
     () => 'irc.test',
-    (probe) =>
-      options.pacedProbes
-        ? pacer.enqueue(new ProbeItem(probe))
-        : queueMicrotask(() => {
-            const line = probe.line();
-            if (line === undefined) return probe.discarded();
-            probe.sent();
-            probe.flushed();
-            confirmations.pong(line.replace(/^PING :/, ''));
-          }),
+    () => answers.want(),
   );
+  const answers = new ServerAnswers(
+    clock,
+    confirmations,
+    (name) => name.toLowerCase(),
+    (probe, promoted) => {
+      if (options.pacedProbes) pacer.enqueue(new ProbeItem(probe, promoted ? 'normal' : 'bulk'));
+      else
+        queueMicrotask(() => {
+          const line = probe.line();
+          if (line === undefined) return probe.discarded();
+          probe.sent();
+          pong(line);
+        });
+    },
+  );
+  const pong = (ping: string): void =>
+    void answers.handlers().PONG?.(
+      {
+        command: 'PONG',
+        params: ['irc.test', ping.replace(/^PING :/, '')],
+        tags: {},
+      } as unknown as IrcMessage,
+      { fromSelf: false } as LineContext,
+    );
   const pacer: OutgoingPacer = new OutgoingPacer(
     clock,
     bucket,
@@ -111,7 +130,7 @@ function setup(options: SetupOptions = {}) {
   return {
     clock,
     bucket,
-    confirmations,
+    pong,
     pacer,
     joins,
     written,
@@ -328,7 +347,7 @@ test('stop clears the pacing timer and abandons what is queued', () => {
 
 test('a confirming PING waits in the bulk lane, leaves the urgent reserve, and covers every line before it', async () => {
   // The sample config's default pacing: burst 4, 0.5 lines/s.
-  const { written, outcomes, advance, enqueue, confirmations } = setup({
+  const { written, outcomes, advance, enqueue, pong } = setup({
     burst: 4,
     rate: 0.5,
     pacedProbes: true,
@@ -352,7 +371,7 @@ test('a confirming PING waits in the bulk lane, leaves the urgent reserve, and c
   advance(3000);
   await settled();
   assert.deepEqual(written[4], { at: 4000, line: 'PING :firebell-confirm-1' }, 'one PING for all four');
-  confirmations.pong('firebell-confirm-1');
+  pong('PING :firebell-confirm-1');
   assert.deepEqual(
     outcomes.map(({ text, outcome }) => [text, outcome.status]),
     [
