@@ -197,9 +197,10 @@ export function commitParameters(batch: StoreBatch, token: bigint | undefined): 
       });
     });
     for (const { id, effect } of t.effects) {
+      // An effect done in the batch that asked for it is never written (nor serialised).
+      if (done.has(id)) continue;
       const json = toJsonColumn(effect, `incident #${t.incidentId}'s effect ${effect.type}`);
-      // An effect done in the batch that asked for it is never written.
-      if (!done.has(id)) effects.push({ id, incident: t.incidentId, effect: json, created: t.at });
+      effects.push({ id, incident: t.incidentId, effect: json, created: t.at });
     }
   }
   const written = new Set(batch.transitions.flatMap((t) => t.effects.map((effect) => effect.id)));
