@@ -49,7 +49,7 @@ export const DEFAULT_JOURNAL_OPTIONS: Required<JournalOptions> = {
   holdTimeoutMs: 5_000,
 };
 
-const LIST_KEYS: readonly ListKey[] = [
+const LIST_KEYS: ReadonlySet<string> = new Set<ListKey>([
   'transitions',
   'effectsDone',
   'quarantines',
@@ -61,7 +61,7 @@ const LIST_KEYS: readonly ListKey[] = [
   'statusHistory',
   'longMessages',
   'usedAckLinks',
-];
+]);
 
 /** A batch being filled: its writes, what runs after its commit, and who waits for it. */
 class OpenBatch {
@@ -73,12 +73,14 @@ class OpenBatch {
   readonly waiters: Array<() => void> = [];
 
   add(writes: Writes): void {
-    for (const key of LIST_KEYS) {
-      const items = writes[key] as readonly unknown[] | undefined;
+    // The keys `writes` has (one or two, nearly always), not every list the batch can hold.
+    for (const key in writes) {
+      if (!LIST_KEYS.has(key)) continue;
+      const items = writes[key as ListKey] as readonly unknown[] | undefined;
       if (!items || items.length === 0) continue;
-      const list = this.lists.get(key);
+      const list = this.lists.get(key as ListKey);
       if (list) list.push(...items);
-      else this.lists.set(key, [...items]);
+      else this.lists.set(key as ListKey, [...items]);
       this.writes += items.length;
     }
     if (writes.alert !== undefined) {
