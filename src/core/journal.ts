@@ -107,14 +107,12 @@ class OpenBatch {
   }
 
   toStoreBatch(at: number): StoreBatch {
-    const base = emptyBatch(at);
-    const lists = Object.fromEntries([...this.lists].map(([key, items]) => [key, items]));
-    return {
-      ...base,
-      ...lists,
-      ...(this.alert ? { alert: this.alert.value } : {}),
-      ...(this.prune ? { prune: this.prune } : {}),
-    } as StoreBatch;
+    // emptyBatch makes a new object each time: it is this batch's to fill in.
+    const batch = emptyBatch(at) as unknown as Record<string, unknown>;
+    for (const [key, items] of this.lists) batch[key] = items;
+    if (this.alert) batch.alert = this.alert.value;
+    if (this.prune) batch.prune = this.prune;
+    return batch as unknown as StoreBatch;
   }
 }
 
