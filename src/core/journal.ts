@@ -49,7 +49,7 @@ export const DEFAULT_JOURNAL_OPTIONS: Required<JournalOptions> = {
   holdTimeoutMs: 5_000,
 };
 
-const LIST_KEYS: readonly ListKey[] = [
+const LIST_KEYS: ReadonlySet<string> = new Set<ListKey>([
   'transitions',
   'effectsDone',
   'quarantines',
@@ -61,7 +61,7 @@ const LIST_KEYS: readonly ListKey[] = [
   'statusHistory',
   'longMessages',
   'usedAckLinks',
-];
+]);
 
 /** A batch being filled: its writes, what runs after its commit, and who waits for it. */
 class OpenBatch {
@@ -73,12 +73,14 @@ class OpenBatch {
   readonly waiters: Array<() => void> = [];
 
   add(writes: Writes): void {
-    for (const key of LIST_KEYS) {
-      const items = writes[key] as readonly unknown[] | undefined;
+    // The keys `writes` has (one or two, nearly always), not every list the batch can hold.
+    for (const key in writes) {
+      if (!LIST_KEYS.has(key)) continue;
+      const items = writes[key as ListKey] as readonly unknown[] | undefined;
       if (!items || items.length === 0) continue;
-      const list = this.lists.get(key);
+      const list = this.lists.get(key as ListKey);
       if (list) list.push(...items);
-      else this.lists.set(key, [...items]);
+      else this.lists.set(key as ListKey, [...items]);
       this.writes += items.length;
     }
     if (writes.alert !== undefined) {
@@ -105,14 +107,12 @@ class OpenBatch {
   }
 
   toStoreBatch(at: number): StoreBatch {
-    const base = emptyBatch(at);
-    const lists = Object.fromEntries([...this.lists].map(([key, items]) => [key, items]));
-    return {
-      ...base,
-      ...lists,
-      ...(this.alert ? { alert: this.alert.value } : {}),
-      ...(this.prune ? { prune: this.prune } : {}),
-    } as StoreBatch;
+    // emptyBatch makes a new object each time: it is this batch's to fill in.
+    const batch = emptyBatch(at) as unknown as Record<string, unknown>;
+    for (const [key, items] of this.lists) batch[key] = items;
+    if (this.alert) batch.alert = this.alert.value;
+    if (this.prune) batch.prune = this.prune;
+    return batch as unknown as StoreBatch;
   }
 }
 

@@ -56,10 +56,15 @@ export class Speaker {
     );
   }
 
-  /** Edits an incident's announcement, in every room of its group on a network that can edit. */
-  editAnnouncement(groupId: string, incidentId: number, body: RichText): void {
+  /**
+   * Edits an incident's announcement, in every room of its group on a network that can edit. `render` is
+   * called once, and only when there is such a room: a group on IRC alone has nothing to edit.
+   */
+  editAnnouncement(groupId: string, incidentId: number, render: () => RichText): void {
+    let body: RichText | undefined;
     for (const member of this.groups.members(groupId)) {
       if (!this.threadable(member.network)) continue;
+      body ??= render();
       void this.outbox.editAnnouncement(member.network, member.conversation, incidentId, body);
     }
   }

@@ -52,7 +52,7 @@ export class SqliteIncidentRows {
     const { from } = t.timeline;
     if (!Number.isSafeInteger(from) || from < 0)
       throw new RangeError(`incident #${t.incidentId}: timeline position ${from} is not an index`);
-    s.upsertIncident.run({
+    const row = {
       id: t.incidentId,
       group: t.group,
       summary: t.summary,
@@ -60,15 +60,21 @@ export class SqliteIncidentRows {
       open: t.open ? 1 : 0,
       snapshot: toJsonColumn(withoutTimeline(t.snapshot), `incident #${t.incidentId}'s snapshot`),
       at: t.at,
-    });
-    s.updateOpen.run({ open: t.open ? 1 : 0, id: t.incidentId });
+    };
+    // Nearly every save is of a stored incident whose `open` stays as it is: one plain update. The first
+    // save (no row yet) and the closing one (`open` changes) find nothing to update and take the long way.
+    if (s.updateIncident.run(row).changes === 0) {
+      s.upsertIncident.run(row);
+      s.updateOpen.run({ open: row.open, id: t.incidentId });
+    }
     t.timeline.entries.forEach((entry, index) => {
       const by = entry.by === undefined ? null : toJsonColumn(entry.by, 'a timeline actor');
       s.upsertTimeline.run(t.incidentId, from + index, entry.at, entry.kind, by, entry.detail ?? null);
     });
     for (const { id, effect } of t.effects) {
+      if (done.has(id)) continue;
       const json = toJsonColumn(effect, `incident #${t.incidentId}'s effect ${effect.type}`);
-      if (!done.has(id)) s.insertEffect.run(id, t.incidentId, json, t.at);
+      s.insertEffect.run(id, t.incidentId, json, t.at);
     }
   }
 
@@ -164,6 +170,12 @@ function prepare(db: Database) {
        ON CONFLICT (id) DO UPDATE SET
          group_id = excluded.group_id, summary = excluded.summary, phase = excluded.phase,
          snapshot = excluded.snapshot, updated_at = excluded.updated_at`,
+    ),
+    // Leaves `open` alone (see updateOpen), and a row whose `open` differs, to the upsert.
+    updateIncident: statement(
+      `UPDATE incidents SET group_id = @group, summary = @summary, phase = @phase, snapshot = @snapshot,
+         updated_at = @at
+       WHERE id = @id AND open = @open`,
     ),
     // Not part of the upsert: naming `open` there rewrites its partial index entry on every save (one more
     // page per commit); this writes only when the value changes, once in an incident's life.

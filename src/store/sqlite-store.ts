@@ -104,7 +104,7 @@ export class SqliteStore implements Store {
   private write(batch: StoreBatch): void {
     const done = new Set(batch.effectsDone);
     for (const transition of batch.transitions) this.incidents.write(transition, done);
-    if (batch.effectsDone.length > 0) this.incidents.completeEffects(batch.effectsDone);
+    if (batch.effectsDone.length > 0) this.incidents.completeEffects(storedBefore(batch));
     for (const { incidentId, reason } of batch.quarantines)
       this.incidents.quarantine(incidentId, reason, batch.at);
     for (const delivery of batch.deliveries) this.deliveryRows.insert(delivery);
@@ -118,6 +118,17 @@ export class SqliteStore implements Store {
 /** Opens (and migrates) the file at `path`, `:memory:` for tests; throws a `StoreOpenError` naming it. */
 export function openSqliteStore(path: string, options: OpenDatabaseOptions = {}): SqliteStore {
   return new SqliteStore(openDatabase(path, options), options);
+}
+
+/**
+ * The effects done in `batch` that an earlier commit stored: one asked for by a transition of this batch
+ * was never written (the transition's write skips it), so there is no row to delete.
+ */
+function storedBefore(batch: StoreBatch): readonly number[] {
+  if (batch.transitions.length === 0) return batch.effectsDone;
+  const asked = new Set<number>();
+  for (const transition of batch.transitions) for (const { id } of transition.effects) asked.add(id);
+  return batch.effectsDone.filter((id) => !asked.has(id));
 }
 
 /** Runs synchronous SQLite work as the port's promise: a throw becomes a rejection. */

@@ -127,7 +127,7 @@ test('a group with matrixThreads: false keeps follow-ups out of threads, but its
   assert.equal(messageOf(matrix.given[1]?.delivery)?.incidentThread, undefined);
   matrix.given[0]?.settle(delivered('$announcement'));
   await settle();
-  speaker.editAnnouncement('infra', 7, rich('Incident #7 declared — acknowledged by Ana'));
+  speaker.editAnnouncement('infra', 7, () => rich('Incident #7 declared — acknowledged by Ana'));
   await settle();
   const edit = matrix.given[2]?.delivery.content;
   assert.equal(edit?.kind, 'edit');
@@ -136,7 +136,7 @@ test('a group with matrixThreads: false keeps follow-ups out of threads, but its
 
 test('an edit goes only to networks that can edit, and is refused cleanly when no announcement is known', async () => {
   const { matrix, irc, speaker, outbox, settle } = await setUp();
-  speaker.editAnnouncement('infra', 7, rich('Incident #7 declared — resolved'));
+  speaker.editAnnouncement('infra', 7, () => rich('Incident #7 declared — resolved'));
   await settle();
   assert.equal(irc.given.length, 0, 'IRC is not asked to edit');
   assert.equal(matrix.given.length, 0, 'nothing to edit: refused before the network');
@@ -174,7 +174,7 @@ test('after a restart the announcement is found again from the stored receipt: e
   const second = await setUp({ store });
   second.threads.load(second.durable.takeLoaded().announcements);
   assert.equal(second.threads.incidentOf('matrix', '$announcement'), 7, 'a command in its thread finds #7');
-  second.speaker.editAnnouncement('infra', 7, rich('Incident #7 declared — acknowledged by Ana'));
+  second.speaker.editAnnouncement('infra', 7, () => rich('Incident #7 declared — acknowledged by Ana'));
   second.speaker.toGroup('infra', rich('Incident #7 acknowledged by Ana'), followUp);
   await second.settle();
   const [edit, ack] = second.matrix.given.map((given) => given.delivery.content);

@@ -129,6 +129,12 @@ for (const backend of BACKENDS)
       const after = await store.load();
       assert.deepEqual(after.pendingEffects, []);
       assert.deepEqual(after.openIncidents, [], 'a resolved incident is not loaded as open');
+      const closed = await store.incident(12);
+      assert.deepEqual(
+        [closed?.open, closed?.phase, closed?.updatedAt, closed?.createdAt],
+        [false, 'resolved', last.at, START],
+        'the closing save changes the row (its phase, and open) and keeps when it was created',
+      );
       assert.deepEqual(
         (await store.recentIncidents(5)).map((incident) => incident.id),
         [12],

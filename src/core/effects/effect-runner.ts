@@ -169,7 +169,9 @@ export class EffectRunner {
 
   /** The announcement edited in place where the network can (Matrix), to say what is true now. */
   private editAnnouncement(incident: IncidentContext, now: AnnouncementState, r: RenderContext): void {
-    this.deps.speaker.editAnnouncement(incident.group, incident.id, renderAnnouncementNow(incident, now, r));
+    this.deps.speaker.editAnnouncement(incident.group, incident.id, () =>
+      renderAnnouncementNow(incident, now, r),
+    );
   }
 
   private page(

@@ -149,103 +149,152 @@ export function onlyCommitFunctionSections(batch: StoreBatch): boolean {
   );
 }
 
-/** The call's values for `batch`, fenced with `token` when there is one. */
+/**
+ * The call's values for `batch`, fenced with `token` when there is one. Built column by column in one pass
+ * over the batch: a row's place in its columns is found by its key, so a key given twice is merged into
+ * the place it took first (see the file's comment).
+ */
 export function commitParameters(batch: StoreBatch, token: bigint | undefined): SqlValue[] {
-  const incidents = new Map<
-    number,
-    {
-      group: string;
-      summary: string;
-      phase: string;
-      open: boolean;
-      snapshot: string;
-      created: number;
-      updated: number;
-    }
-  >();
-  const timeline = new Map<
-    string,
-    { incident: number; seq: number; at: number; kind: string; actor: string | null; detail: string | null }
-  >();
-  const effects: Array<{ id: number; incident: number; effect: string; created: number }> = [];
   const done = new Set(batch.effectsDone);
+  const incidents = {
+    id: [] as number[],
+    group: [] as string[],
+    summary: [] as string[],
+    phase: [] as string[],
+    open: [] as boolean[],
+    snapshot: [] as string[],
+    created: [] as number[],
+    updated: [] as number[],
+  };
+  const incidentPlace = new Map<number, number>();
+  const timeline = {
+    incident: [] as number[],
+    seq: [] as number[],
+    at: [] as number[],
+    kind: [] as string[],
+    actor: [] as (string | null)[],
+    detail: [] as (string | null)[],
+  };
+  const entryPlace = new Map<string, number>();
+  const effects = {
+    id: [] as number[],
+    incident: [] as number[],
+    effect: [] as string[],
+    created: [] as number[],
+  };
+  const asked = new Set<number>();
   for (const t of batch.transitions) {
     const { from } = t.timeline;
     if (!Number.isSafeInteger(from) || from < 0)
       throw new RangeError(`incident #${t.incidentId}: timeline position ${from} is not an index`);
     // Without its timeline: the timeline rows below hold it (snapshot-timeline.ts).
     const snapshot = toJsonColumn(withoutTimeline(t.snapshot), `incident #${t.incidentId}'s snapshot`);
-    const created = incidents.get(t.incidentId)?.created ?? t.at;
-    incidents.set(t.incidentId, {
-      group: t.group,
-      summary: t.summary,
-      phase: t.phase,
-      open: t.open,
-      snapshot,
-      created,
-      updated: t.at,
-    });
+    let row = incidentPlace.get(t.incidentId);
+    if (row === undefined) {
+      row = incidents.id.push(t.incidentId) - 1;
+      incidentPlace.set(t.incidentId, row);
+      // Created when its first transition in the batch happened; later ones only update.
+      incidents.created[row] = t.at;
+    }
+    incidents.group[row] = t.group;
+    incidents.summary[row] = t.summary;
+    incidents.phase[row] = t.phase;
+    incidents.open[row] = t.open;
+    incidents.snapshot[row] = snapshot;
+    incidents.updated[row] = t.at;
     t.timeline.entries.forEach((entry, index) => {
       const seq = from + index;
-      timeline.set(`${t.incidentId}:${seq}`, {
-        incident: t.incidentId,
-        seq,
-        at: entry.at,
-        kind: entry.kind,
-        actor: entry.by === undefined ? null : toJsonColumn(entry.by, 'a timeline actor'),
-        detail: entry.detail ?? null,
-      });
+      const key = `${t.incidentId}:${seq}`;
+      let place = entryPlace.get(key);
+      if (place === undefined) {
+        place = timeline.incident.push(t.incidentId) - 1;
+        entryPlace.set(key, place);
+        timeline.seq[place] = seq;
+      }
+      timeline.at[place] = entry.at;
+      timeline.kind[place] = entry.kind;
+      timeline.actor[place] = entry.by === undefined ? null : toJsonColumn(entry.by, 'a timeline actor');
+      timeline.detail[place] = entry.detail ?? null;
     });
     for (const { id, effect } of t.effects) {
-      const json = toJsonColumn(effect, `incident #${t.incidentId}'s effect ${effect.type}`);
-      // An effect done in the batch that asked for it is never written.
-      if (!done.has(id)) effects.push({ id, incident: t.incidentId, effect: json, created: t.at });
+      asked.add(id);
+      // An effect done in the batch that asked for it is never written (nor serialised).
+      if (done.has(id)) continue;
+      effects.id.push(id);
+      effects.incident.push(t.incidentId);
+      effects.effect.push(toJsonColumn(effect, `incident #${t.incidentId}'s effect ${effect.type}`));
+      effects.created.push(t.at);
     }
   }
-  const written = new Set(batch.transitions.flatMap((t) => t.effects.map((effect) => effect.id)));
-  const older = batch.effectsDone.filter((id) => !written.has(id));
+  const older = batch.effectsDone.filter((id) => !asked.has(id));
+  const deliveries = {
+    id: [] as string[],
+    channel: [] as string[],
+    lane: [] as string[],
+    content: [] as string[],
+    incident: [] as (number | null)[],
+    created: [] as number[],
+    attempts: [] as number[],
+  };
+  for (const row of batch.deliveries) {
+    deliveries.id.push(row.id);
+    deliveries.channel.push(row.channel);
+    deliveries.lane.push(row.lane);
+    deliveries.content.push(toJsonColumn(row.content, `delivery ${row.id}'s content`));
+    deliveries.incident.push(row.incidentId ?? null);
+    deliveries.created.push(row.createdAt);
+    deliveries.attempts.push(row.attempts);
+  }
   const { attempts, outcomes } = mergedDeliveryUpdates(batch.deliveryUpdates);
-  const rows = [...incidents];
-  const entries = [...timeline.values()];
-  const deliveries = batch.deliveries.map((row) => ({
-    ...row,
-    json: toJsonColumn(row.content, `delivery ${row.id}'s content`),
-  }));
+  const outcome = {
+    id: [] as string[],
+    state: [] as string[],
+    at: [] as number[],
+    receipt: [] as (string | null)[],
+    reason: [] as (string | null)[],
+  };
+  for (const update of outcomes) {
+    outcome.id.push(update.id);
+    outcome.state.push(update.state);
+    outcome.at.push(update.at);
+    outcome.receipt.push(update.receipt.length > 0 ? JSON.stringify(update.receipt) : null);
+    outcome.reason.push(update.reason ?? null);
+  }
   return [
     token === undefined ? null : token.toString(),
-    rows.map(([id]) => id),
-    rows.map(([, row]) => row.group),
-    rows.map(([, row]) => row.summary),
-    rows.map(([, row]) => row.phase),
-    rows.map(([, row]) => row.open),
-    rows.map(([, row]) => row.snapshot),
-    rows.map(([, row]) => row.created),
-    rows.map(([, row]) => row.updated),
-    entries.map((entry) => entry.incident),
-    entries.map((entry) => entry.seq),
-    entries.map((entry) => entry.at),
-    entries.map((entry) => entry.kind),
-    entries.map((entry) => entry.actor),
-    entries.map((entry) => entry.detail),
-    effects.map((effect) => effect.id),
-    effects.map((effect) => effect.incident),
-    effects.map((effect) => effect.effect),
-    effects.map((effect) => effect.created),
+    incidents.id,
+    incidents.group,
+    incidents.summary,
+    incidents.phase,
+    incidents.open,
+    incidents.snapshot,
+    incidents.created,
+    incidents.updated,
+    timeline.incident,
+    timeline.seq,
+    timeline.at,
+    timeline.kind,
+    timeline.actor,
+    timeline.detail,
+    effects.id,
+    effects.incident,
+    effects.effect,
+    effects.created,
     older,
-    deliveries.map((row) => row.id),
-    deliveries.map((row) => row.channel),
-    deliveries.map((row) => row.lane),
-    deliveries.map((row) => row.json),
-    deliveries.map((row) => row.incidentId ?? null),
-    deliveries.map((row) => row.createdAt),
-    deliveries.map((row) => row.attempts),
+    deliveries.id,
+    deliveries.channel,
+    deliveries.lane,
+    deliveries.content,
+    deliveries.incident,
+    deliveries.created,
+    deliveries.attempts,
     [...attempts.keys()],
     [...attempts.values()],
-    outcomes.map((update) => update.id),
-    outcomes.map((update) => update.state),
-    outcomes.map((update) => update.at),
-    outcomes.map((update) => (update.receipt.length > 0 ? JSON.stringify(update.receipt) : null)),
-    outcomes.map((update) => update.reason ?? null),
+    outcome.id,
+    outcome.state,
+    outcome.at,
+    outcome.receipt,
+    outcome.reason,
     batch.handled.map((mark) => mark.durableId),
     batch.handled.map((mark) => mark.at),
   ];
