@@ -5,7 +5,10 @@ import { RequestScope } from '../../../src/networks/matrix/request-scope.js';
 
 test('a scope with many requests in flight raises no listener-leak warning, and closing it ends each one', async () => {
   const warnings: Error[] = [];
-  const onWarning = (warning: Error) => warnings.push(warning);
+  // Only the leak warning: loading the SDK's `request` may warn of deprecations on newer Nodes meanwhile.
+  const onWarning = (warning: Error) => {
+    if (warning.name === 'MaxListenersExceededWarning') warnings.push(warning);
+  };
   process.on('warning', onWarning);
   try {
     const scope = new RequestScope();
