@@ -1,10 +1,10 @@
 /**
  * The outgoing side of one IRC network: deliveries (messages and topic changes) become paced items, their
- * lines are confirmed by the server (its echo where it offers echo-message, else its PONG to a later
- * PING), the server's refusals settle them with its reason, and what was written but not confirmed when a
- * connection ends goes again on the next one,
- * after a look in the server's history where it keeps one (chat-history.ts). Topic questions, account
- * lookups and CTCP replies are protocol lines of the current connection, in their lanes.
+ * lines are confirmed by the server (its echo where it offers echo-message, else its answer to a later
+ * line: server-answers.ts), the server's refusals settle them with its reason, and what was written but
+ * not confirmed when a connection ends goes again on the next one, after a look in the server's history
+ * where it keeps one (chat-history.ts). Topic questions, account lookups and CTCP replies are protocol
+ * lines of the current connection, in their lanes.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
