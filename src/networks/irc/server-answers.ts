@@ -81,7 +81,8 @@ export class ServerAnswers {
     const join = /^JOIN (\S+)/.exec(line);
     const topic = /^TOPIC (\S+) :/.exec(line);
     const channels = join?.[1]?.split(',') ?? (topic?.[1] ? [topic[1]] : []);
-    if (channels.length === 0) return;
+    // With nothing waiting, its answer would confirm nothing: no mark (and none is kept past that point).
+    if (channels.length === 0 || !this.confirmations.awaitingAnswer) return;
     const mark = this.confirmations.mark();
     for (const channel of channels) {
       const key = this.channelKey(join ? 'JOIN' : 'TOPIC', channel);
@@ -119,6 +120,8 @@ export class ServerAnswers {
     const mark = this.pingMarks.get(number);
     for (const written of [...this.pingMarks.keys()]) if (written <= number) this.pingMarks.delete(written);
     if (mark !== undefined) this.confirmations.answered(mark);
+    // Marks of JOINs and TOPICs the server never answered (a refused TOPIC) would confirm nothing now.
+    if (!this.confirmations.awaitingAnswer) this.channelMarks.clear();
     return true;
   }
 
