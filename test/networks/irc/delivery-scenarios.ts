@@ -1,8 +1,9 @@
 /**
  * Deliveries on the real servers: when a delivery counts as delivered (only the server confirms a line:
- * InspIRCd offers echo-message, so by its echo; ngIRCd does not, so by its PONG to a PING written after
- * it), what the server's refusals become, and the IRC resend rule (a delivery handed over again after a restart may repeat its line once;
- * neither server keeps chathistory, so there is nothing to look in first: see chathistory.test.ts).
+ * InspIRCd offers echo-message, so by its echo; ngIRCd does not, so by its answer to a line written
+ * after it, here a PING's PONG: server-answers.ts), what the server's refusals become, and the IRC resend
+ * rule (a delivery handed over again after a restart may repeat its line once; neither server keeps
+ * chathistory, so there is nothing to look in first: see chathistory.test.ts).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
