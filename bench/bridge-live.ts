@@ -1,7 +1,8 @@
 /**
  * The bridge on real servers, each part in a process of its own so that none shares an event loop with
  * another: InspIRCd with Anope, the test homeserver (./homeserver-child.ts), firebell as users run it
- * (./firebell-child.ts: the sample config's default IRC pacing, the default Matrix timings), a bare relay
+ * (./firebell-child.ts: the sample config's default IRC pacing, the default Matrix timings, the store on a
+ * SQLite file at synchronous=FULL, the Matrix adapter's state in it), a bare relay
  * (./bare-relay-child.ts), and the people, in this process, who say lines and time their arrival.
  *
  * Relay latency is measured against the bare relay doing the same work over the same two hops: IRC server
@@ -23,6 +24,7 @@ import { InspircdWithAnope } from '../test/servers/inspircd-anope.js';
 import { IrcTestClient, type ReceivedLine } from '../test/servers/irc-test-client.js';
 import { CHANNEL, inChannel, ROOM } from '../test/core/bridge/live-world.js';
 import { startChild, type BenchChild } from './child-process.js';
+import { tempStoreFile } from './durable-store.js';
 import type { HomeserverReady, HomeserverSetup } from './homeserver-child.js';
 import { percentile, type BenchFigure } from './report.js';
 
@@ -77,6 +79,8 @@ export async function measureLive(): Promise<BenchFigure[]> {
     const hs = JSON.parse(hsChild.ready) as HomeserverReady;
     const user = (name: string) => hs.users[name] as { userId: string; token: string };
 
+    const storeFile = tempStoreFile();
+    stops.push(() => storeFile.remove());
     const firebell: BenchChild = await startChild('./firebell-child.js', [
       JSON.stringify({
         ircPort: ircd.port,
@@ -88,6 +92,7 @@ export async function measureLive(): Promise<BenchFigure[]> {
         room: ROOM,
         publicUrl: 'http://127.0.0.1:9',
         pacing: PACING,
+        storeFile: storeFile.path,
         // The raw senders and the bare relay are not firebell's business.
         bridge: { ignoreIrcNicks: ['^(raw|copier)$'], ignoreMatrixUsers: ['^@(raw|copier):'] },
       }),

@@ -36,3 +36,12 @@ export async function openBenchDurable(path?: string): Promise<BenchDurable> {
     },
   };
 }
+
+/**
+ * A path for a store that another part opens (a firebell in a child process, say), in a fresh temp
+ * directory; `remove` deletes the directory.
+ */
+export function tempStoreFile(): { readonly path: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'firebell-bench-'));
+  return { path: join(dir, 'firebell.sqlite'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

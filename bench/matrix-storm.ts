@@ -1,6 +1,6 @@
 /**
  * A 429 storm on the Matrix side: 40 lines said on IRC by four people taking turns, each line after the
- * previous one reached the channel (so the bridge relays each as a message of its own), relayed by firebell as users run it (default timings and pacing) to a
+ * previous one reached the channel (so the bridge relays each as a message of its own), relayed by firebell as users run it (default timings and pacing, the store on a SQLite file) to a
  * homeserver that rate-limits events like Synapse's defaults (rc_message 0.2/s, burst 10, a 0.5 s pause
  * before each refusal). The figure is the time until every line was seen on Matrix and the number of
  * events it took, against the rate-limit minimum for 40 events (computed from the configured rate) and a
@@ -15,6 +15,7 @@ import { SYNAPSE_RC_MESSAGE } from '../test/matrix-homeserver/rate-limit.js';
 import { TestMatrixClient } from '../test/matrix-homeserver/test-client.js';
 import { InspircdWithAnope } from '../test/servers/inspircd-anope.js';
 import { IrcTestClient } from '../test/servers/irc-test-client.js';
+import { tempStoreFile } from './durable-store.js';
 import type { BenchFigure } from './report.js';
 
 const LINES = 40;
@@ -45,6 +46,8 @@ export async function measureStorm(): Promise<BenchFigure[]> {
     const roomId = hs.createRoom(ana.userId, { preset: 'public_chat', room_alias_name: 'infra' });
     for (const user of [botUser, bareUser]) hs.join(user.userId, roomId);
 
+    const storeFile = tempStoreFile();
+    stops.push(() => storeFile.remove());
     const firebell = await startFirebellInstance({
       ircPort: ircd.port,
       nick: 'fbone',
@@ -55,6 +58,7 @@ export async function measureStorm(): Promise<BenchFigure[]> {
       room: ROOM,
       publicUrl: 'http://127.0.0.1:9',
       pacing: DEFAULT_IRC_PACING,
+      storeFile: storeFile.path,
     });
     stops.push(() => firebell.firebell.stop());
     const people: IrcTestClient[] = [];

@@ -1,7 +1,8 @@
 /**
  * One firebell as the bridge tests and benchmarks run it: the real core with the bridge, the real IRC
  * adapter (SASL) and Matrix adapter, on servers started elsewhere (live-world.ts, or the benchmark's own
- * processes). Resolves once it is connected to both.
+ * processes). Resolves once it is connected to both. Tests keep its store in memory; benchmarks give it a
+ * file, so that what they measure includes the fsyncs users' firebell waits for.
  */
 import type { Config } from '../../../src/config/config.js';
 import { Bridge } from '../../../src/core/bridge/bridge.js';
@@ -12,6 +13,9 @@ import { silentLogger, type Logger } from '../../../src/core/logger.js';
 import { IrcNetwork } from '../../../src/networks/irc/irc-network.js';
 import { MatrixNetwork } from '../../../src/networks/matrix/matrix-network.js';
 import type { MatrixTuning } from '../../../src/networks/matrix/tuning.js';
+import { DurableState } from '../../../src/core/durable-state.js';
+import type { KeyValueStore, Store } from '../../../src/core/store.js';
+import { openSqliteStore } from '../../../src/store/sqlite-store.js';
 import { ircConfig } from '../../networks/irc/helpers.js';
 import { botConfig, until } from '../../networks/matrix/harness.js';
 import { testConfig } from '../../support/config-fixture.js';
@@ -36,6 +40,12 @@ export interface InstanceOptions {
   readonly pacing?: { burst: number; linesPerSecond: number; queueLimit: number };
   readonly bridge?: Partial<Config['bridge']>;
   readonly matrixTuning?: Partial<MatrixTuning>;
+  /**
+   * The SQLite file to keep the store in, opened as firebell opens it (WAL, synchronous=FULL), with the
+   * Matrix adapter's state in it as in src/app.ts; in memory, beside an in-memory key-value state, when
+   * absent.
+   */
+  readonly storeFile?: string;
 }
 
 export interface Instance {
@@ -43,14 +53,12 @@ export interface Instance {
   readonly irc: IrcNetwork;
   readonly matrix: MatrixNetwork;
   readonly nick: string;
-  readonly kv: MemoryKeyValueStore;
 }
 
 export async function startFirebellInstance(options: InstanceOptions): Promise<Instance> {
   const logger = options.logger ?? silentLogger;
   const { nick, channel, room, publicUrl } = options;
-  const store = new TestStore();
-  const durable = await openDurable(store, systemClock);
+  const { store, durable, kv } = await openInstanceStore(options.storeFile, logger);
   const longMessages =
     options.longMessages ??
     new JournaledLongMessages({ journal: durable.journal, store, keyValues: durable.keyValues });
@@ -69,7 +77,6 @@ export async function startFirebellInstance(options: InstanceOptions): Promise<I
       },
     ],
   };
-  const kv = new MemoryKeyValueStore();
   const irc = new IrcNetwork(
     ircConfig({
       id: 'libera',
@@ -113,5 +120,18 @@ export async function startFirebellInstance(options: InstanceOptions): Promise<I
     await firebell.stop();
     throw error;
   }
-  return { firebell, irc, matrix, nick, kv };
+  return { firebell, irc, matrix, nick };
+}
+
+async function openInstanceStore(
+  file: string | undefined,
+  logger: Logger,
+): Promise<{ store: Store; durable: DurableState; kv: KeyValueStore }> {
+  if (file === undefined) {
+    const store = new TestStore();
+    return { store, durable: await openDurable(store, systemClock), kv: new MemoryKeyValueStore() };
+  }
+  const store = openSqliteStore(file, { logger });
+  const durable = await DurableState.open(store, { clock: systemClock, logger });
+  return { store, durable, kv: durable.keyValues };
 }
