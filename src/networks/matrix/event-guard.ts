@@ -4,10 +4,13 @@
  * just now arrives with its earlier history: none of that may run a command. An event counts if it was
  * sent after the bot started and comes after the bot's join in its room's timeline, and one more case: a sync from a stored
  * token also brings again what the previous run received but had not finished handling when it died
- * (the token is saved only after a batch is handled, and batches are handled one at a time). Those
- * events' ids were stored before the previous run began handling them (`received`), and they count: that
- * is how a command caught by a crash still runs. Anything else from before the start was said while the
- * bot was down, and is history.
+ * (the token is saved only after a batch is handled, and batches are handled one at a time). The ids of
+ * those that may make firebell act (`mayAct`: commands, reactions, notices, memberships) were stored
+ * before the previous run began handling them (`received`), and they count: that is how a command caught
+ * by a crash still runs. Plain chat is only relayed, at most once, so its ids are not stored: a batch of
+ * chat alone is handled without waiting for a commit (an fsync before every relayed line), and after a
+ * crash it is history rather than relayed a second time. Anything else from before the start was said
+ * while the bot was down, and is history.
  *
  * That an event runs only once is the core's business: the adapter gives each message its event id as
  * `durableId`, and the core records it as handled in the same commit as what it caused (core/inbound.ts),
@@ -22,7 +25,9 @@
  * together, and a repeated join request (answered without a new membership) says nothing about when the
  * bot got in; comparing either with the bot's clock dropped commands said just after a real join.
  */
+import { parseCommand } from '../../core/commands/parse.js';
 import type { KeyValueStore } from '../../core/store.js';
+import { interpret } from './inbound.js';
 import type { RawEvent, SyncResponse } from './sync-client.js';
 
 /** Key (in `<namespace>:sync`) of the ids of a batch's events, stored before they are handled. */
@@ -80,9 +85,21 @@ export function isOwnJoin(event: RawEvent, userId: string): boolean {
 }
 
 /**
- * Stores the ids of the batch's room events that count (`counts`: not history, not the bot's own) before
- * any of them is handled: after a crash they come again and still count, while what was said meanwhile
- * does not. Resolves once stored.
+ * Whether handling the event may make firebell act (answer, change an incident, note a status): anything
+ * but a plain message or emote that is not one of firebell's commands. Such chat is relayed and, at most,
+ * answered with a hint for a near miss; losing that to a crash in the moment before its commit is the
+ * relay's promise (at most once), while a command must run after all.
+ */
+export function mayAct(event: RawEvent): boolean {
+  const meaning = interpret(event);
+  if (meaning?.kind !== 'message' || meaning.style === 'notice') return true;
+  return parseCommand(meaning.text).kind !== 'none';
+}
+
+/**
+ * Stores the ids of the batch's room events that need it (`counts`: not history, not the bot's own, and
+ * `mayAct`) before any of them is handled: after a crash they come again and still count, while what was
+ * said meanwhile does not. Resolves once stored; at once when no event needs it.
  */
 export async function storeReceived(
   kv: KeyValueStore,

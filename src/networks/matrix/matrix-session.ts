@@ -12,7 +12,7 @@ import type { KeyValueStore } from '../../core/store.js';
 import { ConfiguredRooms } from './configured-rooms.js';
 import { ENCRYPTION_REFUSAL, messageContent, plainNotice, type Content } from './content.js';
 import { DirectRooms } from './direct-rooms.js';
-import { EventGuard, forgetReceived, previouslyReceived, storeReceived } from './event-guard.js';
+import { EventGuard, forgetReceived, mayAct, previouslyReceived, storeReceived } from './event-guard.js';
 import { classify } from './failures.js';
 import { interpret } from './inbound.js';
 import { handleInvite } from './invites.js';
@@ -199,7 +199,7 @@ export class MatrixSession {
       this.options.kv,
       this.options.namespace,
       response,
-      (event) => event.sender !== this.userId && !this.guard.isStale(event, receivedAt),
+      (event) => event.sender !== this.userId && !this.guard.isStale(event, receivedAt) && mayAct(event),
     );
     await this.client.dispatch(response, (type, ...payload) => {
       const roomId = payload[0] as string;

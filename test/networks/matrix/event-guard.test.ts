@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventGuard, parseReceived } from '../../../src/networks/matrix/event-guard.js';
+import { EventGuard, mayAct, parseReceived } from '../../../src/networks/matrix/event-guard.js';
 import type { RawEvent, SyncResponse } from '../../../src/networks/matrix/sync-client.js';
 
 const at = (ts: number, age?: number): RawEvent => ({
@@ -66,4 +66,25 @@ test('from before the start, only the events the previous run began to handle co
   assert.deepEqual([...parseReceived(undefined)], []);
   assert.deepEqual([...parseReceived('not json')], []);
   assert.deepEqual([...parseReceived('[1, "$a", null]')], ['$a']);
+});
+
+test('only events that may make firebell act need their ids stored before handling: plain chat does not', () => {
+  const event = (type: string, content: Record<string, unknown>): RawEvent => ({
+    ...at(1_000),
+    type,
+    content,
+  });
+  const said = (body: string, msgtype = 'm.text') => event('m.room.message', { msgtype, body });
+  assert.equal(mayAct(said('the mirror is back')), false, 'chat');
+  assert.equal(mayAct(said('waves', 'm.emote')), false, 'an emote');
+  assert.equal(mayAct(said('!deploy now')), false, "another bot's command");
+  assert.equal(mayAct(said('!ack 5')), true, 'a command');
+  assert.equal(mayAct(said('!ack five')), true, 'a malformed command (answered with its usage)');
+  assert.equal(mayAct(said('#status alert PyPI mirror down')), true, 'a status update');
+  assert.equal(mayAct(said('NOTICE: all clear', 'm.notice')), true, "a statusbot's notice");
+  const reaction = event('m.reaction', {
+    'm.relates_to': { rel_type: 'm.annotation', event_id: '$a', key: '✅' },
+  });
+  assert.equal(mayAct(reaction), true, 'a reaction (an ack)');
+  assert.equal(mayAct(event('m.room.member', { membership: 'join' })), true, 'a membership');
 });

@@ -94,6 +94,45 @@ test('a command whose handling was never committed is handed over again after a 
   await restarted.stop();
 });
 
+test('plain chat is handled without storing its id first, and a crash before its commit leaves it history, not relayed twice', async () => {
+  const storedWhenHandled = new Map<string, string | undefined>();
+  const crashing = await startBot(hs, botUser, {
+    rooms: [room],
+    kv,
+    neverCommitted: (message) => {
+      storedWhenHandled.set(message.text, kv.get('matrix:matrix:sync', 'received'));
+      return message.text === 'just chat, caught by a crash';
+    },
+  });
+  await until(() => crashing.states.some((entry) => entry.state === 'connected'), 'the first sync');
+  const chat = hs.post(alice.userId, room, text('just chat, caught by a crash'));
+  await until(() => crashing.messages.some((message) => message.messageId === chat), 'the chat line');
+  assert.equal(storedWhenHandled.get('just chat, caught by a crash'), undefined, 'no id stored for chat');
+  await crashing.stop();
+
+  const restarted = await startBot(hs, botUser, {
+    rooms: [room],
+    kv,
+    neverCommitted: (message) => {
+      storedWhenHandled.set(message.text, kv.get('matrix:matrix:sync', 'received'));
+      return false;
+    },
+  });
+  await until(() => restarted.states.some((entry) => entry.state === 'connected'), 'the sync after restart');
+  const command = hs.post(alice.userId, room, text('!status'));
+  await until(() => restarted.messages.some((message) => message.messageId === command), 'a fresh command');
+  assert.ok(
+    !restarted.messages.some((message) => message.messageId === chat),
+    'the chat line caught by the crash is history: relayed at most once',
+  );
+  assert.deepEqual(
+    JSON.parse(storedWhenHandled.get('!status') ?? '[]'),
+    [command],
+    "a command's id is stored before it is handled",
+  );
+  await restarted.stop();
+});
+
 test('restart after losing the token: the replayed snapshot runs nothing', async () => {
   kv.delete('matrix:matrix', 'syncToken');
   const before = replies();
