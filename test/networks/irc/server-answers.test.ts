@@ -16,12 +16,15 @@ import type { LineContext } from '../../../src/networks/irc/line-dispatcher.js';
 function setup() {
   const clock = new SimulatedClock();
   const queued: { probe: Probe; promoted: boolean }[] = [];
+  /** The server talks all the time, unless a test makes it fall silent (a dead connection). */
+  const server = { silentFrom: Infinity };
   const confirmations: LineConfirmations = new LineConfirmations(
     clock,
     30_000,
     () => false,
     () => 'irc.test:6667',
     () => answers.want(),
+    () => Math.min(clock.now(), server.silentFrom),
   );
   const answers = new ServerAnswers(
     clock,
@@ -54,7 +57,7 @@ function setup() {
     probe.sent();
     return line.replace(/^PING :/, '');
   };
-  return { clock, confirmations, answers, outcomes, delivery, write, hear, writePing, queued };
+  return { clock, confirmations, answers, outcomes, delivery, write, hear, writePing, queued, server };
 }
 
 test('the socket taking a line confirms nothing: the PONG to a PING written after it does', () => {
@@ -128,6 +131,24 @@ test('no PONG within the timeout, counted from the PING’s write, is a timeout'
     at: 50_000,
     reason: 'irc.test:6667 did not answer the PING written after the line within 30 s of writing it',
   });
+});
+
+test('no PONG on a connection gone silent is no timeout: the line waits for the connection’s end, to go again', () => {
+  const { clock, outcomes, delivery, write, writePing, confirmations, server } = setup();
+  write(delivery('page'))();
+  server.silentFrom = clock.now(); // the connection died with the page in a socket buffer, or after it
+  writePing();
+  clock.increment(90_000);
+  assert.equal(outcomes.size, 0, 'the page may be lost: settled timed-out, it would never go again');
+  assert.equal(confirmations.takeAll().length, 1, 'the ping timeout ends the connection: handed back');
+  const lagging = delivery('lagging');
+  write(lagging)();
+  writePing();
+  clock.increment(30_000);
+  assert.equal(outcomes.size, 0);
+  server.silentFrom = Infinity; // the server talks again, and still does not answer the PING
+  clock.increment(30_000);
+  assert.equal(outcomes.get('lagging')?.status, 'timed-out', 'a live server that does not answer: timed out');
 });
 
 test('a PING kept waiting in the bulk lane moves ahead of the other lanes; either copy writes it once', () => {
