@@ -47,6 +47,11 @@ export class ConnectionSupervisor {
     return this.phase;
   }
 
+  /** When the server last sent a line (or the current attempt began). */
+  get lastHeard(): number {
+    return this.lastActivity;
+  }
+
   start(): void {
     if (this.phase !== 'idle') return;
     this.attempt();

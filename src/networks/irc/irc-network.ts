@@ -136,6 +136,7 @@ export class IrcNetwork implements ChatNetwork {
       topics: this.topics,
       identity: { nick: config.nick, altNicks: config.altNicks, username: config.username },
       address: () => this.address(),
+      lastHeard: () => this.supervisor.lastHeard,
       write: (line, written) => session.write(line, written),
     });
     this.login = new ServicesLogin(

@@ -62,6 +62,8 @@ export interface OutgoingDeps {
     readonly username: string;
   };
   readonly address: () => string;
+  /** When the server last sent a line on the current connection. */
+  readonly lastHeard: () => number;
   /** Writes a line to the current connection; false when none is open. */
   readonly write: (line: string, written?: (error?: Error) => void) => boolean;
 }
@@ -88,6 +90,7 @@ export class IrcOutgoing {
       () => session.connection?.capEnabled('echo-message') === true,
       deps.address,
       () => this.answers.want(),
+      deps.lastHeard,
     );
     this.answers = new ServerAnswers(
       clock,

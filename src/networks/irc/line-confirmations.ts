@@ -13,8 +13,10 @@
  *
  * A refusal numeric (404 cannot send, 401 no such nick, 477/486/531/716 the target takes no messages from
  * us) refuses the oldest line waiting for that target, and a line with no confirmation within the timeout
- * timed out. Lines still waiting when the connection ends are handed back to be written again: the server
- * may or may not have taken them (at most one repeat, never a loss).
+ * timed out, provided the server sent something meanwhile: from a connection gone silent (dead, its lines
+ * maybe lost in a socket buffer) the line waits for the ping timeout to end it. Lines still waiting when
+ * the connection ends are handed back to be written again: the server may or may not have taken them (at
+ * most one repeat, never a loss).
  */
 import type { Clock } from '../../core/clock.js';
 import type { MessageProgress } from './message-progress.js';
@@ -61,6 +63,8 @@ export class LineConfirmations {
     private readonly address: () => string,
     /** A line the socket took waits for the server's answer to a later line (no echo-message). */
     private readonly answerWanted: () => void,
+    /** When the server last sent a line on this connection. */
+    private readonly lastHeard: () => number,
   ) {}
 
   /** A line was handed to the socket, in write order; returns the socket's write callback. */
@@ -174,8 +178,11 @@ export class LineConfirmations {
     return this.waiting.length;
   }
 
-  private startTimeout(entry: Waiting, what: string): void {
+  private startTimeout(entry: Waiting, what: string, since = this.clock.now()): void {
     entry.timer = this.clock.setTimeout(() => {
+      // Not a word since: the connection may be dead and the line lost with it. Settled timed-out, it
+      // would never go again; the ping timeout ends such a connection, and the line goes on the next one.
+      if (this.lastHeard() <= since) return this.startTimeout(entry, what, since);
       this.remove(entry);
       entry.line?.progress.timedOut(
         `${this.address()} ${what} within ${Math.round(this.timeoutMs / 1000)} s of writing it`,

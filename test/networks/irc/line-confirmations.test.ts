@@ -8,12 +8,15 @@ import { MessageProgress } from '../../../src/networks/irc/message-progress.js';
 /** With echo-message; without it, see server-answers.test.ts. */
 function setup(echoes: boolean) {
   const clock = new SimulatedClock();
+  /** The server talks all the time, unless a test makes it fall silent (a dead connection). */
+  const server = { silentFrom: Infinity };
   const confirmations = new LineConfirmations(
     clock,
     30_000,
     () => echoes,
     () => 'irc.test:6697',
     () => assert.fail('with echo-message no line waits for an answer'),
+    () => Math.min(clock.now(), server.silentFrom),
   );
   const outcomes = new Map<string, DeliveryOutcome>();
   const delivery = (id: string) => new MessageProgress(id, clock, (outcome) => outcomes.set(id, outcome));
@@ -25,7 +28,7 @@ function setup(echoes: boolean) {
       progress,
       owner: undefined,
     });
-  return { clock, confirmations, outcomes, delivery, write };
+  return { clock, confirmations, outcomes, delivery, write, server };
 }
 
 test('with echo-message: the echo confirms the oldest line to its target, with its msgid; a tag names the line', () => {
@@ -93,6 +96,29 @@ test('no echo within the timeout, counted from the write, is a timeout', () => {
   assert.deepEqual(outcomes.get('slow'), {
     status: 'timed-out',
     at: 90_000,
+    reason: 'irc.test:6697 did not echo the line within 30 s of writing it',
+  });
+});
+
+test('no echo on a connection gone silent is no timeout: the line waits for the connection’s end, to go again', () => {
+  const { clock, outcomes, delivery, write, confirmations, server } = setup(true);
+  const page = delivery('page');
+  write(page, '#ops')();
+  page.finishedWriting();
+  server.silentFrom = clock.now(); // the connection died with the page in a socket buffer
+  clock.increment(90_000);
+  assert.equal(outcomes.size, 0, 'the page may be lost: settled timed-out, it would never go again');
+  assert.equal(confirmations.takeAll().length, 1, 'the ping timeout ends the connection: handed back');
+  const dropped = delivery('dropped');
+  write(dropped, '#quiet')();
+  dropped.finishedWriting();
+  clock.increment(30_000);
+  assert.equal(outcomes.size, 0, 'a quiet server: nothing yet says it is alive');
+  server.silentFrom = Infinity; // it answers the watchdog's PING: alive, and it did not echo the line
+  clock.increment(30_000);
+  assert.deepEqual(outcomes.get('dropped'), {
+    status: 'timed-out',
+    at: 150_000,
     reason: 'irc.test:6697 did not echo the line within 30 s of writing it',
   });
 });

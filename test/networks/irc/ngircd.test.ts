@@ -9,7 +9,13 @@ import { Ngircd } from '../../servers/ngircd.js';
 import type { IrcTestClient } from '../../servers/irc-test-client.js';
 import { TestBed, waitJoined, type RunningBot } from './bot-harness.js';
 import { ircConfig, until } from './helpers.js';
-import { linesInFlightSurviveTheServer, registerDeliveryTests } from './delivery-scenarios.js';
+import {
+  linesInFlightSurviveTheServer,
+  messageDelivery,
+  registerDeliveryTests,
+} from './delivery-scenarios.js';
+import type { DeliveryOutcome } from '../../../src/core/delivery.js';
+import { JumpClock } from '../../support/jump-clock.js';
 import { registerRestartTest, registerSharedTests, type Scene } from './scenarios.js';
 
 const CHANNELS = ['#ops', '#locked'];
@@ -161,6 +167,42 @@ describe('IRC adapter on a bare ngIRCd (no services)', () => {
     assert.equal(third.log.matching('there is no NickServ', 'warn').length, 1);
     assert.ok(!JSON.stringify(third.log.entries).includes('three-pass-123'), 'no password in the logs');
     await third.network.stop();
+  });
+
+  test('a line on a connection gone silent does not time out: it waits, and is delivered once the server reads it', async () => {
+    const clock = new JumpClock();
+    const quiet = await launch(
+      ircConfig({ id: 'quietnet', port: server.port, nick: 'fbquiet' }),
+      [{ name: '#ops' }],
+      { clock },
+    );
+    await waitJoined(quiet, ['#ops']);
+    const from = carol.lines.length;
+    const seen: { outcome?: DeliveryOutcome } = {};
+    const outcome = (): DeliveryOutcome | undefined => seen.outcome;
+    server.freeze();
+    try {
+      void quiet.network
+        .deliver(messageDelivery(quiet, { network: 'quietnet', conversation: '#ops' }, 'PAGE: still there?'))
+        .then((settled) => (seen.outcome = settled));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the line and the PING after it go out
+      clock.jump(31_000); // past the confirmation timeout, short of the ping timeout
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(
+        seen.outcome,
+        undefined,
+        'not a word from the server: the line may be lost, not timed out',
+      );
+    } finally {
+      server.thaw();
+    }
+    await until(() => outcome() !== undefined, 'the outcome once the server reads again');
+    assert.equal(outcome()?.status, 'delivered');
+    await carol.waitFor(
+      (line) => line.message.nick === 'fbquiet' && line.message.params[1] === 'PAGE: still there?',
+      { from },
+    );
+    await quiet.network.stop();
   });
 
   registerDeliveryTests({ scene, server: () => server, echoes: false, connect: (nick) => connect(nick) });

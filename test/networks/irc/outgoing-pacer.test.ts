@@ -50,6 +50,7 @@ function setup(options: SetupOptions = {}) {
     () => false,
     () => 'irc.test',
     () => answers.want(),
+    () => clock.now(),
   );
   const answers = new ServerAnswers(
     clock,
