@@ -5,7 +5,7 @@
  * per resent delivery; a history line is ours when it carries our client tag with the delivery's id (the
  * line's index after the colon), or, where the server keeps no client tags, when it came from our nick
  * with the same text after the delivery was created. No answer within the timeout means "not found": the
- * line is written again (the documented at-most-one repeat).
+ * line is written again (the documented repeat, once per crash or lost connection).
  *
  * Lines inside a chathistory batch are old messages: they are consumed here and never reach the core as
  * inbound messages or as echoes, whoever asked for them.

@@ -215,8 +215,8 @@ export class IrcOutgoing {
 
   /**
    * The connection ended. Lines written and not confirmed go again on the next connection (the server may
-   * or may not have them: at most one repeat), topic changes in flight too; protocol lines of this
-   * connection are dropped.
+   * or may not have them: one repeat per lost connection), topic changes in flight too; protocol lines of
+   * this connection are dropped.
    */
   connectionLost(): void {
     this.pacer.connectionEnded();

@@ -15,8 +15,8 @@
  * us) refuses the oldest line waiting for that target, and a line with no confirmation within the timeout
  * timed out, provided the server sent something meanwhile: from a connection gone silent (dead, its lines
  * maybe lost in a socket buffer) the line waits for the ping timeout to end it. Lines still waiting when
- * the connection ends are handed back to be written again: the server may or may not have taken them (at
- * most one repeat, never a loss).
+ * the connection ends are handed back to be written again: the server may or may not have taken them (one
+ * repeat per connection lost before its answer, never a loss).
  */
 import type { Clock } from '../../core/clock.js';
 import type { MessageProgress } from './message-progress.js';
