@@ -90,6 +90,8 @@ export class IrcNetwork implements ChatNetwork {
     this.session = new IrcSession(deps.mayWrite);
     const { session } = this;
     const fold = session.fold;
+    const address = () => this.address();
+    const lastHeard = () => this.supervisor.lastHeard;
     this.log = deps.logger.child({ network: config.id });
     this.bucket = new TokenBucket(config.pacing.burst, config.pacing.linesPerSecond, () => clock.now());
     this.supervisor = new ConnectionSupervisor(
@@ -122,9 +124,7 @@ export class IrcNetwork implements ChatNetwork {
       },
       deps.random,
     );
-    this.topics = new TopicTracker(fold, clock, deps.topicTimeoutMs ?? TOPIC_TIMEOUT_MS, () =>
-      this.address(),
-    );
+    this.topics = new TopicTracker(fold, clock, deps.topicTimeoutMs ?? TOPIC_TIMEOUT_MS, address, lastHeard);
     this.outgoing = new IrcOutgoing({
       networkId: config.id,
       clock,
@@ -135,8 +135,8 @@ export class IrcNetwork implements ChatNetwork {
       channels: this.channels,
       topics: this.topics,
       identity: { nick: config.nick, altNicks: config.altNicks, username: config.username },
-      address: () => this.address(),
-      lastHeard: () => this.supervisor.lastHeard,
+      address,
+      lastHeard,
       write: (line, written) => session.write(line, written),
     });
     this.login = new ServicesLogin(

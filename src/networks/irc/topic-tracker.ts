@@ -3,8 +3,10 @@
  * answer the core can show: set once the server echoes our TOPIC, refused with the reason when it says no
  * (482 not a channel operator on a +t channel, 442 not on the channel, a refused JOIN), or timed out.
  * Every timeout counts from when the line was written, not queued: a change that waited its turn behind a
- * fan-out has as long to be answered as the first one. A change written when the connection ends goes
- * again on the next one (setting a topic twice is harmless).
+ * fan-out has as long to be answered as the first one. A change times out only if the server sent something
+ * meanwhile: on a connection gone silent (dead, the change maybe lost in a socket buffer) it waits for the
+ * ping timeout to end the connection. A change written when the connection ends goes again on the next one
+ * (setting a topic twice is harmless).
  */
 import type { Clock } from '../../core/clock.js';
 import type { CaseFold } from '../../core/casemapping.js';
@@ -60,6 +62,8 @@ export class TopicTracker {
     private readonly clock: Clock,
     private readonly timeoutMs: number,
     private readonly serverName: () => string,
+    /** When the server last sent a line on this connection. */
+    private readonly lastHeard: () => number,
   ) {}
 
   /** The topic as last seen; '' when the channel has none, undefined when unknown. */
@@ -103,6 +107,8 @@ export class TopicTracker {
       written: () => {
         if (!question || question.timer !== undefined) return;
         const asked = question;
+        // A question keeps its timeout even from a silent server: its answer falls back to the cache, and
+        // nothing is lost by not waiting for the ping timeout.
         asked.timer = this.clock.setTimeout(() => {
           this.questions.set(
             key,
@@ -134,14 +140,7 @@ export class TopicTracker {
       sent: () => this.inFlight.set(key, [...(this.inFlight.get(key) ?? []), change]),
       written: (error) => {
         if (error || change.settled || change.timer !== undefined) return;
-        change.timer = this.clock.setTimeout(
-          () =>
-            change.settle({
-              status: 'timed-out',
-              reason: `no answer from ${this.serverName()} to the topic change in ${channel} within ${Math.round(this.timeoutMs / 1000)} s of sending it`,
-            }),
-          this.timeoutMs,
-        );
+        this.startTimeout(change, this.clock.now());
       },
       alreadySet: () => change.settle({ status: 'set' }),
       abandoned: (reason) => change.settle({ status: 'abandoned', reason }),
@@ -189,6 +188,18 @@ export class TopicTracker {
   /** The network stops: changes still in flight are abandoned (the outbox keeps them for the next start). */
   stop(reason: string): void {
     for (const change of this.connectionLost()) change.abandoned(reason);
+  }
+
+  private startTimeout(change: Change, since: number): void {
+    change.timer = this.clock.setTimeout(() => {
+      // Not a word since: the connection may be dead and the change lost with it. Settled timed-out, it
+      // would never go again; the ping timeout ends such a connection, and the change goes on the next one.
+      if (this.lastHeard() <= since) return this.startTimeout(change, since);
+      change.settle({
+        status: 'timed-out',
+        reason: `no answer from ${this.serverName()} to the topic change in ${change.channel} within ${Math.round(this.timeoutMs / 1000)} s of sending it`,
+      });
+    }, this.timeoutMs);
   }
 
   private answerQuestions(key: string, topic: string | undefined): void {

@@ -6,13 +6,17 @@ import { TopicTracker } from '../../../src/networks/irc/topic-tracker.js';
 
 const setup = () => {
   const clock = new SimulatedClock();
+  /** The server talks all the time, unless a test makes it fall silent (a dead connection). */
+  const server = { silentFrom: Infinity };
   return {
     clock,
+    server,
     topics: new TopicTracker(
       () => ircCaseFold('rfc1459'),
       clock,
       10_000,
       () => 'irc.test:6697',
+      () => Math.min(clock.now(), server.silentFrom),
     ),
   };
 };
@@ -76,6 +80,40 @@ test('no answer within the timeout counted from the write is a timeout that says
   assert.equal(await query.answer, undefined);
 });
 
+test('no answer on a connection gone silent is no timeout: the change waits for the connection’s end, to go again', async () => {
+  const { clock, topics, server } = setup();
+  const alert = topics.change('#status');
+  alert.sent();
+  alert.written();
+  server.silentFrom = clock.now(); // the connection died with the TOPIC in a socket buffer
+  clock.increment(90_000);
+  assert.equal(alert.settled, false, 'the change may be lost: settled timed-out, it would never go again');
+  assert.deepEqual(topics.connectionLost(), [alert], 'the ping timeout ends the connection: handed back');
+  server.silentFrom = Infinity; // the next connection
+  alert.sent();
+  alert.written();
+  topics.observed('#status', 'alert', true);
+  assert.deepEqual(await alert.outcome, { status: 'set' });
+});
+
+test('a quiet server that talks again without answering the change times it out, as before', async () => {
+  const { clock, topics, server } = setup();
+  server.silentFrom = 0; // quiet since before the write
+  const lagging = topics.change('#ops');
+  lagging.sent();
+  lagging.written();
+  clock.increment(10_000);
+  assert.equal(lagging.settled, false, 'a quiet server: nothing yet says it is alive');
+  server.silentFrom = Infinity; // it answers the watchdog's PING: alive, and it did not answer the change
+  clock.increment(9_999);
+  assert.equal(lagging.settled, false);
+  clock.increment(1);
+  assert.deepEqual(await lagging.outcome, {
+    status: 'timed-out',
+    reason: 'no answer from irc.test:6697 to the topic change in #ops within 10 s of sending it',
+  });
+});
+
 test('a lost connection hands the changes in flight back to be written again; stopping abandons them', async () => {
   const { clock, topics } = setup();
   const cut = topics.change('#ops');
@@ -97,6 +135,7 @@ test('a channel joined without RPL_TOPIC before the end of NAMES has no topic: k
     clock,
     1000,
     () => 'irc.test',
+    () => clock.now(),
   );
   tracker.joined('#Quiet');
   assert.equal(tracker.cached('#quiet'), undefined);
