@@ -5,10 +5,10 @@
  *   - the raw two-hop relay: the same round trip with a bare echo client (fetch, no logic) in the bot's
  *     place. Its shape is the bot's exactly, so the bot's overhead at p99 is the round trip's p99 minus
  *     the relay's (tails do not add: the p99 of two hops is well under twice the p99 of one).
- * Everything runs in one process, so a GC pause lands on all three alike.
- *
- * `measureMatrixRoundTrip(responder)` takes the responder as a parameter, so the real router can be
- * measured in place of the one-line stand-in.
+ * The bot is firebell's real core (./core-on-network.ts), its store a SQLite file at synchronous=FULL
+ * holding the Matrix adapter's state too, so the round trip includes the fsync of the command's event id
+ * before it is handled and that of the reply before it is sent. Everything runs in one process, so a GC
+ * pause lands on all three alike.
  *
  * Then a 429 storm under Synapse's default rate limit (./matrix-storm.ts).
  */
@@ -17,17 +17,18 @@ import { silentLogger } from '../src/core/logger.js';
 import { MatrixNetwork } from '../src/networks/matrix/matrix-network.js';
 import { TestHomeserver } from '../test/matrix-homeserver/homeserver.js';
 import { TestMatrixClient } from '../test/matrix-homeserver/test-client.js';
-import { botConfig, statusResponder, type Responder } from '../test/networks/matrix/harness.js';
+import type { Contact } from '../src/config/config.js';
+import { botConfig } from '../test/networks/matrix/harness.js';
 import { makeContact } from '../test/support/builders.js';
-import { MemoryKeyValueStore } from '../test/support/memory-kv.js';
+import { coreOnNetwork } from './core-on-network.js';
+import { openBenchDurable } from './durable-store.js';
 import { percentile, type BenchFigure, type Benchmark } from './report.js';
 import { measureStorm } from './matrix-storm.js';
-import { routerResponder } from './router-responder.js';
 
 const OVERHEAD_TARGET_MS = 3;
 
 export async function measureMatrixRoundTrip(
-  responder: Responder = statusResponder,
+  contacts: readonly Contact[],
   rounds = 1000,
   warmup = 100,
 ): Promise<BenchFigure[]> {
@@ -40,18 +41,20 @@ export async function measureMatrixRoundTrip(
   const room = hs.createRoom(alice.userId, { preset: 'public_chat', room_alias_name: 'bench' });
   hs.join(bob.userId, room);
   hs.join(carol.userId, room);
+  const bench = await openBenchDurable();
   const network = new MatrixNetwork(botConfig(hs, botUser), {
     clock: systemClock,
     logger: silentLogger,
-    kv: new MemoryKeyValueStore(),
+    kv: bench.durable.keyValues,
     rooms: ['#bench:test.local'],
     mayInvite: () => false,
   });
+  const firebell = coreOnNetwork(network, bench.durable, ['#bench:test.local'], contacts);
   const sender = new TestMatrixClient(hs.url, alice.token);
   const receiver = new TestMatrixClient(hs.url, bob.token);
   const echo = new TestMatrixClient(hs.url, carol.token);
   try {
-    await network.start({ message: (message) => responder(message, network) });
+    await firebell.start();
     await waitUntil(
       () => hs.membership(room, botUser.userId) === 'join' && network.connectionState() === 'connected',
     );
@@ -118,7 +121,8 @@ export async function measureMatrixRoundTrip(
   } finally {
     await receiver.stop();
     await echo.stop();
-    await network.stop();
+    await firebell.stop();
+    await bench.close();
     await hs.stop();
   }
 }
@@ -146,7 +150,7 @@ export const benchmark: Benchmark = {
       hours: { 'mon-sun': '00:00-24:00' },
       matrix: '@alice:test.local',
     });
-    const roundTrip = await measureMatrixRoundTrip(routerResponder(['#bench:test.local'], [alice]));
+    const roundTrip = await measureMatrixRoundTrip([alice]);
     return [...roundTrip, ...(await measureStorm())];
   },
 };
