@@ -109,6 +109,7 @@ test('plain chat is handled without storing its id first, and a crash before its
   await until(() => crashing.messages.some((message) => message.messageId === chat), 'the chat line');
   assert.equal(storedWhenHandled.get('just chat, caught by a crash'), undefined, 'no id stored for chat');
   await crashing.stop();
+  await clockPast(hs.timeline(room).at(-1)?.origin_server_ts ?? 0);
 
   const restarted = await startBot(hs, botUser, {
     rooms: [room],
