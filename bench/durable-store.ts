@@ -21,19 +21,18 @@ export interface BenchDurable {
 
 /** Opens `path` (a new temp file when not given). */
 export async function openBenchDurable(path?: string): Promise<BenchDurable> {
-  const dir = path === undefined ? mkdtempSync(join(tmpdir(), 'firebell-bench-')) : undefined;
-  const store = openSqliteStore(path ?? join(dir as string, 'firebell.sqlite'));
+  // A path given is the caller's to remove.
+  const file = path === undefined ? tempStoreFile() : { path, remove: () => undefined };
+  const store = openSqliteStore(file.path);
   const durable = await DurableState.open(store, { clock: systemClock, logger: silentLogger });
   return {
     durable,
     store,
     close: async () => {
       await store.close();
-      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      file.remove();
     },
-    removeAtExit: () => {
-      if (dir !== undefined) process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    },
+    removeAtExit: () => void process.once('exit', () => file.remove()),
   };
 }
 

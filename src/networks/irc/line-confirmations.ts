@@ -14,11 +14,12 @@
  * A refusal numeric (404 cannot send, 401 no such nick, 477/486/531/716 the target takes no messages from
  * us) refuses the oldest line waiting for that target, and a line with no confirmation within the timeout
  * timed out, provided the server sent something meanwhile: from a connection gone silent (dead, its lines
- * maybe lost in a socket buffer) the line waits for the ping timeout to end it. Lines still waiting when
- * the connection ends are handed back to be written again: the server may or may not have taken them (one
- * repeat per connection lost before its answer, never a loss).
+ * maybe lost in a socket buffer) the line waits for the ping timeout to end it (answer-wait.ts). Lines
+ * still waiting when the connection ends are handed back to be written again: the server may or may not
+ * have taken them (one repeat per connection lost before its answer, never a loss).
  */
 import type { Clock } from '../../core/clock.js';
+import { awaitAnswer } from './answer-wait.js';
 import type { MessageProgress } from './message-progress.js';
 
 /** One cut line of a message delivery. */
@@ -178,16 +179,13 @@ export class LineConfirmations {
     return this.waiting.length;
   }
 
-  private startTimeout(entry: Waiting, what: string, since = this.clock.now()): void {
-    entry.timer = this.clock.setTimeout(() => {
-      // Not a word since: the connection may be dead and the line lost with it. Settled timed-out, it
-      // would never go again; the ping timeout ends such a connection, and the line goes on the next one.
-      if (this.lastHeard() <= since) return this.startTimeout(entry, what, since);
+  private startTimeout(entry: Waiting, what: string): void {
+    awaitAnswer({ clock: this.clock, timeoutMs: this.timeoutMs, lastHeard: this.lastHeard }, entry, () => {
       this.remove(entry);
       entry.line?.progress.timedOut(
         `${this.address()} ${what} within ${Math.round(this.timeoutMs / 1000)} s of writing it`,
       );
-    }, this.timeoutMs);
+    });
   }
 
   private remove(entry: Waiting): void {

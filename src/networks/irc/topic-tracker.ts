@@ -5,11 +5,12 @@
  * Every timeout counts from when the line was written, not queued: a change that waited its turn behind a
  * fan-out has as long to be answered as the first one. A change times out only if the server sent something
  * meanwhile: on a connection gone silent (dead, the change maybe lost in a socket buffer) it waits for the
- * ping timeout to end the connection. A change written when the connection ends goes again on the next one
- * (setting a topic twice is harmless).
+ * ping timeout to end the connection (answer-wait.ts). A change written when the connection ends goes
+ * again on the next one (setting a topic twice is harmless).
  */
 import type { Clock } from '../../core/clock.js';
 import type { CaseFold } from '../../core/casemapping.js';
+import { awaitAnswer } from './answer-wait.js';
 
 export type TopicOutcome =
   | { readonly status: 'set' }
@@ -140,7 +141,7 @@ export class TopicTracker {
       sent: () => this.inFlight.set(key, [...(this.inFlight.get(key) ?? []), change]),
       written: (error) => {
         if (error || change.settled || change.timer !== undefined) return;
-        this.startTimeout(change, this.clock.now());
+        this.startTimeout(change);
       },
       alreadySet: () => change.settle({ status: 'set' }),
       abandoned: (reason) => change.settle({ status: 'abandoned', reason }),
@@ -190,16 +191,13 @@ export class TopicTracker {
     for (const change of this.connectionLost()) change.abandoned(reason);
   }
 
-  private startTimeout(change: Change, since: number): void {
-    change.timer = this.clock.setTimeout(() => {
-      // Not a word since: the connection may be dead and the change lost with it. Settled timed-out, it
-      // would never go again; the ping timeout ends such a connection, and the change goes on the next one.
-      if (this.lastHeard() <= since) return this.startTimeout(change, since);
+  private startTimeout(change: Change): void {
+    awaitAnswer({ clock: this.clock, timeoutMs: this.timeoutMs, lastHeard: this.lastHeard }, change, () =>
       change.settle({
         status: 'timed-out',
         reason: `no answer from ${this.serverName()} to the topic change in ${change.channel} within ${Math.round(this.timeoutMs / 1000)} s of sending it`,
-      });
-    }, this.timeoutMs);
+      }),
+    );
   }
 
   private answerQuestions(key: string, topic: string | undefined): void {
