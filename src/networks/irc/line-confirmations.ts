@@ -12,7 +12,13 @@
  *   there would be lost.
  *
  * A refusal numeric (404 cannot send, 401 no such nick, 477/486/531/716 the target takes no messages from
- * us) refuses the oldest line waiting for that target, and a line with no confirmation within the timeout
+ * us) refuses the oldest line waiting for that target. Without echo-message that is only certain when no
+ * other line to the target was written before the next PING: an accepted line draws no reply, so of two
+ * lines to `#ops` written back to back, a 404 may answer either. Those lines are in doubt until the
+ * server's answer to a later line shows that every refusal for them has come: then each is refused,
+ * with a reason that says the server refused some of them and which it cannot tell (a line counted as
+ * delivered that was refused would be a page lost with a record saying it went out). A line with no
+ * confirmation within the timeout
  * timed out, provided the server sent something meanwhile: from a connection gone silent (dead, its lines
  * maybe lost in a socket buffer) the line waits for the ping timeout to end it (answer-wait.ts). Lines
  * still waiting when the connection ends are handed back to be written again: the server may or may not
@@ -55,6 +61,10 @@ export class LineConfirmations {
   private waiting: Waiting[] = [];
   /** Lines handed to the socket on this connection, ours and protocol lines alike. */
   private handed = 0;
+  /** Where our confirming PINGs were written: every refusal for a line before one comes before its PONG. */
+  private pingSeqs: number[] = [];
+  /** Targets with lines in doubt (see the top of the file): the refusals heard, and their reasons. */
+  private readonly inDoubt = new Map<string, { refusals: number; reasons: string[] }>();
 
   constructor(
     private readonly clock: Clock,
@@ -92,6 +102,13 @@ export class LineConfirmations {
     return ++this.handed;
   }
 
+  /** Our confirming PING was handed to the socket: a `mark` its PONG is sure to answer. */
+  pingMark(): number {
+    const seq = this.mark();
+    this.pingSeqs.push(seq);
+    return seq;
+  }
+
   /** Whether some line still waits for the answer to a later line. */
   get awaitingAnswer(): boolean {
     return this.waiting.some((entry) => entry.line && entry.awaiting === 'answer');
@@ -104,12 +121,20 @@ export class LineConfirmations {
         this.startTimeout(entry, what);
   }
 
-  /** The server answered the line at `mark`: it handled every line before it, and they are confirmed. */
+  /**
+   * The server answered the line at `mark`: it handled every line before it, and sent every refusal for
+   * them before this answer. Those not in doubt are confirmed; those in doubt are refused.
+   */
   answered(mark: number): void {
     for (const entry of this.waiting.filter((e) => e.awaiting === 'answer' && e.seq < mark)) {
       this.remove(entry);
-      entry.line?.progress.lineConfirmed();
+      const doubt = this.inDoubt.get(entry.targetKey);
+      if (doubt) entry.line?.progress.refused(doubtReason(doubt));
+      else entry.line?.progress.lineConfirmed();
     }
+    // Every refusal heard so far was for a line before `mark`: none is left to explain later lines.
+    this.inDoubt.clear();
+    this.pingSeqs = this.pingSeqs.filter((seq) => seq > mark);
   }
 
   /**
@@ -155,17 +180,34 @@ export class LineConfirmations {
     return entry.line !== undefined;
   }
 
-  /** The server refused a message to `targetKey`: the oldest line waiting for it fails, with the reason. */
+  /**
+   * The server refused a message to `targetKey`: the oldest line waiting for it fails, with the reason;
+   * without echo-message, the lines it may belong to are in doubt (see the top of the file).
+   */
   refused(targetKey: string, reason: string): boolean {
-    const entry = this.waiting.find((candidate) => candidate.targetKey === targetKey);
-    if (!entry) return false;
-    this.remove(entry);
-    entry.line?.progress.refused(reason);
-    return entry.line !== undefined;
+    const suspects = this.suspects(targetKey);
+    const [oldest] = suspects;
+    if (!oldest) return false;
+    const doubt = this.inDoubt.get(targetKey) ?? { refusals: 0, reasons: [] };
+    doubt.refusals += 1;
+    doubt.reasons.push(reason);
+    if (suspects.length > 1 && doubt.refusals < suspects.length) {
+      this.inDoubt.set(targetKey, doubt);
+      return suspects.some((entry) => entry.line !== undefined);
+    }
+    // As many refusals as suspects: each was refused, and the server answers lines in order.
+    this.inDoubt.delete(targetKey);
+    suspects.forEach((entry, index) => {
+      this.remove(entry);
+      entry.line?.progress.refused(doubt.reasons[index] ?? reason);
+    });
+    return suspects.some((entry) => entry.line !== undefined);
   }
 
   /** The connection ended: every waiting line, in write order, to be written again on the next one. */
   takeAll(): WrittenLine[] {
+    this.inDoubt.clear();
+    this.pingSeqs = [];
     const lines: WrittenLine[] = [];
     for (const entry of this.waiting) {
       if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
@@ -177,6 +219,19 @@ export class LineConfirmations {
 
   get size(): number {
     return this.waiting.length;
+  }
+
+  /**
+   * The lines a refusal for `targetKey` may answer: the oldest waiting for it and, without echo-message,
+   * those to the same target written after it before our next PING (an echo answers each accepted line,
+   * so with echo-message the oldest is the one).
+   */
+  private suspects(targetKey: string): Waiting[] {
+    const toTarget = this.waiting.filter((entry) => entry.targetKey === targetKey);
+    const [oldest] = toTarget;
+    if (!oldest || oldest.awaiting === 'echo') return toTarget.slice(0, 1);
+    const nextPing = this.pingSeqs.find((seq) => seq > oldest.seq) ?? Infinity;
+    return toTarget.filter((entry) => entry.awaiting === 'answer' && entry.seq < nextPing);
   }
 
   private startTimeout(entry: Waiting, what: string): void {
@@ -192,6 +247,14 @@ export class LineConfirmations {
     if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
     this.waiting = this.waiting.filter((candidate) => candidate !== entry);
   }
+}
+
+function doubtReason({ refusals, reasons }: { refusals: number; reasons: string[] }): string {
+  const heard = [...new Set(reasons)].join('; ');
+  return (
+    `the server refused ${refusals === 1 ? 'one' : refusals} of the lines written to this target before ` +
+    `its next answer (${heard}); without echo-message it does not say which, so none counts as delivered`
+  );
 }
 
 export function deliveryTag(id: string, index: number): string {

@@ -61,7 +61,7 @@ export class ServerAnswers {
       sent: () => {
         if (!isQueued()) return;
         this.dequeue();
-        const mark = this.confirmations.mark();
+        const mark = this.confirmations.pingMark();
         this.pingMarks.set(number, mark);
         this.confirmations.answerExpected(mark, 'did not answer the PING written after the line');
       },

@@ -118,24 +118,55 @@ test('a refusal before the answer refuses the line', () => {
   assert.equal(outcomes.get('ghost')?.status, 'refused');
 });
 
-test(
-  'a refusal names its line when two deliveries to one target wait for the answer',
-  {
-    todo:
-      'known defect: without echo-message an accepted line draws no reply, so the refusal goes to the ' +
-      'oldest line waiting for the target, which may be the accepted one; the refused one is then ' +
-      'confirmed by the PONG and counted delivered',
-  },
-  () => {
-    const { outcomes, delivery, write, hear, writePing, confirmations } = setup();
-    write(delivery('announcement'))(); // taken by the server, which says nothing
-    write(delivery('page'))(); // the channel went +m meanwhile: 404
-    confirmations.refused('#ops', '#ops: Cannot send to channel (404)');
-    hear('PONG', ['irc.test', writePing()]);
-    assert.equal(outcomes.get('page')?.status, 'refused');
-    assert.equal(outcomes.get('announcement')?.status, 'delivered');
-  },
-);
+test('two lines to one target with no PING between: a refusal of one counts neither as delivered', () => {
+  const { outcomes, delivery, write, hear, writePing, confirmations } = setup();
+  write(delivery('announcement'))(); // taken by the server, which says nothing
+  write(delivery('page'))(); // the channel went +m meanwhile: 404
+  write(delivery('elsewhere'), '#web')();
+  assert.equal(confirmations.refused('#ops', '#ops: Cannot send to channel (404)'), true);
+  assert.equal(outcomes.size, 0, 'in doubt until the answer shows no other refusal is coming');
+  hear('PONG', ['irc.test', writePing()]);
+  for (const id of ['announcement', 'page']) {
+    const outcome = outcomes.get(id);
+    assert.equal(outcome?.status, 'refused', id);
+    assert.match(
+      outcome.status === 'refused' ? outcome.reason : '',
+      /refused one of the lines written to this target.*#ops: Cannot send to channel \(404\).*does not say which/,
+    );
+  }
+  assert.equal(outcomes.get('elsewhere')?.status, 'delivered', 'another target is not in doubt');
+  write(delivery('later'))();
+  hear('PONG', ['irc.test', writePing()]);
+  assert.equal(outcomes.get('later')?.status, 'delivered', 'the doubt ends with the answer');
+});
+
+test('a PING between two lines to one target tells a refusal’s line: the one before it', () => {
+  const { outcomes, delivery, write, hear, writePing, confirmations } = setup();
+  write(delivery('announcement'))();
+  const token = writePing();
+  write(delivery('page'))();
+  confirmations.refused('#ops', '#ops: Cannot send to channel (404)');
+  assert.deepEqual(outcomes.get('announcement'), {
+    status: 'refused',
+    at: 0,
+    reason: '#ops: Cannot send to channel (404)',
+  });
+  hear('PONG', ['irc.test', token]);
+  assert.equal(outcomes.has('page'), false, 'written after the PING: its PONG does not answer it');
+  hear('PONG', ['irc.test', writePing()]);
+  assert.equal(outcomes.get('page')?.status, 'delivered');
+});
+
+test('as many refusals as lines in doubt: each refused at once, with its own reason', () => {
+  const { outcomes, delivery, write, confirmations } = setup();
+  write(delivery('first'), 'ghost')();
+  write(delivery('second'), 'ghost')();
+  confirmations.refused('ghost', 'ghost: No such nick (401)');
+  assert.equal(outcomes.size, 0);
+  confirmations.refused('ghost', 'ghost: Cannot send (404)');
+  assert.deepEqual(outcomes.get('first'), { status: 'refused', at: 0, reason: 'ghost: No such nick (401)' });
+  assert.deepEqual(outcomes.get('second'), { status: 'refused', at: 0, reason: 'ghost: Cannot send (404)' });
+});
 
 test('no PONG within the timeout, counted from the PING’s write, is a timeout', () => {
   const { clock, outcomes, delivery, write, writePing } = setup();
