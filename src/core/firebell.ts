@@ -372,8 +372,10 @@ export class Firebell {
       this.started = false;
       await Promise.allSettled([...this.networks.values()].map((network) => network.stop()));
     }
-    // The outcomes that came in meanwhile; a failing store gets no more time (nothing more is said).
-    if (journal.health().ok) await within(this.deps.clock, FINAL_COMMIT_MS, journal.barrier());
+    // The outcomes that came in meanwhile. A failing store gets one more attempt now, not after its retry's
+    // wait (up to 30 s): one that works again keeps the acks and outcomes held back. Nothing more is said.
+    const final = journal.health().ok ? journal.barrier() : journal.flush();
+    await within(this.deps.clock, FINAL_COMMIT_MS, final);
     journal.stop();
     const left = this.durableOutbox?.left() ?? [];
     const durable = left.filter((entry) => entry.lane !== 'relay');
