@@ -66,8 +66,10 @@ const HOUSEKEEPING_EVERY_MS = 24 * 3_600_000;
 
 /** What a stop left behind, for the log. */
 export interface StopReport {
-  /** Deliveries not settled, by channel and lane: durable ones are sent at the next start. */
+  /** Deliveries stored and not settled, by channel and lane: durable ones are sent at the next start. */
   readonly left: readonly OutboxLeft[];
+  /** Deliveries the failing store never took (with what caused them): the next start does not have them. */
+  readonly notStored: readonly OutboxLeft[];
   /** Whether everything queued was delivered within the grace. */
   readonly drained: boolean;
 }
@@ -378,14 +380,21 @@ export class Firebell {
     await within(this.deps.clock, FINAL_COMMIT_MS, final);
     journal.stop();
     const left = this.durableOutbox?.left() ?? [];
+    const notStored = this.durableOutbox?.notStored() ?? [];
     const durable = left.filter((entry) => entry.lane !== 'relay');
     if (left.length > 0)
       this.deps.logger.warn(
         { left, durable: durable.reduce((sum, entry) => sum + entry.count, 0) },
         'stopped with undelivered messages: those not relayed chat are sent at the next start',
       );
-    else this.deps.logger.info('stopped with nothing left to deliver');
-    return { left, drained };
+    if (notStored.length > 0)
+      this.deps.logger.error(
+        { notStored },
+        'stopped with deliveries the failing store never took: the next start does not send them',
+      );
+    if (left.length === 0 && notStored.length === 0)
+      this.deps.logger.info('stopped with nothing left to deliver');
+    return { left, notStored, drained };
   }
 
   /** Forgets handled marks and finished outbox rows past their retention, now and once a day. */

@@ -84,6 +84,8 @@ export class DurableOutbox implements Outbox {
   private readonly abandoned: Delivery[] = [];
   /** Durable deliveries waiting for their commit, per channel: relayed chat to it waits behind them. */
   private readonly awaitingCommit = new Map<string, number>();
+  /** The ids of those deliveries: not in the store yet, so not left for the next start either. */
+  private readonly uncommitted = new Set<string>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly newId: () => string;
 
@@ -158,9 +160,18 @@ export class DurableOutbox implements Outbox {
       );
   }
 
-  /** What was not delivered (not settled yet, or given back by a stopped channel), by channel and lane. */
+  /**
+   * What was stored and not delivered (not settled yet, or given back by a stopped channel), by channel
+   * and lane: what the next start sends.
+   */
   left(): OutboxLeft[] {
-    return countByChannelAndLane([...this.unsettled.values(), ...this.abandoned]);
+    const stored = [...this.unsettled.values()].filter((delivery) => !this.uncommitted.has(delivery.id));
+    return countByChannelAndLane([...stored, ...this.abandoned]);
+  }
+
+  /** Durable deliveries whose commit has not succeeded (the store is failing): the next start has none. */
+  notStored(): OutboxLeft[] {
+    return countByChannelAndLane([...this.unsettled.values()].filter((d) => this.uncommitted.has(d.id)));
   }
 
   /** Resolves once every delivery so far has settled (or at once when none is waiting). */
@@ -198,6 +209,7 @@ export class DurableOutbox implements Outbox {
       return new Promise((resolve) => this.deps.journal.afterCommit(() => resolve(this.hand(delivery))));
     }
     this.awaitingCommit.set(channelId, (this.awaitingCommit.get(channelId) ?? 0) + 1);
+    this.uncommitted.add(delivery.id);
     const row: StoredDelivery = {
       id: delivery.id,
       channel: channelId,
@@ -212,6 +224,7 @@ export class DurableOutbox implements Outbox {
     return new Promise((resolve) =>
       this.deps.journal.record({ deliveries: [row] }, () => {
         this.awaitingCommit.set(channelId, (this.awaitingCommit.get(channelId) ?? 1) - 1);
+        this.uncommitted.delete(delivery.id);
         resolve(this.hand(delivery));
       }),
     );

@@ -407,6 +407,22 @@ describe('restart', () => {
     );
   });
 
+  test('a stop with the store still failing does not count what was never stored as left for the next start', async () => {
+    const store = new TestStore();
+    const first = await world({ store });
+    first.irc.type('#infra', alice, '!incident gate is failing');
+    await first.at(4);
+    store.failCommits = 1_000;
+    await first.at(5);
+    const report = await first.firebell.stop();
+    const count = (entries: readonly { count: number }[]): number =>
+      entries.reduce((sum, entry) => sum + entry.count, 0);
+    assert.equal(count(report.left), 0, 'the pages were never stored: the next start has none of them');
+    assert.ok(count(report.notStored) > 0, 'the report says they were not stored');
+    store.failCommits = 0;
+    assert.deepEqual((await store.load()).pendingDeliveries, [], 'nothing of them is in the store');
+  });
+
   test('a failing store is retried with growing waits, forever, on its own; nothing is said meanwhile', async () => {
     const w = await world();
     w.irc.type('#infra', alice, '!incident gate is failing');
