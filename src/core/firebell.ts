@@ -286,7 +286,7 @@ export class Firebell {
     } while (journal.backlog() > 0);
   }
 
-  /** Deliveries handed to their channels and not settled yet, by channel and lane (metrics). */
+  /** Deliveries stored and not finished in the store, by channel and lane (metrics): see DurableOutbox.left. */
   outboxLeft(): OutboxLeft[] {
     return this.durableOutbox?.left() ?? [];
   }

@@ -18,7 +18,7 @@ import type { RichText } from './rich-text.js';
 import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
 import type { MessageStyle, OutboundMessage, Priority } from './messages.js';
-import type { StoredDelivery } from './store.js';
+import type { DeliveryUpdate, StoredDelivery } from './store.js';
 import type { OffChatPage } from './offchat/page.js';
 import type { IncidentThreads } from './incident-threads.js';
 
@@ -86,6 +86,8 @@ export class DurableOutbox implements Outbox {
   private readonly awaitingCommit = new Map<string, number>();
   /** The ids of those deliveries: not in the store yet, so not left for the next start either. */
   private readonly uncommitted = new Set<string>();
+  /** Settled deliveries whose outcome is not committed yet: pending in the store, so left until it is. */
+  private readonly outcomeUncommitted = new Map<string, Delivery>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly newId: () => string;
 
@@ -161,12 +163,12 @@ export class DurableOutbox implements Outbox {
   }
 
   /**
-   * What was stored and not delivered (not settled yet, or given back by a stopped channel), by channel
-   * and lane: what the next start sends.
+   * What the next start sends, by channel and lane: what was stored and is not settled, or was given back
+   * by a stopped channel, or settled with an outcome the store has not taken yet.
    */
   left(): OutboxLeft[] {
     const stored = [...this.unsettled.values()].filter((delivery) => !this.uncommitted.has(delivery.id));
-    return countByChannelAndLane([...stored, ...this.abandoned]);
+    return countByChannelAndLane([...stored, ...this.abandoned, ...this.outcomeUncommitted.values()]);
   }
 
   /** Durable deliveries whose commit has not succeeded (the store is failing): the next start has none. */
@@ -277,16 +279,12 @@ export class DurableOutbox implements Outbox {
   private recordOutcome(delivery: Delivery, outcome: DeliveryOutcome): void {
     switch (outcome.status) {
       case 'delivered':
-        this.deps.journal.record({
-          deliveryUpdates: [
-            {
-              id: delivery.id,
-              kind: 'outcome',
-              state: 'delivered',
-              at: outcome.at,
-              receipt: outcome.receipt,
-            },
-          ],
+        this.recordFinal(delivery, {
+          id: delivery.id,
+          kind: 'outcome',
+          state: 'delivered',
+          at: outcome.at,
+          receipt: outcome.receipt,
         });
         break;
       case 'refused':
@@ -295,17 +293,13 @@ export class DurableOutbox implements Outbox {
           { delivery: delivery.id, channel: delivery.channel, lane: delivery.lane, reason: outcome.reason },
           `delivery ${outcome.status}`,
         );
-        this.deps.journal.record({
-          deliveryUpdates: [
-            {
-              id: delivery.id,
-              kind: 'outcome',
-              state: outcome.status,
-              at: outcome.at,
-              receipt: [],
-              reason: outcome.reason,
-            },
-          ],
+        this.recordFinal(delivery, {
+          id: delivery.id,
+          kind: 'outcome',
+          state: outcome.status,
+          at: outcome.at,
+          receipt: [],
+          reason: outcome.reason,
         });
         break;
       case 'abandoned':
@@ -318,6 +312,14 @@ export class DurableOutbox implements Outbox {
         );
         break;
     }
+  }
+
+  /** Records a final outcome; until it is committed the row is pending, and the delivery counts as left. */
+  private recordFinal(delivery: Delivery, update: DeliveryUpdate): void {
+    this.outcomeUncommitted.set(delivery.id, delivery);
+    this.deps.journal.record({ deliveryUpdates: [update] }, () =>
+      this.outcomeUncommitted.delete(delivery.id),
+    );
   }
 }
 
