@@ -66,8 +66,10 @@ const HOUSEKEEPING_EVERY_MS = 24 * 3_600_000;
 
 /** What a stop left behind, for the log. */
 export interface StopReport {
-  /** Deliveries not settled, by channel and lane: durable ones are sent at the next start. */
+  /** Deliveries stored and not settled, by channel and lane: durable ones are sent at the next start. */
   readonly left: readonly OutboxLeft[];
+  /** Deliveries the failing store never took (with what caused them): the next start does not have them. */
+  readonly notStored: readonly OutboxLeft[];
   /** Whether everything queued was delivered within the grace. */
   readonly drained: boolean;
 }
@@ -284,7 +286,7 @@ export class Firebell {
     } while (journal.backlog() > 0);
   }
 
-  /** Deliveries handed to their channels and not settled yet, by channel and lane (metrics). */
+  /** Deliveries stored and not finished in the store, by channel and lane (metrics): see DurableOutbox.left. */
   outboxLeft(): OutboxLeft[] {
     return this.durableOutbox?.left() ?? [];
   }
@@ -372,18 +374,27 @@ export class Firebell {
       this.started = false;
       await Promise.allSettled([...this.networks.values()].map((network) => network.stop()));
     }
-    // The outcomes that came in meanwhile; a failing store gets no more time (nothing more is said).
-    if (journal.health().ok) await within(this.deps.clock, FINAL_COMMIT_MS, journal.barrier());
+    // The outcomes that came in meanwhile. A failing store gets one more attempt now, not after its retry's
+    // wait (up to 30 s): one that works again keeps the acks and outcomes held back. Nothing more is said.
+    const final = journal.health().ok ? journal.barrier() : journal.flush();
+    await within(this.deps.clock, FINAL_COMMIT_MS, final);
     journal.stop();
     const left = this.durableOutbox?.left() ?? [];
+    const notStored = this.durableOutbox?.notStored() ?? [];
     const durable = left.filter((entry) => entry.lane !== 'relay');
     if (left.length > 0)
       this.deps.logger.warn(
         { left, durable: durable.reduce((sum, entry) => sum + entry.count, 0) },
         'stopped with undelivered messages: those not relayed chat are sent at the next start',
       );
-    else this.deps.logger.info('stopped with nothing left to deliver');
-    return { left, drained };
+    if (notStored.length > 0)
+      this.deps.logger.error(
+        { notStored },
+        'stopped with deliveries the failing store never took: the next start does not send them',
+      );
+    if (left.length === 0 && notStored.length === 0)
+      this.deps.logger.info('stopped with nothing left to deliver');
+    return { left, notStored, drained };
   }
 
   /** Forgets handled marks and finished outbox rows past their retention, now and once a day. */

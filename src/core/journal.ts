@@ -126,6 +126,8 @@ export class Journal {
   private failure: { since: number; reason: string; attempts: number } | undefined;
   private stopped = false;
   private readonly quietWaiters: Array<() => void> = [];
+  /** Who waits for `flush`: woken when nothing is left to commit, or when an attempt failed. */
+  private readonly flushWaiters: Array<() => void> = [];
   /** Successful commits (benchmarks and tests count them). */
   commits = 0;
 
@@ -214,6 +216,20 @@ export class Journal {
     return this.failure ? { ok: false, ...this.failure } : { ok: true };
   }
 
+  /**
+   * Commits what is recorded now: a failed commit is tried again at once rather than after its retry's
+   * wait, which can outlast a stop's grace (a store that works again must not lose what it held back).
+   * Resolves once nothing is left to commit, or once an attempt failed.
+   */
+  flush(): Promise<void> {
+    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.stopped || (this.current.empty && !this.inFlight)) return Promise.resolve();
+    const flushed = new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+    this.pump();
+    return flushed;
+  }
+
   /** Stops retrying and committing; what was not committed is dropped (nothing of it was said). */
   stop(): void {
     this.stopped = true;
@@ -221,7 +237,12 @@ export class Journal {
     this.retryTimer = undefined;
     const left = this.backlog();
     if (left > 0) this.logger.warn({ writes: left }, 'stopping with writes the store has not taken');
+    this.wakeFlush();
     this.wakeQuiet();
+  }
+
+  private wakeFlush(): void {
+    for (const resolve of this.flushWaiters.splice(0)) resolve();
   }
 
   private schedule(): void {
@@ -279,6 +300,7 @@ export class Journal {
     }
     for (const resolve of batch.waiters) resolve();
     this.pump();
+    if (!this.inFlight && this.current.empty) this.wakeFlush();
   }
 
   private failed(batch: OpenBatch, error: unknown): void {
@@ -303,6 +325,7 @@ export class Journal {
         this.retryTimer = undefined;
         this.pump();
       }, wait);
+    this.wakeFlush();
     this.wakeQuiet();
   }
 }

@@ -18,7 +18,7 @@ import type { RichText } from './rich-text.js';
 import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
 import type { MessageStyle, OutboundMessage, Priority } from './messages.js';
-import type { StoredDelivery } from './store.js';
+import type { DeliveryUpdate, StoredDelivery } from './store.js';
 import type { OffChatPage } from './offchat/page.js';
 import type { IncidentThreads } from './incident-threads.js';
 
@@ -84,6 +84,10 @@ export class DurableOutbox implements Outbox {
   private readonly abandoned: Delivery[] = [];
   /** Durable deliveries waiting for their commit, per channel: relayed chat to it waits behind them. */
   private readonly awaitingCommit = new Map<string, number>();
+  /** The ids of those deliveries: not in the store yet, so not left for the next start either. */
+  private readonly uncommitted = new Set<string>();
+  /** Settled deliveries whose outcome is not committed yet: pending in the store, so left until it is. */
+  private readonly outcomeUncommitted = new Map<string, Delivery>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly newId: () => string;
 
@@ -158,9 +162,18 @@ export class DurableOutbox implements Outbox {
       );
   }
 
-  /** What was not delivered (not settled yet, or given back by a stopped channel), by channel and lane. */
+  /**
+   * What the next start sends, by channel and lane: what was stored and is not settled, or was given back
+   * by a stopped channel, or settled with an outcome the store has not taken yet.
+   */
   left(): OutboxLeft[] {
-    return countByChannelAndLane([...this.unsettled.values(), ...this.abandoned]);
+    const stored = [...this.unsettled.values()].filter((delivery) => !this.uncommitted.has(delivery.id));
+    return countByChannelAndLane([...stored, ...this.abandoned, ...this.outcomeUncommitted.values()]);
+  }
+
+  /** Durable deliveries whose commit has not succeeded (the store is failing): the next start has none. */
+  notStored(): OutboxLeft[] {
+    return countByChannelAndLane([...this.unsettled.values()].filter((d) => this.uncommitted.has(d.id)));
   }
 
   /** Resolves once every delivery so far has settled (or at once when none is waiting). */
@@ -198,6 +211,7 @@ export class DurableOutbox implements Outbox {
       return new Promise((resolve) => this.deps.journal.afterCommit(() => resolve(this.hand(delivery))));
     }
     this.awaitingCommit.set(channelId, (this.awaitingCommit.get(channelId) ?? 0) + 1);
+    this.uncommitted.add(delivery.id);
     const row: StoredDelivery = {
       id: delivery.id,
       channel: channelId,
@@ -212,6 +226,7 @@ export class DurableOutbox implements Outbox {
     return new Promise((resolve) =>
       this.deps.journal.record({ deliveries: [row] }, () => {
         this.awaitingCommit.set(channelId, (this.awaitingCommit.get(channelId) ?? 1) - 1);
+        this.uncommitted.delete(delivery.id);
         resolve(this.hand(delivery));
       }),
     );
@@ -264,16 +279,12 @@ export class DurableOutbox implements Outbox {
   private recordOutcome(delivery: Delivery, outcome: DeliveryOutcome): void {
     switch (outcome.status) {
       case 'delivered':
-        this.deps.journal.record({
-          deliveryUpdates: [
-            {
-              id: delivery.id,
-              kind: 'outcome',
-              state: 'delivered',
-              at: outcome.at,
-              receipt: outcome.receipt,
-            },
-          ],
+        this.recordFinal(delivery, {
+          id: delivery.id,
+          kind: 'outcome',
+          state: 'delivered',
+          at: outcome.at,
+          receipt: outcome.receipt,
         });
         break;
       case 'refused':
@@ -282,17 +293,13 @@ export class DurableOutbox implements Outbox {
           { delivery: delivery.id, channel: delivery.channel, lane: delivery.lane, reason: outcome.reason },
           `delivery ${outcome.status}`,
         );
-        this.deps.journal.record({
-          deliveryUpdates: [
-            {
-              id: delivery.id,
-              kind: 'outcome',
-              state: outcome.status,
-              at: outcome.at,
-              receipt: [],
-              reason: outcome.reason,
-            },
-          ],
+        this.recordFinal(delivery, {
+          id: delivery.id,
+          kind: 'outcome',
+          state: outcome.status,
+          at: outcome.at,
+          receipt: [],
+          reason: outcome.reason,
         });
         break;
       case 'abandoned':
@@ -305,6 +312,14 @@ export class DurableOutbox implements Outbox {
         );
         break;
     }
+  }
+
+  /** Records a final outcome; until it is committed the row is pending, and the delivery counts as left. */
+  private recordFinal(delivery: Delivery, update: DeliveryUpdate): void {
+    this.outcomeUncommitted.set(delivery.id, delivery);
+    this.deps.journal.record({ deliveryUpdates: [update] }, () =>
+      this.outcomeUncommitted.delete(delivery.id),
+    );
   }
 }
 

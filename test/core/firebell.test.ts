@@ -375,6 +375,54 @@ describe('restart', () => {
     assert.deepEqual(w.firebell.storeHealth(), { ok: true });
   });
 
+  test('a stop while a failed commit waits for its retry tries it once more: a store that works again keeps the ack', async () => {
+    const store = new TestStore();
+    const first = await world({ store });
+    first.irc.type('#infra', alice, '!incident gate is failing');
+    await first.at(2);
+    store.failCommits = 4;
+    first.irc.type('#infra', ana, '!ack');
+    await first.settle();
+    for (const wait of [100, 200, 400]) {
+      first.clock.increment(wait);
+      await first.settle();
+    }
+    // The fourth attempt failed; the store works again, but the journal waits 800 ms to try again.
+    assert.equal(store.failCommits, 0);
+    assert.equal(first.firebell.storeHealth().ok, false);
+    await first.firebell.stop();
+
+    const second = await world({ store, startAt: T0 + 3 * MIN });
+    await second.settle();
+    assert.equal(second.firebell.service.get(1)?.phase, 'assigned', 'the ack was stored at the stop');
+    assert.ok(
+      second.irc.lines().some((line) => line.includes('acknowledged by Ana')),
+      'and its confirmation, never sent, goes out at the next start',
+    );
+    await second.at(10);
+    assert.deepEqual(
+      second.all().filter((line) => line.includes('paging you')),
+      [],
+      'nobody is paged for an acknowledged incident',
+    );
+  });
+
+  test('a stop with the store still failing does not count what was never stored as left for the next start', async () => {
+    const store = new TestStore();
+    const first = await world({ store });
+    first.irc.type('#infra', alice, '!incident gate is failing');
+    await first.at(4);
+    store.failCommits = 1_000;
+    await first.at(5);
+    const report = await first.firebell.stop();
+    const count = (entries: readonly { count: number }[]): number =>
+      entries.reduce((sum, entry) => sum + entry.count, 0);
+    assert.equal(count(report.left), 0, 'the pages were never stored: the next start has none of them');
+    assert.ok(count(report.notStored) > 0, 'the report says they were not stored');
+    store.failCommits = 0;
+    assert.deepEqual((await store.load()).pendingDeliveries, [], 'nothing of them is in the store');
+  });
+
   test('a failing store is retried with growing waits, forever, on its own; nothing is said meanwhile', async () => {
     const w = await world();
     w.irc.type('#infra', alice, '!incident gate is failing');

@@ -178,3 +178,22 @@ test('quiet resolves while waiting for a retry; stop gives up what was not taken
   await tick();
   assert.equal(store.attempts, 1, 'a stopped journal commits nothing more');
 });
+
+test('flush tries a failed commit again at once, not after its wait, and settles with that attempt', async () => {
+  const { store, journal } = setUp();
+  store.failures = [new Error('disk full'), new Error('disk full')];
+  let told = 0;
+  journal.record(put('a'), () => (told += 1));
+  await journal.quiet();
+  assert.equal(store.attempts, 1);
+  await journal.flush();
+  assert.equal(store.attempts, 2, 'tried again without waiting for the retry');
+  assert.equal(told, 0, 'it failed again: nothing ran');
+  await journal.flush();
+  assert.equal(store.attempts, 3);
+  assert.deepEqual(store.keys(), [['a']]);
+  assert.equal(told, 1);
+  assert.deepEqual(journal.health(), { ok: true });
+  await journal.flush();
+  assert.equal(store.attempts, 3, 'nothing waits: no attempt');
+});

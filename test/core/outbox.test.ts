@@ -134,6 +134,26 @@ test('refused and timed out are final; abandoned stays pending and is counted as
   assert.deepEqual(outbox.left(), [{ channel: 'libera', lane: 'normal', count: 1 }]);
 });
 
+test('an outcome the failing store never took leaves the row pending: counted as left, it goes again', async () => {
+  const { store, channel, outbox, durable } = await setUp();
+  void outbox.send(message('paging you (tier 1)'));
+  await durable.journal.barrier();
+  store.failCommits = 1_000;
+  channel.settleAll({ status: 'delivered', at: 6_000, receipt: ['$ev1'] });
+  await durable.journal.quiet();
+  durable.journal.stop();
+  assert.deepEqual(
+    outbox.left(),
+    [{ channel: 'libera', lane: 'urgent', count: 1 }],
+    'what the next start sends',
+  );
+  store.failCommits = 0;
+  assert.deepEqual(
+    (await store.load()).pendingDeliveries.map((row) => row.id),
+    ['id-1'],
+  );
+});
+
 test('at start, what was left pending goes again, oldest first, same id, one more attempt', async () => {
   const store = new TestStore();
   const first = await setUp(store);
