@@ -109,6 +109,8 @@ interface NodeDatabaseSync {
   prepare(sql: string): NodeStatementSync;
   exec(sql: string): void;
   close(): void;
+  /** Node 22.16 and later; older ones leave it undefined. */
+  readonly isTransaction?: boolean;
 }
 interface NodeStatementSync {
   run(...params: unknown[]): RunResult;
@@ -280,6 +282,8 @@ class NodeSqliteDatabase implements SqliteDatabase {
     const run = (begin: string, args: A): R => {
       const savepoint = `fb_${this.depth}`;
       const nested = this.depth > 0;
+      // A transaction left open by a rollback that failed would refuse every BEGIN after it.
+      if (!nested && this.db.isTransaction === true) this.rollBack('ROLLBACK');
       this.db.exec(nested ? `SAVEPOINT ${savepoint}` : begin);
       this.depth += 1;
       try {
@@ -287,7 +291,7 @@ class NodeSqliteDatabase implements SqliteDatabase {
         this.db.exec(nested ? `RELEASE ${savepoint}` : 'COMMIT');
         return result;
       } catch (error) {
-        this.db.exec(nested ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
+        this.rollBack(nested ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
         throw error;
       } finally {
         this.depth -= 1;
@@ -296,6 +300,19 @@ class NodeSqliteDatabase implements SqliteDatabase {
     const transaction = ((...args: A) => run('BEGIN', args)) as SqliteTransaction<A, R>;
     transaction.immediate = (...args: A) => run('BEGIN IMMEDIATE', args);
     return transaction;
+  }
+
+  /**
+   * Undoes a failed transaction. SQLite rolls some back by itself (a full disk, an I/O error): then there
+   * is nothing to undo, and the caller must get the error that did it, not "no transaction is active".
+   */
+  private rollBack(sql: string): void {
+    if (this.db.isTransaction === false) return;
+    try {
+      this.db.exec(sql);
+    } catch {
+      // Already rolled back (a Node without isTransaction cannot tell beforehand).
+    }
   }
 
   close(): void {

@@ -111,6 +111,20 @@ for (const driver of drivers) {
     assert.deepEqual(names(), ['a', 'b', 'd', 'f']);
   });
 
+  test(`${driver}: a transaction SQLite rolled back itself throws its own error, and the next one works`, (t) => {
+    const db = open(t);
+    const insert = db.prepare('INSERT INTO t (name) VALUES (?)');
+    // What a full disk or an I/O error does: SQLite ends the transaction, then the statement throws.
+    const failing = db.transaction(() => {
+      insert.run('lost');
+      db.exec('ROLLBACK');
+      throw new Error('disk I/O error');
+    });
+    assert.throws(() => failing.immediate(), /^Error: disk I\/O error$/);
+    db.transaction(() => insert.run('kept')).immediate();
+    assert.deepEqual(db.prepare('SELECT name FROM t').pluck().all(), ['kept']);
+  });
+
   test(`${driver}: errors carry SQLite's names`, (t) => {
     const db = open(t);
     assert.throws(
