@@ -6,7 +6,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testConfig } from '../support/config-fixture.js';
 import { ircUser } from '../support/fake-network.js';
-import { intakeWorld, stopIntakeWorlds } from './intake-world.js';
+import { GRAFANA_TOKEN, intakeWorld, stopIntakeWorlds } from './intake-world.js';
 
 afterEach(stopIntakeWorlds);
 
@@ -61,6 +61,73 @@ test('fires again after its holder was asked to confirm: the channel hears it, a
   await post('/hooks/alertmanager', group('resolved'));
   const asks = w.irc.lines().filter((line) => line.includes('confirm with'));
   assert.equal(asks.length, 2, 'asked again about the new resolve');
+});
+
+/**
+ * Grafana's webhook for one rule firing on `hosts` hosts, its `message` rendered by Grafana's default
+ * template (`__text_alert_list`: each alert's value, labels, annotations and links), which grows with the group.
+ */
+function grafanaGroup(hosts: number): Record<string, unknown> {
+  const alerts = Array.from({ length: hosts }, (_, index) => {
+    const host = `node${String(index).padStart(3, '0')}.dc1.example.org`;
+    const labels = {
+      alertname: 'DiskFull',
+      grafana_folder: 'Storage',
+      host,
+      mountpoint: '/var',
+      team: 'storage',
+    };
+    return {
+      status: 'firing',
+      labels,
+      annotations: { summary: `disk on ${host} is almost full` },
+      generatorURL: `https://grafana.example.org/alerting/grafana/disk-full/view?orgId=1`,
+      fingerprint: index.toString(16).padStart(16, '0'),
+      silenceURL: `https://grafana.example.org/alerting/silence/new?alertmanager=grafana&matcher=alertname%3DDiskFull&matcher=host%3D${host}&orgId=1`,
+      dashboardURL: 'https://grafana.example.org/d/disks?orgId=1',
+      panelURL: 'https://grafana.example.org/d/disks?orgId=1&viewPanel=2',
+      values: { B: 97.2 },
+      valueString: `[ var='B' labels={host=${host}} value=97.2 ]`,
+    };
+  });
+  const message = alerts
+    .map(
+      (alert) =>
+        `Value: B=97.2\nLabels:\n${Object.entries(alert.labels)
+          .map(([key, value]) => ` - ${key} = ${value}\n`)
+          .join(
+            '',
+          )}Annotations:\n - summary = ${alert.annotations.summary}\nSource: ${alert.generatorURL}\n` +
+        `Silence: ${alert.silenceURL}\nDashboard: ${alert.dashboardURL}\nPanel: ${alert.panelURL}\n`,
+    )
+    .join('\n');
+  return {
+    receiver: 'firebell',
+    status: 'firing',
+    orgId: 1,
+    alerts,
+    groupLabels: { alertname: 'DiskFull' },
+    commonLabels: { alertname: 'DiskFull', grafana_folder: 'Storage', mountpoint: '/var', team: 'storage' },
+    commonAnnotations: {},
+    externalURL: 'https://grafana.example.org/',
+    version: '1',
+    groupKey: '{}/{alertname="DiskFull"}:{alertname="DiskFull"}',
+    truncatedAlerts: 0,
+    title: `[FIRING:${hosts}] DiskFull Storage (/var storage)`,
+    state: 'alerting',
+    message: `**Firing**\n\n${message}`,
+  };
+}
+
+test('Grafana: a rule firing on 150 hosts, its default message past 64 KiB, still declares its incident', async () => {
+  const { w, post } = await intakeWorld(config, 1024 * 1024);
+  const payload = grafanaGroup(150);
+  assert.ok(String(payload.message).length > 65_536, 'the default message of 150 alerts is over 64 KiB');
+  assert.ok(JSON.stringify(payload).length < 1024 * 1024, 'the body is within the listener limit');
+  const answer = await post('/hooks/grafana', payload, GRAFANA_TOKEN);
+  assert.equal(answer.status, 202, answer.text);
+  assert.deepEqual(answer.json(), { action: 'declared', incident: 1 });
+  assert.equal(w.firebell.service.get(1)?.context.summary, 'DiskFull Storage (/var storage) (150 alerts)');
 });
 
 const world = (): ReturnType<typeof intakeWorld> => intakeWorld(config);

@@ -51,8 +51,10 @@ export const grafanaSchema = {
   properties: {
     ...alertmanagerShape.properties,
     orgId: { type: 'integer' },
-    title: { type: 'string', maxLength: 4096 },
-    message: { type: 'string', maxLength: 65_536 },
+    // Rendered by Grafana's templates, which list every alert of the group by default: they grow with it,
+    // so only the body limit bounds them (a 400 here would lose the group; Grafana does not retry a 4xx).
+    title: { type: 'string' },
+    message: { type: 'string' },
     state: { type: 'string', maxLength: 64 },
   },
 } as const;
