@@ -6,7 +6,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testConfig } from '../support/config-fixture.js';
 import { ircUser } from '../support/fake-network.js';
-import { GRAFANA_TOKEN, intakeWorld, stopIntakeWorlds } from './intake-world.js';
+import { GENERIC_TOKEN, GRAFANA_TOKEN, intakeWorld, stopIntakeWorlds } from './intake-world.js';
 
 afterEach(stopIntakeWorlds);
 
@@ -128,6 +128,28 @@ test('Grafana: a rule firing on 150 hosts, its default message past 64 KiB, stil
   assert.equal(answer.status, 202, answer.text);
   assert.deepEqual(answer.json(), { action: 'declared', incident: 1 });
   assert.equal(w.firebell.service.get(1)?.context.summary, 'DiskFull Storage (/var storage) (150 alerts)');
+});
+
+test('an authenticated payload refused (too large, invalid, not JSON) is logged with why, never its body', async () => {
+  const { post, logger } = await world();
+  const big = await post('/hooks/alertmanager', { ...group('firing'), receiver: 'x'.repeat(70_000) });
+  assert.equal(big.status, 413);
+  const invalid = await post('/hooks/alertmanager', { ...group('firing'), status: 'on fire' });
+  assert.equal(invalid.status, 400);
+  const broken = await post('/hooks/generic', '{"summary": "secret-ish body', GENERIC_TOKEN);
+  assert.equal(broken.status, 400);
+  const refused = logger.entries.filter((entry) => entry.message === 'intake payload refused');
+  assert.deepEqual(
+    refused.map((entry) => [entry.fields.source, entry.fields.status]),
+    [
+      ['alertmanager', 413],
+      ['alertmanager', 400],
+      ['generic', 400],
+    ],
+    'the sender does not retry a 4xx: the alert is lost unless someone reads this',
+  );
+  assert.match(String(refused[1]?.fields.reason), /body\/status must be equal to one of the allowed values/);
+  assert.doesNotMatch(JSON.stringify(logger.entries), /secret-ish|xxxxxxxx/);
 });
 
 const world = (): ReturnType<typeof intakeWorld> => intakeWorld(config);
