@@ -152,4 +152,18 @@ test('an authenticated payload refused (too large, invalid, not JSON) is logged 
   assert.doesNotMatch(JSON.stringify(logger.entries), /secret-ish|xxxxxxxx/);
 });
 
+test('Alertmanager: a long description annotation (a runbook, a templated table) does not refuse the group', async () => {
+  const { w, post } = await world();
+  const description = `ceph health is HEALTH_WARN:\n${'  osd.12 is near full (87%)\n'.repeat(60)}`;
+  assert.ok(description.length > 1024);
+  const payload = group('firing');
+  const answer = await post('/hooks/alertmanager', {
+    ...payload,
+    commonAnnotations: { summary: 'ceph is degraded', description },
+    alerts: [{ status: 'firing', labels: { alertname: 'CephDegraded' }, annotations: { description } }],
+  });
+  assert.equal(answer.status, 202, answer.text);
+  assert.equal(w.firebell.service.get(1)?.context.summary, '[critical] ceph is degraded');
+});
+
 const world = (): ReturnType<typeof intakeWorld> => intakeWorld(config);

@@ -16,13 +16,19 @@ const labels = {
   additionalProperties: { type: 'string', maxLength: 1024 },
   maxProperties: 100,
 } as const;
+/** Annotations are prose (descriptions, runbooks, templated values): only the body limit bounds them. */
+const annotations = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  maxProperties: 100,
+} as const;
 const alert = {
   type: 'object',
   required: ['status'],
   properties: {
     status: { type: 'string', enum: ['firing', 'resolved'] },
     labels,
-    annotations: labels,
+    annotations,
     fingerprint: { type: 'string', maxLength: 256 },
   },
 } as const;
@@ -38,7 +44,7 @@ const alertmanagerShape = {
     receiver: { type: 'string', minLength: 1, maxLength: 256 },
     groupLabels: labels,
     commonLabels: labels,
-    commonAnnotations: labels,
+    commonAnnotations: annotations,
     externalURL: { type: 'string', maxLength: 2048 },
     alerts: { type: 'array', items: alert, maxItems: 10_000 },
   },
