@@ -1,9 +1,10 @@
 /**
  * The ntfy delivery channel: an off-chat page becomes one JSON publish to the contact's ntfy server and
  * topic (with their access token as `Authorization: Bearer`), and counts as delivered when the server
- * answers 200 with the message's id. 401/403/400 are refusals (a wrong token, a protected topic, a page ntfy
- * will not take: trying again changes nothing); 429, 5xx, timeouts and unreachable servers are retried with
- * the same sequence id for as long as the channel runs.
+ * answers 200 with the message's id (a 200 without one, such as the web app a redirect led to, is refused).
+ * 401/403/400 are refusals (a wrong token, a protected topic, a page ntfy will not take: trying again
+ * changes nothing); 429, 5xx, timeouts and unreachable servers are retried with the same sequence id for as
+ * long as the channel runs.
  */
 import { delivered, refused, type Delivery } from '../../core/delivery.js';
 import type { OffChatPage } from '../../core/offchat/page.js';
@@ -70,9 +71,16 @@ export class NtfyChannel extends PageChannel<NtfyAddress> {
     }
     if (response.ok) {
       const answer = (await response.json().catch(() => ({}))) as { id?: unknown };
+      if (typeof answer.id === 'string')
+        return { kind: 'settled', outcome: delivered(this.deps.clock.now(), [answer.id]) };
+      // Not ntfy's answer to a publish. Most often a 301 (http to https) that fetch followed as a GET, which
+      // ntfy answers with its web app: nothing was published.
+      const what = response.redirected
+        ? `redirected to ${response.url}; set ntfy.server to that address`
+        : `answered ${response.status} without a message id: is ntfy.server the ntfy server's address?`;
       return {
         kind: 'settled',
-        outcome: delivered(this.deps.clock.now(), typeof answer.id === 'string' ? [answer.id] : []),
+        outcome: refused(this.deps.clock.now(), `ntfy at ${address.server} ${what}`),
       };
     }
     const text = await errorText(response);
