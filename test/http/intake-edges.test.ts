@@ -138,6 +138,8 @@ test('an authenticated payload refused (too large, invalid, not JSON) is logged 
   assert.equal(invalid.status, 400);
   const broken = await post('/hooks/generic', '{"summary": "secret-ish body', GENERIC_TOKEN);
   assert.equal(broken.status, 400);
+  const form = await post('/hooks/generic', 'summary=x', GENERIC_TOKEN, 'application/x-www-form-urlencoded');
+  assert.equal(form.status, 415);
   const refused = logger.entries.filter((entry) => entry.message === 'intake payload refused');
   assert.deepEqual(
     refused.map((entry) => [entry.fields.source, entry.fields.status]),
@@ -145,6 +147,7 @@ test('an authenticated payload refused (too large, invalid, not JSON) is logged 
       ['alertmanager', 413],
       ['alertmanager', 400],
       ['generic', 400],
+      ['generic', 415],
     ],
     'the sender does not retry a 4xx: the alert is lost unless someone reads this',
   );
