@@ -231,7 +231,7 @@ test('a server address that redirects (http to https) is refused with the reason
     assert.equal(outcome.status, 'refused', 'nothing was published: the POST became a GET of the web app');
     assert.match(
       outcome.status === 'refused' ? outcome.reason : '',
-      /redirected to http:\/\/127\.0\.0\.1:\d+\/; set ntfy\.server to that address/,
+      /^ntfy\.server redirected to http:\/\/127\.0\.0\.1:\d+, and nothing was published: set ntfy\.server to that address$/,
     );
   } finally {
     await proxy.close();

@@ -74,14 +74,12 @@ export class NtfyChannel extends PageChannel<NtfyAddress> {
       if (typeof answer.id === 'string')
         return { kind: 'settled', outcome: delivered(this.deps.clock.now(), [answer.id]) };
       // Not ntfy's answer to a publish. Most often a 301 (http to https) that fetch followed as a GET, which
-      // ntfy answers with its web app: nothing was published.
-      const what = response.redirected
-        ? `redirected to ${response.url}; set ntfy.server to that address`
-        : `answered ${response.status} without a message id: is ntfy.server the ntfy server's address?`;
-      return {
-        kind: 'settled',
-        outcome: refused(this.deps.clock.now(), `ntfy at ${address.server} ${what}`),
-      };
+      // ntfy answers with its web app: nothing was published. The reason shows on the public status site:
+      // an origin at most (no path, no credentials).
+      const reason = response.redirected
+        ? `ntfy.server redirected to ${new URL(response.url).origin}, and nothing was published: set ntfy.server to that address`
+        : `the ntfy server answered ${response.status} without a message id: is ntfy.server the ntfy server's address?`;
+      return { kind: 'settled', outcome: refused(this.deps.clock.now(), reason) };
     }
     const text = await errorText(response);
     if (response.status === 429 || response.status >= 500)
