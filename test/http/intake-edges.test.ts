@@ -44,6 +44,24 @@ test('acknowledged while its close is pending: the close does not happen under t
   assert.match(asks[0] ?? '', /Monitoring \(alertmanager\) says #1 is resolved\. Ana, you hold it/);
 });
 
+test('acknowledged and resolved by hand within the flap window: nobody is asked about it afterwards', async () => {
+  const { w, post } = await world();
+  await post('/hooks/alertmanager', group('firing'));
+  await post('/hooks/alertmanager', group('resolved'));
+  await w.at(2);
+  w.irc.type('#infra', ircUser('ana', 'ana'), '!ack 1');
+  await w.settle();
+  w.irc.type('#infra', ircUser('ana', 'ana'), '!resolved 1');
+  await w.settle();
+  assert.equal(w.firebell.service.get(1)?.open ?? false, false, 'resolved by Ana');
+  await w.at(10);
+  assert.deepEqual(
+    w.irc.lines().filter((line) => line.includes('confirm with')),
+    [],
+    'no question about an incident already resolved',
+  );
+});
+
 test('fires again after its holder was asked to confirm: the channel hears it, and the next resolve asks again', async () => {
   const { w, post } = await world();
   await post('/hooks/alertmanager', group('firing'));

@@ -322,7 +322,8 @@ export class Intake {
         if (state?.closeAt === undefined) return;
         const { closeAt: _due, closedBy = 'monitoring', ...rest } = state;
         // Someone took it during the flap window: theirs to close; they are asked, as settle() does.
-        if (this.deps.service.get(state.incident)?.context.assignee) this.settle(key, rest, closedBy);
+        const incident = this.deps.service.get(state.incident);
+        if (incident?.open && incident.context.assignee) this.settle(key, rest, closedBy);
         else this.close(key, state, closedBy);
       },
       Math.max(0, closeAt - this.deps.clock.now()),
