@@ -187,4 +187,20 @@ test('Alertmanager: a long description annotation (a runbook, a templated table)
   assert.equal(w.firebell.service.get(1)?.context.summary, '[critical] ceph is degraded');
 });
 
+test('a summary templated from outside data cannot reorder or hide the text around it in chat', async () => {
+  const { w, post } = await world();
+  // An annotation such as "5xx on {{ $labels.path }}", where the path came from a stranger's request.
+  const summary = '5xx on /\u202e21 kca! \u2066x\u2069\u200b\ufeff';
+  const answer = await post('/hooks/alertmanager', {
+    ...group('firing'),
+    commonAnnotations: { summary },
+  });
+  assert.equal(answer.status, 202);
+  assert.equal(w.firebell.service.get(1)?.context.summary, '[critical] 5xx on /21 kca! x');
+  assert.ok(
+    !w.irc.lines().some((line) => /[\u200b\u2066-\u2069\u202a-\u202e\ufeff]/.test(line)),
+    'no bidi override, isolate or invisible character reaches IRC',
+  );
+});
+
 const world = (): ReturnType<typeof intakeWorld> => intakeWorld(config);

@@ -107,8 +107,15 @@ interface GenericPayload {
   count?: number;
 }
 
+/**
+ * Bidi embeddings, overrides and isolates, and invisible characters. Summaries are templated from labels,
+ * which may carry a stranger's text (a request path, a user agent): one of these would reorder or hide
+ * the rest of the announcement in chat, the push and the mail. The status site strips the same.
+ */
+const HIDING = /[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]/g;
+
 /** One line of chat, whatever the payload held (newlines, controls), no longer than a summary may be. */
-const line = (value: string): string => singleLine(value).slice(0, MAX_SUMMARY_LENGTH);
+const line = (value: string): string => singleLine(value.replace(HIDING, '')).slice(0, MAX_SUMMARY_LENGTH);
 
 const httpUrl = (value: string | undefined): string | undefined =>
   value !== undefined && /^https?:\/\//.test(value) ? value : undefined;
