@@ -203,4 +203,16 @@ test('a summary templated from outside data cannot reorder or hide the text arou
   );
 });
 
+test('a long label value (a log line a Loki rule extracted) does not refuse the group', async () => {
+  const { w, post } = await world();
+  const msg = `panic: runtime error: index out of range\n${'\tgoroutine 1 [running]: main.handle(...)\n'.repeat(40)}`;
+  assert.ok(msg.length > 1024);
+  const answer = await post('/hooks/alertmanager', {
+    ...group('firing'),
+    alerts: [{ status: 'firing', labels: { alertname: 'CephDegraded', msg }, annotations: {} }],
+  });
+  assert.equal(answer.status, 202, answer.text);
+  assert.equal(w.firebell.service.open().length, 1);
+});
+
 const world = (): ReturnType<typeof intakeWorld> => intakeWorld(config);

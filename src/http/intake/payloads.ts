@@ -11,17 +11,17 @@ import { singleLine } from '../../core/bridge/sanitize.js';
 import { MAX_SUMMARY_LENGTH } from '../../core/commands/parse.js';
 import type { IntakeAlert } from '../../core/intake/intake-alert.js';
 
+/**
+ * Labels and annotations. Their values are not capped one by one: a description, a runbook, or a label a
+ * Loki rule extracted from a log line can be long, and a 400 for one of them would lose the whole group
+ * (senders do not retry a 4xx). The body limit bounds them all.
+ */
 const labels = {
-  type: 'object',
-  additionalProperties: { type: 'string', maxLength: 1024 },
-  maxProperties: 100,
-} as const;
-/** Annotations are prose (descriptions, runbooks, templated values): only the body limit bounds them. */
-const annotations = {
   type: 'object',
   additionalProperties: { type: 'string' },
   maxProperties: 100,
 } as const;
+const annotations = labels;
 const alert = {
   type: 'object',
   required: ['status'],
