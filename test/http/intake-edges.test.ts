@@ -215,4 +215,19 @@ test('a long label value (a log line a Loki rule extracted) does not refuse the 
   assert.equal(w.firebell.service.open().length, 1);
 });
 
+test("a group key past 2 KiB (group_by: ['...'] over long labels) is one incident, not a 400", async () => {
+  const { w, post } = await world();
+  const msg = 'x'.repeat(3_000);
+  const payload = {
+    ...group('firing'),
+    groupKey: `{}:{alertname="CephDegraded", msg="${msg}"}`,
+    alerts: [{ status: 'firing', labels: { alertname: 'CephDegraded', msg }, annotations: {} }],
+  };
+  assert.deepEqual((await post('/hooks/alertmanager', payload)).json(), { action: 'declared', incident: 1 });
+  assert.deepEqual((await post('/hooks/alertmanager', payload)).json(), { action: 'repeated', incident: 1 });
+  const other = { ...payload, groupKey: `{}:{alertname="CephDegraded", msg="${msg}y"}` };
+  assert.deepEqual((await post('/hooks/alertmanager', other)).json(), { action: 'declared', incident: 2 });
+  assert.equal(w.firebell.service.open().length, 2);
+});
+
 const world = (): ReturnType<typeof intakeWorld> => intakeWorld(config);

@@ -7,6 +7,7 @@
  * - Grafana alerting's webhook contact point, which sends the same shape plus orgId, title and message;
  * - the generic hook (docs/http.md): summary, dedupKey, status, severity, group, detailsUrl, count.
  */
+import { createHash } from 'node:crypto';
 import { singleLine } from '../../core/bridge/sanitize.js';
 import { MAX_SUMMARY_LENGTH } from '../../core/commands/parse.js';
 import type { IntakeAlert } from '../../core/intake/intake-alert.js';
@@ -38,7 +39,7 @@ const alertmanagerShape = {
   required: ['receiver', 'status', 'alerts', 'groupKey'],
   properties: {
     version: { type: 'string', maxLength: 16 },
-    groupKey: { type: 'string', minLength: 1, maxLength: 2048 },
+    groupKey: { type: 'string', minLength: 1 },
     truncatedAlerts: { type: 'integer', minimum: 0 },
     status: { type: 'string', enum: ['firing', 'resolved'] },
     receiver: { type: 'string', minLength: 1, maxLength: 256 },
@@ -117,6 +118,16 @@ const HIDING = /[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]/g;
 /** One line of chat, whatever the payload held (newlines, controls), no longer than a summary may be. */
 const line = (value: string): string => singleLine(value.replace(HIDING, '')).slice(0, MAX_SUMMARY_LENGTH);
 
+/**
+ * The group key as the store keeps it. `group_by: ['...']` over long labels makes it as long as they are,
+ * and PostgreSQL's primary key index refuses a row past 2,704 bytes, failing the whole commit: a key over
+ * 2 KiB is kept as its digest (one within stays as it was, so the keys of groups already open hold).
+ */
+const groupKeyOf = (groupKey: string): string =>
+  Buffer.byteLength(groupKey, 'utf8') <= 2048
+    ? groupKey
+    : `sha256:${createHash('sha256').update(groupKey).digest('hex')}`;
+
 const httpUrl = (value: string | undefined): string | undefined =>
   value !== undefined && /^https?:\/\//.test(value) ? value : undefined;
 
@@ -155,7 +166,7 @@ export const fromAlertmanager = (payload: AlertmanagerPayload): IntakeAlert =>
   fromAlertmanagerShape(
     payload,
     'alertmanager',
-    `alertmanager:${payload.receiver}:${payload.groupKey}`,
+    `alertmanager:${payload.receiver}:${groupKeyOf(payload.groupKey)}`,
     undefined,
   );
 
@@ -163,7 +174,7 @@ export const fromGrafana = (payload: GrafanaPayload): IntakeAlert =>
   fromAlertmanagerShape(
     payload,
     'grafana',
-    `grafana:${payload.orgId ?? 0}:${payload.receiver}:${payload.groupKey}`,
+    `grafana:${payload.orgId ?? 0}:${payload.receiver}:${groupKeyOf(payload.groupKey)}`,
     payload.title?.replace(/^\[(FIRING|RESOLVED)(:\d+)?\]\s*/, ''),
   );
 
