@@ -1,8 +1,9 @@
 /**
  * What every way off chat does with a delivery, whatever carries it: it takes only off-chat pages, looks
  * the contact's address up at delivery (they may have lost it since the page was stored), retries its
- * attempt in one loop until it settles or the channel stops (what waits then stays pending for the next
- * start) or the page is no longer wanted (its incident taken meanwhile), and logs one line per settled page. The ways differ only in their attempt.
+ * attempt in one loop until it settles, the channel stops (what waits then stays pending for the next
+ * start) or the page is no longer wanted (its incident taken meanwhile), and logs one line per settled
+ * page. The ways differ only in their attempt.
  */
 import type { Clock } from '../core/clock.js';
 import { refused, type Delivery, type DeliveryChannel, type DeliveryOutcome } from '../core/delivery.js';
