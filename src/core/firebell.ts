@@ -118,7 +118,7 @@ export class Firebell {
     this.durableOutbox = deps.outbox
       ? undefined
       : new DurableOutbox({
-          channels: withOffChat(this.networks, deps.offChat),
+          channels: withOffChat(this.networks, deps.offChat, () => this.service),
           journal,
           clock,
           logger: logger.child({ module: 'outbox' }),

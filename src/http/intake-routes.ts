@@ -6,7 +6,7 @@
  * 202 is never lost, and one that was not is sent again by its source (each is idempotent by its key).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { IntakeAlert, IntakeSource } from '../core/intake/intake-alert.js';
 import type { IntakeResult } from '../core/intake/intake.js';
 import type { Logger } from '../core/logger.js';
@@ -67,6 +67,23 @@ export function intakeRoutes(options: IntakeRoutesOptions): FastifyPluginAsync {
             .header('www-authenticate', 'Bearer')
             .type('text/plain; charset=utf-8')
             .send('unauthorized\n');
+        },
+        // A 400, 413 or 415 is not retried by the sender: the alert is lost, so it is logged (why, not the body:
+        // a JSON parse error's message quotes it).
+        onError: async (request: FastifyRequest, _reply: FastifyReply, error: FastifyError) => {
+          const status = error.statusCode ?? 500;
+          if (status >= 500) return;
+          options.logger.warn(
+            {
+              source,
+              from: request.ip,
+              status,
+              bytes: Number(request.headers['content-length'] ?? 0),
+              reason: error.validation ? error.message : error.code,
+            },
+            'intake payload refused',
+          );
+          options.onResult?.(source, 'refused');
         },
         attachValidation: false,
         handler: async (request, reply) => {

@@ -1,8 +1,9 @@
 /**
  * What every way off chat does with a delivery, whatever carries it: it takes only off-chat pages, looks
  * the contact's address up at delivery (they may have lost it since the page was stored), retries its
- * attempt in one loop until it settles or the channel stops (what waits then stays pending for the next
- * start), and logs one line per settled page. The ways differ only in their attempt.
+ * attempt in one loop until it settles, the channel stops (what waits then stays pending for the next
+ * start) or the page is no longer wanted (its incident taken meanwhile), and logs one line per settled
+ * page. The ways differ only in their attempt.
  */
 import type { Clock } from '../core/clock.js';
 import { refused, type Delivery, type DeliveryChannel, type DeliveryOutcome } from '../core/delivery.js';
@@ -51,7 +52,12 @@ export abstract class PageChannel<Address> implements DeliveryChannel {
     );
   }
 
-  async deliver(delivery: Delivery): Promise<DeliveryOutcome> {
+  deliver(delivery: Delivery): Promise<DeliveryOutcome> {
+    return this.deliverWhile(delivery, () => true);
+  }
+
+  /** Delivers, asking `wanted` before each attempt (the incident may be acknowledged while it retries). */
+  async deliverWhile(delivery: Delivery, wanted: () => boolean): Promise<DeliveryOutcome> {
     const now = (): number => this.common.clock.now();
     if (delivery.content.kind !== 'offchat')
       return refused(now(), `${this.way.name} carries only off-chat pages`);
@@ -60,12 +66,21 @@ export abstract class PageChannel<Address> implements DeliveryChannel {
     if (address === undefined)
       return refused(now(), `${page.contactId} has no ${this.way.address} in contacts.yaml`);
     const attempt = this.attemptFor(page, address, this.common.linksFor(page, delivery), delivery);
-    const outcome = await this.loop.run(attempt, this.stopController.signal);
+    const outcome = await this.loop.run(
+      (signal) => (wanted() ? attempt(signal) : Promise.resolve(this.unwanted(page))),
+      this.stopController.signal,
+    );
     this.log.info(
       { delivery: delivery.id, incident: page.incidentId, contact: page.contactId, status: outcome.status },
       `${this.way.name} page settled`,
     );
     return outcome;
+  }
+
+  /** Settled unsent: nobody needs the page any more, and a resend at the next start would wake them. */
+  private unwanted(page: OffChatPage): Attempt {
+    const reason = `not sent: #${page.incidentId} was acknowledged or resolved before ${this.way.carrier} took the page`;
+    return { kind: 'settled', outcome: refused(this.common.clock.now(), reason) };
   }
 
   /** Stops retrying: what waits settles `abandoned` and stays pending for the next start. */

@@ -42,7 +42,8 @@ export class RetryLoop {
       const result = await attempt(stopSignal);
       if (result.kind === 'settled') return result.outcome;
       if (this.stopped) return this.abandoned();
-      const wait = Math.min(result.afterMs ?? delay, this.policy.maxMs);
+      // A Retry-After of 0, or a date our clock has passed, must not make a tight loop of a rate limit.
+      const wait = Math.min(Math.max(result.afterMs ?? delay, this.policy.firstMs), this.policy.maxMs);
       this.onTransient(result.reason, count, wait);
       await this.sleep(wait);
       delay = Math.min(delay * 2, this.policy.maxMs);

@@ -23,6 +23,8 @@ export async function stopIntakeWorlds(): Promise<void> {
 /** A core world with the three hooks on the real listener; `post` waits until what it caused is settled. */
 export async function intakeWorld(
   config: Config,
+  /** The listener's body limit: small by default, the product's 1 MiB for payloads of real size. */
+  bodyLimitBytes = 64 * 1024,
 ): Promise<{ w: CoreWorld; post: Post; logger: MemoryLogger }> {
   const w = await coreWorld({ config });
   const logger = new MemoryLogger();
@@ -31,7 +33,7 @@ export async function intakeWorld(
   const server = await startHttpServer({
     listen: '127.0.0.1:0',
     logger,
-    bodyLimitBytes: 64 * 1024,
+    bodyLimitBytes,
     plugins: [
       intakeRoutes({
         tokens: { alertmanager: TOKEN, grafana: GRAFANA_TOKEN, generic: GENERIC_TOKEN },

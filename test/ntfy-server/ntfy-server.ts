@@ -78,6 +78,11 @@ export class NtfyServer {
     for (let index = 0; index < count; index += 1) this.faults.push(status);
   }
 
+  /** The faults not used yet are forgotten: the server is back. */
+  recover(): void {
+    this.faults.length = 0;
+  }
+
   /** What a phone subscribed to the topic shows: one notification per sequence id, latest first. */
   notifications(topic: string): StoredNotification[] {
     return [...this.shown.values()].filter((shown) => shown.topic === topic).reverse();

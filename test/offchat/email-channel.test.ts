@@ -129,3 +129,14 @@ test('no server at all: retried until the channel stops, then abandoned (pending
   send.stop();
   assert.equal((await waiting).status, 'abandoned');
 });
+
+test("an unknown mailbox (550 naming it) is refused without putting the contact's address in the reason", async () => {
+  const server = await smtp('unknown-user');
+  const outcome = await channel(server.port).deliver(delivery('unknown-mailbox'));
+  assert.equal(outcome.status, 'refused');
+  const reason = outcome.status === 'refused' ? outcome.reason : '';
+  assert.match(reason, /SMTP 550: .*Recipient address rejected: User unknown/, 'the reason still says why');
+  // The reason is shown on the public status site, beside "page to mara by email".
+  assert.doesNotMatch(reason, /mara@example\.org/);
+  assert.equal(server.messages().length, 0);
+});

@@ -192,3 +192,48 @@ test('the test server holds clients to the documentation: unknown fields, bad pr
   const [shown] = server.notifications('mara');
   assert.deepEqual([shown?.title, shown?.priority, shown?.tags], ['Disk low', 4, ['warning', 'cd']]);
 });
+
+/**
+ * `server: http://…` where a proxy answers every request with `301` to https, as nginx's usual
+ * `return 301 https://$host$request_uri` does: fetch follows it as a GET (the POST and its body are gone),
+ * and ntfy answers a GET of its root with its web app, 200.
+ */
+async function redirectingProxy(): Promise<{ url: string; close: () => Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const app = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>ntfy</title>');
+  });
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  const appPort = (app.address() as { port: number }).port;
+  const proxy = createServer((request, response) => {
+    request.resume();
+    response.writeHead(301, { location: `http://127.0.0.1:${appPort}${request.url ?? '/'}` }).end();
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const close = (server: typeof app): Promise<void> =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
+    close: async () => {
+      await close(proxy);
+      await close(app);
+    },
+  };
+}
+
+test('a server address that redirects (http to https) is refused with the reason, not counted delivered', async () => {
+  const proxy = await redirectingProxy();
+  try {
+    const outcome = await channel({ server: proxy.url, topic: 'mara-pages' }).deliver(delivery());
+    assert.equal(outcome.status, 'refused', 'nothing was published: the POST became a GET of the web app');
+    assert.match(
+      outcome.status === 'refused' ? outcome.reason : '',
+      /^ntfy\.server redirected to http:\/\/127\.0\.0\.1:\d+, and nothing was published: set ntfy\.server to that address$/,
+    );
+  } finally {
+    await proxy.close();
+  }
+});

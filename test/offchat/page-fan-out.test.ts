@@ -152,3 +152,21 @@ test('with a delay, an ack in chat before it runs out keeps the phone quiet; wit
   await eventually(() => loud.ntfy.notifications('ana-pages').length === 1, 'the delayed push');
   assert.equal(loud.smtp.messages().length, 0, 'e-mail is not among her ways for pages');
 });
+
+test('ntfy down while the incident is acknowledged in chat: when it is back, the stale page does not wake her', async () => {
+  const { w, ntfy } = await setup({ offChat: { pages: ['ntfy'], reminders: [], afterMinutes: 0 } });
+  ntfy.failNext(503, 100_000);
+  await declare(w);
+  await w.at(5);
+  await eventually(() => ntfy.requests.length >= 2, 'the push tried and retried');
+  w.irc.type('#infra', ircUser('ana', 'ana'), '!ack 1');
+  await w.settle();
+  ntfy.recover();
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(ntfy.accepted.length, 0, 'no urgent push "nobody has acknowledged yet" after the ack');
+  await eventually(async () => {
+    await w.settle();
+    const rows = await w.store.deliveries(1);
+    return rows.some((row) => row.channel === 'ntfy' && row.state === 'refused');
+  }, 'the push settled, so the next start does not send it either');
+});

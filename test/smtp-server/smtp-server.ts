@@ -15,7 +15,7 @@ const PYTHON = '/usr/bin/python3';
 /** Compiled to dist/test/smtp-server/; the handler stays in the source tree. */
 const HANDLER_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../test/smtp-server');
 
-export type SmtpMode = 'accept' | 'refuse' | 'slow-once';
+export type SmtpMode = 'accept' | 'refuse' | 'slow-once' | 'unknown-user';
 
 export function requireAiosmtpd(): void {
   const probe = spawnSync(PYTHON, ['-c', 'import aiosmtpd'], { stdio: 'ignore' });

@@ -150,7 +150,8 @@ export class Intake {
     }
     const id = open.incident;
     if (open.member) return this.memberFiring(alert, open);
-    if (open.closeAt !== undefined) {
+    // Firing again after a resolve: within the flap window, or after its holder was asked to confirm.
+    if (open.closeAt !== undefined || open.asked) {
       this.reopen(alert.key, open, actorOf(alert));
       this.save(alert.key, { incident: id, group: open.group, firing: Math.max(alert.firing, 1) });
       return { action: 'flapping', incident: id };
@@ -202,7 +203,7 @@ export class Intake {
     if (open.firing === 0 && alert.firing > 0) {
       this.storms.refired(open.group, id);
       const closing = this.stateOf(stormKey(id));
-      if (closing?.closeAt !== undefined) {
+      if (closing?.closeAt !== undefined || closing?.asked) {
         this.reopen(stormKey(id), closing, actorOf(alert));
         this.save(stormKey(id), { incident: id, group: open.group, firing: 0 });
       }
@@ -319,7 +320,11 @@ export class Intake {
         this.timers.delete(key);
         const state = this.stateOf(key);
         if (state?.closeAt === undefined) return;
-        this.close(key, state, state.closedBy ?? 'monitoring');
+        const { closeAt: _due, closedBy = 'monitoring', ...rest } = state;
+        // Someone took it during the flap window: theirs to close; they are asked, as settle() does.
+        const incident = this.deps.service.get(state.incident);
+        if (incident?.open && incident.context.assignee) this.settle(key, rest, closedBy);
+        else this.close(key, state, closedBy);
       },
       Math.max(0, closeAt - this.deps.clock.now()),
     );

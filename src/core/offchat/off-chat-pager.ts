@@ -28,7 +28,7 @@ export interface OffChatPagerDeps {
   /** The ways this firebell has a channel for (ntfy always can; e-mail only with SMTP settings). */
   readonly ways: ReadonlySet<OffChatWay>;
   /** Asked when a delayed page falls due: only an incident nobody has acknowledged goes off chat. */
-  readonly stillUnacknowledged: (incidentId: number) => boolean;
+  readonly stillUnacknowledged: (page: OffChatPage) => boolean;
   /** Where delayed pages wait, so that a restart keeps them. */
   readonly keyValues: JournaledKeyValues;
 }
@@ -109,7 +109,7 @@ export class OffChatPager {
     this.deps.keyValues.delete(DELAYED, key);
     if (!delayed) return;
     const { page } = delayed;
-    if (!this.deps.stillUnacknowledged(page.incidentId)) {
+    if (!this.deps.stillUnacknowledged(page)) {
       this.deps.logger.info(
         { incident: page.incidentId, contact: page.contactId },
         'acknowledged in chat before the delay ran out: not paged off chat',

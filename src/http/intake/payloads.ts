@@ -7,22 +7,29 @@
  * - Grafana alerting's webhook contact point, which sends the same shape plus orgId, title and message;
  * - the generic hook (docs/http.md): summary, dedupKey, status, severity, group, detailsUrl, count.
  */
+import { createHash } from 'node:crypto';
 import { singleLine } from '../../core/bridge/sanitize.js';
 import { MAX_SUMMARY_LENGTH } from '../../core/commands/parse.js';
 import type { IntakeAlert } from '../../core/intake/intake-alert.js';
 
+/**
+ * Labels and annotations. Their values are not capped one by one: a description, a runbook, or a label a
+ * Loki rule extracted from a log line can be long, and a 400 for one of them would lose the whole group
+ * (senders do not retry a 4xx). The body limit bounds them all.
+ */
 const labels = {
   type: 'object',
-  additionalProperties: { type: 'string', maxLength: 1024 },
+  additionalProperties: { type: 'string' },
   maxProperties: 100,
 } as const;
+const annotations = labels;
 const alert = {
   type: 'object',
   required: ['status'],
   properties: {
     status: { type: 'string', enum: ['firing', 'resolved'] },
     labels,
-    annotations: labels,
+    annotations,
     fingerprint: { type: 'string', maxLength: 256 },
   },
 } as const;
@@ -32,13 +39,13 @@ const alertmanagerShape = {
   required: ['receiver', 'status', 'alerts', 'groupKey'],
   properties: {
     version: { type: 'string', maxLength: 16 },
-    groupKey: { type: 'string', minLength: 1, maxLength: 2048 },
+    groupKey: { type: 'string', minLength: 1 },
     truncatedAlerts: { type: 'integer', minimum: 0 },
     status: { type: 'string', enum: ['firing', 'resolved'] },
     receiver: { type: 'string', minLength: 1, maxLength: 256 },
     groupLabels: labels,
     commonLabels: labels,
-    commonAnnotations: labels,
+    commonAnnotations: annotations,
     externalURL: { type: 'string', maxLength: 2048 },
     alerts: { type: 'array', items: alert, maxItems: 10_000 },
   },
@@ -51,8 +58,10 @@ export const grafanaSchema = {
   properties: {
     ...alertmanagerShape.properties,
     orgId: { type: 'integer' },
-    title: { type: 'string', maxLength: 4096 },
-    message: { type: 'string', maxLength: 65_536 },
+    // Rendered by Grafana's templates, which list every alert of the group by default: they grow with it,
+    // so only the body limit bounds them (a 400 here would lose the group; Grafana does not retry a 4xx).
+    title: { type: 'string' },
+    message: { type: 'string' },
     state: { type: 'string', maxLength: 64 },
   },
 } as const;
@@ -99,8 +108,25 @@ interface GenericPayload {
   count?: number;
 }
 
+/**
+ * Bidi embeddings, overrides and isolates, and invisible characters. Summaries are templated from labels,
+ * which may carry a stranger's text (a request path, a user agent): one of these would reorder or hide
+ * the rest of the announcement in chat, the push and the mail. The status site strips the same.
+ */
+const HIDING = /[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]/g;
+
 /** One line of chat, whatever the payload held (newlines, controls), no longer than a summary may be. */
-const line = (value: string): string => singleLine(value).slice(0, MAX_SUMMARY_LENGTH);
+const line = (value: string): string => singleLine(value.replace(HIDING, '')).slice(0, MAX_SUMMARY_LENGTH);
+
+/**
+ * The group key as the store keeps it. `group_by: ['...']` over long labels makes it as long as they are,
+ * and PostgreSQL's primary key index refuses a row past 2,704 bytes, failing the whole commit: a key over
+ * 2 KiB is kept as its digest (one within stays as it was, so the keys of groups already open hold).
+ */
+const groupKeyOf = (groupKey: string): string =>
+  Buffer.byteLength(groupKey, 'utf8') <= 2048
+    ? groupKey
+    : `sha256:${createHash('sha256').update(groupKey).digest('hex')}`;
 
 const httpUrl = (value: string | undefined): string | undefined =>
   value !== undefined && /^https?:\/\//.test(value) ? value : undefined;
@@ -140,7 +166,7 @@ export const fromAlertmanager = (payload: AlertmanagerPayload): IntakeAlert =>
   fromAlertmanagerShape(
     payload,
     'alertmanager',
-    `alertmanager:${payload.receiver}:${payload.groupKey}`,
+    `alertmanager:${payload.receiver}:${groupKeyOf(payload.groupKey)}`,
     undefined,
   );
 
@@ -148,7 +174,7 @@ export const fromGrafana = (payload: GrafanaPayload): IntakeAlert =>
   fromAlertmanagerShape(
     payload,
     'grafana',
-    `grafana:${payload.orgId ?? 0}:${payload.receiver}:${payload.groupKey}`,
+    `grafana:${payload.orgId ?? 0}:${payload.receiver}:${groupKeyOf(payload.groupKey)}`,
     payload.title?.replace(/^\[(FIRING|RESOLVED)(:\d+)?\]\s*/, ''),
   );
 

@@ -75,7 +75,7 @@ export class EmailChannel extends PageChannel<string> {
       if ((info.rejected ?? []).length > 0)
         return {
           kind: 'settled',
-          outcome: refused(this.deps.clock.now(), `the SMTP server rejected ${mail.to}`),
+          outcome: refused(this.deps.clock.now(), "the SMTP server rejected the contact's address"),
         };
       return { kind: 'settled', outcome: delivered(this.deps.clock.now(), [mail.messageId]) };
     } catch (error) {
@@ -91,4 +91,12 @@ export class EmailChannel extends PageChannel<string> {
   }
 }
 
-const oneLineOf = (text: string | undefined): string => (text ?? '').replace(/\s+/g, ' ').slice(0, 200);
+/**
+ * The server's words on one line, without the e-mail addresses they quote ("550 5.1.1 <mara@…>: User
+ * unknown"): a refusal's reason is shown on the public status site, beside "page to mara by email".
+ */
+const oneLineOf = (text: string | undefined): string =>
+  (text ?? '')
+    .replace(/<?[^\s<>@]+@[^\s<>]+>?/g, '<address>')
+    .replace(/\s+/g, ' ')
+    .slice(0, 200);

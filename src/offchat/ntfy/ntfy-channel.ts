@@ -1,9 +1,10 @@
 /**
  * The ntfy delivery channel: an off-chat page becomes one JSON publish to the contact's ntfy server and
  * topic (with their access token as `Authorization: Bearer`), and counts as delivered when the server
- * answers 200 with the message's id. 401/403/400 are refusals (a wrong token, a protected topic, a page ntfy
- * will not take: trying again changes nothing); 429, 5xx, timeouts and unreachable servers are retried with
- * the same sequence id for as long as the channel runs.
+ * answers 200 with the message's id (a 200 without one, such as the web app a redirect led to, is refused).
+ * 401/403/400 are refusals (a wrong token, a protected topic, a page ntfy will not take: trying again
+ * changes nothing); 429, 5xx, timeouts and unreachable servers are retried with the same sequence id for as
+ * long as the channel runs.
  */
 import { delivered, refused, type Delivery } from '../../core/delivery.js';
 import type { OffChatPage } from '../../core/offchat/page.js';
@@ -70,10 +71,15 @@ export class NtfyChannel extends PageChannel<NtfyAddress> {
     }
     if (response.ok) {
       const answer = (await response.json().catch(() => ({}))) as { id?: unknown };
-      return {
-        kind: 'settled',
-        outcome: delivered(this.deps.clock.now(), typeof answer.id === 'string' ? [answer.id] : []),
-      };
+      if (typeof answer.id === 'string')
+        return { kind: 'settled', outcome: delivered(this.deps.clock.now(), [answer.id]) };
+      // Not ntfy's answer to a publish. Most often a 301 (http to https) that fetch followed as a GET, which
+      // ntfy answers with its web app: nothing was published. The reason shows on the public status site:
+      // an origin at most (no path, no credentials).
+      const reason = response.redirected
+        ? `ntfy.server redirected to ${new URL(response.url).origin}, and nothing was published: set ntfy.server to that address`
+        : `the ntfy server answered ${response.status} without a message id: is ntfy.server the ntfy server's address?`;
+      return { kind: 'settled', outcome: refused(this.deps.clock.now(), reason) };
     }
     const text = await errorText(response);
     if (response.status === 429 || response.status >= 500)

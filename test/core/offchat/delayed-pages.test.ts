@@ -23,6 +23,10 @@ class RecordingPush implements OffChatChannel {
     this.pushed.push(delivery);
     return Promise.resolve(delivered(T0));
   }
+  /** Records every page handed to it, wanted or not: what the pager itself sends is what is tested. */
+  deliverWhile(delivery: Delivery): Promise<DeliveryOutcome> {
+    return this.deliver(delivery);
+  }
   stop(): void {}
 }
 
