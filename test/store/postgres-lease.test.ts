@@ -7,7 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { emptyBatch, type StoreBatch } from '../../src/core/store.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { COMMIT_CALL, commitParameters } from '../../src/store/postgres/commit-function.js';
 import { Lease } from '../../src/store/postgres/lease.js';
 import { FencedError, PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { adminQuery, freshSchema, TEST_DATABASE_URL } from '../support/postgres.js';
@@ -45,6 +48,7 @@ test('instances starting together apply each migration once', async (t) => {
     { id: 5, name: 'commit-function' },
     { id: 6, name: 'snapshot-timeline-in-rows' },
     { id: 7, name: 'commit-fence-inline' },
+    { id: 8, name: 'fence-lock-and-domains' },
   ]);
 });
 
@@ -104,6 +108,52 @@ test('a commit with a stale or lapsed token is refused by the database and write
   );
   await commit(storeB, { transitions: [announced] });
   assert.equal((await storeB.load()).openIncidents[0]?.phase, announced.phase);
+});
+
+test('a takeover waits for a commit in flight; a commit after it is refused, even in a transaction begun before it', async (t) => {
+  const schema = await freshSchema(t);
+  const storeB = await openStore(t, schema, 'b');
+  const [created, announced] = runIncident(12).transitions;
+  assert.ok(created && announced);
+  const a = lease(t, schema, 'a', 1);
+  const tokenA = (await a.tryAcquire())?.token;
+  assert.ok(tokenA !== undefined);
+  // A's transactions, held open where the store would have committed at once. Ended in this test, not
+  // after it: an open one would hold its locks against the schema's DROP.
+  const clients = [1, 2].map(
+    () => new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema}` }),
+  );
+  const [inFlight, begunBefore] = clients as [pg.Client, pg.Client];
+  const call = (parts: Partial<StoreBatch>) =>
+    [COMMIT_CALL, commitParameters({ ...emptyBatch(1), ...parts }, tokenA)] as const;
+  try {
+    for (const client of clients) await client.connect();
+    await inFlight.query('BEGIN');
+    await inFlight.query(...call({ transitions: [created] }));
+    await begunBefore.query('BEGIN');
+    await begunBefore.query('SELECT 1');
+
+    await sleep(1_200); // A's lease lapses while its commit is in flight
+    const b = lease(t, schema, 'b');
+    let tookOver = false;
+    const taking = b.tryAcquire().finally(() => (tookOver = true));
+    await sleep(500);
+    assert.equal(tookOver, false, 'the takeover waits for the commit in flight');
+    await inFlight.query('COMMIT');
+    const tokenB = (await taking)?.token;
+    assert.equal(tokenB, tokenA + 1n);
+    storeB.fence(tokenB ?? 0n);
+    assert.equal((await storeB.load()).openIncidents[0]?.phase, created.phase, 'B reads what A committed');
+    await assert.rejects(begunBefore.query(...call({ transitions: [announced] })), { code: 'FB001' });
+    await begunBefore.query('ROLLBACK');
+    assert.equal(
+      (await storeB.load()).openIncidents[0]?.phase,
+      created.phase,
+      'nothing of the refused commit',
+    );
+  } finally {
+    await Promise.all(clients.map((client) => client.end()));
+  }
 });
 
 test('the holder renews while alive, and loses the lease at once when its connection is terminated', async (t) => {

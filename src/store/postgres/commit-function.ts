@@ -70,12 +70,24 @@ export const COMMIT_CALL = `SELECT firebell_commit(${PARAMETERS.map(([, type], i
 export const COMMIT_STATEMENT_NAME = 'firebell_commit';
 
 /**
- * The function as migration 7 left it (migration 5 created it; 7 replaces it, so both install this text).
- * The fencing check is its first statement: it takes the lease row FOR SHARE where the token is current
- * and the lease not expired (a takeover, an UPDATE of that row, waits for the commit), or raises and
- * nothing after it runs. Each section runs only when it has rows. The function keeps one plan per
- * statement (`force_generic_plan`): left to choose, PostgreSQL plans again in every call, as the arrays'
- * lengths make each custom plan look cheaper than the kept one. A kept plan is made without those
+ * The advisory lock that orders commits and takeovers (PG migration 8): this class and the lease table's
+ * oid, so schemas sharing one database (tests, benchmarks) do not wait for each other.
+ */
+export const FENCE_LOCK_CLASS = 0x66697265; // "fire"
+
+/**
+ * The function as migration 8 left it (migration 5 created it; 7 and 8 replace it, so all install this
+ * text). The fencing check is its first statement: it takes the fence lock shared, then reads the lease
+ * row where the token is current and the lease not expired, or raises and nothing after it runs. A
+ * takeover (any change of the token) takes that lock exclusive first (the lease row's trigger, migration
+ * 8), so it waits for the commits in flight, and a commit that comes later waits for the takeover and then
+ * reads the new token (each statement of a function reads the rows as committed when it starts). A row
+ * lock on the lease (`FOR SHARE`, until migration 8) gave the same order, but wrote the lock into the
+ * row: a WAL record and a dirtied page in every commit.
+ *
+ * Each section runs only when it has rows. The function keeps one plan per statement
+ * (`force_generic_plan`): left to choose, PostgreSQL plans again in every call, as the arrays' lengths
+ * make each custom plan look cheaper than the kept one. A kept plan is made without those
  * lengths, so the rows that are updated are updated one by one, each found by its key (a join with the
  * arrays may be planned as a scan of the whole table); the rows that are inserted go in from the arrays
  * at once. An incident row is updated, and inserted only when it was not there: an `ON CONFLICT DO
@@ -87,7 +99,8 @@ export const COMMIT_FUNCTION_SQL = `
   RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $commit$
   BEGIN
     IF fence IS NOT NULL THEN
-      PERFORM 1 FROM lease WHERE name = 'active' AND token = fence AND expires_at > now() FOR SHARE;
+      PERFORM pg_advisory_xact_lock_shared(${FENCE_LOCK_CLASS}, 'lease'::regclass::oid::integer);
+      PERFORM 1 FROM lease WHERE name = 'active' AND token = fence AND expires_at > now();
       IF NOT FOUND THEN
         RAISE EXCEPTION 'fencing token % is not the current lease', fence USING ERRCODE = 'FB001';
       END IF;

@@ -1,12 +1,12 @@
 /**
  * The `Store` port on PostgreSQL (node-postgres): each batch one transaction on a pooled connection.
  *
- * Fencing: when an instance runs under the lease (lease.ts), `fence(token)` makes every commit first take
- * the lease row `FOR SHARE` where the token is current and the lease not expired (`firebell_commit`, in
- * the same round trip as the writes); when it is not, the database raises, and the transaction rolls back
- * with a `FencedError`, so an instance that lost its lease (its connection dropped,
- * its host paused past the lease) cannot write, and since the core sends nothing before its commit, cannot
- * send. The share lock also makes a takeover (an UPDATE of that row) wait for a commit in flight, so the new
+ * Fencing: when an instance runs under the lease (lease.ts), `fence(token)` makes every commit first check
+ * that the token is current and the lease not expired (`firebell_commit`, in the same round trip as the
+ * writes); when it is not, the database raises, and the transaction rolls back with a `FencedError`, so an
+ * instance that lost its lease (its connection dropped, its host paused past the lease) cannot write, and
+ * since the core sends nothing before its commit, cannot send. The check holds the fence lock shared, and a
+ * takeover takes it exclusive (commit-function.ts), so a takeover waits for a commit in flight and the new
  * active instance loads everything the old one committed.
  */
 import pg from 'pg';
@@ -174,8 +174,8 @@ export class PostgresStore implements Store {
 
   async commit(batch: StoreBatch): Promise<void> {
     // Built before a connection is taken: a value that cannot be written fails here, with nothing sent.
-    // The call checks the fencing token first: it takes the lease row FOR SHARE or raises
-    // (commit-function.ts), and nothing after it runs.
+    // The call checks the fencing token first, under the fence lock, or raises (commit-function.ts), and
+    // nothing after it runs.
     const call = { sql: COMMIT_CALL, params: commitParameters(batch, this.token) };
     // Nearly every commit is the call alone: one statement, so one transaction in one round trip, as a
     // prepared statement with bind parameters (commit-function.ts).

@@ -11,7 +11,7 @@
 import type { PoolClient } from 'pg';
 import type { Logger } from '../../core/logger.js';
 import { TIMELINE_IN_ROWS } from '../snapshot-timeline.js';
-import { COMMIT_FUNCTION_SQL } from './commit-function.js';
+import { COMMIT_FUNCTION_SQL, FENCE_LOCK_CLASS } from './commit-function.js';
 
 export interface PostgresMigration {
   readonly id: number;
@@ -217,6 +217,44 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     sql: `
       ${COMMIT_FUNCTION_SQL}
       DROP FUNCTION firebell_fence(bigint);
+    `,
+  },
+  {
+    // Two costs of every commit go (issue 16). The fence: commits take an advisory lock shared and read the
+    // lease row without locking it, and any change of the token takes that lock exclusive first, here in
+    // a trigger so that no takeover can skip it (commit-function.ts says why the order holds). And the
+    // value checks of the rows a transition writes move from the tables into domains: PostgreSQL
+    // rebuilds a table's CHECK constraints from their stored text in every statement that writes the
+    // table (all of them, whichever columns change), while a domain's are kept built for the connection
+    // and run only for the columns written. Same rules, same SQLSTATE (23514). Each column becomes its
+    // domain while the domain has no check yet (no rewrite of the table), then the domain's check is
+    // added, which reads the rows once to prove they hold.
+    id: 8,
+    name: 'fence-lock-and-domains',
+    sql: `
+      CREATE FUNCTION firebell_lease_takeover() RETURNS trigger LANGUAGE plpgsql AS $takeover$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${FENCE_LOCK_CLASS}, TG_RELID::integer);
+        RETURN NEW;
+      END
+      $takeover$;
+      CREATE TRIGGER lease_takeover BEFORE UPDATE ON lease FOR EACH ROW
+        WHEN (NEW.token IS DISTINCT FROM OLD.token) EXECUTE FUNCTION firebell_lease_takeover();
+      ${COMMIT_FUNCTION_SQL}
+      CREATE DOMAIN firebell_phase AS text;
+      CREATE DOMAIN firebell_lane AS text;
+      CREATE DOMAIN firebell_delivery_state AS text;
+      CREATE DOMAIN firebell_count AS integer;
+      ALTER TABLE incidents DROP CONSTRAINT incidents_phase_check, ALTER phase TYPE firebell_phase;
+      ALTER TABLE timeline DROP CONSTRAINT timeline_seq_check, ALTER seq TYPE firebell_count;
+      ALTER TABLE deliveries DROP CONSTRAINT deliveries_lane_check, DROP CONSTRAINT deliveries_state_check,
+        DROP CONSTRAINT deliveries_attempts_check, ALTER lane TYPE firebell_lane,
+        ALTER state TYPE firebell_delivery_state, ALTER attempts TYPE firebell_count;
+      ALTER DOMAIN firebell_phase ADD CHECK (VALUE IN ('detected', 'announced', 'assigned', 'resolved'));
+      ALTER DOMAIN firebell_lane ADD CHECK (VALUE IN ('urgent', 'normal', 'relay', 'bulk'));
+      ALTER DOMAIN firebell_delivery_state
+        ADD CHECK (VALUE IN ('pending', 'delivered', 'refused', 'timed-out'));
+      ALTER DOMAIN firebell_count ADD CHECK (VALUE >= 0);
     `,
   },
 ];
