@@ -49,6 +49,7 @@ test('instances starting together apply each migration once', async (t) => {
     { id: 6, name: 'snapshot-timeline-in-rows' },
     { id: 7, name: 'commit-fence-inline' },
     { id: 8, name: 'fence-lock-and-domains' },
+    { id: 9, name: 'commit-twice' },
   ]);
 });
 

@@ -76,8 +76,13 @@ export const COMMIT_STATEMENT_NAME = 'firebell_commit';
 export const FENCE_LOCK_CLASS = 0x66697265; // "fire"
 
 /**
- * The function as migration 8 left it (migration 5 created it; 7 and 8 replace it, so all install this
- * text). The fencing check is its first statement: it takes the fence lock shared, then reads the lease
+ * The function as migration 9 left it (migration 5 created it; 7, 8 and 9 replace it, so all install this
+ * text). A call may run twice with the same rows: when the connection drops after the server committed
+ * and before its answer arrived, the journal cannot tell and commits the batch again. Every write is
+ * therefore one that a second run leaves as the first left it (since migration 9 the effects and outbox
+ * rows are inserted `ON CONFLICT DO NOTHING`: before, the second run hit their unique keys, and the
+ * journal, which retries a failed commit until it succeeds, held every later write behind it: a firebell
+ * that never spoke again). The fencing check is its first statement: it takes the fence lock shared, then reads the lease
  * row where the token is current and the lease not expired, or raises and nothing after it runs. A
  * takeover (any change of the token) takes that lock exclusive first (the lease row's trigger, migration
  * 8), so it waits for the commits in flight, and a commit that comes later waits for the takeover and then
@@ -123,14 +128,15 @@ export const COMMIT_FUNCTION_SQL = `
     END IF;
     IF cardinality(e_id) > 0 THEN
       INSERT INTO effects (id, incident_id, effect, created_at)
-      SELECT * FROM unnest(e_id, e_incident, e_effect, e_created);
+      SELECT * FROM unnest(e_id, e_incident, e_effect, e_created) ON CONFLICT (id) DO NOTHING;
     END IF;
     IF cardinality(done) > 0 THEN
       DELETE FROM effects WHERE id = ANY (done);
     END IF;
     IF cardinality(d_id) > 0 THEN
       INSERT INTO deliveries (id, channel, lane, content, incident_id, created_at, attempts, state)
-      SELECT *, 'pending' FROM unnest(d_id, d_channel, d_lane, d_content, d_incident, d_created, d_attempts);
+      SELECT *, 'pending' FROM unnest(d_id, d_channel, d_lane, d_content, d_incident, d_created, d_attempts)
+      ON CONFLICT (id) DO NOTHING;
     END IF;
     FOR k IN 1 .. coalesce(cardinality(a_id), 0) LOOP
       UPDATE deliveries SET attempts = a_attempts[k] WHERE id = a_id[k] AND state = 'pending';

@@ -257,6 +257,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER DOMAIN firebell_count ADD CHECK (VALUE >= 0);
     `,
   },
+  {
+    // A commit run twice (its answer lost with the connection) must leave what the first run left, not
+    // fail on the rows it inserted (commit-function.ts).
+    id: 9,
+    name: 'commit-twice',
+    sql: COMMIT_FUNCTION_SQL,
+  },
 ];
 
 /** The SQLSTATE `firebell_commit` raises: a commit under a token that is not the current lease. */
