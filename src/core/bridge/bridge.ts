@@ -116,7 +116,8 @@ export class Bridge implements Relay {
       );
       return;
     }
-    if (this.ignore.ignored(source.network, message.sender)) return;
+    // Words for a channel's operators only are not for everyone in the other rooms.
+    if (message.restricted || this.ignore.ignored(source.network, message.sender)) return;
     const group = this.deps.groups.of(source);
     if (!group?.relay) return;
     const kind = this.deps.directory.kindOf(source.network);

@@ -76,6 +76,16 @@ describe('attribution', () => {
   });
 });
 
+describe('what was said to part of a channel', () => {
+  test('a message to the channel operators only (IRC STATUSMSG) is not relayed to everyone', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'the root password is on the usual host', { restricted: true });
+    w.irc.say(IRC_ROOM, alice, 'the gate is green');
+    w.advance(1000);
+    assert.deepEqual(w.matrix.relayed(), [`${MATRIX_ROOM} message: <alice> the gate is green`]);
+  });
+});
+
 describe('emotes and notices', () => {
   test('an IRC ACTION becomes an m.emote `nick text`; a Matrix emote reaches IRC as `* name text`', async () => {
     const w = await world();
