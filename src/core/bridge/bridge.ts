@@ -27,7 +27,7 @@ import type { Pending, Said, TargetKind } from './said.js';
 import { IgnorePatterns } from './ignore-patterns.js';
 import { ReactionAcks } from './reaction-acks.js';
 import { Coalescer, type Batch } from './coalescer.js';
-import { cutMarker, ircLines, withMarker } from './irc-lines.js';
+import { attributed, cutMarker, ircLines, withMarker } from './irc-lines.js';
 import { ContactMentions } from './mentions.js';
 import { substitutionFor } from './message-diff.js';
 import { OutageQueues, relayHeld } from './outage.js';
@@ -180,7 +180,7 @@ export class Bridge implements Relay {
     const shown = withMarker(lines, this.deps.config.maxLines, (cut) => cutMarker(cut, this.pageFor(said)));
     const name = noHighlight(said.label);
     const prefix = said.message.style === 'emote' ? `* ${name} ` : `<${name}> `;
-    const body = shown.flatMap((line, index): Segment[] => [
+    const body = attributed(shown, prefix).flatMap((line, index): Segment[] => [
       ...(index > 0 ? [{ kind: 'line-break' } as const] : []),
       text(prefix),
       ...line,
