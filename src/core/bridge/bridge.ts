@@ -129,7 +129,9 @@ export class Bridge implements Relay {
     if (message.editOf) {
       // The router never runs an edited command; the bridge does not show one either.
       if (parseCommand(plain).kind !== 'none') return;
-      const original = this.messages.find(source.network, message.editOf.messageId);
+      // Only its sender may edit a message (CS API "Validity of replacement events"); clients ignore others.
+      const found = this.messages.find(source.network, message.editOf.messageId);
+      const original = found?.senderId === message.sender.id ? found : undefined;
       if (original?.text === plain) return;
       const substitution = original && substitutionFor(original.text, plain);
       if (original) original.text = plain;

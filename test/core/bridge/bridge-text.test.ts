@@ -244,6 +244,27 @@ describe('edits', () => {
     ]);
   });
 
+  test("an edit of someone else's message is that person's words, not a correction of the original", async () => {
+    const w = await world();
+    // Matrix servers do not check who edits; clients ignore an edit from anyone but the sender (CS API,
+    // "Validity of replacement events"). Shown as a correction, or remembered as Cy's text, it puts words in Cy's mouth.
+    const question = w.matrix.say(MATRIX_ROOM, cy, 'who restarted the zuul scheduler this morning?');
+    w.matrix.say(
+      MATRIX_ROOM,
+      matrixUser('@mallory:evil.example', 'Mallory'),
+      'who broke the zuul scheduler this morning?',
+      {
+        editOf: { messageId: question },
+      },
+    );
+    w.advance(6 * MIN);
+    w.matrix.say(MATRIX_ROOM, ana, 'me', { replyTo: { messageId: question } });
+    assert.deepEqual(w.irc.relayed().slice(1), [
+      `${IRC_ROOM} message: <M${Z}allory> * who broke the zuul scheduler this morning?`,
+      `${IRC_ROOM} message: <A${Z}na> C${Z}y: "who restarted the zuul schedule…" <- me`,
+    ]);
+  });
+
   test('an edit into a command is neither run nor relayed', async () => {
     const w = await world();
     const id = w.matrix.say(MATRIX_ROOM, ana, 'typo');
