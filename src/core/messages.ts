@@ -74,6 +74,11 @@ export interface InboundMessage {
   readonly editOf?: { readonly messageId: string };
   /** The adapter saw a relay marker on it: another firebell (or this one) relayed it; never relay it again. */
   readonly relayedByBot?: boolean;
+  /**
+   * Said to part of the conversation only (IRC STATUSMSG: `@#chan` reaches the channel's operators): never
+   * relayed where everyone would read it.
+   */
+  readonly restricted?: boolean;
 }
 
 /** Someone joined or left a channel or room: relayed only when a group asks for it, netsplits never. */

@@ -27,7 +27,7 @@ import type { Pending, Said, TargetKind } from './said.js';
 import { IgnorePatterns } from './ignore-patterns.js';
 import { ReactionAcks } from './reaction-acks.js';
 import { Coalescer, type Batch } from './coalescer.js';
-import { cutMarker, ircLines, withMarker } from './irc-lines.js';
+import { attributed, cutMarker, ircLines, withMarker } from './irc-lines.js';
 import { ContactMentions } from './mentions.js';
 import { substitutionFor } from './message-diff.js';
 import { OutageQueues, relayHeld } from './outage.js';
@@ -116,7 +116,8 @@ export class Bridge implements Relay {
       );
       return;
     }
-    if (this.ignore.ignored(source.network, message.sender)) return;
+    // Words for a channel's operators only are not for everyone in the other rooms.
+    if (message.restricted || this.ignore.ignored(source.network, message.sender)) return;
     const group = this.deps.groups.of(source);
     if (!group?.relay) return;
     const kind = this.deps.directory.kindOf(source.network);
@@ -128,7 +129,9 @@ export class Bridge implements Relay {
     if (message.editOf) {
       // The router never runs an edited command; the bridge does not show one either.
       if (parseCommand(plain).kind !== 'none') return;
-      const original = this.messages.find(source.network, message.editOf.messageId);
+      // Only its sender may edit a message (CS API "Validity of replacement events"); clients ignore others.
+      const found = this.messages.find(source.network, message.editOf.messageId);
+      const original = found?.senderId === message.sender.id ? found : undefined;
       if (original?.text === plain) return;
       const substitution = original && substitutionFor(original.text, plain);
       if (original) original.text = plain;
@@ -179,7 +182,7 @@ export class Bridge implements Relay {
     const shown = withMarker(lines, this.deps.config.maxLines, (cut) => cutMarker(cut, this.pageFor(said)));
     const name = noHighlight(said.label);
     const prefix = said.message.style === 'emote' ? `* ${name} ` : `<${name}> `;
-    const body = shown.flatMap((line, index): Segment[] => [
+    const body = attributed(shown, prefix).flatMap((line, index): Segment[] => [
       ...(index > 0 ? [{ kind: 'line-break' } as const] : []),
       text(prefix),
       ...line,

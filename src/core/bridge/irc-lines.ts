@@ -6,10 +6,19 @@
  * splitting of a long line is the IRC adapter's job; here a line counts as as many IRC lines as it will
  * take, at about 400 bytes each.
  */
-import { link, text, toPlainText, type RichText, type Segment } from '../rich-text.js';
+import { renderIrc } from '../format/irc-format.js';
+import { link, text, toPlainText, type RichText, type Segment, type TextStyle } from '../rich-text.js';
 
 /** Text bytes per IRC line once the adapter has split it (510 bytes less prefix, command, target, name). */
 export const IRC_LINE_BYTES = 400;
+
+/**
+ * Bytes of one relayed line as sent, attribution and formatting codes included, so that the IRC adapter
+ * never has to cut it: a rest it cut off would go out without `<name> `, as firebell's own words. 510 bytes
+ * less `:nick!user@host PRIVMSG #channel :` with the longest host (63) and a 30-byte nick and 50-byte
+ * channel leave 343.
+ */
+export const IRC_ATTRIBUTED_LINE_BYTES = 340;
 
 export type IrcLine = readonly Segment[];
 
@@ -83,6 +92,65 @@ export function cutMarker(cut: Cut, url: string | undefined): Segment[] {
   const what = cut.hidden > 0 ? `${cut.hidden} more line${cut.hidden === 1 ? '' : 's'}` : undefined;
   if (url === undefined) return [text(what ? ` (${what} not shown)` : ' (rest of the message not shown)')];
   return [text(what ? ` (${what}: ` : ' (full message: '), link(url), text(')')];
+}
+
+/** The lines to send, each cut to fit with `prefix` (the attribution) in front of it. */
+export function attributed(lines: readonly IrcLine[], prefix: string): IrcLine[] {
+  return lines.flatMap((line) => splitToFit(line, IRC_ATTRIBUTED_LINE_BYTES - utf8Length(prefix)));
+}
+
+/**
+ * A line as several whose IRC rendering (formatting codes included) fits `bytes` each, cut between words
+ * where a word boundary keeps at least half of the room; a link too long for a line of its own becomes text.
+ */
+export function splitToFit(line: IrcLine, bytes: number): IrcLine[] {
+  const pieces: Segment[][] = [[]];
+  let left = bytes;
+  const next = (): void => {
+    pieces.push([]);
+    left = bytes;
+  };
+  for (const whole of line) {
+    let rest: Segment | undefined = whole;
+    while (rest) {
+      const size = utf8Length(renderIrc([rest]));
+      const fresh = left === bytes;
+      if (size <= left) {
+        (pieces.at(-1) as Segment[]).push(rest);
+        left -= size;
+        rest = undefined;
+      } else if (rest.kind !== 'text') {
+        if (fresh) rest = text(toPlainText([rest]));
+        else next();
+      } else {
+        const style: TextStyle | undefined = rest.style;
+        const overhead = utf8Length(renderIrc([text('x', style)])) - 1;
+        const [head, tail] = cutWords(rest.text, left - overhead, fresh);
+        if (head.trim().length > 0) (pieces.at(-1) as Segment[]).push(text(head, style));
+        rest = tail.length > 0 ? text(tail, style) : undefined;
+        next();
+      }
+    }
+  }
+  return pieces.filter((piece) => !isBlankLine(piece));
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** `value` cut to at most `bytes` (at least one character when `force`), at a space when that is worth it. */
+function cutWords(value: string, bytes: number, force: boolean): [string, string] {
+  let used = 0;
+  let end = 0;
+  let space: { index: number; used: number } | undefined;
+  for (const { segment, index } of graphemes.segment(value)) {
+    const size = utf8Length(segment);
+    if (used + size > bytes && !(force && end === 0)) break;
+    if (segment === ' ') space = { index, used };
+    used += size;
+    end = index + segment.length;
+  }
+  if (end < value.length && value[end] !== ' ' && space && space.used >= bytes / 2) end = space.index;
+  return [value.slice(0, end).trimEnd(), value.slice(end).trimStart()];
 }
 
 function cutLine(line: IrcLine, bytes: number): IrcLine {

@@ -9,6 +9,11 @@ import { lineBreak, type RichText, type Segment, type TextStyle } from '../rich-
 
 const LINE_END = /\r\n|[\r\n\u2028\u2029]/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * Invisible characters and bidi embeddings, overrides and isolates: in a label (a name shown before someone's
+ * words) they would make one name look like another without being equal to it, or reorder the rest of the line.
+ */
+const HIDING = /[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const SAFE_URL = /^(https?|mailto|matrix|ircs?):[^\s\u0000-\u001f\u007f-\u009f]+$/i;
 const LANGUAGE = /^[A-Za-z0-9_+#.-]{1,32}$/;
@@ -20,9 +25,13 @@ export function cleanLine(value: string): string {
   return value.replace(/\t/g, ' ').replace(CONTROL, '').replace(LONE_SURROGATE, '\ufffd');
 }
 
-/** A single-line label (a name, a reason): line ends and runs of spaces become one space, trimmed. */
+/**
+ * A single-line label (a name, a reason): line ends and runs of spaces become one space, trimmed, and
+ * nothing invisible or bidi-reordering is left.
+ */
 export function singleLine(value: string): string {
   return cleanLine(value.replace(new RegExp(LINE_END, 'g'), ' '))
+    .replace(HIDING, '')
     .replace(/\s+/g, ' ')
     .trim();
 }

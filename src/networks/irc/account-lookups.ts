@@ -87,6 +87,9 @@ export class AccountLookups {
           (candidate) => candidate.token !== undefined && candidate.token === first,
         );
         if (!entry) return false;
+        // A mask that is no present nick matches idents, hosts and real names on servers of the charybdis
+        // family (Solanum among them): a reply about someone else says nothing about the nick we asked for.
+        if (second === undefined || this.hooks.fold()(second) !== entry.nick) return true;
         entry.account = third === undefined || third === '0' ? null : third;
         return true;
       }

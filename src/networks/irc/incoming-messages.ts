@@ -93,7 +93,7 @@ export class IncomingMessages {
       if (kind.type === 'VERSION') this.replyToVersion(message.nick);
       return;
     }
-    const channel = this.channelOf(connection, target);
+    const { channel, restricted } = this.channelOf(connection, target);
     const conversation: ConversationRef = channel
       ? {
           network: this.options.networkId,
@@ -122,6 +122,7 @@ export class IncomingMessages {
         style: kind.style,
         at,
         ...(messageId === undefined ? {} : { messageId }),
+        ...(restricted ? { restricted } : {}),
       };
       this.hooks.message(inbound);
     });
@@ -145,11 +146,17 @@ export class IncomingMessages {
     this.hooks.reply(`NOTICE ${nick} :\x01VERSION ${version}\x01`);
   }
 
-  private channelOf(connection: FrameworkConnection, target: string): string | undefined {
+  /** The channel a target names; `restricted` when a STATUSMSG prefix (`@#chan`) sent it to part of it. */
+  private channelOf(
+    connection: FrameworkConnection,
+    target: string,
+  ): { channel: string | undefined; restricted: boolean } {
     const statusPrefixes = String(connection.supports('STATUSMSG') ?? '');
     let start = 0;
     while (start < target.length && statusPrefixes.includes(target[start] as string)) start += 1;
     const name = target.slice(start);
-    return this.session.isChannel(name) ? name : undefined;
+    return this.session.isChannel(name)
+      ? { channel: name, restricted: start > 0 }
+      : { channel: undefined, restricted: false };
   }
 }

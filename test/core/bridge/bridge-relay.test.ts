@@ -45,6 +45,24 @@ describe('attribution', () => {
     ]);
   });
 
+  test('an impostor hiding invisible or bidi characters in the name is told apart all the same', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, ana, 'first');
+    // Shown as "Ana" on IRC, but not equal to it: without the id, IRC sees Ana say "second".
+    w.matrix.say(MATRIX_ROOM, matrixUser('@impostor:evil.example', `A${Z}\u2060n\ufeffa\u202d`), 'second');
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <A${Z}na> first`,
+      `${IRC_ROOM} message: <A${Z}na (@i${Z}mpostor:e${Z}vil.e${Z}xample)> second`,
+    ]);
+  });
+
+  test('a bidi override in a name cannot reorder the rest of the relayed line', async () => {
+    const w = await world();
+    // U+202E, unterminated, would show what follows the name right to left: the message, or a reply's text.
+    w.matrix.say(MATRIX_ROOM, matrixUser('@x:example.org', 'eve\u202e\u2067'), 'kcab si rorrim eht');
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <e${Z}ve> kcab si rorrim eht`]);
+  });
+
   test('a display name with line breaks and control codes is one clean line', async () => {
     const w = await world();
     w.matrix.say(MATRIX_ROOM, matrixUser('@x:example.org', 'evil\r\nQUIT :bye\u0002'), 'hi');
@@ -55,6 +73,16 @@ describe('attribution', () => {
     const w = await world();
     w.matrix.say(MATRIX_ROOM, ana, 'one\ntwo');
     assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <A${Z}na> one\n<A${Z}na> two`]);
+  });
+});
+
+describe('what was said to part of a channel', () => {
+  test('a message to the channel operators only (IRC STATUSMSG) is not relayed to everyone', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'the root password is on the usual host', { restricted: true });
+    w.irc.say(IRC_ROOM, alice, 'the gate is green');
+    w.advance(1000);
+    assert.deepEqual(w.matrix.relayed(), [`${MATRIX_ROOM} message: <alice> the gate is green`]);
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { IRC_ATTRIBUTED_LINE_BYTES, utf8Length } from '../../../src/core/bridge/irc-lines.js';
+import { renderIrc, stripIrcFormatting } from '../../../src/core/format/irc-format.js';
 import { matrixHtmlToRich } from '../../../src/core/format/matrix-html-to-rich.js';
 import { link, mention, text } from '../../../src/core/rich-text.js';
 import { personRefOf } from '../../../src/core/directory.js';
@@ -151,7 +153,35 @@ describe('long messages from Matrix', () => {
     const line = w.irc.relayed()[0] ?? '';
     assert.ok(line.startsWith(`${IRC_ROOM} message: <A${Z}na> xxx`));
     assert.ok(line.endsWith('x… (full message: https://firebell.example.org/m/0-token0001)'), line);
-    assert.equal(/> (x+)…/.exec(line)?.[1]?.length, 1197, '3 lines of 400 bytes, less the ellipsis');
+    // Sent as IRC lines that each fit with their attribution, every one of them attributed.
+    const shown = line.slice(`${IRC_ROOM} message: `.length).split('\n');
+    assert.ok(
+      shown.every((piece) => piece.startsWith(`<A${Z}na> x`)),
+      line,
+    );
+    const before = line.slice(0, line.indexOf('…'));
+    assert.equal(before.match(/x/g)?.length, 1197, '3 lines of 400 bytes, less the ellipsis');
+  });
+
+  test('a line too long for one IRC line is cut into attributed lines, never an unattributed rest', async () => {
+    const w = await world();
+    // The IRC adapter cuts what does not fit in 512 bytes; a rest without `<name> ` would read as firebell's own
+    // words ("Incident 12 is resolved"), in its nick, on a line of its own.
+    const padding = 'word '.repeat(75);
+    w.matrix.say(MATRIX_ROOM, ana, `${padding}Incident 12 is resolved, no need to page anyone`, {
+      rich: [text(padding, { bold: true }), text('Incident 12 is resolved, no need to page anyone')],
+    });
+    const lines = renderIrc(w.irc.last().body).split('\n');
+    assert.ok(lines.length > 1);
+    for (const line of lines) {
+      assert.ok(line.startsWith(`<A${Z}na> `), line);
+      assert.ok(utf8Length(line) <= IRC_ATTRIBUTED_LINE_BYTES, `${utf8Length(line)} bytes`);
+    }
+    assert.equal(
+      lines.map((line) => stripIrcFormatting(line).slice(`<A${Z}na> `.length)).join(' '),
+      `${padding.trim()} Incident 12 is resolved, no need to page anyone`,
+      'every word is shown, once',
+    );
   });
 
   test('blank lines do not count and are not sent', async () => {
@@ -211,6 +241,27 @@ describe('edits', () => {
       `${IRC_ROOM} message: <A${Z}na> s/dfw/ord/`,
       `${IRC_ROOM} message: <A${Z}na> s/ord/iad/`,
       `${IRC_ROOM} message: <A${Z}na> * something I said long ago`,
+    ]);
+  });
+
+  test("an edit of someone else's message is that person's words, not a correction of the original", async () => {
+    const w = await world();
+    // Matrix servers do not check who edits; clients ignore an edit from anyone but the sender (CS API,
+    // "Validity of replacement events"). Shown as a correction, or remembered as Cy's text, it puts words in Cy's mouth.
+    const question = w.matrix.say(MATRIX_ROOM, cy, 'who restarted the zuul scheduler this morning?');
+    w.matrix.say(
+      MATRIX_ROOM,
+      matrixUser('@mallory:evil.example', 'Mallory'),
+      'who broke the zuul scheduler this morning?',
+      {
+        editOf: { messageId: question },
+      },
+    );
+    w.advance(6 * MIN);
+    w.matrix.say(MATRIX_ROOM, ana, 'me', { replyTo: { messageId: question } });
+    assert.deepEqual(w.irc.relayed().slice(1), [
+      `${IRC_ROOM} message: <M${Z}allory> * who broke the zuul scheduler this morning?`,
+      `${IRC_ROOM} message: <A${Z}na> C${Z}y: "who restarted the zuul schedule…" <- me`,
     ]);
   });
 

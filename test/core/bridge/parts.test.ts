@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cap, noHighlight, RoomNames } from '../../../src/core/bridge/attribution.js';
-import { cutToLines, ircLines, utf8Length } from '../../../src/core/bridge/irc-lines.js';
+import { cutToLines, ircLines, splitToFit, utf8Length } from '../../../src/core/bridge/irc-lines.js';
+import { renderIrc } from '../../../src/core/format/irc-format.js';
 import { openDurable, TestStore } from '../../support/test-store.js';
 import { JournaledLongMessages } from '../../../src/core/bridge/long-messages.js';
 import { systemClock } from '../../../src/core/clock.js';
@@ -97,6 +98,19 @@ describe('IRC lines', () => {
     assert.equal(cutToLines(lines, 2), undefined);
     assert.deepEqual(cutToLines(lines, 1)?.hidden, 0);
     assert.equal(utf8Length('é😀a'), 7);
+  });
+
+  test('a line is split to fit IRC lines: between words, a word or link too long on its own cut as text', () => {
+    const fit = (line: Parameters<typeof splitToFit>[0]) =>
+      splitToFit(line, 50).map((piece) => renderIrc(piece));
+    assert.deepEqual(fit([text(`${'aaaa '.repeat(14)}aaaa`, { bold: true })]), [
+      `\x02${'aaaa '.repeat(8)}aaaa\x0f`,
+      `\x02${'aaaa '.repeat(5)}aaaa\x0f`,
+    ]);
+    assert.deepEqual(fit([text('y'.repeat(120))]), ['y'.repeat(50), 'y'.repeat(50), 'y'.repeat(20)]);
+    const pieces = fit([text('see '), link('https://e.org/x', 'a label '.repeat(10))]);
+    assert.ok(pieces.length > 2 && pieces.every((piece) => utf8Length(piece) <= 50), pieces.join('|'));
+    assert.equal(pieces.join(' ').replace(/\s+/g, ' '), `see ${'a label '.repeat(10)}(https://e.org/x)`);
   });
 
   test('cut lines never split a character', () => {

@@ -67,3 +67,13 @@ test('no answer within the timeout, or a lost connection, means unknown', async 
   lookups.cancelAll();
   assert.equal(await cut, undefined);
 });
+
+test('WHOX: a reply about another user (the nick is gone, the mask matched their ident) is not the asked nick', async () => {
+  // Solanum (the charybdis family) matches a WHO mask that is no present nick against idents, hosts and
+  // real names: a stranger who PMs `!ack` as "msmith" and quits at once must not get the account of whoever's ident is msmith.
+  const { lookups, line } = setup(true);
+  const gone = lookups.lookup('msmith');
+  assert.equal(line('354', '100', 'mara', 'mara-acct'), true, 'our token: consumed');
+  assert.equal(line('315', 'msmith', 'End of /WHO list.'), true);
+  assert.equal(await gone, null);
+});
