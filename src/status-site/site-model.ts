@@ -67,6 +67,11 @@ export interface SiteSource {
   currentAlert(): StatusEntry | undefined;
   /** Open maintenance windows (absent: none are shown). */
   maintenance?(): readonly SiteMaintenance[];
+  /**
+   * The ids of the incidents open now (the service's). The recent incidents read for the page are the
+   * newest ones: an incident open for days, with many declared and resolved since, would be left out.
+   */
+  openIncidentIds?(): readonly number[];
   now(): number;
 }
 
@@ -107,7 +112,12 @@ function toSiteIncident(record: IncidentRecord, timeline: readonly TimelineEntry
 }
 
 export async function loadSiteStatus(source: SiteSource, limits = DEFAULT_SITE_LIMITS): Promise<SiteStatus> {
-  const records = await source.store.recentIncidents(limits.incidents);
+  const recent = await source.store.recentIncidents(limits.incidents);
+  const shown = new Set(recent.map((record) => record.id));
+  const older = await Promise.all(
+    (source.openIncidentIds?.() ?? []).filter((id) => !shown.has(id)).map((id) => source.store.incident(id)),
+  );
+  const records = [...recent, ...older.flatMap((record) => (record ? [record] : []))];
   const incidents = await Promise.all(
     records.map(async (record) => toSiteIncident(record, await source.store.timeline(record.id))),
   );
