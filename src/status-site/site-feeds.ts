@@ -5,12 +5,18 @@
  */
 import type { StatusEntry } from '../core/store.js';
 import { toPlainText } from '../core/rich-text.js';
-import { deliveryOutcome, deliveryTarget, timelineWord, utc } from './site-html.js';
+import { deliveryOutcome, deliveryTarget, HIDING_CONTROLS, timelineWord, utc } from './site-html.js';
 import type { IncidentPage, SiteIncident, SiteStatus } from './site-model.js';
 
-/** Markdown's active characters in people's text, so a summary cannot become a link or a heading. */
+/**
+ * Markdown's active characters in people's text, so a summary cannot become a link or a heading; line
+ * breaks become spaces, and the controls that could hide or reorder text in the postmortem are removed.
+ */
 const markdownText = (value: string): string =>
-  value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/([\\`*_{}[\]()#+\-.!|<>~])/g, '\\$1');
+  value
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(HIDING_CONTROLS, '')
+    .replace(/([\\`*_{}[\]()#+\-.!|<>~])/g, '\\$1');
 
 export function renderIncidentMarkdown(page: IncidentPage): string {
   const { incident } = page;
@@ -51,9 +57,11 @@ export function renderIncidentMarkdown(page: IncidentPage): string {
   return lines.join('\n');
 }
 
+/** Escaped for XML, without what XML forbids or what could hide or reorder text in a feed reader. */
 const xml = (value: string): string =>
   value
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g, '')
+    .replace(HIDING_CONTROLS, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -19,7 +19,7 @@ export interface SiteOptions {
 }
 
 /** Bidi embeddings, overrides and isolates, and invisible characters that could hide or reorder text. */
-const HIDING_CONTROLS =
+export const HIDING_CONTROLS =
   /[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** People's text: cleaned, escaped, and isolated so right-to-left text cannot reorder what is around it. */

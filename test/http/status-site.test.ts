@@ -129,6 +129,7 @@ test('an incident page: its timeline in UTC, its pages and their outcomes, and t
     hostile.body,
     /^# Incident #1: \\<script\\>alert\\\(1\\\)\\<\/script\\> \\\[x\\\]\\\(javascript:alert\\\(2\\\)\\\)/,
   );
+  assert.doesNotMatch(hostile.body, /[\u202e\u202c\u200b]/, 'no hiding control in the postmortem');
   const hostilePage = await get('/incidents/1');
   assertEscaped(hostilePage.body);
   for (const path of ['/incidents/99', '/incidents/abc', '/incidents/1.html', '/incidents/-1'])
@@ -165,6 +166,7 @@ test('alert.json in the statusbot format with CORS, status.json, the feed, the p
     /<title>#status alert: PyPI mirror problems causing gate failures &lt;b&gt;stand by&lt;\/b&gt;<\/title>/,
   );
   assert.equal((feed.body.match(/<entry>/g) ?? []).length, 4, 'three incidents and one status post');
+  assert.doesNotMatch(feed.body, /[\u202e\u202c\u200b]/, 'no hiding control in the feed');
   const playbook = await get('/playbook');
   assert.equal(playbook.status, 200);
   assert.match(playbook.body, /<h1>Play book<\/h1>/);
