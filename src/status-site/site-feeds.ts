@@ -102,10 +102,11 @@ export function renderAtomFeed(status: SiteStatus, baseUrl: string, title: strin
     ),
   ].sort((a, b) => b.at - a.at);
   const updated = entries[0]?.at ?? status.generatedAt;
+  // The feed names its author: RFC 4287 requires one for entries without their own (the incidents).
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><id>${xml(`${base}/`)}</id><title>${xml(
     `${title} status`,
-  )}</title><updated>${iso(updated)}</updated><link rel="self" href="${xml(`${base}/feed.atom`)}"/><link href="${xml(`${base}/`)}"/>
+  )}</title><author><name>${xml(title)}</name></author><updated>${iso(updated)}</updated><link rel="self" href="${xml(`${base}/feed.atom`)}"/><link href="${xml(`${base}/`)}"/>
 ${entries.map((entry) => entry.xml).join('\n')}
 </feed>
 `;

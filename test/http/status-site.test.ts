@@ -167,6 +167,8 @@ test('alert.json in the statusbot format with CORS, status.json, the feed, the p
   );
   assert.equal((feed.body.match(/<entry>/g) ?? []).length, 4, 'three incidents and one status post');
   assert.doesNotMatch(feed.body, /[\u202e\u202c\u200b]/, 'no hiding control in the feed');
+  // RFC 4287: a feed whose entries do not all name an author names one itself, or it is invalid.
+  assert.match(feed.body, /^<feed [^>]*>(?:(?!<entry>).)*<author><name>firebell<\/name><\/author>/m);
   const playbook = await get('/playbook');
   assert.equal(playbook.status, 200);
   assert.match(playbook.body, /<h1>Play book<\/h1>/);
