@@ -54,8 +54,19 @@ const url = z.url({ message: 'expected a URL such as "https://example.org/playbo
 const pacing = z.strictObject({
   /** Lines that may go out at once before pacing starts. */
   burst: z.number().int().min(1).max(20).default(4),
-  /** Sustained rate after the burst. Libera/OFTC-class servers tolerate about 2/s; 0.5 is safe. */
-  linesPerSecond: z.number().positive().max(20).default(0.5),
+  /**
+   * Sustained rate after the burst. Libera/OFTC-class servers tolerate about 2/s; 0.5 is safe. Slower
+   * than 0.1 protects nothing and holds pages back (at 0.0001 a line every 3 hours; below 5e-7 the
+   * wait overflows Node's timers, which then fire every millisecond).
+   */
+  linesPerSecond: z
+    .number()
+    .min(
+      0.1,
+      'expected at least 0.1 lines per second (one every 10 s): slower, a page queued behind a few lines waits minutes',
+    )
+    .max(20)
+    .default(0.5),
   /** Bound on queued messages (a long one counts once); relayed chatter beyond it is dropped (with a count), pages never. */
   queueLimit: z.number().int().min(10).default(1000),
 });

@@ -348,6 +348,23 @@ test('a bad key in a map names the key, and limits are stated', () => {
   ]);
 });
 
+test('a pacing so slow that pages would wait for hours is refused', () => {
+  const firebell = FIREBELL.replace(
+    'networks:\n  shell: {}\n',
+    `networks:
+  shell: {}
+  irc:
+    - id: oftc
+      host: irc.oftc.net
+      nick: firebell
+      pacing: { linesPerSecond: 0.0001 }
+`,
+  );
+  assert.deepEqual(problems({ firebell }), [
+    'cfg/firebell.yaml:12:17: networks.irc[0].pacing.linesPerSecond: expected at least 0.1 lines per second (one every 10 s): slower, a page queued behind a few lines waits minutes, got 0.0001',
+  ]);
+});
+
 test('a bridge ignore pattern that is not a regular expression is an error, not a silent loop', () => {
   const firebell = `${FIREBELL}bridge:
   ignoreIrcNicks: ['oftc_[']
