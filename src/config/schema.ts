@@ -48,6 +48,13 @@ const regex = nonEmpty.refine(
   { message: 'expected a regular expression (JavaScript syntax), such as "^oftc_.*$"' },
 );
 const url = z.url({ message: 'expected a URL such as "https://example.org/playbook"' });
+/** Where the HTTP listener binds; a port out of range would only fail at start, leaving no site and no hooks. */
+const listenAddress = z
+  .string()
+  .regex(
+    /^[^:\s]+:(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|\d{1,4})$/,
+    'expected host:port with a port from 0 to 65535, such as "127.0.0.1:8080"',
+  );
 
 // ---------------------------------------------------------------- firebell.yaml
 
@@ -287,10 +294,7 @@ export const firebellFileSchema = z.strictObject({
     /** Base URL of firebell's own HTTP listener, for links to long relayed messages. */
     publicUrl: url.optional(),
     /** Where that listener binds, e.g. "127.0.0.1:8080". */
-    httpListen: z
-      .string()
-      .regex(/^[^:\s]+:\d+$/, 'expected host:port')
-      .optional(),
+    httpListen: listenAddress.optional(),
     /**
      * On SIGTERM/SIGINT, how long to keep sending what is queued before stopping; what is left is sent at
      * the next start. Below the 10 s after which container managers send SIGKILL, by default.
@@ -304,10 +308,7 @@ export const firebellFileSchema = z.strictObject({
   /** firebell's one HTTP listener: the status site, long relayed messages, health and metrics. */
   http: z
     .strictObject({
-      listen: z
-        .string()
-        .regex(/^[^:\s]+:\d+$/, 'expected host:port, such as "127.0.0.1:8080"')
-        .optional(),
+      listen: listenAddress.optional(),
       publicUrl: url.optional(),
     })
     .optional(),

@@ -365,6 +365,15 @@ test('a pacing so slow that pages would wait for hours is refused', () => {
   ]);
 });
 
+test('a listener port out of range is refused by check, not found when the site fails to start', () => {
+  const firebell = `${FIREBELL}http:
+  listen: '127.0.0.1:80800'
+`;
+  assert.deepEqual(problems({ firebell }), [
+    'cfg/firebell.yaml:21:3: http.listen: expected host:port with a port from 0 to 65535, such as "127.0.0.1:8080", got "127.0.0.1:80800"',
+  ]);
+});
+
 test('a bridge ignore pattern that is not a regular expression is an error, not a silent loop', () => {
   const firebell = `${FIREBELL}bridge:
   ignoreIrcNicks: ['oftc_[']
