@@ -27,7 +27,7 @@ export function renderIncidentMarkdown(page: IncidentPage): string {
     `- Group: ${markdownText(incident.group)}`,
     `- Declared: ${utc(incident.createdAt)}`,
     ...(incident.holder
-      ? [`- Held by: ${markdownText(incident.holder.by.name)} since ${utc(incident.holder.at)}`]
+      ? [`- Held by: ${markdownText(incident.holder.name)} since ${utc(incident.holder.at)}`]
       : []),
     ...(incident.resolvedAt !== undefined ? [`- Resolved: ${utc(incident.resolvedAt)}`] : []),
     '',
@@ -147,7 +147,7 @@ export function statusSummary(status: SiteStatus, baseUrl: string): StatusSummar
       phase: incident.phase,
       status: incident.publicPhase,
       declaredAt: iso(incident.createdAt),
-      heldBy: incident.holder?.by.name ?? null,
+      heldBy: incident.holder?.name ?? null,
       url: `${base}/incidents/${incident.id}`,
     })),
   };

@@ -91,7 +91,7 @@ const phaseBadge = (incident: SiteIncident): string =>
 
 function incidentLine(incident: SiteIncident): string {
   const holder = incident.holder
-    ? ` · ${incident.phase === 'assigned' ? 'on it' : 'acknowledged'}: ${said(incident.holder.by.name)} since ${time(incident.holder.at)}`
+    ? ` · ${incident.phase === 'assigned' ? 'on it' : 'acknowledged'}: ${said(incident.holder.name)} since ${time(incident.holder.at)}`
     : incident.open
       ? ' · not acknowledged yet'
       : '';
@@ -203,7 +203,7 @@ export function renderIncidentPage(page: IncidentPage, options: SiteOptions, gen
     )
     .join('\n');
   const body = `<p>${phaseBadge(incident)} · group ${said(incident.group)} · declared ${time(incident.createdAt)}${
-    incident.holder ? ` · ${said(incident.holder.by.name)} is on it` : ''
+    incident.holder ? ` · ${said(incident.holder.name)} is on it` : ''
   }</p>
 <p><a href="/incidents/${incident.id}.md">Markdown for the postmortem</a></p>
 <section aria-labelledby="timeline-heading"><h2 id="timeline-heading">Timeline</h2><ul class="items">${timeline}</ul></section>
