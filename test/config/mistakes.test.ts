@@ -443,6 +443,10 @@ test('the shutdown grace: a number of seconds up to 300; one a container manager
   assert.ok(quiet.ok);
   assert.deepEqual(quiet.warnings, []);
   assert.equal(quiet.config.bot.shutdownGraceSeconds, 5);
+  // One mistake, one message: the value refused is not also warned about.
+  const refused = load('600');
+  assert.ok(!refused.ok);
+  assert.deepEqual(refused.warnings, []);
 });
 
 test('matrixThreads is a boolean, checked like every key (firebell check says where)', () => {
