@@ -214,7 +214,11 @@ export function renderIncidentPage(page: IncidentPage, options: SiteOptions, gen
     )
     .join('\n');
   const body = `<p>${phaseBadge(incident)} · group ${said(incident.group)} · declared ${time(incident.createdAt)}${
-    incident.holder ? ` · ${said(incident.holder.name)} is on it` : ''
+    incident.holder
+      ? incident.open
+        ? ` · ${said(incident.holder.name)} is on it`
+        : ` · held by ${said(incident.holder.name)}`
+      : ''
   }</p>
 <p><a href="${incident.id}.md">Markdown for the postmortem</a></p>
 <section aria-labelledby="timeline-heading"><h2 id="timeline-heading">Timeline</h2><ul class="items">${timeline}</ul></section>

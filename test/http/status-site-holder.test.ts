@@ -47,3 +47,12 @@ test('an incident Ana assigned to Bo is held by Bo on every page', async () => {
     ['Bo'],
   );
 });
+
+test('once resolved, the incident page no longer says anyone is on it', async () => {
+  w.irc.type('#infra', ana, '!resolved 1 rebalanced');
+  await w.at(3);
+  const page = await (await fetch(`${base}/incidents/1`)).text();
+  assert.match(page, /phase-Resolved/);
+  assert.doesNotMatch(page, /is on it/);
+  assert.match(page, /held by <bdi>Bo<\/bdi>/);
+});
