@@ -287,6 +287,7 @@ function shutdownGrace(firebell: unknown): CheckFinding[] {
       doc: 'firebell',
       path: ['bot', 'shutdownGraceSeconds'],
       severity: 'warning',
+      dependsOn: [{ doc: 'firebell', path: ['bot', 'shutdownGraceSeconds'] }],
       message:
         `a stop takes up to ${grace} s plus about 2 s for the networks' goodbyes: give your container ` +
         `manager at least that before it sends SIGKILL (Docker and Podman wait ${CONTAINER_STOP_SECONDS} s ` +

@@ -60,6 +60,14 @@ const SCHEMAS: Record<DocName, z.ZodType> = {
 };
 /** Redacting very short strings would shred messages; short secrets are still never quoted (zod-issues). */
 const MIN_REDACTED_LENGTH = 4;
+/**
+ * Credentials a quoted URL carries (a mistyped `store.url: ${DATABASE_URL}`): its `user:password@` and a
+ * `password=` parameter, as the logs blank them (log-redaction.ts). The URL is no secret key's value.
+ */
+const URL_CREDENTIALS: readonly [RegExp, string][] = [
+  [/(\/\/[^/\s:@"]+:)[^/\s@"]+@/g, '$1<secret>@'],
+  [/([?&;](?:access_token|token|password|secret|api_key|apikey)=)[^&\s#"']+/gi, '$1<secret>'],
+];
 
 interface LoadedDoc {
   readonly file: string;
@@ -266,6 +274,7 @@ function redact(message: string, secrets: ReadonlySet<string>): string {
   let out = message;
   for (const secret of secrets)
     if (secret.length >= MIN_REDACTED_LENGTH) out = out.split(secret).join('<secret>');
+  for (const [pattern, replacement] of URL_CREDENTIALS) out = out.replace(pattern, replacement);
   return out;
 }
 

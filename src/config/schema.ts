@@ -48,14 +48,32 @@ const regex = nonEmpty.refine(
   { message: 'expected a regular expression (JavaScript syntax), such as "^oftc_.*$"' },
 );
 const url = z.url({ message: 'expected a URL such as "https://example.org/playbook"' });
+/** Where the HTTP listener binds; a port out of range would only fail at start, leaving no site and no hooks. */
+const listenAddress = z
+  .string()
+  .regex(
+    /^[^:\s]+:(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|\d{1,4})$/,
+    'expected host:port with a port from 0 to 65535, such as "127.0.0.1:8080"',
+  );
 
 // ---------------------------------------------------------------- firebell.yaml
 
 const pacing = z.strictObject({
   /** Lines that may go out at once before pacing starts. */
   burst: z.number().int().min(1).max(20).default(4),
-  /** Sustained rate after the burst. Libera/OFTC-class servers tolerate about 2/s; 0.5 is safe. */
-  linesPerSecond: z.number().positive().max(20).default(0.5),
+  /**
+   * Sustained rate after the burst. Libera/OFTC-class servers tolerate about 2/s; 0.5 is safe. Slower
+   * than 0.1 protects nothing and holds pages back (at 0.0001 a line every 3 hours; below 5e-7 the
+   * wait overflows Node's timers, which then fire every millisecond).
+   */
+  linesPerSecond: z
+    .number()
+    .min(
+      0.1,
+      'expected at least 0.1 lines per second (one every 10 s): slower, a page queued behind a few lines waits minutes',
+    )
+    .max(20)
+    .default(0.5),
   /** Bound on queued messages (a long one counts once); relayed chatter beyond it is dropped (with a count), pages never. */
   queueLimit: z.number().int().min(10).default(1000),
 });
@@ -276,10 +294,7 @@ export const firebellFileSchema = z.strictObject({
     /** Base URL of firebell's own HTTP listener, for links to long relayed messages. */
     publicUrl: url.optional(),
     /** Where that listener binds, e.g. "127.0.0.1:8080". */
-    httpListen: z
-      .string()
-      .regex(/^[^:\s]+:\d+$/, 'expected host:port')
-      .optional(),
+    httpListen: listenAddress.optional(),
     /**
      * On SIGTERM/SIGINT, how long to keep sending what is queued before stopping; what is left is sent at
      * the next start. Below the 10 s after which container managers send SIGKILL, by default.
@@ -293,10 +308,7 @@ export const firebellFileSchema = z.strictObject({
   /** firebell's one HTTP listener: the status site, long relayed messages, health and metrics. */
   http: z
     .strictObject({
-      listen: z
-        .string()
-        .regex(/^[^:\s]+:\d+$/, 'expected host:port, such as "127.0.0.1:8080"')
-        .optional(),
+      listen: listenAddress.optional(),
       publicUrl: url.optional(),
     })
     .optional(),

@@ -67,6 +67,14 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(name) || SECRET_KEY_ENDINGS.test(name);
 }
 
+/**
+ * Values that are secrets by where they sit, though their key's name does not say so: a heartbeat URL is
+ * its own credential (docs/offchat.md), and whoever knows it can keep the dead-man's switch quiet.
+ */
+const SECRET_VALUE_PATHS: readonly string[] = ['heartbeat.url'];
+
+const isSecretValuePath = (path: KeyPath): boolean => SECRET_VALUE_PATHS.includes(path.join('.'));
+
 export function isSecretPath(path: KeyPath): boolean {
   return path.some((segment) => typeof segment === 'string' && isSecretKey(segment));
 }
@@ -150,7 +158,7 @@ export function substituteSecrets(value: unknown, sources: SecretSources): Subst
       const value = node.includes('${')
         ? substituteString(node, path, sources, { findings, warnings }, secretValues)
         : node;
-      if (isSecretPath(path)) secretValues.add(value);
+      if (isSecretPath(path) || isSecretValuePath(path)) secretValues.add(value);
       return value;
     }
     if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));

@@ -67,6 +67,7 @@ export async function startListener(listen: string, parts: ListenerParts): Promi
               reason: window.reason,
               by: window.by.name,
             })),
+          openIncidentIds: () => firebell.service.open().map((incident) => incident.id),
           now: parts.now,
         },
       }),

@@ -5,12 +5,18 @@
  */
 import type { StatusEntry } from '../core/store.js';
 import { toPlainText } from '../core/rich-text.js';
-import { deliveryOutcome, deliveryTarget, timelineWord, utc } from './site-html.js';
+import { deliveryOutcome, deliveryTarget, HIDING_CONTROLS, timelineWord, utc } from './site-html.js';
 import type { IncidentPage, SiteIncident, SiteStatus } from './site-model.js';
 
-/** Markdown's active characters in people's text, so a summary cannot become a link or a heading. */
+/**
+ * Markdown's active characters in people's text, so a summary cannot become a link or a heading; line
+ * breaks become spaces, and the controls that could hide or reorder text in the postmortem are removed.
+ */
 const markdownText = (value: string): string =>
-  value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/([\\`*_{}[\]()#+\-.!|<>~])/g, '\\$1');
+  value
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(HIDING_CONTROLS, '')
+    .replace(/([\\`*_{}[\]()#+\-.!|<>~])/g, '\\$1');
 
 export function renderIncidentMarkdown(page: IncidentPage): string {
   const { incident } = page;
@@ -21,7 +27,7 @@ export function renderIncidentMarkdown(page: IncidentPage): string {
     `- Group: ${markdownText(incident.group)}`,
     `- Declared: ${utc(incident.createdAt)}`,
     ...(incident.holder
-      ? [`- Held by: ${markdownText(incident.holder.by.name)} since ${utc(incident.holder.at)}`]
+      ? [`- Held by: ${markdownText(incident.holder.name)} since ${utc(incident.holder.at)}`]
       : []),
     ...(incident.resolvedAt !== undefined ? [`- Resolved: ${utc(incident.resolvedAt)}`] : []),
     '',
@@ -51,9 +57,11 @@ export function renderIncidentMarkdown(page: IncidentPage): string {
   return lines.join('\n');
 }
 
+/** Escaped for XML, without what XML forbids or what could hide or reorder text in a feed reader. */
 const xml = (value: string): string =>
   value
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g, '')
+    .replace(HIDING_CONTROLS, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -94,10 +102,11 @@ export function renderAtomFeed(status: SiteStatus, baseUrl: string, title: strin
     ),
   ].sort((a, b) => b.at - a.at);
   const updated = entries[0]?.at ?? status.generatedAt;
+  // The feed names its author: RFC 4287 requires one for entries without their own (the incidents).
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><id>${xml(`${base}/`)}</id><title>${xml(
     `${title} status`,
-  )}</title><updated>${iso(updated)}</updated><link rel="self" href="${xml(`${base}/feed.atom`)}"/><link href="${xml(`${base}/`)}"/>
+  )}</title><author><name>${xml(title)}</name></author><updated>${iso(updated)}</updated><link rel="self" href="${xml(`${base}/feed.atom`)}"/><link href="${xml(`${base}/`)}"/>
 ${entries.map((entry) => entry.xml).join('\n')}
 </feed>
 `;
@@ -138,7 +147,7 @@ export function statusSummary(status: SiteStatus, baseUrl: string): StatusSummar
       phase: incident.phase,
       status: incident.publicPhase,
       declaredAt: iso(incident.createdAt),
-      heldBy: incident.holder?.by.name ?? null,
+      heldBy: incident.holder?.name ?? null,
       url: `${base}/incidents/${incident.id}`,
     })),
   };

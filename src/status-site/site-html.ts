@@ -19,7 +19,7 @@ export interface SiteOptions {
 }
 
 /** Bidi embeddings, overrides and isolates, and invisible characters that could hide or reorder text. */
-const HIDING_CONTROLS =
+export const HIDING_CONTROLS =
   /[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** People's text: cleaned, escaped, and isolated so right-to-left text cannot reorder what is around it. */
@@ -63,24 +63,35 @@ ul.items li { border-bottom: 1px solid var(--line); padding: 0.6rem 0; overflow-
 footer { color: var(--muted); font-size: 0.9rem; border-top: 1px solid var(--line); }
 `;
 
-function layout(options: SiteOptions, heading: string, body: string, generatedAt: number): string {
+/**
+ * `root` is the way from the page back to the site's root, relative ("./" from the front page, "../" from
+ * an incident's): a reverse proxy may serve the site under a path (`https://example.org/status/`), and a
+ * link from the root of the host would leave it.
+ */
+function layout(
+  options: SiteOptions,
+  heading: string,
+  body: string,
+  generatedAt: number,
+  root: string,
+): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(heading)}</title>
-<link rel="alternate" type="application/atom+xml" title="Incidents and status" href="/feed.atom">
+<link rel="alternate" type="application/atom+xml" title="Incidents and status" href="${root}feed.atom">
 <style>${STYLE}</style>
-<script src="/site.js" defer></script>
+<script src="${root}site.js" defer></script>
 </head>
 <body>
-<header><nav aria-label="Site"><a href="/">${escapeHtml(options.title)} status</a> · <a href="/playbook">Play book</a> · <a href="/feed.atom">Feed</a></nav></header>
+<header><nav aria-label="Site"><a href="${root}">${escapeHtml(options.title)} status</a> · <a href="${root}playbook">Play book</a> · <a href="${root}feed.atom">Feed</a></nav></header>
 <main>
 <h1>${escapeHtml(heading)}</h1>
 ${body}
 </main>
-<footer>Generated ${time(generatedAt)}. Times are UTC. <a href="/api/v1/status.json">JSON</a> · <a href="/alert.json">alert.json</a></footer>
+<footer>Generated ${time(generatedAt)}. Times are UTC. <a href="${root}api/v1/status.json">JSON</a> · <a href="${root}alert.json">alert.json</a></footer>
 </body>
 </html>
 `;
@@ -91,7 +102,7 @@ const phaseBadge = (incident: SiteIncident): string =>
 
 function incidentLine(incident: SiteIncident): string {
   const holder = incident.holder
-    ? ` · ${incident.phase === 'assigned' ? 'on it' : 'acknowledged'}: ${said(incident.holder.by.name)} since ${time(incident.holder.at)}`
+    ? ` · ${incident.phase === 'assigned' ? 'on it' : 'acknowledged'}: ${said(incident.holder.name)} since ${time(incident.holder.at)}`
     : incident.open
       ? ' · not acknowledged yet'
       : '';
@@ -99,7 +110,7 @@ function incidentLine(incident: SiteIncident): string {
     incident.resolvedAt !== undefined
       ? `resolved ${time(incident.resolvedAt)}`
       : `declared ${time(incident.createdAt)}`;
-  return `<li>${phaseBadge(incident)} <a href="/incidents/${incident.id}">#${incident.id}</a> ${said(incident.summary)}
+  return `<li>${phaseBadge(incident)} <a href="incidents/${incident.id}">#${incident.id}</a> ${said(incident.summary)}
 <div class="meta">${when}${holder}</div></li>`;
 }
 
@@ -134,7 +145,7 @@ export function renderFrontPage(status: SiteStatus, options: SiteOptions): strin
   const body = `${alert}${maintenance}
 <section aria-labelledby="open-heading"><h2 id="open-heading">Open incidents</h2>${open}</section>
 <section aria-labelledby="history-heading"><h2 id="history-heading">History</h2>${history}</section>`;
-  return layout(options, `${options.title}: status`, body, status.generatedAt);
+  return layout(options, `${options.title}: status`, body, status.generatedAt, './');
 }
 
 const TIMELINE_WORDS: Partial<Record<TimelineEntry['kind'], string>> = {
@@ -203,9 +214,13 @@ export function renderIncidentPage(page: IncidentPage, options: SiteOptions, gen
     )
     .join('\n');
   const body = `<p>${phaseBadge(incident)} · group ${said(incident.group)} · declared ${time(incident.createdAt)}${
-    incident.holder ? ` · ${said(incident.holder.by.name)} is on it` : ''
+    incident.holder
+      ? incident.open
+        ? ` · ${said(incident.holder.name)} is on it`
+        : ` · held by ${said(incident.holder.name)}`
+      : ''
   }</p>
-<p><a href="/incidents/${incident.id}.md">Markdown for the postmortem</a></p>
+<p><a href="${incident.id}.md">Markdown for the postmortem</a></p>
 <section aria-labelledby="timeline-heading"><h2 id="timeline-heading">Timeline</h2><ul class="items">${timeline}</ul></section>
 <section aria-labelledby="deliveries-heading"><h2 id="deliveries-heading">What firebell said, and where</h2>${
     deliveries ? `<ul class="items">${deliveries}</ul>` : '<p>Nothing yet.</p>'
@@ -215,6 +230,7 @@ export function renderIncidentPage(page: IncidentPage, options: SiteOptions, gen
     `#${incident.id} ${incident.summary.replace(HIDING_CONTROLS, '')}`,
     body,
     generatedAt,
+    '../',
   );
 }
 

@@ -4,7 +4,7 @@
  * detected and announced are "Investigating", assigned is "Identified" (someone is on it), resolved is
  * "Resolved"; `#status` posts are the public updates.
  */
-import type { Actor, TimelineEntry } from '../../machines/incident-types.js';
+import type { TimelineEntry } from '../../machines/incident-types.js';
 import type { IncidentPhase } from '../../machines/incident.js';
 import type { IncidentRecord, StatusEntry, Store, StoredDelivery } from '../core/store.js';
 
@@ -23,7 +23,7 @@ export interface SiteIncident {
   readonly createdAt: number;
   readonly updatedAt: number;
   /** Who holds it now (acknowledged or was assigned), and since when. */
-  readonly holder?: { readonly by: Actor; readonly at: number };
+  readonly holder?: { readonly name: string; readonly at: number };
   readonly resolvedAt?: number;
 }
 
@@ -67,6 +67,11 @@ export interface SiteSource {
   currentAlert(): StatusEntry | undefined;
   /** Open maintenance windows (absent: none are shown). */
   maintenance?(): readonly SiteMaintenance[];
+  /**
+   * The ids of the incidents open now (the service's). The recent incidents read for the page are the
+   * newest ones: an incident open for days, with many declared and resolved since, would be left out.
+   */
+  openIncidentIds?(): readonly number[];
   now(): number;
 }
 
@@ -78,12 +83,15 @@ export interface SiteLimits {
 
 export const DEFAULT_SITE_LIMITS: SiteLimits = { incidents: 50, statusEntries: 50 };
 
-/** Who holds the incident now: the last acknowledgement or assignment not undone since. */
+/**
+ * Who holds the incident now: the last acknowledgement or assignment not undone since. An assignment's
+ * entry is by whoever typed `!assign`; the assignee is its detail.
+ */
 function holderOf(timeline: readonly TimelineEntry[]): SiteIncident['holder'] {
   let holder: SiteIncident['holder'];
   for (const entry of timeline) {
-    if ((entry.kind === 'acknowledged' || entry.kind === 'assigned') && entry.by)
-      holder = { by: entry.by, at: entry.at };
+    if (entry.kind === 'acknowledged' && entry.by) holder = { name: entry.by.name, at: entry.at };
+    if (entry.kind === 'assigned' && entry.by) holder = { name: entry.detail ?? entry.by.name, at: entry.at };
     if (entry.kind === 'unacknowledged' || entry.kind === 'ack-timed-out') holder = undefined;
   }
   return holder;
@@ -107,7 +115,12 @@ function toSiteIncident(record: IncidentRecord, timeline: readonly TimelineEntry
 }
 
 export async function loadSiteStatus(source: SiteSource, limits = DEFAULT_SITE_LIMITS): Promise<SiteStatus> {
-  const records = await source.store.recentIncidents(limits.incidents);
+  const recent = await source.store.recentIncidents(limits.incidents);
+  const shown = new Set(recent.map((record) => record.id));
+  const older = await Promise.all(
+    (source.openIncidentIds?.() ?? []).filter((id) => !shown.has(id)).map((id) => source.store.incident(id)),
+  );
+  const records = [...recent, ...older.flatMap((record) => (record ? [record] : []))];
   const incidents = await Promise.all(
     records.map(async (record) => toSiteIncident(record, await source.store.timeline(record.id))),
   );

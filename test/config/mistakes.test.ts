@@ -348,6 +348,32 @@ test('a bad key in a map names the key, and limits are stated', () => {
   ]);
 });
 
+test('a pacing so slow that pages would wait for hours is refused', () => {
+  const firebell = FIREBELL.replace(
+    'networks:\n  shell: {}\n',
+    `networks:
+  shell: {}
+  irc:
+    - id: oftc
+      host: irc.oftc.net
+      nick: firebell
+      pacing: { linesPerSecond: 0.0001 }
+`,
+  );
+  assert.deepEqual(problems({ firebell }), [
+    'cfg/firebell.yaml:12:17: networks.irc[0].pacing.linesPerSecond: expected at least 0.1 lines per second (one every 10 s): slower, a page queued behind a few lines waits minutes, got 0.0001',
+  ]);
+});
+
+test('a listener port out of range is refused by check, not found when the site fails to start', () => {
+  const firebell = `${FIREBELL}http:
+  listen: '127.0.0.1:80800'
+`;
+  assert.deepEqual(problems({ firebell }), [
+    'cfg/firebell.yaml:21:3: http.listen: expected host:port with a port from 0 to 65535, such as "127.0.0.1:8080", got "127.0.0.1:80800"',
+  ]);
+});
+
 test('a bridge ignore pattern that is not a regular expression is an error, not a silent loop', () => {
   const firebell = `${FIREBELL}bridge:
   ignoreIrcNicks: ['oftc_[']
@@ -417,6 +443,10 @@ test('the shutdown grace: a number of seconds up to 300; one a container manager
   assert.ok(quiet.ok);
   assert.deepEqual(quiet.warnings, []);
   assert.equal(quiet.config.bot.shutdownGraceSeconds, 5);
+  // One mistake, one message: the value refused is not also warned about.
+  const refused = load('600');
+  assert.ok(!refused.ok);
+  assert.deepEqual(refused.warnings, []);
 });
 
 test('matrixThreads is a boolean, checked like every key (firebell check says where)', () => {

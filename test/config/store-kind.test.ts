@@ -43,3 +43,15 @@ test('each store mistake names its file, line and key', () => {
     'cfg/firebell.yaml:6:3: store.url: url is for kind: postgres; the SQLite store takes a path',
   ]);
 });
+
+test("a mistyped database URL is quoted without its password (the config repository's CI log is read by many)", () => {
+  assert.deepEqual(
+    problems(
+      { firebell: withStore(POSTGRES) },
+      { DATABASE_URL: 'postgresql//firebell:s3cretpw@db.example.org/firebell?password=s3cretpw2' },
+    ),
+    [
+      'cfg/firebell.yaml:6:3: store.url: expected a postgres:// or postgresql:// URL, got "postgresql//firebell:<secret>@db.example.org/firebell?password=<secret>"',
+    ],
+  );
+});

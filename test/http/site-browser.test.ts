@@ -86,7 +86,7 @@ for (const viewport of VIEWPORTS)
           );
           assert.equal(layout.background, colorScheme === 'dark' ? 'rgb(20, 20, 20)' : 'rgb(255, 255, 255)');
           if (path === '/') {
-            const open = page.locator('a[href="/incidents/13"]').first();
+            const open = page.locator('a[href="incidents/13"]').first();
             const box = await open.boundingBox();
             assert.ok(
               box && box.y + box.height <= viewport.height,

@@ -18,7 +18,12 @@ export function startSite(
         playbookUrl: 'https://example.org/playbook',
         publicUrl: options.publicUrl,
         playbookHtml: () => options.playbookHtml,
-        source: { store: w.store, currentAlert: () => w.status.currentAlert(), now: () => w.clock.now() },
+        source: {
+          store: w.store,
+          currentAlert: () => w.status.currentAlert(),
+          openIncidentIds: () => w.firebell.service.open().map((incident) => incident.id),
+          now: () => w.clock.now(),
+        },
       }),
       ...(options.plugins ?? []),
     ],

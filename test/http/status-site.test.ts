@@ -86,7 +86,7 @@ test('the front page: the alert, open incidents with their phase and holder, the
   );
   assert.match(
     open,
-    /phase-Identified">Identified<\/span> <a href="\/incidents\/2">#2<\/a> <bdi>PyPI mirror errors/,
+    /phase-Identified">Identified<\/span> <a href="incidents\/2">#2<\/a> <bdi>PyPI mirror errors/,
   );
   assert.match(
     open,
@@ -94,14 +94,14 @@ test('the front page: the alert, open incidents with their phase and holder, the
   );
   assert.match(
     open,
-    /phase-Investigating">Investigating<\/span> <a href="\/incidents\/1">#1<\/a> <bdi>&lt;script&gt;alert\(1\)&lt;\/script&gt; \[x\]\(javascript:alert\(2\)\) evil zerowidth \u05e9\u05dc\u05d5\u05dd<\/bdi>/,
+    /phase-Investigating">Investigating<\/span> <a href="incidents\/1">#1<\/a> <bdi>&lt;script&gt;alert\(1\)&lt;\/script&gt; \[x\]\(javascript:alert\(2\)\) evil zerowidth \u05e9\u05dc\u05d5\u05dd<\/bdi>/,
   );
   assert.match(open, /not acknowledged yet/);
   assert.doesNotMatch(open, /zuul/, 'a resolved incident is not open');
   const history = page.body.slice(page.body.indexOf('id="history-heading"'));
   assert.match(
     history,
-    /phase-Resolved">Resolved<\/span> <a href="\/incidents\/3">#3<\/a> <bdi>zuul scheduler restarted/,
+    /phase-Resolved">Resolved<\/span> <a href="incidents\/3">#3<\/a> <bdi>zuul scheduler restarted/,
   );
   assert.match(history, /<span class="phase">Alert<\/span> <bdi>PyPI mirror problems/);
   assert.ok(
@@ -129,6 +129,7 @@ test('an incident page: its timeline in UTC, its pages and their outcomes, and t
     hostile.body,
     /^# Incident #1: \\<script\\>alert\\\(1\\\)\\<\/script\\> \\\[x\\\]\\\(javascript:alert\\\(2\\\)\\\)/,
   );
+  assert.doesNotMatch(hostile.body, /[\u202e\u202c\u200b]/, 'no hiding control in the postmortem');
   const hostilePage = await get('/incidents/1');
   assertEscaped(hostilePage.body);
   for (const path of ['/incidents/99', '/incidents/abc', '/incidents/1.html', '/incidents/-1'])
@@ -165,6 +166,9 @@ test('alert.json in the statusbot format with CORS, status.json, the feed, the p
     /<title>#status alert: PyPI mirror problems causing gate failures &lt;b&gt;stand by&lt;\/b&gt;<\/title>/,
   );
   assert.equal((feed.body.match(/<entry>/g) ?? []).length, 4, 'three incidents and one status post');
+  assert.doesNotMatch(feed.body, /[\u202e\u202c\u200b]/, 'no hiding control in the feed');
+  // RFC 4287: a feed whose entries do not all name an author names one itself, or it is invalid.
+  assert.match(feed.body, /^<feed [^>]*>(?:(?!<entry>).)*<author><name>firebell<\/name><\/author>/m);
   const playbook = await get('/playbook');
   assert.equal(playbook.status, 200);
   assert.match(playbook.body, /<h1>Play book<\/h1>/);
