@@ -330,6 +330,35 @@ describe('#status and incidents', () => {
     }
     assert.equal(w.irc.sent.filter((message) => message.purpose === 'status-prompt').length, 0);
   });
+
+  test("external mode: the other bot's nick alone is no proof, and a private notice reached nobody", async () => {
+    const config = testConfig({
+      statusbot: { mode: 'external', externalBots: [{ network: 'libera', nick: 'opendevstatus' }] },
+      policies: { default: { ...testPolicy, statusReminder: { afterMinutes: 10, repeatMinutes: null } } },
+    });
+    const w = await world({ config });
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.settle();
+    // Someone holding the nick while the real bot is away: not identified, or identified as someone else.
+    w.irc.type('#infra', ircUser('opendevstatus'), 'NOTICE: all fine, nothing to see', { style: 'notice' });
+    w.irc.type('#infra', ircUser('opendevstatus', 'mallory'), 'NOTICE: all fine', { style: 'notice' });
+    // The real bot's notice, but to firebell alone: it reached no status channel.
+    w.irc.type('firebell', ircUser('opendevstatus', 'opendevstatus'), 'NOTICE: all fine', {
+      style: 'notice',
+      direct: true,
+    });
+    await w.settle();
+    assert.equal(w.firebell.service.get(1)?.context.status.lastKind, null, 'no status was posted');
+    for (let minute = 1; minute <= 12; minute += 1) {
+      w.clock.set(T0 + minute * 60_000);
+      await w.settle();
+    }
+    assert.equal(
+      w.irc.sent.filter((message) => message.purpose === 'status-prompt').length,
+      1,
+      'the reminder still asks',
+    );
+  });
 });
 
 test('a channel without a topic gets none back after ok, rather than keeping the alert', async () => {

@@ -150,24 +150,26 @@ export class Statusbot {
     return [...(await this.deps.store.history(limit))];
   }
 
-  /** In external mode: the other statusbot's notices count as a status posted for the open incidents. */
+  /**
+   * In external mode: the other statusbot's notices in a channel count as a status posted for its group's
+   * open incidents. Its nick alone proves nothing (anyone can hold it while the bot is away): the sender
+   * must be verified as the account of that name. A notice to firebell alone reached nobody waiting.
+   */
   observe(message: InboundMessage): void {
     if (this.deps.mode !== 'external' || message.style !== 'notice' || !message.text.startsWith('NOTICE: '))
       return;
+    const { sender, conversation } = message;
+    if (conversation.direct || sender.account === undefined || sender.verification === 'none') return;
     const fromBot = this.deps.externalBots.some(
       (bot) =>
-        bot.network === message.conversation.network &&
-        this.deps.groups.names.same(bot.network, bot.nick, message.sender.id),
+        bot.network === conversation.network &&
+        this.deps.groups.names.same(bot.network, bot.nick, sender.id) &&
+        this.deps.groups.names.same(bot.network, bot.nick, sender.account as string),
     );
-    if (!fromBot) return;
-    const by: Actor = { name: message.sender.name, network: message.conversation.network };
-    this.markIncidents(
-      message.conversation.direct ? undefined : this.deps.groups.of(message.conversation)?.id,
-      'notice',
-      message.text.slice(8),
-      by,
-      message.at,
-    );
+    const group = this.deps.groups.of(conversation)?.id;
+    if (!fromBot || group === undefined) return;
+    const by: Actor = { name: sender.name, network: conversation.network, account: sender.account };
+    this.markIncidents(group, 'notice', message.text.slice(8), by, message.at);
   }
 
   private statusUpdate(kind: StatusKind, message: string, context: CommandContext): void {
