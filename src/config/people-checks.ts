@@ -52,6 +52,19 @@ function handles(list: readonly RawContact[], lineOf: LineOf): CheckFinding[] {
   ];
 }
 
+/**
+ * A page starts in chat and the ways off chat follow it (escalation/recipients.ts): a tier with no chat
+ * handle is skipped as "nobody can be paged", and the contact's ntfy and e-mail are never used.
+ */
+function noChatHandle(path: KeyPath, who: string): CheckFinding {
+  return {
+    doc: 'contacts',
+    path: [...path, 'tier'],
+    severity: 'error',
+    message: `${who} has a tier but no irc or matrix handle, so they would never be paged (a page starts in chat; ntfy and e-mail only follow it): add irc: { account } or matrix, or remove the tier`,
+  };
+}
+
 function tiers(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
   const policies = policiesOf(firebell);
   const paged = new Set([...policies.values()].flat().map(({ tier }) => tier));
@@ -62,8 +75,11 @@ function tiers(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
     const tier = integer(fields.tier);
     if (tier === undefined) continue;
     contactTiers.add(tier);
-    if (paged.has(tier)) continue;
     const who = text(fields.name) ?? text(fields.id) ?? 'this contact';
+    if (paged.has(tier)) {
+      if (fields.irc === undefined && fields.matrix === undefined) findings.push(noChatHandle(path, who));
+      continue;
+    }
     const known =
       paged.size === 0
         ? 'no policy pages any tier'
