@@ -226,6 +226,40 @@ function offChatEmail(list: readonly RawContact[], firebell: unknown): CheckFind
 }
 
 /**
+ * Services accounts belong to one network, but a contact's or whitelisted person's `irc.account` is matched
+ * on every IRC network firebell is on (directory.ts): with two, the same name registered by someone else on
+ * the other network would pass as them. Said once, so whoever configures a second network knows.
+ */
+function ircAccountsOnSeveralNetworks(
+  list: readonly RawContact[],
+  whitelistDoc: unknown,
+  firebell: unknown,
+): CheckFinding[] {
+  const networks = items(record(record(firebell).networks).irc).flatMap(
+    (item) => text(record(item).id) ?? [],
+  );
+  if (networks.length < 2) return [];
+  const accounts = new Set(
+    [...list.map(({ fields }) => fields), ...items(record(whitelistDoc).whitelist).map(record)].flatMap(
+      (fields) => {
+        const account = text(record(fields.irc).account);
+        return account === undefined ? [] : [ircFold(account)];
+      },
+    ),
+  );
+  if (accounts.size === 0) return [];
+  const people = accounts.size === 1 ? '1 person' : `${accounts.size} people`;
+  return [
+    {
+      doc: 'firebell',
+      path: ['networks', 'irc'],
+      severity: 'warning',
+      message: `the IRC accounts in contacts.yaml and whitelist.yaml (${people}) are trusted on every IRC network (${networks.join(', ')}), but services accounts belong to one network: each person must hold their account on each of them, or someone else could register it there and act as them (ack, resolve, #status, !maintenance)`,
+    },
+  ];
+}
+
+/**
  * Checks that need the other files run only when those files were read and parsed: a missing firebell.yaml
  * must not make every contact's tier look unpaged.
  */
@@ -240,5 +274,7 @@ export function checkPeople(docs: RawDocs, lineOf: LineOf): CheckFinding[] {
     );
   if (docs.whitelist !== undefined && docs.contacts !== undefined)
     findings.push(...whitelist(docs.whitelist, list, lineOf));
+  if (docs.contacts !== undefined && docs.firebell !== undefined)
+    findings.push(...ircAccountsOnSeveralNetworks(list, docs.whitelist, docs.firebell));
   return findings;
 }
