@@ -179,7 +179,8 @@ export function incidentCommands(deps: IncidentCommandDeps): CommandHandlers {
         context,
         (incident) =>
           incident.context.assignee
-            ? `Incident #${incident.id} is already acknowledged by ${incident.context.assignee.name}; to take it over: !assign ${context.message.sender.name} ${incident.id}`
+            ? // "me", not the sender's nick or display name: a nick may be another contact's name.
+              `Incident #${incident.id} is already acknowledged by ${incident.context.assignee.name}; to take it over: !assign me ${incident.id}`
             : `Incident #${incident.id} cannot be acknowledged now (${incident.phase}).`,
       );
       if (done) confirmInPrivate(context, `You acknowledged incident #${found.id}; paging stopped.`);

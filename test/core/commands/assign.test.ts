@@ -95,3 +95,18 @@ test('assigning someone firebell cannot reach on any network warns, with how to 
     w.irc.lines().join('\n'),
   );
 });
+
+test('!ack on a taken incident suggests the takeover that assigns the sender: !assign me, never their nick', async () => {
+  const w = await coreWorld({ config });
+  w.irc.type('#infra', alice, '!incident gate is failing');
+  await w.settle();
+  w.irc.type('#infra', alice, '!ack');
+  await w.settle();
+  w.clear();
+  // Nick "bo", identified as robert: "!assign bo 1" would hand the incident to the contact Bo.
+  w.irc.type('#infra', ircUser('bo', 'robert'), '!ack');
+  await w.settle();
+  assert.deepEqual(w.irc.lines(), [
+    '#infra: bo: Incident #1 is already acknowledged by alice; to take it over: !assign me 1',
+  ]);
+});
