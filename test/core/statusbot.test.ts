@@ -388,3 +388,18 @@ test('a refusal names the whitelist as people know it (and where to read it), no
     '#infra: alice: only the people listed in whitelist.yaml (https://git.example.org/infra/whitelist.yaml) may post status updates, and alice is not on it (changes to that file go through code review)',
   );
 });
+
+test('an alert posted right after an ok stays up: the ok finishing later does not clear it', async () => {
+  const w = await world();
+  w.irc.type('#infra', ana, '#status alert first problem');
+  await w.settle();
+  w.irc.type('#infra', ana, '#status ok first problem fixed');
+  w.irc.type('#infra', ana, '#status alert second problem');
+  await w.settle();
+  assert.equal(w.status.currentAlert()?.text, 'second problem');
+  assert.equal(w.irc.topics.get('#infra'), 'second problem');
+  assert.deepEqual(w.published.at(-1), 'second problem');
+  w.irc.type('#infra', ana, '#status ok all fixed');
+  await w.settle();
+  assert.equal(w.irc.topics.get('#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
+});

@@ -30,7 +30,6 @@ import { formatDuration } from '../format/duration.js';
 import { shorten } from '../format/shorten.js';
 
 import { renderStatusLog } from './status-log.js';
-
 export { renderStatusLog };
 import type { CommandContext, CommandHandlers } from '../commands/handler.js';
 import type { Clock } from '../clock.js';
@@ -78,6 +77,8 @@ interface TopicOutcome {
 export class Statusbot {
   /** The background halves of `alert` and `ok` still running. */
   private readonly finishing = new Set<Promise<void>>();
+  /** The background half started last; the next one waits for it. */
+  private previous: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: StatusbotDeps) {}
 
@@ -151,9 +152,8 @@ export class Statusbot {
   }
 
   /**
-   * In external mode: the other statusbot's notices in a channel count as a status posted for its group's
-   * open incidents. Its nick alone proves nothing (anyone can hold it while the bot is away): the sender
-   * must be verified as the account of that name. A notice to firebell alone reached nobody waiting.
+   * External mode: the other bot's notice in a group's channel is a status posted there. Its nick alone is
+   * no proof (anyone may hold it while the bot is away): it must be verified as the account of that name.
    */
   observe(message: InboundMessage): void {
     if (this.deps.mode !== 'external' || message.style !== 'notice' || !message.text.startsWith('NOTICE: '))
@@ -215,10 +215,11 @@ export class Statusbot {
       }
       case 'ok': {
         context.reply(`Sending ok: restoring topics${message ? ' and sending the notice' : ''}.`);
+        // Recorded with the command, as an alert is: cleared later, it would clear an alert posted meanwhile.
+        this.deps.store.setAlert(null);
         this.inBackground(async () => {
           const [topics] = await Promise.all([this.restoreTopics(members), this.publish(null)]);
           if (message) this.broadcast(members, message);
-          this.deps.store.setAlert(null);
           context.reply(`Finished sending ok${describeTopics(topics)}`);
         });
         return;
@@ -231,9 +232,12 @@ export class Statusbot {
    * are committed: alert.json and the topics must not run ahead of the stored alert.
    */
   private inBackground(work: () => Promise<void>): void {
-    const run = new Promise<void>((resolve) => this.deps.afterCommit(resolve))
+    const committed = new Promise<void>((resolve) => this.deps.afterCommit(resolve));
+    // In the order posted: an `ok` still restoring topics must not overwrite those of an alert after it.
+    const run = Promise.all([committed, this.previous])
       .then(work)
       .catch((error: unknown) => this.deps.logger.error({ err: error }, '#status failed to finish'));
+    this.previous = run;
     this.finishing.add(run);
     void run.finally(() => this.finishing.delete(run));
   }
