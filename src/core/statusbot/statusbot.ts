@@ -13,6 +13,10 @@
  * ends once the alert, the notices and the topic changes are recorded (they commit together); setting
  * the topics and the closing report run after it, in the background. In `external` mode another statusbot
  * posts; firebell only prompts, and takes that bot's notices as the status being posted.
+ *
+ * Why this file is long: a status update's two halves, what the command records and what runs after it
+ * (topics saved, set and restored in each channel's turn, alert.json, the closing report), must be read
+ * side by side to see that they agree; the history's rendering and the turns already live beside it.
  */
 import type { Actor, StatusKind } from '../../../machines/incident-types.js';
 import type { Directory } from '../directory.js';
@@ -30,6 +34,7 @@ import { formatDuration } from '../format/duration.js';
 import { shorten } from '../format/shorten.js';
 
 import { renderStatusLog } from './status-log.js';
+import { Turns } from './turns.js';
 export { renderStatusLog };
 import type { CommandContext, CommandHandlers } from '../commands/handler.js';
 import type { Clock } from '../clock.js';
@@ -77,8 +82,8 @@ interface TopicOutcome {
 export class Statusbot {
   /** The background halves of `alert` and `ok` still running. */
   private readonly finishing = new Set<Promise<void>>();
-  /** The background half started last; the next one waits for it. */
-  private previous: Promise<void> = Promise.resolve();
+  /** Topic changes, one at a time per channel or room, in the order posted. */
+  private readonly turns = new Turns();
 
   constructor(private readonly deps: StatusbotDeps) {}
 
@@ -232,12 +237,9 @@ export class Statusbot {
    * are committed: alert.json and the topics must not run ahead of the stored alert.
    */
   private inBackground(work: () => Promise<void>): void {
-    const committed = new Promise<void>((resolve) => this.deps.afterCommit(resolve));
-    // In the order posted: an `ok` still restoring topics must not overwrite those of an alert after it.
-    const run = Promise.all([committed, this.previous])
+    const run = new Promise<void>((resolve) => this.deps.afterCommit(resolve))
       .then(work)
       .catch((error: unknown) => this.deps.logger.error({ err: error }, '#status failed to finish'));
-    this.previous = run;
     this.finishing.add(run);
     void run.finally(() => this.finishing.delete(run));
   }
@@ -273,54 +275,63 @@ export class Statusbot {
     return Promise.all(
       members
         .filter((member) => member.topic)
-        .map(async (member): Promise<TopicOutcome> => {
-          const network = this.deps.networks.get(member.network);
-          if (!network) return { member, result: 'refused', reason: 'network not configured' };
-          try {
-            const current = await network.getTopic(member.conversation);
-            const saved = this.deps.store.savedTopic(member.network, member.conversation);
-            // The topic before the first alert is what `ok` restores, even across several alerts; a channel
-            // that had none gets none back, rather than keeping the alert as its topic.
-            if (saved === undefined && current !== alert) {
-              this.deps.store.saveTopicIfUnsaved(
-                member.network,
-                member.conversation,
-                current ?? '',
-                this.deps.clock.now(),
-              );
+        .map((member) =>
+          this.inTurn(member, async (): Promise<TopicOutcome> => {
+            const network = this.deps.networks.get(member.network);
+            if (!network) return { member, result: 'refused', reason: 'network not configured' };
+            try {
+              const current = await network.getTopic(member.conversation);
+              const saved = this.deps.store.savedTopic(member.network, member.conversation);
+              // The topic before the first alert is what `ok` restores, even across several alerts; a channel
+              // that had none gets none back, rather than keeping the alert as its topic.
+              if (saved === undefined && current !== alert) {
+                this.deps.store.saveTopicIfUnsaved(
+                  member.network,
+                  member.conversation,
+                  current ?? '',
+                  this.deps.clock.now(),
+                );
+              }
+              const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, alert);
+              return outcome.status === 'delivered'
+                ? { member, result: 'confirmed' }
+                : this.topicFailed(member, outcome);
+            } catch (error) {
+              return this.topicFailed(member, thrown(error));
             }
-            const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, alert);
-            return outcome.status === 'delivered'
-              ? { member, result: 'confirmed' }
-              : this.topicFailed(member, outcome);
-          } catch (error) {
-            return this.topicFailed(member, thrown(error));
-          }
-        }),
+          }),
+        ),
     );
   }
 
+  /** Restores the saved topics; what is saved is read in the channel's turn, after the changes before. */
   private async restoreTopics(members: readonly GroupMember[]): Promise<TopicOutcome[]> {
-    return Promise.all(
+    const outcomes = await Promise.all(
       members
-        .filter(
-          (member) =>
-            member.topic && this.deps.store.savedTopic(member.network, member.conversation) !== undefined,
-        )
-        .map(async (member): Promise<TopicOutcome> => {
-          const network = this.deps.networks.get(member.network);
-          const saved = this.deps.store.savedTopic(member.network, member.conversation) as string;
-          if (!network) return { member, result: 'refused', reason: 'network not configured' };
-          try {
-            const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, saved);
-            if (outcome.status !== 'delivered') return this.topicFailed(member, outcome);
-            this.deps.store.clearSavedTopic(member.network, member.conversation);
-            return { member, result: 'confirmed' };
-          } catch (error) {
-            return this.topicFailed(member, thrown(error));
-          }
-        }),
+        .filter((member) => member.topic)
+        .map((member) =>
+          this.inTurn(member, async (): Promise<TopicOutcome | undefined> => {
+            const network = this.deps.networks.get(member.network);
+            const saved = this.deps.store.savedTopic(member.network, member.conversation);
+            if (saved === undefined) return undefined;
+            if (!network) return { member, result: 'refused', reason: 'network not configured' };
+            try {
+              const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, saved);
+              if (outcome.status !== 'delivered') return this.topicFailed(member, outcome);
+              this.deps.store.clearSavedTopic(member.network, member.conversation);
+              return { member, result: 'confirmed' };
+            } catch (error) {
+              return this.topicFailed(member, thrown(error));
+            }
+          }),
+        ),
     );
+    return outcomes.filter((outcome) => outcome !== undefined);
+  }
+
+  private inTurn<T>(member: GroupMember, work: () => Promise<T>): Promise<T> {
+    const key = `${member.network}\u0000${this.deps.groups.names.key(member.network, member.conversation)}`;
+    return this.turns.run(key, work);
   }
 
   private topicFailed(
