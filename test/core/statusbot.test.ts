@@ -403,3 +403,13 @@ test('an alert posted right after an ok stays up: the ok finishing later does no
   await w.settle();
   assert.equal(w.irc.topics.get('#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
 });
+
+test('an ok posted right after the first alert restores the topic the alert replaced', async () => {
+  const w = await world();
+  w.irc.type('#infra', ana, '#status alert gate down');
+  w.irc.type('#infra', ana, '#status ok false alarm');
+  await w.settle();
+  assert.equal(w.irc.topics.get('#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
+  assert.equal(w.matrix.topics.get('#infra:example.org'), 'Infra (bridged)');
+  assert.equal(w.status.currentAlert(), undefined);
+});
