@@ -52,6 +52,19 @@ function handles(list: readonly RawContact[], lineOf: LineOf): CheckFinding[] {
   ];
 }
 
+/**
+ * A page starts in chat and the ways off chat follow it (escalation/recipients.ts): a tier with no chat
+ * handle is skipped as "nobody can be paged", and the contact's ntfy and e-mail are never used.
+ */
+function noChatHandle(path: KeyPath, who: string): CheckFinding {
+  return {
+    doc: 'contacts',
+    path: [...path, 'tier'],
+    severity: 'error',
+    message: `${who} has a tier but no irc or matrix handle, so they would never be paged (a page starts in chat; ntfy and e-mail only follow it): add irc: { account } or matrix, or remove the tier`,
+  };
+}
+
 function tiers(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
   const policies = policiesOf(firebell);
   const paged = new Set([...policies.values()].flat().map(({ tier }) => tier));
@@ -62,8 +75,11 @@ function tiers(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
     const tier = integer(fields.tier);
     if (tier === undefined) continue;
     contactTiers.add(tier);
-    if (paged.has(tier)) continue;
     const who = text(fields.name) ?? text(fields.id) ?? 'this contact';
+    if (paged.has(tier)) {
+      if (fields.irc === undefined && fields.matrix === undefined) findings.push(noChatHandle(path, who));
+      continue;
+    }
     const known =
       paged.size === 0
         ? 'no policy pages any tier'
@@ -210,6 +226,40 @@ function offChatEmail(list: readonly RawContact[], firebell: unknown): CheckFind
 }
 
 /**
+ * Services accounts belong to one network, but a contact's or whitelisted person's `irc.account` is matched
+ * on every IRC network firebell is on (directory.ts): with two, the same name registered by someone else on
+ * the other network would pass as them. Said once, so whoever configures a second network knows.
+ */
+function ircAccountsOnSeveralNetworks(
+  list: readonly RawContact[],
+  whitelistDoc: unknown,
+  firebell: unknown,
+): CheckFinding[] {
+  const networks = items(record(record(firebell).networks).irc).flatMap(
+    (item) => text(record(item).id) ?? [],
+  );
+  if (networks.length < 2) return [];
+  const accounts = new Set(
+    [...list.map(({ fields }) => fields), ...items(record(whitelistDoc).whitelist).map(record)].flatMap(
+      (fields) => {
+        const account = text(record(fields.irc).account);
+        return account === undefined ? [] : [ircFold(account)];
+      },
+    ),
+  );
+  if (accounts.size === 0) return [];
+  const people = accounts.size === 1 ? '1 person' : `${accounts.size} people`;
+  return [
+    {
+      doc: 'firebell',
+      path: ['networks', 'irc'],
+      severity: 'warning',
+      message: `the IRC accounts in contacts.yaml and whitelist.yaml (${people}) are trusted on every IRC network (${networks.join(', ')}), but services accounts belong to one network: each person must hold their account on each of them, or someone else could register it there and act as them (ack, resolve, #status, !maintenance)`,
+    },
+  ];
+}
+
+/**
  * Checks that need the other files run only when those files were read and parsed: a missing firebell.yaml
  * must not make every contact's tier look unpaged.
  */
@@ -224,5 +274,7 @@ export function checkPeople(docs: RawDocs, lineOf: LineOf): CheckFinding[] {
     );
   if (docs.whitelist !== undefined && docs.contacts !== undefined)
     findings.push(...whitelist(docs.whitelist, list, lineOf));
+  if (docs.contacts !== undefined && docs.firebell !== undefined)
+    findings.push(...ircAccountsOnSeveralNetworks(list, docs.whitelist, docs.firebell));
   return findings;
 }

@@ -214,7 +214,7 @@ export class Firebell {
       clock,
       logger: logger.child({ module: 'router' }),
       handlers: [
-        infoCommands({ playbookUrl: config.bot.playbookUrl }),
+        infoCommands({ playbookUrl: config.bot.playbookUrl, permissions: config.incidents.permissions }),
         oncallCommand({
           contacts: config.contacts,
           clock,

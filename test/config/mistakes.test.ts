@@ -27,6 +27,7 @@ test('a duplicate key in a mapping is an error pointing at both lines', () => {
       mon-fri: '09:00-17:00'
     tier: 1
     timezone: Europe/Paris
+    irc: { account: alice }
 `;
   assert.deepEqual(problems({ contacts }), [
     'cfg/contacts.yaml:8:5: contacts[0].timezone: duplicate key "timezone" (first defined on line 4)',

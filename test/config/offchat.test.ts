@@ -72,3 +72,13 @@ test('a bad ntfy topic and an unknown way are named', () => {
   assert.match(found[0]!, /^cfg\/contacts\.yaml:11:\d+: contacts\[0\]\.ntfy\.topic: expected an ntfy topic/);
   assert.match(found[1]!, /^cfg\/contacts\.yaml:13:\d+: contacts\[0\]\.offChat\.pages\[0\]: /);
 });
+
+test('a contact with a tier but no IRC or Matrix handle is an error: the ways off chat alone never page', () => {
+  const contacts = CONTACTS.replace(
+    "    irc:\n      account: alice\n    matrix: '@alice:example.org'\n",
+    '',
+  ).replace('    tier: 1\n', '    tier: 1\n    ntfy: { topic: alice-pages }\n');
+  assert.deepEqual(problems({ contacts }), [
+    'cfg/contacts.yaml:7:5: contacts[0].tier: Alice Example has a tier but no irc or matrix handle, so they would never be paged (a page starts in chat; ntfy and e-mail only follow it): add irc: { account } or matrix, or remove the tier',
+  ]);
+});

@@ -215,7 +215,7 @@ describe('escalation through the networks', () => {
     assert.deepEqual(replies, [
       '#infra: ana: There is no incident #9.',
       '#infra: ana: Incident #1 is not acknowledged, so there is nothing to give back.',
-      '#infra: alice: Incident #1 is already acknowledged by Ana; to take it over: !assign alice 1',
+      '#infra: alice: Incident #1 is already acknowledged by Ana; to take it over: !assign me 1',
       '#infra: alice: Incident #1 is already resolved.',
     ]);
   });

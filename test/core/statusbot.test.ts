@@ -330,6 +330,35 @@ describe('#status and incidents', () => {
     }
     assert.equal(w.irc.sent.filter((message) => message.purpose === 'status-prompt').length, 0);
   });
+
+  test("external mode: the other bot's nick alone is no proof, and a private notice reached nobody", async () => {
+    const config = testConfig({
+      statusbot: { mode: 'external', externalBots: [{ network: 'libera', nick: 'opendevstatus' }] },
+      policies: { default: { ...testPolicy, statusReminder: { afterMinutes: 10, repeatMinutes: null } } },
+    });
+    const w = await world({ config });
+    w.irc.type('#infra', alice, '!incident gate is failing');
+    await w.settle();
+    // Someone holding the nick while the real bot is away: not identified, or identified as someone else.
+    w.irc.type('#infra', ircUser('opendevstatus'), 'NOTICE: all fine, nothing to see', { style: 'notice' });
+    w.irc.type('#infra', ircUser('opendevstatus', 'mallory'), 'NOTICE: all fine', { style: 'notice' });
+    // The real bot's notice, but to firebell alone: it reached no status channel.
+    w.irc.type('firebell', ircUser('opendevstatus', 'opendevstatus'), 'NOTICE: all fine', {
+      style: 'notice',
+      direct: true,
+    });
+    await w.settle();
+    assert.equal(w.firebell.service.get(1)?.context.status.lastKind, null, 'no status was posted');
+    for (let minute = 1; minute <= 12; minute += 1) {
+      w.clock.set(T0 + minute * 60_000);
+      await w.settle();
+    }
+    assert.equal(
+      w.irc.sent.filter((message) => message.purpose === 'status-prompt').length,
+      1,
+      'the reminder still asks',
+    );
+  });
 });
 
 test('a channel without a topic gets none back after ok, rather than keeping the alert', async () => {
@@ -358,4 +387,29 @@ test('a refusal names the whitelist as people know it (and where to read it), no
     w.irc.lines()[0],
     '#infra: alice: only the people listed in whitelist.yaml (https://git.example.org/infra/whitelist.yaml) may post status updates, and alice is not on it (changes to that file go through code review)',
   );
+});
+
+test('an alert posted right after an ok stays up: the ok finishing later does not clear it', async () => {
+  const w = await world();
+  w.irc.type('#infra', ana, '#status alert first problem');
+  await w.settle();
+  w.irc.type('#infra', ana, '#status ok first problem fixed');
+  w.irc.type('#infra', ana, '#status alert second problem');
+  await w.settle();
+  assert.equal(w.status.currentAlert()?.text, 'second problem');
+  assert.equal(w.irc.topics.get('#infra'), 'second problem');
+  assert.deepEqual(w.published.at(-1), 'second problem');
+  w.irc.type('#infra', ana, '#status ok all fixed');
+  await w.settle();
+  assert.equal(w.irc.topics.get('#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
+});
+
+test('an ok posted right after the first alert restores the topic the alert replaced', async () => {
+  const w = await world();
+  w.irc.type('#infra', ana, '#status alert gate down');
+  w.irc.type('#infra', ana, '#status ok false alarm');
+  await w.settle();
+  assert.equal(w.irc.topics.get('#infra'), 'Infra team | meeting Tuesdays 19:00 UTC');
+  assert.equal(w.matrix.topics.get('#infra:example.org'), 'Infra (bridged)');
+  assert.equal(w.status.currentAlert(), undefined);
 });

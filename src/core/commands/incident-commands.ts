@@ -178,9 +178,12 @@ export function incidentCommands(deps: IncidentCommandDeps): CommandHandlers {
         { type: 'incident.ack', at: context.at, by: context.actor },
         context,
         (incident) =>
-          incident.context.assignee
-            ? `Incident #${incident.id} is already acknowledged by ${incident.context.assignee.name}; to take it over: !assign ${context.message.sender.name} ${incident.id}`
-            : `Incident #${incident.id} cannot be acknowledged now (${incident.phase}).`,
+          incident.context.assignee && sameActor(incident.context.assignee, context.actor)
+            ? `Incident #${incident.id} is already yours; paging is stopped.`
+            : incident.context.assignee
+              ? // "me", not the sender's nick or display name: a nick may be another contact's name.
+                `Incident #${incident.id} is already acknowledged by ${incident.context.assignee.name}; to take it over: !assign me ${incident.id}`
+              : `Incident #${incident.id} cannot be acknowledged now (${incident.phase}).`,
       );
       if (done) confirmInPrivate(context, `You acknowledged incident #${found.id}; paging stopped.`);
     },
@@ -305,6 +308,12 @@ export function renderIncidentStatus(
   if (!options.fullSummary && isShortened(context.summary))
     parts.push(rich(' The whole summary: ', code(`!status ${incident.id}`), ' in a private message.'));
   return rich(...parts);
+}
+
+/** The same person: the same contact, or else the same verified account on the same network. */
+function sameActor(a: Actor, b: Actor): boolean {
+  if (a.contactId !== undefined || b.contactId !== undefined) return a.contactId === b.contactId;
+  return a.account !== undefined && a.account === b.account && a.network === b.network;
 }
 
 type Assignee =

@@ -1,9 +1,36 @@
 /** `!help` and `!playbook`: what firebell can do, and where the play book is. */
 import { code, link, rich } from '../rich-text.js';
-import { COMMANDS, findCommand } from './catalog.js';
+import { COMMANDS, findCommand, type CommandName, type CommandSpec } from './catalog.js';
 import type { CommandHandlers } from './handler.js';
+import type { Permission } from '../settings.js';
 
-export function infoCommands(deps: { readonly playbookUrl: string }): CommandHandlers {
+type Configurable = 'declare' | 'ack' | 'unack' | 'assign' | 'resolve';
+
+/** The commands whose audience `incidents.permissions` decides, rather than the catalog. */
+const CONFIGURED: Partial<Record<CommandName, Configurable>> = {
+  incident: 'declare',
+  ack: 'ack',
+  unack: 'unack',
+  assign: 'assign',
+  resolved: 'resolve',
+};
+
+const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
+  anyone: 'anyone',
+  verified: 'anyone identified to services (IRC) or any Matrix user',
+  contacts: 'the people in contacts.yaml, identified',
+  whitelist: 'the people in whitelist.yaml, identified',
+};
+
+export function infoCommands(deps: {
+  readonly playbookUrl: string;
+  /** What the config says; a tired person reading `!help` must not be told "anyone" where it is not so. */
+  readonly permissions?: Readonly<Record<Configurable, Permission>>;
+}): CommandHandlers {
+  const who = (spec: CommandSpec): string => {
+    const key = CONFIGURED[spec.name];
+    return key && deps.permissions ? PERMISSION_WORDS[deps.permissions[key]] : spec.who;
+  };
   return {
     help: (command, context) => {
       if (command.topic === undefined) {
@@ -31,7 +58,7 @@ export function infoCommands(deps: { readonly playbookUrl: string }): CommandHan
           code(spec.usage),
           `${aliases}: ${spec.summary} Example: `,
           code(spec.examples[0] ?? spec.usage),
-          `. Who: ${spec.who}.`,
+          `. Who: ${who(spec)}.`,
         ),
       );
     },

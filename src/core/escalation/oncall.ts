@@ -5,13 +5,14 @@
  */
 import type { EscalationPolicy } from '../../../machines/incident-types.js';
 import { bold, lineBreak, rich, type RichText, type Segment } from '../rich-text.js';
-import { awakeUntil, localTime, minutesUntilStart } from './awake.js';
+import { awakeUntil, localTime, minutesUntilStart, nextStartOfHours } from './awake.js';
 import { formatMinutes } from '../format/duration.js';
 import { formatClock, formatDateTime, formatTimeOfDay } from './format.js';
 import { isPageable, resolveTier, soonestToStart, tierMembers, type TierResolution } from './recipients.js';
 import type { Contact } from '../settings.js';
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
 
 function tiersToShow(contacts: readonly Contact[], policy: EscalationPolicy | undefined): number[] {
   const fromPolicy = policy?.tiers.map((tier) => tier.tier) ?? [];
@@ -22,13 +23,21 @@ function tiersToShow(contacts: readonly Contact[], policy: EscalationPolicy | un
   return [...new Set([...fromPolicy, ...fromContacts])];
 }
 
+/**
+ * How long someone awake stays so: a bare time of day only when it is within a day ("until 17:00"), the
+ * day too when it is further ("until 00:00 Sat"), and no end at all for someone who never stops.
+ */
+function awakeFor(contact: Contact, at: number, until: number): string {
+  if (nextStartOfHours(contact, at) === null) return 'around the clock';
+  const end = localTime(contact, until);
+  return `until ${until - at < DAY_MS ? formatTimeOfDay(end) : formatClock(end)}`;
+}
+
 function describePerson(contact: Contact, at: number): string {
   const clock = `${formatClock(localTime(contact, at))}, ${contact.timezone}`;
   if (!isPageable(contact)) return `${contact.name} (cannot be paged: no IRC or Matrix handle; ${clock})`;
   const until = awakeUntil(contact, at);
-  if (until !== null) {
-    return `${contact.name} (awake, ${clock}, until ${formatTimeOfDay(localTime(contact, until))})`;
-  }
+  if (until !== null) return `${contact.name} (awake, ${clock}, ${awakeFor(contact, at, until)})`;
   const minutes = minutesUntilStart(contact, at);
   const starts = minutes === null ? 'no working hours' : `starts in ${formatMinutes(minutes)}`;
   return `${contact.name} (asleep, ${clock}, ${starts})`;

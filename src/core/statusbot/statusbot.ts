@@ -13,6 +13,10 @@
  * ends once the alert, the notices and the topic changes are recorded (they commit together); setting
  * the topics and the closing report run after it, in the background. In `external` mode another statusbot
  * posts; firebell only prompts, and takes that bot's notices as the status being posted.
+ *
+ * Why this file is long: a status update's two halves, what the command records and what runs after it
+ * (topics saved, set and restored in each channel's turn, alert.json, the closing report), must be read
+ * side by side to see that they agree; the history's rendering and the turns already live beside it.
  */
 import type { Actor, StatusKind } from '../../../machines/incident-types.js';
 import type { Directory } from '../directory.js';
@@ -30,7 +34,7 @@ import { formatDuration } from '../format/duration.js';
 import { shorten } from '../format/shorten.js';
 
 import { renderStatusLog } from './status-log.js';
-
+import { Turns } from './turns.js';
 export { renderStatusLog };
 import type { CommandContext, CommandHandlers } from '../commands/handler.js';
 import type { Clock } from '../clock.js';
@@ -78,6 +82,8 @@ interface TopicOutcome {
 export class Statusbot {
   /** The background halves of `alert` and `ok` still running. */
   private readonly finishing = new Set<Promise<void>>();
+  /** Topic changes, one at a time per channel or room, in the order posted. */
+  private readonly turns = new Turns();
 
   constructor(private readonly deps: StatusbotDeps) {}
 
@@ -150,24 +156,25 @@ export class Statusbot {
     return [...(await this.deps.store.history(limit))];
   }
 
-  /** In external mode: the other statusbot's notices count as a status posted for the open incidents. */
+  /**
+   * External mode: the other bot's notice in a group's channel is a status posted there. Its nick alone is
+   * no proof (anyone may hold it while the bot is away): it must be verified as the account of that name.
+   */
   observe(message: InboundMessage): void {
     if (this.deps.mode !== 'external' || message.style !== 'notice' || !message.text.startsWith('NOTICE: '))
       return;
+    const { sender, conversation } = message;
+    if (conversation.direct || sender.account === undefined || sender.verification === 'none') return;
     const fromBot = this.deps.externalBots.some(
       (bot) =>
-        bot.network === message.conversation.network &&
-        this.deps.groups.names.same(bot.network, bot.nick, message.sender.id),
+        bot.network === conversation.network &&
+        this.deps.groups.names.same(bot.network, bot.nick, sender.id) &&
+        this.deps.groups.names.same(bot.network, bot.nick, sender.account as string),
     );
-    if (!fromBot) return;
-    const by: Actor = { name: message.sender.name, network: message.conversation.network };
-    this.markIncidents(
-      message.conversation.direct ? undefined : this.deps.groups.of(message.conversation)?.id,
-      'notice',
-      message.text.slice(8),
-      by,
-      message.at,
-    );
+    const group = this.deps.groups.of(conversation)?.id;
+    if (!fromBot || group === undefined) return;
+    const by: Actor = { name: sender.name, network: conversation.network, account: sender.account };
+    this.markIncidents(group, 'notice', message.text.slice(8), by, message.at);
   }
 
   private statusUpdate(kind: StatusKind, message: string, context: CommandContext): void {
@@ -213,10 +220,11 @@ export class Statusbot {
       }
       case 'ok': {
         context.reply(`Sending ok: restoring topics${message ? ' and sending the notice' : ''}.`);
+        // Recorded with the command, as an alert is: cleared later, it would clear an alert posted meanwhile.
+        this.deps.store.setAlert(null);
         this.inBackground(async () => {
           const [topics] = await Promise.all([this.restoreTopics(members), this.publish(null)]);
           if (message) this.broadcast(members, message);
-          this.deps.store.setAlert(null);
           context.reply(`Finished sending ok${describeTopics(topics)}`);
         });
         return;
@@ -267,54 +275,63 @@ export class Statusbot {
     return Promise.all(
       members
         .filter((member) => member.topic)
-        .map(async (member): Promise<TopicOutcome> => {
-          const network = this.deps.networks.get(member.network);
-          if (!network) return { member, result: 'refused', reason: 'network not configured' };
-          try {
-            const current = await network.getTopic(member.conversation);
-            const saved = this.deps.store.savedTopic(member.network, member.conversation);
-            // The topic before the first alert is what `ok` restores, even across several alerts; a channel
-            // that had none gets none back, rather than keeping the alert as its topic.
-            if (saved === undefined && current !== alert) {
-              this.deps.store.saveTopicIfUnsaved(
-                member.network,
-                member.conversation,
-                current ?? '',
-                this.deps.clock.now(),
-              );
+        .map((member) =>
+          this.inTurn(member, async (): Promise<TopicOutcome> => {
+            const network = this.deps.networks.get(member.network);
+            if (!network) return { member, result: 'refused', reason: 'network not configured' };
+            try {
+              const current = await network.getTopic(member.conversation);
+              const saved = this.deps.store.savedTopic(member.network, member.conversation);
+              // The topic before the first alert is what `ok` restores, even across several alerts; a channel
+              // that had none gets none back, rather than keeping the alert as its topic.
+              if (saved === undefined && current !== alert) {
+                this.deps.store.saveTopicIfUnsaved(
+                  member.network,
+                  member.conversation,
+                  current ?? '',
+                  this.deps.clock.now(),
+                );
+              }
+              const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, alert);
+              return outcome.status === 'delivered'
+                ? { member, result: 'confirmed' }
+                : this.topicFailed(member, outcome);
+            } catch (error) {
+              return this.topicFailed(member, thrown(error));
             }
-            const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, alert);
-            return outcome.status === 'delivered'
-              ? { member, result: 'confirmed' }
-              : this.topicFailed(member, outcome);
-          } catch (error) {
-            return this.topicFailed(member, thrown(error));
-          }
-        }),
+          }),
+        ),
     );
   }
 
+  /** Restores the saved topics; what is saved is read in the channel's turn, after the changes before. */
   private async restoreTopics(members: readonly GroupMember[]): Promise<TopicOutcome[]> {
-    return Promise.all(
+    const outcomes = await Promise.all(
       members
-        .filter(
-          (member) =>
-            member.topic && this.deps.store.savedTopic(member.network, member.conversation) !== undefined,
-        )
-        .map(async (member): Promise<TopicOutcome> => {
-          const network = this.deps.networks.get(member.network);
-          const saved = this.deps.store.savedTopic(member.network, member.conversation) as string;
-          if (!network) return { member, result: 'refused', reason: 'network not configured' };
-          try {
-            const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, saved);
-            if (outcome.status !== 'delivered') return this.topicFailed(member, outcome);
-            this.deps.store.clearSavedTopic(member.network, member.conversation);
-            return { member, result: 'confirmed' };
-          } catch (error) {
-            return this.topicFailed(member, thrown(error));
-          }
-        }),
+        .filter((member) => member.topic)
+        .map((member) =>
+          this.inTurn(member, async (): Promise<TopicOutcome | undefined> => {
+            const network = this.deps.networks.get(member.network);
+            const saved = this.deps.store.savedTopic(member.network, member.conversation);
+            if (saved === undefined) return undefined;
+            if (!network) return { member, result: 'refused', reason: 'network not configured' };
+            try {
+              const outcome = await this.deps.outbox.setTopic(member.network, member.conversation, saved);
+              if (outcome.status !== 'delivered') return this.topicFailed(member, outcome);
+              this.deps.store.clearSavedTopic(member.network, member.conversation);
+              return { member, result: 'confirmed' };
+            } catch (error) {
+              return this.topicFailed(member, thrown(error));
+            }
+          }),
+        ),
     );
+    return outcomes.filter((outcome) => outcome !== undefined);
+  }
+
+  private inTurn<T>(member: GroupMember, work: () => Promise<T>): Promise<T> {
+    const key = `${member.network}\u0000${this.deps.groups.names.key(member.network, member.conversation)}`;
+    return this.turns.run(key, work);
   }
 
   private topicFailed(

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { coreWorld, stopWorlds } from '../../support/core-world.js';
 import { contacts, testConfig } from '../../support/config-fixture.js';
 import { hours } from '../../support/builders.js';
-import { ircUser } from '../../support/fake-network.js';
+import { ircUser, matrixUser } from '../../support/fake-network.js';
 import type { Contact } from '../../../src/config/config.js';
 
 afterEach(stopWorlds);
@@ -94,4 +94,33 @@ test('assigning someone firebell cannot reach on any network warns, with how to 
       ),
     w.irc.lines().join('\n'),
   );
+});
+
+test('!ack on a taken incident suggests the takeover that assigns the sender: !assign me, never their nick', async () => {
+  const w = await coreWorld({ config });
+  w.irc.type('#infra', alice, '!incident gate is failing');
+  await w.settle();
+  w.irc.type('#infra', alice, '!ack');
+  await w.settle();
+  w.clear();
+  // Nick "bo", identified as robert: "!assign bo 1" would hand the incident to the contact Bo.
+  w.irc.type('#infra', ircUser('bo', 'robert'), '!ack');
+  await w.settle();
+  assert.deepEqual(w.irc.lines(), [
+    '#infra: bo: Incident #1 is already acknowledged by alice; to take it over: !assign me 1',
+  ]);
+});
+
+test('!ack by the person who already holds the incident says it is theirs, not how to take it over', async () => {
+  const w = await coreWorld({ config });
+  w.irc.type('#infra', alice, '!incident gate is failing');
+  await w.settle();
+  w.irc.type('#infra', alice, '!assign ana');
+  await w.settle();
+  w.clear();
+  w.matrix.type('#infra:example.org', matrixUser('@ana:example.org', 'Ana'), '!ack');
+  await w.settle();
+  assert.deepEqual(w.matrix.lines(), [
+    '#infra:example.org: Ana: Incident #1 is already yours; paging is stopped.',
+  ]);
 });

@@ -92,3 +92,25 @@ test('!oncall with nobody pageable at all', () => {
     'On call at Wed 2025-03-12 15:42 UTC:\nNobody can be paged: no contact in contacts.yaml has a tier and an IRC or Matrix handle.',
   );
 });
+
+test('!oncall: someone on around the clock is not "awake until 00:00", and an end days away names its day', () => {
+  const always = makeContact({
+    id: 'noor',
+    timezone: 'Europe/Berlin',
+    hours: { daily: '00:00-24:00' },
+    tier: 1,
+  });
+  const weekdays = makeContact({
+    id: 'wim',
+    timezone: 'Europe/Berlin',
+    hours: { 'mon-fri': '00:00-24:00' },
+    tier: 1,
+  });
+  const lines = toPlainText(
+    oncallAnswer({ contacts: [always, weekdays, ana], at: at('2025-03-12T15:42:00Z') }),
+  ).split('\n');
+  assert.equal(
+    lines[1],
+    'Tier 1: Noor (awake, 16:42 Wed, Europe/Berlin, around the clock), Wim (awake, 16:42 Wed, Europe/Berlin, until 00:00 Sat), Ana (awake, 10:42 Wed, America/Chicago, until 17:00)',
+  );
+});
