@@ -230,8 +230,9 @@ export class MatrixSession {
   private async handleRoomEvent(roomId: string, event: RawEvent, receivedAt: number): Promise<void> {
     if (this.stopped || event.sender === this.userId) return;
     const log = this.options.logger;
+    // Not proof that the room is encrypted: anyone who may post can send this type. Only the room's
+    // m.room.encryption state says so (RoomInfo), or one member could silence an incident room.
     if (event.type === 'm.room.encrypted') {
-      this.roomInfo.markEncrypted(roomId);
       log.debug({ roomId, eventId: event.event_id }, 'ignored an encrypted event');
       return;
     }
