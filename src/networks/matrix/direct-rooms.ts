@@ -76,6 +76,16 @@ export class DirectRooms {
     return this.choose(userId, roomId);
   }
 
+  /**
+   * A membership change seen in /sync. The bot stays joined when the person leaves their direct room, so
+   * sends there still succeed: without this, their pages would be "delivered" into a room they are gone
+   * from, until a restart.
+   */
+  noteMembership(roomId: string, userId: string, membership: unknown): void {
+    if (membership !== 'join' && membership !== 'invite' && this.chosen.get(userId) === roomId)
+      this.chosen.delete(userId);
+  }
+
   /** Forgets the room chosen for `userId` (it failed); the next message looks again. */
   forget(userId: string): void {
     this.chosen.delete(userId);

@@ -215,15 +215,18 @@ export class MatrixSession {
   }
 
   /**
-   * Reads the batch before it is handled: encryption switched on, member names, `m.direct`, and the bot's
-   * own joins (what precedes them in a room's timeline is history).
+   * Reads the batch before it is handled: encryption switched on, member names and who left a direct
+   * room, `m.direct`, and the bot's own joins (what precedes them in a room's timeline is history).
    */
   private observe(response: SyncResponse): void {
     for (const event of response.account_data?.events ?? [])
       if (event.type === 'm.direct') this.directRooms.noteDirectMap(event.content);
     for (const [roomId, room] of Object.entries(response.rooms?.join ?? {}))
-      for (const event of [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])])
+      for (const event of [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])]) {
         this.roomInfo.observe(roomId, event);
+        if (event.type === 'm.room.member' && typeof event.state_key === 'string')
+          this.directRooms.noteMembership(roomId, event.state_key, event.content.membership);
+      }
     this.guard.observeBatch(response, this.userId);
   }
 
