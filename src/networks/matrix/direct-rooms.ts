@@ -86,6 +86,11 @@ export class DirectRooms {
       this.chosen.delete(userId);
   }
 
+  /** The room turned encryption on: whoever it was chosen for gets another (roomFor skips encrypted rooms). */
+  noteEncrypted(roomId: string): void {
+    for (const [userId, chosen] of this.chosen) if (chosen === roomId) this.chosen.delete(userId);
+  }
+
   /** Forgets the room chosen for `userId` (it failed); the next message looks again. */
   forget(userId: string): void {
     this.chosen.delete(userId);

@@ -357,8 +357,10 @@ export class MatrixSession {
     return roomId;
   }
 
-  /** Says once, in the room and the log, that the bot does not work in encrypted rooms. */
+  /** Says once, in the room and the log, that the bot does not work in encrypted rooms; pages go elsewhere. */
   private refuseEncrypted(roomId: string): void {
+    // A person's direct room that turned encryption on: their pages go to a new room, not refused.
+    this.directRooms.noteEncrypted(roomId);
     const room = this.rooms.nameOf(roomId) ?? roomId;
     this.options.logger.warn(
       { room },
