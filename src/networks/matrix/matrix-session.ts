@@ -64,11 +64,14 @@ export class MatrixSession {
   private readonly loop: SyncLoop;
   private readonly userId: string;
   private stopped = false;
+  /** The next batch answers a sync from no token: the whole account data is in it. */
+  private fullSync: boolean;
 
   constructor(private readonly options: SessionOptions) {
     const { clock, logger, kv, namespace, tuning } = options;
     this.userId = options.credentials.userId;
     this.storage = new KeyValueStorageProvider(kv, namespace);
+    this.fullSync = this.storage.getSyncToken() === null;
     this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
     if (options.mayWrite) this.client.mayWrite = options.mayWrite;
     this.sleeper = new Sleeper(clock);
@@ -221,6 +224,8 @@ export class MatrixSession {
   private observe(response: SyncResponse): void {
     for (const event of response.account_data?.events ?? [])
       if (event.type === 'm.direct') this.directRooms.noteDirectMap(event.content);
+    if (this.fullSync) this.directRooms.noteFullSync();
+    this.fullSync = false;
     for (const [roomId, room] of Object.entries(response.rooms?.join ?? {}))
       for (const event of [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])]) {
         this.roomInfo.observe(roomId, event);
