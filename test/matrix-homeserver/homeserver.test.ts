@@ -91,6 +91,24 @@ test('send: the same transaction id on the same token gives the same event once;
   assert.equal((await call('PUT', path, outsider.token, { body: 'x' })).body.errcode, 'M_FORBIDDEN');
 });
 
+test('send: a transaction id is scoped to its endpoint, the room and event type in the path included', async () => {
+  // CS API "Transaction identifiers": a request is identified by the device and the HTTP path holding the
+  // id; Synapse keeps (room, user, token, txn id). The same id into another room is another event.
+  const first = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  const second = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  const into = (room: string): Promise<Reply> =>
+    call('PUT', `${C}/rooms/${enc(room)}/send/m.room.message/txn-scope`, alice.token, {
+      msgtype: 'm.text',
+      body: 'scoped',
+    });
+  const one = await into(first);
+  const two = await into(second);
+  assert.equal(two.status, 200);
+  assert.notEqual(two.body.event_id, one.body.event_id);
+  assert.equal(hs.timeline(second, { type: 'm.room.message' }).length, 1);
+  assert.equal((await into(second)).body.event_id, two.body.event_id, 'a resend into the same room');
+});
+
 test('topic: state_default guards m.room.topic with 403 M_FORBIDDEN; GET returns content or 404', async () => {
   const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
   hs.join(bob.userId, room);
