@@ -276,6 +276,37 @@ test('sync: full_state returns the state of every joined room at once, even with
   assert.equal((quiet.body.rooms as { join: Record<string, unknown> }).join[room], undefined);
 });
 
+test("messages: pages back from a limited timeline's prev_batch to the previous sync token, newest first", async () => {
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  const filter = encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 2 } } }));
+  const first = await call('GET', `${C}/sync?timeout=0&filter=${filter}`, alice.token);
+  const since = first.body.next_batch as string;
+  for (const body of ['m1', 'm2', 'm3', 'm4', 'm5']) hs.post(alice.userId, room, { msgtype: 'm.text', body });
+  const next = await call('GET', `${C}/sync?timeout=0&filter=${filter}&since=${since}`, alice.token);
+  const timeline = (next.body.rooms as { join: Record<string, { timeline: Record<string, unknown> }> }).join[
+    room
+  ]?.timeline as { events: Array<{ content: { body: string } }>; limited: boolean; prev_batch: string };
+  assert.equal(timeline.limited, true);
+  assert.deepEqual(
+    timeline.events.map((event) => event.content.body),
+    ['m4', 'm5'],
+  );
+  const page = (from: string): Promise<Reply> =>
+    call('GET', `${C}/rooms/${enc(room)}/messages?dir=b&limit=2&from=${from}&to=${since}`, alice.token);
+  const one = await page(timeline.prev_batch);
+  assert.deepEqual(
+    (one.body.chunk as Array<{ content: { body: string } }>).map((e) => e.content.body),
+    ['m3', 'm2'],
+  );
+  const two = await page(one.body.end as string);
+  assert.deepEqual(
+    (two.body.chunk as Array<{ content: { body: string } }>).map((e) => e.content.body),
+    ['m1'],
+  );
+  assert.equal(two.body.end, undefined, 'nothing more before the previous sync');
+  assert.equal((await call('GET', `${C}/rooms/${enc(room)}/messages?dir=x`, alice.token)).status, 400);
+});
+
 test('account data round-trips and appears in sync', async () => {
   const path = `${C}/user/${enc(alice.userId)}/account_data/m.direct`;
   assert.equal((await call('GET', path, alice.token)).body.errcode, 'M_NOT_FOUND');

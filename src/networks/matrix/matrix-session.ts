@@ -14,6 +14,7 @@ import { ENCRYPTION_REFUSAL, messageContent, plainNotice, type Content } from '.
 import { DirectRooms } from './direct-rooms.js';
 import { EventGuard, forgetReceived, mayAct, previouslyReceived, storeReceived } from './event-guard.js';
 import { classify } from './failures.js';
+import { fillGaps, messagesReader, type ReadMessages } from './gaps.js';
 import { interpret } from './inbound.js';
 import { handleInvite } from './invites.js';
 import { KeyValueStorageProvider } from './kv-storage-provider.js';
@@ -62,6 +63,7 @@ export class MatrixSession {
   private readonly lookup: Lookup;
   private readonly topics: TopicDeps;
   private readonly loop: SyncLoop;
+  private readonly readMessages: ReadMessages;
   private readonly userId: string;
   private stopped = false;
   /** The next batch answers a sync from no token: the whole account data is in it. */
@@ -79,6 +81,7 @@ export class MatrixSession {
     this.retrier = new Retrier({ clock, sleeper: this.sleeper, logger, tuning, gate });
     this.lookup = this.retrier.lookup(tuning.lookupDeadlineMs);
     this.topics = { client: this.client, lookup: this.lookup };
+    this.readMessages = messagesReader(this.client, this.lookup);
     this.guard = new EventGuard(clock.now(), previouslyReceived(kv, namespace));
     this.serializer = new RoomSerializer(logger);
     this.rooms = new ConfiguredRooms(options.rooms, {
@@ -118,7 +121,7 @@ export class MatrixSession {
       sleeper: this.sleeper,
       tuning,
       longPollMs: tuning.syncTimeoutMs,
-      handle: (response, receivedAt) => this.handleBatch(response, receivedAt),
+      handle: (response, receivedAt, since) => this.handleBatch(response, receivedAt, since),
       state: options.state,
     });
   }
@@ -196,7 +199,8 @@ export class MatrixSession {
 
   // ---------------------------------------------------------------- inbound
 
-  private async handleBatch(response: SyncResponse, receivedAt: number): Promise<void> {
+  private async handleBatch(batch: SyncResponse, receivedAt: number, since: string | null): Promise<void> {
+    const response = await fillGaps(batch, since, this.readMessages, this.options.logger);
     this.observe(response);
     await storeReceived(
       this.options.kv,
