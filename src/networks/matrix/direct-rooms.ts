@@ -87,6 +87,8 @@ export class DirectRooms {
     await this.knownDirectMap();
     const joined = new Set(await this.lookup('list the joined rooms', () => this.client.getJoinedRooms()));
     for (const roomId of this.directMap[userId] ?? []) {
+      // A configured room is the team's, whatever m.direct says: a page there would not be private.
+      if (this.isConfigured(roomId)) continue;
       if (joined.has(roomId) && (await this.usable(roomId, userId))) return this.choose(userId, roomId);
     }
     for (const roomId of joined) {

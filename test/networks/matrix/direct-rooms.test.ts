@@ -73,3 +73,22 @@ test('after a restart, a person is paged in the room m.direct gives them, and m.
   assert.deepEqual(map?.[gina.userId], roomsWith('page for gina'));
   await second.stop();
 });
+
+test('a configured room is never a direct room, even when the invite that brought the bot said is_direct', async () => {
+  // The team's incident room; Hank invites the bot with his client's "direct chat" flag set.
+  const hank = hs.createUser('hank');
+  const shared = hs.createRoom(hank.userId, { preset: 'private_chat' });
+  const bot = await startBot(hs, botUser, { rooms: [shared], mayInvite: (userId) => userId === hank.userId });
+  await until(() => bot.states.some((entry) => entry.state === 'connected'), 'the first sync');
+  hs.invite(hank.userId, shared, botUser.userId, { isDirect: true });
+  await until(() => bot.logger.find('info', /joined a room on invite/) !== undefined, 'the invite handled');
+  page(bot, hank, 'private page for hank');
+  await until(() => bot.hasDelivered('private page for hank'), 'the page');
+  assert.equal(
+    hs.messagesFrom(shared, botUser.userId).filter((content) => content.body === 'private page for hank')
+      .length,
+    0,
+    'not in the incident room',
+  );
+  await bot.stop();
+});
