@@ -91,6 +91,24 @@ test('send: the same transaction id on the same token gives the same event once;
   assert.equal((await call('PUT', path, outsider.token, { body: 'x' })).body.errcode, 'M_FORBIDDEN');
 });
 
+test('send: a transaction id is scoped to its endpoint, the room and event type in the path included', async () => {
+  // CS API "Transaction identifiers": a request is identified by the device and the HTTP path holding the
+  // id; Synapse keeps (room, user, token, txn id). The same id into another room is another event.
+  const first = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  const second = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  const into = (room: string): Promise<Reply> =>
+    call('PUT', `${C}/rooms/${enc(room)}/send/m.room.message/txn-scope`, alice.token, {
+      msgtype: 'm.text',
+      body: 'scoped',
+    });
+  const one = await into(first);
+  const two = await into(second);
+  assert.equal(two.status, 200);
+  assert.notEqual(two.body.event_id, one.body.event_id);
+  assert.equal(hs.timeline(second, { type: 'm.room.message' }).length, 1);
+  assert.equal((await into(second)).body.event_id, two.body.event_id, 'a resend into the same room');
+});
+
 test('topic: state_default guards m.room.topic with 403 M_FORBIDDEN; GET returns content or 404', async () => {
   const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
   hs.join(bob.userId, room);
@@ -256,6 +274,37 @@ test('sync: full_state returns the state of every joined room at once, even with
   });
   const quiet = await call('GET', `${C}/sync?since=${since}&timeout=0`, erin.token);
   assert.equal((quiet.body.rooms as { join: Record<string, unknown> }).join[room], undefined);
+});
+
+test("messages: pages back from a limited timeline's prev_batch to the previous sync token, newest first", async () => {
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  const filter = encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 2 } } }));
+  const first = await call('GET', `${C}/sync?timeout=0&filter=${filter}`, alice.token);
+  const since = first.body.next_batch as string;
+  for (const body of ['m1', 'm2', 'm3', 'm4', 'm5']) hs.post(alice.userId, room, { msgtype: 'm.text', body });
+  const next = await call('GET', `${C}/sync?timeout=0&filter=${filter}&since=${since}`, alice.token);
+  const timeline = (next.body.rooms as { join: Record<string, { timeline: Record<string, unknown> }> }).join[
+    room
+  ]?.timeline as { events: Array<{ content: { body: string } }>; limited: boolean; prev_batch: string };
+  assert.equal(timeline.limited, true);
+  assert.deepEqual(
+    timeline.events.map((event) => event.content.body),
+    ['m4', 'm5'],
+  );
+  const page = (from: string): Promise<Reply> =>
+    call('GET', `${C}/rooms/${enc(room)}/messages?dir=b&limit=2&from=${from}&to=${since}`, alice.token);
+  const one = await page(timeline.prev_batch);
+  assert.deepEqual(
+    (one.body.chunk as Array<{ content: { body: string } }>).map((e) => e.content.body),
+    ['m3', 'm2'],
+  );
+  const two = await page(one.body.end as string);
+  assert.deepEqual(
+    (two.body.chunk as Array<{ content: { body: string } }>).map((e) => e.content.body),
+    ['m1'],
+  );
+  assert.equal(two.body.end, undefined, 'nothing more before the previous sync');
+  assert.equal((await call('GET', `${C}/rooms/${enc(room)}/messages?dir=x`, alice.token)).status, 400);
 });
 
 test('account data round-trips and appears in sync', async () => {

@@ -287,8 +287,7 @@ export class TestHomeserver {
   ): number | undefined {
     if (!this.rateLimit || !session || !EVENT_ROUTES.has(route)) return undefined;
     // A retransmission of a transaction the server already took is answered from its cache, uncounted.
-    if (params.txnId !== undefined && this.model.knownTransaction(session, route, params.txnId))
-      return undefined;
+    if (params.txnId !== undefined && this.model.knownTransaction(session, route, params)) return undefined;
     const wait = this.rateLimit.take(session.userId);
     return wait > 0 ? wait : undefined;
   }

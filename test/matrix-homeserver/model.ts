@@ -306,10 +306,12 @@ export class HomeserverModel {
 
   /**
    * CS API v1.18 "PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}". Transaction ids are
-   * scoped to the access token ("Transaction identifiers"): a retransmit gets the first event's id back.
+   * scoped to the access token and the endpoint, the path that holds them ("Transaction identifiers";
+   * Synapse keys on room, user, token and id): a retransmit gets the first event's id back, while the
+   * same id into another room is another event.
    */
   send(session: Session, roomId: string, type: string, txnId: string, content: Content): string {
-    const txnKey = `${session.token}\u0000${txnId}`;
+    const txnKey = transactionKey(session, 'send', { roomId, eventType: type, txnId });
     const known = this.transactions.get(txnKey);
     if (known) return known;
     const eventId = this.post(session.userId, roomId, type, content, {
@@ -319,10 +321,9 @@ export class HomeserverModel {
     return eventId;
   }
 
-  /** Whether `session` already completed transaction `txnId` on `route` ('send' or 'redact'). */
-  knownTransaction(session: Session, route: string, txnId: string): boolean {
-    const scope = route === 'redact' ? 'redact\u0000' : '';
-    return this.transactions.has(`${session.token}\u0000${scope}${txnId}`);
+  /** Whether `session` already completed this transaction of `route` ('send' or 'redact'; its path's params). */
+  knownTransaction(session: Session, route: string, params: Readonly<Record<string, string>>): boolean {
+    return this.transactions.has(transactionKey(session, route, params));
   }
 
   /** Sends a message event as `userId` (the helpers' way in; `send` adds transaction ids on top). */
@@ -363,7 +364,7 @@ export class HomeserverModel {
 
   /** CS API v1.18 "PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}". */
   redact(session: Session, roomId: string, eventId: string, txnId: string, reason?: string): string {
-    const txnKey = `${session.token}\u0000redact\u0000${txnId}`;
+    const txnKey = transactionKey(session, 'redact', { roomId, eventId, txnId });
     const known = this.transactions.get(txnKey);
     if (known) return known;
     const room = this.joinedRoom(session.userId, roomId);
@@ -446,4 +447,14 @@ export class HomeserverModel {
   private changed(): void {
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** A transaction's identity: the token and the endpoint's path (its route and every path parameter). */
+function transactionKey(
+  session: Session,
+  route: string,
+  params: Readonly<Record<string, string | undefined>>,
+): string {
+  const path = route === 'send' ? [params.roomId, params.eventType] : [params.roomId, params.eventId];
+  return [session.token, route, ...path, params.txnId].join('\u0000');
 }

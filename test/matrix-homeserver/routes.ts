@@ -303,6 +303,37 @@ export const routes: readonly Route[] = [
     if (!event || event.pos < room.visibleFrom(me(context))) throw notFound('Event not found.');
     return clientEvent(event, { token: session(context).token, now: context.now() });
   }),
+  // "GET /_matrix/client/v3/rooms/{roomId}/messages": pages of the timeline from `from` towards `to`
+  // (tokens: a sync's next_batch or a timeline's prev_batch), newest first with dir=b; `end` is omitted
+  // when no more events are available.
+  route('messages', 'GET', `${C}/rooms/{roomId}/messages`, true, (context) => {
+    const room = context.model.visibleRoom(me(context), context.params.roomId as string);
+    const dir = context.query.get('dir');
+    if (dir !== 'b' && dir !== 'f') throw invalidParam('dir must be "b" or "f"');
+    const position = (token: string): number => {
+      const match = /^[st](\d+)$/.exec(token);
+      if (!match) throw invalidParam(`Invalid pagination token: ${token}`);
+      return Number(match[1]);
+    };
+    const limit = Math.min(1000, Math.max(1, Number(context.query.get('limit') ?? '10') || 10));
+    const from = context.query.get('from');
+    const to = context.query.get('to');
+    const start = from === null ? (dir === 'b' ? context.model.pos : 0) : position(from);
+    const visible = room.visibleFrom(me(context));
+    const inRange =
+      dir === 'b'
+        ? room.events.filter((event) => event.pos <= start && (to === null || event.pos > position(to)))
+        : room.events.filter((event) => event.pos > start && (to === null || event.pos <= position(to)));
+    const ordered = (dir === 'b' ? [...inRange].reverse() : inRange).filter((event) => event.pos >= visible);
+    const chunk = ordered.slice(0, limit);
+    const last = chunk.at(-1);
+    const viewer = { token: session(context).token, now: context.now() };
+    return {
+      chunk: chunk.map((event) => clientEvent(event, viewer)),
+      start: from ?? `t${start}`,
+      ...(ordered.length > limit && last ? { end: `t${dir === 'b' ? last.pos - 1 : last.pos}` } : {}),
+    };
+  }),
   // "GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}" (most recent first, dir=b)
   route(
     'relations',

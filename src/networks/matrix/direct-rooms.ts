@@ -18,6 +18,9 @@ import type { RoomInfo } from './room-info.js';
 export class DirectRooms {
   /** The bot's `m.direct` account data: user id → room ids. */
   private directMap: Record<string, string[]> = {};
+  /** `m.direct` came in a sync or was read: after a restart an incremental sync brings it only if it changed. */
+  private directMapKnown = false;
+  private reading: Promise<void> | undefined;
   private readonly chosen = new Map<string, string>();
 
   constructor(
@@ -36,6 +39,35 @@ export class DirectRooms {
       if (Array.isArray(rooms))
         map[userId] = rooms.filter((room): room is string => typeof room === 'string');
     this.directMap = map;
+    this.directMapKnown = true;
+  }
+
+  /** A sync from no token carries all the account data: without `m.direct` in it, the bot has none. */
+  noteFullSync(): void {
+    this.directMapKnown = true;
+  }
+
+  /**
+   * Reads `m.direct` once if no sync has brought it: without it a restarted bot would page people in
+   * other rooms than before (a resend with the same transaction id into another room is a second copy),
+   * and the next room it records would replace everyone's entries with that one.
+   */
+  private async knownDirectMap(): Promise<void> {
+    if (this.directMapKnown) return;
+    this.reading ??= this.lookup('read m.direct', () => this.client.getAccountData('m.direct'))
+      .then(
+        (content: unknown) => {
+          if (!this.directMapKnown) this.noteDirectMap((content ?? {}) as Record<string, unknown>);
+        },
+        (error: unknown) => {
+          if (classify(error).kind !== 'not-found') throw error;
+          this.directMapKnown = true;
+        },
+      )
+      .finally(() => {
+        this.reading = undefined;
+      });
+    await this.reading;
   }
 
   async isDirect(roomId: string): Promise<boolean> {
@@ -52,8 +84,11 @@ export class DirectRooms {
   async roomFor(userId: string): Promise<string> {
     const cached = this.chosen.get(userId);
     if (cached) return cached;
+    await this.knownDirectMap();
     const joined = new Set(await this.lookup('list the joined rooms', () => this.client.getJoinedRooms()));
     for (const roomId of this.directMap[userId] ?? []) {
+      // A configured room is the team's, whatever m.direct says: a page there would not be private.
+      if (this.isConfigured(roomId)) continue;
       if (joined.has(roomId) && (await this.usable(roomId, userId))) return this.choose(userId, roomId);
     }
     for (const roomId of joined) {
@@ -76,6 +111,21 @@ export class DirectRooms {
     return this.choose(userId, roomId);
   }
 
+  /**
+   * A membership change seen in /sync. The bot stays joined when the person leaves their direct room, so
+   * sends there still succeed: without this, their pages would be "delivered" into a room they are gone
+   * from, until a restart.
+   */
+  noteMembership(roomId: string, userId: string, membership: unknown): void {
+    if (membership !== 'join' && membership !== 'invite' && this.chosen.get(userId) === roomId)
+      this.chosen.delete(userId);
+  }
+
+  /** The room turned encryption on: whoever it was chosen for gets another (roomFor skips encrypted rooms). */
+  noteEncrypted(roomId: string): void {
+    for (const [userId, chosen] of this.chosen) if (chosen === roomId) this.chosen.delete(userId);
+  }
+
   /** Forgets the room chosen for `userId` (it failed); the next message looks again. */
   forget(userId: string): void {
     this.chosen.delete(userId);
@@ -83,6 +133,15 @@ export class DirectRooms {
 
   /** Adds a room to `m.direct` for `userId` (a direct invite the bot accepted, or a room it created). */
   async record(userId: string, roomId: string): Promise<void> {
+    try {
+      await this.knownDirectMap();
+    } catch (error) {
+      this.logger.warn(
+        { userId, roomId, detail: classify(error).detail },
+        'could not read m.direct: not recording a direct room in it',
+      );
+      return;
+    }
     const rooms = this.directMap[userId] ?? [];
     if (rooms.includes(roomId)) return;
     this.directMap = { ...this.directMap, [userId]: [roomId, ...rooms] };

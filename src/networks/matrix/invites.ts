@@ -42,6 +42,7 @@ export async function handleInvite(roomId: string, invite: RawEvent, deps: Invit
     return;
   }
   log.info('joined a room on invite');
-  if (invite.content.is_direct === true) await deps.joinedDirect(inviter, roomId);
+  if (invite.content.is_direct === true && !deps.isConfigured(roomId))
+    await deps.joinedDirect(inviter, roomId);
   await deps.joined(roomId);
 }

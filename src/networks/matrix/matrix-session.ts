@@ -14,6 +14,7 @@ import { ENCRYPTION_REFUSAL, messageContent, plainNotice, type Content } from '.
 import { DirectRooms } from './direct-rooms.js';
 import { EventGuard, forgetReceived, mayAct, previouslyReceived, storeReceived } from './event-guard.js';
 import { classify } from './failures.js';
+import { fillGaps, messagesReader, type ReadMessages } from './gaps.js';
 import { interpret } from './inbound.js';
 import { handleInvite } from './invites.js';
 import { KeyValueStorageProvider } from './kv-storage-provider.js';
@@ -62,13 +63,17 @@ export class MatrixSession {
   private readonly lookup: Lookup;
   private readonly topics: TopicDeps;
   private readonly loop: SyncLoop;
+  private readonly readMessages: ReadMessages;
   private readonly userId: string;
   private stopped = false;
+  /** The next batch answers a sync from no token: the whole account data is in it. */
+  private fullSync: boolean;
 
   constructor(private readonly options: SessionOptions) {
     const { clock, logger, kv, namespace, tuning } = options;
     this.userId = options.credentials.userId;
     this.storage = new KeyValueStorageProvider(kv, namespace);
+    this.fullSync = this.storage.getSyncToken() === null;
     this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
     if (options.mayWrite) this.client.mayWrite = options.mayWrite;
     this.sleeper = new Sleeper(clock);
@@ -76,6 +81,7 @@ export class MatrixSession {
     this.retrier = new Retrier({ clock, sleeper: this.sleeper, logger, tuning, gate });
     this.lookup = this.retrier.lookup(tuning.lookupDeadlineMs);
     this.topics = { client: this.client, lookup: this.lookup };
+    this.readMessages = messagesReader(this.client, this.lookup);
     this.guard = new EventGuard(clock.now(), previouslyReceived(kv, namespace));
     this.serializer = new RoomSerializer(logger);
     this.rooms = new ConfiguredRooms(options.rooms, {
@@ -115,7 +121,7 @@ export class MatrixSession {
       sleeper: this.sleeper,
       tuning,
       longPollMs: tuning.syncTimeoutMs,
-      handle: (response, receivedAt) => this.handleBatch(response, receivedAt),
+      handle: (response, receivedAt, since) => this.handleBatch(response, receivedAt, since),
       state: options.state,
     });
   }
@@ -193,7 +199,8 @@ export class MatrixSession {
 
   // ---------------------------------------------------------------- inbound
 
-  private async handleBatch(response: SyncResponse, receivedAt: number): Promise<void> {
+  private async handleBatch(batch: SyncResponse, receivedAt: number, since: string | null): Promise<void> {
+    const response = await fillGaps(batch, since, this.readMessages, this.options.logger);
     this.observe(response);
     await storeReceived(
       this.options.kv,
@@ -215,23 +222,29 @@ export class MatrixSession {
   }
 
   /**
-   * Reads the batch before it is handled: encryption switched on, member names, `m.direct`, and the bot's
-   * own joins (what precedes them in a room's timeline is history).
+   * Reads the batch before it is handled: encryption switched on, member names and who left a direct
+   * room, `m.direct`, and the bot's own joins (what precedes them in a room's timeline is history).
    */
   private observe(response: SyncResponse): void {
     for (const event of response.account_data?.events ?? [])
       if (event.type === 'm.direct') this.directRooms.noteDirectMap(event.content);
+    if (this.fullSync) this.directRooms.noteFullSync();
+    this.fullSync = false;
     for (const [roomId, room] of Object.entries(response.rooms?.join ?? {}))
-      for (const event of [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])])
+      for (const event of [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])]) {
         this.roomInfo.observe(roomId, event);
+        if (event.type === 'm.room.member' && typeof event.state_key === 'string')
+          this.directRooms.noteMembership(roomId, event.state_key, event.content.membership);
+      }
     this.guard.observeBatch(response, this.userId);
   }
 
   private async handleRoomEvent(roomId: string, event: RawEvent, receivedAt: number): Promise<void> {
     if (this.stopped || event.sender === this.userId) return;
     const log = this.options.logger;
+    // Not proof that the room is encrypted: anyone who may post can send this type. Only the room's
+    // m.room.encryption state says so (RoomInfo), or one member could silence an incident room.
     if (event.type === 'm.room.encrypted') {
-      this.roomInfo.markEncrypted(roomId);
       log.debug({ roomId, eventId: event.event_id }, 'ignored an encrypted event');
       return;
     }
@@ -353,8 +366,10 @@ export class MatrixSession {
     return roomId;
   }
 
-  /** Says once, in the room and the log, that the bot does not work in encrypted rooms. */
+  /** Says once, in the room and the log, that the bot does not work in encrypted rooms; pages go elsewhere. */
   private refuseEncrypted(roomId: string): void {
+    // A person's direct room that turned encryption on: their pages go to a new room, not refused.
+    this.directRooms.noteEncrypted(roomId);
     const room = this.rooms.nameOf(roomId) ?? roomId;
     this.options.logger.warn(
       { room },

@@ -306,6 +306,12 @@ export class MatrixScheduler {
       this.settleAll(item, this.abandoned());
       return;
     }
+    // A revoked token is no refusal of this event: kept pending (abandoned), it goes at the next start.
+    if (failure.kind === 'unknown-token') {
+      log.error({ detail: failure.detail }, 'not sent: the access token was rejected; kept for next start');
+      this.settleAll(item, { status: 'abandoned', at: now, reason: 'the access token was rejected' });
+      return;
+    }
     if ((failure.kind === 'forbidden' || failure.kind === 'not-found') && !item.fresh) {
       log.info({ detail: failure.detail }, 'the room refused the event; looking it up and joining again');
       item.fresh = true;

@@ -70,7 +70,12 @@ export interface SyncResponse {
       string,
       {
         readonly state?: { readonly events?: readonly RawEvent[] };
-        readonly timeline?: { readonly events?: readonly RawEvent[] };
+        readonly timeline?: {
+          readonly events?: readonly RawEvent[];
+          /** Events between the previous sync and these were left out (gaps.ts fills them in). */
+          readonly limited?: boolean;
+          readonly prev_batch?: string;
+        };
       }
     >;
   };

@@ -23,8 +23,8 @@ export interface SyncLoopDeps {
   readonly tuning: RetryTuning;
   /** The long-poll timeout once caught up; the first sync, and the first after a failure, do not wait. */
   readonly longPollMs: number;
-  /** Handles one batch; `receivedAt` is when it arrived, in the injected clock. */
-  handle(response: SyncResponse, receivedAt: number): Promise<void>;
+  /** Handles one batch; `receivedAt` is when it arrived, in the injected clock; `since`, what it follows. */
+  handle(response: SyncResponse, receivedAt: number, since: string | null): Promise<void>;
   state(state: ConnectionState, detail?: string): void;
 }
 
@@ -60,7 +60,7 @@ export class SyncLoop {
         if (!connected) this.deps.state('connected');
         connected = true;
         failures = 0;
-        await this.deps.handle(response, receivedAt);
+        await this.deps.handle(response, receivedAt, token);
         if (this.stopped) return;
         token = response.next_batch;
         storage.setSyncToken(token);

@@ -223,6 +223,67 @@ test('direct chats: an inbound DM is direct and answered there; outbound to a pe
   assert.ok(bot.logger.find('warn', /no Matrix id/));
 });
 
+test('a person who left their direct room is paged where they are, not into the room they left', async () => {
+  const carol = hs.createUser('carol');
+  const page = (body: string): void =>
+    bot.network.send({
+      to: { network: 'matrix', person: { name: 'Carol', matrix: { userId: carol.userId } } },
+      body: rich(body),
+      style: 'notice',
+      priority: 'urgent',
+      purpose: 'page',
+    });
+  page('first page');
+  await until(() => bot.hasDelivered('first page'), 'the first page');
+  const first = [...hs.model.rooms.values()].find((room) => room.membership(carol.userId) === 'invite');
+  assert.ok(first);
+  hs.join(carol.userId, first.roomId);
+  hs.leave(carol.userId, first.roomId);
+  // The bot reads the leave from /sync: a marker in the room shows it got that far.
+  const marker = hs.post(alice.userId, room, text('marker after the leave'));
+  await until(() => bot.messages.some((message) => message.messageId === marker), 'the marker');
+
+  page('second page');
+  await until(() => bot.hasDelivered('second page'), 'the second page');
+  const where = [...hs.model.rooms.values()].find((candidate) =>
+    hs.messagesFrom(candidate.roomId, botUser.userId).some((content) => content.body === 'second page'),
+  );
+  assert.ok(where);
+  assert.notEqual(where.roomId, first.roomId, 'not into the room Carol left');
+  assert.ok(['join', 'invite'].includes(where.membership(carol.userId) ?? ''), 'Carol can read it');
+});
+
+test('a person whose direct room turned encryption on is paged in a new unencrypted room, not refused', async () => {
+  const dave = hs.createUser('dave');
+  const page = (body: string): void =>
+    bot.network.send({
+      to: { network: 'matrix', person: { name: 'Dave', matrix: { userId: dave.userId } } },
+      body: rich(body),
+      style: 'notice',
+      priority: 'urgent',
+      purpose: 'page',
+    });
+  page('first page for dave');
+  await until(() => bot.hasDelivered('first page for dave'), 'the first page');
+  const first = [...hs.model.rooms.values()].find((room) => room.membership(dave.userId) === 'invite');
+  assert.ok(first);
+  hs.join(dave.userId, first.roomId);
+  hs.setState(dave.userId, first.roomId, 'm.room.encryption', '', { algorithm: 'm.megolm.v1.aes-sha2' });
+  const marker = hs.post(alice.userId, room, text('marker after the encryption'));
+  await until(() => bot.messages.some((message) => message.messageId === marker), 'the marker');
+
+  page('second page for dave');
+  await until(() => bot.hasDelivered('second page for dave'), 'the second page');
+  const where = [...hs.model.rooms.values()].find((candidate) =>
+    hs
+      .messagesFrom(candidate.roomId, botUser.userId)
+      .some((content) => content.body === 'second page for dave'),
+  );
+  assert.ok(where);
+  assert.notEqual(where.roomId, first.roomId);
+  assert.equal(where.stateEvent('m.room.encryption'), undefined);
+});
+
 test('topics: read and set; a power-level refusal says which levels', async () => {
   assert.equal(await bot.network.getTopic('#infra:test.local'), undefined);
   const refused = await bot.network.setTopic('#infra:test.local', 'Incident #7: gate broken');

@@ -120,6 +120,39 @@ test('a room that turns encryption on later is refused from then on', async () =
   assert.ok(!bot.messages.some((message) => message.messageId === after));
 });
 
+test('an m.room.encrypted event in an unencrypted room does not silence it: the room has no m.room.encryption state', async () => {
+  // Anyone who may post can send an event of type m.room.encrypted; only the state event encrypts a room.
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  hs.invite(alice.userId, room, botUser.userId);
+  await until(() => hs.membership(room, botUser.userId) === 'join', 'the join');
+  hs.join(mallory.userId, room);
+  hs.post(
+    mallory.userId,
+    room,
+    {
+      algorithm: 'm.megolm.v1.aes-sha2',
+      ciphertext: 'bogus',
+      session_id: 's',
+      device_id: 'D',
+      sender_key: 'k',
+    },
+    { type: 'm.room.encrypted' },
+  );
+  const command = hs.post(alice.userId, room, text('!status'));
+  await until(() => hs.messagesFrom(room, botUser.userId).length === 1, 'the reply to the command');
+  assert.ok(bot.messages.some((message) => message.messageId === command));
+  assert.notEqual(hs.messagesFrom(room, botUser.userId)[0]?.body, REFUSAL);
+
+  bot.network.send({
+    to: { network: 'matrix', conversation: room },
+    body: rich('page after the fake'),
+    style: 'notice',
+    priority: 'urgent',
+    purpose: 'page',
+  });
+  await until(() => bot.hasDelivered('page after the fake'), 'the page');
+});
+
 test('the refusal is remembered across restarts: no second notice', async () => {
   const secret = [...hs.model.rooms.values()].find(
     (room) => room.stateEvent('m.room.encryption') && room.membership(botUser.userId) === 'join',
