@@ -1,10 +1,11 @@
 /** What the play book says for configurations other than the golden one. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Config } from '../../src/config/config.js';
+import type { Config, Contact } from '../../src/config/config.js';
 import type { EscalationPolicy } from '../../machines/incident-types.js';
 import { renderPlaybook } from '../../src/playbook/render.js';
 import { PLAYBOOK_GENERATED_AT, playbookConfig } from '../fixtures/playbook-config.js';
+import { hours } from '../support/builders.js';
 
 const markdown = (config: Config): string =>
   renderPlaybook(config, { format: 'markdown', generatedAt: PLAYBOOK_GENERATED_AT });
@@ -132,4 +133,28 @@ test('nobody on call: the coverage section says so instead of drawing gaps', () 
   const base = playbookConfig();
   const page = markdown({ ...base, contacts: base.contacts.map(({ tier: _tier, ...contact }) => contact) });
   assert.ok(page.includes('**Nobody is on call:** no contact has a tier and a handle to page them by.'));
+});
+
+test('right now: someone on around the clock is not "awake until 00:00", and an end days away names its day', () => {
+  const always: Contact = {
+    id: 'noor',
+    name: 'Noor',
+    irc: { account: 'noor' },
+    timezone: 'Europe/Berlin',
+    hours: hours({ daily: '00:00-24:00' }),
+    roles: [],
+    tier: 1,
+    reach: 'both',
+  };
+  const weekdays: Contact = {
+    ...always,
+    id: 'wim',
+    name: 'Wim',
+    irc: { account: 'wim' },
+    hours: hours({ 'mon-fri': '00:00-24:00' }),
+  };
+  // A Thursday, 11:30 in Berlin.
+  const page = markdown(playbookConfig([always, weekdays]));
+  assert.match(page, /\*\*Noor\*\* \(awake, 11:30 in Europe\/Berlin, around the clock\)/);
+  assert.match(page, /\*\*Wim\*\* \(awake, 11:30 in Europe\/Berlin, until 00:00 Sat\)/);
 });

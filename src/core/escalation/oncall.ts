@@ -25,9 +25,10 @@ function tiersToShow(contacts: readonly Contact[], policy: EscalationPolicy | un
 
 /**
  * How long someone awake stays so: a bare time of day only when it is within a day ("until 17:00"), the
- * day too when it is further ("until 00:00 Sat"), and no end at all for someone who never stops.
+ * day too when it is further ("until 00:00 Sat"), and no end at all for someone who never stops. The
+ * play book's "right now" says it the same way.
  */
-function awakeFor(contact: Contact, at: number, until: number): string {
+export function awakeFor(contact: Contact, at: number, until: number): string {
   if (nextStartOfHours(contact, at) === null) return 'around the clock';
   const end = localTime(contact, until);
   return `until ${until - at < DAY_MS ? formatTimeOfDay(end) : formatClock(end)}`;

@@ -6,6 +6,7 @@
 import type { Contact } from '../../config/config.js';
 import { awakeUntil, localTime, minutesUntilStart } from '../../core/escalation/awake.js';
 import { formatDateTime, formatTimeOfDay, minutesInWords } from '../../core/escalation/format.js';
+import { awakeFor } from '../../core/escalation/oncall.js';
 import { isPageable, resolveTier } from '../../core/escalation/recipients.js';
 import { formatMinutes } from '../../core/format/duration.js';
 import { matrixToUserUrl } from '../../core/format/matrix-html.js';
@@ -92,7 +93,7 @@ function personNow(contact: Contact, at: number): RichText {
   const until = awakeUntil(contact, at);
   const state =
     until !== null
-      ? `awake, ${local}, until ${formatTimeOfDay(localTime(contact, until))}`
+      ? `awake, ${local}, ${awakeFor(contact, at, until)}`
       : (() => {
           const minutes = minutesUntilStart(contact, at);
           return `asleep, ${local}${minutes === null ? '' : `, starts in ${formatMinutes(minutes)}`}`;
