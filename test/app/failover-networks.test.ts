@@ -14,6 +14,7 @@ import { Ngircd } from '../servers/ngircd.js';
 import type { FirebellProcess } from '../support/firebell-process.js';
 import { isActive, isStandingBy, logged, startPair, until, type Pair } from '../support/failover-pair.js';
 import { adminQuery } from '../support/postgres.js';
+import { until as untilStored } from '../support/until.js';
 
 const LEASE_SECONDS = 2;
 // Tier 1 is paged 3 s after the announcement, tier 2 9 s after tier 1.
@@ -164,11 +165,7 @@ async function outcomesStored(pair: Pair): Promise<void> {
   try {
     const pending = async (): Promise<number> =>
       Number((await client.query("SELECT count(*) AS n FROM deliveries WHERE state = 'pending'")).rows[0]?.n);
-    const deadline = Date.now() + 10_000;
-    while ((await pending()) > 0) {
-      if (Date.now() > deadline) throw new Error('timed out waiting for the outcomes to be stored');
-      await sleep(25);
-    }
+    await untilStored(async () => (await pending()) === 0, 'the outcomes to be stored', 10_000);
   } finally {
     await client.end();
   }
