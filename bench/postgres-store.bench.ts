@@ -32,33 +32,35 @@ const STORE_INCIDENTS = 1_000;
 const TARGET_SHARE = 0.6;
 const RAW = 'raw PostgreSQL single-row commits, same server';
 
-type Operation = () => Promise<unknown>;
+export type Operation = () => Promise<unknown>;
 
-/** `raw` and `product` in turns of WINDOW_MS for `ms`; each one's rate over the time spent in it. */
-async function alternate(
+/** The operations in turns of WINDOW_MS for `ms`, so all meet the same load; each one's rate per second. */
+export async function alternate<Name extends string>(
   ms: number,
-  operations: { raw: Operation; product: Operation },
-): Promise<{ raw: number; product: number }> {
-  const done = { raw: 0, product: 0 };
-  const spent = { raw: 0, product: 0 };
+  operations: Record<Name, Operation>,
+): Promise<Record<Name, number>> {
+  const names = Object.keys(operations) as Name[];
+  const done = new Map<Name, { count: number; ms: number }>(names.map((name) => [name, { count: 0, ms: 0 }]));
   const end = performance.now() + ms;
-  let turn: 'raw' | 'product' = 'raw';
-  while (performance.now() < end) {
+  for (let turn = 0; performance.now() < end; turn += 1) {
+    const name = names[turn % names.length] as Name;
     const start = performance.now();
     let n = 0;
     while (performance.now() - start < WINDOW_MS) {
-      await operations[turn]();
+      await operations[name]();
       n += 1;
     }
-    done[turn] += n;
-    spent[turn] += performance.now() - start;
-    turn = turn === 'raw' ? 'product' : 'raw';
+    const tally = done.get(name) as { count: number; ms: number };
+    tally.count += n;
+    tally.ms += performance.now() - start;
   }
-  return { raw: (done.raw / spent.raw) * 1000, product: (done.product / spent.product) * 1000 };
+  const rates = {} as Record<Name, number>;
+  for (const [name, { count, ms: spent }] of done) rates[name] = (count / spent) * 1000;
+  return rates;
 }
 
 /** A fenced store in a schema of its own, with the raw table beside it; `close` drops it all. */
-async function fencedStore(admin: pg.Client, name: string) {
+export async function fencedStore(admin: pg.Client, name: string) {
   const schema = `bench_${name}_${randomBytes(4).toString('hex')}`;
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.query(`CREATE TABLE ${schema}.raw (id bigserial PRIMARY KEY, value bigint NOT NULL)`);
@@ -76,6 +78,8 @@ async function fencedStore(admin: pg.Client, name: string) {
   let n = 0;
   return {
     store,
+    schema,
+    token: takeover.token,
     raw: () => admin.query(`INSERT INTO ${schema}.raw (value) VALUES ($1)`, [(n += 1)]),
     close: async () => {
       await lease.release();
