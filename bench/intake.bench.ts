@@ -113,6 +113,7 @@ async function firebellRun(dir: string): Promise<{
         playbookUrl: 'https://example.org/playbook',
         publicUrl: 'http://127.0.0.1/',
         playbookHtml: () => '',
+        commits: durable.journal,
         source: { store, currentAlert: () => durable.status.currentAlert(), now: () => systemClock.now() },
       }),
       opsRoutes({ readiness: firebell, registry: new Registry() }),

@@ -68,6 +68,7 @@ export function siteRoutesFor(
     playbookUrl: config.bot.playbookUrl,
     publicUrl: config.bot.publicUrl ?? `http://${listen}`,
     playbookHtml: () => renderPlaybook(config, { format: 'html', generatedAt: parts.now() }),
+    commits: durable.journal,
     source: {
       store: durable.store,
       currentAlert: () => durable.status.currentAlert(),
