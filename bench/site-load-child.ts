@@ -1,8 +1,9 @@
 /**
  * The status site's herd: `connections` clients on keep-alive connections, each asking for `url` again as
  * soon as it has the answer, for `seconds`; then prints one JSON line and exits. With `conditional`, each
- * client revalidates what it holds (If-None-Match / If-Modified-Since), as pollers and browsers do.
- * Usage: site-load-child.js <url> <connections> <seconds> [conditional]
+ * client revalidates what it holds (If-None-Match / If-Modified-Since), as pollers and browsers do; with
+ * `rate=N`, the clients together ask N times a second (people refreshing), not as fast as answers come.
+ * Usage: site-load-child.js <url> <connections> <seconds> [conditional | rate=N]
  */
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -38,15 +39,22 @@ async function herd(
   connections: number,
   seconds: number,
   conditional: boolean,
+  perSecond: number,
 ): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const statuses: Record<string, number> = {};
   const samples: number[] = [];
   const started = performance.now();
   const end = started + seconds * 1000;
-  const client = async (): Promise<void> => {
+  const everyMs = perSecond > 0 ? (1000 * connections) / perSecond : 0;
+  const client = async (index: number): Promise<void> => {
     const held: Record<string, string> = {};
+    let due = started + (everyMs * index) / connections;
     while (performance.now() < end) {
+      if (everyMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+        due += everyMs;
+      }
       const asked = performance.now();
       const answer = await get(agent, url, conditional ? held : {});
       samples.push(performance.now() - asked);
@@ -55,7 +63,7 @@ async function herd(
       if (answer.lastModified) held['if-modified-since'] = answer.lastModified;
     }
   };
-  await Promise.all(Array.from({ length: connections }, client));
+  await Promise.all(Array.from({ length: connections }, (_, index) => client(index)));
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   samples.sort((a, b) => a - b);
@@ -63,8 +71,15 @@ async function herd(
   return { requests: samples.length, seconds: elapsed, statuses, p99Ms };
 }
 
-const [url, connections, seconds, mode] = process.argv.slice(2);
+const [url, connections, seconds, mode = ''] = process.argv.slice(2);
 if (url === undefined)
-  throw new Error('usage: site-load-child.js <url> <connections> <seconds> [conditional]');
-const result = await herd(new URL(url), Number(connections), Number(seconds), mode === 'conditional');
+  throw new Error('usage: site-load-child.js <url> <connections> <seconds> [conditional | rate=N]');
+const perSecond = mode.startsWith('rate=') ? Number(mode.slice('rate='.length)) : 0;
+const result = await herd(
+  new URL(url),
+  Number(connections),
+  Number(seconds),
+  mode === 'conditional',
+  perSecond,
+);
 process.stdout.write(`${JSON.stringify(result)}\n`);

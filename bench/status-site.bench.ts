@@ -1,24 +1,31 @@
 /**
  * `npm run bench -- status-site`: the public status site in the worst hour. 20 incidents are open (each
- * declared, acknowledged and taken back, one in four then acknowledged and assigned) beside 30 resolved ones and
- * 12 `#status` posts, on the SQLite store at synchronous=FULL, served as firebell serves it (the listener's
- * own site wiring). A herd of 50 keep-alive clients in a process of their own asks for `/`, then for
- * `/api/v1/status.json`, for 3 s each, as fast as answers come; then the same clients revalidate `/` as
- * pollers and browsers do (If-None-Match / If-Modified-Since). The baseline is fastify on the same listener
- * stack serving the same bytes from memory, to the same herd.
+ * declared, acknowledged and taken back, one in four then acknowledged and assigned) beside 30 resolved
+ * ones and 12 `#status` posts, on the SQLite store at synchronous=FULL, served as firebell serves it (the
+ * listener's own site wiring). A herd of 50 keep-alive clients in a process of their own asks for `/`,
+ * then for `/api/v1/status.json`, for 3 s each, as fast as answers come (twice, in turns with the
+ * baseline, the best of each); then the same clients revalidate `/` as pollers and browsers do
+ * (If-None-Match / If-Modified-Since). The baseline is fastify on the same listener stack serving the same
+ * bytes from memory, to the same herd.
  *
- * Then what the herd does to the bot: acknowledgements (an `!ack` or `!unack` each, to its commit, as the
- * reply waits for it) one after the other, first with nobody on the site, then under the herd on `/`.
+ * Then what a herd does to the bot: acknowledgements (an `!ack` or `!unack` each, to its commit, as the
+ * reply waits for it) one after the other, first with nobody on the site, then while 200 requests a second
+ * (6,000 people refreshing `/` every 30 s) come in, each acknowledgement changing what the page shows.
  */
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../src/core/clock.js';
-import type { Delivery, DeliveryOutcome } from '../src/core/delivery.js';
 import { silentLogger } from '../src/core/logger.js';
 import { siteRoutesFor } from '../src/http/listener.js';
 import { startHttpServer, type HttpServer } from '../src/http/server.js';
 import { openBenchDurable } from './durable-store.js';
 import { startChild } from './child-process.js';
-import { benchActor, BenchChannel, benchConfig, benchDeclaration, benchFirebell } from './incidents-setup.js';
+import {
+  benchActor,
+  benchConfig,
+  benchDeclaration,
+  benchFirebell,
+  TakingChannel,
+} from './incidents-setup.js';
 import { percentile, type Benchmark, type BenchFigure } from './report.js';
 import type { LoadResult } from './site-load-child.js';
 
@@ -27,20 +34,15 @@ const RESOLVED = 30;
 const STATUS_POSTS = 12;
 const CONNECTIONS = 50;
 const HERD_SECONDS = 3;
+/** Herds against the site and against the baseline, in turns. */
+const TURNS = 2;
 const ACKS = 150;
+/** The herd during the acknowledgements: 6,000 people refreshing every 30 s. */
+const PEOPLE_PER_SECOND = 200;
 /** The site must keep up with a herd: at least this share of what a bare server does with the same bytes. */
 const RATE_TARGET = 0.5;
 /** The herd must not slow the bot's answers much. */
 const ACK_TARGET = 1.5;
-
-/** Takes every delivery at once: the bench measures the site and the commits, not a network. */
-class TakingChannel extends BenchChannel {
-  override deliver(delivery: Delivery): Promise<DeliveryOutcome> {
-    void delivery;
-    this.delivered += 1;
-    return Promise.resolve({ status: 'delivered', at: systemClock.now(), receipt: [] });
-  }
-}
 
 async function herd(url: string, seconds = HERD_SECONDS, mode = ''): Promise<LoadResult> {
   const child = await startChild('./site-load-child.js', [url, String(CONNECTIONS), String(seconds), mode]);
@@ -82,10 +84,18 @@ async function rateFigure(
   const body = await page.text();
   const bare = await bareServer(body, page.headers.get('content-type') ?? 'text/plain');
   try {
-    const bareResult = await herd(bare.url);
+    // Taken in turns, the best of each: other work on a shared machine slows one run, never speeds it up.
+    const bareRuns: LoadResult[] = [];
+    const runs: LoadResult[] = [];
     const readsBefore = counted.reads;
-    const result = await herd(url);
+    for (let turn = 0; turn < TURNS; turn += 1) {
+      bareRuns.push(await herd(bare.url));
+      runs.push(await herd(url));
+    }
     const reads = counted.reads - readsBefore;
+    const best = (results: LoadResult[]) => results.reduce((a, b) => (rate(b) > rate(a) ? b : a));
+    const bareResult = best(bareRuns);
+    const result = best(runs);
     const ratio = rate(result) / rate(bareResult);
     return {
       result,
@@ -98,7 +108,7 @@ async function rateFigure(
           value: rate(bareResult),
           unit: 'requests/s',
         },
-        note: `${(100 * ratio).toFixed(1)}% of the baseline; ${CONNECTIONS} connections; ${body.length} bytes; p99 ${result.p99Ms.toFixed(1)} ms; ${reads} front-page store reads for ${result.requests} requests; statuses ${JSON.stringify(result.statuses)}`,
+        note: `${(100 * ratio).toFixed(1)}% of the baseline; ${CONNECTIONS} connections; ${body.length} bytes; p99 ${result.p99Ms.toFixed(1)} ms; ${reads} front-page store reads for ${runs.reduce((sum, run) => sum + run.requests, 0)} requests; statuses ${JSON.stringify(result.statuses)}`,
         target: `>= ${RATE_TARGET * 100}% of the baseline`,
         met: ratio >= RATE_TARGET,
       },
@@ -182,7 +192,7 @@ export async function measureSite(): Promise<BenchFigure[]> {
     };
     const quiet = await ackLatencies(next, ACKS);
     const readsBefore = counted.reads;
-    const busy = herd(`${server.url}/`, HERD_SECONDS + 1);
+    const busy = herd(`${server.url}/`, HERD_SECONDS + 2, `rate=${PEOPLE_PER_SECOND}`);
     // The herd's process starts and connects before the first acknowledgement is timed.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const loaded = await ackLatencies(next, ACKS);
@@ -210,7 +220,7 @@ export async function measureSite(): Promise<BenchFigure[]> {
           value: percentile(quiet, p),
           unit: 'ms',
         },
-        note: `${ACKS} acknowledgements each to its commit; the herd on / meanwhile: ${rate(during).toFixed(0)} requests/s, ${counted.reads - readsBefore} front-page store reads`,
+        note: `${ACKS} acknowledgements each to its commit; the herd on / meanwhile: ${rate(during).toFixed(0)} requests/s (p99 ${during.p99Ms.toFixed(1)} ms), ${counted.reads - readsBefore} front-page store reads`,
         ...(p === 99
           ? { target: `<= ${ACK_TARGET}x the quiet p99`, met: ackP99 <= ACK_TARGET * quietP99 }
           : {}),
