@@ -73,6 +73,7 @@ interface Held<T> {
   failed: boolean;
 }
 
+const noop = (): void => undefined;
 const digest = (text: string): string => createHash('sha1').update(text).digest('base64url');
 
 /** Tags versions by content, and remembers when each resource's content last changed. */
@@ -165,7 +166,12 @@ export class SiteSnapshots {
       now - held.startedAt < this.options.maxAgeMs
     )
       return held;
-    const snapshot = read().then((value) => this.snapshotOf(resource, value, this.source.now()));
+    // One read at a time: while commits come fast, a new read waits for the one under way (never served
+    // once outdated) instead of running beside it on the store the commits use.
+    const previous = held?.snapshot.then(noop, noop);
+    const snapshot = (previous ? previous.then(read) : read()).then((value) =>
+      this.snapshotOf(resource, value, this.source.now()),
+    );
     const made: Held<T> = { generation, live, startedAt: now, snapshot, failed: false };
     snapshot.catch(() => {
       made.failed = true;

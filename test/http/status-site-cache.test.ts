@@ -160,3 +160,35 @@ test('an unknown incident is 404, and read once for a herd of its requests too',
   );
   assert.equal(reads.incident, before, 'no incident: its deliveries are never read');
 });
+
+test('while commits come fast, the site reads one at a time and serves only the latest', async () => {
+  let reading = 0;
+  let most = 0;
+  const recentIncidents = w.store.recentIncidents;
+  w.store.recentIncidents = async (limit) => {
+    reading += 1;
+    most = Math.max(most, reading);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return await recentIncidents(limit);
+    } finally {
+      reading -= 1;
+    }
+  };
+  try {
+    const first = get('/');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    w.irc.type('#infra', ana, '#status notice second rebuild started');
+    await w.settle();
+    const second = get('/');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    w.irc.type('#infra', ana, '#status notice third rebuild started');
+    await w.settle();
+    const third = await (await get('/')).text();
+    await Promise.all([first, second]);
+    assert.equal(most, 1, 'never two reads at once');
+    assert.match(third, /third rebuild started/);
+  } finally {
+    w.store.recentIncidents = recentIncidents;
+  }
+});
