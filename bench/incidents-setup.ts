@@ -105,6 +105,15 @@ export class BenchChannel implements ChatNetwork {
   }
 }
 
+/** Takes every delivery at once: for benchmarks that measure something else than a network. */
+export class TakingChannel extends BenchChannel {
+  override deliver(delivery: Delivery): Promise<DeliveryOutcome> {
+    void delivery;
+    this.delivered += 1;
+    return Promise.resolve({ status: 'delivered', at: systemClock.now(), receipt: [] });
+  }
+}
+
 /** A core as firebell runs: the journal, the durable outbox (to `channel`), the incident service. */
 export function benchFirebell(
   durable: DurableState,

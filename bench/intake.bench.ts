@@ -16,7 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../src/core/clock.js';
-import type { Delivery, DeliveryOutcome } from '../src/core/delivery.js';
 import { DurableState } from '../src/core/durable-state.js';
 import { Firebell } from '../src/core/firebell.js';
 import { DEFAULT_STORM, policyForGroup } from '../src/core/settings.js';
@@ -28,7 +27,7 @@ import { startHttpServer, type HttpServer } from '../src/http/server.js';
 import { Registry } from 'prom-client';
 import { openDatabase } from '../src/store/database.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
-import { BenchChannel, benchConfig } from './incidents-setup.js';
+import { benchConfig, TakingChannel } from './incidents-setup.js';
 import { percentile, type Benchmark, type BenchFigure } from './report.js';
 import { startChild } from './child-process.js';
 import type { DriveResult } from './intake-client-child.js';
@@ -40,15 +39,6 @@ const TARGET_PER_SECOND = 2_000;
 const TOKEN = 'bench-token-0123456789abcdef';
 const PAGE_SAMPLES = 300;
 const HISTORY = 1_000;
-
-/** Takes every delivery at once: the bench measures intake, not a network. */
-class TakingChannel extends BenchChannel {
-  override deliver(delivery: Delivery): Promise<DeliveryOutcome> {
-    void delivery;
-    this.delivered += 1;
-    return Promise.resolve({ status: 'delivered', at: systemClock.now(), receipt: [] });
-  }
-}
 
 /** Alertmanager's side runs in a process of its own, as it does in production, so its HTTP client does not
  * share firebell's event loop; it prints the seconds and the statuses. */
@@ -113,6 +103,7 @@ async function firebellRun(dir: string): Promise<{
         playbookUrl: 'https://example.org/playbook',
         publicUrl: 'http://127.0.0.1/',
         playbookHtml: () => '',
+        commits: durable.journal,
         source: { store, currentAlert: () => durable.status.currentAlert(), now: () => systemClock.now() },
       }),
       opsRoutes({ readiness: firebell, registry: new Registry() }),

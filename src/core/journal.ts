@@ -130,6 +130,7 @@ export class Journal {
   private readonly flushWaiters: Array<() => void> = [];
   /** Successful commits (benchmarks and tests count them). */
   commits = 0;
+  private readonly commitWatchers: Array<(batch: StoreBatch) => void> = [];
 
   constructor(
     private readonly store: Pick<Store, 'commit'>,
@@ -145,6 +146,14 @@ export class Journal {
     this.current.add(writes);
     if (afterCommit) this.current.after.push(afterCommit);
     this.schedule();
+  }
+
+  /**
+   * Calls `watcher` with every batch the store took, before the work that waited for it runs: what is said
+   * in chat after a commit comes after every watcher has seen it (the status site forgets what it read).
+   */
+  watchCommits(watcher: (batch: StoreBatch) => void): void {
+    this.commitWatchers.push(watcher);
   }
 
   /** Runs `callback` after everything recorded so far is committed (at once if nothing is waiting). */
@@ -267,22 +276,22 @@ export class Journal {
     const batch = this.current;
     this.current = new OpenBatch();
     this.inFlight = batch;
+    const stored = batch.writes === 0 ? undefined : batch.toStoreBatch(this.clock.now());
     let committing: Promise<void>;
     try {
-      committing =
-        batch.writes === 0 ? Promise.resolve() : this.store.commit(batch.toStoreBatch(this.clock.now()));
+      committing = stored ? this.store.commit(stored) : Promise.resolve();
     } catch (error) {
       committing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     committing.then(
-      () => this.committed(batch),
+      () => this.committed(batch, stored),
       (error: unknown) => this.failed(batch, error),
     );
   }
 
-  private committed(batch: OpenBatch): void {
+  private committed(batch: OpenBatch, stored: StoreBatch | undefined): void {
     this.inFlight = undefined;
-    if (batch.writes > 0) this.commits += 1;
+    if (stored) this.commits += 1;
     if (this.failure) {
       const { since, attempts } = this.failure;
       this.failure = undefined;
@@ -291,16 +300,19 @@ export class Journal {
         'the store works again; what was held back is committed and goes out now',
       );
     }
-    for (const callback of batch.after) {
-      try {
-        callback();
-      } catch (error) {
-        this.logger.error({ err: error }, 'work after a commit failed');
-      }
-    }
+    if (stored) for (const watcher of this.commitWatchers) this.runAfterCommit(() => watcher(stored));
+    for (const callback of batch.after) this.runAfterCommit(callback);
     for (const resolve of batch.waiters) resolve();
     this.pump();
     if (!this.inFlight && this.current.empty) this.wakeFlush();
+  }
+
+  private runAfterCommit(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.logger.error({ err: error }, 'work after a commit failed');
+    }
   }
 
   private failed(batch: OpenBatch, error: unknown): void {

@@ -35,7 +35,7 @@ export interface ListenerParts {
 }
 
 export async function startListener(listen: string, parts: ListenerParts): Promise<HttpServer> {
-  const { config, firebell, durable, metrics } = parts;
+  const { config, firebell, metrics } = parts;
   return startHttpServer({
     listen,
     logger: parts.logger,
@@ -52,26 +52,36 @@ export async function startListener(listen: string, parts: ListenerParts): Promi
         },
         registry: metrics.registry,
       }),
-      siteRoutes({
-        title: config.bot.name,
-        playbookUrl: config.bot.playbookUrl,
-        publicUrl: config.bot.publicUrl ?? `http://${listen}`,
-        playbookHtml: () => renderPlaybook(config, { format: 'html', generatedAt: parts.now() }),
-        source: {
-          store: durable.store,
-          currentAlert: () => durable.status.currentAlert(),
-          maintenance: () =>
-            firebell.maintenance.open().map((window) => ({
-              group: window.group,
-              endsAt: window.endsAt,
-              reason: window.reason,
-              by: window.by.name,
-            })),
-          openIncidentIds: () => firebell.service.open().map((incident) => incident.id),
-          now: parts.now,
-        },
-      }),
+      siteRoutesFor(parts, listen),
     ],
+  });
+}
+
+/** The public status site over the core's state (the benchmarks serve it as firebell does). */
+export function siteRoutesFor(
+  parts: Pick<ListenerParts, 'config' | 'firebell' | 'durable' | 'now'>,
+  listen: string,
+): FastifyPluginAsync {
+  const { config, firebell, durable } = parts;
+  return siteRoutes({
+    title: config.bot.name,
+    playbookUrl: config.bot.playbookUrl,
+    publicUrl: config.bot.publicUrl ?? `http://${listen}`,
+    playbookHtml: () => renderPlaybook(config, { format: 'html', generatedAt: parts.now() }),
+    commits: durable.journal,
+    source: {
+      store: durable.store,
+      currentAlert: () => durable.status.currentAlert(),
+      maintenance: () =>
+        firebell.maintenance.open().map((window) => ({
+          group: window.group,
+          endsAt: window.endsAt,
+          reason: window.reason,
+          by: window.by.name,
+        })),
+      openIncidentIds: () => firebell.service.open().map((incident) => incident.id),
+      now: parts.now,
+    },
   });
 }
 

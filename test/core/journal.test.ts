@@ -197,3 +197,16 @@ test('flush tries a failed commit again at once, not after its wait, and settles
   await journal.flush();
   assert.equal(store.attempts, 3, 'nothing waits: no attempt');
 });
+
+test('a commit watcher sees each batch the store took, before the work that waited for it runs', async () => {
+  const { store, journal } = setUp();
+  const order: string[] = [];
+  journal.watchCommits((batch) => order.push(`watched ${batch.keyValues.map((write) => write.key).join()}`));
+  store.failures = [new Error('disk full')];
+  journal.record(put('a'), () => order.push('after a'));
+  await tick();
+  assert.equal(order.length, 0, 'a failed commit is not watched');
+  await journal.flush();
+  journal.afterCommit(() => order.push('nothing to commit'));
+  assert.deepEqual(order, ['watched a', 'after a', 'nothing to commit'], 'an empty turn is not watched');
+});

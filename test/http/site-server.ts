@@ -18,6 +18,7 @@ export function startSite(
         playbookUrl: 'https://example.org/playbook',
         publicUrl: options.publicUrl,
         playbookHtml: () => options.playbookHtml,
+        commits: w.durable.journal,
         source: {
           store: w.store,
           currentAlert: () => w.status.currentAlert(),
