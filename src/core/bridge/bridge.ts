@@ -303,9 +303,7 @@ export class Bridge implements Relay {
       ...(replyTo === undefined ? {} : { replyTo }),
     };
     this.outgoing.set(message, entry);
-    const plain = toPlainText(body);
-    // An emote is remembered and compared as `* text`, so it is never mistaken for ordinary words.
-    this.echoes.recordText(style === 'emote' ? `* ${plain}` : plain, this.deps.clock.now());
+    this.echoes.recordMessage(message, this.deps.clock.now());
     if (this.outage.isDown(member.network)) this.outage.hold(group.id, message);
     else this.deps.outbox.send(message);
   }
@@ -345,7 +343,10 @@ export class Bridge implements Relay {
   private remember(message: OutboundMessage, messageIds: readonly string[]): void {
     if ('person' in message.to) return;
     const { network, conversation } = message.to;
-    if (message.relayed) this.echoes.recordIds(network, messageIds);
+    if (message.relayed) {
+      this.echoes.recordIds(network, messageIds);
+      this.echoes.recordMessage(message, this.deps.clock.now());
+    }
     this.reactions.remember(message, messageIds);
     // firebell's own messages are remembered too, so a reply to an announcement says whom it answers.
     const entry = this.outgoing.get(message) ?? {
