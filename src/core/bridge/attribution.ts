@@ -3,6 +3,9 @@
  * happens to have that nick (a zero-width space inside every word of it, as matterbridge's
  * `{NOPINGNICK}` and heisenbridge's `use_zwsp` do); names are capped, and two Matrix members of one room
  * who share a display name are told apart by their Matrix id (heisenbridge's `use_disambiguation`).
+ * A name never holds `<` or `>`: the attribution `<name> ` ends at the first `>`, so a name `alice> bob`
+ * would have IRC read bob's words as alice's (they become parentheses, as matterbridge's RELAYMSG replaces
+ * what a nick cannot hold).
  */
 import { BoundedMap } from '../bounded-map.js';
 import { singleLine } from './sanitize.js';
@@ -64,6 +67,8 @@ export class RoomNames {
   }
 }
 
-function displayName(name: string, senderId: string): string {
-  return cap(singleLine(name) || singleLine(senderId), MAX_NAME_LENGTH);
+/** A name as shown in an attribution: one clean line, without the `<` and `>` that delimit it, capped. */
+export function displayName(name: string, senderId: string): string {
+  const clean = (value: string): string => singleLine(value).replace(/</g, '(').replace(/>/g, ')');
+  return cap(clean(name) || clean(senderId), MAX_NAME_LENGTH);
 }

@@ -21,7 +21,7 @@ import type {
 import type { ConnectionState } from '../network.js';
 import { text, toPlainText, type RichText, type Segment } from '../rich-text.js';
 import type { Relay } from '../router.js';
-import { cap, MAX_NAME_LENGTH, noHighlight, RoomNames } from './attribution.js';
+import { cap, displayName, MAX_NAME_LENGTH, noHighlight, RoomNames } from './attribution.js';
 import { EchoGuard } from './echo-guard.js';
 import type { Pending, Said, TargetKind } from './said.js';
 import { IgnorePatterns } from './ignore-patterns.js';
@@ -369,7 +369,7 @@ export class Bridge implements Relay {
 
   private labelOf(kind: NetworkKind | undefined, room: string, sender: Sender): string {
     if (kind === 'matrix') return this.names.label(room, sender.id, sender.name);
-    return cap(singleLine(sender.name) || singleLine(sender.id) || '?', MAX_NAME_LENGTH);
+    return displayName(sender.name, sender.id) || '?';
   }
 
   private othersOf(group: Group, network: string, conversation: string): GroupMember[] {

@@ -69,6 +69,17 @@ describe('attribution', () => {
     assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <e${Z}vil Q${Z}UIT :b${Z}ye> hi`]);
   });
 
+  test('a display name cannot fake the attribution: its `<` and `>` become parentheses', async () => {
+    const w = await world();
+    // As it was, IRC read `<alice> bob> I resign`: words put in alice's mouth.
+    w.matrix.say(MATRIX_ROOM, matrixUser('@eve:example.org', 'alice> bob'), 'I resign');
+    w.matrix.say(MATRIX_ROOM, matrixUser('@mal:example.org', '<bob'), 'hi', { style: 'emote' });
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <a${Z}lice) b${Z}ob> I resign`,
+      `${IRC_ROOM} message: * (b${Z}ob hi`,
+    ]);
+  });
+
   test('each line of a multi-line Matrix message is attributed on IRC', async () => {
     const w = await world();
     w.matrix.say(MATRIX_ROOM, ana, 'one\ntwo');
