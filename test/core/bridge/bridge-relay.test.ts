@@ -87,6 +87,49 @@ describe('attribution', () => {
   });
 });
 
+describe('names that look like someone else’s', () => {
+  const cyrillic = (name: string) =>
+    name.replace(/a/g, '\u0430').replace(/o/g, '\u043e').replace(/B/g, '\u0412');
+
+  test('a Matrix name that looks like a contact’s is told apart by its Matrix id; the contact is not', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, matrixUser('@impostor:evil.example', cyrillic('Ana')), 'rollback approved');
+    w.matrix.say(MATRIX_ROOM, matrixUser('@x:evil.example', cyrillic('Bo')), 'me too');
+    w.matrix.say(MATRIX_ROOM, ana, 'no it is not');
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <A${Z}n\u0430 (@i${Z}mpostor:e${Z}vil.e${Z}xample)> rollback approved`,
+      `${IRC_ROOM} message: <\u0412${Z}\u043e (@x:e${Z}vil.e${Z}xample)> me too`,
+      // Two members of the room now show as Ana: the real one is named by her id too, as for equal names.
+      `${IRC_ROOM} message: <A${Z}na (@a${Z}na:e${Z}xample.o${Z}rg)> no it is not`,
+    ]);
+  });
+
+  test('a Matrix name that looks like an IRC nick seen in the group is told apart', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'deploying now');
+    w.advance(1000);
+    w.matrix.say(
+      MATRIX_ROOM,
+      matrixUser('@eve:evil.example', cyrillic('alice')),
+      'deploy is done, all green',
+    );
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <\u0430${Z}lice (@e${Z}ve:e${Z}vil.e${Z}xample)> deploy is done, all green`,
+    ]);
+  });
+
+  test('two Matrix members whose names only look alike are told apart', async () => {
+    const w = await world();
+    const cy = matrixUser('@cy:example.org', 'Dana');
+    w.matrix.say(MATRIX_ROOM, cy, 'first');
+    w.matrix.say(MATRIX_ROOM, matrixUser('@impostor:evil.example', cyrillic('Dana')), 'second');
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <D${Z}ana> first`,
+      `${IRC_ROOM} message: <D${Z}\u0430n\u0430 (@i${Z}mpostor:e${Z}vil.e${Z}xample)> second`,
+    ]);
+  });
+});
+
 describe('what was said to part of a channel', () => {
   test('a message to the channel operators only (IRC STATUSMSG) is not relayed to everyone', async () => {
     const w = await world();

@@ -1,0 +1,64 @@
+/**
+ * Names that look alike without being equal: a Matrix display name in Cyrillic `Аnа` reads as the contact
+ * Ana on IRC, `аlice` as the IRC user alice. Two names are confusable when their UTS #39 skeletons (the
+ * Unicode confusables mapping, via `unhomoglyph`, as matrix-js-sdk uses it to tell room members apart)
+ * are equal, with case folded before the mapping or after it (`Il` and `il`, `I` and `l` all look alike).
+ * The relayed name of someone confusable with a contact they are not, or with a name seen in another room
+ * of the group, carries their Matrix id (attribution.ts).
+ */
+import unhomoglyph from 'unhomoglyph';
+import type { Directory } from '../directory.js';
+import type { Groups } from '../groups.js';
+import type { ConversationRef, Sender } from '../messages.js';
+
+/** What a name is compared by. */
+export type NameKeys = readonly [folded: string, mapped: string];
+
+const skeleton = (value: string): string => unhomoglyph(value.normalize('NFD')).normalize('NFD');
+
+export function nameKeys(name: string): NameKeys {
+  return [skeleton(name.toLowerCase()), skeleton(name).toLowerCase()];
+}
+
+export function confusable(a: NameKeys, b: NameKeys): boolean {
+  return a[0] === b[0] || a[1] === b[1];
+}
+
+/** The names seen per room (RoomNames), by `conversationKey`. */
+export interface SeenNames {
+  rooms(): Iterable<readonly [room: string, keys: Iterable<NameKeys>]>;
+}
+
+export class Lookalikes {
+  /** Each contact's name and IRC nick, by contact id. */
+  private readonly contacts: ReadonlyMap<string, readonly NameKeys[]>;
+
+  constructor(
+    private readonly directory: Directory,
+    private readonly groups: Groups,
+    private readonly seen: SeenNames,
+  ) {
+    this.contacts = new Map(
+      directory.contacts.map((contact) => [
+        contact.id,
+        [contact.name, ...(contact.irc ? [contact.irc.nick ?? contact.irc.account] : [])].map(nameKeys),
+      ]),
+    );
+  }
+
+  /**
+   * The names a sender's must not look like: the contacts they are not, and whoever was seen in the other
+   * rooms of the group.
+   */
+  *besides(source: ConversationRef, sender: Sender): Iterable<NameKeys> {
+    const own = this.directory.contactOf(source.network, sender)?.id;
+    for (const [id, keys] of this.contacts) if (id !== own) yield* keys;
+    const group = this.groups.of(source);
+    if (!group) return;
+    for (const [room, keys] of this.seen.rooms()) {
+      const [network = '', id = ''] = room.split('\n');
+      const elsewhere = network !== source.network || !this.groups.sameConversation(network, id, source.id);
+      if (elsewhere && this.groups.of({ network, id, direct: false })?.id === group.id) yield* keys;
+    }
+  }
+}
