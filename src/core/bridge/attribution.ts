@@ -9,7 +9,7 @@
  * what a nick cannot hold).
  */
 import { BoundedMap } from '../bounded-map.js';
-import { confusable, nameKeys, type NameKeys, type SeenNames } from './lookalikes.js';
+import { confusable, nameKeys, type NameKeys, type SeenName, type SeenNames } from './lookalikes.js';
 import { singleLine } from './sanitize.js';
 
 export const ZWSP = '\u200b';
@@ -37,16 +37,17 @@ export function cap(value: string, max: number): string {
 
 /** Display names seen per room, from the people who spoke, joined or reacted there. */
 export class RoomNames implements SeenNames {
-  private readonly byRoom = new Map<string, BoundedMap<string, { name: string; keys: NameKeys }>>();
+  private readonly byRoom = new Map<string, BoundedMap<string, SeenName & { name: string }>>();
 
-  observe(room: string, senderId: string, name: string): void {
+  /** `contactId`: the contact the sender verifiably is, whose own names elsewhere are no lookalikes. */
+  observe(room: string, senderId: string, name: string, contactId?: string): void {
     let names = this.byRoom.get(room);
     if (!names) {
       names = new BoundedMap(NAMES_PER_ROOM);
       this.byRoom.set(room, names);
     }
     const shown = displayName(name, senderId);
-    names.set(senderId, { name: shown, keys: nameKeys(shown) });
+    names.set(senderId, { name: shown, keys: nameKeys(shown), contactId });
   }
 
   forget(room: string, senderId: string): void {
@@ -57,8 +58,8 @@ export class RoomNames implements SeenNames {
     return this.byRoom.get(room)?.get(senderId)?.name;
   }
 
-  *rooms(): Iterable<readonly [string, Iterable<NameKeys>]> {
-    for (const [room, names] of this.byRoom) yield [room, [...names.values()].map((seen) => seen.keys)];
+  *rooms(): Iterable<readonly [string, Iterable<SeenName>]> {
+    for (const [room, names] of this.byRoom) yield [room, names.values()];
   }
 
   /**

@@ -24,9 +24,15 @@ export function confusable(a: NameKeys, b: NameKeys): boolean {
   return a[0] === b[0] || a[1] === b[1];
 }
 
+/** A name seen in a room, and the contact who verifiably bore it. */
+export interface SeenName {
+  readonly keys: NameKeys;
+  readonly contactId: string | undefined;
+}
+
 /** The names seen per room (RoomNames), by `conversationKey`. */
 export interface SeenNames {
-  rooms(): Iterable<readonly [room: string, keys: Iterable<NameKeys>]>;
+  rooms(): Iterable<readonly [room: string, names: Iterable<SeenName>]>;
 }
 
 export class Lookalikes {
@@ -48,17 +54,18 @@ export class Lookalikes {
 
   /**
    * The names a sender's must not look like: the contacts they are not, and whoever was seen in the other
-   * rooms of the group.
+   * rooms of the group (but the sender's own contact there: a person on both sides is not their own lookalike).
    */
   *besides(source: ConversationRef, sender: Sender): Iterable<NameKeys> {
     const own = this.directory.contactOf(source.network, sender)?.id;
     for (const [id, keys] of this.contacts) if (id !== own) yield* keys;
     const group = this.groups.of(source);
     if (!group) return;
-    for (const [room, keys] of this.seen.rooms()) {
+    for (const [room, names] of this.seen.rooms()) {
       const [network = '', id = ''] = room.split('\n');
       const elsewhere = network !== source.network || !this.groups.sameConversation(network, id, source.id);
-      if (elsewhere && this.groups.of({ network, id, direct: false })?.id === group.id) yield* keys;
+      if (!elsewhere || this.groups.of({ network, id, direct: false })?.id !== group.id) continue;
+      for (const seen of names) if (own === undefined || seen.contactId !== own) yield seen.keys;
     }
   }
 }

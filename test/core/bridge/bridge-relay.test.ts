@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrixHtmlToRich } from '../../../src/core/format/matrix-html-to-rich.js';
 import { bold, text } from '../../../src/core/rich-text.js';
-import { matrixUser } from '../../support/fake-network.js';
+import { ircUser, matrixUser } from '../../support/fake-network.js';
 import { IRC_ROOM, MATRIX_ROOM, Z, alice, ana, worldPerTest } from './world.js';
 
 const world = worldPerTest();
@@ -116,6 +116,14 @@ describe('names that look like someone else’s', () => {
     assert.deepEqual(w.irc.relayed(), [
       `${IRC_ROOM} message: <\u0430${Z}lice (@e${Z}ve:e${Z}vil.e${Z}xample)> deploy is done, all green`,
     ]);
+  });
+
+  test('a contact who speaks on both sides is not told apart from themselves', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, ircUser('ana', 'ana'), 'on IRC');
+    w.advance(1000);
+    w.matrix.say(MATRIX_ROOM, ana, 'and on Matrix');
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <A${Z}na> and on Matrix`]);
   });
 
   test('two Matrix members whose names only look alike are told apart', async () => {
