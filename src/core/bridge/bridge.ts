@@ -126,12 +126,7 @@ export class Bridge implements Relay {
     const kind = this.deps.directory.kindOf(source.network);
     const room = conversationKey(source.network, source.id);
     // IRC speakers too: a Matrix name made to look like theirs is told apart (lookalikes.ts).
-    this.names.observe(
-      room,
-      message.sender.id,
-      message.sender.name,
-      this.contactIdOf(source, message.sender),
-    );
+    this.lookalikes.observe(room, source, message.sender);
     let content: RichText = sanitizeRich(message.rich ?? [text(message.text)]);
     if (isBlank(content)) return;
     const plain = toPlainText(content);
@@ -312,8 +307,7 @@ export class Bridge implements Relay {
     if (!group?.relay) return;
     const kind = this.deps.directory.kindOf(source.network);
     const room = conversationKey(source.network, source.id);
-    if (kind === 'matrix' && change.change === 'join')
-      this.names.observe(room, change.sender.id, change.sender.name, this.contactIdOf(source, change.sender));
+    if (kind === 'matrix' && change.change === 'join') this.lookalikes.observe(room, source, change.sender);
     const label = this.labelOf(kind, source, change.sender);
     if (kind === 'matrix' && change.change !== 'join') this.names.forget(room, change.sender.id);
     if (!group.relayJoinsAndParts || change.netsplit || this.ignore.ignored(source.network, change.sender))
@@ -365,13 +359,10 @@ export class Bridge implements Relay {
   }
 
   private labelOf(kind: NetworkKind | undefined, source: ConversationRef, sender: Sender): string {
-    if (kind !== 'matrix') return displayName(sender.name, sender.id) || '?';
+    if (kind !== 'matrix')
+      return this.lookalikes.marked(source, sender, displayName(sender.name, sender.id) || '?');
     const besides = this.lookalikes.besides(source, sender);
     return this.names.label(conversationKey(source.network, source.id), sender.id, sender.name, besides);
-  }
-
-  private contactIdOf(source: ConversationRef, sender: Sender): string | undefined {
-    return this.deps.directory.contactOf(source.network, sender)?.id;
   }
 
   private othersOf(group: Group, network: string, conversation: string): GroupMember[] {

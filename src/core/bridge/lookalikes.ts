@@ -4,12 +4,14 @@
  * Unicode confusables mapping, via `unhomoglyph`, as matrix-js-sdk uses it to tell room members apart)
  * are equal, with case folded before the mapping or after it (`Il` and `il`, `I` and `l` all look alike).
  * The relayed name of someone confusable with a contact they are not, or with a name seen in another room
- * of the group, carries their Matrix id (attribution.ts).
+ * of the group, carries their Matrix id (attribution.ts); an IRC nick, which anyone may take, that looks
+ * like a contact's carries what its user is logged in as, since on IRC only the services account is theirs.
  */
 import unhomoglyph from 'unhomoglyph';
 import type { Directory } from '../directory.js';
 import type { Groups } from '../groups.js';
 import type { ConversationRef, Sender } from '../messages.js';
+import { singleLine } from './sanitize.js';
 
 /** What a name is compared by. */
 export type NameKeys = readonly [folded: string, mapped: string];
@@ -32,6 +34,7 @@ export interface SeenName {
 
 /** The names seen per room (RoomNames), by `conversationKey`. */
 export interface SeenNames {
+  observe(room: string, senderId: string, name: string, contactId?: string): void;
   rooms(): Iterable<readonly [room: string, names: Iterable<SeenName>]>;
 }
 
@@ -52,12 +55,37 @@ export class Lookalikes {
     );
   }
 
+  /** The id of the contact a sender verifiably is. */
+  contactOf(source: ConversationRef, sender: Sender): string | undefined {
+    return this.directory.contactOf(source.network, sender)?.id;
+  }
+
+  /** `sender` spoke or joined in `room` (`source`): their name is remembered, with their contact. */
+  observe(room: string, source: ConversationRef, sender: Sender): void {
+    this.seen.observe(room, sender.id, sender.name, this.contactOf(source, sender));
+  }
+
+  /**
+   * `shown`, the name of a sender without a Matrix id to tell them apart (an IRC nick), with what they are
+   * logged in as when it looks like the name or nick of a contact they are not: `ana (not identified)`.
+   */
+  marked(source: ConversationRef, sender: Sender, shown: string): string {
+    const keys = nameKeys(shown);
+    const own = this.contactOf(source, sender);
+    for (const [id, contact] of this.contacts)
+      if (id !== own && contact.some((other) => confusable(other, keys))) {
+        const verified = sender.account !== undefined && sender.verification !== 'none';
+        return `${shown} (${verified ? `account ${singleLine(sender.account as string)}` : 'not identified'})`;
+      }
+    return shown;
+  }
+
   /**
    * The names a sender's must not look like: the contacts they are not, and whoever was seen in the other
    * rooms of the group (but the sender's own contact there: a person on both sides is not their own lookalike).
    */
   *besides(source: ConversationRef, sender: Sender): Iterable<NameKeys> {
-    const own = this.directory.contactOf(source.network, sender)?.id;
+    const own = this.contactOf(source, sender);
     for (const [id, keys] of this.contacts) if (id !== own) yield* keys;
     const group = this.groups.of(source);
     if (!group) return;

@@ -118,6 +118,21 @@ describe('names that look like someone else’s', () => {
     ]);
   });
 
+  test('an IRC nick that looks like a contact’s, of someone who is not that contact, says so on Matrix', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, ircUser('ana'), 'rollback approved');
+    w.advance(1000);
+    w.irc.say(IRC_ROOM, ircUser('Cy', 'someone'), 'me too');
+    w.advance(1000);
+    w.irc.say(IRC_ROOM, ircUser('ana', 'ana'), 'no, it is not');
+    w.advance(1000);
+    assert.deepEqual(w.matrix.relayed(), [
+      `${MATRIX_ROOM} message: <ana (not identified)> rollback approved`,
+      `${MATRIX_ROOM} message: <Cy (account someone)> me too`,
+      `${MATRIX_ROOM} message: <ana> no, it is not`,
+    ]);
+  });
+
   test('a contact who speaks on both sides is not told apart from themselves', async () => {
     const w = await world();
     w.irc.say(IRC_ROOM, ircUser('ana', 'ana'), 'on IRC');
