@@ -2,9 +2,14 @@
  * Who said it, as the other side reads it. On IRC a relayed name must not highlight the IRC user who
  * happens to have that nick (a zero-width space inside every word of it, as matterbridge's
  * `{NOPINGNICK}` and heisenbridge's `use_zwsp` do); names are capped, and two Matrix members of one room
- * who share a display name are told apart by their Matrix id (heisenbridge's `use_disambiguation`).
+ * who share a display name are told apart by their Matrix id (heisenbridge's `use_disambiguation`), and
+ * so is a Matrix member whose name only looks like another's, a contact's or a nick's (lookalikes.ts).
+ * A name never holds `<` or `>`: the attribution `<name> ` ends at the first `>`, so a name `alice> bob`
+ * would have IRC read bob's words as alice's (they become parentheses, as matterbridge's RELAYMSG replaces
+ * what a nick cannot hold).
  */
 import { BoundedMap } from '../bounded-map.js';
+import { confusable, nameKeys, type NameKeys, type SeenName, type SeenNames } from './lookalikes.js';
 import { singleLine } from './sanitize.js';
 
 export const ZWSP = '\u200b';
@@ -31,39 +36,49 @@ export function cap(value: string, max: number): string {
 }
 
 /** Display names seen per room, from the people who spoke, joined or reacted there. */
-export class RoomNames {
-  private readonly rooms = new Map<string, BoundedMap<string, string>>();
+export class RoomNames implements SeenNames {
+  private readonly byRoom = new Map<string, BoundedMap<string, SeenName & { name: string }>>();
 
-  observe(room: string, senderId: string, name: string): void {
-    let names = this.rooms.get(room);
+  /** `contactId`: the contact the sender verifiably is, whose own names elsewhere are no lookalikes. */
+  observe(room: string, senderId: string, name: string, contactId?: string): void {
+    let names = this.byRoom.get(room);
     if (!names) {
       names = new BoundedMap(NAMES_PER_ROOM);
-      this.rooms.set(room, names);
+      this.byRoom.set(room, names);
     }
-    names.set(senderId, displayName(name, senderId));
+    const shown = displayName(name, senderId);
+    names.set(senderId, { name: shown, keys: nameKeys(shown), contactId });
   }
 
   forget(room: string, senderId: string): void {
-    this.rooms.get(room)?.delete(senderId);
+    this.byRoom.get(room)?.delete(senderId);
   }
 
   nameOf(room: string, senderId: string): string | undefined {
-    return this.rooms.get(room)?.get(senderId);
+    return this.byRoom.get(room)?.get(senderId)?.name;
   }
 
-  /** The sender's name, with their id appended when another member of the room shares it. */
-  label(room: string, senderId: string, name: string): string {
+  *rooms(): Iterable<readonly [string, Iterable<SeenName>]> {
+    for (const [room, names] of this.byRoom) yield [room, names.values()];
+  }
+
+  /**
+   * The sender's name, with their id appended when another member of the room has a name that looks the
+   * same, or when it looks like one of `besides` (names of others elsewhere: lookalikes.ts).
+   */
+  label(room: string, senderId: string, name: string, besides: Iterable<NameKeys> = []): string {
     const shown = displayName(name, senderId);
-    const names = this.rooms.get(room);
-    const folded = shown.toLowerCase();
+    const keys = nameKeys(shown);
     let shared = false;
-    for (const [id, other] of names ? names.entries() : []) {
-      if (id !== senderId && other.toLowerCase() === folded) shared = true;
-    }
+    for (const [id, other] of this.byRoom.get(room)?.entries() ?? [])
+      if (id !== senderId && confusable(other.keys, keys)) shared = true;
+    for (const other of besides) if (!shared && confusable(other, keys)) shared = true;
     return shared && shown !== senderId ? `${shown} (${cap(singleLine(senderId), MAX_ID_LENGTH)})` : shown;
   }
 }
 
-function displayName(name: string, senderId: string): string {
-  return cap(singleLine(name) || singleLine(senderId), MAX_NAME_LENGTH);
+/** A name as shown in an attribution: one clean line, without the `<` and `>` that delimit it, capped. */
+export function displayName(name: string, senderId: string): string {
+  const clean = (value: string): string => singleLine(value).replace(/</g, '(').replace(/>/g, ')');
+  return cap(clean(name) || clean(senderId), MAX_NAME_LENGTH);
 }

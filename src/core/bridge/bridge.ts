@@ -11,6 +11,7 @@
 import { parseCommand } from '../commands/parse.js';
 import type { GroupMember } from '../groups.js';
 import type {
+  ConversationRef,
   InboundMessage,
   InboundReaction,
   MembershipChange,
@@ -21,9 +22,10 @@ import type {
 import type { ConnectionState } from '../network.js';
 import { text, toPlainText, type RichText, type Segment } from '../rich-text.js';
 import type { Relay } from '../router.js';
-import { cap, MAX_NAME_LENGTH, noHighlight, RoomNames } from './attribution.js';
+import { cap, displayName, MAX_NAME_LENGTH, noHighlight, RoomNames } from './attribution.js';
+import { Lookalikes } from './lookalikes.js';
 import { EchoGuard } from './echo-guard.js';
-import type { Pending, Said, TargetKind } from './said.js';
+import { replyPrefix, type Pending, type Said, type TargetKind } from './said.js';
 import { IgnorePatterns } from './ignore-patterns.js';
 import { ReactionAcks } from './reaction-acks.js';
 import { Coalescer, type Batch } from './coalescer.js';
@@ -39,7 +41,6 @@ import { defaultTuning, type BridgeDeps, type BridgeTuning } from './bridge-deps
 
 export { defaultTuning, type BridgeDeps, type BridgeTuning } from './bridge-deps.js';
 
-const QUOTE_LENGTH = 32;
 const REASON_LENGTH = 120;
 const MATRIX_MAX_LENGTH = 60_000;
 
@@ -54,6 +55,7 @@ export class Bridge implements Relay {
   private readonly coalescer: Coalescer<Pending>;
   private readonly ignore: IgnorePatterns;
   private readonly reactions: ReactionAcks;
+  private readonly lookalikes: Lookalikes;
 
   constructor(private readonly deps: BridgeDeps) {
     this.tuning = { ...defaultTuning, ...deps.tuning };
@@ -67,6 +69,7 @@ export class Bridge implements Relay {
     });
     this.ignore = new IgnorePatterns(deps.config, deps.directory, deps.logger);
     this.reactions = new ReactionAcks(deps, this.ignore);
+    this.lookalikes = new Lookalikes(deps.directory, deps.groups, this.names);
   }
 
   relay(message: InboundMessage): void {
@@ -122,7 +125,8 @@ export class Bridge implements Relay {
     if (!group?.relay) return;
     const kind = this.deps.directory.kindOf(source.network);
     const room = conversationKey(source.network, source.id);
-    if (kind === 'matrix') this.names.observe(room, message.sender.id, message.sender.name);
+    // IRC speakers too: a Matrix name made to look like theirs is told apart (lookalikes.ts).
+    this.lookalikes.observe(room, source, message.sender);
     let content: RichText = sanitizeRich(message.rich ?? [text(message.text)]);
     if (isBlank(content)) return;
     const plain = toPlainText(content);
@@ -141,7 +145,7 @@ export class Bridge implements Relay {
       network: source.network,
       conversation: source.id,
       senderId: message.sender.id,
-      senderName: this.labelOf(kind, room, message.sender),
+      senderName: this.labelOf(kind, source, message.sender),
       senderKind: kind,
       at: message.at,
       text: plain,
@@ -178,7 +182,7 @@ export class Bridge implements Relay {
   private toIrc(said: Said, member: GroupMember): void {
     const nameOf = (userId: string): string | undefined => this.names.nameOf(said.room, userId);
     const content = this.mentions.forTarget(said.content, 'irc', nameOf);
-    const lines = ircLines([...this.replyPrefix(said, member, 'irc'), ...content]);
+    const lines = ircLines([...replyPrefix(said, member, 'irc', this.tuning.oldReplyMs), ...content]);
     const shown = withMarker(lines, this.deps.config.maxLines, (cut) => cutMarker(cut, this.pageFor(said)));
     const name = noHighlight(said.label);
     const prefix = said.message.style === 'emote' ? `* ${name} ` : `<${name}> `;
@@ -216,7 +220,7 @@ export class Bridge implements Relay {
     // Whatever this sender's channel still has pending goes first, so the order is kept.
     this.coalescer.flush(source);
     const replyTo = said.replied?.copies.get(conversationKey(member.network, member.conversation));
-    const reply = replyTo === undefined ? this.replyPrefix(said, member, 'matrix') : [];
+    const reply = replyTo === undefined ? replyPrefix(said, member, 'matrix', this.tuning.oldReplyMs) : [];
     const prefix = style === 'emote' ? `${said.label} ` : `<${said.label}> `;
     this.send(said.group, member, [text(prefix), ...reply, ...content], style, said.entry, replyTo);
   }
@@ -224,7 +228,7 @@ export class Bridge implements Relay {
   private toPlain(said: Said, member: GroupMember): void {
     const content = this.mentions.forTarget(said.content, 'plain', (id) => this.names.nameOf(said.room, id));
     const prefix = said.message.style === 'emote' ? `* ${said.label} ` : `<${said.label}> `;
-    const reply = this.replyPrefix(said, member, 'plain');
+    const reply = replyPrefix(said, member, 'plain', this.tuning.oldReplyMs);
     const style = said.message.style === 'notice' ? 'notice' : 'message';
     this.send(said.group, member, [text(prefix), ...reply, ...content], style, said.entry);
   }
@@ -254,18 +258,6 @@ export class Bridge implements Relay {
             copies: new Map(),
           };
     this.send(said.group, member, body, first.style, entry);
-  }
-
-  /** `nick: ` before a reply, with the start of the original when it is old enough to be forgotten. */
-  private replyPrefix(said: Said, member: GroupMember, kind: TargetKind): Segment[] {
-    const replied = said.replied;
-    if (!replied) return [];
-    // On the replied-to person's own IRC network their nick highlights them, as a reply should.
-    const own = replied.senderKind === 'irc' && replied.network === member.network;
-    const who = kind === 'irc' && !own ? noHighlight(replied.senderName) : replied.senderName;
-    const old = said.message.at - replied.at > this.tuning.oldReplyMs;
-    const quote = old ? ` "${cap(singleLine(replied.text), QUOTE_LENGTH)}" <-` : '';
-    return [text(`${who}:${quote} `)];
   }
 
   /** The link to firebell's page with the full text, saved once per message; undefined without a URL. */
@@ -303,9 +295,7 @@ export class Bridge implements Relay {
       ...(replyTo === undefined ? {} : { replyTo }),
     };
     this.outgoing.set(message, entry);
-    const plain = toPlainText(body);
-    // An emote is remembered and compared as `* text`, so it is never mistaken for ordinary words.
-    this.echoes.recordText(style === 'emote' ? `* ${plain}` : plain, this.deps.clock.now());
+    this.echoes.recordMessage(message, this.deps.clock.now());
     if (this.outage.isDown(member.network)) this.outage.hold(group.id, message);
     else this.deps.outbox.send(message);
   }
@@ -317,9 +307,8 @@ export class Bridge implements Relay {
     if (!group?.relay) return;
     const kind = this.deps.directory.kindOf(source.network);
     const room = conversationKey(source.network, source.id);
-    if (kind === 'matrix' && change.change === 'join')
-      this.names.observe(room, change.sender.id, change.sender.name);
-    const label = this.labelOf(kind, room, change.sender);
+    if (kind === 'matrix' && change.change === 'join') this.lookalikes.observe(room, source, change.sender);
+    const label = this.labelOf(kind, source, change.sender);
     if (kind === 'matrix' && change.change !== 'join') this.names.forget(room, change.sender.id);
     if (!group.relayJoinsAndParts || change.netsplit || this.ignore.ignored(source.network, change.sender))
       return;
@@ -345,7 +334,10 @@ export class Bridge implements Relay {
   private remember(message: OutboundMessage, messageIds: readonly string[]): void {
     if ('person' in message.to) return;
     const { network, conversation } = message.to;
-    if (message.relayed) this.echoes.recordIds(network, messageIds);
+    if (message.relayed) {
+      this.echoes.recordIds(network, messageIds);
+      this.echoes.recordMessage(message, this.deps.clock.now());
+    }
     this.reactions.remember(message, messageIds);
     // firebell's own messages are remembered too, so a reply to an announcement says whom it answers.
     const entry = this.outgoing.get(message) ?? {
@@ -366,9 +358,11 @@ export class Bridge implements Relay {
     if (recovery) relayHeld(network, recovery, this.deps.outbox, this.deps.logger);
   }
 
-  private labelOf(kind: NetworkKind | undefined, room: string, sender: Sender): string {
-    if (kind === 'matrix') return this.names.label(room, sender.id, sender.name);
-    return cap(singleLine(sender.name) || singleLine(sender.id) || '?', MAX_NAME_LENGTH);
+  private labelOf(kind: NetworkKind | undefined, source: ConversationRef, sender: Sender): string {
+    if (kind !== 'matrix')
+      return this.lookalikes.marked(source, sender, displayName(sender.name, sender.id) || '?');
+    const besides = this.lookalikes.besides(source, sender);
+    return this.names.label(conversationKey(source.network, source.id), sender.id, sender.name, besides);
   }
 
   private othersOf(group: Group, network: string, conversation: string): GroupMember[] {

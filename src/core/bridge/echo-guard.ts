@@ -11,13 +11,20 @@
  * Other relays that copy firebell's lines without the marker (a puppeting bridge, matterbridge, a second
  * firebell on IRC, which has no marker) are caught by the attribution firebell itself wrote: an inbound line
  * is a copy when, with up to two relay prefixes of the copier (`<name> `, `[label] `, `* name `) taken off,
- * it is exactly a line firebell relayed in the last minute, *its* attribution included (`<alice> ok`). Only
+ * it is exactly a line firebell relayed in the copy window, *its* attribution included (`<alice> ok`). Only
  * attributed lines are remembered, so a bare "ok" never matches anything.
+ *
+ * The window counts from when the network took the line (the delivery), not from when the bridge queued it:
+ * a line kept in a send queue (IRC pacing behind a backlog, a homeserver that is slow to answer) is copied
+ * back only once it went out. Ten minutes outlast a lagging server (an IRC connection silent for the ping
+ * timeout, two minutes by default, is dropped) and another relay's own catch-up; memory is bounded by the
+ * count of lines remembered, never by the time alone.
  */
-import type { InboundMessage } from '../messages.js';
+import type { InboundMessage, OutboundMessage } from '../messages.js';
+import { toPlainText } from '../rich-text.js';
 import { BoundedMap } from '../bounded-map.js';
 
-const TTL_MS = 60_000;
+export const COPY_WINDOW_MS = 10 * 60_000;
 const REMEMBERED = 4096;
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
 const PREFIX = /^(?:\[[^\]\n]{1,40}\] ?)?(?:<[^>\n]{1,100}> ?|\* [^ \n]{1,100} )/;
@@ -30,8 +37,14 @@ export class EchoGuard {
   private readonly lines = new BoundedMap<string, number>(REMEMBERED);
   private readonly ownIds = new BoundedMap<string, true>(REMEMBERED);
 
-  /** firebell relayed `text` (attribution included) at `at`: its attributed lines are remembered. */
-  recordText(text: string, at: number): void {
+  /**
+   * firebell relayed `message` (attribution included) at `at`: its attributed lines are remembered, from
+   * when it was queued and again from when its network took it. An emote is remembered and compared as
+   * `* text`, so it is never mistaken for ordinary words.
+   */
+  recordMessage(message: OutboundMessage, at: number): void {
+    const plain = toPlainText(message.body);
+    const text = message.style === 'emote' ? `* ${plain}` : plain;
     const lines = text.split('\n');
     for (const line of lines.length > 1 ? [text, ...lines] : lines) {
       const key = normal(line);
@@ -57,7 +70,7 @@ export class EchoGuard {
     let candidate = normal(text);
     for (let strip = 0; strip <= 2 && PREFIX.test(candidate); strip += 1) {
       const seen = this.lines.get(candidate);
-      if (seen !== undefined && at - seen <= TTL_MS) return true;
+      if (seen !== undefined && at - seen <= COPY_WINDOW_MS) return true;
       candidate = candidate.replace(PREFIX, '');
     }
     return false;

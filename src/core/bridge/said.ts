@@ -1,9 +1,13 @@
 /** One inbound message on its way through the bridge to the other members of its group. */
 import type { GroupMember } from '../groups.js';
 import type { InboundMessage, NetworkKind } from '../messages.js';
-import type { RichText } from '../rich-text.js';
+import { text, type RichText, type Segment } from '../rich-text.js';
 import type { Group } from '../settings.js';
+import { cap, noHighlight } from './attribution.js';
 import type { RelayedMessage } from './relayed-messages.js';
+import { singleLine } from './sanitize.js';
+
+const QUOTE_LENGTH = 32;
 
 export type TargetKind = 'irc' | 'matrix' | 'plain';
 
@@ -25,4 +29,21 @@ export interface Said {
 export interface Pending {
   readonly said: Said;
   readonly member: GroupMember;
+}
+
+/** `nick: ` before a reply, with the start of the original when it is older than `oldReplyMs`. */
+export function replyPrefix(
+  said: Said,
+  member: GroupMember,
+  kind: TargetKind,
+  oldReplyMs: number,
+): Segment[] {
+  const replied = said.replied;
+  if (!replied) return [];
+  // On the replied-to person's own IRC network their nick highlights them, as a reply should.
+  const own = replied.senderKind === 'irc' && replied.network === member.network;
+  const who = kind === 'irc' && !own ? noHighlight(replied.senderName) : replied.senderName;
+  const old = said.message.at - replied.at > oldReplyMs;
+  const quote = old ? ` "${cap(singleLine(replied.text), QUOTE_LENGTH)}" <-` : '';
+  return [text(`${who}:${quote} `)];
 }

@@ -45,6 +45,8 @@ const CONFIRM_TIMEOUT_MS = 30_000;
 const HISTORY_TIMEOUT_MS = 5000;
 /** Numerics that refuse a PRIVMSG or NOTICE to the target in their second parameter. */
 const MESSAGE_REFUSALS = ['401', '403', '404', '477', '486', '492', '531', '716'];
+/** Of those, the ones that refuse a TOPIC change too (477: InspIRCd's answer to a message to a +M channel). */
+const TOPIC_REFUSALS_TOO = new Set(['403', '477']);
 
 export interface OutgoingDeps {
   readonly networkId: string;
@@ -189,13 +191,22 @@ export class IrcOutgoing {
       const [, target = '', ...rest] = message.params;
       const reason = `${target}: ${rest[rest.length - 1] ?? ''} (${message.command})`;
       const key = this.deps.session.caseFold(target);
+      // The server answers in write order: a refusal that may be a TOPIC change's is that change's when the
+      // change was written before every message line still waiting there (the topic handlers take it).
+      if (TOPIC_REFUSALS_TOO.has(message.command)) {
+        const topic = this.deps.topics.oldestInFlightOrder(target);
+        if (topic !== undefined && topic < (this.confirmations.oldestOrder(key) ?? Infinity)) return false;
+      }
+      // Refused a line: a 403 or 477 was the line's, and neither a topic change's nor a JOIN's.
+      if (this.confirmations.refused(key, reason)) return TOPIC_REFUSALS_TOO.has(message.command);
       // A refusal no waiting line explains (one of our protocol lines, a line timed out already): the
       // operator hears of it here.
-      if (!this.confirmations.refused(key, reason) && !SERVICE_NICKS.has(key))
+      if (!SERVICE_NICKS.has(key))
         this.deps.log.warn(
           { target, reason },
           `the server refused a line to ${target} after it was written: ${reason}`,
         );
+      return false;
     };
     const history = this.history.handlers();
     const refusals = Object.fromEntries(MESSAGE_REFUSALS.map((numeric) => [numeric, refusal]));

@@ -217,6 +217,11 @@ export class LineConfirmations {
     return lines;
   }
 
+  /** Where the oldest line still waiting for `targetKey` was written, in write order (see `mark`). */
+  oldestOrder(targetKey: string): number | undefined {
+    return this.waiting.find((entry) => entry.targetKey === targetKey)?.seq;
+  }
+
   get size(): number {
     return this.waiting.length;
   }

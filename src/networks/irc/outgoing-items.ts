@@ -185,7 +185,7 @@ export class TopicItem implements Outgoing {
     readonly channelKey: string,
     private readonly text: string,
     readonly change: TopicChange,
-    private readonly env: Pick<ItemEnvironment, 'isReady'>,
+    private readonly env: Pick<ItemEnvironment, 'isReady' | 'confirmations'>,
     /** The topic as the server last said it; the change is moot when it already reads so. */
     private readonly current: () => string | undefined,
   ) {}
@@ -208,7 +208,8 @@ export class TopicItem implements Outgoing {
   }
 
   sent(): boolean {
-    this.change.sent();
+    // Its place among the message lines: a refusal both may draw goes to the one written first (irc-outgoing.ts).
+    this.change.sent(this.env.confirmations.mark());
     return false;
   }
 

@@ -23,8 +23,11 @@ export interface TopicChange {
   readonly channel: string;
   readonly outcome: Promise<TopicOutcome>;
   readonly settled: boolean;
-  /** The TOPIC line was handed to the socket: answers to that channel are now ours, in write order. */
-  sent(): void;
+  /**
+   * The TOPIC line was handed to the socket, at `order` in the connection's write order (LineConfirmations):
+   * answers to that channel are now ours, in write order.
+   */
+  sent(order?: number): void;
   /** The socket took it (the timeout starts here), or could not (the connection is going). */
   written(error?: Error): void;
   /** The topic already reads so: nothing to write. */
@@ -41,6 +44,7 @@ export interface TopicQuery {
 
 interface Change extends TopicChange {
   settled: boolean;
+  order: number;
   timer: unknown;
   settle(outcome: TopicOutcome): void;
 }
@@ -130,6 +134,7 @@ export class TopicTracker {
       channel,
       outcome,
       settled: false,
+      order: Infinity,
       timer: undefined,
       settle: (result) => {
         if (change.settled) return;
@@ -138,7 +143,10 @@ export class TopicTracker {
         this.removeInFlight(key, change);
         settle(result);
       },
-      sent: () => this.inFlight.set(key, [...(this.inFlight.get(key) ?? []), change]),
+      sent: (order = Infinity) => {
+        change.order = order;
+        this.inFlight.set(key, [...(this.inFlight.get(key) ?? []), change]);
+      },
       written: (error) => {
         if (error || change.settled || change.timer !== undefined) return;
         this.startTimeout(change);
@@ -154,6 +162,11 @@ export class TopicTracker {
     const key = this.fold()(channel);
     this.oldestInFlight(key)?.settle({ status: 'refused', reason });
     this.answerQuestions(key, this.topics.get(key));
+  }
+
+  /** Where the oldest change in flight in the channel was written, in the connection's write order. */
+  oldestInFlightOrder(channel: string): number | undefined {
+    return this.oldestInFlight(this.fold()(channel))?.order;
   }
 
   /** We left the channel: what we knew of its topic may go stale. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Sender } from '../../../src/core/messages.js';
 import { toPlainText } from '../../../src/core/rich-text.js';
 import { ircUser, matrixUser } from '../../support/fake-network.js';
+import { COPY_WINDOW_MS } from '../../../src/core/bridge/echo-guard.js';
 import { alice, ana, bob, IRC_ROOM, MATRIX_ROOM, Z, worldPerTest, type Side } from './world.js';
 
 const world = worldPerTest();
@@ -22,18 +23,53 @@ describe('echoes of relayed lines through other bridges', () => {
     assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: * A${Z}na waves`]);
   });
 
-  test('the same words from a person are relayed: alone, or a minute later', async () => {
+  test('the same words from a person are relayed: alone, or once the copy window has passed', async () => {
     const w = await world();
     w.irc.say(IRC_ROOM, alice, 'hi there');
     w.advance(100);
     w.matrix.say(MATRIX_ROOM, ana, 'hi there');
-    w.advance(60_001);
+    w.advance(COPY_WINDOW_MS + 1);
     w.matrix.say(MATRIX_ROOM, ana, '<alice> hi there');
     assert.deepEqual(w.irc.relayed(), [
       `${IRC_ROOM} message: <A${Z}na> hi there`,
       `${IRC_ROOM} message: <A${Z}na> <alice> hi there`,
     ]);
   });
+  test('a copy that comes back late through a lagging server is still known', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'hi there');
+    w.advance(1000);
+    // The copying bridge's server lagged: the copy comes a minute and a half after the original.
+    w.advance(90_000);
+    w.irc.say(IRC_ROOM, ircUser('matterbridge'), `[matrix] <firebell> <alice> hi there`);
+    w.matrix.say(MATRIX_ROOM, matrixUser('@irc_firebell:example.org', 'firebell'), '<alice> hi there');
+    w.advance(1000);
+    assert.deepEqual(w.matrix.relayed(), [`${MATRIX_ROOM} message: <alice> hi there`]);
+    assert.deepEqual(w.irc.relayed(), []);
+  });
+
+  test('the copy window counts from the delivery, not from the queueing: a line kept waiting by its network', async () => {
+    const w = await world();
+    // The network holds the line in its own send queue (IRC pacing behind a backlog, a slow homeserver).
+    const network = w.matrix.network;
+    const send = network.send.bind(network);
+    const waiting: (() => void)[] = [];
+    network.send = (message, settle) => void waiting.push(() => send(message, settle));
+    w.irc.say(IRC_ROOM, alice, 'is matrix down?');
+    w.advance(1000);
+    await w.settle();
+    assert.equal(waiting.length, 1, 'handed to the network, which holds it');
+    w.advance(COPY_WINDOW_MS + 60_000);
+    for (const deliver of waiting) deliver();
+    await w.settle();
+    assert.deepEqual(w.matrix.relayed(), [`${MATRIX_ROOM} message: <alice> is matrix down?`]);
+    w.advance(5_000);
+    w.matrix.say(MATRIX_ROOM, matrixUser('@relay:example.org', 'relay'), '<alice> is matrix down?');
+    w.advance(1000);
+    await w.settle();
+    assert.deepEqual(w.irc.relayed(), [], 'the copy of the late line did not come back to IRC');
+  });
+
   test('a copy that arrives before its original (the other relay synced first) is dropped after the hold', async () => {
     const w = await world();
     // A second firebell relayed Ana's Matrix line to IRC before this one saw it on Matrix.

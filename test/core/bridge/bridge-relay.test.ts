@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrixHtmlToRich } from '../../../src/core/format/matrix-html-to-rich.js';
 import { bold, text } from '../../../src/core/rich-text.js';
-import { matrixUser } from '../../support/fake-network.js';
+import { ircUser, matrixUser } from '../../support/fake-network.js';
 import { IRC_ROOM, MATRIX_ROOM, Z, alice, ana, worldPerTest } from './world.js';
 
 const world = worldPerTest();
@@ -69,10 +69,87 @@ describe('attribution', () => {
     assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <e${Z}vil Q${Z}UIT :b${Z}ye> hi`]);
   });
 
+  test('a display name cannot fake the attribution: its `<` and `>` become parentheses', async () => {
+    const w = await world();
+    // As it was, IRC read `<alice> bob> I resign`: words put in alice's mouth.
+    w.matrix.say(MATRIX_ROOM, matrixUser('@eve:example.org', 'alice> bob'), 'I resign');
+    w.matrix.say(MATRIX_ROOM, matrixUser('@mal:example.org', '<bob'), 'hi', { style: 'emote' });
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <a${Z}lice) b${Z}ob> I resign`,
+      `${IRC_ROOM} message: * (b${Z}ob hi`,
+    ]);
+  });
+
   test('each line of a multi-line Matrix message is attributed on IRC', async () => {
     const w = await world();
     w.matrix.say(MATRIX_ROOM, ana, 'one\ntwo');
     assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <A${Z}na> one\n<A${Z}na> two`]);
+  });
+});
+
+describe('names that look like someone else’s', () => {
+  const cyrillic = (name: string) =>
+    name.replace(/a/g, '\u0430').replace(/o/g, '\u043e').replace(/B/g, '\u0412');
+
+  test('a Matrix name that looks like a contact’s is told apart by its Matrix id; the contact is not', async () => {
+    const w = await world();
+    w.matrix.say(MATRIX_ROOM, matrixUser('@impostor:evil.example', cyrillic('Ana')), 'rollback approved');
+    w.matrix.say(MATRIX_ROOM, matrixUser('@x:evil.example', cyrillic('Bo')), 'me too');
+    w.matrix.say(MATRIX_ROOM, ana, 'no it is not');
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <A${Z}n\u0430 (@i${Z}mpostor:e${Z}vil.e${Z}xample)> rollback approved`,
+      `${IRC_ROOM} message: <\u0412${Z}\u043e (@x:e${Z}vil.e${Z}xample)> me too`,
+      // Two members of the room now show as Ana: the real one is named by her id too, as for equal names.
+      `${IRC_ROOM} message: <A${Z}na (@a${Z}na:e${Z}xample.o${Z}rg)> no it is not`,
+    ]);
+  });
+
+  test('a Matrix name that looks like an IRC nick seen in the group is told apart', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, alice, 'deploying now');
+    w.advance(1000);
+    w.matrix.say(
+      MATRIX_ROOM,
+      matrixUser('@eve:evil.example', cyrillic('alice')),
+      'deploy is done, all green',
+    );
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <\u0430${Z}lice (@e${Z}ve:e${Z}vil.e${Z}xample)> deploy is done, all green`,
+    ]);
+  });
+
+  test('an IRC nick that looks like a contact’s, of someone who is not that contact, says so on Matrix', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, ircUser('ana'), 'rollback approved');
+    w.advance(1000);
+    w.irc.say(IRC_ROOM, ircUser('Cy', 'someone'), 'me too');
+    w.advance(1000);
+    w.irc.say(IRC_ROOM, ircUser('ana', 'ana'), 'no, it is not');
+    w.advance(1000);
+    assert.deepEqual(w.matrix.relayed(), [
+      `${MATRIX_ROOM} message: <ana (not identified)> rollback approved`,
+      `${MATRIX_ROOM} message: <Cy (account someone)> me too`,
+      `${MATRIX_ROOM} message: <ana> no, it is not`,
+    ]);
+  });
+
+  test('a contact who speaks on both sides is not told apart from themselves', async () => {
+    const w = await world();
+    w.irc.say(IRC_ROOM, ircUser('ana', 'ana'), 'on IRC');
+    w.advance(1000);
+    w.matrix.say(MATRIX_ROOM, ana, 'and on Matrix');
+    assert.deepEqual(w.irc.relayed(), [`${IRC_ROOM} message: <A${Z}na> and on Matrix`]);
+  });
+
+  test('two Matrix members whose names only look alike are told apart', async () => {
+    const w = await world();
+    const cy = matrixUser('@cy:example.org', 'Dana');
+    w.matrix.say(MATRIX_ROOM, cy, 'first');
+    w.matrix.say(MATRIX_ROOM, matrixUser('@impostor:evil.example', cyrillic('Dana')), 'second');
+    assert.deepEqual(w.irc.relayed(), [
+      `${IRC_ROOM} message: <D${Z}ana> first`,
+      `${IRC_ROOM} message: <D${Z}\u0430n\u0430 (@i${Z}mpostor:e${Z}vil.e${Z}xample)> second`,
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cap, noHighlight, RoomNames } from '../../../src/core/bridge/attribution.js';
+import { confusable, nameKeys } from '../../../src/core/bridge/lookalikes.js';
 import { cutToLines, ircLines, splitToFit, utf8Length } from '../../../src/core/bridge/irc-lines.js';
 import { renderIrc } from '../../../src/core/format/irc-format.js';
 import { openDurable, TestStore } from '../../support/test-store.js';
@@ -65,6 +66,20 @@ describe('attribution', () => {
     assert.equal(names.label('other', '@a:x', 'Sam'), 'Sam');
     names.forget('room', '@b:x');
     assert.equal(names.label('room', '@a:x', 'Sam'), 'Sam');
+  });
+
+  test('names that look alike: other scripts, full-width letters, I and l, any case; different names do not', () => {
+    const alike = (a: string, b: string): boolean => confusable(nameKeys(a), nameKeys(b));
+    assert.ok(alike('Ana', '\u0410n\u0430'), 'Cyrillic А and а');
+    assert.ok(alike('alice', '\uff41lice'), 'full-width a');
+    assert.ok(alike('Bill', 'BiII'), 'capital I for l');
+    assert.ok(alike('il', 'Il'), 'case, before or after the mapping');
+    assert.ok(alike('Sam', 'sam'));
+    assert.ok(!alike('Ana', 'Anna'));
+    assert.ok(!alike('bob', 'rob'));
+    const names = new RoomNames();
+    assert.equal(names.label('room', '@e:x', '\u0430lice', [nameKeys('alice')]), '\u0430lice (@e:x)');
+    assert.equal(names.label('room', '@e:x', 'eve', [nameKeys('alice')]), 'eve');
   });
 });
 
