@@ -41,17 +41,20 @@ test('a valid intake: tokens from the environment, routes, the flap window; http
 
 test('intake mistakes: an unknown group or policy, a short token, hooks with no listener', () => {
   assert.deepEqual(
-    problems({
-      firebell: withIntake(`  group: opz
+    problems(
+      {
+        firebell: withIntake(`  group: opz
   sources:
     generic:
-      token: short
+      token: \${SHORT}
   routes:
     - match: { severity: critical }
       group: nope
       policy: defualt
 `),
-    }),
+      },
+      { SHORT: 'short' },
+    ),
     [
       'cfg/firebell.yaml:23:3: intake.group: unknown group "opz" (did you mean "ops"?)',
       'cfg/firebell.yaml:26:7: intake.sources.generic.token: expected a token of at least 16 characters (write ${NAME} to take it from the environment), got a string',
@@ -60,26 +63,32 @@ test('intake mistakes: an unknown group or policy, a short token, hooks with no 
     ],
   );
   assert.deepEqual(
-    problems({
-      firebell: withIntake(`  group: opz
+    problems(
+      {
+        firebell: withIntake(`  group: opz
   sources:
     generic:
-      token: 0123456789abcdef0123
+      token: \${LONG}
   routes:
     - match: { severity: critical }
       group: nope
       policy: defualt
 `),
-    }),
+      },
+      { LONG: '0123456789abcdef0123' },
+    ),
     [
       'cfg/firebell.yaml:23:3: intake.group: unknown group "opz" (did you mean "ops"?)',
       'cfg/firebell.yaml:29:7: intake.routes[0].group: unknown group "nope" (did you mean "ops"?)',
       'cfg/firebell.yaml:30:7: intake.routes[0].policy: unknown escalation policy "defualt" (did you mean "default"?)',
     ],
   );
-  const noListener = load({
-    firebell: withIntake('  group: ops\n  sources:\n    generic:\n      token: 0123456789abcdef0123\n', ''),
-  });
+  const noListener = load(
+    {
+      firebell: withIntake('  group: ops\n  sources:\n    generic:\n      token: ${LONG}\n', ''),
+    },
+    { LONG: '0123456789abcdef0123' },
+  );
   assert.ok(noListener.ok);
   if (noListener.ok)
     assert.deepEqual(
