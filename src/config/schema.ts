@@ -14,6 +14,7 @@ import { parseHours, type WorkingHours } from './hours.js';
 import { timezone } from './timezone.js';
 import { DEFAULT_STORM } from '../core/settings.js';
 import { UNSET_SECRET } from './secrets.js';
+import type { IrcHandle } from '../core/settings.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const id = z
@@ -468,12 +469,74 @@ const hours = z.record(z.string(), z.unknown()).transform((raw, ctx): WorkingHou
   return parsed.hours;
 });
 
-const ircHandle = z.strictObject({
-  /** The services (NickServ) account: what permission checks use. */
-  account: ircAccount,
-  /** The usual nick, for highlights. Defaults to the account. */
-  nick: ircNick.optional(),
-});
+const NICK_IS_NOT_IDENTITY = 'a nick is not an identity (anyone can take a nick)';
+
+/**
+ * Services accounts belong to one network (OFTC's `alice` is not Libera's): `accounts` names the account
+ * on each IRC network; `account` alone is for a configuration with one IRC network (check refuses it with
+ * more, people-checks.ts).
+ */
+const ircAccounts = {
+  account: ircAccount.optional(),
+  accounts: z
+    .record(id, ircAccount)
+    .refine((byNetwork) => Object.keys(byNetwork).length > 0, {
+      message: 'expected at least one network and its account, such as accounts: { oftc: alice }',
+    })
+    .optional(),
+};
+
+/** `account` or `accounts`, not both: which one counts on which network would be a guess. */
+function oneWayToGiveAccounts(
+  irc: { readonly account?: string | undefined; readonly accounts?: object | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (irc.account !== undefined && irc.accounts !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['accounts'],
+      message: 'give account (one IRC network) or accounts (by network), not both',
+    });
+}
+
+/** The core's shape: `account` is the one to show, the only one or the first listed. */
+function ircHandleOf(irc: {
+  readonly account?: string | undefined;
+  readonly accounts?: Readonly<Record<string, string>> | undefined;
+  readonly nick?: string | undefined;
+}): IrcHandle | undefined {
+  const account = irc.account ?? Object.values(irc.accounts ?? {})[0];
+  if (account === undefined) return undefined;
+  return {
+    account,
+    ...(irc.nick !== undefined ? { nick: irc.nick } : {}),
+    ...(irc.account === undefined && irc.accounts !== undefined ? { accounts: irc.accounts } : {}),
+  };
+}
+
+const ircHandle = z
+  .strictObject({
+    /** The services (NickServ) account: what permission checks use. */
+    ...ircAccounts,
+    /** The usual nick, for highlights. Defaults to the account. */
+    nick: ircNick.optional(),
+  })
+  .superRefine((irc, ctx) => {
+    oneWayToGiveAccounts(irc, ctx);
+    if (irc.account === undefined && irc.accounts === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: `irc needs the services account, as in irc: { account: alice }, or by network, as in irc: { accounts: { oftc: alice } }: ${NICK_IS_NOT_IDENTITY}`,
+      });
+  })
+  .transform((irc, ctx): IrcHandle => {
+    const handle = ircHandleOf(irc);
+    if (handle === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'irc needs the services account' });
+      return z.NEVER;
+    }
+    return handle;
+  });
 
 /** ntfy topics: letters, digits, "-" and "_", at most 64 (ntfy's own rule). Anyone who guesses it can read it. */
 const ntfyTopic = z
@@ -539,8 +602,6 @@ export const contactsFileSchema = z.strictObject({ contacts: z.array(contactSche
 
 // ---------------------------------------------------------------- whitelist.yaml
 
-const NICK_IS_NOT_IDENTITY = 'a nick is not an identity (anyone can take a nick)';
-
 /** `- ttx` in the whitelist: the statusbot habit this file must break. */
 function bareNickMessage(nick: string): string {
   return (
@@ -562,8 +623,8 @@ const whitelistEntry = z
       name: nonEmpty.optional(),
       irc: z
         .strictObject({
-          /** The services account, which is what is checked. */
-          account: ircAccount.optional(),
+          /** The services account (or accounts by network), which is what is checked. */
+          ...ircAccounts,
           /** Informational: how people will see them. */
           nick: ircNick.optional(),
         })
@@ -578,7 +639,8 @@ const whitelistEntry = z
     },
   )
   .superRefine((entry, ctx) => {
-    if (entry.irc && entry.irc.account === undefined) {
+    if (entry.irc) oneWayToGiveAccounts(entry.irc, ctx);
+    if (entry.irc && entry.irc.account === undefined && entry.irc.accounts === undefined) {
       const example = entry.irc.nick ?? entry.name ?? 'alice';
       ctx.addIssue({
         code: 'custom',
@@ -616,14 +678,7 @@ const whitelistEntry = z
       : {
           kind: 'person',
           name: entry.name ?? '',
-          ...(entry.irc?.account !== undefined
-            ? {
-                irc: {
-                  account: entry.irc.account,
-                  ...(entry.irc.nick !== undefined ? { nick: entry.irc.nick } : {}),
-                },
-              }
-            : {}),
+          ...(entry.irc && ircHandleOf(entry.irc) ? { irc: ircHandleOf(entry.irc) as IrcHandle } : {}),
           ...(entry.matrix !== undefined ? { matrix: entry.matrix } : {}),
         },
   );
@@ -633,7 +688,7 @@ type WhitelistEntry =
   | {
       readonly kind: 'person';
       readonly name: string;
-      readonly irc?: { readonly account: string; readonly nick?: string };
+      readonly irc?: IrcHandle;
       readonly matrix?: string;
     };
 

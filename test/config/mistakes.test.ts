@@ -281,6 +281,7 @@ test('network ids are unique across kinds and "shell" is reserved', () => {
   assert.deepEqual(problems({ firebell }, { MATRIX_TOKEN: 'secret-token' }), [
     'cfg/firebell.yaml:9:7: networks.irc[0].id: network id "shell" is reserved for the shell network',
     'cfg/firebell.yaml:16:7: networks.matrix[0].id: duplicate network id "chat" (first used by networks.irc[1] on line 12)',
+    'cfg/contacts.yaml:5:7: contacts[0].irc.account: with 2 IRC networks (shell, chat), say which one this account is on, as in accounts: { shell: alice }: services accounts belong to one network, and the same name on another may be someone else, who would pass as this person there',
   ]);
 });
 
