@@ -197,6 +197,14 @@ const policy = z.strictObject({
   nobodyAwake: z.enum(['soonest', 'whole-tier', 'next-tier']).default('soonest'),
 });
 
+/**
+ * A value that carries a secret and whose shape is checked (a URL): the placeholder of one left unset
+ * where that is allowed (`firebell check` without production secrets, secrets.ts) passes.
+ */
+function orUnsetSecret(schema: z.ZodType<string>): z.ZodType<string> {
+  return z.union([z.literal(UNSET_SECRET), schema]);
+}
+
 /** See `bot.shutdownGraceSeconds`. */
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 7;
 
@@ -258,10 +266,9 @@ const storeSection = z
     /** kind sqlite: the file. */
     path: nonEmpty.optional(),
     /** kind postgres: a libpq connection URL, e.g. ${DATABASE_URL}. */
-    url: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
-      .optional(),
+    url: orUnsetSecret(
+      z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL'),
+    ).optional(),
     /** kind postgres: how long the active instance's lease lasts without renewal (renewed every third). */
     leaseSeconds: z
       .number()
@@ -398,8 +405,8 @@ export const firebellFileSchema = z.strictObject({
   /** A dead-man's-switch URL called on schedule while firebell is healthy; see docs/offchat.md. */
   heartbeat: z
     .strictObject({
-      /** healthchecks.io, an Uptime Kuma push URL...; it often holds a secret: `${ENV}`. */
-      url,
+      /** healthchecks.io, an Uptime Kuma push URL...; it holds a secret: `${ENV}`. */
+      url: orUnsetSecret(url),
       everySeconds: z.number().int().min(10, 'expected at least 10 seconds').max(86_400).default(60),
     })
     .optional(),
