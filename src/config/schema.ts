@@ -35,6 +35,18 @@ export const matrixUserId = z
   .string()
   .regex(/^@[^:\s]+:\S+$/, 'expected a Matrix user id such as "@alice:example.org"');
 const ircAccount = z.string().regex(/^[^\s!@#:,]+$/, 'expected an IRC services account name');
+/**
+ * Text sent inside an IRC command line (USER's realname, PASS, NickServ IDENTIFY): irc-framework writes it
+ * as it is, so a CR or LF would end the line and the rest would reach the server as a command of its own.
+ */
+const ircLineText = nonEmpty.regex(
+  /^[^\r\n\0]*$/,
+  'must not contain a line break (CR, LF) or NUL: it is sent in an IRC command line',
+);
+/** A JOIN parameter: a space or comma would split it into other parameters. */
+const channelKey = z
+  .string()
+  .regex(/^[^\s,\0]+$/, 'expected a channel key without spaces, commas or line breaks');
 const ircNick = z.string().regex(/^[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]*$/, 'expected an IRC nick');
 /** A pattern that must compile: a broken one would silently stop ignoring another bot, and loop. */
 const regex = nonEmpty.refine(
@@ -97,14 +109,14 @@ const ircNetwork = z
       .regex(/^[^\s@]+$/, 'expected an IRC username (ident)')
       .default('firebell'),
     /** Defaults to a bot label with the admin contact, as network bot policies ask. */
-    realname: nonEmpty.optional(),
+    realname: ircLineText.optional(),
     /** Server password (PASS). */
-    password: nonEmpty.optional(),
+    password: ircLineText.optional(),
     sasl: z.strictObject({ account: nonEmpty, password: nonEmpty }).optional(),
     /** NickServ IDENTIFY, used when SASL is not configured or fails. */
-    nickservPassword: nonEmpty.optional(),
+    nickservPassword: ircLineText.optional(),
     /** Channel keys for +k channels. */
-    channelKeys: z.record(ircChannel, nonEmpty).default({}),
+    channelKeys: z.record(ircChannel, orUnsetSecret(channelKey)).default({}),
     pacing: pacing.default({ ...DEFAULT_IRC_PACING }),
     /**
      * Networks without services (no accounts) cannot verify anyone. Only if this is true does a nick count
@@ -294,7 +306,7 @@ export const firebellFileSchema = z.strictObject({
   bot: z.strictObject({
     name: nonEmpty.default('firebell'),
     /** How to reach the humans who run the bot; goes into the IRC realname and the play book. */
-    admin: nonEmpty,
+    admin: ircLineText,
     /** The public play book; every announcement and page links to it. */
     playbookUrl: url,
     /** Where people read and propose changes to whitelist.yaml (its page in the git repository); the play book links it. */
