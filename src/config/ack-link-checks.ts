@@ -1,25 +1,14 @@
 /**
- * What `ackLinks` needs beyond its own shape: a secret given from the environment or a file (written in
- * the YAML it would sit in the config repository, and anyone who reads it could acknowledge any page),
- * and a listener a phone can reach (`http.listen` and `http.publicUrl`: the links point there).
+ * What `ackLinks` needs beyond its own shape: a listener a phone can reach (`http.listen` and
+ * `http.publicUrl`: the links point there). Its secret, like every other, must not be written in the file
+ * (inline-secrets.ts): anyone who read the config repository could acknowledge any page.
  */
 import { record, text, type CheckFinding } from './raw.js';
 
-/** `written` is the file as written, before `${...}` was replaced: whether the secret came from outside. */
-export function checkAckLinks(firebell: unknown, written: unknown): CheckFinding[] {
+export function checkAckLinks(firebell: unknown): CheckFinding[] {
   const root = record(firebell);
   if (root.ackLinks === undefined) return [];
   const findings: CheckFinding[] = [];
-  const secret = text(record(record(written).ackLinks).secret);
-  if (secret !== undefined && !/\$\{[^}]+\}/.test(secret))
-    findings.push({
-      doc: 'firebell',
-      path: ['ackLinks', 'secret'],
-      severity: 'error',
-      message:
-        'the secret is written in the file: give it from the environment or a file, such as ' +
-        '${FIREBELL_ACK_SECRET} or ${file:/run/secrets/firebell-ack}, so the config repository never holds it',
-    });
   const http = record(root.http);
   const bot = record(root.bot);
   if (text(http.publicUrl) === undefined && text(bot.publicUrl) === undefined)

@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { EscalationPolicy } from '../../machines/incident-types.js';
 import { describeUrl } from '../store/postgres/describe-url.js';
 import type { Config, ConfigFiles, Contact, StoreConfig, WhitelistedPerson } from './config.js';
-import { ircFold } from './raw.js';
+import { shareIrcAccount } from '../core/irc-accounts.js';
 import {
   DEFAULT_LEASE_SECONDS,
   type ContactsFile,
@@ -43,14 +43,7 @@ function fromContact(contact: Contact): WhitelistedPerson {
   return {
     name: contact.name,
     contactId: contact.id,
-    ...(contact.irc
-      ? {
-          irc: {
-            account: contact.irc.account,
-            ...(contact.irc.nick !== undefined ? { nick: contact.irc.nick } : {}),
-          },
-        }
-      : {}),
+    ...(contact.irc ? { irc: contact.irc } : {}),
     ...(contact.matrix !== undefined ? { matrix: contact.matrix } : {}),
   };
 }
@@ -65,10 +58,10 @@ export function resolveWhitelist(
       const contact = contacts.find((candidate) => candidate.id === entry.contact);
       return contact ? [fromContact(contact)] : [];
     }
-    const account = entry.irc && ircFold(entry.irc.account);
+    const { irc } = entry;
     const match = contacts.find(
       (contact) =>
-        (account !== undefined && contact.irc !== undefined && ircFold(contact.irc.account) === account) ||
+        (irc !== undefined && contact.irc !== undefined && shareIrcAccount(contact.irc, irc)) ||
         (entry.matrix !== undefined && contact.matrix === entry.matrix),
     );
     return [

@@ -265,12 +265,17 @@ function intakeGroups(firebell: unknown): CheckFinding[] {
       severity: 'error',
       message: unknownName('group', value, groups),
     }));
-  if (root.intake !== undefined && root.http === undefined && record(root.bot).httpListen === undefined)
+  // Started without a listener, firebell would look configured for alerts and never receive one.
+  if (
+    root.intake !== undefined &&
+    text(record(root.http).listen) === undefined &&
+    text(record(root.bot).httpListen) === undefined
+  )
     findings.push({
       doc: 'firebell',
       path: ['intake'],
-      severity: 'warning',
-      message: 'intake is configured but http.listen is not: no hook can reach firebell',
+      severity: 'error',
+      message: 'intake needs http.listen: without the listener no hook can reach firebell',
     });
   return findings;
 }

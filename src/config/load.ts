@@ -11,6 +11,7 @@ import { assembleConfig } from './assemble.js';
 import type { Config } from './config.js';
 import { checkAckLinks } from './ack-link-checks.js';
 import { checkFirebell } from './firebell-checks.js';
+import { checkInlineSecrets } from './inline-secrets.js';
 import { checkPeople } from './people-checks.js';
 import { formatPath, type ConfigProblem, type KeyPath } from './problems.js';
 import { isDependency, record, text, type CheckFinding, type DocName } from './raw.js';
@@ -197,7 +198,7 @@ export function loadConfig(options: LoadOptions): LoadResult {
   for (const doc of DOCS) {
     const validated = validate(doc, docs[doc], secretValues);
     docs[doc] = validated.loaded;
-    findings.push(...validated.findings);
+    findings.push(...validated.findings, ...checkInlineSecrets(doc, docs[doc].document?.value));
   }
 
   const lineOf = (doc: DocName, path: KeyPath): number | undefined => docs[doc].document?.locate(path)?.line;
@@ -211,7 +212,7 @@ export function loadConfig(options: LoadOptions): LoadResult {
   findings.push(
     ...[
       ...checkFirebell(raw.firebell, lineOf),
-      ...checkAckLinks(raw.firebell, docs.firebell.document?.value),
+      ...checkAckLinks(raw.firebell),
       ...checkPeople(raw, lineOf),
     ].filter((check) => !consequence(check)),
   );

@@ -4,6 +4,7 @@
  * paged, and nobody would notice until the night it mattered.
  */
 import { policiesOf } from './firebell-checks.js';
+import { checkIrcAccounts, ircAccountEntries, ircNetworkIds } from './irc-account-checks.js';
 import { formatPath, unknownName, type KeyPath } from './problems.js';
 import {
   duplicates,
@@ -33,21 +34,33 @@ function contactsOf(contacts: unknown): RawContact[] {
   }));
 }
 
-function handles(list: readonly RawContact[], lineOf: LineOf): CheckFinding[] {
+/** Two contacts with one IRC account on one network (an account is per network: ircAccountEntries). */
+function handles(list: readonly RawContact[], lineOf: LineOf, networks: readonly string[]): CheckFinding[] {
   const ids: { value: string; path: KeyPath }[] = [];
-  const accounts: { value: string; path: KeyPath }[] = [];
+  const accounts = new Map<string, { value: string; path: KeyPath }[]>();
   const matrixIds: { value: string; path: KeyPath }[] = [];
   for (const { path, fields } of list) {
     const id = text(fields.id);
     if (id !== undefined) ids.push({ value: id, path: [...path, 'id'] });
-    const account = text(record(fields.irc).account);
-    if (account !== undefined) accounts.push({ value: account, path: [...path, 'irc', 'account'] });
+    for (const entry of ircAccountEntries(fields.irc, [...path, 'irc'], networks))
+      accounts.set(entry.network, [
+        ...(accounts.get(entry.network) ?? []),
+        { value: entry.account, path: entry.path },
+      ]);
     const matrix = text(fields.matrix);
     if (matrix !== undefined) matrixIds.push({ value: matrix, path: [...path, 'matrix'] });
   }
   return [
     ...duplicates('contacts', ids, 'contact id', lineOf),
-    ...duplicates('contacts', accounts, 'IRC account', lineOf, ircFold),
+    ...[...accounts].flatMap(([network, entries]) =>
+      duplicates(
+        'contacts',
+        entries,
+        network === '*' ? 'IRC account' : `IRC account on ${network}`,
+        lineOf,
+        ircFold,
+      ),
+    ),
     ...duplicates('contacts', matrixIds, 'Matrix id', lineOf),
   ];
 }
@@ -142,12 +155,18 @@ function roles(list: readonly RawContact[], firebell: unknown): CheckFinding[] {
  * One person listed twice on the whitelist (by contact id, IRC account or Matrix id) is an error: removing
  * one entry in review would leave them able to post.
  */
-function repeatedPeople(entries: unknown, list: readonly RawContact[], lineOf: LineOf): CheckFinding[] {
+function repeatedPeople(
+  entries: unknown,
+  list: readonly RawContact[],
+  lineOf: LineOf,
+  networks: readonly string[],
+): CheckFinding[] {
   const handlesOf = (fields: Record<string, unknown>): string[] => {
-    const account = text(record(fields.irc).account);
     const matrix = text(fields.matrix);
     return [
-      ...(account === undefined ? [] : [`irc:${ircFold(account)}`]),
+      ...ircAccountEntries(fields.irc, [], networks).map(
+        ({ network, account }) => `irc:${network}:${ircFold(account)}`,
+      ),
       ...(matrix === undefined ? [] : [`matrix:${matrix}`]),
     ];
   };
@@ -179,7 +198,12 @@ function repeatedPeople(entries: unknown, list: readonly RawContact[], lineOf: L
   return findings;
 }
 
-function whitelist(doc: unknown, list: readonly RawContact[], lineOf: LineOf): CheckFinding[] {
+function whitelist(
+  doc: unknown,
+  list: readonly RawContact[],
+  lineOf: LineOf,
+  networks: readonly string[],
+): CheckFinding[] {
   const contactIds = list.flatMap(({ fields }) => text(fields.id) ?? []);
   const entries = record(doc).whitelist;
   const findings: CheckFinding[] = field(entries, ['whitelist'], 'contact')
@@ -191,7 +215,7 @@ function whitelist(doc: unknown, list: readonly RawContact[], lineOf: LineOf): C
       message: unknownName('contact', value, contactIds),
       dependsOn: [{ doc: 'contacts', path: ['contacts', '*', 'id'] }],
     }));
-  findings.push(...repeatedPeople(entries, list, lineOf));
+  findings.push(...repeatedPeople(entries, list, lineOf, networks));
   if (Array.isArray(entries) && entries.length === 0)
     findings.push({
       doc: 'whitelist',
@@ -226,46 +250,13 @@ function offChatEmail(list: readonly RawContact[], firebell: unknown): CheckFind
 }
 
 /**
- * Services accounts belong to one network, but a contact's or whitelisted person's `irc.account` is matched
- * on every IRC network firebell is on (directory.ts): with two, the same name registered by someone else on
- * the other network would pass as them. Said once, so whoever configures a second network knows.
- */
-function ircAccountsOnSeveralNetworks(
-  list: readonly RawContact[],
-  whitelistDoc: unknown,
-  firebell: unknown,
-): CheckFinding[] {
-  const networks = items(record(record(firebell).networks).irc).flatMap(
-    (item) => text(record(item).id) ?? [],
-  );
-  if (networks.length < 2) return [];
-  const accounts = new Set(
-    [...list.map(({ fields }) => fields), ...items(record(whitelistDoc).whitelist).map(record)].flatMap(
-      (fields) => {
-        const account = text(record(fields.irc).account);
-        return account === undefined ? [] : [ircFold(account)];
-      },
-    ),
-  );
-  if (accounts.size === 0) return [];
-  const people = accounts.size === 1 ? '1 person' : `${accounts.size} people`;
-  return [
-    {
-      doc: 'firebell',
-      path: ['networks', 'irc'],
-      severity: 'warning',
-      message: `the IRC accounts in contacts.yaml and whitelist.yaml (${people}) are trusted on every IRC network (${networks.join(', ')}), but services accounts belong to one network: each person must hold their account on each of them, or someone else could register it there and act as them (ack, resolve, #status, !maintenance)`,
-    },
-  ];
-}
-
-/**
  * Checks that need the other files run only when those files were read and parsed: a missing firebell.yaml
  * must not make every contact's tier look unpaged.
  */
 export function checkPeople(docs: RawDocs, lineOf: LineOf): CheckFinding[] {
   const list = contactsOf(docs.contacts);
-  const findings = docs.contacts === undefined ? [] : handles(list, lineOf);
+  const networks = ircNetworkIds(docs.firebell);
+  const findings = docs.contacts === undefined ? [] : handles(list, lineOf, networks);
   if (docs.contacts !== undefined && docs.firebell !== undefined)
     findings.push(
       ...tiers(list, docs.firebell),
@@ -273,8 +264,7 @@ export function checkPeople(docs: RawDocs, lineOf: LineOf): CheckFinding[] {
       ...offChatEmail(list, docs.firebell),
     );
   if (docs.whitelist !== undefined && docs.contacts !== undefined)
-    findings.push(...whitelist(docs.whitelist, list, lineOf));
-  if (docs.contacts !== undefined && docs.firebell !== undefined)
-    findings.push(...ircAccountsOnSeveralNetworks(list, docs.whitelist, docs.firebell));
+    findings.push(...whitelist(docs.whitelist, list, lineOf, networks));
+  findings.push(...checkIrcAccounts(docs));
   return findings;
 }

@@ -14,6 +14,7 @@ import { parseHours, type WorkingHours } from './hours.js';
 import { timezone } from './timezone.js';
 import { DEFAULT_STORM } from '../core/settings.js';
 import { UNSET_SECRET } from './secrets.js';
+import type { IrcHandle } from '../core/settings.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const id = z
@@ -34,6 +35,18 @@ export const matrixUserId = z
   .string()
   .regex(/^@[^:\s]+:\S+$/, 'expected a Matrix user id such as "@alice:example.org"');
 const ircAccount = z.string().regex(/^[^\s!@#:,]+$/, 'expected an IRC services account name');
+/**
+ * Text sent inside an IRC command line (USER's realname, PASS, NickServ IDENTIFY): irc-framework writes it
+ * as it is, so a CR or LF would end the line and the rest would reach the server as a command of its own.
+ */
+const ircLineText = nonEmpty.regex(
+  /^[^\r\n\0]*$/,
+  'must not contain a line break (CR, LF) or NUL: it is sent in an IRC command line',
+);
+/** A JOIN parameter: a space or comma would split it into other parameters. */
+const channelKey = z
+  .string()
+  .regex(/^[^\s,\0]+$/, 'expected a channel key without spaces, commas or line breaks');
 const ircNick = z.string().regex(/^[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]*$/, 'expected an IRC nick');
 /** A pattern that must compile: a broken one would silently stop ignoring another bot, and loop. */
 const regex = nonEmpty.refine(
@@ -96,14 +109,14 @@ const ircNetwork = z
       .regex(/^[^\s@]+$/, 'expected an IRC username (ident)')
       .default('firebell'),
     /** Defaults to a bot label with the admin contact, as network bot policies ask. */
-    realname: nonEmpty.optional(),
+    realname: ircLineText.optional(),
     /** Server password (PASS). */
-    password: nonEmpty.optional(),
+    password: ircLineText.optional(),
     sasl: z.strictObject({ account: nonEmpty, password: nonEmpty }).optional(),
     /** NickServ IDENTIFY, used when SASL is not configured or fails. */
-    nickservPassword: nonEmpty.optional(),
+    nickservPassword: ircLineText.optional(),
     /** Channel keys for +k channels. */
-    channelKeys: z.record(ircChannel, nonEmpty).default({}),
+    channelKeys: z.record(ircChannel, orUnsetSecret(channelKey)).default({}),
     pacing: pacing.default({ ...DEFAULT_IRC_PACING }),
     /**
      * Networks without services (no accounts) cannot verify anyone. Only if this is true does a nick count
@@ -196,6 +209,14 @@ const policy = z.strictObject({
   nobodyAwake: z.enum(['soonest', 'whole-tier', 'next-tier']).default('soonest'),
 });
 
+/**
+ * A value that carries a secret and whose shape is checked (a URL): the placeholder of one left unset
+ * where that is allowed (`firebell check` without production secrets, secrets.ts) passes.
+ */
+function orUnsetSecret(schema: z.ZodType<string>): z.ZodType<string> {
+  return z.union([z.literal(UNSET_SECRET), schema]);
+}
+
 /** See `bot.shutdownGraceSeconds`. */
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 7;
 
@@ -257,10 +278,9 @@ const storeSection = z
     /** kind sqlite: the file. */
     path: nonEmpty.optional(),
     /** kind postgres: a libpq connection URL, e.g. ${DATABASE_URL}. */
-    url: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
-      .optional(),
+    url: orUnsetSecret(
+      z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL'),
+    ).optional(),
     /** kind postgres: how long the active instance's lease lasts without renewal (renewed every third). */
     leaseSeconds: z
       .number()
@@ -286,7 +306,7 @@ export const firebellFileSchema = z.strictObject({
   bot: z.strictObject({
     name: nonEmpty.default('firebell'),
     /** How to reach the humans who run the bot; goes into the IRC realname and the play book. */
-    admin: nonEmpty,
+    admin: ircLineText,
     /** The public play book; every announcement and page links to it. */
     playbookUrl: url,
     /** Where people read and propose changes to whitelist.yaml (its page in the git repository); the play book links it. */
@@ -397,8 +417,8 @@ export const firebellFileSchema = z.strictObject({
   /** A dead-man's-switch URL called on schedule while firebell is healthy; see docs/offchat.md. */
   heartbeat: z
     .strictObject({
-      /** healthchecks.io, an Uptime Kuma push URL...; it often holds a secret: `${ENV}`. */
-      url,
+      /** healthchecks.io, an Uptime Kuma push URL...; it holds a secret: `${ENV}`. */
+      url: orUnsetSecret(url),
       everySeconds: z.number().int().min(10, 'expected at least 10 seconds').max(86_400).default(60),
     })
     .optional(),
@@ -468,12 +488,74 @@ const hours = z.record(z.string(), z.unknown()).transform((raw, ctx): WorkingHou
   return parsed.hours;
 });
 
-const ircHandle = z.strictObject({
-  /** The services (NickServ) account: what permission checks use. */
-  account: ircAccount,
-  /** The usual nick, for highlights. Defaults to the account. */
-  nick: ircNick.optional(),
-});
+const NICK_IS_NOT_IDENTITY = 'a nick is not an identity (anyone can take a nick)';
+
+/**
+ * Services accounts belong to one network (OFTC's `alice` is not Libera's): `accounts` names the account
+ * on each IRC network; `account` alone is for a configuration with one IRC network (check refuses it with
+ * more, people-checks.ts).
+ */
+const ircAccounts = {
+  account: ircAccount.optional(),
+  accounts: z
+    .record(id, ircAccount)
+    .refine((byNetwork) => Object.keys(byNetwork).length > 0, {
+      message: 'expected at least one network and its account, such as accounts: { oftc: alice }',
+    })
+    .optional(),
+};
+
+/** `account` or `accounts`, not both: which one counts on which network would be a guess. */
+function oneWayToGiveAccounts(
+  irc: { readonly account?: string | undefined; readonly accounts?: object | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (irc.account !== undefined && irc.accounts !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['accounts'],
+      message: 'give account (one IRC network) or accounts (by network), not both',
+    });
+}
+
+/** The core's shape: `account` is the one to show, the only one or the first listed. */
+function ircHandleOf(irc: {
+  readonly account?: string | undefined;
+  readonly accounts?: Readonly<Record<string, string>> | undefined;
+  readonly nick?: string | undefined;
+}): IrcHandle | undefined {
+  const account = irc.account ?? Object.values(irc.accounts ?? {})[0];
+  if (account === undefined) return undefined;
+  return {
+    account,
+    ...(irc.nick !== undefined ? { nick: irc.nick } : {}),
+    ...(irc.account === undefined && irc.accounts !== undefined ? { accounts: irc.accounts } : {}),
+  };
+}
+
+const ircHandle = z
+  .strictObject({
+    /** The services (NickServ) account: what permission checks use. */
+    ...ircAccounts,
+    /** The usual nick, for highlights. Defaults to the account. */
+    nick: ircNick.optional(),
+  })
+  .superRefine((irc, ctx) => {
+    oneWayToGiveAccounts(irc, ctx);
+    if (irc.account === undefined && irc.accounts === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: `irc needs the services account, as in irc: { account: alice }, or by network, as in irc: { accounts: { oftc: alice } }: ${NICK_IS_NOT_IDENTITY}`,
+      });
+  })
+  .transform((irc, ctx): IrcHandle => {
+    const handle = ircHandleOf(irc);
+    if (handle === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'irc needs the services account' });
+      return z.NEVER;
+    }
+    return handle;
+  });
 
 /** ntfy topics: letters, digits, "-" and "_", at most 64 (ntfy's own rule). Anyone who guesses it can read it. */
 const ntfyTopic = z
@@ -539,8 +621,6 @@ export const contactsFileSchema = z.strictObject({ contacts: z.array(contactSche
 
 // ---------------------------------------------------------------- whitelist.yaml
 
-const NICK_IS_NOT_IDENTITY = 'a nick is not an identity (anyone can take a nick)';
-
 /** `- ttx` in the whitelist: the statusbot habit this file must break. */
 function bareNickMessage(nick: string): string {
   return (
@@ -562,8 +642,8 @@ const whitelistEntry = z
       name: nonEmpty.optional(),
       irc: z
         .strictObject({
-          /** The services account, which is what is checked. */
-          account: ircAccount.optional(),
+          /** The services account (or accounts by network), which is what is checked. */
+          ...ircAccounts,
           /** Informational: how people will see them. */
           nick: ircNick.optional(),
         })
@@ -578,7 +658,8 @@ const whitelistEntry = z
     },
   )
   .superRefine((entry, ctx) => {
-    if (entry.irc && entry.irc.account === undefined) {
+    if (entry.irc) oneWayToGiveAccounts(entry.irc, ctx);
+    if (entry.irc && entry.irc.account === undefined && entry.irc.accounts === undefined) {
       const example = entry.irc.nick ?? entry.name ?? 'alice';
       ctx.addIssue({
         code: 'custom',
@@ -616,14 +697,7 @@ const whitelistEntry = z
       : {
           kind: 'person',
           name: entry.name ?? '',
-          ...(entry.irc?.account !== undefined
-            ? {
-                irc: {
-                  account: entry.irc.account,
-                  ...(entry.irc.nick !== undefined ? { nick: entry.irc.nick } : {}),
-                },
-              }
-            : {}),
+          ...(entry.irc && ircHandleOf(entry.irc) ? { irc: ircHandleOf(entry.irc) as IrcHandle } : {}),
           ...(entry.matrix !== undefined ? { matrix: entry.matrix } : {}),
         },
   );
@@ -633,7 +707,7 @@ type WhitelistEntry =
   | {
       readonly kind: 'person';
       readonly name: string;
-      readonly irc?: { readonly account: string; readonly nick?: string };
+      readonly irc?: IrcHandle;
       readonly matrix?: string;
     };
 

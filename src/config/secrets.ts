@@ -75,6 +75,16 @@ const SECRET_VALUE_PATHS: readonly string[] = ['heartbeat.url'];
 
 const isSecretValuePath = (path: KeyPath): boolean => SECRET_VALUE_PATHS.includes(path.join('.'));
 
+/**
+ * A URL that carries a credential (a database URL's password) but is quoted in messages with it blanked:
+ * like a secret, it may be left unset where secrets are optional, which a config repository's CI needs.
+ */
+const CREDENTIAL_URL_PATHS: readonly string[] = ['store.url'];
+
+/** Where an unresolved reference may stand as UNSET_SECRET when secrets are optional. */
+const mayBeUnset = (path: KeyPath): boolean =>
+  isSecretPath(path) || isSecretValuePath(path) || CREDENTIAL_URL_PATHS.includes(path.join('.'));
+
 export function isSecretPath(path: KeyPath): boolean {
   return path.some((segment) => typeof segment === 'string' && isSecretKey(segment));
 }
@@ -105,7 +115,7 @@ function substituteString(
   problems: { findings: SecretFinding[]; warnings: SecretFinding[] },
   secretValues: Set<string>,
 ): string {
-  const tolerated = sources.secrets === 'optional' && isSecretPath(path);
+  const tolerated = sources.secrets === 'optional' && mayBeUnset(path);
   const { findings } = problems;
   /** An unresolved secret: a warning with a placeholder where allowed, an error otherwise. */
   const missing = (message: string): string => {

@@ -7,17 +7,20 @@ import type { Actor } from '../../machines/incident-types.js';
 import { ircFold, matrixIdKey } from './casemapping.js';
 import { closest } from './nearest.js';
 import type { NetworkKind, PersonRef, Sender } from './messages.js';
-import type { Contact, WhitelistedPerson } from './settings.js';
+import { holdsIrcAccount, ircAccountNames } from './irc-accounts.js';
+import type { Contact, IrcHandle, WhitelistedPerson } from './settings.js';
 
+/** Whether a verified `account` on `network` (of `kind`) is this person; on IRC, their account on that network. */
 function handleMatches(
   kind: NetworkKind,
+  network: string,
   account: string,
-  person: { readonly irc?: { readonly account: string } | undefined; readonly matrix?: string | undefined },
+  person: { readonly irc?: IrcHandle | undefined; readonly matrix?: string | undefined },
   contactId: string | undefined,
 ): boolean {
   switch (kind) {
     case 'irc':
-      return person.irc !== undefined && ircFold(person.irc.account) === ircFold(account);
+      return person.irc !== undefined && holdsIrcAccount(person.irc, network, account);
     case 'matrix':
       return person.matrix !== undefined && matrixIdKey(person.matrix) === matrixIdKey(account);
     case 'shell':
@@ -68,7 +71,7 @@ export class Directory {
       );
     }
     return this.contacts.find((contact) =>
-      handleMatches(kind, sender.account as string, contact, contact.id),
+      handleMatches(kind, network, sender.account as string, contact, contact.id),
     );
   }
 
@@ -80,7 +83,7 @@ export class Directory {
       (person) =>
         (contact !== undefined && person.contactId === contact.id) ||
         (sender.verification !== 'nick-fallback' &&
-          handleMatches(kind, sender.account as string, person, person.contactId)),
+          handleMatches(kind, network, sender.account as string, person, person.contactId)),
     );
   }
 
@@ -117,7 +120,7 @@ export class Directory {
       this.contacts.find(
         (contact) =>
           contact.irc !== undefined &&
-          (ircFold(contact.irc.account) === ircFold(trimmed) ||
+          (ircAccountNames(contact.irc).some((account) => ircFold(account) === ircFold(trimmed)) ||
             ircFold(contact.irc.nick ?? '') === ircFold(trimmed)),
       ) ??
       this.contacts.find((contact) => contact.name.toLowerCase() === lowered) ??
@@ -131,7 +134,7 @@ export class Directory {
     const names = new Map<string, Contact>();
     for (const contact of this.contacts) {
       names.set(contact.id, contact);
-      if (contact.irc) names.set(contact.irc.account, contact);
+      for (const account of contact.irc ? ircAccountNames(contact.irc) : []) names.set(account, contact);
       if (contact.irc?.nick) names.set(contact.irc.nick, contact);
       if (contact.matrix) names.set(contact.matrix.replace(/^@/, '').replace(/:.*$/, ''), contact);
       names.set(contact.name.split(/\s+/)[0] ?? contact.name, contact);

@@ -42,12 +42,26 @@ export interface OffChatPreferences {
   readonly afterMinutes: number;
 }
 
+/**
+ * Someone's IRC identity: services accounts, which belong to one network each (OFTC's `alice` is not
+ * Libera's); the nick is only where to highlight them.
+ */
+export interface IrcHandle {
+  /** The account to show and to find them by (`!assign mquill`): the only one, or the first listed. */
+  readonly account: string;
+  readonly nick?: string | undefined;
+  /**
+   * The account on each IRC network, by network id; on a network not listed they have none. Absent:
+   * `account` on any IRC network, which the config allows only while there is one.
+   */
+  readonly accounts?: Readonly<Record<string, string>> | undefined;
+}
+
 /** A person firebell may page (contacts.yaml). */
 export interface Contact {
   readonly id: string;
   readonly name: string;
-  /** IRC identity is the services account; the nick is only where to highlight them. */
-  readonly irc?: { readonly account: string; readonly nick?: string | undefined } | undefined;
+  readonly irc?: IrcHandle | undefined;
   readonly matrix?: string | undefined;
   readonly email?: string | undefined;
   /** IANA timezone, in which `hours` are read. */
@@ -65,7 +79,7 @@ export interface WhitelistedPerson {
   readonly name: string;
   /** Set when the entry refers to (or matches) a contact. */
   readonly contactId?: string | undefined;
-  readonly irc?: { readonly account: string; readonly nick?: string | undefined } | undefined;
+  readonly irc?: IrcHandle | undefined;
   readonly matrix?: string | undefined;
 }
 

@@ -5,6 +5,8 @@
  * need, and the handles of the contacts and the whitelist.
  */
 import type { Config } from '../config/config.js';
+import { ircAccountOn } from '../core/irc-accounts.js';
+import type { IrcHandle } from '../core/settings.js';
 import { diagnoseIrc, type IrcAccountToCheck } from './irc-doctor.js';
 import { diagnoseMatrix, type MatrixUserToCheck } from './matrix-doctor.js';
 import { renderNetworkReport, summarizeReports, warn, type NetworkReport } from './report.js';
@@ -33,21 +35,22 @@ function membersOn(config: Config, network: string): { conversation: string; top
   return [...seen.values()];
 }
 
-/** Each contact's account, then whitelisted people who are not contacts: each account once. */
-function ircAccounts(config: Config): IrcAccountToCheck[] {
+/**
+ * Each contact's account on `network`, then whitelisted people who are not contacts: each account once.
+ * Accounts belong to one network, so only the one a person has there is looked up there.
+ */
+export function ircAccounts(
+  config: Pick<Config, 'contacts' | 'whitelist'>,
+  network: string,
+): IrcAccountToCheck[] {
   const accounts = new Map<string, IrcAccountToCheck>();
-  for (const contact of config.contacts)
-    if (contact.irc)
-      accounts.set(contact.irc.account.toLowerCase(), {
-        who: `contact ${contact.id} (${contact.name})`,
-        account: contact.irc.account,
-      });
-  for (const person of config.whitelist)
-    if (person.irc && !accounts.has(person.irc.account.toLowerCase()))
-      accounts.set(person.irc.account.toLowerCase(), {
-        who: `whitelisted ${person.name}`,
-        account: person.irc.account,
-      });
+  const add = (who: string, handle: IrcHandle | undefined): void => {
+    const account = handle && ircAccountOn(handle, network);
+    if (account !== undefined && !accounts.has(account.toLowerCase()))
+      accounts.set(account.toLowerCase(), { who, account });
+  };
+  for (const contact of config.contacts) add(`contact ${contact.id} (${contact.name})`, contact.irc);
+  for (const person of config.whitelist) add(`whitelisted ${person.name}`, person.irc);
   return [...accounts.values()];
 }
 
@@ -71,7 +74,7 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
           const key = network.channelKeys[conversation];
           return key === undefined ? { name: conversation, topic } : { name: conversation, key, topic };
         }),
-        accounts: ircAccounts(config),
+        accounts: ircAccounts(config, network.id),
         adminContact: config.bot.admin,
         timeoutMs: options.timeoutMs,
       }),

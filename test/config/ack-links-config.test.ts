@@ -39,7 +39,7 @@ test('a secret from a file loads too', () => {
 test('a secret written in the file is refused, without quoting it', () => {
   const found = problems({ firebell: withAckLinks(`  secret: ${SECRET}\n`) });
   assert.deepEqual(found, [
-    'cfg/firebell.yaml:24:3: ackLinks.secret: the secret is written in the file: give it from the environment or a file, such as ${FIREBELL_ACK_SECRET} or ${file:/run/secrets/firebell-ack}, so the config repository never holds it',
+    'cfg/firebell.yaml:24:3: ackLinks.secret: the secret is written in the file: give it from the environment or a file, such as ${FIREBELL_ACK_SECRET} or ${file:/run/secrets/firebell-ack-secret}, so the config repository never holds it',
   ]);
 });
 

@@ -50,26 +50,3 @@ test('a bad configuration gives every problem, then the warnings, and is not ok'
     ],
   });
 });
-
-test('two IRC networks: check warns that each IRC account is trusted on every one of them', () => {
-  const firebell = FIREBELL.replace(
-    'networks:\n  shell: {}\n',
-    `networks:
-  shell: { enabled: false }
-  irc:
-    - { id: libera, host: irc.libera.chat, nick: firebell }
-    - { id: oftc, host: irc.oftc.net, nick: firebell }
-`,
-  ).replace(
-    "      - network: shell\n        channel: '#ops'\n",
-    "      - network: libera\n        channel: '#ops'\n",
-  );
-  const result = check({ firebell });
-  assert.equal(result.ok, true);
-  assert.deepEqual(
-    result.lines.filter((line) => line.includes('warning')),
-    [
-      'cfg/firebell.yaml:8:3: warning: networks.irc: the IRC accounts in contacts.yaml and whitelist.yaml (1 person) are trusted on every IRC network (libera, oftc), but services accounts belong to one network: each person must hold their account on each of them, or someone else could register it there and act as them (ack, resolve, #status, !maintenance)',
-    ],
-  );
-});

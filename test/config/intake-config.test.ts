@@ -41,17 +41,20 @@ test('a valid intake: tokens from the environment, routes, the flap window; http
 
 test('intake mistakes: an unknown group or policy, a short token, hooks with no listener', () => {
   assert.deepEqual(
-    problems({
-      firebell: withIntake(`  group: opz
+    problems(
+      {
+        firebell: withIntake(`  group: opz
   sources:
     generic:
-      token: short
+      token: \${SHORT}
   routes:
     - match: { severity: critical }
       group: nope
       policy: defualt
 `),
-    }),
+      },
+      { SHORT: 'short' },
+    ),
     [
       'cfg/firebell.yaml:23:3: intake.group: unknown group "opz" (did you mean "ops"?)',
       'cfg/firebell.yaml:26:7: intake.sources.generic.token: expected a token of at least 16 characters (write ${NAME} to take it from the environment), got a string',
@@ -60,32 +63,35 @@ test('intake mistakes: an unknown group or policy, a short token, hooks with no 
     ],
   );
   assert.deepEqual(
-    problems({
-      firebell: withIntake(`  group: opz
+    problems(
+      {
+        firebell: withIntake(`  group: opz
   sources:
     generic:
-      token: 0123456789abcdef0123
+      token: \${LONG}
   routes:
     - match: { severity: critical }
       group: nope
       policy: defualt
 `),
-    }),
+      },
+      { LONG: '0123456789abcdef0123' },
+    ),
     [
       'cfg/firebell.yaml:23:3: intake.group: unknown group "opz" (did you mean "ops"?)',
       'cfg/firebell.yaml:29:7: intake.routes[0].group: unknown group "nope" (did you mean "ops"?)',
       'cfg/firebell.yaml:30:7: intake.routes[0].policy: unknown escalation policy "defualt" (did you mean "default"?)',
     ],
   );
-  const noListener = load({
-    firebell: withIntake('  group: ops\n  sources:\n    generic:\n      token: 0123456789abcdef0123\n', ''),
-  });
-  assert.ok(noListener.ok);
-  if (noListener.ok)
-    assert.deepEqual(
-      noListener.warnings.map((problem) => formatProblem(problem, 'warning')),
-      [
-        'cfg/firebell.yaml:20:1: warning: intake: intake is configured but http.listen is not: no hook can reach firebell',
-      ],
-    );
+  // Without a listener nothing receives the hooks: firebell would start with monitoring silently cut off.
+  const intake = '  group: ops\n  sources:\n    generic:\n      token: ${LONG}\n';
+  const env = { LONG: '0123456789abcdef0123' };
+  const refused =
+    'cfg/firebell.yaml:20:1: intake: intake needs http.listen: without the listener no hook can reach firebell';
+  assert.deepEqual(problems({ firebell: withIntake(intake, '') }, env), [refused]);
+  assert.deepEqual(
+    problems({ firebell: withIntake(intake, 'http:\n  publicUrl: https://firebell.example.org\n') }, env),
+    [refused.replace(':20:1:', ':22:1:')],
+    'an http section without listen is no listener either',
+  );
 });

@@ -76,7 +76,9 @@ test('secrets never appear in messages, wherever they fail', () => {
   assert.deepEqual(lines, [
     'cfg/firebell.yaml:12:7: networks.irc[0].port: expected a number, got a string',
     'cfg/firebell.yaml:13:7: networks.irc[0].password: expected a string, got a number',
+    'cfg/firebell.yaml:13:7: networks.irc[0].password: the secret is written in the file: give it from the environment or a file, such as ${IRC_SERVER_PASSWORD} or ${file:/run/secrets/irc-server-password}, so the config repository never holds it',
     'cfg/firebell.yaml:18:7: networks.matrix[0].userId: expected a Matrix user id such as "@alice:example.org", got a string',
+    'cfg/firebell.yaml:19:7: networks.matrix[0].accessToken: the secret is written in the file: give it from the environment or a file, such as ${MATRIX_ACCESS_TOKEN} or ${file:/run/secrets/matrix-access-token}, so the config repository never holds it',
     'whitelist.yaml:2:5: whitelist[0]: "<secret>" is a bare nick, but a nick is not an identity (anyone can take a nick): give the services account, as in { name: <secret>, irc: { account: <secret> } }, or refer to a contact, as in { contact: <secret> }',
   ]);
   for (const secret of ['nickserv-secret-9012', 'port-secret-1234', 'user-secret-5678', '12345678'])

@@ -181,7 +181,7 @@ test('channel on a Matrix network and room on an IRC network are the wrong kind'
     - id: matrix
       homeserver: https://matrix.example.org
       userId: '@firebell:example.org'
-      accessToken: secret-token
+      accessToken: \${MATRIX_TOKEN}
 `,
   ).replace(
     "        channel: '#ops'\n",
@@ -192,7 +192,7 @@ test('channel on a Matrix network and room on an IRC network are the wrong kind'
         channel: '#ops'
 `,
   );
-  assert.deepEqual(problems({ firebell }), [
+  assert.deepEqual(problems({ firebell }, { MATRIX_TOKEN: 'secret-token' }), [
     'cfg/firebell.yaml:23:9: groups[0].members[1].room: network "oftc" is an IRC network: give channel (such as "#opendev"), not room',
     'cfg/firebell.yaml:25:9: groups[0].members[2].channel: network "matrix" is a Matrix network: give room (such as "#opendev:example.org"), not channel',
   ]);
@@ -275,12 +275,13 @@ test('network ids are unique across kinds and "shell" is reserved', () => {
     - id: chat
       homeserver: https://matrix.example.org
       userId: '@firebell:example.org'
-      accessToken: secret-token
+      accessToken: \${MATRIX_TOKEN}
 `,
   );
-  assert.deepEqual(problems({ firebell }), [
+  assert.deepEqual(problems({ firebell }, { MATRIX_TOKEN: 'secret-token' }), [
     'cfg/firebell.yaml:9:7: networks.irc[0].id: network id "shell" is reserved for the shell network',
     'cfg/firebell.yaml:16:7: networks.matrix[0].id: duplicate network id "chat" (first used by networks.irc[1] on line 12)',
+    'cfg/contacts.yaml:5:7: contacts[0].irc.account: with 2 IRC networks (shell, chat), say which one this account is on, as in accounts: { shell: alice }: services accounts belong to one network, and the same name on another may be someone else, who would pass as this person there',
   ]);
 });
 
@@ -337,11 +338,11 @@ test('a bad key in a map names the key, and limits are stated', () => {
     - id: oftc
       host: irc.oftc.net
       nick: firebell
-      channelKeys: { ops: channel-key-secret }
+      channelKeys: { ops: '\${KEY}' }
       pacing: { burst: 0, linesPerSecond: 30 }
 `,
   ).replace("    members:\n      - network: shell\n        channel: '#ops'\n", '    members: []\n');
-  assert.deepEqual(problems({ firebell }), [
+  assert.deepEqual(problems({ firebell }, { KEY: 'channel-key-secret' }), [
     'cfg/firebell.yaml:12:22: networks.irc[0].channelKeys.ops: invalid key: expected an IRC channel name such as "#opendev", got "ops"',
     'cfg/firebell.yaml:13:17: networks.irc[0].pacing.burst: expected a number of at least 1, got 0',
     'cfg/firebell.yaml:13:27: networks.irc[0].pacing.linesPerSecond: expected a number of at most 20, got 30',

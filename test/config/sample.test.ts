@@ -209,3 +209,21 @@ test('the uncommented examples without their environment name the missing variab
     ],
   );
 });
+
+test('firebell check on the uncommented examples with no secret set passes, each unset secret a warning (CI has none)', () => {
+  const firebellPath = join(CONFIG_DIR, 'firebell.yaml');
+  const uncommented = uncommentExamples(readFileSync(firebellPath, 'utf8'));
+  const checked = checkConfig({
+    dir: CONFIG_DIR,
+    env: {},
+    readFile: (path) => (path === firebellPath ? uncommented : readFileSync(path, 'utf8')),
+  });
+  assert.equal(checked.ok, true, checked.lines.join('\n'));
+  for (const name of ['HEARTBEAT_URL', 'SMTP_PASSWORD', 'FIREBELL_ACK_SECRET', 'MATRIX_ACCESS_TOKEN'])
+    assert.ok(
+      checked.lines.some(
+        (line) => line.includes(`warning:`) && line.includes(`environment variable ${name} is not set`),
+      ),
+      name,
+    );
+});

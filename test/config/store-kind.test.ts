@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_LEASE_SECONDS } from '../../src/config/schema.js';
-import { FIREBELL, load, problems } from './fixture.js';
+import { checkConfig } from '../../src/config/check.js';
+import { CONTACTS, FIREBELL, WHITELIST, load, memoryReader, problems } from './fixture.js';
 
 const POSTGRES = 'store:\n  kind: postgres\n  url: ${DATABASE_URL}\n';
 const withStore = (section: string): string =>
@@ -54,4 +55,23 @@ test("a mistyped database URL is quoted without its password (the config reposit
       'cfg/firebell.yaml:6:3: store.url: expected a postgres:// or postgresql:// URL, got "postgresql//firebell:<secret>@db.example.org/firebell?password=<secret>"',
     ],
   );
+});
+
+test('firebell check without production secrets: an unset DATABASE_URL is a warning, as for any secret, and run still refuses it', () => {
+  const readFile = memoryReader({
+    'cfg/firebell.yaml': withStore(POSTGRES),
+    'cfg/contacts.yaml': CONTACTS,
+    'whitelist.yaml': WHITELIST,
+  });
+  const checked = checkConfig({ dir: 'cfg', env: {}, readFile });
+  assert.equal(checked.ok, true, checked.lines.join('\n'));
+  assert.ok(
+    checked.lines.includes(
+      'cfg/firebell.yaml:6:3: warning: store.url: environment variable DATABASE_URL is not set: fine for this tool, but firebell run and doctor need it',
+    ),
+    checked.lines.join('\n'),
+  );
+  assert.deepEqual(problems({ firebell: withStore(POSTGRES) }), [
+    'cfg/firebell.yaml:6:3: store.url: environment variable DATABASE_URL is not set',
+  ]);
 });

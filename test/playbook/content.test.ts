@@ -158,3 +158,24 @@ test('right now: someone on around the clock is not "awake until 00:00", and an 
   assert.match(page, /\*\*Noor\*\* \(awake, 11:30 in Europe\/Berlin, around the clock\)/);
   assert.match(page, /\*\*Wim\*\* \(awake, 11:30 in Europe\/Berlin, until 00:00 Sat\)/);
 });
+
+test('accounts by network are shown with their networks, in the contacts and the whitelist', () => {
+  const base = playbookConfig();
+  const noor: Contact = {
+    id: 'noor',
+    name: 'Noor',
+    irc: { account: 'noor', nick: 'nr', accounts: { oftc: 'noor', libera: 'noor_l' } },
+    timezone: 'Europe/Berlin',
+    hours: hours({ daily: '00:00-24:00' }),
+    roles: [],
+    tier: 1,
+    reach: 'both',
+  };
+  const page = markdown({
+    ...playbookConfig([noor]),
+    whitelist: [{ name: 'Sol', irc: { account: 'solfm', accounts: { libera: 'solfm' } } }],
+    bot: base.bot,
+  });
+  assert.ok(page.includes('IRC `nr` (accounts `noor` on oftc, `noor_l` on libera)'), page);
+  assert.match(page, /\| Sol \| account `solfm` on libera \|/);
+});

@@ -7,6 +7,7 @@ import { localHoursText, utcHoursText } from '../hours-text.js';
 import { weekLabel } from './coverage.js';
 import { roleName } from './roles.js';
 import { describeOffChat } from '../../core/offchat/ways.js';
+import { ircAccountsText } from './irc-accounts-text.js';
 
 const REACH_WORDS: Record<Contact['reach'], string> = {
   both: 'highlight and private message',
@@ -23,9 +24,11 @@ function howToReach(contact: Contact, emailConfigured: boolean): RichText {
   if (contact.irc) {
     const nick = contact.irc.nick ?? contact.irc.account;
     parts.push(
-      nick === contact.irc.account
-        ? rich('IRC ', code(nick))
-        : rich('IRC ', code(nick), ' (account ', code(contact.irc.account), ')'),
+      contact.irc.accounts !== undefined
+        ? rich('IRC ', code(nick), ' (', ...ircAccountsText(contact.irc.accounts), ')')
+        : nick === contact.irc.account
+          ? rich('IRC ', code(nick))
+          : rich('IRC ', code(nick), ' (account ', code(contact.irc.account), ')'),
     );
   }
   if (contact.matrix) parts.push(rich('Matrix ', code(contact.matrix)));

@@ -7,6 +7,7 @@ import { code, link, rich, text, type RichText } from '../../core/rich-text.js';
 import { cell, paragraph, type Block, type Section } from '../document.js';
 import type { PlaybookContext } from '../context.js';
 import { whitelistFileName } from '../../config/config.js';
+import { ircAccountsText } from './irc-accounts-text.js';
 
 const dash = rich('—');
 
@@ -22,7 +23,7 @@ function whitelistRow(config: Config, person: WhitelistedPerson) {
         : `tier ${contact.tier}`;
   return [
     cell(rich(person.name)),
-    cell(irc ? rich(code(irc.account)) : dash),
+    cell(irc ? (irc.accounts ? ircAccountsText(irc.accounts) : rich(code(irc.account))) : dash),
     cell(matrix ? rich(code(matrix)) : dash),
     cell(rich(onCall)),
   ];
