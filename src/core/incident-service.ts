@@ -16,12 +16,7 @@
  * snapshot that cannot be restored is quarantined and the others go on.
  */
 import { createActor, type Actor as XActor, type SnapshotFrom } from 'xstate';
-import {
-  incidentMachine,
-  phaseOf,
-  type IncidentMachine,
-  type IncidentPhase,
-} from '../../machines/incident.js';
+import { incidentMachine, phaseOf, type IncidentMachine } from '../../machines/incident.js';
 import { persistedIncidentSnapshot } from '../../machines/incident-snapshot.js';
 import type {
   Actor,
@@ -32,17 +27,13 @@ import type {
   IncidentSource,
 } from '../../machines/incident-types.js';
 import type { Clock } from './clock.js';
+import { viewOf, viewOfRecord, type IncidentView } from './incident-view.js';
 import { errorMessage } from './error-message.js';
-import type { Journal } from './journal.js';
+import type { Journal, RefusedUnit } from './journal.js';
 import type { Logger } from './logger.js';
 import type { IncidentRecord, IncidentTransition, PendingEffect, Store } from './store.js';
 
-export interface IncidentView {
-  readonly id: number;
-  readonly phase: IncidentPhase;
-  readonly open: boolean;
-  readonly context: IncidentContext;
-}
+export type { IncidentView } from './incident-view.js';
 
 export type EffectPerformer = (incident: IncidentView, effects: readonly PendingEffect[]) => Promise<void>;
 
@@ -107,6 +98,7 @@ export class IncidentService {
   constructor(private readonly deps: IncidentServiceDeps) {
     this.lastIncidentId = deps.counters.lastIncidentId;
     this.lastEffectId = deps.counters.lastEffectId;
+    deps.journal.onRefused((refused) => this.quarantineRefused(refused));
   }
 
   /** Restores every open incident, re-arms its timers and re-performs effects stored but not performed. */
@@ -206,6 +198,24 @@ export class IncidentService {
     this.stopped = true;
     for (const running of this.running.values()) running.actor.stop();
     this.running.clear();
+  }
+
+  /**
+   * The store refused a write about these incidents and the journal dropped it: the running machine is
+   * ahead of its row, and its next transition would build on what is not stored. It stops, as the service
+   * stops, and is quarantined as a snapshot that cannot be restored is (a refused quarantine is not
+   * quarantined again: the refusal is logged, the machine stopped, the next start loads the row as it is).
+   */
+  private quarantineRefused(refused: RefusedUnit): void {
+    if ((refused.writes.quarantines?.length ?? 0) > 0) return;
+    for (const id of refused.incidents) {
+      this.running.get(id)?.actor.stop();
+      this.running.delete(id);
+      this.closing.delete(id);
+      const reason = `the store refused a write of it (${refused.reason})`;
+      this.deps.logger.error({ incident: id, reason }, `incident #${id} stopped and quarantined`);
+      this.deps.journal.record({ quarantines: [{ incidentId: id, reason }] });
+    }
   }
 
   private tryRestore(record: IncidentRecord, policies: Map<string, EscalationPolicy>): string | undefined {
@@ -370,22 +380,6 @@ export class IncidentService {
     return (...args: unknown[]) =>
       this.deps.logger.debug({ incident: id, module: 'xstate', args }, 'xstate log');
   }
-}
-
-function viewOf(id: number, snapshot: SnapshotFrom<IncidentMachine>): IncidentView {
-  return {
-    id,
-    phase: phaseOf(snapshot.value),
-    open: snapshot.status === 'active',
-    context: snapshot.context,
-  };
-}
-
-/** A stored incident as a view; undefined when its snapshot is damaged (unreadable, or not an incident's). */
-function viewOfRecord(record: IncidentRecord): IncidentView | undefined {
-  const context = (record.snapshot as { context?: IncidentContext } | null)?.context;
-  if (!context || !Array.isArray(context.timeline)) return undefined;
-  return { id: record.id, phase: record.phase, open: record.open, context };
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {

@@ -12,28 +12,44 @@
  *
  * Failures: a commit that fails is retried with backoff (100 ms doubling to 30 s, forever) together with
  * whatever was recorded meanwhile, in order. The failure is logged once when it starts (and again if the
- * reason changes), its recovery once, and `health()` says "failing since T: reason" meanwhile.
+ * reason changes), its recovery once, and `health()` says "failing since T: reason" meanwhile. A failure
+ * the store says the batch's content causes (a `RefusedBatchError`: a constraint, a value it cannot take)
+ * would fail forever and hold back every later write, so once it repeats the batch is committed unit by
+ * unit around the refused unit (refused-writes.ts), which is dropped: its `after` never runs, its
+ * `refused` callback and the `onRefused` listeners are told (the incident service quarantines the
+ * incident it concerns), later units about that incident are dropped with it, and `health()` counts it.
+ * Failures that come and go (the connection, a busy or full disk, a fenced instance) are retried as ever.
  *
  * Commits run one at a time; writes recorded while one is in flight form the next batch.
  */
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
-import { emptyBatch, type StatusEntry, type Store, type StoreBatch } from './store.js';
+import { RefusedBatchError, type Store, type StoreBatch } from './store.js';
 import { errorMessage } from './error-message.js';
+import { describeUnit, OpenBatch, type RecordUnit, type Writes } from './journal-batch.js';
+import { commitAroundRefused } from './refused-writes.js';
 
-type ListKey = {
-  [K in keyof StoreBatch]-?: StoreBatch[K] extends readonly unknown[] ? K : never;
-}[keyof StoreBatch];
+export type { Writes } from './journal-batch.js';
 
-/** Writes to add to the batch: any of its lists, the alert, a prune. */
-export type Writes = { readonly [K in ListKey]?: StoreBatch[K] } & {
-  readonly alert?: StatusEntry | null;
-  readonly prune?: StoreBatch['prune'];
-};
+/** Writes the store refused and the journal dropped since start: how many, and the latest. */
+export interface RefusedWrites {
+  readonly count: number;
+  readonly lastAt: number;
+  readonly lastReason: string;
+}
 
-export type StoreHealth =
+/** A unit the store refused, for those who must know (the incident service quarantines its incidents). */
+export interface RefusedUnit {
+  readonly reason: string;
+  readonly writes: Writes;
+  /** The incidents it wrote about that no unit refused before did. */
+  readonly incidents: readonly number[];
+}
+
+export type StoreHealth = (
   | { readonly ok: true }
-  | { readonly ok: false; readonly since: number; readonly reason: string; readonly attempts: number };
+  | { readonly ok: false; readonly since: number; readonly reason: string; readonly attempts: number }
+) & { readonly refused?: RefusedWrites };
 
 export interface JournalOptions {
   /** First wait after a failed commit; doubles up to `retryMaxMs`. */
@@ -41,80 +57,19 @@ export interface JournalOptions {
   readonly retryMaxMs?: number;
   /** How long one hold may keep the batch open. */
   readonly holdTimeoutMs?: number;
+  /**
+   * How many times in a row the store refuses a batch for the same reason before the journal commits its
+   * units around the refused one (refused-writes.ts): a refusal may pass once (a race between instances).
+   */
+  readonly refusalsBeforeDropping?: number;
 }
 
 export const DEFAULT_JOURNAL_OPTIONS: Required<JournalOptions> = {
   retryBaseMs: 100,
   retryMaxMs: 30_000,
   holdTimeoutMs: 5_000,
+  refusalsBeforeDropping: 2,
 };
-
-const LIST_KEYS: ReadonlySet<string> = new Set<ListKey>([
-  'transitions',
-  'effectsDone',
-  'quarantines',
-  'deliveries',
-  'deliveryUpdates',
-  'handled',
-  'keyValues',
-  'savedTopics',
-  'statusHistory',
-  'longMessages',
-  'usedAckLinks',
-]);
-
-/** A batch being filled: its writes, what runs after its commit, and who waits for it. */
-class OpenBatch {
-  readonly lists = new Map<ListKey, unknown[]>();
-  alert: { readonly value: StatusEntry | null } | undefined;
-  prune: StoreBatch['prune'];
-  writes = 0;
-  readonly after: Array<() => void> = [];
-  readonly waiters: Array<() => void> = [];
-
-  add(writes: Writes): void {
-    // The keys `writes` has (one or two, nearly always), not every list the batch can hold.
-    for (const key in writes) {
-      if (!LIST_KEYS.has(key)) continue;
-      const items = writes[key as ListKey] as readonly unknown[] | undefined;
-      if (!items || items.length === 0) continue;
-      const list = this.lists.get(key as ListKey);
-      if (list) list.push(...items);
-      else this.lists.set(key as ListKey, [...items]);
-      this.writes += items.length;
-    }
-    if (writes.alert !== undefined) {
-      this.alert = { value: writes.alert };
-      this.writes += 1;
-    }
-    if (writes.prune) {
-      this.prune = writes.prune;
-      this.writes += 1;
-    }
-  }
-
-  /** Appends a later batch (the failed one absorbs what came after it, keeping the order). */
-  absorb(later: OpenBatch): void {
-    for (const [key, items] of later.lists) this.add({ [key]: items } as Writes);
-    if (later.alert) this.add({ alert: later.alert.value });
-    if (later.prune) this.add({ prune: later.prune });
-    this.after.push(...later.after);
-    this.waiters.push(...later.waiters);
-  }
-
-  get empty(): boolean {
-    return this.writes === 0 && this.after.length === 0;
-  }
-
-  toStoreBatch(at: number): StoreBatch {
-    // emptyBatch makes a new object each time: it is this batch's to fill in.
-    const batch = emptyBatch(at) as unknown as Record<string, unknown>;
-    for (const [key, items] of this.lists) batch[key] = items;
-    if (this.alert) batch.alert = this.alert.value;
-    if (this.prune) batch.prune = this.prune;
-    return batch as unknown as StoreBatch;
-  }
-}
 
 export class Journal {
   private readonly options: Required<JournalOptions>;
@@ -123,7 +78,14 @@ export class Journal {
   private holds = 0;
   private scheduled = false;
   private retryTimer: unknown;
-  private failure: { since: number; reason: string; attempts: number } | undefined;
+  private failure: { since: number; reason: string; attempts: number; refusals: number } | undefined;
+  private refusedWrites: RefusedWrites | undefined;
+  /**
+   * Incidents a refused unit wrote about, and why: what is recorded about them later (the pages of the
+   * effects of a transition that was dropped) is dropped too, never said. Empty nearly always.
+   */
+  private readonly refusedIncidents = new Map<number, RefusedBatchError>();
+  private readonly refusalListeners: Array<(refused: RefusedUnit) => void> = [];
   private stopped = false;
   private readonly quietWaiters: Array<() => void> = [];
   /** Who waits for `flush`: woken when nothing is left to commit, or when an attempt failed. */
@@ -141,10 +103,15 @@ export class Journal {
     this.options = { ...DEFAULT_JOURNAL_OPTIONS, ...options };
   }
 
-  /** Adds writes to the next commit; `afterCommit` runs once they are stored. */
-  record(writes: Writes, afterCommit?: () => void): void {
-    this.current.add(writes);
-    if (afterCommit) this.current.after.push(afterCommit);
+  /**
+   * Adds writes to the next commit; `afterCommit` runs once they are stored. Should the store refuse them
+   * for what they hold, they are dropped: `afterCommit` never runs, `refused` is told why.
+   */
+  record(writes: Writes, afterCommit?: () => void, refused?: (reason: string) => void): void {
+    const unit = { writes, ...(afterCommit ? { after: afterCommit } : {}), ...(refused ? { refused } : {}) };
+    const cause = this.refusedIncidents.size > 0 ? this.follows(unit) : undefined;
+    if (cause) return this.drop(unit, cause);
+    this.current.add(unit);
     this.schedule();
   }
 
@@ -154,6 +121,11 @@ export class Journal {
    */
   watchCommits(watcher: (batch: StoreBatch) => void): void {
     this.commitWatchers.push(watcher);
+  }
+
+  /** `listener` hears of each unit the store refused and the journal dropped. */
+  onRefused(listener: (refused: RefusedUnit) => void): void {
+    this.refusalListeners.push(listener);
   }
 
   /** Runs `callback` after everything recorded so far is committed (at once if nothing is waiting). */
@@ -222,7 +194,10 @@ export class Journal {
   }
 
   health(): StoreHealth {
-    return this.failure ? { ok: false, ...this.failure } : { ok: true };
+    const refused = this.refusedWrites ? { refused: this.refusedWrites } : {};
+    if (!this.failure) return { ok: true, ...refused };
+    const { since, reason, attempts } = this.failure;
+    return { ok: false, since, reason, attempts, ...refused };
   }
 
   /**
@@ -276,17 +251,21 @@ export class Journal {
     const batch = this.current;
     this.current = new OpenBatch();
     this.inFlight = batch;
-    const stored = batch.writes === 0 ? undefined : batch.toStoreBatch(this.clock.now());
-    let committing: Promise<void>;
-    try {
-      committing = stored ? this.store.commit(stored) : Promise.resolve();
-    } catch (error) {
-      committing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    committing.then(
-      () => this.committed(batch, stored),
+    this.commitBatch(batch).then(
+      (stored) => this.committed(batch, stored),
       (error: unknown) => this.failed(batch, error),
     );
+  }
+
+  /** Commits `batch`; resolves with what the store took, or nothing when it held no writes. */
+  private commitBatch(batch: OpenBatch): Promise<StoreBatch | undefined> {
+    try {
+      if (batch.writes === 0) return Promise.resolve(undefined);
+      const stored = batch.toStoreBatch(this.clock.now());
+      return this.store.commit(stored).then(() => stored);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   private committed(batch: OpenBatch, stored: StoreBatch | undefined): void {
@@ -300,29 +279,51 @@ export class Journal {
         'the store works again; what was held back is committed and goes out now',
       );
     }
-    if (stored) for (const watcher of this.commitWatchers) this.runAfterCommit(() => watcher(stored));
-    for (const callback of batch.after) this.runAfterCommit(callback);
+    this.tellWatchers(stored);
+    this.runAfter(batch.units);
     for (const resolve of batch.waiters) resolve();
     this.pump();
     if (!this.inFlight && this.current.empty) this.wakeFlush();
   }
 
-  private runAfterCommit(callback: () => void): void {
-    try {
-      callback();
-    } catch (error) {
-      this.logger.error({ err: error }, 'work after a commit failed');
+  private tellWatchers(stored: StoreBatch | undefined): void {
+    if (!stored) return;
+    for (const watcher of this.commitWatchers) {
+      try {
+        watcher(stored);
+      } catch (error) {
+        this.logger.error({ err: error }, 'a commit watcher failed');
+      }
+    }
+  }
+
+  private runAfter(units: readonly RecordUnit[]): void {
+    for (const unit of units) {
+      if (!unit.after) continue;
+      try {
+        unit.after();
+      } catch (error) {
+        this.logger.error({ err: error }, 'work after a commit failed');
+      }
     }
   }
 
   private failed(batch: OpenBatch, error: unknown): void {
-    this.inFlight = undefined;
-    batch.absorb(this.current);
-    this.current = batch;
     const reason = errorMessage(error);
     const previous = this.failure;
     const attempts = (previous?.attempts ?? 0) + 1;
-    this.failure = { since: previous?.since ?? this.clock.now(), reason, attempts };
+    // The same refusal again: what the batch holds causes it, not the store's state (a transient failure
+    // between two refusals starts the count again).
+    const refusals =
+      error instanceof RefusedBatchError ? (previous?.reason === reason ? previous.refusals : 0) + 1 : 0;
+    this.failure = { since: previous?.since ?? this.clock.now(), reason, attempts, refusals };
+    if (refusals >= this.options.refusalsBeforeDropping && !this.stopped) {
+      void this.commitAroundRefused(batch);
+      return;
+    }
+    this.inFlight = undefined;
+    batch.absorb(this.current);
+    this.current = batch;
     const wait = Math.min(
       this.options.retryMaxMs,
       this.options.retryBaseMs * 2 ** Math.min(attempts - 1, 30),
@@ -339,5 +340,68 @@ export class Journal {
       }, wait);
     this.wakeFlush();
     this.wakeQuiet();
+  }
+
+  /**
+   * The batch stays in flight while its units are committed around the refused ones (refused-writes.ts);
+   * what is recorded meanwhile waits in the next batch, so the order holds.
+   */
+  private async commitAroundRefused(batch: OpenBatch): Promise<void> {
+    const stopped = await commitAroundRefused(batch.units, {
+      commit: (units) =>
+        this.stopped
+          ? Promise.reject(new Error('the journal stopped'))
+          : // The watchers hear of each part as it is stored, before its after-commit work runs.
+            this.commitBatch(OpenBatch.of(units)).then((stored) => this.tellWatchers(stored)),
+      stored: (units) => {
+        this.commits += 1;
+        this.runAfter(units);
+      },
+      refused: (unit, error) => this.drop(unit, error),
+      follows: (unit) => this.follows(unit),
+    });
+    const rest = OpenBatch.of(stopped?.left ?? []);
+    rest.waiters.push(...batch.waiters);
+    if (stopped) this.failed(rest, stopped.error);
+    else this.committed(rest, undefined);
+  }
+
+  private follows(unit: RecordUnit): RefusedBatchError | undefined {
+    for (const incident of describeUnit(unit.writes).incidents) {
+      const cause = this.refusedIncidents.get(incident);
+      if (cause) return cause;
+    }
+    return undefined;
+  }
+
+  /** Nothing of the unit is stored, so nothing of it may be said: its `after` never runs. */
+  private drop(unit: RecordUnit, error: RefusedBatchError): void {
+    const reason = errorMessage(error);
+    const { sections, incidents } = describeUnit(unit.writes);
+    const newlyRefused = incidents.filter((incident) => !this.refusedIncidents.has(incident));
+    for (const incident of newlyRefused) this.refusedIncidents.set(incident, error);
+    this.refusedWrites = {
+      count: (this.refusedWrites?.count ?? 0) + 1,
+      lastAt: this.clock.now(),
+      lastReason: reason,
+    };
+    // The reason and the sections, not the rows: they may hold secrets (an adapter's token in the state).
+    this.logger.error(
+      { reason, sections, incidents },
+      `the store refuses a write for what it holds (${reason}); it is dropped, so the writes after it are ` +
+        'stored, and nothing of it is said',
+    );
+    const tell = (what: string, work: () => void): void => {
+      try {
+        work();
+      } catch (failure) {
+        this.logger.error({ err: failure }, `${what} failed`);
+      }
+    };
+    if (unit.refused) tell('work after a refused write', () => unit.refused?.(reason));
+    for (const listener of this.refusalListeners)
+      tell('a listener of refused writes', () =>
+        listener({ reason, writes: unit.writes, incidents: newlyRefused }),
+      );
   }
 }

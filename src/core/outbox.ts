@@ -13,7 +13,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
-import type { Delivery, DeliveryChannel, DeliveryContent, DeliveryOutcome, Lane } from './delivery.js';
+import {
+  refused,
+  type Delivery,
+  type DeliveryChannel,
+  type DeliveryContent,
+  type DeliveryOutcome,
+  type Lane,
+} from './delivery.js';
 import type { RichText } from './rich-text.js';
 import type { Journal } from './journal.js';
 import type { Logger } from './logger.js';
@@ -223,13 +230,33 @@ export class DurableOutbox implements Outbox {
       state: 'pending',
       receipt: [],
     };
+    const settledInStore = (): void => {
+      this.awaitingCommit.set(channelId, (this.awaitingCommit.get(channelId) ?? 1) - 1);
+      this.uncommitted.delete(delivery.id);
+    };
     return new Promise((resolve) =>
-      this.deps.journal.record({ deliveries: [row] }, () => {
-        this.awaitingCommit.set(channelId, (this.awaitingCommit.get(channelId) ?? 1) - 1);
-        this.uncommitted.delete(delivery.id);
-        resolve(this.hand(delivery));
-      }),
+      this.deps.journal.record(
+        { deliveries: [row] },
+        () => {
+          settledInStore();
+          resolve(this.hand(delivery));
+        },
+        // Never stored, so never sent (journal.ts): the sender hears it was refused, not silence.
+        (reason) => {
+          settledInStore();
+          resolve(
+            this.settleUnsent(delivery, refused(this.deps.clock.now(), `the store refused it: ${reason}`)),
+          );
+        },
+      ),
     );
+  }
+
+  private settleUnsent(delivery: Delivery, outcome: DeliveryOutcome): DeliveryOutcome {
+    this.unsettled.delete(delivery.id);
+    this.deps.threads?.settled(delivery, outcome);
+    if (this.unsettled.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    return outcome;
   }
 
   private async hand(stored: Delivery): Promise<DeliveryOutcome> {
@@ -317,9 +344,8 @@ export class DurableOutbox implements Outbox {
   /** Records a final outcome; until it is committed the row is pending, and the delivery counts as left. */
   private recordFinal(delivery: Delivery, update: DeliveryUpdate): void {
     this.outcomeUncommitted.set(delivery.id, delivery);
-    this.deps.journal.record({ deliveryUpdates: [update] }, () =>
-      this.outcomeUncommitted.delete(delivery.id),
-    );
+    const settledInStore = (): void => void this.outcomeUncommitted.delete(delivery.id);
+    this.deps.journal.record({ deliveryUpdates: [update] }, settledInStore, settledInStore);
   }
 }
 

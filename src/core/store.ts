@@ -180,9 +180,31 @@ export interface LoadedState {
   }[];
 }
 
+/**
+ * A commit the store refuses for what the batch holds (a constraint it breaks, a value the database or its
+ * driver cannot take): the same writes fail the same way each time, unlike a lost connection or a busy or
+ * full disk, which come and go. The journal finds the write that causes it and drops that one alone
+ * (journal.ts), where retrying would hold every later write behind it for good. The back ends say which of
+ * their failures are such; `message` is the store's reason, never the rows' content.
+ */
+export class RefusedBatchError extends Error {
+  override readonly name = 'RefusedBatchError';
+  /** The store's own code for the failure (SQLITE_CONSTRAINT_CHECK, SQLSTATE 23514), kept for callers and logs. */
+  readonly code: string | undefined;
+
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super(message, options);
+    const code = (options?.cause as { code?: unknown } | null | undefined)?.code;
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
 export interface Store {
   load(): Promise<LoadedState>;
-  /** Writes the batch in one transaction, or nothing (and rejects). */
+  /**
+   * Writes the batch in one transaction, or nothing (and rejects: with a `RefusedBatchError` when the
+   * batch's content is the cause, so that committing it again would fail again).
+   */
   commit(batch: StoreBatch): Promise<void>;
   /** Whether an inbound message with this `durableId` was handled (and not yet pruned). */
   handled(durableId: string): Promise<boolean>;

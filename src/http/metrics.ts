@@ -68,6 +68,14 @@ export class FirebellMetrics {
       },
     });
     new Gauge({
+      name: 'firebell_store_refused_writes',
+      help: 'Writes the store refused for what they held and firebell dropped since start (journal.ts): a bug.',
+      registers,
+      collect() {
+        this.set(sources.storeHealth().refused?.count ?? 0);
+      },
+    });
+    new Gauge({
       name: 'firebell_instance_active_since_seconds',
       help: 'When this instance became the active one (Unix seconds); 0 while it is not active.',
       labelNames: ['role'],

@@ -37,9 +37,16 @@ export function readinessOf(readiness: Readiness): ReadinessReport {
   return {
     ...(instance ? { instance } : {}),
     ready: store.ok && !down && serving,
-    store: store.ok ? 'ok' : `failing since ${new Date(store.since).toISOString()}: ${store.reason}`,
+    store: `${store.ok ? 'ok' : `failing since ${new Date(store.since).toISOString()}: ${store.reason}`}${refusedNote(store)}`,
     networks,
   };
+}
+
+/** Refused writes do not make firebell unready (the store takes the others), but people must see them. */
+function refusedNote(store: StoreHealth): string {
+  if (!store.refused) return '';
+  const { count, lastAt, lastReason } = store.refused;
+  return `; ${count} write(s) refused and dropped, the last at ${new Date(lastAt).toISOString()}: ${lastReason}`;
 }
 
 export function opsRoutes(options: { readiness: Readiness; registry: Registry }): FastifyPluginAsync {

@@ -6,14 +6,16 @@
 import type { SqliteDatabase as Database } from './sqlite-driver.js';
 import type { TimelineEntry } from '../../machines/incident-types.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import type {
-  IncidentRecord,
-  LoadedState,
-  LongMessageRow,
-  StatusEntry,
-  Store,
-  StoreBatch,
-  StoredDelivery,
+import { errorMessage } from '../core/error-message.js';
+import {
+  RefusedBatchError,
+  type IncidentRecord,
+  type LoadedState,
+  type LongMessageRow,
+  type StatusEntry,
+  type Store,
+  type StoreBatch,
+  type StoredDelivery,
 } from '../core/store.js';
 import { openDatabase, type OpenDatabaseOptions } from './database.js';
 import { SqliteDeliveryRows } from './sqlite-delivery-rows.js';
@@ -54,7 +56,26 @@ export class SqliteStore implements Store {
   }
 
   commit(batch: StoreBatch): Promise<void> {
-    return attempt(() => this.commitInTransaction(batch));
+    try {
+      this.commitInTransaction(batch);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(this.refusalOr(error));
+    }
+  }
+
+  /**
+   * A failure the batch's content causes, as the port's RefusedBatchError: a constraint, a type or size the
+   * database refuses, or a value the driver cannot bind or serialize (RangeError, TypeError). Both drivers
+   * report a closed database as a TypeError too, which is no refusal of the rows: only an open one judges.
+   */
+  private refusalOr(error: unknown): Error {
+    const code = String((error as { code?: unknown } | null)?.code ?? '');
+    const refused =
+      REFUSING_CODE.test(code) ||
+      (this.db.open && (error instanceof RangeError || error instanceof TypeError));
+    if (refused) return new RefusedBatchError(errorMessage(error), { cause: error });
+    return error instanceof Error ? error : new Error(String(error));
   }
 
   /** The same as `commit`, for callers that are synchronous themselves (benchmarks, tests). */
@@ -132,6 +153,9 @@ function storedBefore(batch: StoreBatch): readonly number[] {
 }
 
 /** Runs synchronous SQLite work as the port's promise: a throw becomes a rejection. */
+/** SQLite's result codes (sqlite-error-names.ts gives both drivers' names) that the rows cause. */
+const REFUSING_CODE = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
+
 function attempt<T>(work: () => T): Promise<T> {
   try {
     return Promise.resolve(work());

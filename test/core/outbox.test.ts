@@ -229,3 +229,33 @@ test('a stored delivery for a network that is no longer configured is refused, n
     reason: 'there is no network nowhere',
   });
 });
+
+test('a row the store refuses for what it holds is never handed over: it settles as refused, not left pending', async () => {
+  const { clock, store, durable, channel, outbox, rows } = await setUp();
+  store.run(`CREATE TRIGGER refuse_row BEFORE INSERT ON deliveries
+    WHEN NEW.id = 'id-1' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+  const refused = outbox.send(message('a page the store refuses'));
+  const taken = outbox.send(message('the next page'));
+  await tick();
+  clock.increment(100); // the journal's retry, refused again: the refused row is dropped
+  for (let turn = 0; turn < 10; turn += 1) await tick();
+  await durable.journal.barrier();
+  assert.deepEqual(await refused, {
+    status: 'refused',
+    at: 5_100,
+    reason: 'the store refused it: refused by the test',
+  });
+  assert.deepEqual(
+    channel.given.map((given) => given.delivery.id),
+    ['id-2'],
+    'only the stored row is handed over',
+  );
+  assert.deepEqual(
+    rows().map((row) => row.id),
+    ['id-2'],
+  );
+  assert.deepEqual(outbox.notStored(), [], 'not counted as a delivery the store has yet to take');
+  channel.settleAll({ status: 'delivered', at: 5_200, receipt: [] });
+  assert.equal((await taken).status, 'delivered');
+  await outbox.settled();
+});

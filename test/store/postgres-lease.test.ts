@@ -50,6 +50,7 @@ test('instances starting together apply each migration once', async (t) => {
     { id: 7, name: 'commit-fence-inline' },
     { id: 8, name: 'fence-lock-and-domains' },
     { id: 9, name: 'commit-twice' },
+    { id: 10, name: 'status-history-once' },
   ]);
 });
 

@@ -78,8 +78,9 @@ function stateStatements(q: Add, batch: StoreBatch): void {
         [network, conversation, topic, at],
       );
   }
+  // A second run of the same commit finds its entries there (PG migration 10).
   for (const entry of batch.statusHistory)
-    q('INSERT INTO status_history (kind, text, actor, at) VALUES ($1, $2, $3, $4)', [
+    q('INSERT INTO status_history (kind, text, actor, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
       entry.kind,
       entry.text,
       JSON.stringify(entry.by),

@@ -12,14 +12,15 @@
 import pg from 'pg';
 import type { TimelineEntry } from '../../../machines/incident-types.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
-import type {
-  IncidentRecord,
-  LoadedState,
-  LongMessageRow,
-  StatusEntry,
-  Store,
-  StoreBatch,
-  StoredDelivery,
+import {
+  RefusedBatchError,
+  type IncidentRecord,
+  type LoadedState,
+  type LongMessageRow,
+  type StatusEntry,
+  type Store,
+  type StoreBatch,
+  type StoredDelivery,
 } from '../../core/store.js';
 import type { Actor } from '../../../machines/incident-types.js';
 import { batchStatements } from './batch-writes.js';
@@ -53,6 +54,37 @@ import { errorMessage } from '../../core/error-message.js';
 /** A commit refused because this instance's fencing token is no longer the active one. */
 export class FencedError extends Error {
   override readonly name = 'FencedError';
+}
+
+/**
+ * The batch's statements, built before a connection is taken. A value they cannot hold (a number past
+ * bigint, a snapshot JSON cannot write) fails here, the same way each time: a refusal of the batch.
+ */
+function built(batch: StoreBatch, token: bigint | undefined) {
+  try {
+    const call = { sql: COMMIT_CALL, params: commitParameters(batch, token) };
+    // Nearly every commit is the call alone: one statement, so one transaction in one round trip, as a
+    // prepared statement with bind parameters (commit-function.ts).
+    const alone = onlyCommitFunctionSections(batch);
+    const statements = alone ? [] : batchStatements(batch);
+    // A statement that must find its row (a quarantine) is checked before the COMMIT, a second trip.
+    const checked = statements.some((statement) => statement.refusedWithoutRow !== undefined);
+    // Otherwise one simple-protocol string: PostgreSQL runs its statements in order and skips the rest
+    // after the first error, leaving the transaction aborted for the ROLLBACK below.
+    const text = alone
+      ? ''
+      : [
+          'BEGIN',
+          inlineStatement(call),
+          ...statements.map(inlineStatement),
+          ...(checked ? [] : ['COMMIT']),
+        ].join(';\n');
+    return { call, alone, statements, checked, text };
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof TypeError)
+      throw new RefusedBatchError(errorMessage(error), { cause: error });
+    throw error;
+  }
 }
 
 export class PostgresStoreOpenError extends Error {
@@ -176,13 +208,7 @@ export class PostgresStore implements Store {
     // Built before a connection is taken: a value that cannot be written fails here, with nothing sent.
     // The call checks the fencing token first, under the fence lock, or raises (commit-function.ts), and
     // nothing after it runs.
-    const call = { sql: COMMIT_CALL, params: commitParameters(batch, this.token) };
-    // Nearly every commit is the call alone: one statement, so one transaction in one round trip, as a
-    // prepared statement with bind parameters (commit-function.ts).
-    const alone = onlyCommitFunctionSections(batch);
-    const statements = alone ? [] : batchStatements(batch);
-    // A statement that must find its row (a quarantine) is checked before the COMMIT, a second trip.
-    const checked = statements.some((statement) => statement.refusedWithoutRow !== undefined);
+    const { call, alone, statements, checked, text } = built(batch, this.token);
     const client = await this.pool.connect();
     // A connection the server ends while it is checked out (pg_terminate_backend, the idle-transaction
     // timeout after a pause) reports it as an 'error' event: unheard, that would crash the process
@@ -196,19 +222,11 @@ export class PostgresStore implements Store {
         await client.query({ name: COMMIT_STATEMENT_NAME, text: COMMIT_CALL, values: call.params });
         return;
       }
-      // Otherwise one simple-protocol string: PostgreSQL runs its statements in order and skips the rest
-      // after the first error, leaving the transaction aborted for the ROLLBACK below.
-      const text = [
-        'BEGIN',
-        inlineStatement(call),
-        ...statements.map(inlineStatement),
-        ...(checked ? [] : ['COMMIT']),
-      ].join(';\n');
       const results = (await client.query(text)) as unknown as pg.QueryResult[];
       if (checked) {
         statements.forEach((statement, index) => {
           if (statement.refusedWithoutRow !== undefined && results[2 + index]?.rowCount === 0)
-            throw new RangeError(statement.refusedWithoutRow);
+            throw new RefusedBatchError(statement.refusedWithoutRow);
         });
         await client.query('COMMIT');
       }
@@ -218,10 +236,14 @@ export class PostgresStore implements Store {
         await client.query('ROLLBACK').catch(() => {
           broken = true;
         });
-      if ((error as { code?: string }).code === FENCED_SQLSTATE)
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code === FENCED_SQLSTATE)
         throw new FencedError(`fencing token ${this.token} is not the current lease: the commit is refused`, {
           cause: error,
         });
+      // Classes 22 (data exception) and 23 (integrity constraint violation): the rows, not the server.
+      if (typeof code === 'string' && /^2[23]/.test(code))
+        throw new RefusedBatchError(errorMessage(error), { cause: error });
       throw error;
     } finally {
       client.off('error', dropped);

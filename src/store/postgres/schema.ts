@@ -264,6 +264,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     name: 'commit-twice',
     sql: COMMIT_FUNCTION_SQL,
   },
+  {
+    // The same for the status history, which batch-writes.ts writes: a commit run twice posted a `#status`
+    // twice on the status site. An entry is one person's words of one kind at one millisecond, so a second
+    // row equal in all four is the repeat (the copies a repeated run left are dropped here, the first
+    // kept). The text and actor are hashed in the index: a long status text would exceed a B-tree entry.
+    id: 10,
+    name: 'status-history-once',
+    sql: `
+      DELETE FROM status_history later USING status_history first
+        WHERE later.id > first.id AND later.at = first.at AND later.kind = first.kind
+          AND later.text = first.text AND later.actor = first.actor;
+      CREATE UNIQUE INDEX status_history_entry ON status_history (at, kind, md5(text), md5(actor));
+    `,
+  },
 ];
 
 /** The SQLSTATE `firebell_commit` raises: a commit under a token that is not the current lease. */
