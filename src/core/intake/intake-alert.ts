@@ -24,4 +24,6 @@ export interface IntakeAlert {
   readonly firing: number;
   /** A link to the source's view of it (Alertmanager's externalURL, Grafana's panel, the details URL). */
   readonly url?: string;
+  /** The source's own test notification (Grafana's "Test" button): said in chat, never an incident. */
+  readonly test?: boolean;
 }

@@ -23,7 +23,8 @@ import type { Logger } from '../logger.js';
 import type { Speaker } from '../outbox.js';
 import { bold, rich, text } from '../rich-text.js';
 import type { CoreSettings, IntakeSettings } from '../settings.js';
-import { DEFAULT_STORM, policyForGroup } from '../settings.js';
+import { DEFAULT_STORM } from '../settings.js';
+import { actorOf, routeOf, summaryOf, type AlertRoute } from './alert-route.js';
 import { AlertStorms } from './alert-storm.js';
 import type { IntakeAlert } from './intake-alert.js';
 import type { MaintenanceWindows } from '../maintenance/maintenance-windows.js';
@@ -46,6 +47,7 @@ export type IntakeAction =
   | 'resolved'
   | 'confirm-asked'
   | 'held'
+  | 'test'
   | 'ignored';
 
 export interface IntakeResult {
@@ -113,6 +115,7 @@ export class Intake {
   }
 
   receive(alert: IntakeAlert): IntakeResult {
+    if (alert.test) return this.test(alert);
     const state = this.stateOf(alert.key);
     const open =
       state !== undefined && this.deps.service.get(state.incident)?.open === true ? state : undefined;
@@ -122,7 +125,7 @@ export class Intake {
   private firing(alert: IntakeAlert, open: KeyState | undefined): IntakeResult {
     const at = this.deps.clock.now();
     if (!open) {
-      const { group, policy } = this.route(alert);
+      const { group, policy } = routeOf(alert, this.deps.settings, this.deps.core);
       const window = this.deps.maintenance.holding(group);
       if (window) return this.hold(alert, group, window.reason);
       this.deps.keyValues.delete(HELD, alert.key);
@@ -174,12 +177,25 @@ export class Intake {
     return { action: 'repeated', incident: id };
   }
 
+  /** The source's test notification: the channel hears that the hook works; nobody is paged. */
+  private test(alert: IntakeAlert): IntakeResult {
+    const { group } = routeOf(alert, this.deps.settings, this.deps.core);
+    this.deps.speaker.toGroup(
+      group,
+      rich(
+        bold('Test notification'),
+        text(
+          ` from ${alert.source} (${alert.receiver}) arrived: the hook to firebell works. No incident, nobody paged.`,
+        ),
+      ),
+      { priority: 'normal', purpose: 'intake' },
+    );
+    this.deps.logger.info({ source: alert.source, receiver: alert.receiver }, 'intake test notification');
+    return { action: 'test' };
+  }
+
   /** One too many new groups in the window: the storm incident, which this group and the next ones join. */
-  private beginStorm(
-    alert: IntakeAlert,
-    group: string,
-    policy: ReturnType<typeof policyForGroup>,
-  ): IntakeResult {
+  private beginStorm(alert: IntakeAlert, group: string, policy: AlertRoute['policy']): IntakeResult {
     const { groups, windowMinutes } = this.deps.settings.storm ?? DEFAULT_STORM;
     const incident = this.deps.service.declare({
       summary: `alert storm: more than ${groups} new alert groups in ${windowMinutes} min; the first of the rest: ${summaryOf(alert)}`,
@@ -337,25 +353,6 @@ export class Intake {
     this.timers.delete(key);
   }
 
-  private route(alert: IntakeAlert): { group: string; policy: ReturnType<typeof policyForGroup> } {
-    const { settings, core } = this.deps;
-    const matching = settings.routes.find((route) =>
-      Object.entries(route.match).every(
-        ([label, value]) =>
-          alert.labels[label] === value || (label === 'severity' && alert.severity === value),
-      ),
-    );
-    // The generic hook may name its group; a name that is no group is not trusted.
-    const named = core.groups.some((candidate) => candidate.id === alert.labels.group)
-      ? alert.labels.group
-      : undefined;
-    const group = matching?.group ?? named ?? settings.group;
-    const policyName = matching?.policy ?? settings.policy;
-    const policy =
-      (policyName !== undefined ? core.policies[policyName] : undefined) ?? policyForGroup(core, group);
-    return { group, policy };
-  }
-
   private say(group: string, incidentId: number, body: ReturnType<typeof rich>): void {
     this.deps.speaker.toGroup(group, body, { priority: 'normal', purpose: 'intake', incidentId });
   }
@@ -377,16 +374,4 @@ function parse(value: string): KeyState | undefined {
   } catch {
     return undefined;
   }
-}
-
-const actorOf = (alert: IntakeAlert): Actor => ({
-  name: alert.source === 'generic' ? alert.receiver : alert.source,
-  network: 'webhook',
-});
-
-/** "[critical] PyPI mirror down (3 alerts)": what chat shows. */
-function summaryOf(alert: IntakeAlert): string {
-  const severity = alert.severity ? `[${alert.severity}] ` : '';
-  const count = alert.firing > 1 ? ` (${alert.firing} alerts)` : '';
-  return `${severity}${alert.summary}${count}`;
 }

@@ -57,6 +57,8 @@ export const grafanaSchema = {
   ...alertmanagerShape,
   properties: {
     ...alertmanagerShape.properties,
+    // Some Grafana versions send their contact point test with an empty receiver: a 400 would fail the test.
+    receiver: { type: 'string', maxLength: 256 },
     orgId: { type: 'integer' },
     // Rendered by Grafana's templates, which list every alert of the group by default: they grow with it,
     // so only the body limit bounds them (a 400 here would lose the group; Grafana does not retry a 4xx).
@@ -90,13 +92,27 @@ interface AlertmanagerPayload {
   commonLabels?: Record<string, string>;
   commonAnnotations?: Record<string, string>;
   externalURL?: string;
-  alerts: { status: 'firing' | 'resolved' }[];
+  alerts: { status: 'firing' | 'resolved'; labels?: Record<string, string>; valueString?: string }[];
 }
 
 interface GrafanaPayload extends AlertmanagerPayload {
   orgId?: number;
   title?: string;
 }
+
+/**
+ * The made-up alert Grafana sends when someone presses "Test" on a contact point (grafana/alerting,
+ * notify/testing.go `newTestAlert`): its value string is fixed; its labels are TestAlert on Grafana unless
+ * the tester gave others. Declared, it would page people at night for a button press.
+ */
+const GRAFANA_TEST_VALUE = "[ metric='foo' labels={instance=bar} value=10 ]";
+const isGrafanaTest = (payload: GrafanaPayload): boolean =>
+  payload.alerts.length > 0 &&
+  payload.alerts.every(
+    (alert) =>
+      alert.valueString === GRAFANA_TEST_VALUE ||
+      (alert.labels?.alertname === 'TestAlert' && alert.labels.instance === 'Grafana'),
+  );
 
 interface GenericPayload {
   summary: string;
@@ -151,7 +167,7 @@ function fromAlertmanagerShape(
   return {
     source,
     key,
-    receiver: line(payload.receiver),
+    receiver: line(payload.receiver) || source,
     status: payload.status,
     summary: line(summary) || 'alert',
     ...(common.severity !== undefined ? { severity: line(common.severity) } : {}),
@@ -170,13 +186,15 @@ export const fromAlertmanager = (payload: AlertmanagerPayload): IntakeAlert =>
     undefined,
   );
 
-export const fromGrafana = (payload: GrafanaPayload): IntakeAlert =>
-  fromAlertmanagerShape(
+export const fromGrafana = (payload: GrafanaPayload): IntakeAlert => ({
+  ...fromAlertmanagerShape(
     payload,
     'grafana',
     `grafana:${payload.orgId ?? 0}:${payload.receiver}:${groupKeyOf(payload.groupKey)}`,
     payload.title?.replace(/^\[(FIRING|RESOLVED)(:\d+)?\]\s*/, ''),
-  );
+  ),
+  ...(isGrafanaTest(payload) ? { test: true } : {}),
+});
 
 export function fromGeneric(payload: GenericPayload): IntakeAlert {
   const status = payload.status ?? 'firing';
