@@ -26,13 +26,12 @@ import type { CoreSettings, IntakeSettings } from '../settings.js';
 import { DEFAULT_STORM } from '../settings.js';
 import { actorOf, routeOf, summaryOf, type AlertRoute } from './alert-route.js';
 import { AlertStorms } from './alert-storm.js';
+import { HeldAlerts } from './held-alerts.js';
 import type { IntakeAlert } from './intake-alert.js';
 import type { MaintenanceWindows } from '../maintenance/maintenance-windows.js';
 import type { StatusStore } from '../store.js';
 
 const NAMESPACE = 'intake';
-/** Alert groups that fired during maintenance, with how many alerts were recorded. */
-const HELD = 'intake-held';
 const MINUTE_MS = 60_000;
 
 export type IntakeAction =
@@ -73,7 +72,7 @@ const stormKey = (incident: number): string => `storm:${incident}`;
 
 export interface IntakeDeps {
   /** While a window holds the alert's group, the alert is recorded (the status log) but pages nobody. */
-  readonly maintenance: Pick<MaintenanceWindows, 'holding'>;
+  readonly maintenance: Pick<MaintenanceWindows, 'holding' | 'onOver'>;
   readonly statusLog: Pick<StatusStore, 'record'>;
   readonly settings: IntakeSettings;
   readonly core: CoreSettings;
@@ -87,8 +86,11 @@ export interface IntakeDeps {
 export class Intake {
   private readonly timers = new Map<string, unknown>();
   private readonly storms: AlertStorms;
+  private readonly held: HeldAlerts;
 
   constructor(private readonly deps: IntakeDeps) {
+    this.held = new HeldAlerts(deps);
+    deps.maintenance.onOver(() => this.release());
     this.storms = new AlertStorms(deps.settings.storm ?? DEFAULT_STORM, {
       keyValues: deps.keyValues,
       clock: deps.clock,
@@ -105,6 +107,20 @@ export class Intake {
     for (const [key, value] of this.deps.keyValues.entries(NAMESPACE)) {
       const state = parse(value);
       if (state?.closeAt !== undefined) this.arm(key, state.closeAt);
+    }
+    // A window that ended while firebell was down released its alerts then.
+    this.release();
+  }
+
+  /** Acts on the held alerts, still firing, whose maintenance window is over. */
+  private release(): void {
+    const released = this.held.release(
+      (alert) =>
+        this.deps.maintenance.holding(routeOf(alert, this.deps.settings, this.deps.core).group) !== undefined,
+    );
+    for (const alert of released) {
+      const result = this.receive(alert);
+      this.deps.logger.info({ key: alert.key, ...result }, 'an alert held during maintenance still fires');
     }
   }
 
@@ -127,8 +143,11 @@ export class Intake {
     if (!open) {
       const { group, policy } = routeOf(alert, this.deps.settings, this.deps.core);
       const window = this.deps.maintenance.holding(group);
-      if (window) return this.hold(alert, group, window.reason);
-      this.deps.keyValues.delete(HELD, alert.key);
+      if (window) {
+        this.held.hold(alert, group, window.reason);
+        return { action: 'held' };
+      }
+      this.held.forget(alert.key);
       const storm = this.storms.joinable(group);
       if (storm) {
         this.storms.join(storm, summaryOf(alert));
@@ -241,24 +260,9 @@ export class Intake {
     );
   }
 
-  /** During maintenance: recorded in the status log (once per group, and when more fire), not declared. */
-  private hold(alert: IntakeAlert, group: string, reason: string): IntakeResult {
-    const before = Number(this.deps.keyValues.get(HELD, alert.key) ?? '0');
-    if (alert.firing > before) {
-      this.deps.keyValues.set(HELD, alert.key, String(alert.firing));
-      this.deps.statusLog.record({
-        kind: 'log',
-        text: `during maintenance of ${group} (${reason}), not paged: ${summaryOf(alert)}`,
-        by: actorOf(alert),
-        at: this.deps.clock.now(),
-      });
-    }
-    return { action: 'held' };
-  }
-
   private resolved(alert: IntakeAlert, open: KeyState | undefined): IntakeResult {
     if (!open) {
-      this.deps.keyValues.delete(HELD, alert.key);
+      this.held.forget(alert.key);
       return { action: 'ignored' };
     }
     if (open.member) {
