@@ -22,6 +22,11 @@ export interface IntakeAlert {
   readonly labels: Readonly<Record<string, string>>;
   /** How many alerts of the group are firing now. */
   readonly firing: number;
+  /**
+   * Which alerts fire (a digest of their fingerprints), where the source says: the same count can be
+   * other alerts, one resolved and another fired. The generic hook has no such list.
+   */
+  readonly firingSet?: string;
   /** A link to the source's view of it (Alertmanager's externalURL, Grafana's panel, the details URL). */
   readonly url?: string;
   /** The source's own test notification (Grafana's "Test" button): said in chat, never an incident. */

@@ -58,6 +58,8 @@ interface KeyState {
   readonly incident: number;
   readonly group: string;
   readonly firing: number;
+  /** Which alerts fire (the source's digest), when it says. */
+  readonly firingSet?: string;
   /** When the pending close is due (monitoring said resolved). */
   readonly closeAt?: number;
   readonly closedBy?: string;
@@ -163,7 +165,7 @@ export class Intake {
         policy,
         source: { kind: 'webhook', key: alert.key, receiver: alert.receiver },
       });
-      this.save(alert.key, { incident: incident.id, group, firing: alert.firing });
+      this.save(alert.key, { incident: incident.id, group, firing: alert.firing, ...withFiringSet(alert) });
       this.deps.logger.info(
         { incident: incident.id, key: alert.key, source: alert.source },
         'alert declared an incident',
@@ -175,24 +177,33 @@ export class Intake {
     // Firing again after a resolve: within the flap window, or after its holder was asked to confirm.
     if (open.closeAt !== undefined || open.asked) {
       this.reopen(alert.key, open, actorOf(alert));
-      this.save(alert.key, { incident: id, group: open.group, firing: Math.max(alert.firing, 1) });
+      this.save(alert.key, {
+        incident: id,
+        group: open.group,
+        firing: Math.max(alert.firing, 1),
+        ...withFiringSet(alert),
+      });
       return { action: 'flapping', incident: id };
     }
-    if (alert.firing > open.firing) {
+    const now: KeyState = { ...open, firing: alert.firing, ...withFiringSet(alert) };
+    // One resolved and another fired: the count alone would say nothing changed.
+    const swapped =
+      alert.firing === open.firing &&
+      open.firingSet !== undefined &&
+      alert.firingSet !== undefined &&
+      alert.firingSet !== open.firingSet;
+    if (alert.firing > open.firing || swapped) {
       const more = alert.firing - open.firing;
       this.deps.service.send(id, { type: 'incident.reported', at, by: actorOf(alert) });
-      this.save(alert.key, { ...open, firing: alert.firing });
-      this.say(
-        open.group,
-        id,
-        rich(
-          bold(`#${id}`),
-          text(`: ${more} more alert${more === 1 ? '' : 's'} firing (${alert.firing} in all).`),
-        ),
-      );
+      this.save(alert.key, now);
+      const change = swapped
+        ? `: other alerts fire now: some resolved, as many new (${alert.firing} in all).`
+        : `: ${more} more alert${more === 1 ? '' : 's'} firing (${alert.firing} in all).`;
+      this.say(open.group, id, rich(bold(`#${id}`), text(change)));
       return { action: 'updated', incident: id };
     }
-    if (alert.firing !== open.firing) this.save(alert.key, { ...open, firing: alert.firing });
+    if (alert.firing !== open.firing || (alert.firingSet ?? open.firingSet) !== open.firingSet)
+      this.save(alert.key, now);
     return { action: 'repeated', incident: id };
   }
 
@@ -379,3 +390,6 @@ function parse(value: string): KeyState | undefined {
     return undefined;
   }
 }
+
+const withFiringSet = (alert: IntakeAlert): Pick<KeyState, 'firingSet'> =>
+  alert.firingSet === undefined ? {} : { firingSet: alert.firingSet };

@@ -92,7 +92,12 @@ interface AlertmanagerPayload {
   commonLabels?: Record<string, string>;
   commonAnnotations?: Record<string, string>;
   externalURL?: string;
-  alerts: { status: 'firing' | 'resolved'; labels?: Record<string, string>; valueString?: string }[];
+  alerts: {
+    status: 'firing' | 'resolved';
+    labels?: Record<string, string>;
+    fingerprint?: string;
+    valueString?: string;
+  }[];
 }
 
 interface GrafanaPayload extends AlertmanagerPayload {
@@ -144,6 +149,22 @@ const groupKeyOf = (groupKey: string): string =>
     ? groupKey
     : `sha256:${createHash('sha256').update(groupKey).digest('hex')}`;
 
+/**
+ * Which alerts fire, as one digest: their fingerprints (or, from a sender without them, their labels),
+ * in any order. Kept instead of the list, which can be thousands long and is stored on every change.
+ */
+function firingSetOf(alerts: AlertmanagerPayload['alerts']): string {
+  const ids = alerts
+    .filter((alert) => alert.status === 'firing')
+    .map(
+      (alert) =>
+        alert.fingerprint ??
+        JSON.stringify(Object.entries(alert.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
+    )
+    .sort();
+  return createHash('sha256').update(ids.join('\n')).digest('base64url').slice(0, 22);
+}
+
 const httpUrl = (value: string | undefined): string | undefined =>
   value !== undefined && /^https?:\/\//.test(value) ? value : undefined;
 
@@ -174,6 +195,7 @@ function fromAlertmanagerShape(
     labels: common,
     // Alertmanager leaves out alerts past max_alerts and counts them in truncatedAlerts.
     firing: payload.status === 'firing' ? firing + (payload.truncatedAlerts ?? 0) : 0,
+    ...(payload.status === 'firing' ? { firingSet: firingSetOf(payload.alerts) } : {}),
     ...(url ? { url } : {}),
   };
 }
