@@ -50,3 +50,25 @@ test('one alert resolves and another fires, the count unchanged: the channel hea
     incident: 1,
   });
 });
+
+test('alerts Alertmanager left out of the payload (truncatedAlerts) are said, not passed off as listed', async () => {
+  const { w, post } = await intakeWorld(config);
+  assert.deepEqual((await post('/hooks/alertmanager', group(['db1', 'db2'], 5))).json(), {
+    action: 'declared',
+    incident: 1,
+  });
+  assert.equal(
+    w.firebell.service.get(1)?.context.summary,
+    'disk full (2 alerts firing and 5 more that alertmanager left out)',
+  );
+  w.clear();
+  await post('/hooks/alertmanager', group(['db1', 'db2', 'db3'], 9));
+  assert.ok(
+    w.irc
+      .lines()
+      .some((line) =>
+        line.includes('#1: 5 more alerts firing (12 in all, 9 of them left out by alertmanager).'),
+      ),
+    w.irc.lines().join('\n'),
+  );
+});

@@ -37,6 +37,16 @@ export const actorOf = (alert: IntakeAlert): Actor => ({
 /** "[critical] PyPI mirror down (3 alerts)": what chat shows. */
 export function summaryOf(alert: IntakeAlert): string {
   const severity = alert.severity ? `[${alert.severity}] ` : '';
-  const count = alert.firing > 1 ? ` (${alert.firing} alerts)` : '';
+  const { unlisted = 0 } = alert;
+  const count =
+    unlisted > 0
+      ? ` (${alert.firing - unlisted} alerts firing and ${unlisted} more that ${alert.source} left out)`
+      : alert.firing > 1
+        ? ` (${alert.firing} alerts)`
+        : '';
   return `${severity}${alert.summary}${count}`;
 }
+
+/** "12 in all", and how many of them the source left out of its payload. */
+export const allOf = (alert: IntakeAlert): string =>
+  `${alert.firing} in all${alert.unlisted ? `, ${alert.unlisted} of them left out by ${alert.source}` : ''}`;

@@ -24,7 +24,7 @@ import type { Speaker } from '../outbox.js';
 import { bold, rich, text } from '../rich-text.js';
 import type { CoreSettings, IntakeSettings } from '../settings.js';
 import { DEFAULT_STORM } from '../settings.js';
-import { actorOf, routeOf, summaryOf, type AlertRoute } from './alert-route.js';
+import { actorOf, allOf, routeOf, summaryOf, type AlertRoute } from './alert-route.js';
 import { AlertStorms } from './alert-storm.js';
 import { HeldAlerts } from './held-alerts.js';
 import type { IntakeAlert } from './intake-alert.js';
@@ -197,8 +197,8 @@ export class Intake {
       this.deps.service.send(id, { type: 'incident.reported', at, by: actorOf(alert) });
       this.save(alert.key, now);
       const change = swapped
-        ? `: other alerts fire now: some resolved, as many new (${alert.firing} in all).`
-        : `: ${more} more alert${more === 1 ? '' : 's'} firing (${alert.firing} in all).`;
+        ? `: other alerts fire now: some resolved, as many new (${allOf(alert)}).`
+        : `: ${more} more alert${more === 1 ? '' : 's'} firing (${allOf(alert)}).`;
       this.say(open.group, id, rich(bold(`#${id}`), text(change)));
       return { action: 'updated', incident: id };
     }

@@ -195,6 +195,7 @@ function fromAlertmanagerShape(
     labels: common,
     // Alertmanager leaves out alerts past max_alerts and counts them in truncatedAlerts.
     firing: payload.status === 'firing' ? firing + (payload.truncatedAlerts ?? 0) : 0,
+    ...(payload.status === 'firing' && payload.truncatedAlerts ? { unlisted: payload.truncatedAlerts } : {}),
     ...(payload.status === 'firing' ? { firingSet: firingSetOf(payload.alerts) } : {}),
     ...(url ? { url } : {}),
   };
