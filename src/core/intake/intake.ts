@@ -13,7 +13,8 @@
  * - many new groups at once: past a threshold they join one storm incident instead (alert-storm.ts).
  *
  * The state per key (the incident, how many alerts fire, a pending close) lives in the journaled key-value
- * store, committed with the transitions it goes with; pending closes are re-armed at start.
+ * store, committed with the transitions it goes with (intake-rows.ts, which prunes it once the incident is
+ * over); pending closes are re-armed at start.
  */
 import type { Actor } from '../../../machines/incident-types.js';
 import type { Clock } from '../clock.js';
@@ -27,11 +28,11 @@ import { DEFAULT_STORM } from '../settings.js';
 import { actorOf, allOf, routeOf, summaryOf, type AlertRoute } from './alert-route.js';
 import { AlertStorms } from './alert-storm.js';
 import { HeldAlerts } from './held-alerts.js';
+import { IntakeRows, type KeyState } from './intake-rows.js';
 import type { IntakeAlert } from './intake-alert.js';
 import type { MaintenanceWindows } from '../maintenance/maintenance-windows.js';
 import type { StatusStore } from '../store.js';
 
-const NAMESPACE = 'intake';
 const MINUTE_MS = 60_000;
 
 export type IntakeAction =
@@ -54,21 +55,6 @@ export interface IntakeResult {
   readonly incident?: number;
 }
 
-interface KeyState {
-  readonly incident: number;
-  readonly group: string;
-  readonly firing: number;
-  /** Which alerts fire (the source's digest), when it says. */
-  readonly firingSet?: string;
-  /** When the pending close is due (monitoring said resolved). */
-  readonly closeAt?: number;
-  readonly closedBy?: string;
-  /** A holder was asked to confirm the resolution already. */
-  readonly asked?: boolean;
-  /** The key is one alert group of a storm incident, which other keys share. */
-  readonly member?: boolean;
-}
-
 /** The key under which a storm incident's own close (its flap window, its holder's question) is kept. */
 const stormKey = (incident: number): string => `storm:${incident}`;
 
@@ -89,9 +75,11 @@ export class Intake {
   private readonly timers = new Map<string, unknown>();
   private readonly storms: AlertStorms;
   private readonly held: HeldAlerts;
+  private readonly rows: IntakeRows;
 
   constructor(private readonly deps: IntakeDeps) {
     this.held = new HeldAlerts(deps);
+    this.rows = new IntakeRows(deps.keyValues, deps.clock);
     deps.maintenance.onOver(() => this.release());
     this.storms = new AlertStorms(deps.settings.storm ?? DEFAULT_STORM, {
       keyValues: deps.keyValues,
@@ -106,12 +94,15 @@ export class Intake {
   /** Re-arms the closes that were pending when firebell stopped (an overdue one runs at once). */
   start(): void {
     this.storms.start();
-    for (const [key, value] of this.deps.keyValues.entries(NAMESPACE)) {
-      const state = parse(value);
-      if (state?.closeAt !== undefined) this.arm(key, state.closeAt);
-    }
+    for (const [key, state] of this.rows.entries())
+      if (state.closeAt !== undefined) this.arm(key, state.closeAt);
     // A window that ended while firebell was down released its alerts then.
     this.release();
+  }
+
+  /** Forgets the rows of alert groups whose incident is over, past their retention (intake-rows.ts). */
+  prune(): void {
+    this.rows.prune((incident) => this.deps.service.get(incident)?.open === true);
   }
 
   /** Acts on the held alerts, still firing, whose maintenance window is over. */
@@ -134,7 +125,7 @@ export class Intake {
 
   receive(alert: IntakeAlert): IntakeResult {
     if (alert.test) return this.test(alert);
-    const state = this.stateOf(alert.key);
+    const state = this.rows.get(alert.key);
     const open =
       state !== undefined && this.deps.service.get(state.incident)?.open === true ? state : undefined;
     return alert.status === 'firing' ? this.firing(alert, open) : this.resolved(alert, open);
@@ -153,7 +144,7 @@ export class Intake {
       const storm = this.storms.joinable(group);
       if (storm) {
         this.storms.join(storm, summaryOf(alert));
-        this.save(alert.key, { incident: storm.incident, group, firing: alert.firing, member: true });
+        this.rows.save(alert.key, { incident: storm.incident, group, firing: alert.firing, member: true });
         return { action: 'joined-storm', incident: storm.incident };
       }
       if (this.storms.rising(group)) return this.beginStorm(alert, group, policy);
@@ -165,7 +156,12 @@ export class Intake {
         policy,
         source: { kind: 'webhook', key: alert.key, receiver: alert.receiver },
       });
-      this.save(alert.key, { incident: incident.id, group, firing: alert.firing, ...withFiringSet(alert) });
+      this.rows.save(alert.key, {
+        incident: incident.id,
+        group,
+        firing: alert.firing,
+        ...withFiringSet(alert),
+      });
       this.deps.logger.info(
         { incident: incident.id, key: alert.key, source: alert.source },
         'alert declared an incident',
@@ -177,7 +173,7 @@ export class Intake {
     // Firing again after a resolve: within the flap window, or after its holder was asked to confirm.
     if (open.closeAt !== undefined || open.asked) {
       this.reopen(alert.key, open, actorOf(alert));
-      this.save(alert.key, {
+      this.rows.save(alert.key, {
         incident: id,
         group: open.group,
         firing: Math.max(alert.firing, 1),
@@ -195,7 +191,7 @@ export class Intake {
     if (alert.firing > open.firing || swapped) {
       const more = alert.firing - open.firing;
       this.deps.service.send(id, { type: 'incident.reported', at, by: actorOf(alert) });
-      this.save(alert.key, now);
+      this.rows.save(alert.key, now);
       const change = swapped
         ? `: other alerts fire now: some resolved, as many new (${allOf(alert)}).`
         : `: ${more} more alert${more === 1 ? '' : 's'} firing (${allOf(alert)}).`;
@@ -203,7 +199,7 @@ export class Intake {
       return { action: 'updated', incident: id };
     }
     if (alert.firing !== open.firing || (alert.firingSet ?? open.firingSet) !== open.firingSet)
-      this.save(alert.key, now);
+      this.rows.save(alert.key, now);
     return { action: 'repeated', incident: id };
   }
 
@@ -235,7 +231,7 @@ export class Intake {
       source: { kind: 'webhook', key: `storm:${group}`, receiver: alert.receiver },
     });
     this.storms.begin(group, incident.id, summaryOf(alert), actorOf(alert));
-    this.save(alert.key, { incident: incident.id, group, firing: alert.firing, member: true });
+    this.rows.save(alert.key, { incident: incident.id, group, firing: alert.firing, member: true });
     this.deps.logger.warn(
       { incident: incident.id, group, groups, windowMinutes },
       'an alert storm: new alert groups join one incident',
@@ -248,14 +244,14 @@ export class Intake {
     const id = open.incident;
     if (open.firing === 0 && alert.firing > 0) {
       this.storms.refired(open.group, id);
-      const closing = this.stateOf(stormKey(id));
+      const closing = this.rows.get(stormKey(id));
       if (closing?.closeAt !== undefined || closing?.asked) {
         this.reopen(stormKey(id), closing, actorOf(alert));
-        this.save(stormKey(id), { incident: id, group: open.group, firing: 0 });
+        this.rows.save(stormKey(id), { incident: id, group: open.group, firing: 0 });
       }
     }
     if (alert.firing === open.firing) return { action: 'repeated', incident: id };
-    this.save(alert.key, { ...open, firing: alert.firing });
+    this.rows.save(alert.key, { ...open, firing: alert.firing });
     return { action: 'updated', incident: id };
   }
 
@@ -278,11 +274,11 @@ export class Intake {
     }
     if (open.member) {
       if (open.firing === 0) return { action: 'repeated', incident: open.incident };
-      this.save(alert.key, { ...open, firing: 0 });
+      this.rows.save(alert.key, { ...open, firing: 0 });
       if (this.storms.memberResolved(open.group, open.incident) > 0)
         return { action: 'member-resolved', incident: open.incident };
       const key = stormKey(open.incident);
-      return this.settle(key, this.stateOf(key) ?? { ...open, firing: 0, member: false }, alert.source);
+      return this.settle(key, this.rows.get(key) ?? { ...open, firing: 0, member: false }, alert.source);
     }
     return this.settle(alert.key, open, alert.source);
   }
@@ -294,7 +290,7 @@ export class Intake {
     const holder = this.deps.service.get(id)?.context.assignee;
     if (holder) {
       if (!open.asked) {
-        this.save(key, { ...open, asked: true });
+        this.rows.save(key, { ...open, asked: true });
         this.say(
           open.group,
           id,
@@ -315,7 +311,7 @@ export class Intake {
       return { action: 'resolved', incident: id };
     }
     const closeAt = this.deps.clock.now() + windowMs;
-    this.save(key, { ...open, closeAt, closedBy: source });
+    this.rows.save(key, { ...open, closeAt, closedBy: source });
     this.arm(key, closeAt);
     this.say(
       open.group,
@@ -337,7 +333,7 @@ export class Intake {
       by: { name: source, network: 'webhook' },
       note: `resolved by ${source}`,
     });
-    this.save(key, { incident: state.incident, group: state.group, firing: 0 });
+    this.rows.save(key, { incident: state.incident, group: state.group, firing: 0 });
     this.deps.logger.info(
       { incident: state.incident, key, closed: outcome.ok },
       'alert resolved its incident',
@@ -349,7 +345,7 @@ export class Intake {
     const timer = this.deps.clock.setTimeout(
       () => {
         this.timers.delete(key);
-        const state = this.stateOf(key);
+        const state = this.rows.get(key);
         if (state?.closeAt === undefined) return;
         const { closeAt: _due, closedBy = 'monitoring', ...rest } = state;
         // Someone took it during the flap window: theirs to close; they are asked, as settle() does.
@@ -370,24 +366,6 @@ export class Intake {
 
   private say(group: string, incidentId: number, body: ReturnType<typeof rich>): void {
     this.deps.speaker.toGroup(group, body, { priority: 'normal', purpose: 'intake', incidentId });
-  }
-
-  private stateOf(key: string): KeyState | undefined {
-    const value = this.deps.keyValues.get(NAMESPACE, key);
-    return value === undefined ? undefined : parse(value);
-  }
-
-  private save(key: string, state: KeyState): void {
-    this.deps.keyValues.set(NAMESPACE, key, JSON.stringify(state));
-  }
-}
-
-function parse(value: string): KeyState | undefined {
-  try {
-    const state = JSON.parse(value) as KeyState;
-    return typeof state.incident === 'number' ? state : undefined;
-  } catch {
-    return undefined;
   }
 }
 
