@@ -190,3 +190,20 @@ test('held alerts are declared when the window is ended early, and after a resta
   await second.settle();
   assert.equal(second.firebell.service.open().length, 2, 'the window ended while firebell was down');
 });
+
+test('an alert not heard of for hours before its window ends (silenced, maybe resolved) pages nobody then', async () => {
+  const w = await coreWorld({ config });
+  w.irc.type('#infra', ana, '!maintenance infra 8h kernel updates');
+  await w.settle();
+  assert.deepEqual(w.firebell.intake?.receive(alert()), { action: 'held' });
+  await w.at(2 * 60);
+  assert.deepEqual(w.firebell.intake?.receive({ ...alert(), key: 'heard-late' }), { action: 'held' });
+  await w.at(8 * 60 + 1);
+  assert.deepEqual(
+    w.firebell.service.open().map((incident) => incident.context.summary),
+    [],
+    'the first was last heard 8 h ago (its re-sends would have come by now), the second 6 h ago',
+  );
+  const notPaged = (await w.status.history(10)).filter((entry) => entry.text.includes('not heard of since'));
+  assert.equal(notPaged.length, 2, 'the status log says why they did not page');
+});

@@ -3,6 +3,11 @@
  * again when more fire), paged by nobody. Each is kept whole, so that when its window ends an alert still
  * firing is acted on at once: Alertmanager would send it again only at its repeat_interval, often 4 h
  * later, and for those hours nobody would know that something was still broken.
+ *
+ * Only an alert heard of lately is paged then: a firing alert is re-sent at least every repeat_interval
+ * (Alertmanager's and Grafana's default: 4 h), so one silent for longer was silenced at its source, which
+ * also never sends its resolve. It may well have resolved during the work; the status log says it was not
+ * paged, and its next re-send, if any, pages as usual.
  */
 import type { Clock } from '../clock.js';
 import type { JournaledKeyValues } from '../key-values.js';
@@ -11,6 +16,14 @@ import { actorOf, summaryOf } from './alert-route.js';
 import type { IntakeAlert } from './intake-alert.js';
 
 const NAMESPACE = 'intake-held';
+/** The default repeat_interval and some: a still-firing alert has been re-sent within it. */
+export const HELD_FRESH_MS = 5 * 3_600_000;
+
+interface HeldEntry {
+  readonly alert: IntakeAlert;
+  /** When it was last heard of. */
+  readonly heardAt: number;
+}
 
 export interface HeldAlertsDeps {
   readonly keyValues: JournaledKeyValues;
@@ -23,7 +36,8 @@ export class HeldAlerts {
 
   hold(alert: IntakeAlert, group: string, reason: string): void {
     const before = firingOf(this.deps.keyValues.get(NAMESPACE, alert.key));
-    this.deps.keyValues.set(NAMESPACE, alert.key, JSON.stringify(alert));
+    const entry: HeldEntry = { alert, heardAt: this.deps.clock.now() };
+    this.deps.keyValues.set(NAMESPACE, alert.key, JSON.stringify(entry));
     if (alert.firing <= before) return;
     this.deps.statusLog.record({
       kind: 'log',
@@ -38,25 +52,40 @@ export class HeldAlerts {
   }
 
   /**
-   * Takes out the held alerts that `stillHeld` no longer holds, for the caller to act on. An entry from
-   * before alerts were kept whole holds only a count; it cannot be paged and is dropped.
+   * Takes out the held alerts that `stillHeld` no longer holds and that were heard of lately, for the
+   * caller to act on; those silent for longer are logged as not paged. An entry from before alerts were
+   * kept whole holds only a count; it cannot be paged and is dropped.
    */
   release(stillHeld: (alert: IntakeAlert) => boolean): IntakeAlert[] {
+    const now = this.deps.clock.now();
     const released: IntakeAlert[] = [];
     for (const [key, value] of this.deps.keyValues.entries(NAMESPACE)) {
-      const alert = alertOf(value);
-      if (alert !== undefined && stillHeld(alert)) continue;
+      const entry = entryOf(value);
+      if (entry !== undefined && stillHeld(entry.alert)) continue;
       this.forget(key);
-      if (alert !== undefined) released.push(alert);
+      if (entry === undefined) continue;
+      if (now - entry.heardAt <= HELD_FRESH_MS) released.push(entry.alert);
+      else
+        this.deps.statusLog.record({
+          kind: 'log',
+          text: `maintenance over, not paged: ${summaryOf(entry.alert)}, not heard of since ${new Date(entry.heardAt).toISOString().slice(0, 16).replace('T', ' ')} UTC (silenced at its source, or resolved); its next re-send pages`,
+          by: actorOf(entry.alert),
+          at: now,
+        });
     }
     return released;
   }
 }
 
-function alertOf(value: string): IntakeAlert | undefined {
+function entryOf(value: string): HeldEntry | undefined {
   try {
-    const alert = JSON.parse(value) as IntakeAlert | number;
-    return typeof alert === 'object' && alert !== null && typeof alert.key === 'string' ? alert : undefined;
+    const entry = JSON.parse(value) as Partial<HeldEntry> | number;
+    return typeof entry === 'object' &&
+      entry !== null &&
+      typeof entry.heardAt === 'number' &&
+      typeof entry.alert?.key === 'string'
+      ? (entry as HeldEntry)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -65,6 +94,5 @@ function alertOf(value: string): IntakeAlert | undefined {
 /** How many alerts the held entry recorded (a count alone in entries from before they were kept whole). */
 function firingOf(value: string | undefined): number {
   if (value === undefined) return 0;
-  const alert = alertOf(value);
-  return alert?.firing ?? (Number(value) || 0);
+  return entryOf(value)?.alert.firing ?? (Number(value) || 0);
 }
