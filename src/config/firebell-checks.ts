@@ -237,6 +237,7 @@ export function checkFirebell(firebell: unknown, lineOf: LineOf): CheckFinding[]
     ...longMessageLinks(firebell),
     ...intakeGroups(firebell),
     ...shutdownGrace(firebell),
+    ...plaintextMail(firebell),
   ];
 }
 
@@ -314,6 +315,22 @@ function longMessageLinks(firebell: unknown): CheckFinding[] {
       severity: 'warning',
       message:
         'bot.publicUrl is set but bot.httpListen is not: nothing serves the links to long relayed messages',
+    },
+  ];
+}
+
+/** Mail without TLS is allowed only to a local relay; `firebell check` says it is on, so nobody forgets it. */
+function plaintextMail(firebell: unknown): CheckFinding[] {
+  const email = record(record(firebell).email);
+  if (email.allowPlaintext !== true) return [];
+  return [
+    {
+      doc: 'firebell',
+      path: ['email', 'allowPlaintext'],
+      severity: 'warning',
+      message:
+        'e-mail pages, with their ack links, go to the SMTP server in clear when it offers no STARTTLS: ' +
+        'keep it for a relay on this machine, and have the relay send them on with TLS',
     },
   ];
 }

@@ -60,6 +60,9 @@ const regex = nonEmpty.refine(
   },
   { message: 'expected a regular expression (JavaScript syntax), such as "^oftc_.*$"' },
 );
+/** Hosts whose SMTP traffic stays on this machine (what `allowPlaintext` is for). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
 const url = z.url({ message: 'expected a URL such as "https://example.org/playbook"' });
 /** Where the HTTP listener binds; a port out of range would only fail at start, leaving no site and no hooks. */
 const listenAddress = z
@@ -426,7 +429,7 @@ export const firebellFileSchema = z.strictObject({
   email: z
     .strictObject({
       host: nonEmpty,
-      /** Default 465 with TLS from the start (`secure`), else 587 (STARTTLS when the server offers it). */
+      /** Default 465 with TLS from the start (`secure`), else 587 (STARTTLS, required unless allowPlaintext). */
       port: z.number().int().min(1).max(65535).optional(),
       secure: z.boolean().default(true),
       user: nonEmpty.optional(),
@@ -435,6 +438,19 @@ export const firebellFileSchema = z.strictObject({
       from: nonEmpty,
       /** Seconds to wait for the server before an attempt counts as failed (and is retried). */
       timeoutSeconds: z.number().min(1).max(300).default(30),
+      /**
+       * Mail may go without TLS when the server offers no STARTTLS. Pages carry ack links, which are
+       * bearer secrets, so this is only for a relay on this machine (the host must be a loopback one).
+       */
+      allowPlaintext: z.boolean().default(false),
+    })
+    .superRefine((smtp, ctx) => {
+      if (smtp.allowPlaintext && !LOOPBACK_HOSTS.has(smtp.host.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['allowPlaintext'],
+          message: `plaintext SMTP would send ack links (bearer secrets) over the network in clear: allowPlaintext is only for a relay on this machine (host localhost, 127.0.0.1 or ::1), not ${smtp.host}`,
+        });
     })
     .transform((smtp) => ({ ...smtp, port: smtp.port ?? (smtp.secure ? 465 : 587) }))
     .optional(),

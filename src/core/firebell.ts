@@ -397,9 +397,10 @@ export class Firebell {
     return { left, notStored, drained };
   }
 
-  /** Forgets handled marks and finished outbox rows past their retention, now and once a day. */
+  /** Forgets handled marks, finished outbox rows and intake rows past their retention, now and once a day. */
   private keepHouse(): void {
     const now = this.deps.clock.now();
+    this.intake?.prune();
     this.deps.durable.journal.record({
       prune: {
         handledBefore: now - HANDLED_RETENTION_MS,

@@ -101,7 +101,8 @@ export function intakeRoutes(options: IntakeRoutesOptions): FastifyPluginAsync {
               .send({ error: 'the store has not taken it yet; send it again' });
           }
           options.onResult?.(source, result.action);
-          return reply.status(202).send(result);
+          // A test notification was handled in full (nothing is queued behind it): the sender's test shows OK.
+          return reply.status(result.action === 'test' ? 200 : 202).send(result);
         },
       });
     }

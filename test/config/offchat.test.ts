@@ -82,3 +82,24 @@ test('a contact with a tier but no IRC or Matrix handle is an error: the ways of
     'cfg/contacts.yaml:7:5: contacts[0].tier: Alice Example has a tier but no irc or matrix handle, so they would never be paged (a page starts in chat; ntfy and e-mail only follow it): add irc: { account } or matrix, or remove the tier',
   ]);
 });
+
+test('SMTP requires TLS unless allowPlaintext, which only a relay on this machine may have and check says is on', () => {
+  const plain = load({ firebell: FIREBELL + SMTP });
+  assert.ok(plain.ok);
+  assert.equal(plain.config.email?.allowPlaintext, false, 'TLS (STARTTLS on 587) is required by default');
+  assert.deepEqual(problems({ firebell: `${FIREBELL + SMTP}  allowPlaintext: true\n` }), [
+    'cfg/firebell.yaml:' +
+      `${FIREBELL.split('\n').length + 3}:3: email.allowPlaintext: plaintext SMTP would send ack links (bearer secrets) over the network in clear: allowPlaintext is only for a relay on this machine (host localhost, 127.0.0.1 or ::1), not smtp.example.org`,
+  ]);
+  const local = load({
+    firebell: `${FIREBELL}email:\n  host: localhost\n  secure: false\n  from: fb@example.org\n  allowPlaintext: true\n`,
+  });
+  assert.ok(local.ok, JSON.stringify(!local.ok && local.problems));
+  assert.equal(local.config.email?.allowPlaintext, true);
+  assert.deepEqual(
+    local.warnings.map((warning) => `${warning.path}: ${warning.message}`),
+    [
+      'email.allowPlaintext: e-mail pages, with their ack links, go to the SMTP server in clear when it offers no STARTTLS: keep it for a relay on this machine, and have the relay send them on with TLS',
+    ],
+  );
+});

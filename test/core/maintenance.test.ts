@@ -99,11 +99,8 @@ test('only whitelisted, verified people start one; it holds alerts, not people, 
   assert.ok(
     w.irc.lines().some((line) => line.includes('Maintenance on group infra is over: alerts page again.')),
   );
-  assert.deepEqual(
-    intake.receive(alert(3)),
-    { action: 'declared', incident: 2 },
-    'after the window it pages',
-  );
+  assert.equal(w.firebell.service.get(2)?.open, true, 'the window ended: the alert still firing pages');
+  assert.deepEqual(intake.receive(alert(3)), { action: 'repeated', incident: 2 });
 });
 
 test('a window survives a restart with its end; !maintenance end ends it early', async () => {
@@ -148,8 +145,65 @@ test('a planned window from the config is announced at its start and its end, an
   assert.deepEqual(w.firebell.intake?.receive({ ...alert(), key: 'during' }), { action: 'held' });
   await w.at(21);
   assert.ok(w.irc.lines().some((line) => line.includes('Planned maintenance on group infra is over')));
+  assert.equal(w.firebell.service.get(2)?.open, true, 'the alert held during it, still firing, is declared');
   assert.deepEqual(w.firebell.intake?.receive({ ...alert(), key: 'after' }), {
     action: 'declared',
-    incident: 2,
+    incident: 3,
   });
+});
+
+test('an alert still firing when its window ends is declared then, not at the next re-send hours later', async () => {
+  const w = await coreWorld({ config });
+  w.irc.type('#infra', ana, '!maintenance infra 1h zuul upgrade');
+  await w.settle();
+  const intake = w.firebell.intake;
+  assert.ok(intake);
+  assert.deepEqual(intake.receive(alert(2)), { action: 'held' });
+  const gone = { ...alert(), key: 'gone', summary: 'resolved during the window' };
+  assert.deepEqual(intake.receive(gone), { action: 'held' });
+  assert.deepEqual(intake.receive({ ...gone, status: 'resolved', firing: 0 }), { action: 'ignored' });
+  await w.at(61);
+  const open = w.firebell.service.open();
+  assert.deepEqual(
+    open.map((incident) => incident.context.summary),
+    ['mirror down (2 alerts)'],
+    'the one still firing is declared when the window ends; the resolved one is not',
+  );
+  assert.deepEqual(intake.receive(alert(2)), { action: 'repeated', incident: open[0]?.id });
+});
+
+test('held alerts are declared when the window is ended early, and after a restart past its end', async () => {
+  const store = new TestStore();
+  const first = await coreWorld({ config, store });
+  first.irc.type('#infra', ana, '!maintenance all 2h network move');
+  await first.settle();
+  assert.deepEqual(first.firebell.intake?.receive(alert()), { action: 'held' });
+  first.irc.type('#infra', ana, '!maintenance end');
+  await first.settle();
+  assert.equal(first.firebell.service.open().length, 1, 'declared when ended early');
+
+  first.irc.type('#infra', ana, '!maintenance all 1h network move');
+  await first.settle();
+  assert.deepEqual(first.firebell.intake?.receive({ ...alert(), key: 'other' }), { action: 'held' });
+  await first.firebell.stop();
+  const second = await coreWorld({ config, store, startAt: T0 + 3 * 60 * MIN });
+  await second.settle();
+  assert.equal(second.firebell.service.open().length, 2, 'the window ended while firebell was down');
+});
+
+test('an alert not heard of for hours before its window ends (silenced, maybe resolved) pages nobody then', async () => {
+  const w = await coreWorld({ config });
+  w.irc.type('#infra', ana, '!maintenance infra 8h kernel updates');
+  await w.settle();
+  assert.deepEqual(w.firebell.intake?.receive(alert()), { action: 'held' });
+  await w.at(2 * 60);
+  assert.deepEqual(w.firebell.intake?.receive({ ...alert(), key: 'heard-late' }), { action: 'held' });
+  await w.at(8 * 60 + 1);
+  assert.deepEqual(
+    w.firebell.service.open().map((incident) => incident.context.summary),
+    [],
+    'the first was last heard 8 h ago (its re-sends would have come by now), the second 6 h ago',
+  );
+  const notPaged = (await w.status.history(10)).filter((entry) => entry.text.includes('not heard of since'));
+  assert.equal(notPaged.length, 2, 'the status log says why they did not page');
 });

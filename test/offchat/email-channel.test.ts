@@ -27,7 +27,8 @@ async function smtp(mode: ConstructorParameters<typeof SmtpServer>[0] = 'accept'
   return server;
 }
 
-function channel(port: number, timeoutSeconds = 30): EmailChannel {
+/** The test server offers no STARTTLS: like a relay on this machine, it is reached with allowPlaintext. */
+function channel(port: number, timeoutSeconds = 30, allowPlaintext = true): EmailChannel {
   const made = new EmailChannel({
     smtp: {
       host: '127.0.0.1',
@@ -35,6 +36,7 @@ function channel(port: number, timeoutSeconds = 30): EmailChannel {
       secure: false,
       from: 'firebell <firebell@ops.example.org>',
       timeoutSeconds,
+      allowPlaintext,
     },
     addressOf: (contact) => (contact === 'mara' ? 'mara@example.org' : undefined),
     linksFor: (page) => ({
@@ -107,6 +109,14 @@ test('a server that refuses (550) settles the page refused, without retrying', a
   assert.equal(outcome.status, 'refused');
   assert.match(outcome.status === 'refused' ? outcome.reason : '', /refused the page \(SMTP 550/);
   assert.equal(server.messages().length, 0);
+});
+
+test('TLS is required by default: a server that offers no STARTTLS gets no page in clear (refused, says why)', async () => {
+  const server = await smtp();
+  const outcome = await channel(server.port, 30, false).deliver(delivery('clear-page'));
+  assert.equal(outcome.status, 'refused');
+  assert.match(outcome.status === 'refused' ? outcome.reason : '', /STARTTLS/);
+  assert.equal(server.messages().length, 0, 'the ack link never crossed the wire in clear');
 });
 
 test('a server that answers too late is tried again with the same Message-ID', async () => {

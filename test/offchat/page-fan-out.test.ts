@@ -71,6 +71,7 @@ async function setup(options: { ntfyDown?: boolean; offChat?: OffChatPreferences
         secure: false,
         from: 'firebell <fb@ops.example.org>',
         timeoutSeconds: 5,
+        allowPlaintext: true,
       },
       addressOf: (id) => (id === 'ana' ? 'ana@example.org' : undefined),
       linksFor,

@@ -20,8 +20,20 @@ export interface IntakeAlert {
   readonly severity?: string;
   /** Labels common to the group (Alertmanager's commonLabels), for routing. */
   readonly labels: Readonly<Record<string, string>>;
-  /** How many alerts of the group are firing now. */
+  /** How many alerts of the group are firing now, counting those the source left out (`unlisted`). */
   readonly firing: number;
+  /**
+   * Alerts the source left out of the payload (Alertmanager's max_alerts, counted in truncatedAlerts):
+   * counted in `firing`, though some may have resolved, so chat says they were not listed.
+   */
+  readonly unlisted?: number;
+  /**
+   * Which alerts fire (a digest of their fingerprints), where the source says: the same count can be
+   * other alerts, one resolved and another fired. The generic hook has no such list.
+   */
+  readonly firingSet?: string;
   /** A link to the source's view of it (Alertmanager's externalURL, Grafana's panel, the details URL). */
   readonly url?: string;
+  /** The source's own test notification (Grafana's "Test" button): said in chat, never an incident. */
+  readonly test?: boolean;
 }

@@ -13,7 +13,8 @@
  * - many new groups at once: past a threshold they join one storm incident instead (alert-storm.ts).
  *
  * The state per key (the incident, how many alerts fire, a pending close) lives in the journaled key-value
- * store, committed with the transitions it goes with; pending closes are re-armed at start.
+ * store, committed with the transitions it goes with (intake-rows.ts, which prunes it once the incident is
+ * over); pending closes are re-armed at start.
  */
 import type { Actor } from '../../../machines/incident-types.js';
 import type { Clock } from '../clock.js';
@@ -23,15 +24,15 @@ import type { Logger } from '../logger.js';
 import type { Speaker } from '../outbox.js';
 import { bold, rich, text } from '../rich-text.js';
 import type { CoreSettings, IntakeSettings } from '../settings.js';
-import { DEFAULT_STORM, policyForGroup } from '../settings.js';
+import { DEFAULT_STORM } from '../settings.js';
+import { actorOf, allOf, routeOf, summaryOf, type AlertRoute } from './alert-route.js';
 import { AlertStorms } from './alert-storm.js';
+import { HeldAlerts } from './held-alerts.js';
+import { IntakeRows, type KeyState } from './intake-rows.js';
 import type { IntakeAlert } from './intake-alert.js';
 import type { MaintenanceWindows } from '../maintenance/maintenance-windows.js';
 import type { StatusStore } from '../store.js';
 
-const NAMESPACE = 'intake';
-/** Alert groups that fired during maintenance, with how many alerts were recorded. */
-const HELD = 'intake-held';
 const MINUTE_MS = 60_000;
 
 export type IntakeAction =
@@ -46,6 +47,7 @@ export type IntakeAction =
   | 'resolved'
   | 'confirm-asked'
   | 'held'
+  | 'test'
   | 'ignored';
 
 export interface IntakeResult {
@@ -53,25 +55,12 @@ export interface IntakeResult {
   readonly incident?: number;
 }
 
-interface KeyState {
-  readonly incident: number;
-  readonly group: string;
-  readonly firing: number;
-  /** When the pending close is due (monitoring said resolved). */
-  readonly closeAt?: number;
-  readonly closedBy?: string;
-  /** A holder was asked to confirm the resolution already. */
-  readonly asked?: boolean;
-  /** The key is one alert group of a storm incident, which other keys share. */
-  readonly member?: boolean;
-}
-
 /** The key under which a storm incident's own close (its flap window, its holder's question) is kept. */
 const stormKey = (incident: number): string => `storm:${incident}`;
 
 export interface IntakeDeps {
   /** While a window holds the alert's group, the alert is recorded (the status log) but pages nobody. */
-  readonly maintenance: Pick<MaintenanceWindows, 'holding'>;
+  readonly maintenance: Pick<MaintenanceWindows, 'holding' | 'onOver'>;
   readonly statusLog: Pick<StatusStore, 'record'>;
   readonly settings: IntakeSettings;
   readonly core: CoreSettings;
@@ -85,8 +74,13 @@ export interface IntakeDeps {
 export class Intake {
   private readonly timers = new Map<string, unknown>();
   private readonly storms: AlertStorms;
+  private readonly held: HeldAlerts;
+  private readonly rows: IntakeRows;
 
   constructor(private readonly deps: IntakeDeps) {
+    this.held = new HeldAlerts(deps);
+    this.rows = new IntakeRows(deps.keyValues, deps.clock);
+    deps.maintenance.onOver(() => this.release());
     this.storms = new AlertStorms(deps.settings.storm ?? DEFAULT_STORM, {
       keyValues: deps.keyValues,
       clock: deps.clock,
@@ -100,9 +94,26 @@ export class Intake {
   /** Re-arms the closes that were pending when firebell stopped (an overdue one runs at once). */
   start(): void {
     this.storms.start();
-    for (const [key, value] of this.deps.keyValues.entries(NAMESPACE)) {
-      const state = parse(value);
-      if (state?.closeAt !== undefined) this.arm(key, state.closeAt);
+    for (const [key, state] of this.rows.entries())
+      if (state.closeAt !== undefined) this.arm(key, state.closeAt);
+    // A window that ended while firebell was down released its alerts then.
+    this.release();
+  }
+
+  /** Forgets the rows of alert groups whose incident is over, past their retention (intake-rows.ts). */
+  prune(): void {
+    this.rows.prune((incident) => this.deps.service.get(incident)?.open === true);
+  }
+
+  /** Acts on the held alerts, still firing, whose maintenance window is over. */
+  private release(): void {
+    const released = this.held.release(
+      (alert) =>
+        this.deps.maintenance.holding(routeOf(alert, this.deps.settings, this.deps.core).group) !== undefined,
+    );
+    for (const alert of released) {
+      const result = this.receive(alert);
+      this.deps.logger.info({ key: alert.key, ...result }, 'an alert held during maintenance still fires');
     }
   }
 
@@ -113,7 +124,8 @@ export class Intake {
   }
 
   receive(alert: IntakeAlert): IntakeResult {
-    const state = this.stateOf(alert.key);
+    if (alert.test) return this.test(alert);
+    const state = this.rows.get(alert.key);
     const open =
       state !== undefined && this.deps.service.get(state.incident)?.open === true ? state : undefined;
     return alert.status === 'firing' ? this.firing(alert, open) : this.resolved(alert, open);
@@ -122,14 +134,17 @@ export class Intake {
   private firing(alert: IntakeAlert, open: KeyState | undefined): IntakeResult {
     const at = this.deps.clock.now();
     if (!open) {
-      const { group, policy } = this.route(alert);
+      const { group, policy } = routeOf(alert, this.deps.settings, this.deps.core);
       const window = this.deps.maintenance.holding(group);
-      if (window) return this.hold(alert, group, window.reason);
-      this.deps.keyValues.delete(HELD, alert.key);
+      if (window) {
+        this.held.hold(alert, group, window.reason);
+        return { action: 'held' };
+      }
+      this.held.forget(alert.key);
       const storm = this.storms.joinable(group);
       if (storm) {
         this.storms.join(storm, summaryOf(alert));
-        this.save(alert.key, { incident: storm.incident, group, firing: alert.firing, member: true });
+        this.rows.save(alert.key, { incident: storm.incident, group, firing: alert.firing, member: true });
         return { action: 'joined-storm', incident: storm.incident };
       }
       if (this.storms.rising(group)) return this.beginStorm(alert, group, policy);
@@ -141,7 +156,12 @@ export class Intake {
         policy,
         source: { kind: 'webhook', key: alert.key, receiver: alert.receiver },
       });
-      this.save(alert.key, { incident: incident.id, group, firing: alert.firing });
+      this.rows.save(alert.key, {
+        incident: incident.id,
+        group,
+        firing: alert.firing,
+        ...withFiringSet(alert),
+      });
       this.deps.logger.info(
         { incident: incident.id, key: alert.key, source: alert.source },
         'alert declared an incident',
@@ -153,33 +173,55 @@ export class Intake {
     // Firing again after a resolve: within the flap window, or after its holder was asked to confirm.
     if (open.closeAt !== undefined || open.asked) {
       this.reopen(alert.key, open, actorOf(alert));
-      this.save(alert.key, { incident: id, group: open.group, firing: Math.max(alert.firing, 1) });
+      this.rows.save(alert.key, {
+        incident: id,
+        group: open.group,
+        firing: Math.max(alert.firing, 1),
+        ...withFiringSet(alert),
+      });
       return { action: 'flapping', incident: id };
     }
-    if (alert.firing > open.firing) {
+    const now: KeyState = { ...open, firing: alert.firing, ...withFiringSet(alert) };
+    // One resolved and another fired: the count alone would say nothing changed.
+    const swapped =
+      alert.firing === open.firing &&
+      open.firingSet !== undefined &&
+      alert.firingSet !== undefined &&
+      alert.firingSet !== open.firingSet;
+    if (alert.firing > open.firing || swapped) {
       const more = alert.firing - open.firing;
       this.deps.service.send(id, { type: 'incident.reported', at, by: actorOf(alert) });
-      this.save(alert.key, { ...open, firing: alert.firing });
-      this.say(
-        open.group,
-        id,
-        rich(
-          bold(`#${id}`),
-          text(`: ${more} more alert${more === 1 ? '' : 's'} firing (${alert.firing} in all).`),
-        ),
-      );
+      this.rows.save(alert.key, now);
+      const change = swapped
+        ? `: other alerts fire now: some resolved, as many new (${allOf(alert)}).`
+        : `: ${more} more alert${more === 1 ? '' : 's'} firing (${allOf(alert)}).`;
+      this.say(open.group, id, rich(bold(`#${id}`), text(change)));
       return { action: 'updated', incident: id };
     }
-    if (alert.firing !== open.firing) this.save(alert.key, { ...open, firing: alert.firing });
+    if (alert.firing !== open.firing || (alert.firingSet ?? open.firingSet) !== open.firingSet)
+      this.rows.save(alert.key, now);
     return { action: 'repeated', incident: id };
   }
 
+  /** The source's test notification: the channel hears that the hook works; nobody is paged. */
+  private test(alert: IntakeAlert): IntakeResult {
+    const { group } = routeOf(alert, this.deps.settings, this.deps.core);
+    this.deps.speaker.toGroup(
+      group,
+      rich(
+        bold('Test notification'),
+        text(
+          ` from ${alert.source} (${alert.receiver}) arrived: the hook to firebell works. No incident, nobody paged.`,
+        ),
+      ),
+      { priority: 'normal', purpose: 'intake' },
+    );
+    this.deps.logger.info({ source: alert.source, receiver: alert.receiver }, 'intake test notification');
+    return { action: 'test' };
+  }
+
   /** One too many new groups in the window: the storm incident, which this group and the next ones join. */
-  private beginStorm(
-    alert: IntakeAlert,
-    group: string,
-    policy: ReturnType<typeof policyForGroup>,
-  ): IntakeResult {
+  private beginStorm(alert: IntakeAlert, group: string, policy: AlertRoute['policy']): IntakeResult {
     const { groups, windowMinutes } = this.deps.settings.storm ?? DEFAULT_STORM;
     const incident = this.deps.service.declare({
       summary: `alert storm: more than ${groups} new alert groups in ${windowMinutes} min; the first of the rest: ${summaryOf(alert)}`,
@@ -189,7 +231,7 @@ export class Intake {
       source: { kind: 'webhook', key: `storm:${group}`, receiver: alert.receiver },
     });
     this.storms.begin(group, incident.id, summaryOf(alert), actorOf(alert));
-    this.save(alert.key, { incident: incident.id, group, firing: alert.firing, member: true });
+    this.rows.save(alert.key, { incident: incident.id, group, firing: alert.firing, member: true });
     this.deps.logger.warn(
       { incident: incident.id, group, groups, windowMinutes },
       'an alert storm: new alert groups join one incident',
@@ -202,14 +244,14 @@ export class Intake {
     const id = open.incident;
     if (open.firing === 0 && alert.firing > 0) {
       this.storms.refired(open.group, id);
-      const closing = this.stateOf(stormKey(id));
+      const closing = this.rows.get(stormKey(id));
       if (closing?.closeAt !== undefined || closing?.asked) {
         this.reopen(stormKey(id), closing, actorOf(alert));
-        this.save(stormKey(id), { incident: id, group: open.group, firing: 0 });
+        this.rows.save(stormKey(id), { incident: id, group: open.group, firing: 0 });
       }
     }
     if (alert.firing === open.firing) return { action: 'repeated', incident: id };
-    this.save(alert.key, { ...open, firing: alert.firing });
+    this.rows.save(alert.key, { ...open, firing: alert.firing });
     return { action: 'updated', incident: id };
   }
 
@@ -225,33 +267,18 @@ export class Intake {
     );
   }
 
-  /** During maintenance: recorded in the status log (once per group, and when more fire), not declared. */
-  private hold(alert: IntakeAlert, group: string, reason: string): IntakeResult {
-    const before = Number(this.deps.keyValues.get(HELD, alert.key) ?? '0');
-    if (alert.firing > before) {
-      this.deps.keyValues.set(HELD, alert.key, String(alert.firing));
-      this.deps.statusLog.record({
-        kind: 'log',
-        text: `during maintenance of ${group} (${reason}), not paged: ${summaryOf(alert)}`,
-        by: actorOf(alert),
-        at: this.deps.clock.now(),
-      });
-    }
-    return { action: 'held' };
-  }
-
   private resolved(alert: IntakeAlert, open: KeyState | undefined): IntakeResult {
     if (!open) {
-      this.deps.keyValues.delete(HELD, alert.key);
+      this.held.forget(alert.key);
       return { action: 'ignored' };
     }
     if (open.member) {
       if (open.firing === 0) return { action: 'repeated', incident: open.incident };
-      this.save(alert.key, { ...open, firing: 0 });
+      this.rows.save(alert.key, { ...open, firing: 0 });
       if (this.storms.memberResolved(open.group, open.incident) > 0)
         return { action: 'member-resolved', incident: open.incident };
       const key = stormKey(open.incident);
-      return this.settle(key, this.stateOf(key) ?? { ...open, firing: 0, member: false }, alert.source);
+      return this.settle(key, this.rows.get(key) ?? { ...open, firing: 0, member: false }, alert.source);
     }
     return this.settle(alert.key, open, alert.source);
   }
@@ -263,7 +290,7 @@ export class Intake {
     const holder = this.deps.service.get(id)?.context.assignee;
     if (holder) {
       if (!open.asked) {
-        this.save(key, { ...open, asked: true });
+        this.rows.save(key, { ...open, asked: true });
         this.say(
           open.group,
           id,
@@ -284,7 +311,7 @@ export class Intake {
       return { action: 'resolved', incident: id };
     }
     const closeAt = this.deps.clock.now() + windowMs;
-    this.save(key, { ...open, closeAt, closedBy: source });
+    this.rows.save(key, { ...open, closeAt, closedBy: source });
     this.arm(key, closeAt);
     this.say(
       open.group,
@@ -306,7 +333,7 @@ export class Intake {
       by: { name: source, network: 'webhook' },
       note: `resolved by ${source}`,
     });
-    this.save(key, { incident: state.incident, group: state.group, firing: 0 });
+    this.rows.save(key, { incident: state.incident, group: state.group, firing: 0 });
     this.deps.logger.info(
       { incident: state.incident, key, closed: outcome.ok },
       'alert resolved its incident',
@@ -318,7 +345,7 @@ export class Intake {
     const timer = this.deps.clock.setTimeout(
       () => {
         this.timers.delete(key);
-        const state = this.stateOf(key);
+        const state = this.rows.get(key);
         if (state?.closeAt === undefined) return;
         const { closeAt: _due, closedBy = 'monitoring', ...rest } = state;
         // Someone took it during the flap window: theirs to close; they are asked, as settle() does.
@@ -337,56 +364,10 @@ export class Intake {
     this.timers.delete(key);
   }
 
-  private route(alert: IntakeAlert): { group: string; policy: ReturnType<typeof policyForGroup> } {
-    const { settings, core } = this.deps;
-    const matching = settings.routes.find((route) =>
-      Object.entries(route.match).every(
-        ([label, value]) =>
-          alert.labels[label] === value || (label === 'severity' && alert.severity === value),
-      ),
-    );
-    // The generic hook may name its group; a name that is no group is not trusted.
-    const named = core.groups.some((candidate) => candidate.id === alert.labels.group)
-      ? alert.labels.group
-      : undefined;
-    const group = matching?.group ?? named ?? settings.group;
-    const policyName = matching?.policy ?? settings.policy;
-    const policy =
-      (policyName !== undefined ? core.policies[policyName] : undefined) ?? policyForGroup(core, group);
-    return { group, policy };
-  }
-
   private say(group: string, incidentId: number, body: ReturnType<typeof rich>): void {
     this.deps.speaker.toGroup(group, body, { priority: 'normal', purpose: 'intake', incidentId });
   }
-
-  private stateOf(key: string): KeyState | undefined {
-    const value = this.deps.keyValues.get(NAMESPACE, key);
-    return value === undefined ? undefined : parse(value);
-  }
-
-  private save(key: string, state: KeyState): void {
-    this.deps.keyValues.set(NAMESPACE, key, JSON.stringify(state));
-  }
 }
 
-function parse(value: string): KeyState | undefined {
-  try {
-    const state = JSON.parse(value) as KeyState;
-    return typeof state.incident === 'number' ? state : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const actorOf = (alert: IntakeAlert): Actor => ({
-  name: alert.source === 'generic' ? alert.receiver : alert.source,
-  network: 'webhook',
-});
-
-/** "[critical] PyPI mirror down (3 alerts)": what chat shows. */
-function summaryOf(alert: IntakeAlert): string {
-  const severity = alert.severity ? `[${alert.severity}] ` : '';
-  const count = alert.firing > 1 ? ` (${alert.firing} alerts)` : '';
-  return `${severity}${alert.summary}${count}`;
-}
+const withFiringSet = (alert: IntakeAlert): Pick<KeyState, 'firingSet'> =>
+  alert.firingSet === undefined ? {} : { firingSet: alert.firingSet };

@@ -39,6 +39,7 @@ const utc = (at: number): string => `${new Date(at).toISOString().slice(0, 16).r
 
 export class MaintenanceWindows {
   private readonly timers = new Map<string, unknown>();
+  private readonly overListeners: (() => void)[] = [];
 
   constructor(private readonly deps: MaintenanceDeps) {}
 
@@ -91,6 +92,11 @@ export class MaintenanceWindows {
     return ended;
   }
 
+  /** Calls `listener` after a window is over (on time, ended early, or planned), once it holds nothing. */
+  onOver(listener: () => void): void {
+    this.overListeners.push(listener);
+  }
+
   describe(group: string): string {
     return group === ALL_GROUPS ? 'every group' : `group ${group}`;
   }
@@ -114,6 +120,11 @@ export class MaintenanceWindows {
       window,
       rich(bold('Maintenance'), text(` on ${this.describe(window.group)} ${how}: alerts page again.`)),
     );
+    this.over();
+  }
+
+  private over(): void {
+    for (const listener of this.overListeners) listener();
   }
 
   private armEnd(window: MaintenanceWindow): void {
@@ -135,12 +146,13 @@ export class MaintenanceWindows {
           ),
         ),
       );
-    this.at(`planned-end:${window.group}:${window.startsAt}`, window.endsAt, () =>
+    this.at(`planned-end:${window.group}:${window.startsAt}`, window.endsAt, () => {
       this.announce(
         window,
         rich(bold('Planned maintenance'), text(` on ${where} is over: alerts page again.`)),
-      ),
-    );
+      );
+      this.over();
+    });
   }
 
   /** Runs `work` at `dueAt` (at once when overdue), under `key`, replacing what was armed under it. */

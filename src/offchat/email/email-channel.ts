@@ -37,6 +37,9 @@ export class EmailChannel extends PageChannel<string> {
       host: smtp.host,
       port: smtp.port,
       secure: smtp.secure,
+      // Without it nodemailer sends in clear when the server offers no STARTTLS (or a man in the middle
+      // strips the offer), and every page carries an ack link, a bearer secret.
+      requireTLS: !smtp.secure && !smtp.allowPlaintext,
       ...(smtp.user === undefined ? {} : { auth: { user: smtp.user, pass: smtp.password ?? '' } }),
       connectionTimeout: timeout,
       greetingTimeout: timeout,
@@ -81,6 +84,15 @@ export class EmailChannel extends PageChannel<string> {
     } catch (error) {
       const smtp = error as SmtpError;
       const reason = `SMTP ${smtp.responseCode ?? smtp.code ?? 'error'}: ${oneLineOf(smtp.message)}`;
+      // No STARTTLS (454, or none offered) will not mend by retrying: the page is refused, saying why.
+      if (smtp.code === 'ETLS')
+        return {
+          kind: 'settled',
+          outcome: refused(
+            this.deps.clock.now(),
+            `the SMTP server offers no TLS (STARTTLS), which pages need for their ack links (${reason})`,
+          ),
+        };
       if (smtp.responseCode !== undefined && smtp.responseCode >= 500)
         return {
           kind: 'settled',
