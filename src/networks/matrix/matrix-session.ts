@@ -15,6 +15,7 @@ import { DirectRooms } from './direct-rooms.js';
 import { EventGuard, forgetReceived, mayAct, previouslyReceived, storeReceived } from './event-guard.js';
 import { classify } from './failures.js';
 import { fillGaps, messagesReader, type ReadMessages } from './gaps.js';
+import { forTheCore } from './for-the-core.js';
 import { interpret } from './inbound.js';
 import { handleInvite } from './invites.js';
 import { KeyValueStorageProvider } from './kv-storage-provider.js';
@@ -24,7 +25,7 @@ import { RoomSerializer } from './room-serializer.js';
 import { RateLimitGate, Retrier, type Lookup } from './retry.js';
 import { MatrixScheduler, targetOf, type Outgoing, type Target } from './scheduler.js';
 import { Sleeper } from './sleeper.js';
-import { SyncingMatrixClient, type RawEvent, type SyncResponse } from './sync-client.js';
+import { roomsOf, SyncingMatrixClient, type RawEvent, type SyncResponse } from './sync-client.js';
 import { SyncLoop } from './sync-loop.js';
 import { readTopic, topicRefusal, type TopicDeps } from './topic.js';
 import type { MatrixTuning } from './tuning.js';
@@ -214,7 +215,7 @@ export class MatrixSession {
       if (type === 'room.event')
         this.serializer.run(roomId, () => this.handleRoomEvent(roomId, event, receivedAt));
       else if (type === 'room.invite') this.serializer.run(roomId, () => this.handleInvite(roomId, event));
-      else if (type === 'room.leave') this.handleLeave(roomId, event);
+      else if (type === 'room.leave') this.handleLeft(roomId, event, response, receivedAt);
       return Promise.resolve();
     });
     await this.serializer.settled();
@@ -230,13 +231,13 @@ export class MatrixSession {
       if (event.type === 'm.direct') this.directRooms.noteDirectMap(event.content);
     if (this.fullSync) this.directRooms.noteFullSync();
     this.fullSync = false;
-    for (const [roomId, room] of Object.entries(response.rooms?.join ?? {}))
+    for (const [roomId, room] of roomsOf(response))
       for (const event of [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])]) {
         this.roomInfo.observe(roomId, event);
         if (event.type === 'm.room.member' && typeof event.state_key === 'string')
           this.directRooms.noteMembership(roomId, event.state_key, event.content.membership);
       }
-    this.guard.observeBatch(response, this.userId);
+    this.guard.observeBatch(response, this.userId, (roomId) => this.client.wasJoined(roomId));
   }
 
   private async handleRoomEvent(roomId: string, event: RawEvent, receivedAt: number): Promise<void> {
@@ -281,36 +282,10 @@ export class MatrixSession {
       void this.handedOver(() => events.membership?.(change));
       return;
     }
-    // The core skips an event it handled before (a replay after a crash) by this id.
-    const durableId = `matrix:${this.options.networkId}:${event.event_id}`;
-    if (meaning.kind === 'reaction') {
-      const reaction = {
-        conversation,
-        sender,
-        messageId: meaning.target,
-        key: meaning.key,
-        at: event.origin_server_ts,
-        durableId,
-      };
-      await this.handedOver(() => events.reaction?.(reaction));
-      return;
-    }
+    const inbound = forTheCore(meaning, event, conversation, sender, this.options.networkId);
     // Awaited: the sync token is saved only once every event of the batch is handled and committed.
     await this.handedOver(() =>
-      events.message({
-        conversation,
-        sender,
-        text: meaning.text,
-        style: meaning.style,
-        at: event.origin_server_ts,
-        messageId: event.event_id,
-        durableId,
-        ...(meaning.replyTo === undefined ? {} : { replyTo: { messageId: meaning.replyTo } }),
-        ...(meaning.editOf === undefined ? {} : { editOf: { messageId: meaning.editOf } }),
-        ...(meaning.threadRoot === undefined ? {} : { threadRoot: { messageId: meaning.threadRoot } }),
-        ...(meaning.relayed ? { relayedByBot: true } : {}),
-        ...(meaning.rich === undefined ? {} : { rich: meaning.rich }),
-      }),
+      inbound.kind === 'reaction' ? events.reaction?.(inbound.reaction) : events.message(inbound.message),
     );
   }
 
@@ -328,6 +303,26 @@ export class MatrixSession {
         await this.roomInfo.isEncrypted(id);
       },
     });
+  }
+
+  /**
+   * The bot left or was removed from the room since the previous sync. What was said there before (the
+   * room's timeline in the batch's `leave` section) is handled first, in order: a command said just
+   * before a kick still runs; its answer goes out once the bot is back (a configured room is rejoined),
+   * or is refused, with the reason, where it cannot get back in.
+   */
+  private handleLeft(roomId: string, leave: RawEvent, batch: SyncResponse, receivedAt: number): void {
+    const said = (batch.rooms?.leave?.[roomId]?.timeline?.events ?? []).filter(
+      (event) => event.event_id !== leave.event_id,
+    );
+    if (said.length > 0)
+      this.options.logger.info(
+        { roomId, events: said.length },
+        'handling what was said in a room before the bot was removed from it',
+      );
+    for (const event of said)
+      this.serializer.run(roomId, () => this.handleRoomEvent(roomId, event, receivedAt));
+    this.serializer.run(roomId, () => this.handleLeave(roomId, leave));
   }
 
   private handleLeave(roomId: string, event: RawEvent): void {

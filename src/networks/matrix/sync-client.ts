@@ -46,6 +46,14 @@ export class SyncingMatrixClient extends MatrixClient {
     return this.doSync(token as string) as Promise<SyncResponse>;
   }
 
+  /**
+   * Whether the bot was in the room before the batch being handled: the SDK's own list, read at `start()`
+   * and kept by `dispatch` (a join adds the room, a leave section removes it). Private in the SDK's types.
+   */
+  wasJoined(roomId: string): boolean {
+    return (this as unknown as { lastJoinedRoomIds: readonly string[] }).lastJoinedRoomIds.includes(roomId);
+  }
+
   /** Walks a sync response the SDK's way (leaves, invites, joins, timeline), calling `emit` for each. */
   dispatch(response: SyncResponse, emit: SdkEmit): Promise<void> {
     return this.processSync(response, emit) as Promise<void>;
@@ -62,21 +70,28 @@ export interface RawEvent {
   readonly unsigned?: { readonly age?: number; readonly prev_content?: Record<string, unknown> };
 }
 
+/** A room of a sync response; the timeline of a room the bot left ends with its leave. */
+export interface SyncRoom {
+  readonly state?: { readonly events?: readonly RawEvent[] };
+  readonly timeline?: {
+    readonly events?: readonly RawEvent[];
+    /** Events between the previous sync and these were left out (gaps.ts fills them in). */
+    readonly limited?: boolean;
+    readonly prev_batch?: string;
+  };
+}
+
 export interface SyncResponse {
   readonly next_batch: string;
   readonly account_data?: { readonly events?: readonly RawEvent[] };
   readonly rooms?: {
-    readonly join?: Record<
-      string,
-      {
-        readonly state?: { readonly events?: readonly RawEvent[] };
-        readonly timeline?: {
-          readonly events?: readonly RawEvent[];
-          /** Events between the previous sync and these were left out (gaps.ts fills them in). */
-          readonly limited?: boolean;
-          readonly prev_batch?: string;
-        };
-      }
-    >;
+    readonly join?: Record<string, SyncRoom>;
+    /** Rooms the bot left (or was removed from) since the previous sync. */
+    readonly leave?: Record<string, SyncRoom>;
   };
+}
+
+/** The joined and the left rooms of a batch: everything it holds that was said with the bot in the room. */
+export function roomsOf(batch: SyncResponse): Array<[string, SyncRoom]> {
+  return [...Object.entries(batch.rooms?.join ?? {}), ...Object.entries(batch.rooms?.leave ?? {})];
 }
