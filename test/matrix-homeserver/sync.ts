@@ -8,7 +8,7 @@
  */
 import { clientEvent, strippedEvent, type Content, type StoredEvent } from './events.js';
 import { invalidParam, notFound } from './errors.js';
-import type { HomeserverModel, Session } from './model.js';
+import { deviceKey, type HomeserverModel, type Session } from './model.js';
 import type { Room } from './room.js';
 
 export interface SyncParams {
@@ -91,7 +91,7 @@ function build(
   fullState: boolean,
   now: number,
 ): { body: Record<string, unknown>; empty: boolean } {
-  const viewer = { token: session.token, now };
+  const viewer = { device: deviceKey(session), now };
   const serialise = (events: readonly StoredEvent[]): unknown[] =>
     events.map((event) => clientEvent(event, viewer, false));
   const join: Record<string, unknown> = {};
