@@ -48,6 +48,8 @@ export interface SessionOptions {
   state(state: ConnectionState, detail?: string): void;
   /** Asked before every request; false refuses it (an instance that lost its lease). */
   readonly mayWrite?: () => boolean;
+  /** A new access token when the homeserver no longer knows this one; undefined: none to be had. */
+  readonly renewToken?: () => Promise<string | undefined>;
 }
 
 export class MatrixSession {
@@ -77,6 +79,7 @@ export class MatrixSession {
     this.fullSync = this.storage.getSyncToken() === null;
     this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
     if (options.mayWrite) this.client.mayWrite = options.mayWrite;
+    this.client.renewToken = options.renewToken;
     this.sleeper = new Sleeper(clock);
     const gate = new RateLimitGate(clock, this.sleeper);
     this.retrier = new Retrier({ clock, sleeper: this.sleeper, logger, tuning, gate });

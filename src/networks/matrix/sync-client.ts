@@ -7,7 +7,7 @@
  * long-poll and everything else in flight at once.
  */
 import { MatrixClient } from 'matrix-bot-sdk';
-import { StoppedError } from './failures.js';
+import { classify, StoppedError } from './failures.js';
 import { RequestScope } from './request-scope.js';
 
 export type SdkEmit = (type: string, ...payload: unknown[]) => Promise<unknown>;
@@ -24,9 +24,42 @@ export class SyncingMatrixClient extends MatrixClient {
     this.dms.update = () => Promise.resolve();
   }
 
-  override doRequest(...args: Parameters<MatrixClient['doRequest']>): Promise<unknown> {
-    if (!this.mayWrite()) return Promise.reject(new StoppedError());
-    return this.scope.run(() => super.doRequest(...args) as Promise<unknown>);
+  /**
+   * Asked for a new access token when the homeserver no longer knows the current one (M_UNKNOWN_TOKEN:
+   * revoked, or the session logged out by an admin); resolves undefined when there is none to be had.
+   */
+  renewToken: (() => Promise<string | undefined>) | undefined;
+  private renewal: Promise<string | undefined> | undefined;
+
+  /**
+   * Every request, in the client's scope. One that meets a revoked token is tried once more with a new one
+   * (a 401 means the homeserver did nothing, so even a send is safe to repeat); requests that meet it
+   * together share one renewal.
+   */
+  override async doRequest(...args: Parameters<MatrixClient['doRequest']>): Promise<unknown> {
+    if (!this.mayWrite()) throw new StoppedError();
+    const token = this.accessToken;
+    try {
+      return await this.scope.run(() => super.doRequest(...args) as Promise<unknown>);
+    } catch (error) {
+      if (classify(error).kind !== 'unknown-token' || this.renewToken === undefined) throw error;
+      const renewed = this.accessToken === token ? await this.renewed(this.renewToken) : this.accessToken;
+      if (renewed === undefined || !this.mayWrite()) throw error;
+      return this.scope.run(() => super.doRequest(...args) as Promise<unknown>);
+    }
+  }
+
+  private renewed(renew: () => Promise<string | undefined>): Promise<string | undefined> {
+    this.renewal ??= renew()
+      .then((token) => {
+        // The SDK reads it for every request's Authorization header; its type says readonly.
+        if (token !== undefined) (this as { accessToken: string }).accessToken = token;
+        return token;
+      })
+      .finally(() => {
+        this.renewal = undefined;
+      });
+    return this.renewal;
   }
 
   /** Stops syncing and aborts every request in flight (each rejects with StoppedError). */
