@@ -123,8 +123,15 @@ function build(
           (event) =>
             event.pos > from && event.pos <= memberEvent.pos && (then === 'join' || event === memberEvent),
         );
+        // The filter's timeline limit holds here as in `join`: the newest events, `limited` if more.
+        const timeline = seen.slice(-filter.timelineLimit);
+        const start = timeline[0]?.pos ?? from + 1;
         leave[room.roomId] = {
-          timeline: { events: serialise(seen), limited: false, prev_batch: `t${from}` },
+          timeline: {
+            events: serialise(timeline),
+            limited: seen.length > timeline.length,
+            prev_batch: `t${Math.max(0, start - 1)}`,
+          },
           state: { events: [] },
           account_data: { events: [] },
         };
