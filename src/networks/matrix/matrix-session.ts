@@ -204,7 +204,10 @@ export class MatrixSession {
   // ---------------------------------------------------------------- inbound
 
   private async handleBatch(batch: SyncResponse, receivedAt: number, since: string | null): Promise<void> {
-    const response = await fillGaps(batch, since, this.readMessages, this.options.logger);
+    const response = await fillGaps(batch, since, this.readMessages, this.options.logger, {
+      notBefore: receivedAt - this.options.tuning.gapMaxAgeMs,
+      sentAt: (event) => this.guard.sentAt(event, receivedAt),
+    });
     this.observe(response);
     await storeReceived(
       this.options.kv,

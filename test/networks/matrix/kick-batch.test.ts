@@ -67,3 +67,16 @@ test('a command said before a kick and a rejoin in the same batch is not taken f
   await until(() => bot.messages.some((message) => message.messageId === after), 'the line after the rejoin');
   await until(() => bot.messages.some((message) => message.messageId === command), 'the command', 2_000);
 });
+
+test('kicked after more than a timeline of chat: what the leave section left out is read too', async () => {
+  let command = '';
+  const chatter: string[] = [];
+  await inOneBatch(() => {
+    command = hs.post(alice.userId, room, text('!status'));
+    // More than the timeline limit (50): the leave section's timeline is `limited`.
+    for (let line = 0; line < 60; line += 1) chatter.push(hs.post(alice.userId, room, text(`line ${line}`)));
+    hs.kick(alice.userId, room, botUser.userId, 'cleanup');
+  });
+  await until(() => bot.messages.some((message) => message.messageId === chatter.at(-1)), 'the last line');
+  await until(() => bot.messages.some((message) => message.messageId === command), 'the command', 2_000);
+});
