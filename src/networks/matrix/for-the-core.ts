@@ -3,6 +3,7 @@
  * where. Each carries the event id as `durableId`: the core skips an event it handled before (a replay
  * after a crash) by it.
  */
+import type { Logger } from '../../core/logger.js';
 import type { ConversationRef, InboundMessage, InboundReaction, Sender } from '../../core/messages.js';
 import type { Interpreted } from './inbound.js';
 import type { RawEvent } from './sync-client.js';
@@ -42,4 +43,16 @@ export function forTheCore(
       ...(meaning.rich === undefined ? {} : { rich: meaning.rich }),
     },
   };
+}
+
+/**
+ * Hands an event to the core and waits until the core has committed its handling; a throw there is
+ * logged, never allowed into the SDK or the sync loop.
+ */
+export async function handedOver(logger: Logger, callback: () => Promise<void> | void): Promise<void> {
+  try {
+    await callback();
+  } catch (error) {
+    logger.error({ err: error }, 'a network event handler threw');
+  }
 }

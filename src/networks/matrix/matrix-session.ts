@@ -12,11 +12,19 @@ import type { KeyValueStore } from '../../core/store.js';
 import { ConfiguredRooms } from './configured-rooms.js';
 import { ENCRYPTION_REFUSAL, messageContent, plainNotice, type Content } from './content.js';
 import { DirectRooms } from './direct-rooms.js';
-import { EventGuard, forgetReceived, mayAct, previouslyReceived, storeReceived } from './event-guard.js';
+import {
+  EventGuard,
+  forgetReceived,
+  isOwnJoin,
+  mayAct,
+  previouslyReceived,
+  storeReceived,
+} from './event-guard.js';
 import { classify } from './failures.js';
 import { fillGaps, messagesReader, type ReadMessages } from './gaps.js';
-import { forTheCore } from './for-the-core.js';
+import { forTheCore, handedOver } from './for-the-core.js';
 import { interpret } from './inbound.js';
+import { LeftRooms } from './left-rooms.js';
 import { handleInvite } from './invites.js';
 import { KeyValueStorageProvider } from './kv-storage-provider.js';
 import type { Credentials } from './login.js';
@@ -59,6 +67,7 @@ export class MatrixSession {
   private readonly guard: EventGuard;
   private readonly serializer: RoomSerializer;
   private readonly rooms: ConfiguredRooms;
+  private readonly leftRooms: LeftRooms;
   private readonly roomInfo: RoomInfo;
   private readonly directRooms: DirectRooms;
   private readonly scheduler: MatrixScheduler;
@@ -96,6 +105,7 @@ export class MatrixSession {
       now: () => clock.now(),
       join: (room, untilStopped) => this.joinRoom(room, untilStopped),
     });
+    this.leftRooms = new LeftRooms((roomId) => this.rooms.isConfigured(roomId));
     this.roomInfo = new RoomInfo(this.client, this.lookup, logger, (roomId) => this.refuseEncrypted(roomId));
     this.directRooms = new DirectRooms(
       this.client,
@@ -242,6 +252,7 @@ export class MatrixSession {
         this.roomInfo.observe(roomId, event);
         if (event.type === 'm.room.member' && typeof event.state_key === 'string')
           this.directRooms.noteMembership(roomId, event.state_key, event.content.membership);
+        if (isOwnJoin(event, this.userId)) this.leftRooms.noteJoined(roomId);
       }
     this.guard.observeBatch(response, this.userId, (roomId) => this.client.wasJoined(roomId));
   }
@@ -285,12 +296,12 @@ export class MatrixSession {
         at: event.origin_server_ts,
         ...(meaning.reason === undefined ? {} : { reason: meaning.reason }),
       };
-      void this.handedOver(() => events.membership?.(change));
+      void handedOver(this.options.logger, () => events.membership?.(change));
       return;
     }
     const inbound = forTheCore(meaning, event, conversation, sender, this.options.networkId);
     // Awaited: the sync token is saved only once every event of the batch is handled and committed.
-    await this.handedOver(() =>
+    await handedOver(this.options.logger, () =>
       inbound.kind === 'reaction' ? events.reaction?.(inbound.reaction) : events.message(inbound.message),
     );
   }
@@ -311,16 +322,9 @@ export class MatrixSession {
     });
   }
 
-  /**
-   * The bot left or was removed from the room since the previous sync. What was said there before (the
-   * room's timeline in the batch's `leave` section) is handled first, in order: a command said just
-   * before a kick still runs; its answer goes out once the bot is back (a configured room is rejoined),
-   * or is refused, with the reason, where it cannot get back in.
-   */
+  /** Out of the room since the previous sync: what was said there before is handled first, in order. */
   private handleLeft(roomId: string, leave: RawEvent, batch: SyncResponse, receivedAt: number): void {
-    const said = (batch.rooms?.leave?.[roomId]?.timeline?.events ?? []).filter(
-      (event) => event.event_id !== leave.event_id,
-    );
+    const said = LeftRooms.saidBefore(batch, roomId, leave);
     if (said.length > 0)
       this.options.logger.info(
         { roomId, events: said.length },
@@ -333,6 +337,7 @@ export class MatrixSession {
 
   private handleLeave(roomId: string, event: RawEvent): void {
     this.roomInfo.forget(roomId);
+    this.leftRooms.noteLeft(roomId, event);
     // Not awaited: rejoining (with its waits) must not hold up the rest of the batch.
     void this.rooms.removed(roomId, event.content.membership, event.sender, event.content.reason);
   }
@@ -363,6 +368,8 @@ export class MatrixSession {
       return this.directRooms.roomFor(target.userId);
     }
     const roomId = await this.rooms.roomIdOf(target.conversation, fresh);
+    const refusal = this.leftRooms.refusal(roomId);
+    if (refusal !== undefined) throw new Error(refusal);
     if (fresh) await this.joinRoom(roomId);
     return roomId;
   }
@@ -384,17 +391,5 @@ export class MatrixSession {
       lane: 'urgent',
       payload: { kind: 'message', content: plainNotice(ENCRYPTION_REFUSAL), intoEncryptedRoom: true },
     });
-  }
-
-  /**
-   * Hands an event to the core and waits until the core has committed its handling; a throw there is
-   * logged, never allowed into the SDK or the loop.
-   */
-  private async handedOver(callback: () => Promise<void> | void): Promise<void> {
-    try {
-      await callback();
-    } catch (error) {
-      this.options.logger.error({ err: error }, 'a network event handler threw');
-    }
   }
 }
