@@ -19,7 +19,11 @@ const PAGE = 100;
 /** What was sent before `notBefore` (by `sentAt`, in the bot's clock) is not read. */
 export interface GapBound {
   readonly notBefore: number;
+  /** When the event was sent, given its age as of `receivedAt` (event-guard.ts). */
   sentAt(event: RawEvent): number;
+  /** When the sync response arrived, and the clock: a page's ages count to when the page came. */
+  readonly receivedAt: number;
+  now(): number;
 }
 
 export interface MessagesPage {
@@ -84,7 +88,7 @@ async function fillGap(
   try {
     while (from !== undefined && !truncated) {
       const page: MessagesPage = await read(roomId, from, since, PAGE);
-      const chunk = page.chunk ?? [];
+      const chunk = (page.chunk ?? []).map(asOf(bound.now() - bound.receivedAt));
       const recent = chunk.filter((event) => bound.sentAt(event) >= bound.notBefore);
       truncated = recent.length < chunk.length;
       gap.push(...recent);
@@ -104,4 +108,17 @@ async function fillGap(
   const known = new Set((timeline.events ?? []).map((event) => event.event_id));
   const earlier = gap.reverse().filter((event) => !known.has(event.event_id));
   return { ...room, timeline: { ...timeline, events: [...earlier, ...(timeline.events ?? [])] } };
+}
+
+/**
+ * The event with its `unsigned.age` as of the sync response's arrival, `lateMs` before its page came:
+ * ages in a /messages page count to when the homeserver answered it, and the event guard dates every
+ * event of the batch from the sync's arrival.
+ */
+function asOf(lateMs: number): (event: RawEvent) => RawEvent {
+  return (event) => {
+    const age = event.unsigned?.age;
+    if (typeof age !== 'number' || lateMs <= 0) return event;
+    return { ...event, unsigned: { ...event.unsigned, age: Math.max(0, age - lateMs) } };
+  };
 }

@@ -217,6 +217,8 @@ export class MatrixSession {
     const response = await fillGaps(batch, since, this.readMessages, this.options.logger, {
       notBefore: receivedAt - this.options.tuning.gapMaxAgeMs,
       sentAt: (event) => this.guard.sentAt(event, receivedAt),
+      receivedAt,
+      now: () => this.options.clock.now(),
     });
     this.observe(response);
     await storeReceived(
