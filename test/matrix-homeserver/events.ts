@@ -19,8 +19,8 @@ export interface StoredEvent {
   readonly redacts?: string;
   /** Stream position: the order /sync delivers things in. */
   readonly pos: number;
-  /** The access token and transaction id that sent it, for `unsigned.transaction_id`. */
-  readonly txn?: { readonly token: string; readonly txnId: string };
+  /** The device (`deviceKey`) and transaction id that sent it, for `unsigned.transaction_id`. */
+  readonly txn?: { readonly device: string; readonly txnId: string };
   prevContent?: Content;
   redactedBecause?: StoredEvent;
 }
@@ -32,11 +32,11 @@ export const stateKeyOf = (type: string, stateKey: string): string => `${type}\u
 /** ClientEvent: what `/rooms/{roomId}/event/{eventId}` and `/state` return; `/sync` drops `room_id`. */
 export function clientEvent(
   event: StoredEvent,
-  viewer: { token?: string; now: number },
+  viewer: { device?: string; now: number },
   withRoomId = true,
 ): Record<string, unknown> {
   const unsigned: Record<string, unknown> = { age: Math.max(0, viewer.now - event.origin_server_ts) };
-  if (event.txn && viewer.token !== undefined && event.txn.token === viewer.token)
+  if (event.txn && viewer.device !== undefined && event.txn.device === viewer.device)
     unsigned.transaction_id = event.txn.txnId;
   if (event.prevContent) unsigned.prev_content = event.prevContent;
   if (event.redactedBecause)

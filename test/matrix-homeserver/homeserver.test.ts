@@ -109,6 +109,25 @@ test('send: a transaction id is scoped to its endpoint, the room and event type 
   assert.equal((await into(second)).body.event_id, two.body.event_id, 'a resend into the same room');
 });
 
+test('send: a transaction id is scoped to the device, so a new login on it keeps it (v1.7, MSC3970)', async () => {
+  const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
+  const login = async (device: string): Promise<string> =>
+    (
+      await call('POST', `${C}/login`, undefined, {
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: 'alice' },
+        password: alice.password,
+        device_id: device,
+      })
+    ).body.access_token as string;
+  const path = `${C}/rooms/${enc(room)}/send/m.room.message/txn-device`;
+  const first = await call('PUT', path, await login('PHONE'), { msgtype: 'm.text', body: 'once' });
+  const again = await call('PUT', path, await login('PHONE'), { msgtype: 'm.text', body: 'once' });
+  assert.equal(again.body.event_id, first.body.event_id, 'the same device after a new login');
+  const other = await call('PUT', path, await login('LAPTOP'), { msgtype: 'm.text', body: 'once' });
+  assert.notEqual(other.body.event_id, first.body.event_id, 'another device');
+});
+
 test('topic: state_default guards m.room.topic with 403 M_FORBIDDEN; GET returns content or 404', async () => {
   const room = hs.createRoom(alice.userId, { preset: 'public_chat' });
   hs.join(bob.userId, room);

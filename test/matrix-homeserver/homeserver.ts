@@ -202,7 +202,7 @@ export class TestHomeserver {
       return;
     }
     const token = bearer(request) ?? url.searchParams.get('access_token') ?? undefined;
-    const session = token === undefined ? undefined : this.model.session(token);
+    let session = token === undefined ? undefined : this.model.session(token);
     const record: RequestRecord = {
       route: match.route.name,
       method: request.method ?? 'GET',
@@ -236,6 +236,8 @@ export class TestHomeserver {
       await this.hold(record, response);
       // A client that went away while held never sent the request, as far as the homeserver knows.
       if (response.destroyed) return;
+      // Nor has it seen the token yet: one revoked while the request was held is unknown.
+      session = token === undefined ? undefined : this.model.session(token);
     }
     const limitedFor = this.eventLimit(match.route.name, session, match.params);
     if (limitedFor !== undefined) {

@@ -36,7 +36,7 @@ export interface CreateRoomOptions {
 /** Events the helpers post may be back-dated, to stand for history from before a bot started. */
 export interface PostOptions {
   readonly ts?: number;
-  readonly txn?: { readonly token: string; readonly txnId: string };
+  readonly txn?: { readonly device: string; readonly txnId: string };
 }
 
 const MAX_EVENT_BYTES = 65_536;
@@ -306,16 +306,16 @@ export class HomeserverModel {
 
   /**
    * CS API v1.18 "PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}". Transaction ids are
-   * scoped to the access token and the endpoint, the path that holds them ("Transaction identifiers";
-   * Synapse keys on room, user, token and id): a retransmit gets the first event's id back, while the
-   * same id into another room is another event.
+   * scoped to the device (since v1.7, MSC3970: a new login on the same device keeps them) and the
+   * endpoint, the path that holds them ("Transaction identifiers"): a retransmit gets the first event's id
+   * back, while the same id into another room is another event.
    */
   send(session: Session, roomId: string, type: string, txnId: string, content: Content): string {
     const txnKey = transactionKey(session, 'send', { roomId, eventType: type, txnId });
     const known = this.transactions.get(txnKey);
     if (known) return known;
     const eventId = this.post(session.userId, roomId, type, content, {
-      txn: { token: session.token, txnId },
+      txn: { device: deviceKey(session), txnId },
     });
     this.transactions.set(txnKey, eventId);
     return eventId;
@@ -378,7 +378,7 @@ export class HomeserverModel {
       sender: session.userId,
       content,
       redacts: eventId,
-      txn: { token: session.token, txnId },
+      txn: { device: deviceKey(session), txnId },
     });
     target.content = redactContent(target);
     target.redactedBecause = redaction;
@@ -422,7 +422,7 @@ export class HomeserverModel {
       state_key?: string;
       redacts?: string;
       ts?: number;
-      txn?: { token: string; txnId: string };
+      txn?: { device: string; txnId: string };
     },
   ): StoredEvent {
     if (typeof fields.content !== 'object' || fields.content === null || Array.isArray(fields.content))
@@ -449,12 +449,17 @@ export class HomeserverModel {
   }
 }
 
-/** A transaction's identity: the token and the endpoint's path (its route and every path parameter). */
+/** The device a session is on, across logins: what transaction ids are scoped to. */
+export function deviceKey(session: Session): string {
+  return `${session.userId}\u0000${session.deviceId}`;
+}
+
+/** A transaction's identity: the device and the endpoint's path (its route and every path parameter). */
 function transactionKey(
   session: Session,
   route: string,
   params: Readonly<Record<string, string | undefined>>,
 ): string {
   const path = route === 'send' ? [params.roomId, params.eventType] : [params.roomId, params.eventId];
-  return [session.token, route, ...path, params.txnId].join('\u0000');
+  return [deviceKey(session), route, ...path, params.txnId].join('\u0000');
 }

@@ -6,7 +6,7 @@
  */
 import { MatrixHttpError, badJson, forbidden, invalidParam, notFound } from './errors.js';
 import { clientEvent, type Content } from './events.js';
-import type { HomeserverModel, Session } from './model.js';
+import { deviceKey, type HomeserverModel, type Session } from './model.js';
 import { sync } from './sync.js';
 
 export interface RouteContext {
@@ -249,7 +249,7 @@ export const routes: readonly Route[] = [
   // "GET /_matrix/client/v3/rooms/{roomId}/state"
   route('state.all', 'GET', `${C}/rooms/{roomId}/state`, true, (context) => {
     const room = context.model.visibleRoom(me(context), context.params.roomId as string);
-    const viewer = { token: session(context).token, now: context.now() };
+    const viewer = { device: deviceKey(session(context)), now: context.now() };
     return room.stateEvents().map((event) => clientEvent(event, viewer));
   }),
   // "GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}" (format=event since v1.16)
@@ -258,7 +258,7 @@ export const routes: readonly Route[] = [
     const event = room.stateEvent(context.params.eventType as string, context.params.stateKey ?? '');
     if (!event) throw notFound('Event not found.');
     if (context.query.get('format') === 'event')
-      return clientEvent(event, { token: session(context).token, now: context.now() });
+      return clientEvent(event, { device: deviceKey(session(context)), now: context.now() });
     return event.content;
   }),
   // "PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}"
@@ -286,7 +286,7 @@ export const routes: readonly Route[] = [
     const room = context.model.visibleRoom(me(context), context.params.roomId as string);
     const membership = context.query.get('membership');
     const notMembership = context.query.get('not_membership');
-    const viewer = { token: session(context).token, now: context.now() };
+    const viewer = { device: deviceKey(session(context)), now: context.now() };
     return {
       chunk: room
         .stateEvents()
@@ -301,7 +301,7 @@ export const routes: readonly Route[] = [
     const room = context.model.visibleRoom(me(context), context.params.roomId as string);
     const event = room.event(context.params.eventId as string);
     if (!event || event.pos < room.visibleFrom(me(context))) throw notFound('Event not found.');
-    return clientEvent(event, { token: session(context).token, now: context.now() });
+    return clientEvent(event, { device: deviceKey(session(context)), now: context.now() });
   }),
   // "GET /_matrix/client/v3/rooms/{roomId}/messages": pages of the timeline from `from` towards `to`
   // (tokens: a sync's next_batch or a timeline's prev_batch), newest first with dir=b; `end` is omitted
@@ -327,7 +327,7 @@ export const routes: readonly Route[] = [
     const ordered = (dir === 'b' ? [...inRange].reverse() : inRange).filter((event) => event.pos >= visible);
     const chunk = ordered.slice(0, limit);
     const last = chunk.at(-1);
-    const viewer = { token: session(context).token, now: context.now() };
+    const viewer = { device: deviceKey(session(context)), now: context.now() };
     return {
       chunk: chunk.map((event) => clientEvent(event, viewer)),
       start: from ?? `t${start}`,
@@ -345,7 +345,7 @@ export const routes: readonly Route[] = [
       const from = room.visibleFrom(me(context));
       const parent = room.event(context.params.eventId as string);
       if (!parent || parent.pos < from) throw notFound('Event not found.');
-      const viewer = { token: session(context).token, now: context.now() };
+      const viewer = { device: deviceKey(session(context)), now: context.now() };
       const related = room.relations(parent.event_id, context.params.relType || undefined);
       return {
         chunk: related

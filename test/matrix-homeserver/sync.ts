@@ -8,7 +8,7 @@
  */
 import { clientEvent, strippedEvent, type Content, type StoredEvent } from './events.js';
 import { invalidParam, notFound } from './errors.js';
-import type { HomeserverModel, Session } from './model.js';
+import { deviceKey, type HomeserverModel, type Session } from './model.js';
 import type { Room } from './room.js';
 
 export interface SyncParams {
@@ -91,7 +91,7 @@ function build(
   fullState: boolean,
   now: number,
 ): { body: Record<string, unknown>; empty: boolean } {
-  const viewer = { token: session.token, now };
+  const viewer = { device: deviceKey(session), now };
   const serialise = (events: readonly StoredEvent[]): unknown[] =>
     events.map((event) => clientEvent(event, viewer, false));
   const join: Record<string, unknown> = {};
@@ -123,8 +123,15 @@ function build(
           (event) =>
             event.pos > from && event.pos <= memberEvent.pos && (then === 'join' || event === memberEvent),
         );
+        // The filter's timeline limit holds here as in `join`: the newest events, `limited` if more.
+        const timeline = seen.slice(-filter.timelineLimit);
+        const start = timeline[0]?.pos ?? from + 1;
         leave[room.roomId] = {
-          timeline: { events: serialise(seen), limited: false, prev_batch: `t${from}` },
+          timeline: {
+            events: serialise(timeline),
+            limited: seen.length > timeline.length,
+            prev_batch: `t${Math.max(0, start - 1)}`,
+          },
           state: { events: [] },
           account_data: { events: [] },
         };

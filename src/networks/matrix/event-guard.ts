@@ -2,7 +2,7 @@
  * Which events are fresh enough to act on. A first /sync (no token, or a lost one) replays recent history
  * as if it were new, a token from before a downtime delivers what was said meanwhile, and a room joined
  * just now arrives with its earlier history: none of that may run a command. An event counts if it was
- * sent after the bot started and comes after the bot's join in its room's timeline, and one more case: a sync from a stored
+ * sent after the bot started and was said while the bot was in its room, and one more case: a sync from a stored
  * token also brings again what the previous run received but had not finished handling when it died
  * (the token is saved only after a batch is handled, and batches are handled one at a time). The ids of
  * those that may make firebell act (`mayAct`: commands, reactions, notices, memberships) were stored
@@ -28,14 +28,14 @@
 import { parseCommand } from '../../core/commands/parse.js';
 import type { KeyValueStore } from '../../core/store.js';
 import { interpret } from './inbound.js';
-import type { RawEvent, SyncResponse } from './sync-client.js';
+import { roomsOf, type RawEvent, type SyncResponse } from './sync-client.js';
 
 /** Key (in `<namespace>:sync`) of the ids of a batch's events, stored before they are handled. */
 const RECEIVED = 'received';
 
 export class EventGuard {
-  /** Ids of the current batch's events that precede the bot's own join in their room's timeline. */
-  private beforeJoin = new Set<string>();
+  /** Ids of the current batch's events said while the bot was not in their room. */
+  private saidWhileAway = new Set<string>();
 
   /**
    * `received`: the ids of the events of the batch the previous run began to handle last. They count even
@@ -54,21 +54,30 @@ export class EventGuard {
   }
 
   /**
-   * Reads a batch before it is handled: in each joined room's timeline, what precedes the bot's own join
-   * (a membership that was not a join before) is history. A join in the batch's state, not its timeline,
-   * happened before everything the timeline holds.
+   * Reads a batch before it is handled: what was said while the bot was not in the room is history. In a
+   * room the bot was not in before the batch (`wasJoined`), that is everything before its own last join
+   * (a membership that was not a join before); a join in the batch's state, not its timeline, happened
+   * before everything the timeline holds. In a room it was in, only what follows its leaving (a kick, in
+   * the `leave` section or followed by a rejoin in the same batch) until it is back: a command said just
+   * before the kick was said to the bot.
    */
-  observeBatch(batch: SyncResponse, userId: string): void {
-    this.beforeJoin = new Set();
-    for (const room of Object.values(batch.rooms?.join ?? {})) {
+  observeBatch(batch: SyncResponse, userId: string, wasJoined: (roomId: string) => boolean): void {
+    this.saidWhileAway = new Set();
+    for (const [roomId, room] of roomsOf(batch)) {
       const timeline = room.timeline?.events ?? [];
-      const join = timeline.findLastIndex((event) => isOwnJoin(event, userId));
-      for (const event of timeline.slice(0, Math.max(join, 0))) this.beforeJoin.add(event.event_id);
+      const joinedBefore = wasJoined(roomId);
+      const lastJoin = timeline.findLastIndex((event) => isOwnJoin(event, userId));
+      let inRoom = joinedBefore || lastJoin < 0;
+      timeline.forEach((event, index) => {
+        const membership = ownMembership(event, userId);
+        if (membership !== undefined && (joinedBefore || index >= lastJoin)) inRoom = membership === 'join';
+        if (!inRoom) this.saidWhileAway.add(event.event_id);
+      });
     }
   }
 
   isStale(event: RawEvent, receivedAt: number): boolean {
-    if (this.beforeJoin.has(event.event_id)) return true;
+    if (this.saidWhileAway.has(event.event_id)) return true;
     if (this.sentAt(event, receivedAt) >= this.startedAt) return false;
     return !this.received.has(event.event_id);
   }
@@ -82,6 +91,11 @@ export function isOwnJoin(event: RawEvent, userId: string): boolean {
     event.content.membership === 'join' &&
     event.unsigned?.prev_content?.membership !== 'join'
   );
+}
+
+/** The membership the bot's own member event gives it, if the event is that. */
+function ownMembership(event: RawEvent, userId: string): unknown {
+  return event.type === 'm.room.member' && event.state_key === userId ? event.content.membership : undefined;
 }
 
 /**
@@ -107,7 +121,7 @@ export async function storeReceived(
   batch: SyncResponse,
   counts: (event: RawEvent) => boolean,
 ): Promise<void> {
-  const ids = Object.values(batch.rooms?.join ?? {}).flatMap((room) =>
+  const ids = roomsOf(batch).flatMap(([, room]) =>
     (room.timeline?.events ?? []).filter(counts).map((event) => event.event_id),
   );
   if (ids.length === 0) return;

@@ -2,11 +2,13 @@
  * Getting a working access token before anything else: check that the URL is a Matrix homeserver, then
  * use the configured token, or the token stored from an earlier password login, or log in with the
  * password once and store the token. `whoami` confirms the token and that it is the configured user.
+ * A password login always asks for the device firebell had before (stored): transaction ids are scoped to
+ * the device (CS API "Transaction identifiers"), so a send retried across a new login is no duplicate.
  * Every failure is a MatrixStartError with a sentence an operator can act on; no secret is ever in it.
  * Rate limits and server errors are retried for a while (the adapter's one retry policy); if they last,
  * the failure counts as 'unreachable', which the adapter keeps retrying, never as a configuration error.
  */
-import { MatrixAuth, MatrixClient } from 'matrix-bot-sdk';
+import { MatrixClient } from 'matrix-bot-sdk';
 import type { MatrixNetworkConfig } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
 import type { KeyValueStore } from '../../core/store.js';
@@ -33,6 +35,7 @@ export interface Credentials {
 }
 
 const TOKEN_KEY = 'accessToken';
+const DEVICE_KEY = 'deviceId';
 const CHECK_TIMEOUT_MS = 15_000;
 
 export interface LoginDeps {
@@ -51,14 +54,9 @@ export async function logIn(config: MatrixNetworkConfig, deps: LoginDeps): Promi
   await checkHomeserver(config.homeserver, where, lookup);
   if (config.accessToken !== undefined) {
     const who = await whoami(config, config.accessToken, where, lookup);
-    if (!who) {
-      throw new MatrixStartError(
-        'bad-token',
-        `${where}: the homeserver ${config.homeserver} rejected the access token (M_UNKNOWN_TOKEN); ` +
-          'create a new token for the bot account, or configure its password instead',
-      );
-    }
-    return { ...who, accessToken: config.accessToken };
+    if (who) return { ...who, accessToken: config.accessToken };
+    if (config.password === undefined) throw new MatrixStartError('bad-token', tokenRejected(config));
+    logger.warn('the configured access token was rejected (M_UNKNOWN_TOKEN); using the password');
   }
   const stored = kv.get(namespace, TOKEN_KEY);
   if (stored !== undefined) {
@@ -67,13 +65,35 @@ export async function logIn(config: MatrixNetworkConfig, deps: LoginDeps): Promi
     logger.warn('the stored access token was rejected (M_UNKNOWN_TOKEN); logging in with the password again');
     kv.delete(namespace, TOKEN_KEY);
   }
-  const accessToken = await passwordLogin(config, where, deps);
-  kv.set(namespace, TOKEN_KEY, accessToken);
+  const accessToken = await logInAgain(config, kv.get(namespace, DEVICE_KEY), deps);
   const who = await whoami(config, accessToken, where, lookup);
   if (!who)
     throw new MatrixStartError('bad-token', `${where}: the token from a fresh login was rejected at once`);
   logger.info({ userId: who.userId, deviceId: who.deviceId }, 'logged in with the password; token stored');
   return { ...who, accessToken };
+}
+
+/** What to tell the operator when the homeserver does not know the configured token. */
+export function tokenRejected(config: MatrixNetworkConfig): string {
+  return (
+    `networks.matrix "${config.id}": the homeserver ${config.homeserver} rejected the access token ` +
+    '(M_UNKNOWN_TOKEN); create a new token for the bot account, or configure its password instead'
+  );
+}
+
+/**
+ * A new token by the password, on `deviceId` when known (the device the revoked token was on), stored
+ * with its device for the next start. Rejects with a MatrixStartError.
+ */
+export async function logInAgain(
+  config: MatrixNetworkConfig,
+  deviceId: string | undefined,
+  deps: LoginDeps,
+): Promise<string> {
+  const login = await passwordLogin(config, `networks.matrix "${config.id}"`, deps, deviceId);
+  deps.kv.set(deps.namespace, TOKEN_KEY, login.access_token);
+  if (login.device_id !== undefined) deps.kv.set(deps.namespace, DEVICE_KEY, login.device_id);
+  return login.access_token;
 }
 
 /** CS API "GET /_matrix/client/versions": what every client checks before trusting a base URL. */
@@ -151,15 +171,34 @@ async function whoami(
   };
 }
 
-/** Not idempotent (each login makes a device), so only a 429 is retried here; a server error waits for the next round. */
-async function passwordLogin(config: MatrixNetworkConfig, where: string, deps: LoginDeps): Promise<string> {
+interface LoginAnswer {
+  readonly access_token: string;
+  readonly device_id: string | undefined;
+}
+
+/**
+ * CS API "POST /_matrix/client/v3/login" with m.login.password. Not idempotent (without a device id each
+ * login makes a device), so only a 429 is retried here; a server error waits for the next round.
+ */
+async function passwordLogin(
+  config: MatrixNetworkConfig,
+  where: string,
+  deps: LoginDeps,
+  deviceId: string | undefined,
+): Promise<LoginAnswer> {
+  let answer: { access_token?: unknown; device_id?: unknown };
   try {
-    const client = await deps.retrier.run(
+    answer = (await deps.retrier.run(
       { what: 'password login', idempotent: false, deadlineMs: deps.deadlineMs, answeredOnly: true },
       () =>
-        new MatrixAuth(config.homeserver).passwordLogin(config.userId, config.password as string, 'firebell'),
-    );
-    return client.accessToken;
+        new MatrixClient(config.homeserver, '').doRequest('POST', '/_matrix/client/v3/login', null, {
+          type: 'm.login.password',
+          identifier: { type: 'm.id.user', user: config.userId },
+          password: config.password,
+          initial_device_display_name: 'firebell',
+          ...(deviceId === undefined ? {} : { device_id: deviceId }),
+        }),
+    )) as typeof answer;
   } catch (error) {
     const failure = classify(error);
     if (failure.kind === 'stopped') throw error;
@@ -173,4 +212,10 @@ async function passwordLogin(config: MatrixNetworkConfig, where: string, deps: L
     }
     throw new MatrixStartError('login-failed', `${where}: password login failed (${failure.detail})`);
   }
+  if (typeof answer.access_token !== 'string')
+    throw new MatrixStartError('login-failed', `${where}: the password login answered without a token`);
+  return {
+    access_token: answer.access_token,
+    device_id: typeof answer.device_id === 'string' ? answer.device_id : undefined,
+  };
 }

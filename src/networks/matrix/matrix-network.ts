@@ -23,7 +23,7 @@ import type { OutboundMessage } from '../../core/messages.js';
 import type { ChatNetwork, ConnectionState, NetworkEvents, TopicResult } from '../../core/network.js';
 import type { KeyValueStore } from '../../core/store.js';
 import { classify } from './failures.js';
-import { logIn, MatrixStartError } from './login.js';
+import { logIn, logInAgain, MatrixStartError, tokenRejected, type LoginDeps } from './login.js';
 import { RequestScope } from './request-scope.js';
 import { RateLimitGate, Retrier } from './retry.js';
 import { Sleeper } from './sleeper.js';
@@ -107,8 +107,8 @@ export class MatrixNetwork implements ChatNetwork {
     this.setState('connecting');
     const namespace = `matrix:${this.id}`;
     try {
-      const credentials = await this.logIn(namespace);
-      const session = new MatrixSession({
+      const credentials = await this.logIn();
+      const session: MatrixSession = new MatrixSession({
         networkId: this.id,
         homeserver: this.config.homeserver,
         credentials,
@@ -123,6 +123,7 @@ export class MatrixNetwork implements ChatNetwork {
         mayInvite: (userId) => this.deps.mayInvite(userId),
         state: (state, detail) => this.setState(state, detail),
         ...(this.deps.mayWrite ? { mayWrite: this.deps.mayWrite } : {}),
+        renewToken: () => this.renewToken(session, credentials.deviceId),
       });
       this.session = session;
       await session.start();
@@ -148,7 +149,11 @@ export class MatrixNetwork implements ChatNetwork {
   }
 
   /** Login in a request scope of its own: its sockets close when it is done, its requests end on stop. */
-  private async logIn(namespace: string): Promise<Awaited<ReturnType<typeof logIn>>> {
+  private logIn(): Promise<Awaited<ReturnType<typeof logIn>>> {
+    return this.inLoginScope((deps) => logIn(this.config, deps));
+  }
+
+  private async inLoginScope<T>(login: (deps: LoginDeps) => Promise<T>): Promise<T> {
     const sleeper = this.retry as Sleeper;
     const { clock } = this.deps;
     const retrier = new Retrier({
@@ -162,9 +167,9 @@ export class MatrixNetwork implements ChatNetwork {
     this.loginScope = scope;
     try {
       return await scope.run(() =>
-        logIn(this.config, {
+        login({
           kv: this.deps.kv,
-          namespace,
+          namespace: `matrix:${this.id}`,
           logger: this.logger,
           retrier,
           deadlineMs: this.tuning.lookupDeadlineMs,
@@ -173,6 +178,44 @@ export class MatrixNetwork implements ChatNetwork {
     } finally {
       scope.close();
     }
+  }
+
+  /**
+   * The homeserver no longer knows the session's token (revoked, or logged out by an admin). With a
+   * password, a new token on the same device; the session goes on with it, its queue and sync position
+   * kept. With none, or a password the homeserver now refuses, the network stops and says why, once: what
+   * is queued stays pending for the next start.
+   */
+  private async renewToken(
+    session: MatrixSession,
+    deviceId: string | undefined,
+  ): Promise<string | undefined> {
+    if (this.config.password === undefined) {
+      this.refused(session, tokenRejected(this.config));
+      return undefined;
+    }
+    try {
+      const token = await this.inLoginScope((deps) => logInAgain(this.config, deviceId, deps));
+      this.logger.warn({ deviceId }, 'the access token was revoked; logged in again with the password');
+      return token;
+    } catch (error) {
+      if (error instanceof MatrixStartError && error.problem !== 'unreachable')
+        this.refused(session, error.message);
+      else if (!this.stopping)
+        this.logger.warn(
+          { detail: errorMessage(error) },
+          'the access token was revoked and logging in again failed; will try again',
+        );
+      return undefined;
+    }
+  }
+
+  private refused(session: MatrixSession, detail: string): void {
+    if (this.session !== session) return;
+    this.logger.error({ detail }, 'the Matrix network stopped: the homeserver refused firebell');
+    this.session = undefined;
+    session.stop();
+    this.setState('stopped', detail);
   }
 
   private async keepConnecting(events: NetworkEvents): Promise<void> {

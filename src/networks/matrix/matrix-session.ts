@@ -12,10 +12,19 @@ import type { KeyValueStore } from '../../core/store.js';
 import { ConfiguredRooms } from './configured-rooms.js';
 import { ENCRYPTION_REFUSAL, messageContent, plainNotice, type Content } from './content.js';
 import { DirectRooms } from './direct-rooms.js';
-import { EventGuard, forgetReceived, mayAct, previouslyReceived, storeReceived } from './event-guard.js';
+import {
+  EventGuard,
+  forgetReceived,
+  isOwnJoin,
+  mayAct,
+  previouslyReceived,
+  storeReceived,
+} from './event-guard.js';
 import { classify } from './failures.js';
 import { fillGaps, messagesReader, type ReadMessages } from './gaps.js';
+import { forTheCore, handedOver } from './for-the-core.js';
 import { interpret } from './inbound.js';
+import { LeftRooms } from './left-rooms.js';
 import { handleInvite } from './invites.js';
 import { KeyValueStorageProvider } from './kv-storage-provider.js';
 import type { Credentials } from './login.js';
@@ -24,7 +33,7 @@ import { RoomSerializer } from './room-serializer.js';
 import { RateLimitGate, Retrier, type Lookup } from './retry.js';
 import { MatrixScheduler, targetOf, type Outgoing, type Target } from './scheduler.js';
 import { Sleeper } from './sleeper.js';
-import { SyncingMatrixClient, type RawEvent, type SyncResponse } from './sync-client.js';
+import { roomsOf, SyncingMatrixClient, type RawEvent, type SyncResponse } from './sync-client.js';
 import { SyncLoop } from './sync-loop.js';
 import { readTopic, topicRefusal, type TopicDeps } from './topic.js';
 import type { MatrixTuning } from './tuning.js';
@@ -47,6 +56,8 @@ export interface SessionOptions {
   state(state: ConnectionState, detail?: string): void;
   /** Asked before every request; false refuses it (an instance that lost its lease). */
   readonly mayWrite?: () => boolean;
+  /** A new access token when the homeserver no longer knows this one; undefined: none to be had. */
+  readonly renewToken?: () => Promise<string | undefined>;
 }
 
 export class MatrixSession {
@@ -56,6 +67,7 @@ export class MatrixSession {
   private readonly guard: EventGuard;
   private readonly serializer: RoomSerializer;
   private readonly rooms: ConfiguredRooms;
+  private readonly leftRooms: LeftRooms;
   private readonly roomInfo: RoomInfo;
   private readonly directRooms: DirectRooms;
   private readonly scheduler: MatrixScheduler;
@@ -76,6 +88,7 @@ export class MatrixSession {
     this.fullSync = this.storage.getSyncToken() === null;
     this.client = new SyncingMatrixClient(options.homeserver, options.credentials.accessToken, this.storage);
     if (options.mayWrite) this.client.mayWrite = options.mayWrite;
+    this.client.renewToken = options.renewToken;
     this.sleeper = new Sleeper(clock);
     const gate = new RateLimitGate(clock, this.sleeper);
     this.retrier = new Retrier({ clock, sleeper: this.sleeper, logger, tuning, gate });
@@ -92,6 +105,7 @@ export class MatrixSession {
       now: () => clock.now(),
       join: (room, untilStopped) => this.joinRoom(room, untilStopped),
     });
+    this.leftRooms = new LeftRooms((roomId) => this.rooms.isConfigured(roomId));
     this.roomInfo = new RoomInfo(this.client, this.lookup, logger, (roomId) => this.refuseEncrypted(roomId));
     this.directRooms = new DirectRooms(
       this.client,
@@ -200,7 +214,12 @@ export class MatrixSession {
   // ---------------------------------------------------------------- inbound
 
   private async handleBatch(batch: SyncResponse, receivedAt: number, since: string | null): Promise<void> {
-    const response = await fillGaps(batch, since, this.readMessages, this.options.logger);
+    const response = await fillGaps(batch, since, this.readMessages, this.options.logger, {
+      notBefore: receivedAt - this.options.tuning.gapMaxAgeMs,
+      sentAt: (event) => this.guard.sentAt(event, receivedAt),
+      receivedAt,
+      now: () => this.options.clock.now(),
+    });
     this.observe(response);
     await storeReceived(
       this.options.kv,
@@ -214,7 +233,7 @@ export class MatrixSession {
       if (type === 'room.event')
         this.serializer.run(roomId, () => this.handleRoomEvent(roomId, event, receivedAt));
       else if (type === 'room.invite') this.serializer.run(roomId, () => this.handleInvite(roomId, event));
-      else if (type === 'room.leave') this.handleLeave(roomId, event);
+      else if (type === 'room.leave') this.handleLeft(roomId, event, response, receivedAt);
       return Promise.resolve();
     });
     await this.serializer.settled();
@@ -230,13 +249,14 @@ export class MatrixSession {
       if (event.type === 'm.direct') this.directRooms.noteDirectMap(event.content);
     if (this.fullSync) this.directRooms.noteFullSync();
     this.fullSync = false;
-    for (const [roomId, room] of Object.entries(response.rooms?.join ?? {}))
+    for (const [roomId, room] of roomsOf(response))
       for (const event of [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])]) {
         this.roomInfo.observe(roomId, event);
         if (event.type === 'm.room.member' && typeof event.state_key === 'string')
           this.directRooms.noteMembership(roomId, event.state_key, event.content.membership);
+        if (isOwnJoin(event, this.userId)) this.leftRooms.noteJoined(roomId);
       }
-    this.guard.observeBatch(response, this.userId);
+    this.guard.observeBatch(response, this.userId, (roomId) => this.client.wasJoined(roomId));
   }
 
   private async handleRoomEvent(roomId: string, event: RawEvent, receivedAt: number): Promise<void> {
@@ -278,39 +298,13 @@ export class MatrixSession {
         at: event.origin_server_ts,
         ...(meaning.reason === undefined ? {} : { reason: meaning.reason }),
       };
-      void this.handedOver(() => events.membership?.(change));
+      void handedOver(this.options.logger, () => events.membership?.(change));
       return;
     }
-    // The core skips an event it handled before (a replay after a crash) by this id.
-    const durableId = `matrix:${this.options.networkId}:${event.event_id}`;
-    if (meaning.kind === 'reaction') {
-      const reaction = {
-        conversation,
-        sender,
-        messageId: meaning.target,
-        key: meaning.key,
-        at: event.origin_server_ts,
-        durableId,
-      };
-      await this.handedOver(() => events.reaction?.(reaction));
-      return;
-    }
+    const inbound = forTheCore(meaning, event, conversation, sender, this.options.networkId);
     // Awaited: the sync token is saved only once every event of the batch is handled and committed.
-    await this.handedOver(() =>
-      events.message({
-        conversation,
-        sender,
-        text: meaning.text,
-        style: meaning.style,
-        at: event.origin_server_ts,
-        messageId: event.event_id,
-        durableId,
-        ...(meaning.replyTo === undefined ? {} : { replyTo: { messageId: meaning.replyTo } }),
-        ...(meaning.editOf === undefined ? {} : { editOf: { messageId: meaning.editOf } }),
-        ...(meaning.threadRoot === undefined ? {} : { threadRoot: { messageId: meaning.threadRoot } }),
-        ...(meaning.relayed ? { relayedByBot: true } : {}),
-        ...(meaning.rich === undefined ? {} : { rich: meaning.rich }),
-      }),
+    await handedOver(this.options.logger, () =>
+      inbound.kind === 'reaction' ? events.reaction?.(inbound.reaction) : events.message(inbound.message),
     );
   }
 
@@ -330,8 +324,22 @@ export class MatrixSession {
     });
   }
 
+  /** Out of the room since the previous sync: what was said there before is handled first, in order. */
+  private handleLeft(roomId: string, leave: RawEvent, batch: SyncResponse, receivedAt: number): void {
+    const said = LeftRooms.saidBefore(batch, roomId, leave);
+    if (said.length > 0)
+      this.options.logger.info(
+        { roomId, events: said.length },
+        'handling what was said in a room before the bot was removed from it',
+      );
+    for (const event of said)
+      this.serializer.run(roomId, () => this.handleRoomEvent(roomId, event, receivedAt));
+    this.serializer.run(roomId, () => this.handleLeave(roomId, leave));
+  }
+
   private handleLeave(roomId: string, event: RawEvent): void {
     this.roomInfo.forget(roomId);
+    this.leftRooms.noteLeft(roomId, event);
     // Not awaited: rejoining (with its waits) must not hold up the rest of the batch.
     void this.rooms.removed(roomId, event.content.membership, event.sender, event.content.reason);
   }
@@ -362,6 +370,8 @@ export class MatrixSession {
       return this.directRooms.roomFor(target.userId);
     }
     const roomId = await this.rooms.roomIdOf(target.conversation, fresh);
+    const refusal = this.leftRooms.refusal(roomId);
+    if (refusal !== undefined) throw new Error(refusal);
     if (fresh) await this.joinRoom(roomId);
     return roomId;
   }
@@ -383,17 +393,5 @@ export class MatrixSession {
       lane: 'urgent',
       payload: { kind: 'message', content: plainNotice(ENCRYPTION_REFUSAL), intoEncryptedRoom: true },
     });
-  }
-
-  /**
-   * Hands an event to the core and waits until the core has committed its handling; a throw there is
-   * logged, never allowed into the SDK or the loop.
-   */
-  private async handedOver(callback: () => Promise<void> | void): Promise<void> {
-    try {
-      await callback();
-    } catch (error) {
-      this.options.logger.error({ err: error }, 'a network event handler threw');
-    }
   }
 }

@@ -307,8 +307,9 @@ export class MatrixScheduler {
       return;
     }
     // A revoked token is no refusal of this event: kept pending (abandoned), it goes at the next start.
+    // The network has said, once and as an error, why there is no new token (matrix-network.ts).
     if (failure.kind === 'unknown-token') {
-      log.error({ detail: failure.detail }, 'not sent: the access token was rejected; kept for next start');
+      log.warn({ detail: failure.detail }, 'not sent: the access token was rejected; kept for next start');
       this.settleAll(item, { status: 'abandoned', at: now, reason: 'the access token was rejected' });
       return;
     }

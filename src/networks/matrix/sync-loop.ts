@@ -75,12 +75,8 @@ export class SyncLoop {
           backoffMs(failures - 1, tuning.retryBaseMs, tuning.retryMaxMs);
         if (connected || failures === 1) this.deps.state('disconnected', failure.detail);
         connected = false;
-        if (failure.kind === 'unknown-token')
-          logger.error(
-            { detail: failure.detail },
-            'the homeserver no longer accepts the access token; restart with a new one',
-          );
-        else if (failures === 1 || failures % 10 === 0)
+        // A revoked token was renewed by the client, or the network has said, once, why it cannot be.
+        if (failures === 1 || failures % 10 === 0)
           logger.warn({ detail: failure.detail, failures, waitMs: wait }, 'sync failed; retrying');
         await sleeper.sleep(wait);
       }

@@ -22,6 +22,11 @@ export interface MatrixTuning {
   readonly lookupDeadlineMs: number;
   /** How often aliases are re-resolved and configured rooms re-joined. */
   readonly reconcileRoomsMs: number;
+  /**
+   * How far back a sync gap is read (gaps.ts): what was said longer ago than this before the batch arrived
+   * is skipped, with a warning. Days of a room's history, not an outage's commands.
+   */
+  readonly gapMaxAgeMs: number;
 }
 
 export const DEFAULT_MATRIX_TUNING: MatrixTuning = {
@@ -36,4 +41,5 @@ export const DEFAULT_MATRIX_TUNING: MatrixTuning = {
   topicTimeoutMs: 60_000,
   lookupDeadlineMs: 30_000,
   reconcileRoomsMs: 10 * 60_000,
+  gapMaxAgeMs: 24 * 3_600_000,
 };

@@ -33,6 +33,7 @@ const member = (id: string, membership: string, prev?: string): RawEvent => ({
   content: { membership },
   ...(prev === undefined ? {} : { unsigned: { prev_content: { membership: prev } } }),
 });
+const notJoined = (): boolean => false;
 const batch = (room: string, events: RawEvent[]): SyncResponse => ({
   next_batch: 's',
   rooms: { join: { [room]: { timeline: { events } } } },
@@ -46,13 +47,62 @@ test('events before the start are stale; in a batch, what precedes the bot joini
   guard.observeBatch(
     batch('!r', [message('$before', 5_000), member('$join', 'join', 'invite'), message('$after', 5_000)]),
     BOT,
+    notJoined,
   );
   assert.equal(guard.isStale(message('$before', 5_000), 6_000), true);
   assert.equal(guard.isStale(message('$after', 5_000), 6_000), false);
   // A display-name change (join after join) is no new join; the next batch starts afresh.
-  guard.observeBatch(batch('!r', [message('$said', 5_000), member('$rename', 'join', 'join')]), BOT);
+  guard.observeBatch(
+    batch('!r', [message('$said', 5_000), member('$rename', 'join', 'join')]),
+    BOT,
+    notJoined,
+  );
   assert.equal(guard.isStale(message('$said', 5_000), 6_000), false);
   assert.equal(guard.isStale(message('$before', 5_000), 6_000), false, 'only the current batch is judged');
+});
+
+test('in a room the bot was in, what was said before a kick is not history; only its time away is', () => {
+  const guard = new EventGuard(1_000);
+  const wasJoined = (roomId: string): boolean => roomId === '!r';
+  const kick = { ...member('$kick', 'leave', 'join'), sender: '@admin:x' };
+  // Kicked and joined again within one batch: all in the `join` section.
+  guard.observeBatch(
+    batch('!r', [
+      message('$said', 5_000),
+      kick,
+      message('$away', 5_000),
+      member('$back', 'join', 'leave'),
+      message('$after', 5_000),
+    ]),
+    BOT,
+    wasJoined,
+  );
+  assert.equal(guard.isStale(message('$said', 5_000), 6_000), false, 'said to the bot before the kick');
+  assert.equal(guard.isStale(kick, 6_000), true, 'its own removal');
+  assert.equal(guard.isStale(message('$away', 5_000), 6_000), true, 'said while the bot was out');
+  assert.equal(guard.isStale(message('$after', 5_000), 6_000), false);
+  // Kicked, not back yet: the room is in the `leave` section, its timeline ending with the kick.
+  guard.observeBatch(
+    {
+      next_batch: 's',
+      rooms: { leave: { '!r': { timeline: { events: [message('$last', 5_000), kick] } } } },
+    },
+    BOT,
+    wasJoined,
+  );
+  assert.equal(guard.isStale(message('$last', 5_000), 6_000), false, 'said before the kick');
+  // A room the bot was not in: an old stay in its history is history all the same.
+  guard.observeBatch(
+    batch('!new', [
+      member('$old-join', 'join', 'invite'),
+      message('$old', 5_000),
+      member('$old-leave', 'leave', 'join'),
+      member('$join', 'join', 'leave'),
+    ]),
+    BOT,
+    wasJoined,
+  );
+  assert.equal(guard.isStale(message('$old', 5_000), 6_000), true);
 });
 
 // That an event runs once, across restarts too, is the core's job now (test/core/inbound.test.ts).
@@ -61,7 +111,7 @@ test('from before the start, only the events the previous run began to handle co
   const guard = new EventGuard(1_000, parseReceived(JSON.stringify(['$caught'])));
   assert.equal(guard.isStale({ ...at(900), event_id: '$caught' }, 1_100), false, 'replayed: runs');
   assert.equal(guard.isStale({ ...at(950), event_id: '$while-down' }, 1_100), true, 'said while down');
-  guard.observeBatch(batch('!r', [message('$caught', 900), member('$join', 'join')]), BOT);
+  guard.observeBatch(batch('!r', [message('$caught', 900), member('$join', 'join')]), BOT, notJoined);
   assert.equal(guard.isStale({ ...at(900), event_id: '$caught' }, 1_100), true, 'not before a join');
   assert.deepEqual([...parseReceived(undefined)], []);
   assert.deepEqual([...parseReceived('not json')], []);

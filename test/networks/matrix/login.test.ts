@@ -145,18 +145,37 @@ test('a password is exchanged for a token once; the stored token is reused, and 
   const stored = kv.get('matrix:matrix', 'accessToken');
   assert.ok(stored);
 
+  const deviceOf = (token: string): string | undefined => hs.model.session(token)?.deviceId;
+  const device = deviceOf(stored);
+  assert.ok(device);
   const second = await startBot(hs, botUser, { config: password, kv, logger });
   await second.stop();
   assert.equal(logins(), before + 1, 'the stored token was reused');
 
   hs.model.closeSession(stored);
+  const deviceOfStored = device;
   const third = await startBot(hs, botUser, { config: password, kv, logger });
   await third.stop();
   assert.equal(logins(), before + 2, 'a revoked token leads to one new login');
-  assert.notEqual(kv.get('matrix:matrix', 'accessToken'), stored);
+  const renewed = kv.get('matrix:matrix', 'accessToken') as string;
+  assert.notEqual(renewed, stored);
   assert.ok(logger.find('warn', /stored access token was rejected/));
+  assert.equal(hs.model.session(renewed)?.deviceId, deviceOfStored, 'the new login is on the same device');
 
   const logged = logger.text();
   assert.ok(!logged.includes('correct horse battery staple'), 'the password is never logged');
   assert.ok(!logged.includes(stored), 'the token is never logged');
+});
+
+test('a configured token the homeserver rejects, with a password configured too: firebell logs in with it', async () => {
+  const logger = new MemoryLogger();
+  const revoked = hs.model.openSession(botUser.userId).token;
+  hs.model.closeSession(revoked);
+  const bot = await startBot(hs, botUser, {
+    config: { accessToken: revoked, password: 'correct horse battery staple' },
+    logger,
+  });
+  await bot.stop();
+  assert.ok(logger.find('warn', /configured access token was rejected/));
+  assert.ok(hs.model.session(bot.kv.get('matrix:matrix', 'accessToken') as string));
 });
