@@ -20,6 +20,7 @@ import { DurableState } from '../../src/core/durable-state.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { StoreBatch } from '../../src/core/store.js';
 import { FENCE_LOCK_CLASS } from '../../src/store/postgres/commit-function.js';
+import { withoutTimeline } from '../../src/store/snapshot-timeline.js';
 import { TEST_DATABASE_URL, testDatabase } from '../../test/support/postgres.js';
 import { BenchChannel, benchFirebell, declareIncidents, oneTransitionAtATime } from '../incidents-setup.js';
 import { alternate, fencedStore } from '../postgres-store.bench.js';
@@ -54,7 +55,14 @@ const oneRow = (batch: StoreBatch) =>
   logClient.query({
     name: 'ceiling_commit',
     text: `SELECT ${schema}.ceiling_commit($1::bigint, $2::text)`,
-    values: [token.toString(), JSON.stringify(batch)],
+    // The snapshots without their timelines, as the product stores them (the entries are in the batch).
+    values: [
+      token.toString(),
+      JSON.stringify({
+        ...batch,
+        transitions: batch.transitions.map((t) => ({ ...t, snapshot: withoutTimeline(t.snapshot) })),
+      }),
+    ],
   });
 const noServer = () => new Promise<void>((settle) => setImmediate(settle));
 const durable = await DurableState.open(store, { clock: systemClock, logger: silentLogger });
