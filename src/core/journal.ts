@@ -26,25 +26,13 @@ import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { RefusedBatchError, type Store, type StoreBatch } from './store.js';
 import { errorMessage } from './error-message.js';
-import { describeUnit, OpenBatch, type RecordUnit, type Writes } from './journal-batch.js';
+import { OpenBatch, type RecordUnit, type Writes } from './journal-batch.js';
+import { JournalRefusals, type RefusedUnit, type RefusedWrites } from './journal-refusals.js';
 import { commitAroundRefused } from './refused-writes.js';
 
 export type { Writes } from './journal-batch.js';
 
-/** Writes the store refused and the journal dropped since start: how many, and the latest. */
-export interface RefusedWrites {
-  readonly count: number;
-  readonly lastAt: number;
-  readonly lastReason: string;
-}
-
-/** A unit the store refused, for those who must know (the incident service quarantines its incidents). */
-export interface RefusedUnit {
-  readonly reason: string;
-  readonly writes: Writes;
-  /** The incidents it wrote about that no unit refused before did. */
-  readonly incidents: readonly number[];
-}
+export type { RefusedUnit, RefusedWrites } from './journal-refusals.js';
 
 export type StoreHealth = (
   | { readonly ok: true }
@@ -79,13 +67,7 @@ export class Journal {
   private scheduled = false;
   private retryTimer: unknown;
   private failure: { since: number; reason: string; attempts: number; refusals: number } | undefined;
-  private refusedWrites: RefusedWrites | undefined;
-  /**
-   * Incidents a refused unit wrote about, and why: what is recorded about them later (the pages of the
-   * effects of a transition that was dropped) is dropped too, never said. Empty nearly always.
-   */
-  private readonly refusedIncidents = new Map<number, RefusedBatchError>();
-  private readonly refusalListeners: Array<(refused: RefusedUnit) => void> = [];
+  private readonly refusals: JournalRefusals;
   private stopped = false;
   private readonly quietWaiters: Array<() => void> = [];
   /** Who waits for `flush`: woken when nothing is left to commit, or when an attempt failed. */
@@ -101,6 +83,7 @@ export class Journal {
     options: JournalOptions = {},
   ) {
     this.options = { ...DEFAULT_JOURNAL_OPTIONS, ...options };
+    this.refusals = new JournalRefusals(clock, logger);
   }
 
   /**
@@ -109,8 +92,8 @@ export class Journal {
    */
   record(writes: Writes, afterCommit?: () => void, refused?: (reason: string) => void): void {
     const unit = { writes, ...(afterCommit ? { after: afterCommit } : {}), ...(refused ? { refused } : {}) };
-    const cause = this.refusedIncidents.size > 0 ? this.follows(unit) : undefined;
-    if (cause) return this.drop(unit, cause);
+    const cause = this.refusals.follows(unit);
+    if (cause) return this.refusals.drop(unit, cause);
     this.current.add(unit);
     this.schedule();
   }
@@ -125,7 +108,7 @@ export class Journal {
 
   /** `listener` hears of each unit the store refused and the journal dropped. */
   onRefused(listener: (refused: RefusedUnit) => void): void {
-    this.refusalListeners.push(listener);
+    this.refusals.listen(listener);
   }
 
   /** Runs `callback` after everything recorded so far is committed (at once if nothing is waiting). */
@@ -194,7 +177,7 @@ export class Journal {
   }
 
   health(): StoreHealth {
-    const refused = this.refusedWrites ? { refused: this.refusedWrites } : {};
+    const refused = this.refusals.tally ? { refused: this.refusals.tally } : {};
     if (!this.failure) return { ok: true, ...refused };
     const { since, reason, attempts } = this.failure;
     return { ok: false, since, reason, attempts, ...refused };
@@ -357,51 +340,12 @@ export class Journal {
         this.commits += 1;
         this.runAfter(units);
       },
-      refused: (unit, error) => this.drop(unit, error),
-      follows: (unit) => this.follows(unit),
+      refused: (unit, error) => this.refusals.drop(unit, error),
+      follows: (unit) => this.refusals.follows(unit),
     });
     const rest = OpenBatch.of(stopped?.left ?? []);
     rest.waiters.push(...batch.waiters);
     if (stopped) this.failed(rest, stopped.error);
     else this.committed(rest, undefined);
-  }
-
-  private follows(unit: RecordUnit): RefusedBatchError | undefined {
-    for (const incident of describeUnit(unit.writes).incidents) {
-      const cause = this.refusedIncidents.get(incident);
-      if (cause) return cause;
-    }
-    return undefined;
-  }
-
-  /** Nothing of the unit is stored, so nothing of it may be said: its `after` never runs. */
-  private drop(unit: RecordUnit, error: RefusedBatchError): void {
-    const reason = errorMessage(error);
-    const { sections, incidents } = describeUnit(unit.writes);
-    const newlyRefused = incidents.filter((incident) => !this.refusedIncidents.has(incident));
-    for (const incident of newlyRefused) this.refusedIncidents.set(incident, error);
-    this.refusedWrites = {
-      count: (this.refusedWrites?.count ?? 0) + 1,
-      lastAt: this.clock.now(),
-      lastReason: reason,
-    };
-    // The reason and the sections, not the rows: they may hold secrets (an adapter's token in the state).
-    this.logger.error(
-      { reason, sections, incidents },
-      `the store refuses a write for what it holds (${reason}); it is dropped, so the writes after it are ` +
-        'stored, and nothing of it is said',
-    );
-    const tell = (what: string, work: () => void): void => {
-      try {
-        work();
-      } catch (failure) {
-        this.logger.error({ err: failure }, `${what} failed`);
-      }
-    };
-    if (unit.refused) tell('work after a refused write', () => unit.refused?.(reason));
-    for (const listener of this.refusalListeners)
-      tell('a listener of refused writes', () =>
-        listener({ reason, writes: unit.writes, incidents: newlyRefused }),
-      );
   }
 }
