@@ -164,7 +164,8 @@ test('SIGKILL while a page is in flight: after the restart it arrives once, by t
 test('SIGKILL between a command and its commit: after the restart the command runs, once', async () => {
   const { config, database, room, said: fromBot } = setUp('crashed');
   const first = await startFirebell(config);
-  // The store refuses every commit that marks a message handled (as a full disk refuses all writes).
+  // The store refuses every commit that marks a message handled. Retried, or dropped as the rows' fault
+  // after a second refusal, nothing of the command is stored or said before the kill.
   const db = openDatabase(database);
   db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON handled BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
   const command = hs.post(ana.userId, room, { msgtype: 'm.text', body: '!incident the mirror is stale' });

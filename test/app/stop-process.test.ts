@@ -204,18 +204,18 @@ describe('stopping and failing', { concurrency: true }, () => {
     const people = await reporter(channel);
     const firebell = start(config, t);
     await people.waitFor(botJoined(channel), { timeoutMs: 20_000, what: 'firebell joining' });
-    // Every write of an incident fails, as on a full disk.
+    // Every write fails for a while and then works again: another process holds the database's write
+    // lock (a backup, an operator's sqlite3 left in a transaction). A failure that comes and goes, as a
+    // full disk's; a trigger that refuses the rows would be the rows' fault, which the journal drops.
     const db = openDatabase(database);
-    db.exec(
-      `CREATE TRIGGER refuse BEFORE INSERT ON incidents BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
-    );
+    db.exec('BEGIN EXCLUSIVE');
     people.say(channel, '!incident uniform');
     await waitFor(() => logged(firebell, /the store is failing/).length > 0, 'the failure logged');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.deepEqual(announced(people, channel), [], 'nothing said while the commit fails');
     const [failure] = logged(firebell, /the store is failing/);
-    assert.match(String(failure?.msg), /database or disk is full/);
-    db.exec('DROP TRIGGER refuse');
+    assert.match(String(failure?.msg), /database is locked/);
+    db.exec('COMMIT');
     db.close();
     await people.waitFor(() => announced(people, channel).length === 1, {
       timeoutMs: 10_000,
@@ -223,7 +223,8 @@ describe('stopping and failing', { concurrency: true }, () => {
     });
     const [recovered] = logged(firebell, /the store works again/);
     assert.ok(recovered, 'the recovery is logged');
-    assert.ok((recovered?.attempts as number) >= 2, 'after retries');
+    // Each attempt waits out the lock's busy timeout (5 s) before it fails: one failed, a later one stored.
+    assert.ok((recovered?.attempts as number) >= 1, 'after a retry');
     assert.equal(logged(firebell, /the store is failing/).length, 1, 'the failure was logged once');
     firebell.kill('SIGTERM');
     assert.equal((await firebell.exited).code, 0);
