@@ -24,7 +24,13 @@ const id = z
     'expected an id of lowercase letters, digits, "-" and "_", such as "opendev"',
   );
 const positiveMinutes = z.number().positive('expected a number of minutes greater than 0');
-const ircChannel = z.string().regex(/^[#&!+][^\s,\x07]+$/, 'expected an IRC channel name such as "#opendev"');
+/**
+ * Channel names go into JOIN, PRIVMSG and TOPIC lines: a space or comma splits the parameter, a NUL, CR or LF
+ * cuts the line, and IRC forbids BEL; other control characters (colours, bold) have no place in a name either.
+ */
+const ircChannel = z
+  .string()
+  .regex(/^[#&!+][^\s,\x00-\x1f\x7f]+$/, 'expected an IRC channel name such as "#opendev"');
 const matrixRoom = z
   .string()
   .regex(

@@ -47,3 +47,23 @@ test('a password, NickServ password or channel key with a line break is refused 
   for (const secret of ['server-pass', 'nickserv-pass', 'key with spaces'])
     assert.ok(!lines.some((line) => line.includes(secret)), secret);
 });
+
+test('a channel name with a NUL, BEL, space, comma or other control character is refused at its key', () => {
+  const firebell = withIrc('      channelKeys: { "#ops\\0x": \'${KEY}\' }\n').replace(
+    "channel: '#ops'",
+    'channel: "#ops\\u0002red"',
+  );
+  const lines = problems({ firebell }, { KEY: 'channel-key' });
+  assert.deepEqual(
+    lines.map((line) => line.replace(/, got .*$/, '')),
+    [
+      'cfg/firebell.yaml:12:22: networks.irc[0].channelKeys["#ops\\u0000x"]: invalid key: expected an IRC channel name such as "#opendev"',
+      'cfg/firebell.yaml:17:9: groups[0].members[0].channel: expected an IRC channel name such as "#opendev"',
+    ],
+  );
+  for (const name of ['#a b', '#a,b', '#a\\u0007b', '#a\\rb', '#a\\u007fb']) {
+    const refused = problems({ firebell: FIREBELL.replace("channel: '#ops'", `channel: "${name}"`) });
+    assert.equal(refused.length, 1, `${name}: ${refused.join('\n')}`);
+    assert.match(refused[0] ?? '', /groups\[0\]\.members\[0\]\.channel: expected an IRC channel name/);
+  }
+});
