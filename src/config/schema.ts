@@ -115,7 +115,8 @@ const ircNetwork = z
     altNicks: z.array(ircNick).default([]),
     username: z
       .string()
-      .regex(/^[^\s@]+$/, 'expected an IRC username (ident)')
+      // Sent in USER: a NUL or control character would cut or colour the line.
+      .regex(/^[^\s@\x00-\x1f\x7f]+$/, 'expected an IRC username (ident)')
       .default('firebell'),
     /** Defaults to a bot label with the admin contact, as network bot policies ask. */
     realname: ircLineText.optional(),

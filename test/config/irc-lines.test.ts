@@ -67,3 +67,13 @@ test('a channel name with a NUL, BEL, space, comma or other control character is
     assert.match(refused[0] ?? '', /groups\[0\]\.members\[0\]\.channel: expected an IRC channel name/);
   }
 });
+
+test('a username (ident) with a NUL or control character is refused: it is sent in USER', () => {
+  const lines = problems({ firebell: withIrc('      username: "fire\\0bell"\n') });
+  assert.deepEqual(
+    lines.map((line) => line.replace(/, got .*$/, '')),
+    ['cfg/firebell.yaml:12:7: networks.irc[0].username: expected an IRC username (ident)'],
+  );
+  const bell = problems({ firebell: withIrc('      username: "fire\\u0007bell"\n') });
+  assert.equal(bell.length, 1, bell.join('\n'));
+});
