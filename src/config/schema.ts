@@ -49,6 +49,14 @@ const ircLineText = nonEmpty.regex(
   /^[^\r\n\0]*$/,
   'must not contain a line break (CR, LF) or NUL: it is sent in an IRC command line',
 );
+/**
+ * Text written in a mail header. nodemailer keeps a line break out of the header but parses an address
+ * header's next line as addresses: "\r\nBcc: evil@example.org" in `from` made evil@example.org the sender.
+ */
+const mailHeaderText = nonEmpty.regex(
+  /^[^\x00-\x1f\x7f]*$/,
+  'must not contain a line break (CR, LF) or another control character: it is written in a mail header',
+);
 /** A JOIN parameter: a space or comma would split it into other parameters. */
 const channelKey = z
   .string()
@@ -442,7 +450,7 @@ export const firebellFileSchema = z.strictObject({
       user: nonEmpty.optional(),
       password: nonEmpty.optional(),
       /** The sender, as in "firebell <firebell@example.org>". */
-      from: nonEmpty,
+      from: mailHeaderText,
       /** Seconds to wait for the server before an attempt counts as failed (and is retried). */
       timeoutSeconds: z.number().min(1).max(300).default(30),
       /**

@@ -103,3 +103,24 @@ test('SMTP requires TLS unless allowPlaintext, which only a relay on this machin
     ],
   );
 });
+
+test('an email.from with a line break or control character is refused: nodemailer made its second line the sender', () => {
+  // nodemailer 10 keeps the line break out of the From header, but parses the rest as addresses: the SMTP
+  // envelope's sender became evil@example.org, so bounces (with the page's ack link) went there.
+  const from = 'from: "firebell <firebell@example.org>\\r\\nBcc: evil@example.org"';
+  const lines = problems({ firebell: FIREBELL + SMTP.replace(/from: .*/, from) });
+  assert.deepEqual(
+    lines.map((line) => line.replace(/, got .*$/, '')),
+    [
+      'cfg/firebell.yaml:22:3: email.from: must not contain a line break (CR, LF) or another control character: it is written in a mail header',
+    ],
+  );
+});
+
+test("a contact's e-mail address with a line break is refused", () => {
+  const lines = problems({
+    contacts: withOffChat('    email: "alice@example.org\\r\\nBcc: evil@example.org"\n'),
+  });
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(lines[0] ?? '', /contacts\[0\]\.email: /);
+});
