@@ -150,3 +150,17 @@ test("an unknown mailbox (550 naming it) is refused without putting the contact'
   assert.doesNotMatch(reason, /mara@example\.org/);
   assert.equal(server.messages().length, 0);
 });
+
+test('a summary typed in chat with "\\r\\nBcc: evil@example.org" adds no header and no recipient', async () => {
+  const server = await smtp();
+  const injected = '\r\nBcc: evil@example.org';
+  const page = { ...PAGE, title: `#12 db down${injected}`, summary: `db down${injected}\r\n\r\nowned` };
+  const outcome = await channel(server.port).deliver(delivery('bcc-page', page));
+  assert.equal(outcome.status, 'delivered');
+  const [raw = ''] = server.messages();
+  assert.equal(headerOf(raw, 'X-Envelope-To'), 'mara@example.org', 'only the contact received it');
+  assert.equal(headerOf(raw, 'Bcc'), undefined);
+  assert.equal(headerOf(raw, 'Subject'), '#12 db down Bcc: evil@example.org');
+  const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  assert.doesNotMatch(head, /^Bcc:/im);
+});
