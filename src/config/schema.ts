@@ -593,12 +593,23 @@ const ntfyTopic = z
   .string()
   .regex(/^[-_A-Za-z0-9]{1,64}$/, 'expected an ntfy topic of letters, digits, "-" and "_" (at most 64)');
 
+/**
+ * Sent as `Authorization: Bearer <token>`: fetch refuses a line break or a character past Latin-1 in a header,
+ * so every page would fail as "unreachable", and its reason would quote the header, token and all.
+ */
+const ntfyToken = z
+  .string()
+  .regex(
+    /^[\x21-\x7e]+$/,
+    'expected an ntfy access token such as "tk_..." (visible ASCII, no spaces or line breaks)',
+  );
+
 const ntfyHandle = z.strictObject({
   /** The ntfy server: https://ntfy.sh or a self-hosted one. */
   server: url.default('https://ntfy.sh'),
   topic: ntfyTopic,
   /** An access token (`tk_...`) for a server with access control; from `${ENV}` or `${file:}`. */
-  token: nonEmpty.optional(),
+  token: orUnsetSecret(ntfyToken).optional(),
 });
 
 /** The ways off chat; each needs its handle on the contact (and e-mail the SMTP settings). */

@@ -124,3 +124,15 @@ test("a contact's e-mail address with a line break is refused", () => {
   assert.equal(lines.length, 1, lines.join('\n'));
   assert.match(lines[0] ?? '', /contacts\[0\]\.email: /);
 });
+
+test('an ntfy token with a line break or a character outside visible ASCII is refused without being quoted', () => {
+  // fetch refuses such an Authorization header: every page was "unreachable", retried until a stop, and
+  // the attempt's reason quoted the header, token and all.
+  for (const token of ['tk_secret\r\nX-Injected: yes', 'tk_secr€t', 'tk_secret with spaces']) {
+    const contacts = withOffChat('    ntfy:\n      topic: alice-pages\n      token: ${ALICE_NTFY}\n');
+    const lines = problems({ contacts }, { ALICE_NTFY: token });
+    assert.equal(lines.length, 1, `${JSON.stringify(token)}: ${lines.join('\n')}`);
+    assert.match(lines[0] ?? '', /contacts\[0\]\.ntfy\.token: expected an ntfy access token/);
+    assert.ok(!lines[0]?.includes('secr'), lines[0]);
+  }
+});
