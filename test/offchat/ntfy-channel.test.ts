@@ -237,3 +237,17 @@ test('a server address that redirects (http to https) is refused with the reason
     await proxy.close();
   }
 });
+
+test('a title typed in chat outside Latin-1 arrives as typed: it goes in the JSON body, never in a header', async () => {
+  const server = await ntfy();
+  const outcome = await channel({ server: server.url, topic: 'mara' }).deliver(
+    delivery({ ...PAGE, title: '#12 Störung 🚨 数据库\r\nX-Injected: yes' }),
+  );
+  assert.equal(outcome.status, 'delivered');
+  const [shown] = server.notifications('mara');
+  assert.equal(shown?.title, '#12 Störung 🚨 数据库 X-Injected: yes');
+  assert.deepEqual(
+    server.requests.map((request) => [request.contentType, request.status]),
+    [['application/json', 200]],
+  );
+});
