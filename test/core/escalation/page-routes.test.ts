@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { personRefOf } from '../../../src/core/directory.js';
 import { pageRoutes } from '../../../src/core/escalation/page-routes.js';
 import type { GroupMember } from '../../../src/core/groups.js';
 import type { NetworkKind } from '../../../src/core/messages.js';
@@ -52,4 +53,23 @@ test('a contact with one account and one IRC network (the form from before per-n
     routes.highlights.map((here) => here.network),
     ['libera', 'hs'],
   );
+});
+
+test('a contact with accounts by network and no nick is addressed on each network by their account there', () => {
+  // Paged on oftc as 'ana' (the first listed), the page went to whoever holds that nick on oftc.
+  const ana = makeContact({
+    id: 'ana',
+    timezone: 'UTC',
+    hours: {},
+    irc: { account: 'ana', accounts: { libera: 'ana', oftc: 'ana_o' } },
+  });
+  assert.deepEqual(personRefOf(ana, 'oftc').irc, { nick: 'ana_o', account: 'ana_o' });
+  assert.deepEqual(personRefOf(ana, 'libera').irc, { nick: 'ana', account: 'ana' });
+  const withNick = makeContact({
+    id: 'ana',
+    timezone: 'UTC',
+    hours: {},
+    irc: { account: 'ana', nick: 'anna', accounts: { libera: 'ana', oftc: 'ana_o' } },
+  });
+  assert.equal(personRefOf(withNick, 'oftc').irc?.nick, 'anna');
 });
