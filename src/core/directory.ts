@@ -7,7 +7,7 @@ import type { Actor } from '../../machines/incident-types.js';
 import { ircFold, matrixIdKey } from './casemapping.js';
 import { closest } from './nearest.js';
 import type { NetworkKind, PersonRef, Sender } from './messages.js';
-import { holdsIrcAccount, ircAccountNames } from './irc-accounts.js';
+import { holdsIrcAccount, ircAccountNames, ircAccountOn } from './irc-accounts.js';
 import type { Contact, IrcHandle, WhitelistedPerson } from './settings.js';
 
 /** Whether a verified `account` on `network` (of `kind`) is this person; on IRC, their account on that network. */
@@ -28,13 +28,16 @@ function handleMatches(
   }
 }
 
-export function personRefOf(contact: Contact): PersonRef {
+/**
+ * A contact as someone to address. On an IRC `network` their nick there defaults to their account there:
+ * with accounts by network the first listed may be a stranger's name on another network.
+ */
+export function personRefOf(contact: Contact, network?: string): PersonRef {
+  const account = contact.irc && ((network && ircAccountOn(contact.irc, network)) || contact.irc.account);
   return {
     name: contact.name,
     contactId: contact.id,
-    ...(contact.irc
-      ? { irc: { nick: contact.irc.nick ?? contact.irc.account, account: contact.irc.account } }
-      : {}),
+    ...(contact.irc && account !== undefined ? { irc: { nick: contact.irc.nick ?? account, account } } : {}),
     ...(contact.matrix ? { matrix: { userId: contact.matrix } } : {}),
     shell: { user: contact.id },
   };

@@ -52,7 +52,7 @@ export interface ContactSketch {
   readonly hours: Record<string, string | string[]>;
   readonly name?: string;
   readonly tier?: number;
-  readonly irc?: { account: string; nick?: string };
+  readonly irc?: Contact['irc'];
   readonly matrix?: string;
   readonly email?: string;
   readonly roles?: string[];

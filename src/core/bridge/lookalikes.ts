@@ -11,6 +11,8 @@ import unhomoglyph from 'unhomoglyph';
 import type { Directory } from '../directory.js';
 import type { Groups } from '../groups.js';
 import type { ConversationRef, Sender } from '../messages.js';
+import { ircAccountNames } from '../irc-accounts.js';
+import type { IrcHandle } from '../settings.js';
 import { singleLine } from './sanitize.js';
 
 /** What a name is compared by. */
@@ -38,6 +40,11 @@ export interface SeenNames {
   rooms(): Iterable<readonly [room: string, names: Iterable<SeenName>]>;
 }
 
+/** A contact's IRC nicks: the one they use, or else their account on each network (the nick there). */
+function ircNamesOf(irc: IrcHandle): string[] {
+  return irc.nick === undefined ? ircAccountNames(irc) : [irc.nick];
+}
+
 export class Lookalikes {
   /** Each contact's name and IRC nick, by contact id. */
   private readonly contacts: ReadonlyMap<string, readonly NameKeys[]>;
@@ -50,7 +57,7 @@ export class Lookalikes {
     this.contacts = new Map(
       directory.contacts.map((contact) => [
         contact.id,
-        [contact.name, ...(contact.irc ? [contact.irc.nick ?? contact.irc.account] : [])].map(nameKeys),
+        [contact.name, ...(contact.irc ? ircNamesOf(contact.irc) : [])].map(nameKeys),
       ]),
     );
   }

@@ -260,7 +260,7 @@ export class EffectRunner {
       for (const network of routes.get(contact)?.privately ?? []) {
         this.deps.speaker.toPerson(
           network,
-          personRefOf(contact),
+          personRefOf(contact, network),
           renderPagePrivate(incident, tier, privateContext),
           options,
         );
@@ -271,7 +271,12 @@ export class EffectRunner {
       if (here.length === 0) continue;
       this.deps.speaker.toConversation(
         { network: member.network, id: member.conversation, direct: false },
-        renderPageInChannel(incident, tier, here.map(personRefOf), r),
+        renderPageInChannel(
+          incident,
+          tier,
+          here.map((contact) => personRefOf(contact, member.network)),
+          r,
+        ),
         options,
       );
     }

@@ -5,6 +5,7 @@
  * pages this way and `firebell simulate` describes them the same way.
  */
 import type { GroupMember } from '../groups.js';
+import { ircAccountOn } from '../irc-accounts.js';
 import type { NetworkKind } from '../messages.js';
 import type { Contact } from '../settings.js';
 
@@ -31,7 +32,9 @@ export function pageRoutes(
   const kinds = reachableKinds(contact);
   const carries = (network: string): boolean => {
     const kind = kindOf(network);
-    return kind !== undefined && kinds.has(kind);
+    if (kind === undefined || !kinds.has(kind)) return false;
+    // On an IRC network where they hold no account, their nick may be anyone's: no page goes there.
+    return kind !== 'irc' || (contact.irc !== undefined && ircAccountOn(contact.irc, network) !== undefined);
   };
   const highlights = contact.reach === 'private' ? [] : members.filter((member) => carries(member.network));
   const networks = [...new Set(members.map((member) => member.network))];

@@ -161,7 +161,10 @@ export class MaintenanceWindows {
     const timer = this.deps.clock.setTimeout(
       () => {
         this.timers.delete(key);
-        work();
+        // Node's timers may run a millisecond before the clock reaches their deadline: a window ended
+        // then would still hold its group when the held alerts are looked at, and keep them held.
+        if (this.deps.clock.now() < dueAt) this.at(key, dueAt, work);
+        else work();
       },
       Math.max(0, dueAt - this.deps.clock.now()),
     );
