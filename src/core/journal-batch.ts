@@ -20,6 +20,11 @@ export interface RecordUnit {
   readonly writes: Writes;
   readonly after?: () => void;
   readonly refused?: (reason: string) => void;
+  /**
+   * The hold it was recorded under (journal.ts): units of one hold must commit together (an effect's pages
+   * and its "done" mark), so the search around a refused unit keeps them together and drops them together.
+   */
+  readonly hold?: object;
 }
 
 const LIST_KEYS: ReadonlySet<string> = new Set<ListKey>([
@@ -110,4 +115,9 @@ export function describeUnit(writes: Writes): { sections: Record<string, number>
     if (delivery.incidentId !== undefined) incidents.add(delivery.incidentId);
   for (const link of writes.usedAckLinks ?? []) incidents.add(link.incidentId);
   return { sections, incidents: [...incidents] };
+}
+
+/** Whether a unit writes anything (a unit may only wait for a commit). */
+export function hasWrites(writes: Writes): boolean {
+  return Object.keys(describeUnit(writes).sections).length > 0;
 }
