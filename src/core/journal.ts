@@ -27,11 +27,18 @@ import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { RefusedBatchError, type Store, type StoreBatch } from './store.js';
 import { errorMessage } from './error-message.js';
-import { hasWrites, OpenBatch, type RecordUnit, type Writes } from './journal-batch.js';
+import {
+  describeUnit,
+  hasWrites,
+  OpenBatch,
+  type BatchRefusal,
+  type RecordUnit,
+  type Writes,
+} from './journal-batch.js';
 import { JournalRefusals, type RefusedUnit, type RefusedWrites } from './journal-refusals.js';
 import { commitAroundRefused } from './refused-writes.js';
 
-export type { Writes } from './journal-batch.js';
+export type { BatchRefusal, Writes } from './journal-batch.js';
 
 export type { RefusedUnit, RefusedWrites } from './journal-refusals.js';
 
@@ -104,7 +111,8 @@ export class Journal {
       ...(this.holdGroup ? { hold: this.holdGroup } : {}),
     };
     const cause = this.refusals.follows(unit);
-    if (cause) return this.refusals.drop(unit, cause);
+    // Its barrier's batch hears of it (nothing waits when nothing is pending).
+    if (cause) return this.drop(!this.current.empty ? this.current : this.inFlight, unit, cause);
     this.current.add(unit);
     this.schedule();
   }
@@ -155,11 +163,23 @@ export class Journal {
     return release;
   }
 
-  /** Resolves once everything recorded before the call is committed. */
-  barrier(): Promise<void> {
+  /**
+   * Resolves once everything recorded before the call is committed or dropped: with the refusal of the
+   * first unit dropped among those it waited for (the person whose command it was must hear that it was
+   * not stored), or with nothing when all were stored. Units recorded in the same batch after the call
+   * count too: the journal cannot tell them apart.
+   */
+  barrier(): Promise<BatchRefusal | undefined> {
     const batch = !this.current.empty ? this.current : this.inFlight;
-    if (!batch) return Promise.resolve();
+    if (!batch) return Promise.resolve(undefined);
     return new Promise((resolve) => batch.waiters.push(resolve));
+  }
+
+  /** Drops a refused unit, and tells the waiters of `batch`, the batch it was recorded in, why. */
+  private drop(batch: OpenBatch | undefined, unit: RecordUnit, error: RefusedBatchError): void {
+    if (batch)
+      batch.refusal ??= { reason: errorMessage(error), incidents: describeUnit(unit.writes).incidents };
+    this.refusals.drop(unit, error);
   }
 
   /**
@@ -277,7 +297,7 @@ export class Journal {
     }
     this.tellWatchers(stored);
     this.runAfter(batch.units);
-    for (const resolve of batch.waiters) resolve();
+    for (const resolve of batch.waiters) resolve(batch.refusal);
     this.pump();
     if (!this.inFlight && this.current.empty) this.wakeFlush();
   }
@@ -353,11 +373,12 @@ export class Journal {
         if (units.some((unit) => hasWrites(unit.writes))) this.commits += 1;
         this.runAfter(units);
       },
-      refused: (unit, error) => this.refusals.drop(unit, error),
+      refused: (unit, error) => this.drop(batch, unit, error),
       follows: (unit) => this.refusals.follows(unit),
     });
     const rest = OpenBatch.of(stopped?.left ?? []);
     rest.waiters.push(...batch.waiters);
+    rest.refusal = batch.refusal;
     if (stopped) this.failed(rest, stopped.error);
     else this.committed(rest, undefined);
   }

@@ -202,3 +202,15 @@ test('a refused write under a hold drops the whole hold; a commit waiter in it s
     [put('page'), put(BAD)],
   );
 });
+
+test('a barrier learns that a unit it waited for was dropped, and why; a later one does not', async () => {
+  const { clock, journal } = setUp();
+  journal.record(put('a'));
+  journal.record(put(BAD));
+  const refused = journal.barrier();
+  await tick();
+  await retry(clock, journal);
+  assert.deepEqual(await refused, { reason: 'CHECK constraint failed: kv_key', incidents: [] });
+  journal.record(put('b'));
+  assert.equal(await journal.barrier(), undefined);
+});
