@@ -96,6 +96,16 @@ export function intakeRoutes(options: IntakeRoutesOptions): FastifyPluginAsync {
             options.committed().then((refusal) => ({ refusal })),
             new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
           ]);
+          if (stored && stored.refusal) {
+            options.logger.error(
+              { source, reason: stored.refusal.reason },
+              'an alert could not be stored: the store refused it',
+            );
+            options.onResult?.(source, 'not-stored');
+            return reply.status(500).send({
+              error: `the store refused what this alert wrote (${stored.refusal.reason}); tell firebell's operators`,
+            });
+          }
           if (!stored) {
             options.onResult?.(source, 'not-stored');
             return reply
