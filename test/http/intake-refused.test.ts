@@ -7,6 +7,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { intakeRoutes } from '../../src/http/intake-routes.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
+import { journaledIntake } from '../../src/http/listener.js';
 import { testConfig, testPolicy } from '../support/config-fixture.js';
 import { coreWorld, stopWorlds } from '../support/core-world.js';
 import { MemoryLogger } from '../support/memory-logger.js';
@@ -35,15 +36,7 @@ test('an alert whose incident the store refuses is answered 500 naming the refus
     plugins: [
       intakeRoutes({
         tokens: { generic: TOKEN },
-        receive: (alert) => {
-          const release = journal.hold('intake');
-          try {
-            return intake.receive(alert);
-          } finally {
-            release();
-          }
-        },
-        committed: () => journal.barrier(),
+        ...journaledIntake(journal, intake),
         logger,
       }),
     ],
