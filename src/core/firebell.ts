@@ -376,7 +376,7 @@ export class Firebell {
     }
     // The outcomes that came in meanwhile. A failing store gets one more attempt now, not after its retry's
     // wait (up to 30 s): one that works again keeps the acks and outcomes held back. Nothing more is said.
-    const final = journal.health().ok ? journal.barrier() : journal.flush();
+    const final = journal.health().ok ? journal.barrier().then(() => undefined) : journal.flush();
     await within(this.deps.clock, FINAL_COMMIT_MS, final);
     journal.stop();
     const left = this.durableOutbox?.left() ?? [];

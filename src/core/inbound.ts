@@ -11,7 +11,7 @@
  * ignores events from before the bot started).
  */
 import type { Clock } from './clock.js';
-import type { Journal } from './journal.js';
+import type { BatchRefusal, Journal } from './journal.js';
 import type { Logger } from './logger.js';
 import type { InboundMessage } from './messages.js';
 import type { Store } from './store.js';
@@ -41,29 +41,45 @@ export class InboundLedger {
     this.accepting = false;
   }
 
-  /** Runs `handle` for the message unless it was handled before; resolves once that is committed. */
-  handle(message: InboundMessage, handle: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `handle` for the message unless it was handled before; resolves once that is committed. Should the
+   * store refuse what it wrote, `refused` runs (it answers the author), and what it records is committed
+   * before this resolves.
+   */
+  handle(
+    message: InboundMessage,
+    handle: () => Promise<void>,
+    refused?: (refusal: BatchRefusal) => void,
+  ): Promise<void> {
     const id = message.durableId;
     if (!this.accepting) return id === undefined ? Promise.resolve() : new Promise<void>(() => undefined);
-    if (id === undefined) return this.run(undefined, handle);
+    if (id === undefined) return this.run(undefined, handle, refused);
     const earlier = this.inProgress.get(id);
     if (earlier) {
       this.skip(id, 'the same message is being handled');
       // Settles with the first copy, so an adapter waiting for this one moves on only once it is stored.
       return earlier;
     }
-    const running = this.handleOnce(id, handle).finally(() => this.inProgress.delete(id));
+    const running = this.handleOnce(id, handle, refused).finally(() => this.inProgress.delete(id));
     this.inProgress.set(id, running);
     return running;
   }
 
-  private async handleOnce(id: string, handle: () => Promise<void>): Promise<void> {
+  private async handleOnce(
+    id: string,
+    handle: () => Promise<void>,
+    refused?: (refusal: BatchRefusal) => void,
+  ): Promise<void> {
     if (await this.wasHandled(id)) return this.skip(id, 'it was handled before');
     if (!this.accepting) return new Promise<void>(() => undefined);
-    return this.run(id, handle);
+    return this.run(id, handle, refused);
   }
 
-  private async run(id: string | undefined, handle: () => Promise<void>): Promise<void> {
+  private async run(
+    id: string | undefined,
+    handle: () => Promise<void>,
+    refused?: (refusal: BatchRefusal) => void,
+  ): Promise<void> {
     const release = this.deps.journal.hold(id === undefined ? 'an inbound message' : `inbound ${id}`);
     try {
       await handle();
@@ -72,6 +88,10 @@ export class InboundLedger {
         this.deps.journal.record({ handled: [{ durableId: id, at: this.deps.clock.now() }] });
       release();
     }
+    const refusal = await this.deps.journal.barrier();
+    if (!refusal || !refused) return;
+    // The answer is its own unit, recorded after the drop: it is stored before it is said.
+    refused(refusal);
     await this.deps.journal.barrier();
   }
 

@@ -15,11 +15,22 @@ export type Writes = { readonly [K in ListKey]?: StoreBatch[K] } & {
   readonly prune?: StoreBatch['prune'];
 };
 
+/** Why a unit a barrier waited for was dropped, and the incidents it wrote about. */
+export interface BatchRefusal {
+  readonly reason: string;
+  readonly incidents: readonly number[];
+}
+
 /** One `record()` call: its writes, what runs once they are stored, and who hears that they never will be. */
 export interface RecordUnit {
   readonly writes: Writes;
   readonly after?: () => void;
   readonly refused?: (reason: string) => void;
+  /**
+   * The hold it was recorded under (journal.ts): units of one hold must commit together (an effect's pages
+   * and its "done" mark), so the search around a refused unit keeps them together and drops them together.
+   */
+  readonly hold?: object;
 }
 
 const LIST_KEYS: ReadonlySet<string> = new Set<ListKey>([
@@ -43,7 +54,10 @@ export class OpenBatch {
   writes = 0;
   /** In the order recorded: their `after` callbacks run in this order. */
   readonly units: RecordUnit[] = [];
-  readonly waiters: Array<() => void> = [];
+  /** Who waits for the batch (`barrier`): told of the first unit of it the store refused, if any. */
+  readonly waiters: Array<(refusal: BatchRefusal | undefined) => void> = [];
+  /** The first unit of the batch dropped as refused (journal.ts), for its waiters. */
+  refusal: BatchRefusal | undefined;
 
   static of(units: readonly RecordUnit[]): OpenBatch {
     const batch = new OpenBatch();
@@ -79,6 +93,7 @@ export class OpenBatch {
   absorb(later: OpenBatch): void {
     for (const unit of later.units) this.add(unit);
     this.waiters.push(...later.waiters);
+    this.refusal ??= later.refusal;
   }
 
   get empty(): boolean {
@@ -110,4 +125,9 @@ export function describeUnit(writes: Writes): { sections: Record<string, number>
     if (delivery.incidentId !== undefined) incidents.add(delivery.incidentId);
   for (const link of writes.usedAckLinks ?? []) incidents.add(link.incidentId);
   return { sections, incidents: [...incidents] };
+}
+
+/** Whether a unit writes anything (a unit may only wait for a commit). */
+export function hasWrites(writes: Writes): boolean {
+  return Object.keys(describeUnit(writes).sections).length > 0;
 }

@@ -18,6 +18,7 @@
  * unit around the refused unit (refused-writes.ts), which is dropped: its `after` never runs, its
  * `refused` callback and the `onRefused` listeners are told (the incident service quarantines the
  * incident it concerns), later units about that incident are dropped with it, and `health()` counts it.
+ * The units recorded under one hold are stored or dropped together there, as they would be committed.
  * Failures that come and go (the connection, a busy or full disk, a fenced instance) are retried as ever.
  *
  * Commits run one at a time; writes recorded while one is in flight form the next batch.
@@ -26,11 +27,18 @@ import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { RefusedBatchError, type Store, type StoreBatch } from './store.js';
 import { errorMessage } from './error-message.js';
-import { OpenBatch, type RecordUnit, type Writes } from './journal-batch.js';
+import {
+  describeUnit,
+  hasWrites,
+  OpenBatch,
+  type BatchRefusal,
+  type RecordUnit,
+  type Writes,
+} from './journal-batch.js';
 import { JournalRefusals, type RefusedUnit, type RefusedWrites } from './journal-refusals.js';
 import { commitAroundRefused } from './refused-writes.js';
 
-export type { Writes } from './journal-batch.js';
+export type { BatchRefusal, Writes } from './journal-batch.js';
 
 export type { RefusedUnit, RefusedWrites } from './journal-refusals.js';
 
@@ -64,6 +72,11 @@ export class Journal {
   private current = new OpenBatch();
   private inFlight: OpenBatch | undefined;
   private holds = 0;
+  /**
+   * What the units recorded while holds are open share (a new object once none is open): holds that overlap
+   * share it too, as the journal cannot tell which of them a write belongs to.
+   */
+  private holdGroup: object | undefined;
   private scheduled = false;
   private retryTimer: unknown;
   private failure: { since: number; reason: string; attempts: number; refusals: number } | undefined;
@@ -91,9 +104,15 @@ export class Journal {
    * for what they hold, they are dropped: `afterCommit` never runs, `refused` is told why.
    */
   record(writes: Writes, afterCommit?: () => void, refused?: (reason: string) => void): void {
-    const unit = { writes, ...(afterCommit ? { after: afterCommit } : {}), ...(refused ? { refused } : {}) };
+    const unit = {
+      writes,
+      ...(afterCommit ? { after: afterCommit } : {}),
+      ...(refused ? { refused } : {}),
+      ...(this.holdGroup ? { hold: this.holdGroup } : {}),
+    };
     const cause = this.refusals.follows(unit);
-    if (cause) return this.refusals.drop(unit, cause);
+    // Its barrier's batch hears of it (nothing waits when nothing is pending).
+    if (cause) return this.drop(!this.current.empty ? this.current : this.inFlight, unit, cause);
     this.current.add(unit);
     this.schedule();
   }
@@ -122,6 +141,7 @@ export class Journal {
    * that everything a piece of work writes commits together. Release it exactly once; later calls are no-ops.
    */
   hold(what = 'work'): () => void {
+    if (this.holds === 0) this.holdGroup = {};
     this.holds += 1;
     let released = false;
     const release = (): void => {
@@ -129,6 +149,7 @@ export class Journal {
       released = true;
       this.clock.clearTimeout(timer);
       this.holds -= 1;
+      if (this.holds === 0) this.holdGroup = undefined;
       this.schedule();
     };
     const timer = this.clock.setTimeout(() => {
@@ -142,11 +163,23 @@ export class Journal {
     return release;
   }
 
-  /** Resolves once everything recorded before the call is committed. */
-  barrier(): Promise<void> {
+  /**
+   * Resolves once everything recorded before the call is committed or dropped: with the refusal of the
+   * first unit dropped among those it waited for (the person whose command it was must hear that it was
+   * not stored), or with nothing when all were stored. Units recorded in the same batch after the call
+   * count too: the journal cannot tell them apart.
+   */
+  barrier(): Promise<BatchRefusal | undefined> {
     const batch = !this.current.empty ? this.current : this.inFlight;
-    if (!batch) return Promise.resolve();
+    if (!batch) return Promise.resolve(undefined);
     return new Promise((resolve) => batch.waiters.push(resolve));
+  }
+
+  /** Drops a refused unit, and tells the waiters of `batch`, the batch it was recorded in, why. */
+  private drop(batch: OpenBatch | undefined, unit: RecordUnit, error: RefusedBatchError): void {
+    if (batch)
+      batch.refusal ??= { reason: errorMessage(error), incidents: describeUnit(unit.writes).incidents };
+    this.refusals.drop(unit, error);
   }
 
   /**
@@ -264,7 +297,7 @@ export class Journal {
     }
     this.tellWatchers(stored);
     this.runAfter(batch.units);
-    for (const resolve of batch.waiters) resolve();
+    for (const resolve of batch.waiters) resolve(batch.refusal);
     this.pump();
     if (!this.inFlight && this.current.empty) this.wakeFlush();
   }
@@ -337,14 +370,15 @@ export class Journal {
           : // The watchers hear of each part as it is stored, before its after-commit work runs.
             this.commitBatch(OpenBatch.of(units)).then((stored) => this.tellWatchers(stored)),
       stored: (units) => {
-        this.commits += 1;
+        if (units.some((unit) => hasWrites(unit.writes))) this.commits += 1;
         this.runAfter(units);
       },
-      refused: (unit, error) => this.refusals.drop(unit, error),
+      refused: (unit, error) => this.drop(batch, unit, error),
       follows: (unit) => this.refusals.follows(unit),
     });
     const rest = OpenBatch.of(stopped?.left ?? []);
     rest.waiters.push(...batch.waiters);
+    rest.refusal = batch.refusal;
     if (stopped) this.failed(rest, stopped.error);
     else this.committed(rest, undefined);
   }

@@ -39,7 +39,7 @@ export class JournaledKeyValues implements KeyValueStore {
   }
 
   flushed(): Promise<void> {
-    return this.journal.barrier();
+    return this.journal.barrier().then(() => undefined);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { Directory } from './directory.js';
 import type { Groups } from './groups.js';
 import type { InboundLedger } from './inbound.js';
+import type { BatchRefusal } from './journal.js';
 import type { Logger } from './logger.js';
 import type {
   InboundMessage,
@@ -71,7 +72,11 @@ export class Router {
    * handler is logged and answered with an apology.
    */
   handleMessage(message: InboundMessage): Promise<void> {
-    return this.deps.ledger.handle(message, () => this.dispatch(message));
+    return this.deps.ledger.handle(
+      message,
+      () => this.dispatch(message),
+      (refusal) => this.contextFor(message).reply(notStoredAnswer(refusal)),
+    );
   }
 
   private async dispatch(message: InboundMessage): Promise<void> {
@@ -214,4 +219,14 @@ export class Router {
         };
     }
   }
+}
+
+/** What the author of a message hears when the store refused what handling it wrote. */
+function notStoredAnswer(refusal: BatchRefusal): string {
+  const incidents = refusal.incidents.map((id) => `#${id}`).join(', ');
+  const quarantined =
+    refusal.incidents.length === 0
+      ? ''
+      : ` ${refusal.incidents.length === 1 ? 'Incident' : 'Incidents'} ${incidents} ${refusal.incidents.length === 1 ? 'is' : 'are'} quarantined.`;
+  return `That could not be stored (${refusal.reason}), so it did not happen.${quarantined} Please tell firebell's operators.`;
 }

@@ -165,6 +165,13 @@ export function verdictPage(verdict: LinkAckVerdict, incidentId: number, options
         'firebell cannot acknowledge right now',
         '<p>It is stopping or restarting. Nothing was acknowledged; try again in a minute, or acknowledge in chat.</p>',
       );
+    case 'not-stored':
+      return page(
+        500,
+        options,
+        'firebell could not store this acknowledgement',
+        `<p>The store refused it (${escapeHtml(verdict.reason)}). Nothing was acknowledged and the incident is quarantined; please tell firebell's operators.</p>`,
+      );
   }
 }
 

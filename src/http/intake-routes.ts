@@ -23,8 +23,11 @@ export interface IntakeRoutesOptions {
   readonly tokens: Readonly<Partial<Record<IntakeSource, string>>>;
   /** Hands the alert to the core (inside a hold, so all it causes commits together). */
   readonly receive: (alert: IntakeAlert) => IntakeResult;
-  /** Resolves once everything recorded so far is committed. */
-  readonly committed: () => Promise<void>;
+  /**
+   * Resolves once everything recorded so far is committed or dropped: with why, when the store refused
+   * some of it for what it held (the alert's incident may not be stored: never a 2xx then).
+   */
+  readonly committed: () => Promise<{ readonly reason: string } | undefined>;
   readonly logger: Logger;
   /** How long to wait for the commit before answering 503 (the source retries). */
   readonly commitTimeoutMs?: number;
@@ -90,9 +93,19 @@ export function intakeRoutes(options: IntakeRoutesOptions): FastifyPluginAsync {
           const alert = read(request.body as never);
           const result = options.receive(alert);
           const stored = await Promise.race([
-            options.committed().then(() => true),
+            options.committed().then((refusal) => ({ refusal })),
             new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
           ]);
+          if (stored && stored.refusal) {
+            options.logger.error(
+              { source, reason: stored.refusal.reason },
+              'an alert could not be stored: the store refused it',
+            );
+            options.onResult?.(source, 'not-stored');
+            return reply.status(500).send({
+              error: `the store refused what this alert wrote (${stored.refusal.reason}); tell firebell's operators`,
+            });
+          }
           if (!stored) {
             options.onResult?.(source, 'not-stored');
             return reply

@@ -15,7 +15,8 @@ import type { FirebellMetrics } from './metrics.js';
 import { opsRoutes } from './ops-routes.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { siteRoutes } from './site-routes.js';
-import { intakeRoutes } from './intake-routes.js';
+import { intakeRoutes, type IntakeRoutesOptions } from './intake-routes.js';
+import type { Journal } from '../core/journal.js';
 import type { Intake } from '../core/intake/intake.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { LinkAcks } from '../core/offchat/link-acks.js';
@@ -109,9 +110,20 @@ function ackRoutesFor(parts: ListenerParts, secret: string, listen: string): Fas
 }
 
 function intakeRoutesFor(parts: ListenerParts, intake: Intake): ReturnType<typeof intakeRoutes> {
-  const { journal } = parts.durable;
   return intakeRoutes({
     tokens: parts.config.intakeTokens,
+    ...journaledIntake(parts.durable.journal, intake),
+    logger: parts.logger,
+    onResult: (source, result) => parts.metrics.intakeResult(source, result),
+  });
+}
+
+/** The intake as the listener hands alerts to it: inside a hold, answered once the barrier says stored. */
+export function journaledIntake(
+  journal: Journal,
+  intake: Pick<Intake, 'receive'>,
+): Pick<IntakeRoutesOptions, 'receive' | 'committed'> {
+  return {
     receive: (alert) => {
       // Everything the alert causes (the incident, its announcement, the intake state) commits together.
       const release = journal.hold('intake');
@@ -122,7 +134,5 @@ function intakeRoutesFor(parts: ListenerParts, intake: Intake): ReturnType<typeo
       }
     },
     committed: () => journal.barrier(),
-    logger: parts.logger,
-    onResult: (source, result) => parts.metrics.intakeResult(source, result),
-  });
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { coreWorld, stopWorlds } from '../support/core-world.js';
+import { coreWorld, stopWorlds, type CoreWorld } from '../support/core-world.js';
 import { ircUser } from '../support/fake-network.js';
 import { MemoryLogger } from '../support/memory-logger.js';
 
@@ -15,8 +15,8 @@ afterEach(stopWorlds);
 const ana = ircUser('ana', 'ana');
 const alice = ircUser('alice', 'alice');
 
-test('an incident whose transition the store refuses is stopped and quarantined; firebell goes on', async () => {
-  const logger = new MemoryLogger({ level: 'info' });
+/** Incident #1 declared by alice, then ana's `!ack 1`, whose transition the store refuses every time. */
+async function refusedAck(logger: MemoryLogger): Promise<CoreWorld> {
   const w = await coreWorld({ logger });
   w.store.run(`CREATE TRIGGER refuse_ack BEFORE UPDATE ON incidents
     WHEN NEW.id = 1 AND NEW.phase = 'assigned' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
@@ -25,10 +25,16 @@ test('an incident whose transition the store refuses is stopped and quarantined;
   w.clear();
   w.irc.type('#infra', ana, '!ack 1');
   await w.at(3);
+  return w;
+}
+
+test('an incident whose transition the store refuses is stopped and quarantined; firebell goes on', async () => {
+  const logger = new MemoryLogger({ level: 'info' });
+  const w = await refusedAck(logger);
   assert.deepEqual(
-    w.all().filter((line) => /ack|Ana/i.test(line)),
+    w.all().filter((line) => /ack|Ana/i.test(line) && !line.includes('could not be stored')),
     [],
-    'nothing of the acknowledgement that was not stored is said',
+    'nothing of the acknowledgement that was not stored is said (only that it was not)',
   );
   assert.equal(w.firebell.service.get(1), undefined, 'the incident no longer runs');
   assert.deepEqual(
@@ -49,5 +55,19 @@ test('an incident whose transition the store refuses is stopped and quarantined;
   assert.ok(
     w.all().some((line) => line.includes('zuul queue stuck')),
     'the next incident is announced: the store is not held back',
+  );
+});
+
+test('the author of a command whose writes the store refused is answered, in the same conversation', async () => {
+  const w = await refusedAck(new MemoryLogger({ level: 'info' }));
+  const answers = w.irc.lines().filter((line) => line.includes('could not be stored'));
+  assert.equal(answers.length, 1, `answered once: ${JSON.stringify(w.all())}`);
+  assert.match(answers[0] ?? '', /^#infra: ana: That could not be stored \(refused by the test\)/);
+  assert.match(answers[0] ?? '', /Incident #1 is quarantined\. Please tell firebell's operators\./);
+  assert.ok(
+    w.store
+      .rows('SELECT content FROM deliveries')
+      .some((row) => JSON.stringify(row).includes('could not be stored')),
+    'the answer is stored before it is said',
   );
 });

@@ -246,3 +246,21 @@ test('a link to an incident resolved or already taken is refused; the link stays
   assert.deepEqual(s.w.store.rows('SELECT * FROM used_ack_links'), []);
   assert.deepEqual(s.w.all(), []);
 });
+
+test('an acknowledgement the store refuses is answered 500 naming the refusal; nothing was acknowledged', async () => {
+  const s = await setup();
+  s.w.store.run(`CREATE TRIGGER refuse_ack BEFORE UPDATE ON incidents
+    WHEN NEW.id = 1 AND NEW.phase = 'assigned' BEGIN SELECT RAISE(ABORT, 'refused <by> the test'); END`);
+  const answering = tap(s, s.link());
+  // The journal retries the refused batch after its first wait (simulated), then drops it.
+  for (let minute = 6; minute <= 8; minute += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await s.w.at(minute);
+  }
+  const answer = await answering;
+  assert.equal(answer.status, 500, answer.body);
+  assertPrivate(answer);
+  assert.match(answer.body, /refused &lt;by&gt; the test/);
+  assert.match(answer.body, /Nothing was acknowledged/);
+  assert.deepEqual(s.w.store.rows('SELECT link_id FROM used_ack_links'), []);
+});

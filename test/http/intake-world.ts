@@ -38,7 +38,7 @@ export async function intakeWorld(
       intakeRoutes({
         tokens: { alertmanager: TOKEN, grafana: GRAFANA_TOKEN, generic: GENERIC_TOKEN },
         receive: (alert) => intake.receive(alert),
-        committed: () => w.firebell.idle(),
+        committed: () => w.firebell.idle().then(() => undefined),
         logger,
       }),
     ],

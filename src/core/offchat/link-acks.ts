@@ -31,7 +31,9 @@ export type LinkAckVerdict =
   /** Someone holds it already (acknowledged or assigned), maybe the contact themselves from chat. */
   | { readonly kind: 'taken'; readonly incident: IncidentView; readonly holder: Actor | null }
   /** firebell is stopping: the incident is not running here now. */
-  | { readonly kind: 'unavailable' };
+  | { readonly kind: 'unavailable' }
+  /** The store refused the acknowledgement for what it held: nothing was acknowledged. */
+  | { readonly kind: 'not-stored'; readonly reason: string };
 
 export interface LinkAcksDeps {
   readonly service: IncidentService;
@@ -110,7 +112,8 @@ export class LinkAcks {
       if (outcome.reason === 'not-open') return { kind: 'unavailable' };
       return { kind: 'taken', incident, holder: incident.context.assignee };
     }
-    await journal.barrier();
+    const refusal = await journal.barrier();
+    if (refusal) return { kind: 'not-stored', reason: refusal.reason };
     this.deps.logger.info(
       { incident: claims.incidentId, contact: contact.id, way: claims.way },
       'incident acknowledged by a one-tap link',
