@@ -26,11 +26,6 @@ export interface RecordUnit {
   readonly writes: Writes;
   readonly after?: () => void;
   readonly refused?: (reason: string) => void;
-  /**
-   * The hold it was recorded under (journal.ts): units of one hold must commit together (an effect's pages
-   * and its "done" mark), so the search around a refused unit keeps them together and drops them together.
-   */
-  readonly hold?: object;
 }
 
 const LIST_KEYS: ReadonlySet<string> = new Set<ListKey>([

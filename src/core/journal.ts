@@ -18,7 +18,6 @@
  * unit around the refused unit (refused-writes.ts), which is dropped: its `after` never runs, its
  * `refused` callback and the `onRefused` listeners are told (the incident service quarantines the
  * incident it concerns), later units about that incident are dropped with it, and `health()` counts it.
- * The units recorded under one hold are stored or dropped together there, as they would be committed.
  * Failures that come and go (the connection, a busy or full disk, a fenced instance) are retried as ever.
  *
  * Commits run one at a time; writes recorded while one is in flight form the next batch.
@@ -72,11 +71,6 @@ export class Journal {
   private current = new OpenBatch();
   private inFlight: OpenBatch | undefined;
   private holds = 0;
-  /**
-   * What the units recorded while holds are open share (a new object once none is open): holds that overlap
-   * share it too, as the journal cannot tell which of them a write belongs to.
-   */
-  private holdGroup: object | undefined;
   private scheduled = false;
   private retryTimer: unknown;
   private failure: { since: number; reason: string; attempts: number; refusals: number } | undefined;
@@ -104,12 +98,7 @@ export class Journal {
    * for what they hold, they are dropped: `afterCommit` never runs, `refused` is told why.
    */
   record(writes: Writes, afterCommit?: () => void, refused?: (reason: string) => void): void {
-    const unit = {
-      writes,
-      ...(afterCommit ? { after: afterCommit } : {}),
-      ...(refused ? { refused } : {}),
-      ...(this.holdGroup ? { hold: this.holdGroup } : {}),
-    };
+    const unit = { writes, ...(afterCommit ? { after: afterCommit } : {}), ...(refused ? { refused } : {}) };
     const cause = this.refusals.follows(unit);
     // Its barrier's batch hears of it (nothing waits when nothing is pending).
     if (cause) return this.drop(!this.current.empty ? this.current : this.inFlight, unit, cause);
@@ -141,7 +130,6 @@ export class Journal {
    * that everything a piece of work writes commits together. Release it exactly once; later calls are no-ops.
    */
   hold(what = 'work'): () => void {
-    if (this.holds === 0) this.holdGroup = {};
     this.holds += 1;
     let released = false;
     const release = (): void => {
@@ -149,7 +137,6 @@ export class Journal {
       released = true;
       this.clock.clearTimeout(timer);
       this.holds -= 1;
-      if (this.holds === 0) this.holdGroup = undefined;
       this.schedule();
     };
     const timer = this.clock.setTimeout(() => {

@@ -6,9 +6,15 @@
  * while they are refused: the units before a bad one are stored (a range that commits is one transaction,
  * as large as the search allows), the bad one is dropped, and the search goes on with the rest. Order
  * holds: a unit is stored only after every unit recorded before it was stored or dropped.
+ *
+ * The units of one hold (an effect's pages and its "done" mark) may land in two transactions here, so a
+ * crash between them would perform that effect again (a page twice, as the IRC rule allows after a
+ * crash). Searching a hold as one unit would be the other choice, but the journal cannot tell which of
+ * overlapping holds a write belongs to, so it would drop, and quarantine, other people's work recorded
+ * meanwhile for one bad write: a wider harm than a repeat that needs a crash within the search.
  */
 import { RefusedBatchError } from './store.js';
-import { hasWrites, type RecordUnit } from './journal-batch.js';
+import type { RecordUnit } from './journal-batch.js';
 
 export interface UnitCommits {
   /** Commits these units as one batch. */
@@ -24,76 +30,51 @@ export interface UnitCommits {
 /**
  * Commits `units`, whose batch the store refused, around the units it refuses. Resolves with nothing once
  * every unit is stored or dropped; or, when a failure that is no refusal (the connection, the disk) stops
- * it, with that failure and the units left, which the journal retries as it retries any batch. The units
- * of one hold are searched as one: committed in one transaction, or dropped together (a crash between an
- * effect's pages and its "done" mark would perform it twice).
+ * it, with that failure and the units left, which the journal retries as it retries any batch.
  */
 export async function commitAroundRefused(
   units: readonly RecordUnit[],
   commits: UnitCommits,
 ): Promise<{ readonly left: readonly RecordUnit[]; readonly error: unknown } | undefined> {
-  const pending = byHold(units);
+  const pending = [...units];
   let start = 0;
   // pending[start, refusedEnd) is known to be refused as a batch (the whole batch was, to begin with).
   let refusedEnd = pending.length;
   let span = Math.ceil(pending.length / 2);
   while (start < pending.length) {
-    const part = pending.slice(start, start + Math.max(1, span)).flat();
-    const blocks = Math.min(Math.max(1, span), pending.length - start);
+    const part = pending.slice(start, start + Math.max(1, span));
     try {
       await commits.commit(part);
     } catch (error) {
-      if (!(error instanceof RefusedBatchError)) return { left: pending.slice(start).flat(), error };
-      if (blocks > 1) {
-        refusedEnd = start + blocks;
-        span = Math.ceil(blocks / 2);
+      if (!(error instanceof RefusedBatchError)) return { left: pending.slice(start), error };
+      if (part.length > 1) {
+        refusedEnd = start + part.length;
+        span = Math.ceil(part.length / 2);
         continue;
       }
-      const [refused] = pending.splice(start, 1);
-      dropBlock(refused ?? [], error, commits);
+      pending.splice(start, 1);
+      commits.refused(part[0] as RecordUnit, error);
       dropFollowers(pending, start, commits);
       refusedEnd = pending.length;
       span = pending.length - start;
       continue;
     }
     commits.stored(part);
-    start += blocks;
+    start += part.length;
     // The refused range's rest holds the bad unit; once past it (a refusal that went away), try the rest.
     span = (refusedEnd > start ? refusedEnd : pending.length) - start;
   }
   return undefined;
 }
 
-/** The units in order, those recorded under one hold (consecutive: the batch waits for the hold) as one block. */
-function byHold(units: readonly RecordUnit[]): RecordUnit[][] {
-  const blocks: RecordUnit[][] = [];
-  for (const unit of units) {
-    const last = blocks[blocks.length - 1];
-    if (last && unit.hold !== undefined && last[0]?.hold === unit.hold) last.push(unit);
-    else blocks.push([unit]);
-  }
-  return blocks;
-}
-
-/** Drops the blocks after a refused one that build on it, whole: a block is stored or dropped as one. */
-function dropFollowers(pending: RecordUnit[][], from: number, commits: UnitCommits): void {
+function dropFollowers(pending: RecordUnit[], from: number, commits: UnitCommits): void {
   for (let index = from; index < pending.length;) {
-    const block = pending[index] as RecordUnit[];
-    const cause = block.map((unit) => commits.follows(unit)).find((found) => found !== undefined);
+    const unit = pending[index] as RecordUnit;
+    const cause = commits.follows(unit);
     if (cause === undefined) index += 1;
     else {
       pending.splice(index, 1);
-      dropBlock(block, cause, commits);
+      commits.refused(unit, cause);
     }
   }
-}
-
-/**
- * Drops a block's writes. A unit that writes nothing only waits for what was recorded before it (the
- * outbox's hand-over, `afterCommit`): that is stored or dropped now, so its work runs, as it would alone.
- */
-function dropBlock(block: readonly RecordUnit[], error: RefusedBatchError, commits: UnitCommits): void {
-  for (const unit of block)
-    if (hasWrites(unit.writes)) commits.refused(unit, error);
-    else commits.stored([unit]);
 }

@@ -159,50 +159,6 @@ test('several refused writes are all dropped; a batch of them alone leaves nothi
   await journal.barrier();
   assert.deepEqual(store.keys(), ['a', 'b', 'c']);
 });
-
-test('the units of one hold are never split while the refused write is sought: stored together, in one commit', async () => {
-  const { clock, store, journal, heard } = setUp();
-  journal.record(put('a'));
-  journal.record(put('b'));
-  // An effect's page and its "done" mark: a crash between two commits of them would page twice.
-  const release = journal.hold('incident #1 effects');
-  journal.record(put('page'));
-  journal.record(put('done'));
-  release();
-  journal.record(put(BAD));
-  await tick();
-  await retry(clock, journal);
-  assert.deepEqual(store.keys(), ['a', 'b', 'page', 'done']);
-  const holding = store.batches.filter((batch) => batch.keyValues.some(({ key }) => key === 'page'));
-  assert.equal(holding.length, 1);
-  assert.deepEqual(
-    holding[0]?.keyValues.filter(({ key }) => key === 'page' || key === 'done').map(({ key }) => key),
-    ['page', 'done'],
-    'the page and its mark in one transaction',
-  );
-  assert.equal(heard.length, 1);
-});
-
-test('a refused write under a hold drops the whole hold; a commit waiter in it still runs', async () => {
-  const { clock, store, journal, heard } = setUp();
-  const said: string[] = [];
-  journal.record(put('a'), () => said.push('a'));
-  const release = journal.hold('an inbound message');
-  journal.record(put('page'), () => said.push('page'));
-  journal.afterCommit(() => said.push('waiter'));
-  journal.record(put(BAD), () => said.push(BAD));
-  release();
-  journal.record(put('later'), () => said.push('later'));
-  await tick();
-  await retry(clock, journal);
-  assert.deepEqual(store.keys(), ['a', 'later'], 'the page is not stored without the rest of its hold');
-  assert.deepEqual(said, ['a', 'waiter', 'later']);
-  assert.deepEqual(
-    heard.map(({ writes }) => writes),
-    [put('page'), put(BAD)],
-  );
-});
-
 test('a barrier learns that a unit it waited for was dropped, and why; a later one does not', async () => {
   const { clock, journal } = setUp();
   journal.record(put('a'));
