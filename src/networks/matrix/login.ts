@@ -54,13 +54,7 @@ export async function logIn(config: MatrixNetworkConfig, deps: LoginDeps): Promi
   await checkHomeserver(config.homeserver, where, lookup);
   if (config.accessToken !== undefined) {
     const who = await whoami(config, config.accessToken, where, lookup);
-    if (who) {
-      // Should the token be revoked before a later start, the password logs in on this device again:
-      // sends still pending keep their transaction ids, which are scoped to the device.
-      if (who.deviceId !== undefined && kv.get(namespace, DEVICE_KEY) !== who.deviceId)
-        kv.set(namespace, DEVICE_KEY, who.deviceId);
-      return { ...who, accessToken: config.accessToken };
-    }
+    if (who) return { ...who, accessToken: config.accessToken };
     if (config.password === undefined) throw new MatrixStartError('bad-token', tokenRejected(config));
     logger.warn('the configured access token was rejected (M_UNKNOWN_TOKEN); using the password');
   }

@@ -179,18 +179,3 @@ test('a configured token the homeserver rejects, with a password configured too:
   assert.ok(logger.find('warn', /configured access token was rejected/));
   assert.ok(hs.model.session(bot.kv.get('matrix:matrix', 'accessToken') as string));
 });
-
-test('a configured token revoked between two starts: the password login is on the device the token was on', async () => {
-  const logger = new MemoryLogger();
-  const kv = new MemoryKeyValueStore();
-  const session = hs.model.openSession(botUser.userId);
-  const config = { accessToken: session.token, password: 'correct horse battery staple' };
-  const first = await startBot(hs, botUser, { config, kv, logger });
-  await first.stop();
-  hs.model.closeSession(session.token);
-  const second = await startBot(hs, botUser, { config, kv, logger });
-  await second.stop();
-  const renewed = kv.get('matrix:matrix', 'accessToken') as string;
-  // Sends still pending from the first start keep their transaction ids, scoped to that device.
-  assert.equal(hs.model.session(renewed)?.deviceId, session.deviceId);
-});
